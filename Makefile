@@ -1,0 +1,184 @@
+# Convene: build, test, run, demo, install.
+#
+#   make            build build/convene and build/plugins/*.so
+#   make demo       install what is missing, build, start ngircd + the bot
+#   make test       install what is missing, build, run every test
+#                   (unit, end-to-end, fuzz seeds; then all under ASan+UBSan)
+#   make fuzz       run every fuzz harness for FUZZ_SECONDS each
+#   make bench      run the benchmarks in bench/
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+PLUGINDIR ?= $(PREFIX)/lib/convene/plugins
+SYSCONFDIR ?= /etc
+PYTHON ?= /usr/bin/python3
+FUZZ_SECONDS ?= 60
+VERSION := 0.1.0
+
+PKGS := libcurl libical sqlite3 libmicrohttpd inih
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
+BASE_CFLAGS = -std=c17 -D_GNU_SOURCE $(WARN) -Iinclude -Ibot $(PKG_CFLAGS) \
+	-DCONVENE_VERSION='"$(VERSION)"' -DCONVENE_PLUGINDIR='"$(PLUGINDIR)"'
+HOST_LIBS = $(PKG_LIBS) -lircclient -ldl -lm
+PLUGIN_LIBS = $(PKG_LIBS) -lm
+
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+# Build variants: B is the output folder, VFLAGS the extra flags.
+B ?= build
+VFLAGS ?=
+
+BOT_SRC := $(wildcard bot/*.c)
+BOT_LIB_SRC := $(filter-out bot/main.c,$(BOT_SRC))
+PLUGINS := $(notdir $(patsubst %/,%,$(wildcard plugins/*/)))
+TEST_PLUGINS := $(notdir $(patsubst %/,%,$(wildcard tests/plugins/*/)))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+
+BOT_OBJ = $(BOT_SRC:%.c=$(B)/obj/%.o)
+dir_objs = $(patsubst %.c,$(B)/obj/%.o,$(wildcard $(1)/*.c))
+BOT_LIB_OBJ = $(BOT_LIB_SRC:%.c=$(B)/obj/%.o)
+PLUGIN_SO = $(PLUGINS:%=$(B)/plugins/%.so)
+PLUGIN_AR = $(PLUGINS:%=$(B)/obj/plugins/%.a)
+TEST_PLUGIN_SO = $(TEST_PLUGINS:%=$(B)/test-plugins/%.so)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+.PHONY: all deps build asan test test-unit test-e2e test-fuzz-seeds test-asan \
+	test-valgrind fuzz demo run bench install clean distclean
+
+all: build
+
+deps:
+	@./scripts/install-deps
+
+build: $(B)/convene $(PLUGIN_SO) $(TEST_PLUGIN_SO)
+
+$(B)/convene: $(BOT_OBJ)
+	$(CC) $(CFLAGS) $(VFLAGS) -o $@ $^ $(HOST_LIBS) $(VFLAGS)
+
+$(B)/obj/%.o: %.c $(wildcard include/*.h bot/*.h) | deps-checked
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(VFLAGS) $(BASE_CFLAGS) -fPIC -I$(dir $<) -c -o $@ $<
+
+# One shared object per plugin folder, from every .c in it.
+.SECONDEXPANSION:
+$(B)/plugins/%.so: $$(call dir_objs,plugins/$$*)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(VFLAGS) -shared -o $@ $^ $(PLUGIN_LIBS)
+
+# Plugins that only the tests load, kept out of the plugin dir that ships.
+$(B)/test-plugins/%.so: $$(call dir_objs,tests/plugins/$$*)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(VFLAGS) -shared -o $@ $^ $(PLUGIN_LIBS)
+
+# The same objects as an archive, so unit tests can link a plugin's pure parts.
+$(B)/obj/plugins/%.a: $$(call dir_objs,plugins/$$*)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/tests/%: tests/unit/%.c $(BOT_LIB_OBJ) $(PLUGIN_AR)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(VFLAGS) $(BASE_CFLAGS) -Itests/unit -o $@ $< $(BOT_LIB_OBJ) \
+		$(PLUGIN_AR) $(HOST_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null) $(VFLAGS)
+
+# Checks once per make run that the packages are there, without apt when they are.
+.PHONY: deps-checked
+deps-checked:
+	@pkg-config --exists $(PKGS) cmocka && test -f /usr/include/libircclient.h \
+		|| ./scripts/install-deps
+
+asan:
+	$(MAKE) B=build/asan VFLAGS="$(SAN_FLAGS)" CFLAGS="-O1 -g" build unit-bins
+
+unit-bins: $(UNIT_BIN)
+
+# ---- tests ----
+
+test: deps
+	$(MAKE) build unit-bins
+	$(MAKE) test-unit
+	$(MAKE) test-fuzz-seeds
+	$(MAKE) test-e2e
+	$(MAKE) test-asan
+	@echo "make test: all passed"
+
+test-unit: build unit-bins
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+test-e2e: build
+	CONVENE_BIN=$(abspath $(B)/convene) $(PYTHON) -m pytest -q -p no:cacheprovider \
+		tests/e2e $(PYTEST_ARGS)
+
+test-asan:
+	$(MAKE) asan
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		$(MAKE) B=build/asan VFLAGS="$(SAN_FLAGS)" CFLAGS="-O1 -g" test-unit-run test-e2e-run
+
+test-unit-run:
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+test-e2e-run:
+	CONVENE_BIN=$(abspath $(B)/convene) $(PYTHON) -m pytest -q -p no:cacheprovider \
+		tests/e2e $(PYTEST_ARGS)
+
+test-valgrind: build
+	CONVENE_VALGRIND=1 CONVENE_BIN=$(abspath $(B)/convene) $(PYTHON) -m pytest -q \
+		-p no:cacheprovider tests/e2e $(PYTEST_ARGS)
+
+# ---- fuzzing (libFuzzer, clang-14) ----
+
+FUZZ_CC := clang-14
+FUZZ_B := build/fuzz
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -g -O1
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_B)/%)
+
+$(FUZZ_B)/%: tests/fuzz/%.c $(BOT_LIB_SRC) $(wildcard plugins/*/*.c) $(wildcard include/*.h bot/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
+		-Iinclude -Ibot $(PKG_CFLAGS) -DCONVENE_VERSION='"$(VERSION)"' \
+		-DCONVENE_PLUGINDIR='"$(PLUGINDIR)"' -o $@ $< $(BOT_LIB_SRC) \
+		$(shell sed -n 's,^// fuzz-sources: *,,p' $<) $(HOST_LIBS)
+
+fuzz-bins: $(FUZZ_BIN)
+
+# Each harness briefly over its committed corpus (tests/fuzz/corpus/NAME/).
+test-fuzz-seeds: fuzz-bins
+	@set -e; for f in $(FUZZ_BIN); do n=$$(basename $$f); \
+		echo "== $$n (seed corpus)"; mkdir -p tests/fuzz/corpus/$$n; \
+		$$f -runs=2000 -max_len=4096 tests/fuzz/corpus/$$n >/dev/null 2>$(FUZZ_B)/$$n.log \
+			|| { tail -40 $(FUZZ_B)/$$n.log; exit 1; }; done
+
+fuzz: fuzz-bins
+	@set -e; for f in $(FUZZ_BIN); do n=$$(basename $$f); \
+		mkdir -p $(FUZZ_B)/corpus/$$n; echo "== $$n for $(FUZZ_SECONDS)s"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -artifact_prefix=$(FUZZ_B)/$$n- \
+			$(FUZZ_B)/corpus/$$n tests/fuzz/corpus/$$n 2>&1 | tail -3; done
+
+# ---- running ----
+
+demo: deps
+	$(MAKE) build
+	@./scripts/demo
+
+run: build
+	$(B)/convene -c $(or $(CONFIG),conf/convene.ini)
+
+bench: build
+	@$(MAKE) -C bench
+
+install: build
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(SYSCONFDIR)/convene
+	install -m 0755 $(B)/convene $(DESTDIR)$(BINDIR)/convene
+	install -m 0644 $(PLUGIN_SO) $(DESTDIR)$(PLUGINDIR)/
+	install -m 0644 conf/convene.example.ini $(DESTDIR)$(SYSCONFDIR)/convene/convene.example.ini
+
+clean:
+	rm -rf build
+
+distclean: clean

@@ -1,0 +1,388 @@
+/* cmd.c: the command registry and dispatch. See cmd.h. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cmd.h"
+#include "host.h"
+#include "log.h"
+#include "loop.h"
+#include "text.h"
+#include "util.h"
+
+struct entry {
+	const struct cv_command *c;
+	struct cv_plugin *owner;
+	int words;	/* words in the name */
+};
+
+/* One person's command bucket, keyed by nick!user@host. */
+struct bucket {
+	char *mask;
+	double tokens;
+	int64_t last;
+	bool warned;
+};
+
+#define MAX_BUCKETS 1024
+#define BUCKET_IDLE_MS (10 * 60 * 1000)
+
+static struct entry *entries;
+static size_t nentries, capentries;
+static struct bucket *buckets;
+static size_t nbuckets;
+static unsigned limit_burst = 5;
+static double limit_rate = 1.0;
+static char prefix[8] = "!";
+
+int
+cmd_tokenize(const char *line, struct cmd_tokens *t)
+{
+	size_t i = 0, o = 0, len = strlen(line);
+
+	memset(t, 0, sizeof *t);
+	if (len >= sizeof t->buf)
+		return -1;
+	memcpy(t->buf, line, len + 1);
+	t->line = t->buf;
+	while (i < len) {
+		size_t start;
+
+		while (i < len && t->buf[i] == ' ')
+			i++;
+		if (i == len)
+			break;
+		if (t->n == CMD_MAX_WORDS)
+			return -1;
+		start = i;
+		while (i < len && t->buf[i] != ' ')
+			i++;
+		t->w[t->n] = t->words + o;
+		t->off[t->n] = start;
+		memcpy(t->words + o, t->buf + start, i - start);
+		o += i - start;
+		t->words[o++] = '\0';
+		t->n++;
+	}
+	return t->n;
+}
+
+int
+cmd_args(const struct cmd_tokens *t, int skip, const struct cv_command *c,
+    const char **argv, char *store, size_t storesz)
+{
+	int n = t->n - skip, i;
+
+	if (n > CV_MAX_ARGS)
+		n = CV_MAX_ARGS;
+	if ((c->flags & CV_CMD_REST) && c->max_args > 0 && n > c->max_args) {
+		size_t len;
+
+		n = c->max_args;
+		cv_strlcpy(store, t->line + t->off[skip + n - 1], storesz);
+		len = strlen(store);
+		while (len > 0 && store[len - 1] == ' ')
+			store[--len] = '\0';
+		for (i = 0; i < n - 1; i++)
+			argv[i] = t->w[skip + i];
+		argv[n - 1] = store;
+		return n;
+	}
+	for (i = 0; i < n; i++)
+		argv[i] = t->w[skip + i];
+	return t->n - skip;
+}
+
+static int
+name_words(const char *name)
+{
+	int n = 1;
+
+	for (; *name; name++)
+		if (*name == ' ')
+			n++;
+	return n;
+}
+
+int
+cmd_register(struct cv_plugin *owner, const struct cv_command *cmds, size_t n,
+    char *err, size_t errlen)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < nentries; j++) {
+			if (strcasecmp(entries[j].c->name, cmds[i].name) == 0) {
+				snprintf(err, errlen, "command '%s' already exists", cmds[i].name);
+				return -1;
+			}
+		}
+		if (cmds[i].fn == NULL || cmds[i].max_args > CV_MAX_ARGS ||
+		    cmds[i].min_args > cmds[i].max_args || name_words(cmds[i].name) > 2) {
+			snprintf(err, errlen, "command '%s' is malformed", cmds[i].name);
+			return -1;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (nentries == capentries) {
+			capentries = capentries ? capentries * 2 : 32;
+			entries = xrealloc(entries, capentries * sizeof *entries);
+		}
+		entries[nentries++] = (struct entry){ &cmds[i], owner, name_words(cmds[i].name) };
+	}
+	return 0;
+}
+
+void
+cmd_unregister(struct cv_plugin *owner)
+{
+	size_t i, j;
+
+	for (i = j = 0; i < nentries; i++)
+		if (entries[i].owner != owner)
+			entries[j++] = entries[i];
+	nentries = j;
+}
+
+/* Does the entry's name equal the first `words` words of t? */
+static bool
+name_matches(const struct entry *e, const struct cmd_tokens *t)
+{
+	char name[64];
+
+	if (e->words > t->n)
+		return false;
+	if (e->words == 1)
+		return strcasecmp(e->c->name, t->w[0]) == 0;
+	snprintf(name, sizeof name, "%s %s", t->w[0], t->w[1]);
+	return strcasecmp(e->c->name, name) == 0;
+}
+
+const struct cv_command *
+cmd_find(const struct cmd_tokens *t, int *skip, struct cv_plugin **owner)
+{
+	const struct entry *best = NULL;
+	size_t i;
+
+	for (i = 0; i < nentries; i++)
+		if (name_matches(&entries[i], t) && (best == NULL || entries[i].words > best->words))
+			best = &entries[i];
+	if (best == NULL)
+		return NULL;
+	*skip = best->words;
+	if (owner != NULL)
+		*owner = best->owner;
+	return best->c;
+}
+
+void
+cmd_set_limit(unsigned burst, double rate)
+{
+	limit_burst = burst;
+	limit_rate = rate;
+}
+
+void
+cmd_set_prefix(const char *p)
+{
+	cv_strlcpy(prefix, p, sizeof prefix);
+}
+
+const char *
+cmd_prefix(void)
+{
+	return prefix;
+}
+
+static struct bucket *
+bucket_for(const char *mask, int64_t now)
+{
+	size_t i, oldest = 0;
+
+	for (i = 0; i < nbuckets; i++)
+		if (strcmp(buckets[i].mask, mask) == 0)
+			return &buckets[i];
+	if (buckets == NULL)
+		buckets = xcalloc(MAX_BUCKETS, sizeof *buckets);
+	/* Forget people idle long enough for their bucket to be full again. */
+	for (i = 0; i < nbuckets;) {
+		if (now - buckets[i].last > BUCKET_IDLE_MS) {
+			free(buckets[i].mask);
+			buckets[i] = buckets[--nbuckets];
+		} else {
+			i++;
+		}
+	}
+	if (nbuckets == MAX_BUCKETS) {
+		for (i = 1; i < nbuckets; i++)
+			if (buckets[i].last < buckets[oldest].last)
+				oldest = i;
+		free(buckets[oldest].mask);
+		buckets[oldest] = buckets[--nbuckets];
+	}
+	buckets[nbuckets] = (struct bucket){ xstrdup(mask), limit_burst, now, false };
+	return &buckets[nbuckets++];
+}
+
+/* One notice when someone goes over the limit; their excess is dropped. */
+static bool
+within_limit(const struct cv_person *who)
+{
+	int64_t now = loop_now();
+	struct bucket *b = bucket_for(who->mask, now);
+
+	b->tokens += (now - b->last) / 1000.0 * limit_rate;
+	if (b->tokens > limit_burst)
+		b->tokens = limit_burst;
+	b->last = now;
+	if (b->tokens >= 1) {
+		b->tokens -= 1;
+		b->warned = false;
+		return true;
+	}
+	if (!b->warned) {
+		b->warned = true;
+		host_notice(who->nick, "You are sending commands too fast; the extra ones were ignored. "
+		    "Wait a few seconds and try again.");
+	}
+	return false;
+}
+
+void
+cmd_message(const struct cv_person *who, const char *channel, const char *text)
+{
+	size_t plen = strlen(prefix);
+	char line[CMD_MAX_LINE], err[128], rest[CMD_MAX_LINE];
+	const char *argv[CV_MAX_ARGS];
+	struct cmd_tokens t;
+	const struct cv_command *c;
+	struct cv_plugin *owner = NULL;
+	struct cv_ctx ctx = { .who = who, .channel = channel };
+	int skip = 0;
+
+	if (strncmp(text, prefix, plen) == 0)
+		text += plen;
+	else if (channel != NULL)
+		return;		/* channel talk, not for us */
+	if (!within_limit(who))
+		return;
+	ctx.argv = argv;
+	if (strlen(text) >= sizeof line) {
+		host_reply(&ctx, "That line is too long.");
+		return;
+	}
+	cv_strlcpy(line, text, sizeof line);
+	/* Formatting and control codes never reach a handler. */
+	if (text_clean(line, err, sizeof err) < 0) {
+		host_reply(&ctx, "Sorry, %s: check your client's character encoding.", err);
+		return;
+	}
+	if (cmd_tokenize(line, &t) <= 0) {
+		if (t.n < 0)
+			host_reply(&ctx, "That line has too many words.");
+		return;
+	}
+	c = cmd_find(&t, &skip, &owner);
+	if (c == NULL) {
+		if (channel == NULL)
+			host_reply(&ctx, "Unknown command '%.40s'. Say 'help' for the list.", t.w[0]);
+		return;
+	}
+	ctx.plugin = owner;
+	ctx.command = c->name;
+	if (who->role < c->role) {
+		host_reply(&ctx, "Sorry, '%s' is for %s only.", c->name,
+		    c->role == CV_ROLE_OWNER ? "owners" : "organisers");
+		return;
+	}
+	ctx.argc = cmd_args(&t, skip, c, argv, rest, sizeof rest);
+	if (ctx.argc < c->min_args || ctx.argc > c->max_args) {
+		host_reply(&ctx, "Usage: %s%s%s%s", prefix, c->name, c->usage[0] ? " " : "", c->usage);
+		return;
+	}
+	c->fn(&ctx);
+}
+
+/* ---- help and version ---- */
+
+static bool
+visible(const struct entry *e, const struct cv_person *who)
+{
+	return who->role >= e->c->role;
+}
+
+static void
+cmd_help(struct cv_ctx *ctx)
+{
+	char list[400];
+	size_t i, len = 0;
+
+	if (ctx->argc > 0) {
+		char name[64];
+		struct cmd_tokens t;
+		const struct cv_command *c;
+		int skip;
+
+		snprintf(name, sizeof name, "%s%s%s", ctx->argv[0], ctx->argc > 1 ? " " : "",
+		    ctx->argc > 1 ? ctx->argv[1] : "");
+		if (cmd_tokenize(name, &t) > 0 && (c = cmd_find(&t, &skip, NULL)) != NULL &&
+		    ctx->who->role >= c->role) {
+			host_reply(ctx, "%s%s%s%s: %s", prefix, c->name, c->usage[0] ? " " : "",
+			    c->usage, c->help);
+			return;
+		}
+		host_reply(ctx, "No command '%.40s'. Say 'help' for the list.", name);
+		return;
+	}
+	list[0] = '\0';
+	for (i = 0; i < nentries; i++) {
+		if (!visible(&entries[i], ctx->who))
+			continue;
+		len += snprintf(list + len, sizeof list - len, "%s%s", len ? ", " : "",
+		    entries[i].c->name);
+		if (len >= sizeof list)
+			break;
+	}
+	host_reply(ctx, "Commands: %s. Say 'help COMMAND' for details.", list);
+}
+
+static void
+cmd_version(struct cv_ctx *ctx)
+{
+	/* The one answer that may go to the channel. */
+	if (ctx->channel != NULL)
+		host_notice(ctx->channel, "Convene %s: event registration in chat", CONVENE_VERSION);
+	else
+		host_reply(ctx, "Convene %s: event registration in chat", CONVENE_VERSION);
+}
+
+static const struct cv_command core[] = {
+	{ "help", "[command]", "list the commands you may use, or explain one", 0, 2,
+	    CV_ROLE_MEMBER, 0, cmd_help },
+	{ "version", "", "show the bot's version", 0, 0, CV_ROLE_MEMBER, 0, cmd_version },
+};
+
+void
+cmd_core_init(void)
+{
+	char err[128];
+
+	cmd_register(NULL, core, nitems(core), err, sizeof err);
+}
+
+void
+cmd_free(void)
+{
+	size_t i;
+
+	free(entries);
+	entries = NULL;
+	nentries = capentries = 0;
+	for (i = 0; i < nbuckets; i++)
+		free(buckets[i].mask);
+	free(buckets);
+	buckets = NULL;
+	nbuckets = 0;
+}

@@ -1,0 +1,633 @@
+/*
+ * http.c: the embedded HTTP server. libmicrohttpd runs without threads of
+ * its own: its epoll fd is watched by the main loop, which calls MHD_run()
+ * when it is readable or when one of MHD's timeouts is due.
+ *
+ * Every answer, routed or refused, goes out through send_answer(), which
+ * adds the validators, the security headers and the conditional 304.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <microhttpd.h>
+
+#include "http.h"
+#include "log.h"
+#include "loop.h"
+#include "util.h"
+
+struct route {
+	const void *owner;
+	char *prefix;
+	size_t len;
+	cv_http_fn fn;
+	void *arg;
+};
+
+static struct {
+	struct MHD_Daemon *d;
+	struct watch *watch;
+	unsigned port;
+	char *base_url;
+	char lasterr[256];	/* MHD's last message, for http_start's err */
+} http;
+
+static struct route *routes;
+static size_t nroutes;
+
+/* Stands in *con_cls for a request already answered. */
+static char answered;
+
+static const char *const days[] = {
+	"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
+};
+static const char *const months[] = {
+	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+};
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+http_path_decode(const char *raw, char *out, size_t outlen)
+{
+	size_t n = strcspn(raw, "?"), i, o = 0;
+
+	if (n > HTTP_PATH_MAX)
+		return 414;
+	/* Not origin-form ("*", "http://host/..."): nothing of ours. */
+	if (raw[0] != '/' || outlen <= n)
+		return 404;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)raw[i];
+
+		if (c == '%') {
+			int hi = hexval(raw[i + 1]), lo;
+
+			/* raw[i + 1] may be the NUL; then hi is -1 and we stop. */
+			if (hi < 0 || (lo = hexval(raw[i + 2])) < 0)
+				return 400;
+			c = (unsigned char)(hi << 4 | lo);
+			i += 2;
+		}
+		if (c < 0x20 || c == 0x7f || c == '\\')
+			return 404;
+		out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	/* Checked after decoding, so "%2e%2e" and "%2f%2f" are caught too. */
+	if (strstr(out, "..") != NULL || strstr(out, "//") != NULL)
+		return 404;
+	return 0;
+}
+
+bool
+http_etag_match(const char *list, const char *etag)
+{
+	const char *p = list, *q;
+	size_t len;
+
+	/* If-None-Match uses the weak comparison: W/ does not matter. */
+	if (strncmp(etag, "W/", 2) == 0)
+		etag += 2;
+	len = strlen(etag);
+	for (;;) {
+		p += strspn(p, " \t,");
+		if (*p == '\0')
+			return false;
+		if (*p == '*')
+			return true;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		if (*p != '"' || (q = strchr(p + 1, '"')) == NULL)
+			return false;	/* malformed: no match, a full answer */
+		if ((size_t)(q + 1 - p) == len && memcmp(p, etag, len) == 0)
+			return true;
+		p = q + 1 + strspn(q + 1, " \t");
+		if (*p != ',' && *p != '\0')
+			return false;
+	}
+}
+
+/*
+ * Does s match the picture: 'd' a digit, '_' a digit or a space, 'a' a
+ * letter, anything else itself. The whole of s must match.
+ */
+static bool
+picture(const char *s, const char *pic)
+{
+	for (; *pic != '\0'; s++, pic++) {
+		unsigned char c = (unsigned char)*s;
+
+		switch (*pic) {
+		case 'd':
+			if (c < '0' || c > '9')
+				return false;
+			break;
+		case '_':
+			if (c != ' ' && (c < '0' || c > '9'))
+				return false;
+			break;
+		case 'a':
+			if ((c | 0x20) < 'a' || (c | 0x20) > 'z')
+				return false;
+			break;
+		default:
+			if (c != (unsigned char)*pic)
+				return false;
+		}
+	}
+	return *s == '\0';
+}
+
+/* The number in s[0..n), whose characters picture() has checked. */
+static int
+num(const char *s, size_t n)
+{
+	int v = 0;
+
+	for (; n > 0; s++, n--)
+		if (*s != ' ')
+			v = v * 10 + (*s - '0');
+	return v;
+}
+
+static int
+month(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 12; i++)
+		if (strncmp(s, months[i], 3) == 0)
+			return i;
+	return -1;
+}
+
+int
+http_date_parse(const char *s, time_t *t)
+{
+	struct tm tm;
+	const char *p;
+	int year, mday, mon, h, m, sec;
+
+	if (picture(s, "aaa, dd aaa dddd dd:dd:dd GMT")) {
+		/* IMF-fixdate, the one to send. */
+		mday = num(s + 5, 2), mon = month(s + 8), year = num(s + 12, 4);
+		h = num(s + 17, 2), m = num(s + 20, 2), sec = num(s + 23, 2);
+	} else if (picture(s, "aaa aaa _d dd:dd:dd dddd")) {
+		/* asctime() */
+		mon = month(s + 4), mday = num(s + 8, 2), h = num(s + 11, 2);
+		m = num(s + 14, 2), sec = num(s + 17, 2), year = num(s + 20, 4);
+	} else if ((p = strstr(s, ", ")) != NULL &&
+	    picture(p + 2, "dd-aaa-dd dd:dd:dd GMT")) {
+		/* RFC 850, with its two-digit year. */
+		p += 2;
+		mday = num(p, 2), mon = month(p + 3), year = num(p + 7, 2);
+		h = num(p + 10, 2), m = num(p + 13, 2), sec = num(p + 16, 2);
+		year += year < 70 ? 2000 : 1900;
+	} else
+		return -1;
+	if (mon < 0 || mday < 1 || mday > 31 || h > 23 || m > 59 || sec > 60)
+		return -1;
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = year - 1900;
+	tm.tm_mon = mon;
+	tm.tm_mday = mday;
+	tm.tm_hour = h;
+	tm.tm_min = m;
+	tm.tm_sec = sec;
+	*t = timegm(&tm);
+	return 0;
+}
+
+void
+http_date_format(time_t t, char buf[HTTP_DATE_LEN])
+{
+	char tmp[64];
+	struct tm tm;
+
+	/* Out of the four-digit years: the epoch rather than a broken date. */
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year < -1900 ||
+	    tm.tm_year > 9999 - 1900) {
+		t = 0;
+		gmtime_r(&t, &tm);
+	}
+	/*
+	 * strftime's %a and %b follow the locale; HTTP wants English. The
+	 * fields are in range, so 29 characters: tmp only quiets -Wformat.
+	 */
+	snprintf(tmp, sizeof tmp, "%s, %02d %s %04d %02d:%02d:%02d GMT",
+	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900,
+	    tm.tm_hour, tm.tm_min, tm.tm_sec);
+	cv_strlcpy(buf, tmp, HTTP_DATE_LEN);
+}
+
+/* Turn a 200 into a 304 when the client's copy is current (RFC 7232 6). */
+static void
+check_conditional(struct MHD_Connection *c, struct cv_http_resp *resp)
+{
+	const char *inm, *ims;
+	time_t since;
+
+	if (resp->status != 200)
+		return;
+	inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_IF_NONE_MATCH);
+	ims = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+	if (inm != NULL) {
+		/* When present, If-None-Match alone decides. */
+		if (resp->etag[0] == '\0' || !http_etag_match(inm, resp->etag))
+			return;
+	} else if (ims == NULL || resp->last_modified == 0 ||
+	    http_date_parse(ims, &since) == -1 || resp->last_modified > since)
+		return;
+
+	resp->status = MHD_HTTP_NOT_MODIFIED;
+	if (resp->body_free)
+		free(resp->body);
+	resp->body = NULL;
+	resp->len = 0;
+	resp->body_free = false;
+}
+
+/* Queue resp as the answer; MHD sends HEAD answers without the body. */
+static enum MHD_Result
+send_answer(struct MHD_Connection *c, struct cv_http_resp *resp,
+    const char *allow)
+{
+	struct MHD_Response *r;
+	const char *ctype;
+	char date[HTTP_DATE_LEN];
+	enum MHD_Result ret;
+
+	check_conditional(c, resp);
+	if (resp->body == NULL)
+		resp->len = 0;
+	if (resp->body_free)
+		r = MHD_create_response_from_buffer(resp->len, resp->body,
+		    MHD_RESPMEM_MUST_FREE);
+	else
+		r = MHD_create_response_from_buffer(resp->len, resp->body,
+		    MHD_RESPMEM_MUST_COPY);
+	if (r == NULL) {
+		if (resp->body_free)
+			free(resp->body);
+		return MHD_NO;
+	}
+
+	ctype = resp->content_type ? resp->content_type : "text/plain; charset=utf-8";
+	if (resp->status != MHD_HTTP_NOT_MODIFIED)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	if (resp->etag[0] != '\0')
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, resp->etag);
+	if (resp->last_modified != 0) {
+		http_date_format(resp->last_modified, date);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, date);
+	}
+	if (allow != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	/* Clients keep a copy but must ask again (a cheap 304) every time. */
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	/* Calendar feed URLs carry tokens: never leak them to other sites. */
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	if (strncasecmp(ctype, "text/html", 9) == 0)
+		MHD_add_response_header(r, "Content-Security-Policy",
+		    "default-src 'none'; style-src 'unsafe-inline'");
+
+	ret = MHD_queue_response(c, (unsigned)resp->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* A short plain-text refusal; the text never says more than the status. */
+static enum MHD_Result
+send_status(struct MHD_Connection *c, int status, const char *allow)
+{
+	struct cv_http_resp resp;
+	const char *text;
+
+	switch (status) {
+	case MHD_HTTP_BAD_REQUEST:
+		text = "bad request\n";
+		break;
+	case MHD_HTTP_METHOD_NOT_ALLOWED:
+		text = "method not allowed\n";
+		break;
+	case MHD_HTTP_CONTENT_TOO_LARGE:
+		text = "no request body allowed\n";
+		break;
+	case MHD_HTTP_URI_TOO_LONG:
+		text = "path too long\n";
+		break;
+	case MHD_HTTP_INTERNAL_SERVER_ERROR:
+		text = "internal error\n";
+		break;
+	default:
+		status = MHD_HTTP_NOT_FOUND;
+		text = "not found\n";
+	}
+	memset(&resp, 0, sizeof resp);
+	resp.status = status;
+	resp.body = (char *)text;
+	resp.len = strlen(text);
+	return send_answer(c, &resp, allow);
+}
+
+static const struct route *
+find_route(const char *path)
+{
+	const struct route *best = NULL;
+	size_t i;
+
+	for (i = 0; i < nroutes; i++)
+		if (strncmp(path, routes[i].prefix, routes[i].len) == 0 &&
+		    (best == NULL || routes[i].len > best->len))
+			best = &routes[i];
+	return best;
+}
+
+/* A body is refused: GET and HEAD carry none here. */
+static bool
+has_body(struct MHD_Connection *c)
+{
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	return (cl != NULL && strcmp(cl, "0") != 0) ||
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+}
+
+static enum MHD_Result
+route_request(struct MHD_Connection *c, const char *method, const char *raw)
+{
+	char path[HTTP_PATH_MAX + 1];
+	struct cv_http_req req;
+	struct cv_http_resp resp;
+	const struct route *rt;
+	int status;
+
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 &&
+	    strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+		return send_status(c, MHD_HTTP_METHOD_NOT_ALLOWED, "GET, HEAD");
+	if (has_body(c))
+		return send_status(c, MHD_HTTP_CONTENT_TOO_LARGE, NULL);
+	if (raw == NULL)
+		return send_status(c, MHD_HTTP_BAD_REQUEST, NULL);
+	if ((status = http_path_decode(raw, path, sizeof path)) != 0)
+		return send_status(c, status, NULL);
+	if ((rt = find_route(path)) == NULL)
+		return send_status(c, MHD_HTTP_NOT_FOUND, NULL);
+
+	req.method = method;
+	req.path = path;
+	req.base_url = http.base_url;
+	memset(&resp, 0, sizeof resp);
+	resp.status = MHD_HTTP_OK;
+	if (rt->fn(rt->arg, &req, &resp) == -1) {
+		if (resp.body_free)
+			free(resp.body);
+		return send_status(c, MHD_HTTP_NOT_FOUND, NULL);
+	}
+	if (resp.status < 100 || resp.status > 599) {
+		log_error("http: a route answered status %d", resp.status);
+		if (resp.body_free)
+			free(resp.body);
+		return send_status(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL);
+	}
+	return send_answer(c, &resp, NULL);
+}
+
+/*
+ * MHD's access handler. Every request is answered on the first call, with
+ * the headers only: a body is never read (MHD then closes the connection).
+ */
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	char *raw = *con_cls;
+	enum MHD_Result ret;
+
+	if (raw == &answered) {
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	ret = route_request(c, method, raw);
+	free(raw);
+	*con_cls = &answered;
+	return ret;
+}
+
+/*
+ * MHD hands the access handler a path already decoded, where "%00" has
+ * cut it short; keep the raw target to decode (and refuse) ourselves.
+ */
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	return xstrdup(uri);
+}
+
+static void
+on_done(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	if (*con_cls != &answered)
+		free(*con_cls);
+	*con_cls = NULL;
+}
+
+/* MHD's messages are about clients' misbehaviour: debug, not warnings. */
+static void
+on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	size_t n;
+
+	vsnprintf(http.lasterr, sizeof http.lasterr, fmt, ap);
+	n = strlen(http.lasterr);
+	while (n > 0 && http.lasterr[n - 1] == '\n')
+		http.lasterr[--n] = '\0';
+	log_debug("http: %s", http.lasterr);
+}
+
+static void
+on_ready(void *arg, int fd, short revents)
+{
+	MHD_run(http.d);
+}
+
+/* MHD's timeouts (idle connections, work left over) need a wake-up. */
+static void
+before_poll(void *arg)
+{
+	MHD_UNSIGNED_LONG_LONG ms;
+
+	if (MHD_get_timeout(http.d, &ms) == MHD_YES)
+		loop_wake_within(ms > INT32_MAX ? INT32_MAX : (int64_t)ms);
+}
+
+static void
+after_pass(void *arg)
+{
+	MHD_UNSIGNED_LONG_LONG ms;
+
+	if (MHD_get_timeout(http.d, &ms) == MHD_YES && ms == 0)
+		MHD_run(http.d);
+}
+
+int
+http_start(const char *listen, unsigned port, const char *base_url,
+    char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	const union MHD_DaemonInfo *info;
+	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	bool v6 = false;
+	size_t n;
+
+	if (http.d != NULL) {
+		snprintf(err, errlen, "the HTTP server is already running");
+		return -1;
+	}
+	if (port > 65535) {
+		snprintf(err, errlen, "HTTP port %u is out of range", port);
+		return -1;
+	}
+	memset(&ss, 0, sizeof ss);
+	if (inet_pton(AF_INET, listen, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+	} else if (inet_pton(AF_INET6, listen, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		flags |= MHD_USE_IPv6;
+		v6 = true;
+	} else {
+		snprintf(err, errlen, "HTTP listen address \"%s\" is not a "
+		    "numeric IPv4 or IPv6 address", listen);
+		return -1;
+	}
+
+	http.lasterr[0] = '\0';
+	http.d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL,
+	    on_request, NULL,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)16,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
+	    /* Bounds a request's line and headers. */
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+	    MHD_OPTION_END);
+	if (http.d == NULL) {
+		snprintf(err, errlen, "cannot serve HTTP on %s port %u%s%s", listen,
+		    port, http.lasterr[0] ? ": " : "", http.lasterr);
+		return -1;
+	}
+
+	info = MHD_get_daemon_info(http.d, MHD_DAEMON_INFO_BIND_PORT);
+	http.port = info ? info->port : port;
+	info = MHD_get_daemon_info(http.d, MHD_DAEMON_INFO_EPOLL_FD);
+	if (info == NULL) {
+		snprintf(err, errlen, "the HTTP server has no epoll descriptor");
+		MHD_stop_daemon(http.d);
+		http.d = NULL;
+		return -1;
+	}
+	http.watch = loop_watch(info->epoll_fd, POLLIN, on_ready, NULL);
+	loop_before(before_poll, &http);
+	loop_after(after_pass, &http);
+
+	if (base_url != NULL && base_url[0] != '\0') {
+		http.base_url = xstrdup(base_url);
+		n = strlen(http.base_url);
+		while (n > 0 && http.base_url[n - 1] == '/')
+			http.base_url[--n] = '\0';
+	} else
+		http.base_url = xasprintf(v6 ? "http://[%s]:%u" : "http://%s:%u",
+		    listen, http.port);
+	log_info("http: serving on %s", http.base_url);
+	return 0;
+}
+
+void
+http_stop(void)
+{
+	if (http.d == NULL)
+		return;
+	loop_hooks_remove(&http);
+	loop_unwatch(http.watch);
+	MHD_stop_daemon(http.d);
+	free(http.base_url);
+	memset(&http, 0, sizeof http);
+}
+
+unsigned
+http_port(void)
+{
+	return http.port;
+}
+
+int
+http_route(const void *owner, const char *prefix, cv_http_fn fn, void *arg)
+{
+	size_t i;
+
+	if (prefix[0] != '/') {
+		log_error("http: route \"%s\" does not start with '/'", prefix);
+		return -1;
+	}
+	for (i = 0; i < nroutes; i++)
+		if (strcmp(routes[i].prefix, prefix) == 0) {
+			log_error("http: route %s is already taken", prefix);
+			return -1;
+		}
+	routes = xrealloc(routes, (nroutes + 1) * sizeof *routes);
+	routes[nroutes++] = (struct route){ owner, xstrdup(prefix),
+	    strlen(prefix), fn, arg };
+	return 0;
+}
+
+void
+http_unroute_owner(const void *owner)
+{
+	size_t i, j;
+
+	for (i = j = 0; i < nroutes; i++) {
+		if (routes[i].owner == owner)
+			free(routes[i].prefix);
+		else
+			routes[j++] = routes[i];
+	}
+	nroutes = j;
+	if (nroutes == 0) {
+		free(routes);
+		routes = NULL;
+	}
+}

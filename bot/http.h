@@ -1,0 +1,50 @@
+/*
+ * http.h: the embedded HTTP server (libmicrohttpd) driven from the main
+ * loop: external polling through MHD's epoll fd, no threads of its own.
+ * Only GET and HEAD; limits on connections, request size and time.
+ */
+#ifndef CV_HTTP_H
+#define CV_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "convene.h"
+
+/* listen is a numeric IPv4 or IPv6 address. 0, or -1 with a reason in err. */
+int http_start(const char *listen, unsigned port, const char *base_url,
+    char *err, size_t errlen);
+void http_stop(void);
+/* The port actually bound (useful when port 0 was asked). */
+unsigned http_port(void);
+
+/*
+ * Route every GET/HEAD whose decoded path starts with `prefix` to fn. The
+ * longest matching prefix wins. `owner` identifies the plugin, so that
+ * http_unroute_owner() removes all its routes on unload.
+ */
+int http_route(const void *owner, const char *prefix, cv_http_fn fn, void *arg);
+void http_unroute_owner(const void *owner);
+
+/*
+ * The pure parts, for tests and fuzzing.
+ *
+ * Decode the path of a raw request target ("/a%20b?q=1" gives "/a b";
+ * the query is dropped) into out, which holds HTTP_PATH_MAX + 1 bytes.
+ * Returns 0, or the status to answer: 414 for a path longer than
+ * HTTP_PATH_MAX, 400 for a malformed escape, 404 for anything that is not
+ * a plain absolute path once decoded ("..", "//", a backslash, a control
+ * byte or NUL).
+ */
+#define HTTP_PATH_MAX 1024
+int http_path_decode(const char *raw, char *out, size_t outlen);
+/* Does an If-None-Match value match etag (weak comparison, RFC 7232)? */
+bool http_etag_match(const char *if_none_match, const char *etag);
+/* An HTTP-date in any of the three forms of RFC 7231 7.1.1.1. 0 or -1. */
+int http_date_parse(const char *s, time_t *t);
+/* IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT". */
+#define HTTP_DATE_LEN 30
+void http_date_format(time_t t, char buf[HTTP_DATE_LEN]);
+
+#endif

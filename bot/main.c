@@ -1,0 +1,495 @@
+/* main.c: start-up, signals, reload and shutdown of the convene host. */
+#include <sys/signalfd.h>
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <libical/ical.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "host.h"
+#include "http.h"
+#include "link.h"
+#include "log.h"
+#include "loop.h"
+#include "net.h"
+#include "plugin.h"
+#include "store.h"
+#include "util.h"
+
+static const char *config_path;
+static int exit_code;
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: convene -c FILE [--check]\n"
+	    "       convene --help | --version\n"
+	    "\n"
+	    "  -c, --config FILE  the INI configuration\n"
+	    "      --check        validate the configuration and exit (non-zero on errors)\n"
+	    "  -h, --help         this text\n"
+	    "  -V, --version      the version\n");
+}
+
+/* ---- configuration into the link's terms ---- */
+
+static void
+add_channels(struct link_conf *lc, const char *list)
+{
+	char *copy = xstrdup(list), *item, *save = NULL;
+
+	for (item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		char *name, *key;
+
+		item += strspn(item, " \t");
+		name = strtok_r(item, " \t", &key);
+		if (name == NULL || *name == '\0')
+			continue;
+		key += strspn(key, " \t");
+		key[strcspn(key, " \t")] = '\0';
+		lc->channels = xrealloc(lc->channels, (lc->nchannels + 1) * sizeof *lc->channels);
+		lc->channels[lc->nchannels].name = xstrdup(name);
+		lc->channels[lc->nchannels].key = *key ? xstrdup(key) : NULL;
+		lc->nchannels++;
+	}
+	free(copy);
+}
+
+static char *
+get_or(const struct config *c, const char *s, const char *k, const char *def)
+{
+	const char *v = config_get(c, s, k);
+
+	return v ? xstrdup(v) : (def ? xstrdup(def) : NULL);
+}
+
+/* Build the link's settings; -1 with the reasons in errs. */
+static int
+link_conf_from(const struct config *c, struct link_conf *lc, struct errlist *errs)
+{
+	bool tls = false, verify = true, sasl_required = false;
+	long port, burst;
+	double rate;
+	size_t before = errs->n;
+	const char *pwfile;
+
+	memset(lc, 0, sizeof *lc);
+	config_bool(c, "irc", "tls", false, &tls, errs);
+	config_bool(c, "irc", "tls_verify", true, &verify, errs);
+	config_long(c, "irc", "port", tls ? 6697 : 6667, 1, 65535, &port, errs);
+	/* Libera.Chat-safe pacing: four lines back to back, then one every two seconds. */
+	config_long(c, "irc", "flood_burst", 4, 1, 100, &burst, errs);
+	config_double(c, "irc", "flood_rate", 0.5, 0.1, 100, &rate, errs);
+	config_bool(c, "irc", "sasl_required", false, &sasl_required, errs);
+	lc->server = get_or(c, "irc", "server", NULL);
+	lc->nick = get_or(c, "irc", "nick", NULL);
+	if (lc->server == NULL)
+		errlist_add(errs, "%s: missing [irc] server", c->path);
+	if (lc->nick == NULL)
+		errlist_add(errs, "%s: missing [irc] nick", c->path);
+	lc->port = port;
+	lc->tls = tls;
+	lc->verify = verify;
+	lc->ca_file = get_or(c, "irc", "tls_ca_file", NULL);
+	lc->username = get_or(c, "irc", "username", lc->nick ? lc->nick : "convene");
+	lc->realname = get_or(c, "irc", "realname", "Convene event registration");
+	lc->flood_burst = burst;
+	lc->flood_rate = rate;
+	lc->sasl_user = get_or(c, "irc", "sasl_user", NULL);
+	lc->sasl_required = sasl_required;
+	if ((pwfile = config_get(c, "irc", "sasl_password_file")) != NULL)
+		lc->sasl_pass = config_read_secret(pwfile, errs);
+	add_channels(lc, config_get(c, "irc", "channels") ? config_get(c, "irc", "channels") : "");
+	if (errs->n > before) {
+		link_conf_free(lc);
+		return -1;
+	}
+	return 0;
+}
+
+/* The plugins to run: [bot] plugins, or every plugin that ships. */
+static char **
+wanted_plugins(const struct config *c)
+{
+	const char *list = config_get(c, "bot", "plugins");
+	char **names = NULL, *copy, *tok, *save = NULL;
+	size_t n = 0;
+
+	if (list == NULL)
+		return plugin_available();
+	copy = xstrdup(list);
+	for (tok = strtok_r(copy, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		names = xrealloc(names, (n + 2) * sizeof *names);
+		names[n++] = xstrdup(tok);
+	}
+	free(copy);
+	names = xrealloc(names, (n + 1) * sizeof *names);
+	names[n] = NULL;
+	return names;
+}
+
+static void
+set_plugin_dir(const struct config *c)
+{
+	const char *d = config_get(c, "bot", "plugin_dir");
+
+	if (d != NULL) {
+		plugin_set_dir(d);
+	} else {
+		char *def = plugin_default_dir();
+
+		plugin_set_dir(def);
+		free(def);
+	}
+}
+
+/*
+ * Validate c, with the sections of the plugins it would load. Returns the
+ * number of errors; messages in errs.
+ */
+static int
+validate(const struct config *c, struct errlist *errs)
+{
+	char **names = wanted_plugins(c);
+	struct config_section *extra = NULL;
+	size_t i, n = 0;
+	char err[256];
+	int bad;
+
+	for (i = 0; names[i] != NULL; i++) {
+		const struct cv_plugin_desc *d = plugin_peek(names[i], err, sizeof err);
+
+		if (d == NULL) {
+			int line = config_line(c, "bot", "plugins");
+
+			if (line > 0)
+				errlist_add(errs, "%s:%d: [bot] plugins: %s", c->path, line, err);
+			else
+				errlist_add(errs, "%s: plugin '%s': %s", c->path, names[i], err);
+			continue;
+		}
+		extra = xrealloc(extra, (n + 1) * sizeof *extra);
+		extra[n].name = d->name;
+		extra[n].keys = d->config_keys;
+		n++;
+	}
+	bad = config_validate(c, extra, n, errs);
+	free(extra);
+	plugin_names_free(names);
+	plugin_peek_close();
+	return bad;
+}
+
+static void
+apply_bot_settings(const struct config *c)
+{
+	struct errlist errs = { 0 };
+	long burst;
+	double rate;
+	const char *prefix = config_get(c, "bot", "prefix");
+
+	config_long(c, "bot", "command_burst", 5, 1, 100, &burst, &errs);
+	config_double(c, "bot", "command_rate", 1.0, 0.05, 100, &rate, &errs);
+	cmd_set_limit(burst, rate);
+	cmd_set_prefix(prefix ? prefix : "!");
+	host_set_owners(config_get(c, "bot", "owners"));
+	errlist_free(&errs);
+}
+
+static void
+load_plugins(const struct config *c)
+{
+	char **names = wanted_plugins(c), err[256];
+	size_t i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (plugin_find(names[i]) == NULL)
+			plugin_load(names[i], err, sizeof err);	/* logged; the bot runs on */
+	plugin_names_free(names);
+}
+
+/* ---- the link's events ---- */
+
+static void
+on_message(const char *origin, const char *target, const char *text)
+{
+	struct cv_person who;
+	char id[160], nick[64];
+
+	if (strchr(origin, '!') == NULL)
+		return;		/* a server, not a person */
+	host_person(&who, origin, NULL, id, sizeof id, nick, sizeof nick);
+	cmd_message(&who, link_is_channel(target) ? target : NULL, text);
+}
+
+static void
+on_seen(const char *origin)
+{
+	struct cv_person who;
+	char id[160], nick[64];
+
+	if (strchr(origin, '!') == NULL)
+		return;
+	host_person(&who, origin, NULL, id, sizeof id, nick, sizeof nick);
+	bus_publish(CV_TOPIC_PERSON_SEEN, &who);
+}
+
+static void
+on_gone(const char *nick)
+{
+	struct cv_person who;
+	char id[160], n[64];
+
+	host_person(&who, nick, NULL, id, sizeof id, n, sizeof n);
+	bus_publish(CV_TOPIC_PERSON_GONE, &who);
+}
+
+static void
+on_registered(void)
+{
+	bus_publish(CV_TOPIC_CONNECTED, NULL);
+}
+
+static const struct link_handler handler = {
+	.registered = on_registered,
+	.message = on_message,
+	.seen = on_seen,
+	.gone = on_gone,
+};
+
+/* ---- signals ---- */
+
+static void
+quit_done(void)
+{
+	loop_stop();
+}
+
+static void
+reload(void)
+{
+	struct errlist errs = { 0 };
+	struct config *c = config_load(config_path, &errs), *old;
+	struct link_conf lc;
+	char **names, err[256];
+	size_t i;
+
+	log_info("SIGHUP: reading %s again", config_path);
+	if (c == NULL || link_conf_from(c, &lc, &errs) < 0) {
+		for (i = 0; i < errs.n; i++)
+			log_error("%s", errs.v[i]);
+		log_error("configuration not reloaded: the running one stays");
+		config_free(c);
+		errlist_free(&errs);
+		return;
+	}
+	validate(c, &errs);
+	for (i = 0; i < errs.n; i++)
+		log_warn("%s", errs.v[i]);
+	errlist_free(&errs);
+	old = (struct config *)host_config();
+	host_set_config(c);
+	apply_bot_settings(c);
+	link_reconfigure(&lc);
+	link_conf_free(&lc);
+	/* Plugins no longer wanted go; new ones come. */
+	names = wanted_plugins(c);
+	for (i = 0; plugin_at(i) != NULL;) {
+		struct cv_plugin *p = plugin_at(i);
+		size_t j;
+		bool keep = false;
+
+		for (j = 0; names[j] != NULL; j++)
+			keep |= strcmp(names[j], p->name) == 0;
+		if (!keep)
+			plugin_unload(p->name, err, sizeof err);
+		else
+			i++;
+	}
+	plugin_names_free(names);
+	load_plugins(c);
+	config_free(old);
+}
+
+static void
+on_signal(void *arg, int fd, short revents)
+{
+	struct signalfd_siginfo si;
+
+	while (read(fd, &si, sizeof si) == sizeof si) {
+		if (si.ssi_signo == SIGHUP) {
+			reload();
+		} else {
+			log_info("signal %u: quitting", si.ssi_signo);
+			link_quit("Convene is shutting down", quit_done);
+		}
+	}
+}
+
+static int
+setup_signals(void)
+{
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	loop_watch(fd, POLLIN, on_signal, NULL);
+	return fd;
+}
+
+/* ---- main ---- */
+
+static int
+check(const char *path)
+{
+	struct errlist errs = { 0 };
+	struct config *c = config_load(path, &errs);
+	struct link_conf lc;
+	size_t i;
+	int bad = (int)errs.n;
+
+	if (c != NULL) {
+		set_plugin_dir(c);
+		bad += validate(c, &errs);
+		if (link_conf_from(c, &lc, &errs) == 0)
+			link_conf_free(&lc);
+	}
+	/* One message per problem, whichever check found it first. */
+	for (i = 0; i < errs.n; i++) {
+		size_t j;
+		bool dup = false;
+
+		for (j = 0; j < i; j++)
+			dup |= strcmp(errs.v[i], errs.v[j]) == 0;
+		if (!dup)
+			fprintf(stderr, "%s\n", errs.v[i]);
+	}
+	bad = c == NULL || errs.n > 0;
+	if (!bad)
+		printf("%s: OK\n", path);
+	config_free(c);
+	plugin_unload_all();
+	errlist_free(&errs);
+	return bad ? 1 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct errlist errs = { 0 };
+	struct config *c;
+	struct link_conf lc;
+	bool check_only = false;
+	char err[256];
+	const char *v;
+	long hport;
+	size_t i;
+	int o;
+
+	while ((o = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'k':
+			check_only = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("convene %s (plugin ABI %d.%d)\n", CONVENE_VERSION,
+			    CONVENE_ABI_MAJOR, CONVENE_ABI_MINOR);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (config_path == NULL || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (check_only)
+		return check(config_path);
+
+	c = config_load(config_path, &errs);
+	if (c == NULL || link_conf_from(c, &lc, &errs) < 0) {
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.v[i]);
+		config_free(c);
+		errlist_free(&errs);
+		return 1;
+	}
+	set_plugin_dir(c);
+	/* A typo must not keep the bot off the network: warn and go on. */
+	validate(c, &errs);
+	for (i = 0; i < errs.n; i++)
+		log_warn("%s", errs.v[i]);
+	errlist_free(&errs);
+	host_set_config(c);
+	apply_bot_settings(c);
+
+	/* The host owns libraries' global state; plugins never touch it. */
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (net_init() < 0 || setup_signals() < 0) {
+		log_error("cannot set up the event loop");
+		return 1;
+	}
+	v = config_get(c, "store", "path");
+	if (store_open(v ? v : "convene.db", err, sizeof err) < 0 ||
+	    host_migrate(err, sizeof err) < 0) {
+		log_error("database: %s", err);
+		return 1;
+	}
+	host_organizers_load();
+	if (config_long(c, "http", "port", 8080, 0, 65535, &hport, &errs) == 0) {
+		v = config_get(c, "http", "listen");
+		if (http_start(v ? v : "127.0.0.1", (unsigned)hport, config_get(c, "http", "base_url"),
+		    err, sizeof err) < 0)
+			log_error("HTTP server not started: %s", err);	/* IRC still runs */
+		else
+			log_info("HTTP server on %s port %u", v ? v : "127.0.0.1", http_port());
+	}
+	errlist_free(&errs);
+	cmd_core_init();
+	link_start(&lc, &handler);
+	link_conf_free(&lc);
+	load_plugins(c);
+
+	loop_run();
+
+	plugin_unload_all();
+	cmd_free();
+	http_stop();
+	link_free();
+	net_shutdown();
+	store_close();
+	curl_global_cleanup();
+	icaltimezone_free_builtin_timezones();
+	config_free((struct config *)host_config());
+	log_info("bye");
+	return exit_code;
+}

@@ -1,0 +1,28 @@
+/*
+ * net.h: libcurl's multi interface driven from the main loop, so no
+ * transfer ever blocks the bot. The host owns curl_global_init().
+ */
+#ifndef CV_NET_H
+#define CV_NET_H
+
+#include <stdbool.h>
+
+#include <curl/curl.h>
+
+typedef void (*net_done_fn)(void *arg, CURL *easy, CURLcode rc);
+
+int net_init(void);
+void net_shutdown(void);
+/* Start a transfer; done runs from the loop when it ends. 0 or -1. */
+int net_start(CURL *easy, net_done_fn done, void *arg);
+/*
+ * The same, but the handle stays in the multi when it ends (a CONNECT_ONLY
+ * connection dies when removed): the owner calls net_release() before
+ * curl_easy_cleanup().
+ */
+int net_start_keep(CURL *easy, net_done_fn done, void *arg, bool keep);
+void net_release(CURL *easy);
+/* Stop a transfer that has not ended; done is not called. */
+void net_cancel(CURL *easy);
+
+#endif

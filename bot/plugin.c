@@ -1,0 +1,299 @@
+/* plugin.c: dlopen, ABI checks, and undoing a plugin's registrations. */
+#include <dirent.h>
+#include <dlfcn.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "host.h"
+#include "http.h"
+#include "log.h"
+#include "plugin.h"
+#include "util.h"
+
+static char *dir;
+static struct cv_plugin **loaded;
+static size_t nloaded;
+static void **peeked;
+static size_t npeeked;
+
+void
+plugin_set_dir(const char *d)
+{
+	free(dir);
+	dir = xstrdup(d);
+}
+
+const char *
+plugin_dir(void)
+{
+	return dir;
+}
+
+char *
+plugin_default_dir(void)
+{
+	char exe[PATH_MAX], *slash, *d;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL) {
+			*slash = '\0';
+			d = xasprintf("%s/plugins", exe);
+			if (access(d, R_OK | X_OK) == 0)
+				return d;
+			free(d);
+		}
+	}
+	return xstrdup(CONVENE_PLUGINDIR);
+}
+
+int
+plugin_abi_ok(unsigned host_major, unsigned host_minor, unsigned major, unsigned minor,
+    char *err, size_t errlen)
+{
+	if (major != host_major) {
+		snprintf(err, errlen, "built for plugin ABI %u.%u, but this host has ABI %u.%u "
+		    "(major versions differ): rebuild the plugin", major, minor, host_major, host_minor);
+		return -1;
+	}
+	if (minor > host_minor) {
+		snprintf(err, errlen, "needs plugin ABI %u.%u, but this host has only %u.%u: "
+		    "upgrade Convene", major, minor, host_major, host_minor);
+		return -1;
+	}
+	return 0;
+}
+
+static bool
+name_ok(const char *name)
+{
+	size_t i;
+
+	if (name[0] == '\0' || strlen(name) > 32)
+		return false;
+	for (i = 0; name[i]; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
+		    name[i] == '_' || name[i] == '-'))
+			return false;
+	return true;
+}
+
+/* Open NAME.so from the plugin dir and find its descriptor. */
+static void *
+open_plugin(const char *name, char **pathp, const struct cv_plugin_desc **descp,
+    char *err, size_t errlen)
+{
+	char *path;
+	void *dl;
+	const struct cv_plugin_desc *d;
+
+	if (!name_ok(name)) {
+		snprintf(err, errlen, "'%.40s' is not a plugin name", name);
+		return NULL;
+	}
+	path = xasprintf("%s/%s.so", dir, name);
+	if (access(path, R_OK) != 0) {
+		snprintf(err, errlen, "no plugin '%s' in %s", name, dir);
+		free(path);
+		return NULL;
+	}
+	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (dl == NULL) {
+		snprintf(err, errlen, "cannot load %s: %s", path, dlerror());
+		free(path);
+		return NULL;
+	}
+	d = dlsym(dl, CONVENE_PLUGIN_SYMBOL);
+	if (d == NULL) {
+		snprintf(err, errlen, "%s has no '%s' descriptor", path, CONVENE_PLUGIN_SYMBOL);
+		goto fail;
+	}
+	if (plugin_abi_ok(CONVENE_ABI_MAJOR, CONVENE_ABI_MINOR, d->abi_major, d->abi_minor,
+	    err, errlen) < 0)
+		goto fail;
+	if (d->name == NULL || strcmp(d->name, name) != 0 || d->init == NULL) {
+		snprintf(err, errlen, "%s: its descriptor names another plugin or has no init", path);
+		goto fail;
+	}
+	*pathp = path;
+	*descp = d;
+	return dl;
+fail:
+	dlclose(dl);
+	free(path);
+	return NULL;
+}
+
+struct cv_plugin *
+plugin_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < nloaded; i++)
+		if (strcmp(loaded[i]->name, name) == 0)
+			return loaded[i];
+	return NULL;
+}
+
+struct cv_plugin *
+plugin_at(size_t i)
+{
+	return i < nloaded ? loaded[i] : NULL;
+}
+
+/* Everything the host recorded for p goes, then the code itself. */
+static void
+release(struct cv_plugin *p)
+{
+	cmd_unregister(p);
+	http_unroute_owner(p);
+	host_release(p);
+	dlclose(p->dl);
+	free(p->name);
+	free(p->path);
+	free(p);
+}
+
+int
+plugin_load(const char *name, char *err, size_t errlen)
+{
+	struct cv_plugin *p;
+	char why[256] = "";
+
+	if (plugin_find(name) != NULL) {
+		snprintf(err, errlen, "plugin '%s' is already loaded", name);
+		return -1;
+	}
+	p = xcalloc(1, sizeof *p);
+	p->dl = open_plugin(name, &p->path, &p->desc, err, errlen);
+	if (p->dl == NULL) {
+		free(p);
+		log_error("plugin %s: %s", name, err);
+		return -1;
+	}
+	p->name = xstrdup(name);
+	if (p->desc->init(p, host_api(), why, sizeof why) < 0) {
+		snprintf(err, errlen, "plugin '%s' failed to start: %s", name,
+		    why[0] ? why : "no reason given");
+		log_error("%s", err);
+		if (p->desc->fini != NULL)
+			p->desc->fini(p);
+		release(p);
+		return -1;
+	}
+	loaded = xrealloc(loaded, (nloaded + 1) * sizeof *loaded);
+	loaded[nloaded++] = p;
+	log_info("plugin %s %s loaded", name, p->desc->version ? p->desc->version : "");
+	return 0;
+}
+
+int
+plugin_unload(const char *name, char *err, size_t errlen)
+{
+	struct cv_plugin *p = plugin_find(name);
+	size_t i;
+
+	if (p == NULL) {
+		snprintf(err, errlen, "plugin '%.40s' is not loaded", name);
+		return -1;
+	}
+	for (i = 0; i < nloaded; i++)
+		if (loaded[i] == p)
+			memmove(&loaded[i], &loaded[i + 1], (--nloaded - i) * sizeof *loaded);
+	if (p->desc->fini != NULL)
+		p->desc->fini(p);
+	release(p);
+	log_info("plugin %s unloaded", name);
+	return 0;
+}
+
+int
+plugin_reload(const char *name, char *err, size_t errlen)
+{
+	if (plugin_unload(name, err, errlen) < 0)
+		return -1;
+	return plugin_load(name, err, errlen);
+}
+
+void
+plugin_unload_all(void)
+{
+	char err[256];
+
+	while (nloaded > 0)
+		plugin_unload(loaded[nloaded - 1]->name, err, sizeof err);
+	free(loaded);
+	loaded = NULL;
+	plugin_peek_close();
+	free(dir);
+	dir = NULL;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **
+plugin_available(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **names = NULL;
+	size_t n = 0;
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+
+		if (len > 3 && strcmp(e->d_name + len - 3, ".so") == 0) {
+			names = xrealloc(names, (n + 2) * sizeof *names);
+			names[n++] = xstrndup(e->d_name, len - 3);
+		}
+	}
+	if (d != NULL)
+		closedir(d);
+	names = xrealloc(names, (n + 1) * sizeof *names);
+	names[n] = NULL;
+	qsort(names, n, sizeof *names, cmp_str);
+	return names;
+}
+
+void
+plugin_names_free(char **names)
+{
+	size_t i;
+
+	for (i = 0; names != NULL && names[i] != NULL; i++)
+		free(names[i]);
+	free(names);
+}
+
+const struct cv_plugin_desc *
+plugin_peek(const char *name, char *err, size_t errlen)
+{
+	char *path = NULL;
+	const struct cv_plugin_desc *d = NULL;
+	void *dl = open_plugin(name, &path, &d, err, errlen);
+
+	free(path);
+	if (dl == NULL)
+		return NULL;
+	peeked = xrealloc(peeked, (npeeked + 1) * sizeof *peeked);
+	peeked[npeeked++] = dl;
+	return d;
+}
+
+void
+plugin_peek_close(void)
+{
+	while (npeeked > 0)
+		dlclose(peeked[--npeeked]);
+	free(peeked);
+	peeked = NULL;
+}

@@ -1,0 +1,63 @@
+/*
+ * sendq.h: the one outgoing queue for every line the bot sends.
+ *
+ * Lines are paced with a token bucket (burst lines back to back, then
+ * rate lines per second) and taken round-robin across targets, so that one
+ * long answer to one person cannot starve another. Urgent lines (PONG,
+ * QUIT, CAP, AUTHENTICATE, registration) jump every queue and are not
+ * held by the bucket, though they use its tokens. The queue is bounded.
+ * Pure: the caller passes the monotonic time in milliseconds.
+ *
+ * The caller picks the pacing. Burst 4, rate 0.5 lines/s is safe on
+ * Libera.Chat and is what the link uses. A rate <= 0 turns pacing off.
+ */
+#ifndef CV_SENDQ_H
+#define CV_SENDQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sendq;
+
+/* max_lines bounds the queued lines of all targets together. */
+struct sendq *sendq_new(unsigned burst, double rate, size_t max_lines);
+void sendq_free(struct sendq *q);
+void sendq_clear(struct sendq *q);	/* on disconnect */
+void sendq_set_rate(struct sendq *q, unsigned burst, double rate);
+
+/*
+ * Bytes the server adds in front of what we send when it relays our line
+ * (":nick!user@host "), so that no relayed line exceeds 512 bytes.
+ */
+void sendq_set_prefix_len(struct sendq *q, size_t n);
+
+/*
+ * An urgent raw line, without CRLF. CR/LF/NUL are stripped and it is cut to
+ * 510 bytes. 0 or -1 (full: urgent lines have their own bound of max_lines,
+ * so that a queue full of text never holds back a PONG).
+ */
+int sendq_urgent(struct sendq *q, const char *line);
+
+/*
+ * Queue "CMD TARGET :TEXT" (CMD is PRIVMSG or NOTICE), for one target or a
+ * comma-separated list. CR/LF/NUL are stripped from target and text; text
+ * is split on UTF-8 boundaries so each relayed line fits in 512 bytes.
+ * Fairness is per `target` (compared as ASCII, case-insensitive). Returns
+ * 0 (also for an empty text, which sends nothing), or -1 when the queue is
+ * full (the lines are dropped whole) or the target is too long to leave room.
+ */
+int sendq_text(struct sendq *q, const char *cmd, const char *target, const char *text);
+
+/* A raw line queued fairly under `key` (JOIN, PART, MODE...). 0 or -1. */
+int sendq_raw(struct sendq *q, const char *key, const char *line);
+
+/*
+ * The next line that may go out at now_ms, with "\r\n" appended, in a buffer
+ * the queue owns until the next call; or NULL, and then *wait_ms says how
+ * long until a line may go (-1 when the queue is empty).
+ */
+const char *sendq_pop(struct sendq *q, int64_t now_ms, int64_t *wait_ms);
+
+size_t sendq_len(const struct sendq *q);
+
+#endif

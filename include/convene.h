@@ -1,0 +1,249 @@
+/*
+ * convene.h: the one header a Convene plugin compiles against.
+ *
+ * A plugin is a shared object that exports one symbol, `convene_plugin`, a
+ * `struct cv_plugin_desc`. The host dlopen()s it, checks its ABI version,
+ * and calls init() with a table of host functions. Everything a plugin
+ * registers through that table (commands, timers, HTTP routes, bus
+ * subscriptions) is recorded against the plugin and undone by the host when
+ * it unloads, so fini() has little to do.
+ *
+ * Ownership: strings passed to a plugin are borrowed for the duration of the
+ * call unless a comment says otherwise. Strings a plugin passes to the host
+ * are copied by the host.
+ */
+#ifndef CONVENE_H
+#define CONVENE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+/*
+ * ABI version. The host refuses a plugin built against another major, or
+ * against a newer minor than the host has. Adding a member at the end of
+ * struct cv_host raises the minor; any other change raises the major.
+ */
+#define CONVENE_ABI_MAJOR 1
+#define CONVENE_ABI_MINOR 0
+
+#define CV_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+/* Who may run a command. Higher includes lower. */
+enum cv_role {
+	CV_ROLE_MEMBER = 0,	/* everyone */
+	CV_ROLE_ORGANIZER = 1,	/* granted at run time, stored */
+	CV_ROLE_OWNER = 2,	/* from [bot] owners */
+};
+
+enum cv_log_level { CV_LOG_DEBUG, CV_LOG_INFO, CV_LOG_WARN, CV_LOG_ERROR };
+
+/* The person who sent a command or was seen on the network. */
+struct cv_person {
+	const char *nick;	/* current nick */
+	const char *mask;	/* nick!user@host */
+	const char *account;	/* services account, or NULL when none is known */
+	/*
+	 * Stable identity for storage: "a:ACCOUNT" when the person is logged
+	 * in to services, otherwise "n:NICK" with the nick case-folded the way
+	 * the network folds it. Plugins key personal data on this.
+	 */
+	const char *id;
+	enum cv_role role;
+};
+
+/* Flags of a command. */
+#define CV_CMD_REST 0x1		/* the last argument is the rest of the line, verbatim */
+
+#define CV_MAX_ARGS 16
+
+/* One command invocation, handed to the command's handler. */
+struct cv_ctx {
+	struct cv_plugin *plugin;	/* the plugin that owns the command */
+	const struct cv_person *who;
+	const char *channel;	/* channel it was typed in, or NULL in private */
+	const char *command;	/* the command's name, e.g. "event add" */
+	int argc;		/* arguments after the command name */
+	const char *const *argv;
+};
+
+typedef void (*cv_command_fn)(struct cv_ctx *ctx);
+
+/*
+ * A command is data. The host checks the argument count and the role from
+ * the entry before the handler runs, and builds `help` from the table.
+ * A name may be two words ("event add"); the longest match wins.
+ */
+struct cv_command {
+	const char *name;
+	const char *usage;	/* arguments only, e.g. "N [yes|maybe|no]" */
+	const char *help;	/* one line */
+	int min_args;
+	int max_args;
+	enum cv_role role;
+	unsigned flags;		/* CV_CMD_* */
+	cv_command_fn fn;
+};
+
+/* HTTP, in the host's own terms so plugins need no libmicrohttpd header. */
+struct cv_http_req {
+	const char *method;	/* "GET" or "HEAD"; others never reach a route */
+	const char *path;	/* decoded path, starting with '/' */
+	const char *base_url;	/* [http] base_url, without a trailing '/' */
+};
+
+struct cv_http_resp {
+	int status;		/* 200 unless set */
+	const char *content_type;	/* static string */
+	/*
+	 * The body. When `body_free` is set the host free()s it after sending;
+	 * otherwise it must stay valid until the route's plugin is unloaded
+	 * (the host copies it before answering).
+	 */
+	char *body;
+	size_t len;
+	bool body_free;
+	/*
+	 * Optional validators. When `etag` is set (a quoted strong tag) the host
+	 * adds ETag and answers If-None-Match with 304; when `last_modified`
+	 * is set it adds Last-Modified and answers If-Modified-Since.
+	 */
+	char etag[48];
+	time_t last_modified;
+};
+
+/* Returns 0 when it filled `resp`, -1 for "not mine" (the host answers 404). */
+typedef int (*cv_http_fn)(void *arg, const struct cv_http_req *req,
+    struct cv_http_resp *resp);
+
+typedef void (*cv_timer_fn)(void *arg);
+typedef void (*cv_bus_fn)(void *arg, const char *topic, const void *data);
+
+typedef uint64_t cv_timer_id;
+
+/* Topics the host publishes on the bus. `data` is a const struct cv_person *. */
+#define CV_TOPIC_PERSON_SEEN "person.seen"	/* joined a channel of ours or spoke to us */
+#define CV_TOPIC_PERSON_GONE "person.gone"	/* quit, or left every channel of ours */
+#define CV_TOPIC_CONNECTED "irc.connected"	/* registered with the server; data NULL */
+
+/*
+ * The host's functions. Every function that takes a `struct cv_plugin *`
+ * records what it creates against that plugin.
+ */
+struct cv_host {
+	unsigned abi_major;
+	unsigned abi_minor;
+
+	/* Logging. Never log secrets, join links, message texts or feed tokens. */
+	void (*log)(struct cv_plugin *p, enum cv_log_level lvl, const char *fmt, ...)
+	    CV_PRINTF(3, 4);
+
+	/* Answer the person who ran the command, by private NOTICE. */
+	void (*reply)(struct cv_ctx *ctx, const char *fmt, ...) CV_PRINTF(2, 3);
+	/* NOTICE to a nick or channel. Text is cleaned and split as needed. */
+	void (*notice)(const char *target, const char *fmt, ...) CV_PRINTF(2, 3);
+	/* PRIVMSG to a nick or channel (announcements, reminders). */
+	void (*say)(const char *target, const char *fmt, ...) CV_PRINTF(2, 3);
+	/*
+	 * The same NOTICE to many nicks, packed as many targets per line as the
+	 * server's TARGMAX allows.
+	 */
+	void (*notice_many)(const char *const *targets, size_t n, const char *text);
+
+	/* Commands. The table must stay valid while the plugin is loaded. */
+	int (*commands)(struct cv_plugin *p, const struct cv_command *cmds, size_t n);
+
+	/* Timers on the monotonic clock. repeat_ms 0 fires once. */
+	cv_timer_id (*timer_add)(struct cv_plugin *p, int64_t delay_ms,
+	    int64_t repeat_ms, cv_timer_fn fn, void *arg);
+	void (*timer_cancel)(struct cv_plugin *p, cv_timer_id id);
+	/* Clocks, injectable in tests: monotonic milliseconds, and wall time. */
+	int64_t (*mono_ms)(void);
+	time_t (*wall_now)(void);
+
+	/* HTTP: every GET/HEAD whose path starts with `prefix` reaches fn. */
+	int (*route)(struct cv_plugin *p, const char *prefix, cv_http_fn fn, void *arg);
+
+	/*
+	 * The database, shared by all plugins. migrate() applies the steps the
+	 * plugin's stored schema version has not seen yet, each in a
+	 * transaction; call it from init(). Step i brings version i to i+1.
+	 */
+	sqlite3 *(*db)(struct cv_plugin *p);
+	int (*migrate)(struct cv_plugin *p, const char *const *steps, size_t n);
+	/*
+	 * A change that an answer confirms must be committed before the answer
+	 * is queued: wrap it in begin()/commit(). begin() may join a transaction
+	 * the host keeps open for the current loop pass; commit() makes it
+	 * durable before returning. Both return 0 or -1.
+	 */
+	int (*begin)(struct cv_plugin *p);
+	int (*commit)(struct cv_plugin *p);
+	void (*rollback)(struct cv_plugin *p);
+
+	/* The plugin's config section ([NAME]); NULL when a key is not set. */
+	const char *(*config)(struct cv_plugin *p, const char *key);
+	/* A key of another section, e.g. ("irc", "channels"). */
+	const char *(*config_of)(const char *section, const char *key);
+
+	/* Notifications between plugins. */
+	int (*subscribe)(struct cv_plugin *p, const char *topic, cv_bus_fn fn, void *arg);
+	void (*publish)(const char *topic, const void *data);
+
+	/* IRC state. */
+	const char *(*own_nick)(void);
+	/* Is this nick on a channel we share, or known to be online? */
+	bool (*online)(const char *nick);
+	/* Case-fold a nick or channel name in place, as the network does. */
+	void (*casefold)(char *s);
+	/* The configured channels, in order; NULL past the end. */
+	const char *(*channel)(size_t i);
+
+	/* Text helpers: the host's own cleaning of untrusted text. */
+	/*
+	 * Clean text typed by a person for storage: fails (-1, with a sentence in
+	 * err) on invalid UTF-8; strips IRC formatting; turns other control
+	 * characters into spaces. Cleans in place.
+	 */
+	int (*clean_text)(char *s, char *err, size_t errlen);
+
+	/*
+	 * Administration, for the admin plugin. plugin_ctl() runs "load",
+	 * "unload" or "reload" after the current command returns (a plugin may
+	 * unload itself) and answers the asker itself.
+	 */
+	void (*plugin_ctl)(struct cv_ctx *ctx, const char *op, const char *name);
+	/* Loaded plugins, in load order; NULL past the end. */
+	const char *(*plugin_name)(size_t i);
+	void (*join)(const char *channel, const char *key);
+	void (*part)(const char *channel);
+	/* 0 done, 1 nothing to do (already there / not there), -1 failed. */
+	int (*organizer_add)(const char *mask);
+	int (*organizer_del)(const char *mask);
+	const char *(*organizer)(size_t i);
+	/* "account:NAME" or "nick!user@host" with * and ? */
+	bool (*mask_valid)(const char *mask);
+	/* After erasing personal data: checkpoint the WAL so nothing stays in it. */
+	void (*checkpoint)(void);
+};
+
+/* The one symbol a plugin exports, named `convene_plugin`. */
+struct cv_plugin_desc {
+	unsigned abi_major;	/* CONVENE_ABI_MAJOR */
+	unsigned abi_minor;	/* CONVENE_ABI_MINOR */
+	const char *name;	/* also its config section */
+	const char *version;
+	/* Keys the plugin's config section may hold, NULL-terminated. */
+	const char *const *config_keys;
+	/* Returns 0, or -1 with a sentence in err; then the plugin is left unloaded. */
+	int (*init)(struct cv_plugin *p, const struct cv_host *host, char *err, size_t errlen);
+	void (*fini)(struct cv_plugin *p);
+};
+
+#define CONVENE_PLUGIN_SYMBOL "convene_plugin"
+
+#endif

@@ -1,0 +1,657 @@
+/*
+ * test_http.c: http.c serving real requests. The client runs on a thread
+ * (libcurl, or a raw socket where curl would tidy the request) while this
+ * thread drives the server with loop_once(), as the bot's loop does.
+ */
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+
+#include "http.h"
+#include "loop.h"
+#include "util.h"
+
+#define FEED_TIME ((time_t)1700000000)
+#define FEED_BODY "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+
+static int owner_a, owner_b;
+
+/* What a client got back. */
+struct answer {
+	long status;
+	char *head;		/* the header lines */
+	char *body;
+	size_t len;
+};
+
+struct request {
+	const char *method;	/* NULL: a raw request, sent as `raw` */
+	char *url;
+	const char *header;	/* one extra request header, or NULL */
+	bool with_body;
+	const char *raw;
+	struct answer a;
+	atomic_bool done;
+};
+
+static void
+append(char **buf, size_t *len, const char *p, size_t n)
+{
+	*buf = xrealloc(*buf, *len + n + 1);
+	memcpy(*buf + *len, p, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+}
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct answer *a = arg;
+
+	append(&a->body, &a->len, p, size * n);
+	return size * n;
+}
+
+static size_t
+on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct answer *a = arg;
+	size_t len = a->head ? strlen(a->head) : 0;
+
+	append(&a->head, &len, p, size * n);
+	return size * n;
+}
+
+static void
+curl_request(struct request *r)
+{
+	struct curl_slist *hdrs = NULL;
+	CURL *h = curl_easy_init();
+
+	curl_easy_setopt(h, CURLOPT_URL, r->url);
+	curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);	/* keep "..": we test it */
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &r->a);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, &r->a);
+	if (strcmp(r->method, "HEAD") == 0)
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+	else if (strcmp(r->method, "GET") != 0)
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, r->method);
+	if (r->with_body)
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "name=x");
+	if (strcmp(r->method, "GET") == 0 && r->with_body)
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "GET");
+	if (r->header != NULL) {
+		hdrs = curl_slist_append(hdrs, r->header);
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	}
+	if (curl_easy_perform(h) == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->a.status);
+	curl_slist_free_all(hdrs);
+	curl_easy_cleanup(h);
+}
+
+/* Send r->raw as is and read until the server closes. */
+static void
+raw_request(struct request *r)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	char buf[4096], *end;
+	ssize_t n;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	sin.sin_port = htons((uint16_t)http_port());
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd == -1 || connect(fd, (struct sockaddr *)&sin, sizeof sin) == -1)
+		goto out;
+	if (write(fd, r->raw, strlen(r->raw)) != (ssize_t)strlen(r->raw))
+		goto out;
+	while ((n = read(fd, buf, sizeof buf)) > 0)
+		append(&r->a.body, &r->a.len, buf, (size_t)n);
+	/* Split it: the status line and headers, then the body. */
+	if (r->a.body != NULL && (end = strstr(r->a.body, "\r\n\r\n")) != NULL) {
+		size_t hl = (size_t)(end + 4 - r->a.body);
+
+		r->a.head = xstrndup(r->a.body, hl);
+		r->a.len -= hl;
+		memmove(r->a.body, end + 4, r->a.len + 1);
+		sscanf(r->a.head, "HTTP/1.%*d %ld", &r->a.status);
+	}
+out:
+	if (fd != -1)
+		close(fd);
+}
+
+static void *
+client(void *arg)
+{
+	struct request *r = arg;
+
+	if (r->method != NULL)
+		curl_request(r);
+	else
+		raw_request(r);
+	atomic_store(&r->done, true);
+	return NULL;
+}
+
+/* Run r on a thread while serving; the answer is in r->a. */
+static void
+serve(struct request *r)
+{
+	pthread_t t;
+	int i;
+
+	atomic_init(&r->done, false);
+	assert_int_equal(pthread_create(&t, NULL, client, r), 0);
+	for (i = 0; i < 400 && !atomic_load(&r->done); i++)
+		loop_once(25);
+	pthread_join(t, NULL);
+	assert_true(atomic_load(&r->done));
+}
+
+static struct answer
+fetch(const char *method, const char *path, const char *header)
+{
+	struct request r = { .method = method, .header = header };
+
+	r.url = xasprintf("http://127.0.0.1:%u%s", http_port(), path);
+	serve(&r);
+	free(r.url);
+	if (r.a.body == NULL)
+		r.a.body = xstrdup("");
+	return r.a;
+}
+
+static struct answer
+fetch_raw(const char *text)
+{
+	struct request r = { .raw = text };
+
+	serve(&r);
+	if (r.a.body == NULL)
+		r.a.body = xstrdup("");
+	return r.a;
+}
+
+static void
+answer_free(struct answer *a)
+{
+	free(a->head);
+	free(a->body);
+}
+
+/* The value of header name in a, or NULL; a static buffer. */
+static const char *
+header(const struct answer *a, const char *name)
+{
+	static char value[512];
+	const char *p = a->head;
+	size_t n = strlen(name);
+
+	while (p != NULL && *p != '\0') {
+		const char *eol = strstr(p, "\r\n");
+
+		if (eol == NULL)
+			eol = p + strlen(p);
+		if (strncasecmp(p, name, n) == 0 && p[n] == ':') {
+			const char *v = p + n + 1 + strspn(p + n + 1, " ");
+
+			snprintf(value, sizeof value, "%.*s", (int)(eol - v), v);
+			return value;
+		}
+		p = *eol ? eol + 2 : eol;
+	}
+	return NULL;
+}
+
+/* Echoes who answered, the path and the base URL. */
+static int
+echo_route(void *arg, const struct cv_http_req *req, struct cv_http_resp *resp)
+{
+	resp->body = xasprintf("%s %s %s", (const char *)arg, req->path,
+	    req->base_url);
+	resp->len = strlen(resp->body);
+	resp->body_free = true;
+	return 0;
+}
+
+static int
+feed_route(void *arg, const struct cv_http_req *req, struct cv_http_resp *resp)
+{
+	resp->content_type = "text/calendar; charset=utf-8";
+	resp->body = (char *)FEED_BODY;
+	resp->len = strlen(FEED_BODY);
+	strcpy(resp->etag, "\"v1\"");
+	resp->last_modified = FEED_TIME;
+	return 0;
+}
+
+static int
+dated_route(void *arg, const struct cv_http_req *req, struct cv_http_resp *resp)
+{
+	feed_route(arg, req, resp);
+	resp->etag[0] = '\0';
+	return 0;
+}
+
+static int
+html_route(void *arg, const struct cv_http_req *req, struct cv_http_resp *resp)
+{
+	resp->content_type = "text/html; charset=utf-8";
+	resp->body = (char *)"<p>hello</p>";
+	resp->len = strlen(resp->body);
+	return 0;
+}
+
+/* "Not mine", after having started an answer it must not leak. */
+static int
+decline_route(void *arg, const struct cv_http_req *req, struct cv_http_resp *resp)
+{
+	resp->body = xstrdup("secret reason");
+	resp->len = strlen(resp->body);
+	resp->body_free = true;
+	return -1;
+}
+
+static int
+setup(void **state)
+{
+	char err[256];
+
+	if (http_start("127.0.0.1", 0, NULL, err, sizeof err) == -1) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	/* Neither first nor last match is the longest: the order matters. */
+	if (http_route(&owner_b, "/feed/special", echo_route, "special") == -1 ||
+	    http_route(&owner_a, "/", echo_route, "root") == -1 ||
+	    http_route(&owner_a, "/feed", feed_route, NULL) == -1 ||
+	    http_route(&owner_a, "/dated", dated_route, NULL) == -1 ||
+	    http_route(&owner_a, "/page", html_route, NULL) == -1 ||
+	    http_route(&owner_b, "/declined", decline_route, NULL) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	http_unroute_owner(&owner_a);
+	http_unroute_owner(&owner_b);
+	http_stop();
+	return 0;
+}
+
+static void
+test_get(void **state)
+{
+	struct answer a = fetch("GET", "/feed/x?token=1", NULL);
+	char date[HTTP_DATE_LEN];
+
+	assert_int_equal(a.status, 200);
+	assert_string_equal(a.body, FEED_BODY);
+	assert_string_equal(header(&a, "Content-Type"), "text/calendar; charset=utf-8");
+	assert_string_equal(header(&a, "ETag"), "\"v1\"");
+	http_date_format(FEED_TIME, date);
+	assert_string_equal(header(&a, "Last-Modified"), date);
+	assert_string_equal(header(&a, "X-Content-Type-Options"), "nosniff");
+	assert_string_equal(header(&a, "Cache-Control"), "no-cache");
+	assert_null(header(&a, "Content-Security-Policy"));
+	answer_free(&a);
+
+	a = fetch("GET", "/page", NULL);
+	assert_int_equal(a.status, 200);
+	assert_string_equal(header(&a, "Content-Security-Policy"),
+	    "default-src 'none'; style-src 'unsafe-inline'");
+	assert_string_equal(header(&a, "X-Content-Type-Options"), "nosniff");
+	answer_free(&a);
+}
+
+static void
+test_base_url(void **state)
+{
+	char err[256], *want;
+	struct answer a = fetch("GET", "/x%20y", NULL);
+
+	want = xasprintf("root /x y http://127.0.0.1:%u", http_port());
+	assert_string_equal(a.body, want);
+	free(want);
+	answer_free(&a);
+
+	/* Restarted with a configured base URL; routes stay. */
+	http_stop();
+	assert_int_equal(http_start("127.0.0.1", 0, "https://ev.example.org/",
+	    err, sizeof err), 0);
+	a = fetch("GET", "/y", NULL);
+	assert_string_equal(a.body, "root /y https://ev.example.org");
+	answer_free(&a);
+}
+
+static void
+test_if_none_match(void **state)
+{
+	const char *const hit[] = {
+		"If-None-Match: \"v1\"",
+		"If-None-Match: \"zz\", W/\"v1\"",
+		"If-None-Match: *",
+	};
+	struct answer a;
+	size_t i;
+
+	for (i = 0; i < nitems(hit); i++) {
+		a = fetch("GET", "/feed", hit[i]);
+		assert_int_equal(a.status, 304);
+		assert_int_equal(a.len, 0);
+		assert_string_equal(header(&a, "ETag"), "\"v1\"");
+		assert_string_equal(header(&a, "Cache-Control"), "no-cache");
+		answer_free(&a);
+	}
+	a = fetch("GET", "/feed", "If-None-Match: \"v2\"");
+	assert_int_equal(a.status, 200);
+	assert_string_equal(a.body, FEED_BODY);
+	answer_free(&a);
+}
+
+static void
+test_if_modified_since(void **state)
+{
+	char date[HTTP_DATE_LEN], *h;
+	struct answer a;
+
+	http_date_format(FEED_TIME, date);
+	h = xasprintf("If-Modified-Since: %s", date);
+	a = fetch("GET", "/dated", h);
+	free(h);
+	assert_int_equal(a.status, 304);
+	assert_int_equal(a.len, 0);
+	assert_null(header(&a, "ETag"));
+	answer_free(&a);
+
+	http_date_format(FEED_TIME - 1, date);
+	h = xasprintf("If-Modified-Since: %s", date);
+	a = fetch("GET", "/dated", h);
+	free(h);
+	assert_int_equal(a.status, 200);
+	assert_string_equal(a.body, FEED_BODY);
+	answer_free(&a);
+
+	/* If-None-Match that does not match wins over a later date. */
+	http_date_format(FEED_TIME + 100, date);
+	h = xasprintf("GET /feed HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+	    "If-Modified-Since: %s\r\nIf-None-Match: \"old\"\r\n\r\n", date);
+	a = fetch_raw(h);
+	free(h);
+	assert_int_equal(a.status, 200);
+	assert_string_equal(a.body, FEED_BODY);
+	answer_free(&a);
+
+	/* Garbage dates are ignored. */
+	a = fetch("GET", "/dated", "If-Modified-Since: yesterday");
+	assert_int_equal(a.status, 200);
+	answer_free(&a);
+}
+
+static void
+test_head(void **state)
+{
+	struct answer a = fetch_raw("HEAD /feed HTTP/1.1\r\nHost: x\r\n"
+	    "Connection: close\r\n\r\n");
+	char len[32];
+
+	assert_int_equal(a.status, 200);
+	assert_int_equal(a.len, 0);	/* nothing after the headers */
+	snprintf(len, sizeof len, "%zu", strlen(FEED_BODY));
+	assert_non_null(header(&a, "Content-Length"));
+	assert_string_equal(header(&a, "Content-Length"), len);
+	assert_string_equal(header(&a, "ETag"), "\"v1\"");
+	assert_string_equal(header(&a, "X-Content-Type-Options"), "nosniff");
+	answer_free(&a);
+
+	a = fetch("HEAD", "/feed", "If-None-Match: \"v1\"");
+	assert_int_equal(a.status, 304);
+	answer_free(&a);
+}
+
+static void
+test_not_found(void **state)
+{
+	struct answer a;
+
+	http_unroute_owner(&owner_a);	/* no "/" to catch everything */
+	a = fetch("GET", "/nothing/here", NULL);
+	assert_int_equal(a.status, 404);
+	assert_string_equal(a.body, "not found\n");
+	assert_string_equal(header(&a, "X-Content-Type-Options"), "nosniff");
+	answer_free(&a);
+
+	/* A route that declines is a 404 too, and says nothing more. */
+	a = fetch("GET", "/declined", NULL);
+	assert_int_equal(a.status, 404);
+	assert_string_equal(a.body, "not found\n");
+	answer_free(&a);
+}
+
+static void
+test_methods(void **state)
+{
+	struct request r = { .method = "POST", .with_body = true };
+	struct answer a;
+
+	r.url = xasprintf("http://127.0.0.1:%u/feed", http_port());
+	serve(&r);
+	free(r.url);
+	assert_int_equal(r.a.status, 405);
+	assert_string_equal(header(&r.a, "Allow"), "GET, HEAD");
+	answer_free(&r.a);
+
+	a = fetch("DELETE", "/feed", NULL);
+	assert_int_equal(a.status, 405);
+	answer_free(&a);
+
+	/* A GET with a body. */
+	a = fetch_raw("GET /feed HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+	    "Connection: close\r\n\r\nhello");
+	assert_int_equal(a.status, 413);
+	answer_free(&a);
+	a = fetch_raw("GET /feed HTTP/1.1\r\nHost: x\r\n"
+	    "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n");
+	assert_int_equal(a.status, 413);
+	answer_free(&a);
+}
+
+static void
+test_paths_refused(void **state)
+{
+	const char *const bad[] = {
+		"/a/../b", "/feed/%2e%2e/x", "/feed/%2E%2e", "/feed//x",
+		"/feed/%2f%2fx", "/feed\\x", "/feed%5cx", "/feed/%00x",
+		"/feed/%0ax", "/feed/%7f",
+	};
+	char *raw, *longpath;
+	struct answer a;
+	size_t i;
+
+	for (i = 0; i < nitems(bad); i++) {
+		raw = xasprintf("GET %s HTTP/1.1\r\nHost: x\r\nConnection: close"
+		    "\r\n\r\n", bad[i]);
+		a = fetch_raw(raw);
+		free(raw);
+		if (a.status != 404)
+			fail_msg("%s answered %ld", bad[i], a.status);
+		assert_string_equal(a.body, "not found\n");
+		answer_free(&a);
+	}
+	/* The route "/" would take all of these if they got through. */
+	a = fetch("GET", "/%zz", NULL);
+	assert_int_equal(a.status, 400);
+	answer_free(&a);
+
+	longpath = xmalloc(HTTP_PATH_MAX + 2);
+	memset(longpath, 'a', HTTP_PATH_MAX + 1);
+	longpath[0] = '/';
+	longpath[HTTP_PATH_MAX] = '\0';
+	a = fetch("GET", longpath, NULL);
+	assert_int_equal(a.status, 200);
+	answer_free(&a);
+	longpath[HTTP_PATH_MAX] = 'a';
+	longpath[HTTP_PATH_MAX + 1] = '\0';
+	a = fetch("GET", longpath, NULL);
+	assert_int_equal(a.status, 414);
+	answer_free(&a);
+	free(longpath);
+}
+
+static void
+test_routing(void **state)
+{
+	struct answer a = fetch("GET", "/feed/special/1", NULL);
+
+	assert_int_equal(strncmp(a.body, "special /feed/special/1 ", 24), 0);
+	answer_free(&a);
+	a = fetch("GET", "/feed/specia", NULL);
+	assert_string_equal(a.body, FEED_BODY);
+	answer_free(&a);
+	a = fetch("GET", "/fee", NULL);
+	assert_int_equal(strncmp(a.body, "root /fee ", 10), 0);
+	answer_free(&a);
+
+	/* Taken prefixes and relative ones are refused. */
+	assert_int_equal(http_route(&owner_a, "/feed", feed_route, NULL), -1);
+	assert_int_equal(http_route(&owner_a, "feed", feed_route, NULL), -1);
+
+	/* Unloading owner b: its longer prefix falls back to "/feed". */
+	http_unroute_owner(&owner_b);
+	a = fetch("GET", "/feed/special/1", NULL);
+	assert_string_equal(a.body, FEED_BODY);
+	answer_free(&a);
+	a = fetch("GET", "/declined", NULL);
+	assert_int_equal(strncmp(a.body, "root /declined ", 15), 0);
+	answer_free(&a);
+}
+
+static void
+test_start_errors(void **state)
+{
+	char err[256] = "";
+
+	http_stop();
+	assert_int_equal(http_start("localhost", 0, NULL, err, sizeof err), -1);
+	assert_non_null(strstr(err, "numeric"));
+	assert_int_equal(http_start("127.0.0.1", 0, NULL, err, sizeof err), 0);
+	assert_int_equal(http_start("127.0.0.1", 0, NULL, err, sizeof err), -1);
+	http_stop();
+	assert_int_equal(http_start("192.0.2.1", 0, NULL, err, sizeof err), -1);
+	assert_non_null(strstr(err, "192.0.2.1"));
+	/* IPv6, when the host has it. */
+	if (http_start("::1", 0, NULL, err, sizeof err) == 0) {
+		assert_true(http_port() > 0);
+		http_stop();
+	}
+	assert_int_equal(http_start("127.0.0.1", 0, NULL, err, sizeof err), 0);
+}
+
+static void
+test_path_decode(void **state)
+{
+	char out[HTTP_PATH_MAX + 1];
+
+	assert_int_equal(http_path_decode("/a%20b/c?x=%00", out, sizeof out), 0);
+	assert_string_equal(out, "/a b/c");
+	assert_int_equal(http_path_decode("/", out, sizeof out), 0);
+	assert_string_equal(out, "/");
+	assert_int_equal(http_path_decode("/%C3%A9t%c3%a9", out, sizeof out), 0);
+	assert_string_equal(out, "/\xc3\xa9t\xc3\xa9");
+	assert_int_equal(http_path_decode("/a.b/c.ics", out, sizeof out), 0);
+	assert_int_equal(http_path_decode("*", out, sizeof out), 404);
+	assert_int_equal(http_path_decode("", out, sizeof out), 404);
+	assert_int_equal(http_path_decode("http://h/a", out, sizeof out), 404);
+	assert_int_equal(http_path_decode("/a/..", out, sizeof out), 404);
+	assert_int_equal(http_path_decode("/a/.%2e/b", out, sizeof out), 404);
+	assert_int_equal(http_path_decode("/a%2", out, sizeof out), 400);
+	assert_int_equal(http_path_decode("/a%", out, sizeof out), 400);
+	assert_int_equal(http_path_decode("/a%g0", out, sizeof out), 400);
+	assert_int_equal(http_path_decode("/a\tb", out, sizeof out), 404);
+	/* Too small an output is a refusal, never an overflow. */
+	assert_int_equal(http_path_decode("/abc", out, 4), 404);
+}
+
+static void
+test_etag_match(void **state)
+{
+	assert_true(http_etag_match("\"a\"", "\"a\""));
+	assert_true(http_etag_match(" \"b\" , \"a\"", "\"a\""));
+	assert_true(http_etag_match("W/\"a\"", "\"a\""));
+	assert_true(http_etag_match("\"a\"", "W/\"a\""));
+	assert_true(http_etag_match("*", "\"a\""));
+	assert_false(http_etag_match("\"ab\"", "\"a\""));
+	assert_false(http_etag_match("\"a", "\"a\""));
+	assert_false(http_etag_match("a", "\"a\""));
+	assert_false(http_etag_match("", "\"a\""));
+	assert_false(http_etag_match("\"b\" x, \"a\"", "\"a\""));
+}
+
+static void
+test_dates(void **state)
+{
+	char buf[HTTP_DATE_LEN];
+	time_t t;
+
+	http_date_format(784111777, buf);
+	assert_string_equal(buf, "Sun, 06 Nov 1994 08:49:37 GMT");
+	assert_int_equal(http_date_parse(buf, &t), 0);
+	assert_int_equal(t, 784111777);
+	assert_int_equal(http_date_parse("Sunday, 06-Nov-94 08:49:37 GMT", &t), 0);
+	assert_int_equal(t, 784111777);
+	assert_int_equal(http_date_parse("Sun Nov  6 08:49:37 1994", &t), 0);
+	assert_int_equal(t, 784111777);
+	assert_int_equal(http_date_parse("Sun, 06 Nov 1994 08:49:37 UTC", &t), -1);
+	assert_int_equal(http_date_parse("Sun, 06 Foo 1994 08:49:37 GMT", &t), -1);
+	assert_int_equal(http_date_parse("Sun, 06 Nov 1994 25:49:37 GMT", &t), -1);
+	assert_int_equal(http_date_parse("Sun, 6 Nov 1994 08:49:37 GMT", &t), -1);
+	assert_int_equal(http_date_parse("Sun, 06 Nov 1994 08:49:37 GMT ", &t), -1);
+	assert_int_equal(http_date_parse("", &t), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_path_decode),
+		cmocka_unit_test(test_etag_match),
+		cmocka_unit_test(test_dates),
+		cmocka_unit_test_setup_teardown(test_get, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_base_url, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_if_none_match, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_if_modified_since, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_head, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_found, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_methods, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_paths_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_routing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_errors, setup, teardown),
+	};
+	int rc;
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	curl_global_cleanup();
+	return rc;
+}

@@ -1,0 +1,337 @@
+/* test_sendq.c: pacing, fairness, urgency, splitting and bounds of the sendq. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "sendq.h"
+#include "text.h"
+#include "util.h"
+
+/* Exactly one line: CRLF at the end and no CR, LF or NUL before it. */
+static void
+assert_one_line(const char *l)
+{
+	size_t len = strlen(l);
+
+	assert_true(len >= 2);
+	assert_memory_equal(l + len - 2, "\r\n", 2);
+	assert_null(memchr(l, '\r', len - 2));
+	assert_null(memchr(l, '\n', len - 2));
+}
+
+static void
+queue_n(struct sendq *q, const char *target, int n)
+{
+	char text[32];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(text, sizeof text, "%s %d", target, i);
+		assert_int_equal(sendq_text(q, "PRIVMSG", target, text), 0);
+	}
+}
+
+static void
+test_burst_then_pacing(void **state)
+{
+	struct sendq *q = sendq_new(4, 0.5, 100);
+	int64_t wait = 0;
+	int i;
+
+	assert_null(sendq_pop(q, 0, &wait));
+	assert_int_equal(wait, -1);
+	queue_n(q, "#a", 10);
+	assert_int_equal(sendq_len(q), 10);
+	for (i = 0; i < 4; i++) {
+		assert_non_null(sendq_pop(q, 1000, &wait));
+		assert_int_equal(wait, 0);
+	}
+	/* Bucket empty: one line every 2 s. */
+	assert_null(sendq_pop(q, 1000, &wait));
+	assert_int_equal(wait, 2000);
+	assert_null(sendq_pop(q, 2999, &wait));
+	assert_int_equal(wait, 1);
+	assert_string_equal(sendq_pop(q, 3000, &wait), "PRIVMSG #a :#a 4\r\n");
+	assert_null(sendq_pop(q, 3000, &wait));
+	assert_int_equal(wait, 2000);
+	assert_non_null(sendq_pop(q, 5000, &wait));
+	assert_int_equal(sendq_len(q), 4);
+	sendq_free(q);
+}
+
+static void
+test_refill_is_capped(void **state)
+{
+	struct sendq *q = sendq_new(4, 0.5, 100);
+	int64_t wait;
+	int i;
+
+	queue_n(q, "#a", 20);
+	for (i = 0; i < 4; i++)
+		assert_non_null(sendq_pop(q, 0, &wait));
+	assert_null(sendq_pop(q, 0, &wait));
+	/* An hour idle earns 4 lines, not 1800. */
+	for (i = 0; i < 4; i++)
+		assert_non_null(sendq_pop(q, 3600000, &wait));
+	assert_null(sendq_pop(q, 3600000, &wait));
+	assert_int_equal(wait, 2000);
+
+	/* Lowering the burst lowers what is in the bucket too. */
+	sendq_set_rate(q, 1, 1.0);
+	assert_non_null(sendq_pop(q, 7200000, &wait));
+	assert_null(sendq_pop(q, 7200000, &wait));
+	assert_int_equal(wait, 1000);
+	sendq_free(q);
+}
+
+static void
+test_fairness(void **state)
+{
+	struct sendq *q = sendq_new(1000, 1.0, 100);
+	const char *l;
+	int64_t wait;
+	int i, a = 0, b = 0;
+
+	queue_n(q, "#a", 20);
+	for (i = 0; i < 3; i++)
+		assert_string_equal(sendq_pop(q, 0, &wait),
+		    i == 0 ? "PRIVMSG #a :#a 0\r\n" : i == 1 ? "PRIVMSG #a :#a 1\r\n" :
+		    "PRIVMSG #a :#a 2\r\n");
+	assert_int_equal(sendq_text(q, "NOTICE", "bob", "your turn"), 0);
+	for (i = 0; i < 2; i++)
+		b += strcmp(sendq_pop(q, 0, &wait), "NOTICE bob :your turn\r\n") == 0;
+	assert_int_equal(b, 1);
+
+	/* Keys compare case-insensitively: "#A" joins the queue of "#a". */
+	assert_int_equal(sendq_raw(q, "#A", "MODE #A +o x"), 0);
+	assert_int_equal(sendq_text(q, "PRIVMSG", "carol", "hi"), 0);
+	while ((l = sendq_pop(q, 0, &wait)) != NULL) {
+		if (strcmp(l, "PRIVMSG carol :hi\r\n") == 0)
+			b = a;
+		else
+			a++;
+	}
+	/* carol came out right after one more #a line, not after all 17. */
+	assert_int_equal(b, 1);
+	assert_int_equal(a, 17);
+	sendq_free(q);
+}
+
+static void
+test_urgent(void **state)
+{
+	struct sendq *q = sendq_new(2, 0.5, 100);
+	int64_t wait;
+
+	queue_n(q, "#a", 5);
+	assert_int_equal(sendq_urgent(q, "PONG :srv"), 0);
+	/* Ahead of everything, and it used a token. */
+	assert_string_equal(sendq_pop(q, 0, &wait), "PONG :srv\r\n");
+	assert_non_null(sendq_pop(q, 0, &wait));
+	assert_null(sendq_pop(q, 0, &wait));
+	assert_int_equal(wait, 2000);
+	/* With the bucket empty it still goes at once. */
+	assert_int_equal(sendq_urgent(q, "PONG :again"), 0);
+	assert_int_equal(sendq_urgent(q, "QUIT :bye"), 0);
+	assert_string_equal(sendq_pop(q, 0, &wait), "PONG :again\r\n");
+	assert_int_equal(wait, 0);
+	assert_string_equal(sendq_pop(q, 0, &wait), "QUIT :bye\r\n");
+	assert_null(sendq_pop(q, 0, &wait));
+	/* ... and did not push the bucket into debt. */
+	assert_non_null(sendq_pop(q, 2000, &wait));
+	sendq_free(q);
+}
+
+/* Pop every line of one long text; check each and rebuild the text. */
+static char *
+drain_text(struct sendq *q, const char *hdr, size_t prefix_len, int *nlines)
+{
+	size_t hlen = strlen(hdr), total = 0, len, tlen;
+	char *all = xmalloc(1);
+	const char *l;
+	int64_t wait;
+
+	*nlines = 0;
+	while ((l = sendq_pop(q, 0, &wait)) != NULL) {
+		assert_one_line(l);
+		len = strlen(l);
+		assert_true(prefix_len + len <= 512);
+		assert_memory_equal(l, hdr, hlen);
+		tlen = len - hlen - 2;
+		assert_true(tlen > 0);
+		assert_true(text_valid_utf8(l + hlen, tlen));
+		all = xrealloc(all, total + tlen + 1);
+		memcpy(all + total, l + hlen, tlen);
+		total += tlen;
+		(*nlines)++;
+	}
+	all[total] = '\0';
+	return all;
+}
+
+static void
+test_split_utf8(void **state)
+{
+	static const char *const pieces[] = { "\xc3\xa9", "\xf0\x9f\x8e\x89", "a", "\xe2\x82\xac" };
+	struct sendq *q = sendq_new(1000, 1.0, 100);
+	char text[2100], *back;
+	size_t len = 0, i = 0;
+	int n;
+
+	/* 2000 bytes mixing 1-, 2-, 3- and 4-byte characters, no spaces. */
+	while (len < 2000) {
+		const char *p = pieces[i++ % 4];
+
+		memcpy(text + len, p, strlen(p));
+		len += strlen(p);
+	}
+	text[len] = '\0';
+
+	/* Default prefix allowance is 128 bytes. */
+	assert_int_equal(sendq_text(q, "PRIVMSG", "#chan", text), 0);
+	back = drain_text(q, "PRIVMSG #chan :", 128, &n);
+	assert_string_equal(back, text);
+	assert_int_equal(n, 6);	/* 2000 bytes in 367-byte pieces, less a few at boundaries */
+	free(back);
+
+	sendq_set_prefix_len(q, 60);
+	assert_int_equal(sendq_text(q, "NOTICE", "someone", text), 0);
+	back = drain_text(q, "NOTICE someone :", 60, &n);
+	assert_string_equal(back, text);
+	assert_int_equal(n, 5);
+	free(back);
+	sendq_free(q);
+}
+
+static void
+test_split_prefers_spaces(void **state)
+{
+	struct sendq *q = sendq_new(1000, 1.0, 100);
+	char text[1200], *back;
+	const char *l;
+	size_t i;
+	int64_t wait;
+	int n;
+
+	for (i = 0; i + 10 <= 1000; i += 10)
+		memcpy(text + i, "word word ", 10);
+	text[i] = '\0';
+	assert_int_equal(sendq_text(q, "PRIVMSG", "#c", text), 0);
+	/* Every line but the last ends after a space, so no word is split. */
+	while ((l = sendq_pop(q, 0, &wait)) != NULL && sendq_len(q) > 0)
+		assert_memory_equal(l + strlen(l) - 3, " \r\n", 3);
+	sendq_text(q, "PRIVMSG", "#c", text);
+	back = drain_text(q, "PRIVMSG #c :", 128, &n);
+	assert_string_equal(back, text);
+	free(back);
+	sendq_free(q);
+}
+
+static void
+test_injection(void **state)
+{
+	struct sendq *q = sendq_new(1000, 1.0, 100);
+	int64_t wait;
+
+	assert_int_equal(sendq_text(q, "PRIVMSG", "#c", "hi\r\nQUIT :x"), 0);
+	assert_int_equal(sendq_text(q, "PRIVMSG", "#c\r\nQUIT :y", "hi"), 0);
+	assert_int_equal(sendq_text(q, "PRIVMSG\n", "#c", "\rhi\n"), 0);
+	assert_int_equal(sendq_raw(q, "#c", "JOIN #c\r\nQUIT :z"), 0);
+	assert_int_equal(sendq_urgent(q, "PONG :x\nQUIT"), 0);
+	assert_int_equal(sendq_len(q), 5);
+
+	assert_string_equal(sendq_pop(q, 0, &wait), "PONG :x QUIT\r\n");
+	assert_string_equal(sendq_pop(q, 0, &wait), "PRIVMSG #c :hi  QUIT :x\r\n");
+	/* The target with CRLF is its own (odd) key, but still one line. */
+	assert_string_equal(sendq_pop(q, 0, &wait), "PRIVMSG #c  QUIT :y :hi\r\n");
+	assert_string_equal(sendq_pop(q, 0, &wait), "PRIVMSG  #c : hi \r\n");
+	assert_string_equal(sendq_pop(q, 0, &wait), "JOIN #c  QUIT :z\r\n");
+	assert_null(sendq_pop(q, 0, &wait));
+	sendq_free(q);
+}
+
+static void
+test_bound(void **state)
+{
+	struct sendq *q = sendq_new(4, 0.5, 5);
+	char big[2000];
+	int64_t wait;
+	int i;
+
+	/* 2000 bytes need 6 lines: dropped whole, nothing queued. */
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	assert_int_equal(sendq_text(q, "PRIVMSG", "#c", big), -1);
+	assert_int_equal(sendq_len(q), 0);
+	assert_null(sendq_pop(q, 0, &wait));
+
+	queue_n(q, "#c", 4);
+	assert_int_equal(sendq_text(q, "PRIVMSG", "#c", big + 1000), -1);	/* 3 lines */
+	assert_int_equal(sendq_raw(q, "#d", "JOIN #d"), 0);
+	assert_int_equal(sendq_raw(q, "#d", "JOIN #e"), -1);
+	assert_int_equal(sendq_text(q, "PRIVMSG", "#c", "one more"), -1);
+	assert_int_equal(sendq_len(q), 5);
+	/* Urgent lines have their own room. */
+	assert_int_equal(sendq_urgent(q, "PONG :x"), 0);
+	assert_int_equal(sendq_len(q), 6);
+
+	/* A target that leaves no room for text is refused. */
+	memset(big, 't', 400);
+	big[400] = '\0';
+	sendq_clear(q);
+	assert_int_equal(sendq_text(q, "PRIVMSG", big, "hi"), -1);
+	assert_int_equal(sendq_text(q, "PRIVMSG", "#c", ""), 0);
+	assert_int_equal(sendq_len(q), 0);
+
+	/* Clearing empties everything and refills the bucket. */
+	queue_n(q, "#c", 5);
+	for (i = 0; i < 4; i++)
+		assert_non_null(sendq_pop(q, 0, &wait));
+	assert_null(sendq_pop(q, 0, &wait));
+	sendq_clear(q);
+	assert_int_equal(sendq_len(q), 0);
+	assert_null(sendq_pop(q, 0, &wait));
+	assert_int_equal(wait, -1);
+	queue_n(q, "#c", 4);
+	for (i = 0; i < 4; i++)
+		assert_non_null(sendq_pop(q, 0, &wait));
+	sendq_free(q);
+}
+
+static void
+test_no_pacing(void **state)
+{
+	struct sendq *q = sendq_new(1, 0, 100);
+	int64_t wait;
+	int i;
+
+	queue_n(q, "#c", 10);
+	for (i = 0; i < 10; i++)
+		assert_non_null(sendq_pop(q, 0, &wait));
+	assert_null(sendq_pop(q, 0, &wait));
+	assert_int_equal(wait, -1);
+	sendq_free(q);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_burst_then_pacing),
+		cmocka_unit_test(test_refill_is_capped),
+		cmocka_unit_test(test_fairness),
+		cmocka_unit_test(test_urgent),
+		cmocka_unit_test(test_split_utf8),
+		cmocka_unit_test(test_split_prefers_spaces),
+		cmocka_unit_test(test_injection),
+		cmocka_unit_test(test_bound),
+		cmocka_unit_test(test_no_pacing),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
