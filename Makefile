@@ -33,6 +33,8 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 # Build variants: B is the output folder, VFLAGS the extra flags.
 B ?= build
 VFLAGS ?=
+# make V=1 shows the whole command lines.
+Q := $(if $(V),,@)
 
 BOT_SRC := $(wildcard bot/*.c)
 BOT_LIB_SRC := $(filter-out bot/main.c,$(BOT_SRC))
@@ -60,31 +62,37 @@ deps:
 build: $(B)/convene $(PLUGIN_SO) $(TEST_PLUGIN_SO)
 
 $(B)/convene: $(BOT_OBJ)
-	$(CC) $(CFLAGS) $(VFLAGS) -o $@ $^ $(HOST_LIBS) $(VFLAGS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(VFLAGS) -o $@ $^ $(HOST_LIBS) $(VFLAGS)
 
 $(B)/obj/%.o: %.c $(wildcard include/*.h bot/*.h) | deps-checked
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(VFLAGS) $(BASE_CFLAGS) -fPIC -I$(dir $<) -c -o $@ $<
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) $(VFLAGS) $(BASE_CFLAGS) -fPIC -I$(dir $<) -c -o $@ $<
 
 # One shared object per plugin folder, from every .c in it.
 .SECONDEXPANSION:
+.SECONDARY:
 $(B)/plugins/%.so: $$(call dir_objs,plugins/$$*)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(VFLAGS) -shared -o $@ $^ $(PLUGIN_LIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(VFLAGS) -shared -o $@ $^ $(PLUGIN_LIBS)
 
 # Plugins that only the tests load, kept out of the plugin dir that ships.
 $(B)/test-plugins/%.so: $$(call dir_objs,tests/plugins/$$*)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(VFLAGS) -shared -o $@ $^ $(PLUGIN_LIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(VFLAGS) -shared -o $@ $^ $(PLUGIN_LIBS)
 
 # The same objects as an archive, so unit tests can link a plugin's pure parts.
 $(B)/obj/plugins/%.a: $$(call dir_objs,plugins/$$*)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(B)/tests/%: tests/unit/%.c $(BOT_LIB_OBJ) $(PLUGIN_AR)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(VFLAGS) $(BASE_CFLAGS) -Itests/unit -o $@ $< $(BOT_LIB_OBJ) \
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(CFLAGS) $(VFLAGS) $(BASE_CFLAGS) -Itests/unit -o $@ $< $(BOT_LIB_OBJ) \
 		$(PLUGIN_AR) $(HOST_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null) $(VFLAGS)
 
 # Checks once per make run that the packages are there, without apt when they are.
@@ -140,7 +148,8 @@ FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_B)/%)
 
 $(FUZZ_B)/%: tests/fuzz/%.c $(BOT_LIB_SRC) $(wildcard plugins/*/*.c) $(wildcard include/*.h bot/*.h)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
 		-Iinclude -Ibot $(PKG_CFLAGS) -DCONVENE_VERSION='"$(VERSION)"' \
 		-DCONVENE_PLUGINDIR='"$(PLUGINDIR)"' -o $@ $< $(BOT_LIB_SRC) \
 		$(shell sed -n 's,^// fuzz-sources: *,,p' $<) $(HOST_LIBS)

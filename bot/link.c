@@ -16,6 +16,7 @@
 #include <curl/curl.h>
 #include <libircclient.h>
 
+#include "account.h"
 #include "backoff.h"
 #include "guard.h"
 #include "ircmsg.h"
@@ -39,6 +40,15 @@
 #define SENDQ_MAX_LINES 5000
 
 enum state { IDLE, CONNECTING, REGISTERING, REGISTERED, QUITTING };
+
+#define PENDING_MAX 64
+#define PENDING_TIMEOUT_MS 15000
+
+/* A command from someone whose services account we are looking up. */
+struct pending {
+	char *origin, *target, *text;
+	int64_t at;
+};
 
 static struct {
 	struct link_conf conf;
@@ -82,10 +92,19 @@ static struct {
 	double ctcp_tokens;
 	int64_t ctcp_last;
 
+	/* Capabilities, SASL and services accounts. */
+	char caps[1024];		/* what CAP LS offered, space-separated */
+	bool services;			/* the network has accounts */
+	bool cap_accnotify, cap_extjoin, sasl_busy;
+	char account[64];		/* ours, after SASL */
+	struct pending *pending;	/* commands waiting for a WHOIS */
+	size_t npending;
+
 	void (*quit_done)(void);
 } L = { .up_fd = -1, .listen_fd = -1, .down_fd = -1, .irc_fd = -1, .placeholder = -1 };
 
 static void teardown(const char *why);
+static void cap_end(void *arg);
 static void pump(void);
 static void connect_upstream(void *arg);
 
@@ -183,6 +202,12 @@ bool
 link_registered(void)
 {
 	return L.state == REGISTERED;
+}
+
+const char *
+link_account(void)
+{
+	return L.account[0] ? L.account : NULL;
 }
 
 enum casemap
@@ -457,15 +482,136 @@ on_irc(void *arg, int fd, short revents)
 
 /* ---- libircclient's events ---- */
 
+/* Is this cap in the space-separated list (values after '=' ignored)? */
+static bool
+has_cap(const char *list, const char *cap)
+{
+	size_t n = strlen(cap);
+	const char *p = list;
+
+	while ((p = strstr(p, cap)) != NULL) {
+		if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' ' || p[n] == '='))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+static void
+deliver(const char *origin, const char *account, const char *target, const char *text)
+{
+	if (L.h.seen != NULL)
+		L.h.seen(origin, account);
+	if (L.h.message != NULL)
+		L.h.message(origin, account, target, text);
+}
+
+static bool
+whois_pending(const char *nick)
+{
+	size_t i;
+	char n[64];
+
+	for (i = 0; i < L.npending; i++) {
+		ircmsg_nick(L.pending[i].origin, n, sizeof n);
+		if (casecmp(n, nick, L.casemap) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void
+pending_free(size_t i)
+{
+	free(L.pending[i].origin);
+	free(L.pending[i].target);
+	free(L.pending[i].text);
+	memmove(&L.pending[i], &L.pending[i + 1], (--L.npending - i) * sizeof *L.pending);
+}
+
+/*
+ * Who a command comes from decides what it may do, so on a network with
+ * services a command waits until we know the sender's account.
+ */
 static void
 ev_message(irc_session_t *s, const char *event, const char *origin,
     const char **params, unsigned int count)
 {
-	if (count < 2 || origin == NULL || params[1] == NULL || L.h.message == NULL)
+	const char *account = NULL;
+	char nick[64], line[128];
+
+	if (count < 2 || origin == NULL || params[1] == NULL)
 		return;
-	if (L.h.seen != NULL)
-		L.h.seen(origin);
-	L.h.message(origin, params[0], params[1]);
+	ircmsg_nick(origin, nick, sizeof nick);
+	if (!L.services || account_lookup(nick, &account)) {
+		deliver(origin, account, params[0], params[1]);
+		return;
+	}
+	if (L.npending == PENDING_MAX) {
+		log_warn("too many commands waiting for account lookups; dropped one");
+		return;
+	}
+	if (!whois_pending(nick)) {
+		snprintf(line, sizeof line, "WHOIS %s", nick);
+		link_raw("WHOIS", line);
+	}
+	L.pending = xrealloc(L.pending, (L.npending + 1) * sizeof *L.pending);
+	L.pending[L.npending++] = (struct pending){ xstrdup(origin), xstrdup(params[0]),
+	    xstrdup(params[1]), loop_now() };
+}
+
+/* The WHOIS ended: run that nick's waiting commands, in order. */
+static void
+whois_done(const char *nick)
+{
+	const char *account = NULL;
+	size_t i = 0;
+	char n[64];
+
+	account_lookup(nick, &account);
+	while (i < L.npending) {
+		ircmsg_nick(L.pending[i].origin, n, sizeof n);
+		if (casecmp(n, nick, L.casemap) != 0) {
+			i++;
+			continue;
+		}
+		deliver(L.pending[i].origin, account, L.pending[i].target, L.pending[i].text);
+		pending_free(i);
+	}
+	/* Without account-notify nothing would tell us of a later change. */
+	if (!L.cap_accnotify || !presence_online(nick))
+		account_forget(nick);
+}
+
+static void
+pending_expire(void)
+{
+	size_t i = 0;
+	char nick[64];
+
+	while (i < L.npending) {
+		if (loop_now() - L.pending[i].at < PENDING_TIMEOUT_MS) {
+			i++;
+			continue;
+		}
+		ircmsg_nick(L.pending[i].origin, nick, sizeof nick);
+		link_text("NOTICE", nick, "Sorry, I could not check your services account in time; "
+		    "please try again.");
+		pending_free(i);
+	}
+}
+
+static void
+ev_account(irc_session_t *s, const char *event, const char *origin,
+    const char **params, unsigned int count)
+{
+	char nick[64];
+
+	/* account-notify: ":nick!u@h ACCOUNT name" or "ACCOUNT *" */
+	if (strcmp(event, "ACCOUNT") != 0 || origin == NULL || count < 1)
+		return;
+	ircmsg_nick(origin, nick, sizeof nick);
+	account_set(nick, params[0]);
 }
 
 static void
@@ -528,14 +674,24 @@ ev_join(irc_session_t *s, const char *event, const char *origin,
 		return;
 	}
 	presence_join(params[0], nick);
-	if (L.h.seen != NULL)
-		L.h.seen(origin);
+	/* extended-join: [channel, account or "*", realname] */
+	if (L.cap_extjoin && count >= 2)
+		account_set(nick, params[1]);
+	if (L.h.seen != NULL) {
+		const char *account = NULL;
+
+		account_lookup(nick, &account);
+		L.h.seen(origin, account);
+	}
 }
 
 static void
 gone(const char *nick)
 {
-	if (!presence_online(nick) && L.h.gone != NULL)
+	if (presence_online(nick))
+		return;
+	account_forget(nick);
+	if (L.h.gone != NULL)
 		L.h.gone(nick);
 }
 
@@ -587,6 +743,7 @@ ev_quit(irc_session_t *s, const char *event, const char *origin,
 		return;
 	ircmsg_nick(origin, nick, sizeof nick);
 	presence_quit(nick);
+	account_forget(nick);
 	if (L.h.gone != NULL)
 		L.h.gone(nick);
 }
@@ -601,6 +758,9 @@ ev_nick(irc_session_t *s, const char *event, const char *origin,
 		return;
 	ircmsg_nick(origin, nick, sizeof nick);
 	presence_nick(nick, params[0]);
+	/* A new nick may be anyone's until services tell us again. */
+	account_forget(nick);
+	account_forget(params[0]);
 }
 
 static void
@@ -617,6 +777,17 @@ ev_numeric(irc_session_t *s, unsigned int event, const char *origin,
 				presence_join(params[2], n);
 		}
 		free(names);
+	}
+	/* 330 RPL_WHOISACCOUNT: [me, nick, account, "is logged in as"] */
+	if (event == 330 && count >= 3)
+		account_set(params[1], params[2]);
+	/* 318 RPL_ENDOFWHOIS: [me, nick, ...]; no 330 before it: no account. */
+	if (event == 318 && count >= 2) {
+		const char *a;
+
+		if (!account_lookup(params[1], &a))
+			account_set(params[1], NULL);
+		whois_done(params[1]);
 	}
 }
 
@@ -677,6 +848,7 @@ isupport(const struct ircmsg *m)
 		if (strncmp(t, "CASEMAPPING=", 12) == 0) {
 			L.casemap = casemap_parse(t + 12);
 			presence_casemap(L.casemap);
+			account_casemap(L.casemap);
 		} else if (strncmp(t, "CHANTYPES=", 10) == 0) {
 			cv_strlcpy(L.chantypes, t + 10, sizeof L.chantypes);
 		} else if (strncmp(t, "TARGMAX=", 8) == 0) {
@@ -711,6 +883,109 @@ try_alternate_nick(void)
 	urgent(line);
 }
 
+static void
+sasl_failed(const char *why)
+{
+	L.sasl_busy = false;
+	if (L.conf.sasl_required) {
+		log_error("SASL login as %s failed (%s); sasl_required = yes, so "
+		    "disconnecting to retry later", L.conf.sasl_user, why);
+		L.dead = true;
+		return;
+	}
+	log_warn("SASL login as %s failed (%s); continuing without an account "
+	    "(set sasl_required = yes to refuse that)", L.conf.sasl_user, why);
+	urgent("CAP END");
+}
+
+/* AUTHENTICATE with base64("user\0user\0password") in 400-byte pieces. */
+static void
+sasl_send(void)
+{
+	size_t ul = strlen(L.conf.sasl_user), pl = strlen(L.conf.sasl_pass), n = 2 * ul + pl + 2;
+	char *raw = xmalloc(n), *b64, line[420];
+	size_t len, off;
+
+	memcpy(raw, L.conf.sasl_user, ul);
+	raw[ul] = '\0';
+	memcpy(raw + ul + 1, L.conf.sasl_user, ul);
+	raw[2 * ul + 1] = '\0';
+	memcpy(raw + 2 * ul + 2, L.conf.sasl_pass, pl);
+	b64 = base64_encode(raw, n);
+	explicit_bzero(raw, n);
+	free(raw);
+	len = strlen(b64);
+	for (off = 0; off < len; off += 400) {
+		snprintf(line, sizeof line, "AUTHENTICATE %.400s", b64 + off);
+		urgent(line);
+	}
+	/* A last piece of exactly 400 bytes is followed by an empty one. */
+	if (len % 400 == 0)
+		urgent("AUTHENTICATE +");
+	explicit_bzero(line, sizeof line);
+	explicit_bzero(b64, len);
+	free(b64);
+}
+
+/*
+ * CAP negotiation: sasl when we have credentials, and the two caps that
+ * carry accounts without message tags (libircclient cannot parse tags).
+ */
+static void
+cap_line(const struct ircmsg *m)
+{
+	const char *sub = m->nparams >= 2 ? m->params[1] : "";
+	const char *list = m->nparams >= 1 ? m->params[m->nparams - 1] : "";
+	bool more = m->nparams >= 4 && strcmp(m->params[2], "*") == 0;
+	bool want_sasl = L.conf.sasl_user != NULL && L.conf.sasl_pass != NULL;
+	char req[128] = "";
+
+	if (strcmp(sub, "LS") == 0) {
+		size_t len = strlen(L.caps);
+
+		snprintf(L.caps + len, sizeof L.caps - len, "%s%s", len ? " " : "", list);
+		if (more)
+			return;
+		loop_timer_cancel(L.cap_timer);
+		L.cap_timer = 0;
+		L.services = has_cap(L.caps, "sasl") || has_cap(L.caps, "account-notify");
+		if (want_sasl && has_cap(L.caps, "sasl"))
+			strcat(req, "sasl ");
+		if (has_cap(L.caps, "account-notify"))
+			strcat(req, "account-notify ");
+		if (has_cap(L.caps, "extended-join"))
+			strcat(req, "extended-join ");
+		if (want_sasl && !has_cap(L.caps, "sasl")) {
+			sasl_failed("the server offers no SASL");
+			if (L.dead)
+				return;
+		}
+		if (req[0] == '\0') {
+			if (!L.dead)
+				cap_end(NULL);
+			return;
+		}
+		req[strlen(req) - 1] = '\0';
+		snprintf(L.caps, sizeof L.caps, "CAP REQ :%s", req);
+		urgent(L.caps);
+		L.caps[0] = '\0';
+	} else if (strcmp(sub, "ACK") == 0) {
+		L.cap_accnotify |= has_cap(list, "account-notify");
+		L.cap_extjoin |= has_cap(list, "extended-join");
+		if (has_cap(list, "sasl") && want_sasl) {
+			L.sasl_busy = true;
+			urgent("AUTHENTICATE PLAIN");
+		} else {
+			cap_end(NULL);
+		}
+	} else if (strcmp(sub, "NAK") == 0) {
+		if (want_sasl)
+			sasl_failed("the server refused the capabilities");
+		else
+			cap_end(NULL);
+	}
+}
+
 /* Returns false when the line is ours alone and libircclient must not see it. */
 static bool
 relay_line(const char *line)
@@ -736,17 +1011,29 @@ relay_line(const char *line)
 		return false;
 	}
 	if (strcmp(cmd, "CAP") == 0) {
-		/* No capability yet: nothing that adds message tags, ever. */
-		if (m.nparams >= 2 && strcmp(m.params[1], "LS") == 0 &&
-		    !(m.nparams >= 4 && strcmp(m.params[2], "*") == 0)) {
-			loop_timer_cancel(L.cap_timer);
-			L.cap_timer = 0;
-			cap_end(NULL);
-		}
+		cap_line(&m);
 		return false;
 	}
-	if (strcmp(cmd, "AUTHENTICATE") == 0)
+	if (strcmp(cmd, "AUTHENTICATE") == 0) {
+		if (m.nparams >= 1 && strcmp(m.params[0], "+") == 0)
+			sasl_send();
 		return false;
+	}
+	if (strcmp(cmd, "900") == 0 && m.nparams >= 3) {
+		cv_strlcpy(L.account, m.params[2], sizeof L.account);
+		return true;
+	}
+	if (strcmp(cmd, "903") == 0 && L.sasl_busy) {
+		L.sasl_busy = false;
+		log_info("SASL login as %s succeeded", L.conf.sasl_user);
+		urgent("CAP END");
+		return true;
+	}
+	if ((strcmp(cmd, "902") == 0 || strcmp(cmd, "904") == 0 || strcmp(cmd, "905") == 0 ||
+	    strcmp(cmd, "906") == 0 || strcmp(cmd, "908") == 0) && L.sasl_busy) {
+		sasl_failed(m.nparams > 1 ? m.params[m.nparams - 1] : cmd);
+		return true;
+	}
 	if (strcmp(cmd, "001") == 0 && m.nparams >= 1) {
 		L.state = REGISTERED;
 		set_nick(m.params[0]);
@@ -843,6 +1130,7 @@ start_irc_session(void)
 	cb.event_quit = ev_quit;
 	cb.event_nick = ev_nick;
 	cb.event_numeric = ev_numeric;
+	cb.event_unknown = ev_account;
 
 	L.listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -907,6 +1195,8 @@ on_connected(void *arg, CURL *easy, CURLcode rc)
 	L.last_rx = loop_now();
 	L.in = linebuf_new();
 	L.alt = 0;
+	L.caps[0] = L.account[0] = '\0';
+	L.services = L.cap_accnotify = L.cap_extjoin = L.sasl_busy = false;
 	set_nick(L.conf.nick);
 	/* Before libircclient's NICK/USER, so the server holds registration for CAP. */
 	urgent("CAP LS 302");
@@ -1003,6 +1293,9 @@ teardown(const char *why)
 	L.outlen = L.downlen = L.to_irc_len = 0;
 	sendq_clear(L.q);
 	presence_clear();
+	account_clear();
+	while (L.npending > 0)
+		pending_free(L.npending - 1);
 	loop_timer_cancel(L.register_timer);
 	loop_timer_cancel(L.cap_timer);
 	loop_timer_cancel(L.stable_timer);
@@ -1025,6 +1318,8 @@ after_pass(void *arg)
 {
 	if (L.dead)
 		teardown("connection closed");
+	if (L.npending > 0)
+		pending_expire();
 	pump();
 }
 

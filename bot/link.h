@@ -48,10 +48,15 @@ void link_conf_free(struct link_conf *c);
  */
 struct link_handler {
 	void (*registered)(void);
-	/* A PRIVMSG that is not CTCP, to a channel or to us. */
-	void (*message)(const char *origin, const char *target, const char *text);
+	/*
+	 * A PRIVMSG that is not CTCP, to a channel or to us. account is the
+	 * sender's services account, or NULL when they have none (or the
+	 * network has no services).
+	 */
+	void (*message)(const char *origin, const char *account, const char *target,
+	    const char *text);
 	/* Someone joined a channel of ours or spoke to us. */
-	void (*seen)(const char *origin);
+	void (*seen)(const char *origin, const char *account);
 	/* Someone quit or left the last channel we shared. */
 	void (*gone)(const char *nick);
 };
@@ -74,6 +79,8 @@ void link_part(const char *channel);
 
 const char *link_nick(void);
 bool link_registered(void);
+/* Our services account after a SASL login, or NULL. */
+const char *link_account(void);
 enum casemap link_casemap(void);
 bool link_is_channel(const char *target);
 /* The channels of the current conf, in order; NULL past the end. */

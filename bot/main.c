@@ -218,26 +218,26 @@ load_plugins(const struct config *c)
 /* ---- the link's events ---- */
 
 static void
-on_message(const char *origin, const char *target, const char *text)
+on_message(const char *origin, const char *account, const char *target, const char *text)
 {
 	struct cv_person who;
 	char id[160], nick[64];
 
 	if (strchr(origin, '!') == NULL)
 		return;		/* a server, not a person */
-	host_person(&who, origin, NULL, id, sizeof id, nick, sizeof nick);
+	host_person(&who, origin, account, id, sizeof id, nick, sizeof nick);
 	cmd_message(&who, link_is_channel(target) ? target : NULL, text);
 }
 
 static void
-on_seen(const char *origin)
+on_seen(const char *origin, const char *account)
 {
 	struct cv_person who;
 	char id[160], nick[64];
 
 	if (strchr(origin, '!') == NULL)
 		return;
-	host_person(&who, origin, NULL, id, sizeof id, nick, sizeof nick);
+	host_person(&who, origin, account, id, sizeof id, nick, sizeof nick);
 	bus_publish(CV_TOPIC_PERSON_SEEN, &who);
 }
 

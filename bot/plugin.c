@@ -205,10 +205,10 @@ plugin_unload(const char *name, char *err, size_t errlen)
 	for (i = 0; i < nloaded; i++)
 		if (loaded[i] == p)
 			memmove(&loaded[i], &loaded[i + 1], (--nloaded - i) * sizeof *loaded);
+	log_info("plugin %s unloaded", p->name);
 	if (p->desc->fini != NULL)
 		p->desc->fini(p);
-	release(p);
-	log_info("plugin %s unloaded", name);
+	release(p);	/* name may be p->name: not used past here */
 	return 0;
 }
 

@@ -18,6 +18,9 @@ char *xvasprintf(const char *fmt, va_list ap);
 /* strlcpy semantics: always terminates, returns strlen(src). */
 size_t cv_strlcpy(char *dst, const char *src, size_t size);
 
+/* Standard base64 with padding, as a new string the caller frees. */
+char *base64_encode(const void *data, size_t len);
+
 #define nitems(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

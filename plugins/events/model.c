@@ -1,0 +1,698 @@
+/* model.c: the events plugin's storage. See model.h. */
+#include "model.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+const char *const model_schema[] = {
+	/* 1: events, registrations, people. */
+	"CREATE TABLE events ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"	/* ids are never reused */
+	" uid TEXT NOT NULL UNIQUE,"
+	" title TEXT NOT NULL,"
+	" description TEXT, location TEXT, url TEXT, join_url TEXT, channel TEXT,"
+	" local_date TEXT NOT NULL, local_time TEXT NOT NULL, tz TEXT NOT NULL,"
+	" start_utc INTEGER NOT NULL,"
+	" duration_min INTEGER NOT NULL DEFAULT 60 CHECK (duration_min BETWEEN 1 AND 10080),"
+	" capacity INTEGER NOT NULL DEFAULT 0 CHECK (capacity >= 0),"
+	" status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'cancelled')),"
+	" cancel_reason TEXT,"
+	" sequence INTEGER NOT NULL DEFAULT 0,"
+	" created_by TEXT,"
+	" created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+	"CREATE INDEX events_start ON events(start_utc);"
+	"CREATE INDEX events_creator ON events(created_by);"
+	"CREATE TABLE registrations ("
+	" event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
+	" person TEXT NOT NULL,"
+	" nick TEXT NOT NULL,"
+	" status TEXT NOT NULL CHECK (status IN ('confirmed', 'maybe', 'waitlist')),"
+	" seq INTEGER NOT NULL,"	/* arrival order within the event */
+	" created_at INTEGER NOT NULL,"
+	" PRIMARY KEY (event_id, person));"
+	"CREATE INDEX registrations_person ON registrations(person);"
+	"CREATE TABLE people ("
+	" person TEXT PRIMARY KEY,"
+	" nick TEXT NOT NULL,"
+	" tz TEXT);",
+};
+const size_t model_schema_steps = sizeof(model_schema) / sizeof(model_schema[0]);
+
+/* Running out of memory is fatal, here only. */
+static void *
+xrealloc(void *p, size_t n)
+{
+	if ((p = realloc(p, n == 0 ? 1 : n)) == NULL) {
+		fputs("events: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+static char *
+xstrdup_or_null(const char *s)
+{
+	size_t len;
+
+	if (s == NULL)
+		return NULL;
+	len = strlen(s) + 1;
+	return memcpy(xrealloc(NULL, len), s, len);
+}
+
+static const char *const status_names[] = {
+	[EV_NONE] = "not registered", [EV_CONFIRMED] = "confirmed",
+	[EV_MAYBE] = "maybe", [EV_WAITLIST] = "waitlist",
+};
+
+const char *
+model_status_name(enum ev_status s)
+{
+	return status_names[s];
+}
+
+static enum ev_status
+status_of(const unsigned char *s)
+{
+	for (int i = EV_CONFIRMED; i <= EV_WAITLIST; i++)
+		if (s != NULL && strcmp((const char *)s, status_names[i]) == 0)
+			return (enum ev_status)i;
+	return EV_NONE;
+}
+
+void
+model_event_clear(struct ev_event *e)
+{
+	free(e->title);
+	free(e->description);
+	free(e->location);
+	free(e->url);
+	free(e->join_url);
+	free(e->channel);
+	free(e->cancel_reason);
+	free(e->created_by);
+	memset(e, 0, sizeof(*e));
+}
+
+int
+model_places_left(const struct ev_event *e)
+{
+	if (e->capacity == 0)
+		return -1;
+	return e->capacity > e->n_confirmed ? e->capacity - e->n_confirmed : 0;
+}
+
+static void
+people_add(struct ev_people *l, long long event_id, const unsigned char *person,
+    const unsigned char *nick)
+{
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->v[l->n].event_id = event_id;
+	l->v[l->n].person = xstrdup_or_null((const char *)person);
+	l->v[l->n].nick = xstrdup_or_null((const char *)nick);
+	l->n++;
+}
+
+void
+model_people_free(struct ev_people *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].person);
+		free(l->v[i].nick);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/*
+ * Prepare `sql` and bind the arguments described by `types`, one letter
+ * each: 'i' long long, 't' const char * (NULL binds NULL). NULL on error.
+ */
+static sqlite3_stmt *
+prep(sqlite3 *db, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+	int rc = SQLITE_OK;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	va_start(ap, types);
+	for (int i = 0; types[i] != '\0' && rc == SQLITE_OK; i++) {
+		if (types[i] == 'i') {
+			rc = sqlite3_bind_int64(st, i + 1, va_arg(ap, long long));
+		} else {
+			const char *s = va_arg(ap, const char *);
+
+			rc = s == NULL ? sqlite3_bind_null(st, i + 1) :
+			    sqlite3_bind_text(st, i + 1, s, -1, SQLITE_TRANSIENT);
+		}
+	}
+	va_end(ap);
+	if (rc != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+/* Run a prepared statement that returns no rows, and finalize it. 0 or -1. */
+static int
+run(sqlite3_stmt *st)
+{
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* A query that returns one integer; `def` when it returns no row. -1 on error. */
+static int
+one_int(sqlite3_stmt *st, long long def, long long *out)
+{
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	else if (rc == SQLITE_DONE)
+		*out = def;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+#define EVENT_COLUMNS \
+	"e.id, e.uid, e.title, e.description, e.location, e.url, e.join_url, e.channel," \
+	" e.cancel_reason, e.created_by, e.local_date, e.local_time, e.tz, e.start_utc," \
+	" e.duration_min, e.capacity, e.status, e.sequence, e.created_at, e.updated_at," \
+	" (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed')," \
+	" (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'maybe')," \
+	" (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'waitlist')"
+#define EVENT_NCOLUMNS 23
+
+static void
+copy_text(char *dst, size_t n, const unsigned char *s)
+{
+	snprintf(dst, n, "%s", s != NULL ? (const char *)s : "");
+}
+
+/* Fill e from the EVENT_COLUMNS of a row, starting at column c. */
+static void
+event_from_row(sqlite3_stmt *st, int c, struct ev_event *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->id = sqlite3_column_int64(st, c + 0);
+	copy_text(e->uid, sizeof(e->uid), sqlite3_column_text(st, c + 1));
+	e->title = xstrdup_or_null((const char *)sqlite3_column_text(st, c + 2));
+	e->description = xstrdup_or_null((const char *)sqlite3_column_text(st, c + 3));
+	e->location = xstrdup_or_null((const char *)sqlite3_column_text(st, c + 4));
+	e->url = xstrdup_or_null((const char *)sqlite3_column_text(st, c + 5));
+	e->join_url = xstrdup_or_null((const char *)sqlite3_column_text(st, c + 6));
+	e->channel = xstrdup_or_null((const char *)sqlite3_column_text(st, c + 7));
+	e->cancel_reason = xstrdup_or_null((const char *)sqlite3_column_text(st, c + 8));
+	e->created_by = xstrdup_or_null((const char *)sqlite3_column_text(st, c + 9));
+	copy_text(e->local_date, sizeof(e->local_date), sqlite3_column_text(st, c + 10));
+	copy_text(e->local_time, sizeof(e->local_time), sqlite3_column_text(st, c + 11));
+	copy_text(e->tz, sizeof(e->tz), sqlite3_column_text(st, c + 12));
+	e->start_utc = sqlite3_column_int64(st, c + 13);
+	e->duration_min = sqlite3_column_int(st, c + 14);
+	e->capacity = sqlite3_column_int(st, c + 15);
+	e->cancelled = sqlite3_column_text(st, c + 16) != NULL &&
+	    strcmp((const char *)sqlite3_column_text(st, c + 16), "cancelled") == 0;
+	e->sequence = sqlite3_column_int64(st, c + 17);
+	e->created_at = sqlite3_column_int64(st, c + 18);
+	e->updated_at = sqlite3_column_int64(st, c + 19);
+	e->n_confirmed = sqlite3_column_int(st, c + 20);
+	e->n_maybe = sqlite3_column_int(st, c + 21);
+	e->n_waitlist = sqlite3_column_int(st, c + 22);
+}
+
+/* 32 hex digits from the kernel's random source. */
+static int
+random_uid(char out[33])
+{
+	unsigned char b[16];
+	size_t got = 0;
+
+	while (got < sizeof(b)) {
+		ssize_t r = getrandom(b + got, sizeof(b) - got, 0);
+
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	for (size_t i = 0; i < sizeof(b); i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+	return 0;
+}
+
+int
+model_event_insert(sqlite3 *db, struct ev_event *e, time_t now)
+{
+	if (random_uid(e->uid) == -1)
+		return -1;
+	if (run(prep(db, "INSERT INTO events (uid, title, description, location, url,"
+	    " join_url, channel, local_date, local_time, tz, start_utc, duration_min,"
+	    " capacity, status, sequence, created_by, created_at, updated_at)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', 0, ?, ?, ?)",
+	    "ttttttttttiiitii", e->uid, e->title, e->description, e->location, e->url,
+	    e->join_url, e->channel, e->local_date, e->local_time, e->tz, e->start_utc,
+	    (long long)e->duration_min, (long long)e->capacity, e->created_by,
+	    (long long)now, (long long)now)) == -1)
+		return -1;
+	e->id = sqlite3_last_insert_rowid(db);
+	e->sequence = 0;
+	e->created_at = e->updated_at = now;
+	return 0;
+}
+
+int
+model_event_get(sqlite3 *db, long long id, struct ev_event *e)
+{
+	sqlite3_stmt *st = prep(db, "SELECT " EVENT_COLUMNS " FROM events e WHERE e.id = ?",
+	    "i", id);
+	int rc;
+
+	memset(e, 0, sizeof(*e));
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		event_from_row(st, 0, e);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? MODEL_ENOENT : -1;
+}
+
+/* Collect every row of a query of EVENT_COLUMNS. */
+static int
+event_rows(sqlite3_stmt *st, struct ev_event **out, size_t *n)
+{
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		event_from_row(st, 0, &(*out)[(*n)++]);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		model_events_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int
+model_events_upcoming(sqlite3 *db, time_t now, struct ev_event **out, size_t *n)
+{
+	return event_rows(prep(db, "SELECT " EVENT_COLUMNS " FROM events e"
+	    " WHERE e.start_utc + 60 * e.duration_min > ? ORDER BY e.start_utc, e.id",
+	    "i", (long long)now), out, n);
+}
+
+int
+model_events_all(sqlite3 *db, struct ev_event **out, size_t *n)
+{
+	return event_rows(prep(db, "SELECT " EVENT_COLUMNS " FROM events e ORDER BY e.id", ""),
+	    out, n);
+}
+
+void
+model_events_free(struct ev_event *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		model_event_clear(&v[i]);
+	free(v);
+}
+
+/* Run an UPDATE of one event: MODEL_ENOENT when it changed no row. */
+static int
+update_one(sqlite3 *db, sqlite3_stmt *st)
+{
+	if (run(st) == -1)
+		return -1;
+	return sqlite3_changes(db) == 1 ? 0 : MODEL_ENOENT;
+}
+
+int
+model_event_set_text(sqlite3 *db, long long id, enum ev_field f, const char *value,
+    time_t now)
+{
+	/* Column names come from this table only, never from input. */
+	static const char *const sql[] = {
+		[EV_FIELD_TITLE] = "UPDATE events SET title = ?",
+		[EV_FIELD_DESCRIPTION] = "UPDATE events SET description = ?",
+		[EV_FIELD_LOCATION] = "UPDATE events SET location = ?",
+		[EV_FIELD_URL] = "UPDATE events SET url = ?",
+		[EV_FIELD_JOIN] = "UPDATE events SET join_url = ?",
+		[EV_FIELD_CHANNEL] = "UPDATE events SET channel = ?",
+	};
+	char q[160];
+
+	if (f == EV_FIELD_TITLE && value == NULL)
+		return -1;
+	snprintf(q, sizeof(q), "%s, sequence = sequence + 1, updated_at = ? WHERE id = ?",
+	    sql[f]);
+	return update_one(db, prep(db, q, "tii", value, (long long)now, id));
+}
+
+int
+model_event_set_start(sqlite3 *db, long long id, const char *date, const char *time,
+    const char *tz, long long start_utc, time_t now)
+{
+	return update_one(db, prep(db, "UPDATE events SET local_date = ?, local_time = ?,"
+	    " tz = ?, start_utc = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?",
+	    "tttiii", date, time, tz, start_utc, (long long)now, id));
+}
+
+int
+model_event_set_duration(sqlite3 *db, long long id, int minutes, time_t now)
+{
+	return update_one(db, prep(db, "UPDATE events SET duration_min = ?,"
+	    " sequence = sequence + 1, updated_at = ? WHERE id = ?",
+	    "iii", (long long)minutes, (long long)now, id));
+}
+
+int
+model_event_restamp(sqlite3 *db, long long id, long long start_utc, time_t now)
+{
+	if (run(prep(db, "UPDATE events SET start_utc = ?, sequence = sequence + 1,"
+	    " updated_at = ? WHERE id = ? AND start_utc != ?",
+	    "iiii", start_utc, (long long)now, id, start_utc)) == -1)
+		return -1;
+	return 0;
+}
+
+int
+model_event_cancel(sqlite3 *db, long long id, const char *reason, time_t now)
+{
+	return update_one(db, prep(db, "UPDATE events SET status = 'cancelled',"
+	    " cancel_reason = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?",
+	    "tii", reason, (long long)now, id));
+}
+
+/*
+ * Give free places of event `id` to the first waitlisted people, in arrival
+ * order, appending them to *promoted. Cancelled events and events that have
+ * started promote nobody: a place there is worth nothing.
+ */
+static int
+promote(sqlite3 *db, long long id, time_t now, struct ev_people *promoted)
+{
+	struct ev_event e;
+	struct ev_people next = { 0 };
+	sqlite3_stmt *st;
+	long long free_places;
+	int rc;
+
+	if ((rc = model_event_get(db, id, &e)) != 0)
+		return rc;
+	free_places = e.capacity == 0 ? -1 : model_places_left(&e);
+	rc = e.cancelled || e.start_utc <= now || free_places == 0 || e.n_waitlist == 0;
+	model_event_clear(&e);
+	if (rc)
+		return 0;
+	/* LIMIT -1 is no limit. */
+	st = prep(db, "SELECT person, nick FROM registrations"
+	    " WHERE event_id = ? AND status = 'waitlist' ORDER BY seq LIMIT ?",
+	    "ii", id, free_places);
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		people_add(&next, id, sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
+	sqlite3_finalize(st);
+	for (size_t i = 0; rc == SQLITE_DONE && i < next.n; i++) {
+		if (run(prep(db, "UPDATE registrations SET status = 'confirmed'"
+		    " WHERE event_id = ? AND person = ?", "it", id, next.v[i].person)) == -1)
+			rc = SQLITE_ERROR;
+		else
+			people_add(promoted, id, (const unsigned char *)next.v[i].person,
+			    (const unsigned char *)next.v[i].nick);
+	}
+	model_people_free(&next);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+model_status(sqlite3 *db, long long id, const char *person, enum ev_status *status,
+    int *position)
+{
+	sqlite3_stmt *st = prep(db, "SELECT status, (SELECT count(*) FROM registrations w"
+	    "  WHERE w.event_id = r.event_id AND w.status = 'waitlist' AND w.seq <= r.seq)"
+	    " FROM registrations r WHERE r.event_id = ? AND r.person = ?", "it", id, person);
+	int rc;
+
+	*status = EV_NONE;
+	*position = 0;
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*status = status_of(sqlite3_column_text(st, 0));
+		if (*status == EV_WAITLIST)
+			*position = sqlite3_column_int(st, 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+model_rsvp(sqlite3 *db, long long id, const char *person, const char *nick,
+    enum ev_status want, time_t now, struct rsvp_result *r)
+{
+	struct ev_event e;
+	long long seq;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((rc = model_event_get(db, id, &e)) != 0)
+		return rc;
+	rc = e.cancelled ? MODEL_ECANCELLED : e.start_utc <= now ? MODEL_EPAST : 0;
+	model_event_clear(&e);
+	if (rc != 0)
+		return rc;
+	if (model_status(db, id, person, &r->before, &r->position) == -1)
+		return -1;
+	r->after = r->before;
+
+	/* Already where they want to be; a yes while waiting keeps the place in line. */
+	if (want == r->before || (want == EV_CONFIRMED && r->before == EV_WAITLIST))
+		return 0;
+
+	if (want == EV_NONE) {
+		if (run(prep(db, "DELETE FROM registrations WHERE event_id = ? AND person = ?",
+		    "it", id, person)) == -1)
+			return -1;
+	} else {
+		if (one_int(prep(db, "SELECT max(seq) FROM registrations WHERE event_id = ?",
+		    "i", id), 0, &seq) == -1)
+			return -1;
+		/*
+		 * A yes joins the end of the waitlist, and promote() below gives it
+		 * a place at once when one is free and nobody waits before it: one
+		 * path, so arrival order holds however the place came free.
+		 */
+		if (run(prep(db, "INSERT INTO registrations"
+		    " (event_id, person, nick, status, seq, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+		    " ON CONFLICT (event_id, person) DO UPDATE SET nick = excluded.nick,"
+		    " status = excluded.status, seq = excluded.seq",
+		    "itttii", id, person, nick, want == EV_MAYBE ? "maybe" : "waitlist",
+		    seq + 1, (long long)now)) == -1)
+			return -1;
+	}
+	if (promote(db, id, now, &r->promoted) == -1)
+		goto fail;
+	/* The asker is told by the answer, not as a promotion. */
+	for (size_t i = 0; i < r->promoted.n; i++) {
+		if (strcmp(r->promoted.v[i].person, person) == 0) {
+			free(r->promoted.v[i].person);
+			free(r->promoted.v[i].nick);
+			memmove(&r->promoted.v[i], &r->promoted.v[i + 1],
+			    (r->promoted.n - i - 1) * sizeof(r->promoted.v[0]));
+			if (--r->promoted.n == 0)
+				model_people_free(&r->promoted);
+			break;
+		}
+	}
+	if (model_status(db, id, person, &r->after, &r->position) == -1)
+		goto fail;
+	return 0;
+fail:
+	model_people_free(&r->promoted);
+	return -1;
+}
+
+int
+model_event_set_capacity(sqlite3 *db, long long id, int capacity, time_t now,
+    struct ev_people *promoted)
+{
+	int rc = update_one(db, prep(db, "UPDATE events SET capacity = ?,"
+	    " sequence = sequence + 1, updated_at = ? WHERE id = ?",
+	    "iii", (long long)capacity, (long long)now, id));
+
+	return rc != 0 ? rc : promote(db, id, now, promoted);
+}
+
+int
+model_attendees(sqlite3 *db, long long id, struct ev_people *confirmed,
+    struct ev_people *maybe, struct ev_people *waitlist)
+{
+	sqlite3_stmt *st = prep(db, "SELECT person, nick, status FROM registrations"
+	    " WHERE event_id = ? ORDER BY seq", "i", id);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		enum ev_status s = status_of(sqlite3_column_text(st, 2));
+		struct ev_people *l = s == EV_CONFIRMED ? confirmed : s == EV_MAYBE ? maybe : waitlist;
+
+		people_add(l, id, sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+model_mine(sqlite3 *db, const char *person, time_t now, struct ev_mine **out, size_t *n)
+{
+	sqlite3_stmt *st = prep(db, "SELECT " EVENT_COLUMNS ", r.status,"
+	    " (SELECT count(*) FROM registrations w WHERE w.event_id = r.event_id"
+	    "  AND w.status = 'waitlist' AND w.seq <= r.seq)"
+	    " FROM registrations r JOIN events e ON e.id = r.event_id"
+	    " WHERE r.person = ? AND e.start_utc + 60 * e.duration_min > ?"
+	    " ORDER BY e.start_utc, e.id", "ti", person, (long long)now);
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ev_mine *m;
+
+		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		m = &(*out)[(*n)++];
+		event_from_row(st, 0, &m->ev);
+		m->status = status_of(sqlite3_column_text(st, EVENT_NCOLUMNS));
+		m->position = m->status == EV_WAITLIST ?
+		    sqlite3_column_int(st, EVENT_NCOLUMNS + 1) : 0;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		model_mine_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+void
+model_mine_free(struct ev_mine *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		model_event_clear(&v[i].ev);
+	free(v);
+}
+
+int
+model_person_tz(sqlite3 *db, const char *person, char *buf, size_t n)
+{
+	sqlite3_stmt *st = prep(db, "SELECT tz FROM people WHERE person = ? AND tz IS NOT NULL",
+	    "t", person);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		copy_text(buf, n, sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+model_person_set_tz(sqlite3 *db, const char *person, const char *nick, const char *tz)
+{
+	return run(prep(db, "INSERT INTO people (person, nick, tz) VALUES (?, ?, ?)"
+	    " ON CONFLICT (person) DO UPDATE SET nick = excluded.nick, tz = excluded.tz",
+	    "ttt", person, nick, tz));
+}
+
+int
+model_person_seen(sqlite3 *db, const char *person, const char *nick)
+{
+	if (run(prep(db, "UPDATE people SET nick = ?2 WHERE person = ?1 AND nick != ?2",
+	    "tt", person, nick)) == -1)
+		return -1;
+	return run(prep(db, "UPDATE registrations SET nick = ?2 WHERE person = ?1 AND nick != ?2",
+	    "tt", person, nick));
+}
+
+int
+model_forget_summary(sqlite3 *db, const char *person, struct forget_summary *s)
+{
+	long long regs, tz, created;
+
+	memset(s, 0, sizeof(*s));
+	if (one_int(prep(db, "SELECT count(*) FROM registrations WHERE person = ?", "t",
+	    person), 0, &regs) == -1 ||
+	    one_int(prep(db, "SELECT count(*) FROM people WHERE person = ?", "t", person),
+	    0, &tz) == -1 ||
+	    one_int(prep(db, "SELECT count(*) FROM events WHERE created_by = ?", "t", person),
+	    0, &created) == -1)
+		return -1;
+	s->registrations = (int)regs;
+	s->has_tz = tz > 0;
+	s->events_created = (int)created;
+	return 0;
+}
+
+int
+model_forget(sqlite3 *db, const char *person, time_t now, struct ev_people *promoted)
+{
+	sqlite3_stmt *st = prep(db, "DELETE FROM registrations WHERE person = ?"
+	    " RETURNING event_id, status", "t", person);
+	long long *freed = NULL;
+	size_t nfreed = 0;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (status_of(sqlite3_column_text(st, 1)) != EV_CONFIRMED)
+			continue;
+		freed = xrealloc(freed, (nfreed + 1) * sizeof(*freed));
+		freed[nfreed++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	if (run(prep(db, "DELETE FROM people WHERE person = ?", "t", person)) == -1 ||
+	    run(prep(db, "UPDATE events SET created_by = NULL WHERE created_by = ?", "t",
+	    person)) == -1)
+		goto fail;
+	for (size_t i = 0; i < nfreed; i++)
+		if (promote(db, freed[i], now, promoted) == -1)
+			goto fail;
+	free(freed);
+	return 0;
+fail:
+	free(freed);
+	return -1;
+}

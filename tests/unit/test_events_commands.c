@@ -1,0 +1,684 @@
+/*
+ * The events plugin's commands end to end against a fake host: a real SQLite
+ * file with the real migrations, a fake clock, and a transcript of every
+ * answer, notice and channel message, checked for the contract's words.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "convene.h"
+
+extern const struct cv_plugin_desc events_plugin;
+
+/* ---- the fake host ---- */
+
+#define MAXLINES 256
+
+static sqlite3 *fdb;
+static char dbpath[64];
+static time_t fake_now;
+static const struct cv_command *table;
+static size_t ntable;
+static char *lines[MAXLINES];	/* "reply alice: ...", "notice bob: ...", "say #c: ..." */
+static size_t nlines;
+static char logbuf[16384];
+static int published;
+static const char *cfg_timezone;
+
+static void
+add_line(const char *kind, const char *target, const char *fmt, va_list ap)
+{
+	char text[2048];
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	assert_true(nlines < MAXLINES);
+	assert_true(asprintf(&lines[nlines++], "%s %s: %s", kind, target, text) > 0);
+}
+
+static void
+clear_lines(void)
+{
+	for (size_t i = 0; i < nlines; i++)
+		free(lines[i]);
+	nlines = 0;
+}
+
+/* The first line containing every one of the (NULL-terminated) words, or NULL. */
+static const char *
+find_line(const char *first, ...)
+{
+	for (size_t i = 0; i < nlines; i++) {
+		va_list ap;
+		const char *w = first;
+		bool all = true;
+
+		va_start(ap, first);
+		for (; w != NULL; w = va_arg(ap, const char *))
+			all &= strstr(lines[i], w) != NULL;
+		va_end(ap);
+		if (all)
+			return lines[i];
+	}
+	return NULL;
+}
+
+static bool
+any_line(const char *s)
+{
+	return find_line(s, (char *)NULL) != NULL;
+}
+
+static void
+dump(void)
+{
+	for (size_t i = 0; i < nlines; i++)
+		fprintf(stderr, "  | %s\n", lines[i]);
+}
+
+#define EXPECT(...) do { if (find_line(__VA_ARGS__, (char *)NULL) == NULL) { dump(); \
+	fail_msg("no line with: %s", #__VA_ARGS__); } } while (0)
+#define EXPECT_NOT(...) do { if (find_line(__VA_ARGS__, (char *)NULL) != NULL) { dump(); \
+	fail_msg("unexpected line with: %s", #__VA_ARGS__); } } while (0)
+
+static void
+f_log(struct cv_plugin *p, enum cv_log_level lvl, const char *fmt, ...)
+{
+	va_list ap;
+	size_t len = strlen(logbuf);
+
+	va_start(ap, fmt);
+	vsnprintf(logbuf + len, sizeof(logbuf) - len, fmt, ap);
+	va_end(ap);
+	strncat(logbuf, "\n", sizeof(logbuf) - strlen(logbuf) - 1);
+}
+
+static void
+f_reply(struct cv_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_line("reply", ctx->who->nick, fmt, ap);
+	va_end(ap);
+}
+
+static void
+f_notice(const char *target, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_line("notice", target, fmt, ap);
+	va_end(ap);
+}
+
+static void
+f_say(const char *target, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	add_line("say", target, fmt, ap);
+	va_end(ap);
+}
+
+static void
+f_notice_many(const char *const *targets, size_t n, const char *text)
+{
+	for (size_t i = 0; i < n; i++)
+		f_notice(targets[i], "%s", text);
+}
+
+static int
+f_commands(struct cv_plugin *p, const struct cv_command *cmds, size_t n)
+{
+	table = cmds;
+	ntable = n;
+	return 0;
+}
+
+static cv_timer_id
+f_timer_add(struct cv_plugin *p, int64_t d, int64_t r, cv_timer_fn fn, void *arg)
+{
+	return 1;
+}
+
+static void f_timer_cancel(struct cv_plugin *p, cv_timer_id id) {}
+static int64_t f_mono(void) { return 0; }
+static time_t f_wall(void) { return fake_now; }
+static int f_route(struct cv_plugin *p, const char *x, cv_http_fn fn, void *a) { return 0; }
+static sqlite3 *f_db(struct cv_plugin *p) { return fdb; }
+
+static int
+f_migrate(struct cv_plugin *p, const char *const *steps, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (sqlite3_exec(fdb, steps[i], NULL, NULL, NULL) != SQLITE_OK)
+			return -1;
+	return 0;
+}
+
+static int
+f_begin(struct cv_plugin *p)
+{
+	return sqlite3_exec(fdb, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+static int
+f_commit(struct cv_plugin *p)
+{
+	return sqlite3_exec(fdb, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+static void
+f_rollback(struct cv_plugin *p)
+{
+	sqlite3_exec(fdb, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static const char *
+f_config(struct cv_plugin *p, const char *key)
+{
+	return strcmp(key, "timezone") == 0 ? cfg_timezone : NULL;
+}
+
+static const char *f_config_of(const char *s, const char *k) { return NULL; }
+static int f_subscribe(struct cv_plugin *p, const char *t, cv_bus_fn fn, void *a) { return 0; }
+
+static void
+f_publish(const char *topic, const void *data)
+{
+	if (strcmp(topic, "events.changed") == 0)
+		published++;
+}
+
+static int checkpoints;
+static void f_checkpoint(void) { checkpoints++; }
+static const char *f_own_nick(void) { return "convene"; }
+static bool f_online(const char *nick) { return true; }
+static void f_casefold(char *s) {}
+static const char *f_channel(size_t i) { return i == 0 ? "#convene" : NULL; }
+
+/* Enough of the host's text_clean() for these tests. */
+static int
+f_clean_text(char *s, char *err, size_t errlen)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *out = s;
+
+	while (*p) {
+		int len = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 && *p >= 0xC2 ? 2 :
+		    (*p & 0xF0) == 0xE0 ? 3 : (*p & 0xF8) == 0xF0 && *p <= 0xF4 ? 4 : 0;
+
+		for (int i = 1; i < len; i++)
+			if ((p[i] & 0xC0) != 0x80)
+				len = 0;
+		if (len == 0) {
+			snprintf(err, errlen, "invalid UTF-8");
+			return -1;
+		}
+		p += len;
+	}
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (*p == 0x03) {
+			for (int i = 0; i < 2 && p[1] >= '0' && p[1] <= '9'; i++)
+				p++;
+			continue;
+		}
+		if (strchr("\x02\x0f\x11\x16\x1d\x1e\x1f", *p))
+			continue;
+		*out++ = *p < 0x20 || *p == 0x7f ? ' ' : (char)*p;
+	}
+	*out = '\0';
+	return 0;
+}
+
+static const struct cv_host fake_host = {
+	.abi_major = CONVENE_ABI_MAJOR, .abi_minor = CONVENE_ABI_MINOR,
+	.log = f_log, .reply = f_reply, .notice = f_notice, .say = f_say,
+	.notice_many = f_notice_many, .commands = f_commands, .timer_add = f_timer_add,
+	.timer_cancel = f_timer_cancel, .mono_ms = f_mono, .wall_now = f_wall,
+	.route = f_route, .db = f_db, .migrate = f_migrate, .begin = f_begin,
+	.commit = f_commit, .rollback = f_rollback, .config = f_config,
+	.config_of = f_config_of, .subscribe = f_subscribe, .publish = f_publish,
+	.own_nick = f_own_nick, .online = f_online, .casefold = f_casefold,
+	.channel = f_channel, .clean_text = f_clean_text, .checkpoint = f_checkpoint,
+};
+
+/*
+ * Run a command line as the host would: longest command name, arguments
+ * split on spaces (the last one the rest of the line with CV_CMD_REST),
+ * counts and role checked from the table.
+ */
+static void
+run_as(const char *nick, enum cv_role role, const char *channel, const char *line)
+{
+	const struct cv_command *best = NULL;
+	size_t bestlen = 0;
+	char id[64], *copy, *p, *argv[CV_MAX_ARGS];
+	int argc = 0;
+	struct cv_person who = { .nick = nick, .mask = nick, .id = id, .role = role };
+	struct cv_ctx ctx;
+
+	snprintf(id, sizeof(id), "n:%s", nick);
+	for (size_t i = 0; i < ntable; i++) {
+		size_t len = strlen(table[i].name);
+
+		if (strncmp(line, table[i].name, len) == 0 && (line[len] == ' ' || line[len] == '\0') &&
+		    len > bestlen)
+			best = &table[i], bestlen = len;
+	}
+	assert_non_null(best);
+	copy = strdup(line + bestlen);
+	p = copy;
+	while (*p == ' ')
+		p++;
+	while (*p != '\0') {
+		if ((best->flags & CV_CMD_REST) && argc == best->max_args - 1) {
+			argv[argc++] = p;
+			break;
+		}
+		argv[argc++] = p;
+		p += strcspn(p, " ");
+		if (*p != '\0')
+			*p++ = '\0';
+		while (*p == ' ')
+			p++;
+	}
+	if (argc < best->min_args || argc > best->max_args) {
+		f_notice(nick, "usage: %s %s", best->name, best->usage);
+	} else if (role < best->role) {
+		f_notice(nick, "refused: %s", best->name);
+	} else {
+		ctx = (struct cv_ctx){ .who = &who, .channel = channel, .command = best->name,
+			.argc = argc, .argv = (const char *const *)argv };
+		best->fn(&ctx);
+	}
+	free(copy);
+}
+
+static void
+member(const char *nick, const char *line)
+{
+	run_as(nick, CV_ROLE_MEMBER, NULL, line);
+}
+
+static void
+org(const char *line)
+{
+	run_as("olga", CV_ROLE_ORGANIZER, NULL, line);
+}
+
+static long long
+count(const char *sql)
+{
+	sqlite3_stmt *st;
+	long long n;
+
+	assert_int_equal(sqlite3_prepare_v2(fdb, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static int
+setup(void **state)
+{
+	char err[200];
+	int fd;
+	struct tm tm = { .tm_year = 2026 - 1900, .tm_mon = 0, .tm_mday = 10, .tm_hour = 12 };
+
+	snprintf(dbpath, sizeof(dbpath), "/tmp/test_events_cmd.XXXXXX");
+	fd = mkstemp(dbpath);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(sqlite3_open(dbpath, &fdb), SQLITE_OK);
+	sqlite3_exec(fdb, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON",
+	    NULL, NULL, NULL);
+	fake_now = timegm(&tm);	/* Sat 10 Jan 2026 12:00 UTC */
+	logbuf[0] = '\0';
+	published = 0;
+	checkpoints = 0;
+	cfg_timezone = "Europe/Paris";
+	assert_int_equal(events_plugin.init(NULL, &fake_host, err, sizeof(err)), 0);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char side[80];
+
+	events_plugin.fini(NULL);
+	if (getenv("EVENTS_TRANSCRIPT") != NULL)
+		dump();
+	clear_lines();
+	sqlite3_close(fdb);
+	unlink(dbpath);
+	snprintf(side, sizeof(side), "%s-wal", dbpath);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", dbpath);
+	unlink(side);
+	return 0;
+}
+
+/* ---- tests ---- */
+
+static void
+test_descriptor(void **state)
+{
+	const char *const *k = events_plugin.config_keys;
+
+	assert_string_equal(events_plugin.name, "events");
+	assert_string_equal(k[0], "timezone");
+	assert_string_equal(k[1], "channel");
+	assert_string_equal(k[2], "reminders");
+	assert_string_equal(k[3], "retention_days");
+	assert_null(k[4]);
+}
+
+static void
+test_add(void **state)
+{
+	org("event add 2026-12-02 18:00 America/New_York 90m Digital  rights clinic");
+	EXPECT("reply olga: Created #1 Digital  rights clinic", "Wed 2 Dec 2026 18:00-19:30 America/New_York");
+	assert_int_equal(count("SELECT count(*) FROM events WHERE tz = 'America/New_York'"
+	    " AND duration_min = 90 AND local_time = '18:00' AND title = 'Digital  rights clinic'"
+	    " AND channel = '#convene' AND created_by = 'n:olga'"), 1);
+	assert_int_equal(published, 1);
+
+	/* Defaults: [events] timezone, one hour; the channel it was typed in. */
+	clear_lines();
+	run_as("olga", CV_ROLE_ORGANIZER, "#privacy", "event add 2026-12-03 09:00 Crypto party");
+	EXPECT("Created #2 Crypto party", "Thu 3 Dec 2026 09:00-10:00 Europe/Paris");
+	assert_int_equal(count("SELECT count(*) FROM events WHERE id = 2 AND tz = 'Europe/Paris'"
+	    " AND duration_min = 60 AND channel = '#privacy'"), 1);
+	/* Answers go in private: nothing was said in the channel. */
+	assert_false(any_line("say "));
+
+	clear_lines();
+	org("event add 2026-12-04 09:00 -05:00 2h Offset talk");
+	EXPECT("Created #3 Offset talk", "09:00-11:00 UTC-05:00");
+	org("event add 2026-12-05 09:00 UTC Zoned talk");
+	EXPECT("Created #4 Zoned talk", "09:00-10:00 UTC");
+	assert_int_equal(count("SELECT count(*) FROM events WHERE id = 4 AND start_utc ="
+	    " strftime('%s', '2026-12-05 09:00:00')"), 1);
+}
+
+static void
+test_add_bad_input(void **state)
+{
+	char line[600];
+
+	org("event add 2026-03-29 02:30 Europe/Paris Gap talk");
+	EXPECT("2026-03-29 02:30 does not exist in Europe/Paris", "+01:00 or +02:00");
+	org("event add 2026-11-01 01:30 America/New_York Overlap talk");
+	EXPECT("2026-11-01 01:30 happens twice in America/New_York", "-04:00 or -05:00");
+	org("event add 2026-01-09 18:00 Yesterday");
+	EXPECT("That time is in the past.");
+	org("event add 2026-02-30 18:00 Talk");
+	EXPECT("Bad date '2026-02-30'", "Usage: event add YYYY-MM-DD HH:MM [ZONE] [DURATION] TITLE...");
+	org("event add 2026-12-02 24:00 Talk");
+	EXPECT("Bad time '24:00'");
+	org("event add 2026-12-02 18:00 Mars/Olympus Talk");
+	EXPECT("Unknown time zone 'Mars/Olympus': use an IANA name like Europe/Paris, UTC, "
+	    "or an offset like -05:00.");
+	org("event add 2026-12-02 18:00 0m Talk");
+	EXPECT("Duration must be between 1 minute and 7 days, e.g. 90m, 2h, 1h30m.");
+	org("event add 2026-12-02 18:00 UTC 7d1m Talk");
+	EXPECT("Duration must be between 1 minute and 7 days");
+	org("event add 2026-12-02 18:00 UTC 2h");
+	EXPECT("The title is missing.");
+
+	strcpy(line, "event add 2026-12-02 18:00 ");
+	memset(line + strlen(line), 'x', 201);
+	line[27 + 201] = '\0';
+	org(line);
+	EXPECT("Title is too long (max 200 characters).");
+	org("event add 2026-12-02 18:00 Bad \xff\xfe bytes");
+	EXPECT("not valid UTF-8");
+	org("event add 2026-12-02 18:00 Bell\x07 title");
+	EXPECT("control characters");
+	assert_int_equal(count("SELECT count(*) FROM events"), 0);
+
+	/* 200 characters of two bytes each are fine. */
+	strcpy(line, "event add 2026-12-02 18:00 ");
+	for (int i = 0; i < 200; i++)
+		strcat(line, "\xc3\xa9");
+	org(line);
+	EXPECT("Created #1");
+
+	/* Formatting is stripped from what is stored. */
+	org("event add 2026-12-02 18:00 \x02" "Bold\x02 and \x03" "04red\x03 talk");
+	EXPECT("Created #2 Bold and red talk");
+	assert_int_equal(count("SELECT count(*) FROM events WHERE title = 'Bold and red talk'"), 1);
+
+	/* A member is refused, and nothing changes. */
+	clear_lines();
+	member("mallory", "event add 2026-12-02 18:00 Sneaky");
+	EXPECT("refused: event add");
+	assert_int_equal(count("SELECT count(*) FROM events"), 2);
+	for (size_t i = 0; i < ntable; i++) {
+		/* Even if a host forgot the role check, the handler refuses. */
+		if (strcmp(table[i].name, "event cancel") == 0) {
+			struct cv_person who = { .nick = "mallory", .id = "n:mallory" };
+			const char *argv[] = { "1" };
+			struct cv_ctx ctx = { .who = &who, .argc = 1, .argv = argv };
+
+			table[i].fn(&ctx);
+		}
+	}
+	EXPECT("reply mallory: Only organisers");
+	assert_int_equal(count("SELECT count(*) FROM events WHERE status = 'cancelled'"), 0);
+}
+
+static void
+test_rsvp_waitlist_promotion(void **state)
+{
+	org("event add 2026-12-02 18:00 Clinic");
+	org("event set 1 capacity 1");
+	org("event set 1 join https://meet.example/room-secret");
+	clear_lines();
+
+	member("alice", "rsvp 1");
+	EXPECT("reply alice: #1", "confirmed", "Join: https://meet.example/room-secret");
+	member("bob", "rsvp #1 yes");
+	EXPECT("reply bob: #1", "waitlist, position 1");
+	EXPECT_NOT("reply bob", "room-secret");
+	member("carol", "rsvp 1 yes");
+	EXPECT("reply carol: #1", "waitlist, position 2");
+	member("dave", "rsvp 1 maybe");
+	EXPECT("reply dave: #1", "maybe");
+	EXPECT_NOT("reply dave", "room-secret");
+
+	/* Join link: confirmed people and organisers only. */
+	clear_lines();
+	member("bob", "event 1");
+	EXPECT("reply bob: Places: full (waitlist)", "You: waitlist, position 1.");
+	assert_false(any_line("room-secret"));
+	member("alice", "event 1");
+	EXPECT("reply alice: Join: https://meet.example/room-secret");
+	org("event 1");
+	EXPECT("reply olga: Join: https://meet.example/room-secret");
+
+	/* Withdrawal promotes exactly the first in line, who is told in private. */
+	clear_lines();
+	member("alice", "rsvp 1 no");
+	EXPECT("reply alice: #1", "withdrawn");
+	EXPECT("notice bob: #1", "confirmed", "Join: https://meet.example/room-secret");
+	EXPECT_NOT("notice carol");
+	member("alice", "rsvp 1 no");
+	EXPECT("reply alice: #1", "not registered");
+
+	/* Raising the capacity promotes the rest in order. */
+	clear_lines();
+	org("event set 1 capacity 5");
+	EXPECT("notice carol: #1", "confirmed", "room-secret");
+	EXPECT("reply olga: #1", "1 promoted");
+
+	clear_lines();
+	org("attendees 1");
+	EXPECT("reply olga: #1: 2 confirmed, 1 maybe, 0 waitlist");
+	EXPECT("reply olga: confirmed: bob, carol");
+	EXPECT("reply olga: maybe: dave");
+
+	/* Bad answers. */
+	clear_lines();
+	member("erin", "rsvp 1 perhaps");
+	EXPECT("reply erin: Answer yes, maybe or no", "Usage: rsvp N [yes|maybe|no]");
+	member("erin", "rsvp 99");
+	EXPECT("reply erin: No event #99.");
+	member("erin", "rsvp x");
+	EXPECT("reply erin: 'x' is not an event number");
+	member("erin", "rsvp 1 yes extra");
+	EXPECT("usage: rsvp");
+	assert_int_equal(count("SELECT count(*) FROM registrations WHERE person = 'n:erin'"), 0);
+
+	/* Nothing of it went to a channel, and no log holds the link or a title. */
+	assert_false(any_line("say "));
+	assert_null(strstr(logbuf, "room-secret"));
+	assert_null(strstr(logbuf, "Clinic"));
+}
+
+static void
+test_changes_and_cancel(void **state)
+{
+	org("event add 2026-12-02 18:00 Clinic");
+	org("event set 1 capacity 1");
+	member("alice", "rsvp 1");
+	member("bob", "rsvp 1");
+	member("carol", "rsvp 1 maybe");
+	clear_lines();
+
+	org("event set 1 location Room 5");
+	EXPECT("notice alice: #1 Clinic has changed", "Room 5");
+	EXPECT_NOT("notice bob");
+	EXPECT_NOT("notice carol");
+	EXPECT("reply olga: #1 Clinic: location set; 1 confirmed person told.");
+
+	clear_lines();
+	org("event set 1 start 2026-12-03 19:00");
+	EXPECT("notice alice: #1 Clinic has moved", "Thu 3 Dec 2026 19:00-20:00 Europe/Paris");
+	org("event set 1 start 2027-03-28 02:30");
+	EXPECT("does not exist in Europe/Paris");
+	org("event set 1 duration 0m");
+	EXPECT("Duration must be between 1 minute and 7 days");
+	org("event set 1 colour red");
+	EXPECT("Unknown field 'colour'");
+	org("event set 1 capacity -3");
+	EXPECT("Capacity must be a number");
+	org("event set 1 url ftp://x");
+	EXPECT("The url must be one http:// or https:// link");
+	assert_int_equal(count("SELECT sequence FROM events WHERE id = 1"), 3);
+
+	clear_lines();
+	org("event cancel 1 speaker is ill");
+	EXPECT("notice alice: #1 Clinic is cancelled: speaker is ill");
+	EXPECT("notice bob: #1 Clinic is cancelled");
+	EXPECT("notice carol: #1 Clinic is cancelled");
+	EXPECT("reply olga: Cancelled #1 Clinic; 3 registered people told.");
+
+	clear_lines();
+	member("dave", "rsvp 1");
+	EXPECT("reply dave: Event #1 is cancelled.");
+	org("event set 1 title New");
+	EXPECT("reply olga: Event #1 is cancelled.");
+	org("event cancel 1");
+	EXPECT("reply olga: Event #1 is cancelled.");
+	member("dave", "events");
+	EXPECT("reply dave: #1 Clinic: CANCELLED");
+	assert_int_equal(count("SELECT count(*) FROM registrations WHERE person = 'n:dave'"), 0);
+}
+
+static void
+test_lists_and_zones(void **state)
+{
+	org("event add 2026-12-02 18:00 Clinic");
+	org("event set 1 capacity 10");
+	org("event add 2026-01-10 12:30 UTC Soon");	/* 30 minutes ahead */
+	clear_lines();
+
+	member("alice", "events");
+	EXPECT("reply alice: #2 Soon: Sat 10 Jan 2026 12:30 UTC, in 30 minutes; no limit");
+	EXPECT("reply alice: #1 Clinic: Wed 2 Dec 2026 18:00 Europe/Paris, in 326 days; 10 places left");
+
+	member("alice", "tz Mars/Base");
+	EXPECT("reply alice: Unknown time zone 'Mars/Base'");
+	member("alice", "tz America/New_York");
+	EXPECT("reply alice: Your display zone is now America/New_York.");
+	clear_lines();
+	member("alice", "events");
+	EXPECT("reply alice: #1 Clinic: Wed 2 Dec 2026 18:00 Europe/Paris "
+	    "(Wed 2 Dec 2026 12:00 America/New_York)");
+	member("alice", "tz");
+	EXPECT("reply alice: Your display zone is America/New_York.");
+
+	clear_lines();
+	member("alice", "mine");
+	EXPECT("reply alice: You are not registered");
+	member("alice", "rsvp 1");
+	member("alice", "mine");
+	EXPECT("reply alice: #1 Clinic", "confirmed");
+
+	clear_lines();
+	org("event announce 1");
+	EXPECT("say #convene: #1 Clinic", "9 places left");
+	EXPECT("reply olga: Announced #1 in #convene.");
+}
+
+static void
+test_forget(void **state)
+{
+	org("event add 2026-12-02 18:00 Clinic");
+	org("event set 1 capacity 1");
+	member("alice", "rsvp 1");
+	member("alice", "tz Europe/Paris");
+	member("bob", "rsvp 1");
+	member("bob", "tz UTC");
+	clear_lines();
+
+	member("alice", "forget");
+	EXPECT("reply alice: Convene holds: 1 registration, your display zone",
+	    "say 'forget confirm' to erase it");
+	assert_int_equal(count("SELECT count(*) FROM registrations WHERE person = 'n:alice'"), 1);
+
+	assert_int_equal(checkpoints, 0);
+	member("alice", "forget confirm");
+	EXPECT("reply alice: Erased");
+	assert_int_equal(checkpoints, 1);
+	EXPECT("notice bob: #1", "confirmed");
+	assert_int_equal(count("SELECT count(*) FROM registrations WHERE person = 'n:alice'"
+	    " OR nick = 'alice'"), 0);
+	assert_int_equal(count("SELECT count(*) FROM people WHERE person = 'n:alice'"), 0);
+	assert_int_equal(count("SELECT count(*) FROM people WHERE person = 'n:bob'"), 1);
+
+	clear_lines();
+	member("alice", "forget");
+	EXPECT("reply alice: Convene holds nothing about you.");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_descriptor),
+		cmocka_unit_test_setup_teardown(test_add, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add_bad_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rsvp_waitlist_promotion, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_changes_and_cancel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lists_and_zones, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forget, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,527 @@
+/*
+ * Unit tests for plugins/events/model.c on a real SQLite file with the
+ * plugin's real migrations: capacity, waitlist, promotion, forget.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../plugins/events/model.h"
+
+#define NOW 1795000000LL	/* 2026-11-18 */
+#define DAY 86400LL
+
+struct fixture {
+	char path[64];
+	sqlite3 *db;
+};
+
+static sqlite3 *
+open_db(const char *path)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"
+	    " PRAGMA secure_delete=ON;", NULL, NULL, NULL), SQLITE_OK);
+	return db;
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	int fd;
+
+	snprintf(f->path, sizeof(f->path), "/tmp/test_events_model.XXXXXX");
+	fd = mkstemp(f->path);
+	assert_true(fd >= 0);
+	close(fd);
+	f->db = open_db(f->path);
+	/* The same steps host->migrate() applies, each in a transaction. */
+	for (size_t i = 0; i < model_schema_steps; i++) {
+		assert_int_equal(sqlite3_exec(f->db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(f->db, model_schema[i], NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(f->db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	}
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+	char side[80];
+
+	sqlite3_close(f->db);
+	unlink(f->path);
+	snprintf(side, sizeof(side), "%s-wal", f->path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", f->path);
+	unlink(side);
+	free(f);
+	return 0;
+}
+
+/* A new event starting `in` seconds after NOW, with the given capacity. */
+static long long
+new_event(sqlite3 *db, long long in, int capacity, const char *creator)
+{
+	struct ev_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.title = "Digital rights clinic";
+	e.join_url = "https://meet.example/secret";
+	e.channel = "#convene";
+	e.created_by = (char *)creator;
+	snprintf(e.local_date, sizeof(e.local_date), "2026-12-02");
+	snprintf(e.local_time, sizeof(e.local_time), "18:00");
+	snprintf(e.tz, sizeof(e.tz), "Europe/Paris");
+	e.start_utc = NOW + in;
+	e.duration_min = 60;
+	e.capacity = capacity;
+	assert_int_equal(model_event_insert(db, &e, NOW), 0);
+	assert_true(e.id > 0);
+	assert_int_equal(strlen(e.uid), 32);
+	return e.id;
+}
+
+/* rsvp and check the outcome; returns the waitlist position. */
+static int
+rsvp(sqlite3 *db, long long id, const char *who, enum ev_status want, enum ev_status expect,
+    struct ev_people *promoted)
+{
+	struct rsvp_result r;
+	char person[32];
+
+	snprintf(person, sizeof(person), "n:%s", who);
+	assert_int_equal(model_rsvp(db, id, person, who, want, NOW, &r), 0);
+	assert_int_equal(r.after, expect);
+	if (promoted != NULL)
+		*promoted = r.promoted;
+	else
+		assert_int_equal(r.promoted.n, 0);
+	if (promoted == NULL)
+		model_people_free(&r.promoted);
+	return r.position;
+}
+
+static void
+expect_status(sqlite3 *db, long long id, const char *who, enum ev_status s, int pos)
+{
+	enum ev_status got;
+	int gotpos;
+	char person[32];
+
+	snprintf(person, sizeof(person), "n:%s", who);
+	assert_int_equal(model_status(db, id, person, &got, &gotpos), 0);
+	assert_int_equal(got, s);
+	assert_int_equal(gotpos, pos);
+}
+
+static void
+test_event_roundtrip(void **state)
+{
+	struct fixture *f = *state;
+	long long id = new_event(f->db, DAY, 5, "a:org");
+	struct ev_event e;
+	struct ev_event *v;
+	size_t n;
+
+	assert_int_equal(model_event_get(f->db, id, &e), 0);
+	assert_string_equal(e.title, "Digital rights clinic");
+	assert_string_equal(e.tz, "Europe/Paris");
+	assert_string_equal(e.local_date, "2026-12-02");
+	assert_string_equal(e.join_url, "https://meet.example/secret");
+	assert_null(e.description);
+	assert_int_equal(e.capacity, 5);
+	assert_int_equal(e.sequence, 0);
+	assert_false(e.cancelled);
+	model_event_clear(&e);
+
+	assert_int_equal(model_event_set_text(f->db, id, EV_FIELD_LOCATION, "Room 4", NOW), 0);
+	assert_int_equal(model_event_set_duration(f->db, id, 90, NOW), 0);
+	assert_int_equal(model_event_set_start(f->db, id, "2026-12-03", "19:00", "UTC",
+	    NOW + 2 * DAY, NOW), 0);
+	assert_int_equal(model_event_get(f->db, id, &e), 0);
+	assert_string_equal(e.location, "Room 4");
+	assert_int_equal(e.duration_min, 90);
+	assert_string_equal(e.tz, "UTC");
+	assert_string_equal(e.local_time, "19:00");
+	assert_int_equal(e.start_utc, NOW + 2 * DAY);
+	assert_int_equal(e.sequence, 3);
+	model_event_clear(&e);
+
+	/* The same instant again changes nothing; another raises the sequence. */
+	assert_int_equal(model_event_restamp(f->db, id, NOW + 2 * DAY, NOW), 0);
+	assert_int_equal(model_event_get(f->db, id, &e), 0);
+	assert_int_equal(e.sequence, 3);
+	model_event_clear(&e);
+	assert_int_equal(model_event_restamp(f->db, id, NOW + 2 * DAY + 3600, NOW), 0);
+	assert_int_equal(model_event_get(f->db, id, &e), 0);
+	assert_int_equal(e.sequence, 4);
+	model_event_clear(&e);
+
+	assert_int_equal(model_event_get(f->db, id + 100, &e), MODEL_ENOENT);
+	assert_int_equal(model_event_set_duration(f->db, id + 100, 90, NOW), MODEL_ENOENT);
+
+	/* Upcoming: not the one that ended, but the cancelled one (shown as such). */
+	long long ended = new_event(f->db, -2 * 3600, 0, "a:org");
+	long long cancelled = new_event(f->db, 3 * DAY, 0, "a:org");
+	assert_int_equal(model_event_cancel(f->db, cancelled, "speaker ill", NOW), 0);
+	assert_int_equal(model_events_upcoming(f->db, NOW, &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].id, id);
+	assert_int_equal(v[1].id, cancelled);
+	assert_true(v[1].cancelled);
+	assert_string_equal(v[1].cancel_reason, "speaker ill");
+	assert_int_equal(v[1].sequence, 1);
+	for (size_t i = 0; i < n; i++)
+		assert_int_not_equal(v[i].id, ended);
+	model_events_free(v, n);
+}
+
+/* Capacity 2: two confirmed, then the waitlist in order of arrival. */
+static void
+test_capacity_and_waitlist(void **state)
+{
+	struct fixture *f = *state;
+	long long id = new_event(f->db, DAY, 2, "a:org");
+	struct ev_event e;
+
+	assert_int_equal(rsvp(f->db, id, "alice", EV_CONFIRMED, EV_CONFIRMED, NULL), 0);
+	assert_int_equal(rsvp(f->db, id, "bob", EV_CONFIRMED, EV_CONFIRMED, NULL), 0);
+	assert_int_equal(rsvp(f->db, id, "carol", EV_CONFIRMED, EV_WAITLIST, NULL), 1);
+	assert_int_equal(rsvp(f->db, id, "dave", EV_CONFIRMED, EV_WAITLIST, NULL), 2);
+
+	/* Asking again changes nothing, and keeps the place in line. */
+	assert_int_equal(rsvp(f->db, id, "carol", EV_CONFIRMED, EV_WAITLIST, NULL), 1);
+	assert_int_equal(rsvp(f->db, id, "alice", EV_CONFIRMED, EV_CONFIRMED, NULL), 0);
+	expect_status(f->db, id, "dave", EV_WAITLIST, 2);
+
+	assert_int_equal(model_event_get(f->db, id, &e), 0);
+	assert_int_equal(e.n_confirmed, 2);
+	assert_int_equal(e.n_waitlist, 2);
+	assert_int_equal(model_places_left(&e), 0);
+	model_event_clear(&e);
+}
+
+/* A withdrawal promotes exactly the first waiting person. */
+static void
+test_withdraw_promotes_first(void **state)
+{
+	struct fixture *f = *state;
+	long long id = new_event(f->db, DAY, 2, "a:org");
+	struct ev_people promoted;
+
+	rsvp(f->db, id, "alice", EV_CONFIRMED, EV_CONFIRMED, NULL);
+	rsvp(f->db, id, "bob", EV_CONFIRMED, EV_CONFIRMED, NULL);
+	rsvp(f->db, id, "carol", EV_CONFIRMED, EV_WAITLIST, NULL);
+	rsvp(f->db, id, "dave", EV_CONFIRMED, EV_WAITLIST, NULL);
+
+	rsvp(f->db, id, "alice", EV_NONE, EV_NONE, &promoted);
+	assert_int_equal(promoted.n, 1);
+	assert_string_equal(promoted.v[0].person, "n:carol");
+	assert_string_equal(promoted.v[0].nick, "carol");
+	assert_int_equal(promoted.v[0].event_id, id);
+	model_people_free(&promoted);
+	expect_status(f->db, id, "alice", EV_NONE, 0);
+	expect_status(f->db, id, "carol", EV_CONFIRMED, 0);
+	expect_status(f->db, id, "dave", EV_WAITLIST, 1);
+
+	/* Withdrawing from the waitlist promotes nobody; nor does a second no. */
+	rsvp(f->db, id, "erin", EV_CONFIRMED, EV_WAITLIST, NULL);
+	rsvp(f->db, id, "dave", EV_NONE, EV_NONE, NULL);
+	rsvp(f->db, id, "dave", EV_NONE, EV_NONE, NULL);
+	expect_status(f->db, id, "erin", EV_WAITLIST, 1);
+
+	/* A confirmed person turning to maybe frees the place too. */
+	rsvp(f->db, id, "bob", EV_MAYBE, EV_MAYBE, &promoted);
+	assert_int_equal(promoted.n, 1);
+	assert_string_equal(promoted.v[0].person, "n:erin");
+	model_people_free(&promoted);
+
+	/* Coming back from maybe means the end of the line. */
+	assert_int_equal(rsvp(f->db, id, "bob", EV_CONFIRMED, EV_WAITLIST, NULL), 1);
+}
+
+/* Raising the capacity promotes in arrival order, as many as fit. */
+static void
+test_capacity_raise_promotes_in_order(void **state)
+{
+	struct fixture *f = *state;
+	long long id = new_event(f->db, DAY, 1, "a:org");
+	struct ev_people promoted = { 0 };
+	const char *const waiting[] = { "w1", "w2", "w3", "w4" };
+
+	rsvp(f->db, id, "alice", EV_CONFIRMED, EV_CONFIRMED, NULL);
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(rsvp(f->db, id, waiting[i], EV_CONFIRMED, EV_WAITLIST, NULL),
+		    (int)i + 1);
+
+	assert_int_equal(model_event_set_capacity(f->db, id, 3, NOW, &promoted), 0);
+	assert_int_equal(promoted.n, 2);
+	assert_string_equal(promoted.v[0].nick, "w1");
+	assert_string_equal(promoted.v[1].nick, "w2");
+	model_people_free(&promoted);
+	expect_status(f->db, id, "w3", EV_WAITLIST, 1);
+	expect_status(f->db, id, "w4", EV_WAITLIST, 2);
+
+	/* Lowering takes no place away, but newcomers wait. */
+	assert_int_equal(model_event_set_capacity(f->db, id, 1, NOW, &promoted), 0);
+	assert_int_equal(promoted.n, 0);
+	expect_status(f->db, id, "w2", EV_CONFIRMED, 0);
+	assert_int_equal(rsvp(f->db, id, "late", EV_CONFIRMED, EV_WAITLIST, NULL), 3);
+
+	/* Unlimited: everyone waiting gets in, in order. */
+	assert_int_equal(model_event_set_capacity(f->db, id, 0, NOW, &promoted), 0);
+	assert_int_equal(promoted.n, 3);
+	assert_string_equal(promoted.v[0].nick, "w3");
+	assert_string_equal(promoted.v[1].nick, "w4");
+	assert_string_equal(promoted.v[2].nick, "late");
+	model_people_free(&promoted);
+	assert_int_equal(rsvp(f->db, id, "more", EV_CONFIRMED, EV_CONFIRMED, NULL), 0);
+}
+
+static void
+test_maybe_takes_no_place(void **state)
+{
+	struct fixture *f = *state;
+	long long id = new_event(f->db, DAY, 1, "a:org");
+	struct ev_event e;
+
+	rsvp(f->db, id, "alice", EV_MAYBE, EV_MAYBE, NULL);
+	rsvp(f->db, id, "bob", EV_MAYBE, EV_MAYBE, NULL);
+	assert_int_equal(rsvp(f->db, id, "carol", EV_CONFIRMED, EV_CONFIRMED, NULL), 0);
+	assert_int_equal(rsvp(f->db, id, "alice", EV_CONFIRMED, EV_WAITLIST, NULL), 1);
+	/* A waiting person who turns to maybe leaves the line. */
+	rsvp(f->db, id, "alice", EV_MAYBE, EV_MAYBE, NULL);
+	assert_int_equal(model_event_get(f->db, id, &e), 0);
+	assert_int_equal(e.n_confirmed, 1);
+	assert_int_equal(e.n_maybe, 2);
+	assert_int_equal(e.n_waitlist, 0);
+	model_event_clear(&e);
+}
+
+/* Cancelled, started and unknown events take no registrations. */
+static void
+test_refusals(void **state)
+{
+	struct fixture *f = *state;
+	long long id = new_event(f->db, DAY, 0, "a:org");
+	long long started = new_event(f->db, -60, 0, "a:org");
+	struct rsvp_result r;
+	struct ev_people c = { 0 }, m = { 0 }, w = { 0 };
+	struct ev_event e;
+
+	rsvp(f->db, id, "alice", EV_CONFIRMED, EV_CONFIRMED, NULL);
+	assert_int_equal(model_event_cancel(f->db, id, NULL, NOW), 0);
+	assert_int_equal(model_rsvp(f->db, id, "n:bob", "bob", EV_CONFIRMED, NOW, &r),
+	    MODEL_ECANCELLED);
+	assert_int_equal(model_rsvp(f->db, id, "n:alice", "alice", EV_NONE, NOW, &r),
+	    MODEL_ECANCELLED);
+	assert_int_equal(model_rsvp(f->db, started, "n:bob", "bob", EV_CONFIRMED, NOW, &r),
+	    MODEL_EPAST);
+	assert_int_equal(model_rsvp(f->db, id + 1000, "n:bob", "bob", EV_CONFIRMED, NOW, &r),
+	    MODEL_ENOENT);
+
+	/* The cancelled event keeps its people, so they can be told. */
+	assert_int_equal(model_attendees(f->db, id, &c, &m, &w), 0);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.v[0].nick, "alice");
+	assert_int_equal(m.n + w.n, 0);
+	model_people_free(&c);
+	assert_int_equal(model_event_get(f->db, id, &e), 0);
+	assert_true(e.cancelled);
+	assert_null(e.cancel_reason);
+	model_event_clear(&e);
+}
+
+static void
+test_attendees_and_mine(void **state)
+{
+	struct fixture *f = *state;
+	long long a = new_event(f->db, 2 * DAY, 1, "a:org");
+	long long b = new_event(f->db, DAY, 0, "a:org");
+	struct ev_people c = { 0 }, m = { 0 }, w = { 0 };
+	struct ev_mine *mine;
+	size_t n;
+
+	rsvp(f->db, a, "alice", EV_CONFIRMED, EV_CONFIRMED, NULL);
+	rsvp(f->db, a, "bob", EV_MAYBE, EV_MAYBE, NULL);
+	rsvp(f->db, a, "carol", EV_CONFIRMED, EV_WAITLIST, NULL);
+	rsvp(f->db, a, "dave", EV_CONFIRMED, EV_WAITLIST, NULL);
+	rsvp(f->db, b, "dave", EV_MAYBE, EV_MAYBE, NULL);
+
+	assert_int_equal(model_attendees(f->db, a, &c, &m, &w), 0);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(m.n, 1);
+	assert_int_equal(w.n, 2);
+	assert_string_equal(c.v[0].nick, "alice");
+	assert_string_equal(m.v[0].nick, "bob");
+	assert_string_equal(w.v[0].nick, "carol");
+	assert_string_equal(w.v[1].nick, "dave");
+	model_people_free(&c);
+	model_people_free(&m);
+	model_people_free(&w);
+
+	/* A new nick is recorded where the person is already known. */
+	assert_int_equal(model_person_seen(f->db, "n:dave", "dave_"), 0);
+	assert_int_equal(model_mine(f->db, "n:dave", NOW, &mine, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(mine[0].ev.id, b);	/* sooner first */
+	assert_int_equal(mine[0].status, EV_MAYBE);
+	assert_int_equal(mine[1].ev.id, a);
+	assert_int_equal(mine[1].status, EV_WAITLIST);
+	assert_int_equal(mine[1].position, 2);
+	model_mine_free(mine, n);
+	assert_int_equal(model_attendees(f->db, a, &c, &m, &w), 0);
+	assert_string_equal(w.v[1].nick, "dave_");
+	model_people_free(&c);
+	model_people_free(&m);
+	model_people_free(&w);
+
+	assert_int_equal(model_mine(f->db, "n:nobody", NOW, &mine, &n), 0);
+	assert_int_equal(n, 0);
+	model_mine_free(mine, n);
+}
+
+static void
+test_person_tz(void **state)
+{
+	struct fixture *f = *state;
+	char tz[64];
+
+	assert_int_equal(model_person_tz(f->db, "n:alice", tz, sizeof(tz)), 0);
+	assert_int_equal(model_person_set_tz(f->db, "n:alice", "alice", "Europe/Paris"), 0);
+	assert_int_equal(model_person_tz(f->db, "n:alice", tz, sizeof(tz)), 1);
+	assert_string_equal(tz, "Europe/Paris");
+	assert_int_equal(model_person_set_tz(f->db, "n:alice", "alice", "-05:00"), 0);
+	assert_int_equal(model_person_tz(f->db, "n:alice", tz, sizeof(tz)), 1);
+	assert_string_equal(tz, "-05:00");
+}
+
+/* Rows anywhere in the database that mention `s`. */
+static int
+mentions(sqlite3 *db, const char *s)
+{
+	static const char *const sql[] = {
+		"SELECT count(*) FROM registrations WHERE person = ?1 OR nick = ?1",
+		"SELECT count(*) FROM people WHERE person = ?1 OR nick = ?1",
+		"SELECT count(*) FROM events WHERE created_by = ?1",
+	};
+	int total = 0;
+
+	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		sqlite3_stmt *st;
+
+		assert_int_equal(sqlite3_prepare_v2(db, sql[i], -1, &st, NULL), SQLITE_OK);
+		sqlite3_bind_text(st, 1, s, -1, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		total += sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	return total;
+}
+
+static void
+test_forget(void **state)
+{
+	struct fixture *f = *state;
+	long long mine = new_event(f->db, DAY, 1, "n:alice");
+	long long other = new_event(f->db, 2 * DAY, 0, "a:org");
+	struct forget_summary s;
+	struct ev_people promoted = { 0 };
+	struct ev_event e;
+	char tz[64];
+
+	rsvp(f->db, mine, "alice", EV_CONFIRMED, EV_CONFIRMED, NULL);
+	rsvp(f->db, mine, "bob", EV_CONFIRMED, EV_WAITLIST, NULL);
+	rsvp(f->db, other, "alice", EV_MAYBE, EV_MAYBE, NULL);
+	rsvp(f->db, other, "bob", EV_CONFIRMED, EV_CONFIRMED, NULL);
+	assert_int_equal(model_person_set_tz(f->db, "n:alice", "alice", "Europe/Paris"), 0);
+	assert_int_equal(model_person_set_tz(f->db, "n:bob", "bob", "UTC"), 0);
+
+	assert_int_equal(model_forget_summary(f->db, "n:alice", &s), 0);
+	assert_int_equal(s.registrations, 2);
+	assert_true(s.has_tz);
+	assert_int_equal(s.events_created, 1);
+	assert_true(mentions(f->db, "n:alice") > 0);
+
+	assert_int_equal(model_forget(f->db, "n:alice", NOW, &promoted), 0);
+	assert_int_equal(mentions(f->db, "n:alice"), 0);
+	assert_int_equal(mentions(f->db, "alice"), 0);
+	assert_int_equal(model_person_tz(f->db, "n:alice", tz, sizeof(tz)), 0);
+	/* Her place went to the next in line. */
+	assert_int_equal(promoted.n, 1);
+	assert_string_equal(promoted.v[0].nick, "bob");
+	assert_int_equal(promoted.v[0].event_id, mine);
+	model_people_free(&promoted);
+
+	/* Nothing of others: bob, his zone, and the event alice created stay. */
+	expect_status(f->db, mine, "bob", EV_CONFIRMED, 0);
+	expect_status(f->db, other, "bob", EV_CONFIRMED, 0);
+	assert_int_equal(model_person_tz(f->db, "n:bob", tz, sizeof(tz)), 1);
+	assert_int_equal(model_event_get(f->db, mine, &e), 0);
+	assert_null(e.created_by);
+	assert_int_equal(e.n_confirmed, 1);
+	model_event_clear(&e);
+
+	assert_int_equal(model_forget_summary(f->db, "n:alice", &s), 0);
+	assert_int_equal(s.registrations + s.events_created, 0);
+	assert_false(s.has_tz);
+}
+
+/*
+ * Two connections racing for the last place: the host's BEGIN IMMEDIATE
+ * makes the second wait until the first committed, so it sees the place gone.
+ */
+static void
+test_race_for_last_place(void **state)
+{
+	struct fixture *f = *state;
+	long long id = new_event(f->db, DAY, 1, "a:org");
+	sqlite3 *other = open_db(f->path);
+	struct rsvp_result r;
+
+	sqlite3_busy_timeout(other, 0);
+	assert_int_equal(sqlite3_exec(f->db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_BUSY);
+	assert_int_equal(model_rsvp(f->db, id, "n:alice", "alice", EV_CONFIRMED, NOW, &r), 0);
+	assert_int_equal(r.after, EV_CONFIRMED);
+	assert_int_equal(sqlite3_exec(f->db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(model_rsvp(other, id, "n:bob", "bob", EV_CONFIRMED, NOW, &r), 0);
+	assert_int_equal(r.after, EV_WAITLIST);
+	assert_int_equal(r.position, 1);
+	assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_event_roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_capacity_and_waitlist, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_withdraw_promotes_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_capacity_raise_promotes_in_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_maybe_takes_no_place, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attendees_and_mine, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_person_tz, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forget, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_race_for_last_place, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
