@@ -181,18 +181,36 @@ host_person(struct cv_person *p, const char *origin, const char *account,
 
 /* ---- clocks ---- */
 
+/*
+ * Tests move the wall clock to reach reminder and retention times without
+ * waiting: CONVENE_TIME_OFFSET (seconds, fixed at start) or
+ * CONVENE_TIME_OFFSET_FILE (a file holding the seconds, read at every call,
+ * so a test can move time while the bot runs). Never set in production.
+ */
 time_t
 host_wall_now(void)
 {
-	static long offset = -1;
+	static int init;
+	static long fixed;
+	static const char *file;
+	long offset;
 
-	/* Tests move the wall clock forward to reach reminder times. */
-	if (offset < 0) {
+	if (!init) {
 		const char *s = getenv("CONVENE_TIME_OFFSET");
 
-		offset = s ? strtol(s, NULL, 10) : 0;
-		if (offset < 0)
-			offset = 0;
+		fixed = s ? strtol(s, NULL, 10) : 0;
+		file = getenv("CONVENE_TIME_OFFSET_FILE");
+		init = 1;
+	}
+	offset = fixed;
+	if (file != NULL) {
+		FILE *f = fopen(file, "r");
+
+		if (f != NULL) {
+			if (fscanf(f, "%ld", &offset) != 1)
+				offset = fixed;
+			fclose(f);
+		}
 	}
 	return time(NULL) + offset;
 }

@@ -35,7 +35,7 @@
 #define IDLE_PING_MS 120000	/* silence before we PING the server */
 #define DEAD_MS 180000		/* silence before we give up on it */
 #define STABLE_MS 60000		/* up this long: the backoff starts over */
-#define REGAIN_MS 30000		/* how often we try to take our nick back */
+#define REGAIN_MS 15000		/* how often we try to take our nick back */
 #define QUIT_GRACE_MS 3000
 #define SENDQ_MAX_LINES 5000
 
