@@ -434,6 +434,11 @@ main(int argc, char **argv)
 	}
 	if (check_only)
 		return check(config_path);
+	/*
+	 * Inherited descriptors would push our sockets up; libircclient's must
+	 * stay below FD_SETSIZE (it uses select() sets, fortified).
+	 */
+	close_range(3, ~0U, 0);
 
 	c = config_load(config_path, &errs);
 	if (c == NULL || link_conf_from(c, &lc, &errs) < 0) {
