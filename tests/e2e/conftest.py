@@ -128,7 +128,7 @@ def _bot_binary():
         return binary
     default = harness.REPO / "build" / "convene"
     if not default.exists():
-        pytest.skip("no bot binary: build first or set CONVENE_BIN")
+        pytest.fail("no bot binary: build first or set CONVENE_BIN", pytrace=False)
     return str(default)
 
 
