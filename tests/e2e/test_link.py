@@ -118,6 +118,18 @@ def test_tls_refuses_untrusted_certificate(tls_ircd, client, start_bot):
     assert re.search(r"certificate|SSL|TLS", bot.log_text(), re.I), bot.log_tail()
 
 
+def test_tls_verify_off_is_explicit_and_warned(tls_ircd, client, start_bot):
+    """tls_verify = no connects to an untrusted certificate, and says so in
+    the log at every connect."""
+    obs = client(ircd=tls_ircd, channels=["#events"])
+    bot = start_bot(tls_ircd, obs, overrides={"irc": {
+        "server": "127.0.0.1", "port": tls_ircd.tls_port, "tls": "yes", "tls_verify": "no"}})
+    assert len(re.findall(r"verification is OFF", bot.log_text())) == 1
+    bot.restart()
+    harness.wait_in_channel(obs, "#events", "convene", t(15))
+    assert len(re.findall(r"verification is OFF", bot.log_text())) == 2
+
+
 # ---------------------------------------------------------------- CTCP
 
 def test_ctcp_version_ping_time(bot, client):
