@@ -829,6 +829,7 @@ static const struct key_rule bot_rules[] = {
 
 static const struct key_rule store_rules[] = {
 	RULE("path", check_path),
+	RULE("group_commits", check_bool),
 	RULE(NULL, NULL),
 };
 

@@ -1,4 +1,5 @@
 /* host.c: the table of host functions plugins get, roles, timers, bus. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,13 +224,61 @@ api_mono_ms(void)
 
 /* ---- output ---- */
 
+/*
+ * With grouped commits, the changes of one loop pass share one COMMIT at the
+ * end of the pass. An answer confirms a change, so answers queued while that
+ * transaction is open are held here until it is durable.
+ */
+struct held {
+	char *cmd, *target, *text;
+};
+
+static struct held *held;
+static size_t nheld;
+
 static void
 vsend(const char *cmd, const char *target, const char *fmt, va_list ap)
 {
 	char *text = xvasprintf(fmt, ap);
 
+	if (store_group_open()) {
+		held = xrealloc(held, (nheld + 1) * sizeof *held);
+		held[nheld++] = (struct held){ xstrdup(cmd), xstrdup(target), text };
+		return;
+	}
 	link_text(cmd, target, text);
 	free(text);
+}
+
+void
+host_pass_end(void *arg)
+{
+	size_t i, j;
+	int rc;
+
+	if (!store_group_open() && nheld == 0)
+		return;
+	rc = store_group_open() ? store_pass_end() : 0;
+	for (i = 0; i < nheld; i++) {
+		bool told = false;
+
+		if (rc == 0) {
+			link_text(held[i].cmd, held[i].target, held[i].text);
+		} else {
+			/* Nothing of the pass was kept: say so once per person instead. */
+			for (j = 0; j < i; j++)
+				told |= strcmp(held[j].target, held[i].target) == 0;
+			if (!told)
+				link_text("NOTICE", held[i].target, "Sorry, that could not be saved "
+				    "(the database refused it) and nothing was changed: please try again later.");
+		}
+		free(held[i].cmd);
+		free(held[i].target);
+		free(held[i].text);
+	}
+	free(held);
+	held = NULL;
+	nheld = 0;
 }
 
 void

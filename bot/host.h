@@ -36,6 +36,9 @@ void host_person(struct cv_person *p, const char *origin, const char *account,
 void host_set_config(struct config *c);
 const struct config *host_config(void);
 
+/* After each loop pass: commit grouped changes, then release held answers. */
+void host_pass_end(void *arg);
+
 /* Undo every timer and subscription of a plugin. */
 void host_release(struct cv_plugin *p);
 

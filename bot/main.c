@@ -470,6 +470,13 @@ main(int argc, char **argv)
 		return 1;
 	}
 	host_organizers_load();
+	{
+		bool group = true;
+
+		config_bool(c, "store", "group_commits", true, &group, &errs);
+		store_set_group(group);
+		loop_after(host_pass_end, NULL);
+	}
 	if (config_long(c, "http", "port", 8080, 0, 65535, &hport, &errs) == 0) {
 		v = config_get(c, "http", "listen");
 		if (http_start(v ? v : "127.0.0.1", (unsigned)hport, config_get(c, "http", "base_url"),
