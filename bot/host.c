@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "fetch.h"
 #include "host.h"
 #include "http.h"
 #include "link.h"
@@ -594,6 +595,13 @@ api_mask_valid(const char *mask)
 	return mask_valid(mask);
 }
 
+static int
+api_http_request(struct cv_plugin *p, const struct cv_http_request *req,
+    cv_http_done_fn done, void *arg)
+{
+	return fetch_start(p, req, done, arg);
+}
+
 static const struct cv_host api = {
 	.abi_major = CONVENE_ABI_MAJOR,
 	.abi_minor = CONVENE_ABI_MINOR,
@@ -631,6 +639,7 @@ static const struct cv_host api = {
 	.organizer = host_organizer,
 	.mask_valid = api_mask_valid,
 	.checkpoint = store_checkpoint,
+	.http_request = api_http_request,
 };
 
 const struct cv_host *

@@ -13,6 +13,7 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "fetch.h"
 #include "host.h"
 #include "http.h"
 #include "link.h"
@@ -290,6 +291,8 @@ reload(void)
 		errlist_free(&errs);
 		return;
 	}
+	/* Plugins loaded from the old folder stay; new ones come from the new one. */
+	set_plugin_dir(c);
 	validate(c, &errs);
 	for (i = 0; i < errs.n; i++)
 		log_warn("%s", errs.v[i]);
@@ -494,6 +497,7 @@ main(int argc, char **argv)
 	loop_run();
 
 	plugin_unload_all();
+	fetch_cancel_all();
 	cmd_free();
 	http_stop();
 	link_free();

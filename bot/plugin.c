@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "fetch.h"
 #include "host.h"
 #include "http.h"
 #include "log.h"
@@ -152,6 +153,7 @@ release(struct cv_plugin *p)
 {
 	cmd_unregister(p);
 	http_unroute_owner(p);
+	fetch_cancel_owner(p);
 	host_release(p);
 	dlclose(p->dl);
 	free(p->name);

@@ -29,7 +29,7 @@
  * struct cv_host raises the minor; any other change raises the major.
  */
 #define CONVENE_ABI_MAJOR 1
-#define CONVENE_ABI_MINOR 0
+#define CONVENE_ABI_MINOR 1
 
 #define CV_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
@@ -119,6 +119,32 @@ struct cv_http_resp {
 /* Returns 0 when it filled `resp`, -1 for "not mine" (the host answers 404). */
 typedef int (*cv_http_fn)(void *arg, const struct cv_http_req *req,
     struct cv_http_resp *resp);
+
+/* An outgoing HTTP request (publishing, importing), run by the host. */
+struct cv_http_request {
+	const char *method;		/* "GET", "PUT", "DELETE", "PROPFIND"... */
+	const char *url;		/* http:// or https:// only, also after redirects */
+	const char *const *headers;	/* "Name: value" strings, NULL-terminated, or NULL */
+	const char *body;		/* request body, or NULL */
+	size_t body_len;
+	const char *user;		/* HTTP basic auth, or NULL */
+	const char *password;
+	size_t max_bytes;		/* response body cap, enforced while reading (0: 1 MiB) */
+	long timeout_ms;		/* the whole transfer (0: 30 s) */
+	bool follow;			/* follow redirects (http/https only, at most 5) */
+	bool allow_private;		/* else loopback, private and link-local addresses are refused */
+};
+
+struct cv_http_result {
+	int status;			/* the HTTP status, or 0 when the transfer failed */
+	const char *error;		/* a sentence for people when status is 0, else NULL */
+	const char *body;		/* NUL-terminated; valid during the callback */
+	size_t len;
+	const char *etag;		/* the response's ETag, or NULL */
+	const char *content_type;	/* or NULL */
+};
+
+typedef void (*cv_http_done_fn)(void *arg, const struct cv_http_result *res);
 
 typedef void (*cv_timer_fn)(void *arg);
 typedef void (*cv_bus_fn)(void *arg, const char *topic, const void *data);
@@ -229,6 +255,16 @@ struct cv_host {
 	bool (*mask_valid)(const char *mask);
 	/* After erasing personal data: checkpoint the WAL so nothing stays in it. */
 	void (*checkpoint)(void);
+
+	/* ABI 1.1 */
+	/*
+	 * Start an HTTP request through libcurl's multi interface; done runs
+	 * from the main loop when it ends (never before this returns). The host
+	 * cancels a plugin's requests when it unloads, without calling done.
+	 * Returns 0, or -1 when the request cannot start.
+	 */
+	int (*http_request)(struct cv_plugin *p, const struct cv_http_request *req,
+	    cv_http_done_fn done, void *arg);
 };
 
 /* The one symbol a plugin exports, named `convene_plugin`. */

@@ -1,0 +1,278 @@
+/* fetch.c: plugins' HTTP requests through the shared curl multi. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include "fetch.h"
+#include "log.h"
+#include "net.h"
+#include "util.h"
+
+#define DEFAULT_MAX (1024 * 1024)
+#define DEFAULT_TIMEOUT_MS 30000
+
+struct fetch {
+	const void *owner;
+	CURL *easy;
+	struct curl_slist *headers;
+	cv_http_done_fn done;
+	void *arg;
+	char *body;
+	size_t len, max;
+	bool too_big, refused;
+	bool allow_private;
+	char *etag, *ctype;
+	char *req_body;
+	char errbuf[CURL_ERROR_SIZE];
+	struct fetch *next;
+};
+
+static struct fetch *all;
+
+bool
+fetch_addr_private(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET) {
+		uint32_t a = ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr);
+
+		return (a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 ||
+		    (a >> 16) == 0xa9fe ||		/* 169.254/16 link-local */
+		    (a >> 20) == 0xac1 ||		/* 172.16/12 */
+		    (a >> 16) == 0xc0a8 ||		/* 192.168/16 */
+		    (a >> 22) == (100u << 2 | 1) ||	/* 100.64/10 shared */
+		    (a >> 24) >= 224;			/* multicast, reserved, broadcast */
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+		struct sockaddr_in v4 = { .sin_family = AF_INET };
+
+		if (IN6_IS_ADDR_V4MAPPED(a) || IN6_IS_ADDR_V4COMPAT(a)) {
+			memcpy(&v4.sin_addr, &a->s6_addr[12], 4);
+			return fetch_addr_private((struct sockaddr *)&v4);
+		}
+		return IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_UNSPECIFIED(a) ||
+		    IN6_IS_ADDR_LINKLOCAL(a) || IN6_IS_ADDR_SITELOCAL(a) ||
+		    IN6_IS_ADDR_MULTICAST(a) || (a->s6_addr[0] & 0xfe) == 0xfc;
+	}
+	return true;
+}
+
+/* Every connection, the first and each redirect's, passes here. */
+static curl_socket_t
+open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+	struct fetch *f = clientp;
+
+	if (!f->allow_private && fetch_addr_private(&addr->addr)) {
+		f->refused = true;
+		return CURL_SOCKET_BAD;
+	}
+	return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+}
+
+static size_t
+on_data(char *p, size_t size, size_t n, void *arg)
+{
+	struct fetch *f = arg;
+	size_t len = size * n;
+
+	/* Enforced while reading: a chunked answer has no length to check first. */
+	if (f->len + len > f->max) {
+		f->too_big = true;
+		return 0;
+	}
+	f->body = xrealloc(f->body, f->len + len + 1);
+	memcpy(f->body + f->len, p, len);
+	f->len += len;
+	f->body[f->len] = '\0';
+	return len;
+}
+
+static char *
+header_value(const char *line, size_t len, const char *name)
+{
+	size_t n = strlen(name);
+	const char *v, *end = line + len;
+
+	if (len <= n || strncasecmp(line, name, n) != 0 || line[n] != ':')
+		return NULL;
+	for (v = line + n + 1; v < end && (*v == ' ' || *v == '\t'); v++)
+		;
+	while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+		end--;
+	return xstrndup(v, end - v);
+}
+
+static size_t
+on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct fetch *f = arg;
+	size_t len = size * n;
+	char *v;
+
+	/* A redirect's headers come first: the last response's win. */
+	if ((v = header_value(p, len, "ETag")) != NULL) {
+		free(f->etag);
+		f->etag = v;
+	} else if ((v = header_value(p, len, "Content-Type")) != NULL) {
+		free(f->ctype);
+		f->ctype = v;
+	}
+	return len;
+}
+
+static void
+unlink_fetch(struct fetch *f)
+{
+	struct fetch **pp;
+
+	for (pp = &all; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == f) {
+			*pp = f->next;
+			return;
+		}
+	}
+}
+
+static void
+free_fetch(struct fetch *f)
+{
+	curl_easy_cleanup(f->easy);
+	curl_slist_free_all(f->headers);
+	free(f->body);
+	free(f->etag);
+	free(f->ctype);
+	free(f->req_body);
+	free(f);
+}
+
+static void
+on_done(void *arg, CURL *easy, CURLcode rc)
+{
+	struct fetch *f = arg;
+	struct cv_http_result r = { 0 };
+	long status = 0;
+
+	unlink_fetch(f);
+	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+	r.body = f->body ? f->body : "";
+	r.len = f->len;
+	r.etag = f->etag;
+	r.content_type = f->ctype;
+	if (f->too_big)
+		r.error = "the answer is larger than allowed";
+	else if (f->refused)
+		r.error = "the address is private or local, which is not allowed";
+	else if (rc == CURLE_OPERATION_TIMEDOUT)
+		r.error = "the server took too long";
+	else if (rc == CURLE_UNSUPPORTED_PROTOCOL)
+		r.error = "only http and https are allowed";
+	else if (rc == CURLE_TOO_MANY_REDIRECTS)
+		r.error = "too many redirects";
+	else if (rc != CURLE_OK)
+		r.error = curl_easy_strerror(rc);
+	else
+		r.status = (int)status;
+	if (r.error != NULL)
+		log_debug("fetch: %s", f->errbuf[0] ? f->errbuf : r.error);
+	f->done(f->arg, &r);
+	free_fetch(f);
+}
+
+int
+fetch_start(const void *owner, const struct cv_http_request *req,
+    cv_http_done_fn done, void *arg)
+{
+	struct fetch *f;
+	size_t i;
+
+	if (strncasecmp(req->url, "http://", 7) != 0 && strncasecmp(req->url, "https://", 8) != 0)
+		return -1;
+	f = xcalloc(1, sizeof *f);
+	f->owner = owner;
+	f->done = done;
+	f->arg = arg;
+	f->max = req->max_bytes ? req->max_bytes : DEFAULT_MAX;
+	f->allow_private = req->allow_private;
+	f->easy = curl_easy_init();
+	if (f->easy == NULL) {
+		free(f);
+		return -1;
+	}
+	curl_easy_setopt(f->easy, CURLOPT_URL, req->url);
+	curl_easy_setopt(f->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(f->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(f->easy, CURLOPT_FOLLOWLOCATION, req->follow ? 1L : 0L);
+	curl_easy_setopt(f->easy, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(f->easy, CURLOPT_PROXY, "");
+	curl_easy_setopt(f->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(f->easy, CURLOPT_TIMEOUT_MS, req->timeout_ms ? req->timeout_ms :
+	    (long)DEFAULT_TIMEOUT_MS);
+	curl_easy_setopt(f->easy, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	curl_easy_setopt(f->easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->max);
+	curl_easy_setopt(f->easy, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(f->easy, CURLOPT_WRITEDATA, f);
+	curl_easy_setopt(f->easy, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(f->easy, CURLOPT_HEADERDATA, f);
+	curl_easy_setopt(f->easy, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+	curl_easy_setopt(f->easy, CURLOPT_OPENSOCKETDATA, f);
+	curl_easy_setopt(f->easy, CURLOPT_ERRORBUFFER, f->errbuf);
+	curl_easy_setopt(f->easy, CURLOPT_USERAGENT, "Convene/" CONVENE_VERSION);
+	curl_easy_setopt(f->easy, CURLOPT_ACCEPT_ENCODING, "");
+	if (req->method != NULL && strcmp(req->method, "GET") != 0)
+		curl_easy_setopt(f->easy, CURLOPT_CUSTOMREQUEST, req->method);
+	if (req->body != NULL) {
+		f->req_body = xstrndup(req->body, req->body_len);
+		curl_easy_setopt(f->easy, CURLOPT_POSTFIELDS, f->req_body);
+		curl_easy_setopt(f->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+	}
+	if (req->user != NULL) {
+		curl_easy_setopt(f->easy, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+		curl_easy_setopt(f->easy, CURLOPT_USERNAME, req->user);
+		curl_easy_setopt(f->easy, CURLOPT_PASSWORD, req->password ? req->password : "");
+	}
+	for (i = 0; req->headers != NULL && req->headers[i] != NULL; i++)
+		f->headers = curl_slist_append(f->headers, req->headers[i]);
+	/* curl adds "Expect: 100-continue" to larger PUTs; servers differ on it. */
+	f->headers = curl_slist_append(f->headers, "Expect:");
+	curl_easy_setopt(f->easy, CURLOPT_HTTPHEADER, f->headers);
+	if (net_start(f->easy, on_done, f) < 0) {
+		free_fetch(f);
+		return -1;
+	}
+	f->next = all;
+	all = f;
+	return 0;
+}
+
+void
+fetch_cancel_owner(const void *owner)
+{
+	struct fetch *f = all, *next;
+
+	for (; f != NULL; f = next) {
+		next = f->next;
+		if (f->owner == owner) {
+			unlink_fetch(f);
+			net_cancel(f->easy);
+			free_fetch(f);
+		}
+	}
+}
+
+void
+fetch_cancel_all(void)
+{
+	while (all != NULL) {
+		struct fetch *f = all;
+
+		all = f->next;
+		net_cancel(f->easy);
+		free_fetch(f);
+	}
+}
