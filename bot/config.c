@@ -642,11 +642,15 @@ check_file(const char *v, const struct key_rule *rule)
 	if (*v == '\0')
 		return xstrdup("must name a file");
 	/* O_NONBLOCK: opening a FIFO must not hang the check. */
+	/*
+	 * The value is left out of the message: someone may have typed the
+	 * secret itself where its file's name belongs.
+	 */
 	if ((fd = open(v, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1)
-		return xasprintf("cannot read %s: %s", v, strerror(errno));
+		return xasprintf("cannot read the file it names: %s", strerror(errno));
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return xasprintf("%s is not a regular file", v);
+		return xstrdup("the file it names is not a regular file");
 	}
 	close(fd);
 	return NULL;

@@ -99,6 +99,8 @@ static struct {
 	char account[64];		/* ours, after SASL */
 	struct pending *pending;	/* commands waiting for a WHOIS */
 	size_t npending;
+	char whois_nick[64];		/* the WHOIS being answered (311) ... */
+	char whois_uh[192];		/* ... and its user@host */
 
 	void (*quit_done)(void);
 } L = { .up_fd = -1, .listen_fd = -1, .down_fd = -1, .irc_fd = -1, .placeholder = -1 };
@@ -560,13 +562,39 @@ ev_message(irc_session_t *s, const char *event, const char *origin,
 	    xstrdup(params[1]), loop_now() };
 }
 
-/* The WHOIS ended: run that nick's waiting commands, in order. */
+/*
+ * Drop the commands waiting under nick: whoever sent them no longer holds
+ * it, so a WHOIS of nick would answer for someone else.
+ */
+static void
+pending_drop(const char *nick, const char *why)
+{
+	size_t i = 0;
+	char n[64];
+
+	while (i < L.npending) {
+		ircmsg_nick(L.pending[i].origin, n, sizeof n);
+		if (casecmp(n, nick, L.casemap) != 0) {
+			i++;
+			continue;
+		}
+		log_warn("dropped a command from %s: %s before its account was known", n, why);
+		pending_free(i);
+	}
+}
+
+/*
+ * The WHOIS ended: run that nick's waiting commands, in order. The answer
+ * is about whoever holds the nick now; a command whose sender had another
+ * user@host is not run with it (the nick changed hands meanwhile).
+ */
 static void
 whois_done(const char *nick)
 {
-	const char *account = NULL;
+	const char *account = NULL, *uh;
 	size_t i = 0;
 	char n[64];
+	bool known = casecmp(L.whois_nick, nick, L.casemap) == 0;
 
 	account_lookup(nick, &account);
 	while (i < L.npending) {
@@ -575,9 +603,15 @@ whois_done(const char *nick)
 			i++;
 			continue;
 		}
-		deliver(L.pending[i].origin, account, L.pending[i].target, L.pending[i].text);
+		uh = strchr(L.pending[i].origin, '!');
+		if (known && uh != NULL && strcmp(uh + 1, L.whois_uh) == 0)
+			deliver(L.pending[i].origin, account, L.pending[i].target, L.pending[i].text);
+		else
+			log_warn("dropped a command from %s: the nick changed hands before its "
+			    "account was known", n);
 		pending_free(i);
 	}
+	L.whois_nick[0] = '\0';
 	/* Without account-notify nothing would tell us of a later change. */
 	if (!L.cap_accnotify || !presence_online(nick))
 		account_forget(nick);
@@ -744,6 +778,7 @@ ev_quit(irc_session_t *s, const char *event, const char *origin,
 	ircmsg_nick(origin, nick, sizeof nick);
 	presence_quit(nick);
 	account_forget(nick);
+	pending_drop(nick, "it quit");
 	if (L.h.gone != NULL)
 		L.h.gone(nick);
 }
@@ -761,6 +796,11 @@ ev_nick(irc_session_t *s, const char *event, const char *origin,
 	/* A new nick may be anyone's until services tell us again. */
 	account_forget(nick);
 	account_forget(params[0]);
+	/* Commands still waiting under either nick were sent by someone else. */
+	if (casecmp(nick, params[0], L.casemap) != 0) {
+		pending_drop(nick, "it changed nick");
+		pending_drop(params[0], "its nick changed hands");
+	}
 }
 
 static void
@@ -777,6 +817,11 @@ ev_numeric(irc_session_t *s, unsigned int event, const char *origin,
 				presence_join(params[2], n);
 		}
 		free(names);
+	}
+	/* 311 RPL_WHOISUSER: [me, nick, user, host, "*", realname] */
+	if (event == 311 && count >= 4) {
+		cv_strlcpy(L.whois_nick, params[1], sizeof L.whois_nick);
+		snprintf(L.whois_uh, sizeof L.whois_uh, "%s@%s", params[2], params[3]);
 	}
 	/* 330 RPL_WHOISACCOUNT: [me, nick, account, "is logged in as"] */
 	if (event == 330 && count >= 3)

@@ -141,7 +141,17 @@ set_plugin_dir(const struct config *c)
 {
 	const char *d = config_get(c, "bot", "plugin_dir");
 
-	if (d != NULL) {
+	if (d != NULL && d[0] != '/') {
+		/* Relative to the config file, never to the working directory. */
+		char *copy = xstrdup(c->path), *slash = strrchr(copy, '/'), *full;
+
+		if (slash != NULL)
+			*slash = '\0';
+		full = xasprintf("%s/%s", slash ? copy : ".", d);
+		plugin_set_dir(full);
+		free(full);
+		free(copy);
+	} else if (d != NULL) {
 		plugin_set_dir(d);
 	} else {
 		char *def = plugin_default_dir();

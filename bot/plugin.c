@@ -79,7 +79,7 @@ name_ok(const char *name)
 		return false;
 	for (i = 0; name[i]; i++)
 		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
-		    name[i] == '_' || name[i] == '-'))
+		    name[i] == '_'))
 			return false;
 	return true;
 }

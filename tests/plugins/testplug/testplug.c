@@ -13,6 +13,9 @@ static const struct cv_host *host;
 static struct cv_plugin *self;
 static char timer_nick[64];
 static int loads;
+/* Nicks the bus said were seen since init, case-folded; the oldest go first. */
+static char seen[16][64];
+static size_t nseen;
 
 static void
 fired(void *arg)
@@ -49,6 +52,33 @@ trest(struct cv_ctx *ctx)
 	host->reply(ctx, "argc=%d first=[%s] rest=[%s]", ctx->argc, ctx->argv[0], ctx->argv[1]);
 }
 
+static void
+on_seen(void *arg, const char *topic, const void *data)
+{
+	const struct cv_person *who = data;
+
+	if (nseen == sizeof seen / sizeof seen[0]) {
+		memmove(seen[0], seen[1], sizeof seen - sizeof seen[0]);
+		nseen--;
+	}
+	snprintf(seen[nseen], sizeof seen[nseen], "%s", who->nick);
+	host->casefold(seen[nseen++]);
+}
+
+static void
+tseen(struct cv_ctx *ctx)
+{
+	char nick[64];
+	size_t i;
+
+	snprintf(nick, sizeof nick, "%s", ctx->argv[0]);
+	host->casefold(nick);
+	for (i = 0; i < nseen; i++)
+		if (strcmp(seen[i], nick) == 0)
+			break;
+	host->reply(ctx, "%s %s", i < nseen ? "seen" : "not seen", ctx->argv[0]);
+}
+
 static int
 hello(void *arg, const struct cv_http_req *req, struct cv_http_resp *resp)
 {
@@ -69,6 +99,7 @@ static const struct cv_command commands[] = {
 	{ "tsecret", "", "organisers only", 0, 0, CV_ROLE_ORGANIZER, 0, tsecret },
 	{ "ttimer", "SECONDS", "notice after SECONDS", 1, 1, CV_ROLE_MEMBER, 0, ttimer },
 	{ "trest", "WORD TEXT...", "echo the rest of the line", 2, 2, CV_ROLE_MEMBER, CV_CMD_REST, trest },
+	{ "tseen", "NICK", "was NICK seen on the bus since load", 1, 1, CV_ROLE_MEMBER, 0, tseen },
 };
 
 static int
@@ -77,8 +108,10 @@ init(struct cv_plugin *p, const struct cv_host *h, char *err, size_t errlen)
 	host = h;
 	self = p;
 	loads++;
+	nseen = 0;
 	if (host->commands(p, commands, sizeof commands / sizeof commands[0]) < 0 ||
-	    host->route(p, "/test/", hello, NULL) < 0) {
+	    host->route(p, "/test/", hello, NULL) < 0 ||
+	    host->subscribe(p, CV_TOPIC_PERSON_SEEN, on_seen, NULL) < 0) {
 		snprintf(err, errlen, "cannot register");
 		return -1;
 	}
