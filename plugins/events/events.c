@@ -31,9 +31,31 @@
 #define ZONE_HINT "use an IANA name like Europe/Paris, UTC, or an offset like -05:00."
 #define DURATION_ERR "Duration must be between 1 minute and 7 days, e.g. 90m, 2h, 1h30m."
 
+#define REMINDERS_DEFAULT "1d, 1h"
+#define REMINDERS_MAX 8
+#define RETENTION_DEFAULT 30	/* days */
+#define SCAN_MS 2000		/* reminders, expiry and retention are checked this often */
+#define SETTLE_MS 3000		/* after connecting: time to join and learn who is there */
+#define START_WAIT_MS 20000	/* loaded while already connected: no connect to wait for */
+
 static const struct cv_host *host;
 static struct cv_plugin *self;
 static struct when_zone default_zone;
+
+/* Reminder offsets in seconds before the start, largest first. */
+static long long reminder_s[REMINDERS_MAX];
+static size_t nreminders;
+static long long retention_s;
+/* Connected and in our channels: reminders may go out. */
+static bool ready;
+static cv_timer_id settle_timer;
+
+/* People seen while notices were kept for them: told after the current command. */
+static struct seen {
+	char *id, *nick;
+} *seen_q;
+static size_t nseen;
+static cv_timer_id seen_timer;
 
 static sqlite3 *
 db(void)
@@ -260,44 +282,77 @@ commit(struct cv_ctx *ctx, const char *what)
 	return -1;
 }
 
+/* When an event ends: notices kept about it expire then. */
+static time_t
+event_end(const struct ev_event *e)
+{
+	return (time_t)e->start_utc + 60 * (time_t)e->duration_min;
+}
+
+/*
+ * The same private notice to every person of some lists: at once, packed as
+ * the server's TARGMAX allows, to those on a channel we share; kept for the
+ * others until they are next seen, or until `expires`.
+ */
+static void
+tell_people(const struct ev_people *const *lists, size_t nlists, long long event_id,
+    time_t expires, const char *text)
+{
+	const char **nicks = NULL;
+	size_t n = 0, kept = 0;
+	bool open = false;
+	time_t now = host->wall_now();
+
+	for (size_t i = 0; i < nlists; i++) {
+		for (size_t j = 0; j < lists[i]->n; j++) {
+			const struct ev_person *p = &lists[i]->v[j];
+
+			if (host->online(p->nick)) {
+				if ((nicks = realloc(nicks, (n + 1) * sizeof(*nicks))) == NULL)
+					abort();
+				nicks[n++] = p->nick;
+				continue;
+			}
+			if (!open && host->begin(self) == -1)
+				continue;
+			open = true;
+			if (model_pending_add(db(), p->person, event_id, text, now, expires) == 0)
+				kept++;
+		}
+	}
+	if (open && host->commit(self) == -1) {
+		host->rollback(self);
+		host->log(self, CV_LOG_ERROR, "could not keep %zu notice(s): %s", kept,
+		    sqlite3_errmsg(db()));
+		kept = 0;
+	}
+	if (n > 0)
+		host->notice_many(nicks, n, text);
+	if (kept > 0)
+		host->log(self, CV_LOG_INFO, "event #%lld: kept %zu notice(s) for people who "
+		    "are away", event_id, kept);
+	free(nicks);
+}
+
 /* Tell each promoted person, in private, that they have a place now. */
 static void
 tell_promoted(const struct ev_people *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
+		struct ev_people one = { &l->v[i], 1 };
+		const struct ev_people *lists[] = { &one };
 		struct ev_event e;
+		char msg[1200];
 
 		if (model_event_get(db(), l->v[i].event_id, &e) != 0)
 			continue;
-		if (e.join_url != NULL)
-			host->notice(l->v[i].nick, "#%lld %s: a place opened, you are confirmed. "
-			    "Join: %s", e.id, e.title, e.join_url);
-		else
-			host->notice(l->v[i].nick, "#%lld %s: a place opened, you are confirmed.",
-			    e.id, e.title);
+		snprintf(msg, sizeof(msg), "#%lld %s: a place opened, you are confirmed.%s%s",
+		    e.id, e.title, e.join_url ? " Join: " : "", e.join_url ? e.join_url : "");
+		tell_people(lists, 1, e.id, event_end(&e), msg);
 		model_event_clear(&e);
 	}
 	if (l->n > 0)
 		host->log(self, CV_LOG_INFO, "promoted %zu from waitlists", l->n);
-}
-
-/* The same notice to every nick of some lists of people. */
-static void
-tell_people(const struct ev_people *const *lists, size_t nlists, const char *text)
-{
-	const char **nicks = NULL;
-	size_t n = 0;
-
-	for (size_t i = 0; i < nlists; i++) {
-		for (size_t j = 0; j < lists[i]->n; j++) {
-			if ((nicks = realloc(nicks, (n + 1) * sizeof(*nicks))) == NULL)
-				abort();
-			nicks[n++] = lists[i]->v[j].nick;
-		}
-	}
-	if (n > 0)
-		host->notice_many(nicks, n, text);
-	free(nicks);
 }
 
 static void
@@ -335,6 +390,41 @@ cmd_events(struct cv_ctx *ctx)
 	if (n > LIST_MAX)
 		host->reply(ctx, "... and %zu more later.", n - LIST_MAX);
 	model_events_free(v, n);
+}
+
+/* Is the calendars plugin (GET /calendars/...) loaded? */
+static bool
+calendars_loaded(void)
+{
+	const char *name;
+
+	if (host->plugin_name == NULL)
+		return false;
+	for (size_t i = 0; (name = host->plugin_name(i)) != NULL; i++)
+		if (strcmp(name, "calendars") == 0)
+			return true;
+	return false;
+}
+
+/* [http] base_url without a trailing '/', else http://LISTEN:PORT. */
+static void
+base_url(char *buf, size_t n)
+{
+	const char *b = host->config_of("http", "base_url");
+	size_t len;
+
+	if (b != NULL && b[0] != '\0') {
+		snprintf(buf, n, "%s", b);
+	} else {
+		const char *listen = host->config_of("http", "listen");
+		const char *port = host->config_of("http", "port");
+
+		snprintf(buf, n, "http://%s:%s", listen ? listen : "127.0.0.1",
+		    port ? port : "8080");
+	}
+	len = strlen(buf);
+	while (len > 0 && buf[len - 1] == '/')
+		buf[--len] = '\0';
 }
 
 static void
@@ -376,6 +466,12 @@ cmd_event(struct cv_ctx *ctx)
 	if (e.join_url != NULL && !e.cancelled &&
 	    (st == EV_CONFIRMED || ctx->who->role >= CV_ROLE_ORGANIZER))
 		host->reply(ctx, "Join: %s", e.join_url);
+	if (calendars_loaded()) {
+		char base[256];
+
+		base_url(base, sizeof(base));
+		host->reply(ctx, "Calendar: %s/calendars/event/%lld.ics", base, e.id);
+	}
 	model_event_clear(&e);
 }
 
@@ -467,18 +563,56 @@ cmd_rsvp(struct cv_ctx *ctx)
 	model_event_clear(&e);
 }
 
+/*
+ * Hand a person the notices kept for them while they were away, oldest
+ * first, as `first` then the texts. Returns how many.
+ */
+static size_t
+deliver_kept(const char *id, const char *nick, struct cv_ctx *ctx)
+{
+	struct ev_notice *v;
+	size_t n;
+
+	if (host->begin(self) == -1)
+		return 0;
+	if (model_pending_take(db(), id, host->wall_now(), &v, &n) == -1 ||
+	    host->commit(self) == -1) {
+		host->rollback(self);
+		host->log(self, CV_LOG_ERROR, "reading kept notices: %s", sqlite3_errmsg(db()));
+		return 0;
+	}
+	if (n > 0 && ctx != NULL)
+		host->reply(ctx, "%zu notice%s kept for you while you were away:", n,
+		    n == 1 ? "" : "s");
+	for (size_t i = 0; i < n; i++) {
+		if (ctx != NULL)
+			host->reply(ctx, "%s", v[i].text);
+		else
+			host->notice(nick, "%s", v[i].text);
+	}
+	if (n > 0)
+		host->log(self, CV_LOG_INFO, "delivered %zu kept notice(s)", n);
+	model_notices_free(v, n);
+	return n;
+}
+
 static void
 cmd_mine(struct cv_ctx *ctx)
 {
 	struct ev_mine *v;
 	struct when_zone mine;
 	bool has_zone = asker_zone(ctx, &mine);
+	bool remind = true;
 	size_t n;
 
+	deliver_kept(ctx->who->id, ctx->who->nick, ctx);
 	if (model_mine(db(), ctx->who->id, host->wall_now(), &v, &n) == -1) {
 		host->reply(ctx, "Sorry, that did not work: please try again later.");
 		return;
 	}
+	model_person_reminders(db(), ctx->who->id, &remind);
+	if (n > 0 && !remind)
+		host->reply(ctx, "Your private reminders are off ('remind on' resumes them).");
 	if (n == 0)
 		host->reply(ctx, "You are not registered for any upcoming event. "
 		    "'events' lists them.");
@@ -531,6 +665,33 @@ cmd_tz(struct cv_ctx *ctx)
 }
 
 static void
+cmd_remind(struct cv_ctx *ctx)
+{
+	char w[48];
+	bool on;
+
+	if (strcasecmp(ctx->argv[0], "on") == 0) {
+		on = true;
+	} else if (strcasecmp(ctx->argv[0], "off") == 0) {
+		on = false;
+	} else {
+		host->reply(ctx, "Say 'remind off' or 'remind on', not '%s'.",
+		    echo(w, sizeof(w), ctx->argv[0]));
+		return;
+	}
+	if (host->begin(self) == -1 ||
+	    model_person_set_reminders(db(), ctx->who->id, ctx->who->nick, on) == -1) {
+		fail_change(ctx, "remind");
+		return;
+	}
+	if (commit(ctx, "remind") == -1)
+		return;
+	host->reply(ctx, on ? "Private reminders are on: you get one before each event you "
+	    "are confirmed for." : "Private reminders are off. 'remind on' resumes them; "
+	    "changes and cancellations are still told.");
+}
+
+static void
 cmd_forget(struct cv_ctx *ctx)
 {
 	struct forget_summary s;
@@ -545,8 +706,11 @@ cmd_forget(struct cv_ctx *ctx)
 		len += (size_t)snprintf(held + len, sizeof(held) - len, "%s%d registration%s",
 		    len ? ", " : "", s.registrations, s.registrations == 1 ? "" : "s");
 	if (s.has_tz && len < sizeof(held))
-		len += (size_t)snprintf(held + len, sizeof(held) - len, "%syour display zone",
-		    len ? ", " : "");
+		len += (size_t)snprintf(held + len, sizeof(held) - len, "%syour settings "
+		    "(display zone, reminders)", len ? ", " : "");
+	if (s.pending > 0 && len < sizeof(held))
+		len += (size_t)snprintf(held + len, sizeof(held) - len, "%s%d notice%s kept for "
+		    "you", len ? ", " : "", s.pending, s.pending == 1 ? "" : "s");
 	if (s.events_created > 0 && len < sizeof(held))
 		snprintf(held + len, sizeof(held) - len, "%syour name as creator of %d event%s "
 		    "(the events stay)", len ? ", " : "", s.events_created,
@@ -776,13 +940,13 @@ valid_text(struct cv_ctx *ctx, enum ev_field f, const char *v)
 
 /* "#N Title has changed: ..." to the confirmed people of an event. */
 static void
-tell_confirmed(long long id, const char *text)
+tell_confirmed(const struct ev_event *e, const char *text)
 {
 	struct ev_people c = { 0 }, m = { 0 }, w = { 0 };
 	const struct ev_people *lists[] = { &c };
 
-	if (model_attendees(db(), id, &c, &m, &w) == 0)
-		tell_people(lists, 1, text);
+	if (model_attendees(db(), e->id, &c, &m, &w) == 0)
+		tell_people(lists, 1, e->id, event_end(e), text);
 	model_people_free(&c);
 	model_people_free(&m);
 	model_people_free(&w);
@@ -793,7 +957,7 @@ cmd_event_set(struct cv_ctx *ctx)
 {
 	struct ev_event e, after;
 	const char *field = ctx->argv[1], *value = ctx->argv[2];
-	char *clean = NULL, w[48], when[400], msg[600] = "";
+	char *clean = NULL, w[48], when[400], msg[1600] = "";
 	struct ev_people promoted = { 0 };
 	time_t now = host->wall_now();
 	size_t i;
@@ -919,9 +1083,9 @@ cmd_event_set(struct cv_ctx *ctx)
 	    strcasecmp(field, "start") == 0 ? "start" :
 	    strcasecmp(field, "duration") == 0 ? "duration" : "capacity");
 	tell_promoted(&promoted);
-	if (msg[0] != '\0')
-		tell_confirmed(e.id, msg);
 	if (model_event_get(db(), e.id, &after) == 0) {
+		if (msg[0] != '\0')
+			tell_confirmed(&after, msg);
 		char places[48];
 
 		describe_places(places, sizeof(places), &after);
@@ -948,7 +1112,7 @@ cmd_event_cancel(struct cv_ctx *ctx)
 	struct ev_event e;
 	struct ev_people c = { 0 }, m = { 0 }, w = { 0 };
 	const struct ev_people *lists[] = { &c, &m, &w };
-	char *reason = NULL, msg[600];
+	char *reason = NULL, msg[1600];
 	size_t told;
 
 	if (!organizer(ctx) || load_event(ctx, ctx->argv[0], true, &e) == -1)
@@ -974,7 +1138,7 @@ cmd_event_cancel(struct cv_ctx *ctx)
 	changed();
 	snprintf(msg, sizeof(msg), "#%lld %s is cancelled%s%s", e.id, e.title,
 	    reason ? ": " : ".", reason ? reason : "");
-	tell_people(lists, 3, msg);
+	tell_people(lists, 3, e.id, event_end(&e), msg);
 	told = c.n + m.n + w.n;
 	host->log(self, CV_LOG_INFO, "event #%lld cancelled, %zu told", e.id, told);
 	host->reply(ctx, "Cancelled #%lld %s; %zu registered %s told.", e.id, e.title, told,
@@ -1035,6 +1199,11 @@ cmd_attendees(struct cv_ctx *ctx)
 
 	if (!organizer(ctx) || load_event(ctx, ctx->argv[0], false, &e) == -1)
 		return;
+	if (e.purged) {
+		host->reply(ctx, "#%lld: %d confirmed, %d maybe, %d waitlist (names deleted after "
+		    "the retention period)", e.id, e.n_confirmed, e.n_maybe, e.n_waitlist);
+		goto out;
+	}
 	if (model_attendees(db(), e.id, &c, &m, &w) == -1) {
 		host->reply(ctx, "Sorry, that did not work: please try again later.");
 		goto out;
@@ -1066,6 +1235,8 @@ static const struct cv_command commands[] = {
 	{ "mine", "", "list your registrations", 0, 0, CV_ROLE_MEMBER, 0, cmd_mine },
 	{ "tz", "[ZONE]", "show or set the zone times are shown in", 0, 1,
 	    CV_ROLE_MEMBER, 0, cmd_tz },
+	{ "remind", "off|on", "stop or resume your private reminders", 1, 1,
+	    CV_ROLE_MEMBER, 0, cmd_remind },
 	{ "forget", "", "say what Convene holds about you", 0, 0, CV_ROLE_MEMBER, 0, cmd_forget },
 	{ "forget confirm", "", "erase everything Convene holds about you", 0, 0,
 	    CV_ROLE_MEMBER, 0, cmd_forget_confirm },
@@ -1082,11 +1253,40 @@ static const struct cv_command commands[] = {
 	    cmd_attendees },
 };
 
-/* Keep stored nicks current, so notices reach people who changed nick. */
+static void
+seen_clear(void)
+{
+	for (size_t i = 0; i < nseen; i++) {
+		free(seen_q[i].id);
+		free(seen_q[i].nick);
+	}
+	free(seen_q);
+	seen_q = NULL;
+	nseen = 0;
+}
+
+/* Deliver what was kept for the people seen, after the command that showed them. */
+static void
+deliver_seen(void *arg)
+{
+	seen_timer = 0;
+	for (size_t i = 0; i < nseen; i++)
+		deliver_kept(seen_q[i].id, seen_q[i].nick, NULL);
+	seen_clear();
+}
+
+/*
+ * Someone joined a channel of ours or spoke to us. Keep stored nicks
+ * current, so notices reach people who changed nick, and hand them what was
+ * kept for them. That waits for a 0 ms timer: when they spoke a command,
+ * it runs first, and `mine` shows the kept notices itself.
+ */
 static void
 on_person_seen(void *arg, const char *topic, const void *data)
 {
 	const struct cv_person *p = data;
+	long long pending = 0;
+	sqlite3_stmt *st;
 
 	if (p == NULL || p->id == NULL || p->nick == NULL)
 		return;
@@ -1096,6 +1296,201 @@ on_person_seen(void *arg, const char *topic, const void *data)
 		host->rollback(self);
 	else
 		host->commit(self);
+	if (sqlite3_prepare_v2(db(), "SELECT count(*) FROM pending_notices WHERE person = ?",
+	    -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(st, 1, p->id, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		pending = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (pending == 0)
+		return;
+	if ((seen_q = realloc(seen_q, (nseen + 1) * sizeof(*seen_q))) == NULL ||
+	    (seen_q[nseen].id = strdup(p->id)) == NULL ||
+	    (seen_q[nseen].nick = strdup(p->nick)) == NULL)
+		abort();
+	nseen++;
+	if (seen_timer == 0)
+		seen_timer = host->timer_add(self, 0, 0, deliver_seen, NULL);
+}
+
+/* ---- reminders, expiry, retention ---- */
+
+/* "1 day", "1 hour", "90 minutes": how long before the start a reminder is. */
+static void
+describe_offset(char *buf, size_t n, long long s)
+{
+	if (s % 86400 == 0)
+		snprintf(buf, n, "%lld day%s", s / 86400, s == 86400 ? "" : "s");
+	else if (s % 3600 == 0)
+		snprintf(buf, n, "%lld hour%s", s / 3600, s == 3600 ? "" : "s");
+	else
+		snprintf(buf, n, "%lld minute%s", s / 60, s == 60 ? "" : "s");
+}
+
+/*
+ * One reminder of event e: recorded as sent first (so a crash or restart
+ * never sends it twice), then one line in the event's channel and one
+ * identical private notice, with the join link, to every confirmed person
+ * who wants reminders.
+ */
+static void
+send_reminder(const struct ev_event *e, long long offset, time_t now)
+{
+	struct ev_people people = { 0 };
+	const struct ev_people *lists[] = { &people };
+	char when[400], before[32], msg[1600];
+
+	if (host->begin(self) == -1)
+		return;
+	if (model_reminder_mark(db(), e->id, offset, e->start_utc, now) == -1 ||
+	    model_reminder_people(db(), e->id, &people) == -1 || host->commit(self) == -1) {
+		host->rollback(self);
+		host->log(self, CV_LOG_ERROR, "event #%lld: reminder not recorded: %s", e->id,
+		    sqlite3_errmsg(db()));
+		model_people_free(&people);
+		return;
+	}
+	describe_when(when, sizeof(when), e, NULL, true);
+	describe_offset(before, sizeof(before), offset);
+	if (e->channel != NULL)
+		host->say(e->channel, "Reminder: #%lld %s: %s. Details: %sevent %lld",
+		    e->id, e->title, when, prefix(), e->id);
+	snprintf(msg, sizeof(msg), "Reminder: #%lld %s: %s.%s%s", e->id, e->title, when,
+	    e->join_url ? " Join: " : " You are confirmed.", e->join_url ? e->join_url : "");
+	tell_people(lists, 1, e->id, event_end(e), msg);
+	host->log(self, CV_LOG_INFO, "event #%lld: %s reminder to %zu confirmed", e->id, before,
+	    people.n);
+	model_people_free(&people);
+}
+
+/*
+ * Due reminders. For each event that has not started, only the latest
+ * reminder whose time has come counts (earlier ones it makes moot), and
+ * only when it came due after the reminders were scheduled (created or
+ * moved). Clock jumps and downtime just make it due at the next scan.
+ */
+static void
+remind_due(time_t now)
+{
+	struct ev_event *v;
+	size_t n;
+
+	if (nreminders == 0 ||
+	    model_events_reminding(db(), now, reminder_s[0], &v, &n) == -1)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		long long due = -1, at = 0;
+		bool sent;
+
+		for (size_t k = 0; k < nreminders; k++) {
+			if (v[i].start_utc - reminder_s[k] <= now) {
+				due = reminder_s[k];
+				at = v[i].start_utc - reminder_s[k];
+			}
+		}
+		if (due < 0 || at <= v[i].reminders_from)
+			continue;
+		if (model_reminder_sent(db(), v[i].id, due, v[i].start_utc, &sent) == -1 || sent)
+			continue;
+		send_reminder(&v[i], due, now);
+	}
+	model_events_free(v, n);
+}
+
+/* Kept notices past their event's end, and registrations past retention. */
+static void
+expire(time_t now)
+{
+	int purged = 0;
+
+	if (host->begin(self) == -1)
+		return;
+	if (model_pending_expire(db(), now) == -1 ||
+	    model_retention(db(), now, retention_s, &purged) == -1 || host->commit(self) == -1) {
+		host->rollback(self);
+		host->log(self, CV_LOG_ERROR, "retention: %s", sqlite3_errmsg(db()));
+		return;
+	}
+	if (purged > 0) {
+		/* Erased rows must not linger in the WAL either. */
+		host->checkpoint();
+		host->log(self, CV_LOG_INFO, "retention: registrations of %d ended event(s) "
+		    "deleted, counts kept", purged);
+		changed();
+	}
+}
+
+static void
+scan(void *arg)
+{
+	time_t now = host->wall_now();
+
+	if (ready)
+		remind_due(now);
+	expire(now);
+}
+
+static void
+become_ready(void *arg)
+{
+	settle_timer = 0;
+	ready = true;
+	scan(NULL);
+}
+
+/* Registered with the server: reminders wait until we are in our channels. */
+static void
+on_connected(void *arg, const char *topic, const void *data)
+{
+	ready = false;
+	if (settle_timer != 0)
+		host->timer_cancel(self, settle_timer);
+	settle_timer = host->timer_add(self, SETTLE_MS, 0, become_ready, NULL);
+}
+
+/*
+ * [events] reminders: "1d, 1h" (durations, largest first once sorted), or
+ * "none". 0, or -1 with a sentence in err.
+ */
+static int
+parse_reminders(const char *v, char *err, size_t errlen)
+{
+	char *copy, *tok, *save = NULL;
+	int rc = 0;
+
+	nreminders = 0;
+	if (strcasecmp(v, "none") == 0 || strcasecmp(v, "off") == 0)
+		return 0;
+	if ((copy = strdup(v)) == NULL)
+		abort();
+	for (tok = strtok_r(copy, ", ", &save); tok != NULL; tok = strtok_r(NULL, ", ", &save)) {
+		int minutes;
+		size_t k;
+
+		if (when_parse_duration(tok, &minutes) == -1) {
+			snprintf(err, errlen, "[events] reminders: '%.40s' is not a duration "
+			    "between 1 minute and 7 days (e.g. 1d, 1h, 30m)", tok);
+			rc = -1;
+			break;
+		}
+		for (k = 0; k < nreminders && reminder_s[k] != 60LL * minutes; k++)
+			;
+		if (k < nreminders)
+			continue;	/* given twice */
+		if (nreminders == REMINDERS_MAX) {
+			snprintf(err, errlen, "[events] reminders: at most %d", REMINDERS_MAX);
+			rc = -1;
+			break;
+		}
+		/* Insert keeping the largest first. */
+		for (k = nreminders; k > 0 && reminder_s[k - 1] < 60LL * minutes; k--)
+			reminder_s[k] = reminder_s[k - 1];
+		reminder_s[k] = 60LL * minutes;
+		nreminders++;
+	}
+	free(copy);
+	return rc;
 }
 
 /*
@@ -1148,15 +1543,34 @@ restamp_all(void)
 static int
 events_init(struct cv_plugin *p, const struct cv_host *h, char *err, size_t errlen)
 {
-	const char *tz, *channel;
+	const char *tz, *channel, *v;
+	char *end;
+	long days;
 
 	host = h;
+	ready = false;
+	settle_timer = seen_timer = 0;
 	self = p;
 	tz = host->config(p, "timezone");
 	if (when_parse_zone(tz != NULL ? tz : "UTC", &default_zone) == -1) {
 		snprintf(err, errlen, "[events] timezone: unknown time zone '%s': " ZONE_HINT, tz);
 		return -1;
 	}
+	v = host->config(p, "reminders");
+	if (parse_reminders(v != NULL ? v : REMINDERS_DEFAULT, err, errlen) == -1)
+		return -1;
+	v = host->config(p, "retention_days");
+	if (v == NULL) {
+		days = RETENTION_DEFAULT;
+	} else {
+		days = strtol(v, &end, 10);
+		if (!isdigit((unsigned char)v[0]) || *end != '\0' || days > 3650) {
+			snprintf(err, errlen, "[events] retention_days: '%.40s' is not a number of "
+			    "days from 0 to 3650", v);
+			return -1;
+		}
+	}
+	retention_s = days * 86400LL;
 	channel = host->config(p, "channel");
 	if (channel != NULL && (strchr("#&!+", channel[0]) == NULL || strpbrk(channel, " ,"))) {
 		snprintf(err, errlen, "[events] channel: '%s' is not a channel name", channel);
@@ -1168,16 +1582,25 @@ events_init(struct cv_plugin *p, const struct cv_host *h, char *err, size_t errl
 	}
 	restamp_all();
 	if (host->subscribe(p, CV_TOPIC_PERSON_SEEN, on_person_seen, NULL) == -1 ||
+	    host->subscribe(p, CV_TOPIC_CONNECTED, on_connected, NULL) == -1 ||
 	    host->commands(p, commands, sizeof(commands) / sizeof(commands[0])) == -1) {
 		snprintf(err, errlen, "could not register the events commands");
 		return -1;
 	}
+	/*
+	 * At start the connect comes within moments and restarts this wait;
+	 * loaded at run time, we are connected already and it just runs out.
+	 */
+	settle_timer = host->timer_add(p, START_WAIT_MS, 0, become_ready, NULL);
+	host->timer_add(p, SCAN_MS, SCAN_MS, scan, NULL);
 	return 0;
 }
 
 static void
 events_fini(struct cv_plugin *p)
 {
+	/* The host cancels our timers; what they would have delivered stays kept. */
+	seen_clear();
 	host = NULL;
 	self = NULL;
 }

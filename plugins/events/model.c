@@ -38,6 +38,38 @@ const char *const model_schema[] = {
 	" person TEXT PRIMARY KEY,"
 	" nick TEXT NOT NULL,"
 	" tz TEXT);",
+	/*
+	 * 2: reminders, notices kept for people who were away, retention.
+	 * reminders_from: reminders due before it (creation, or the last move
+	 * of the start) are not sent. kept_*: the anonymous counts left once
+	 * the registrations are purged.
+	 */
+	"ALTER TABLE events ADD COLUMN reminders_from INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE events SET reminders_from = updated_at;"
+	"ALTER TABLE events ADD COLUMN purged INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE events ADD COLUMN kept_confirmed INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE events ADD COLUMN kept_maybe INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE events ADD COLUMN kept_waitlist INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE people ADD COLUMN reminders INTEGER NOT NULL DEFAULT 1;"
+	/* One row per reminder sent: (event, offset, the start it was for). */
+	"CREATE TABLE reminders_sent ("
+	" event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
+	" offset_s INTEGER NOT NULL,"
+	" start_utc INTEGER NOT NULL,"
+	" sent_at INTEGER NOT NULL,"
+	" PRIMARY KEY (event_id, offset_s, start_utc));"
+	"CREATE TABLE pending_notices ("
+	" id INTEGER PRIMARY KEY,"
+	" person TEXT NOT NULL,"
+	" event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
+	" text TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" expires_at INTEGER NOT NULL);"
+	/* Counts by status and the next arrival number without reading every row. */
+	"CREATE INDEX registrations_event_status ON registrations(event_id, status, seq);"
+	"CREATE INDEX registrations_event_seq ON registrations(event_id, seq);"
+	"CREATE INDEX pending_person ON pending_notices(person);"
+	"CREATE INDEX pending_event ON pending_notices(event_id);",
 };
 const size_t model_schema_steps = sizeof(model_schema) / sizeof(model_schema[0]);
 
@@ -194,10 +226,14 @@ one_int(sqlite3_stmt *st, long long def, long long *out)
 	"e.id, e.uid, e.title, e.description, e.location, e.url, e.join_url, e.channel," \
 	" e.cancel_reason, e.created_by, e.local_date, e.local_time, e.tz, e.start_utc," \
 	" e.duration_min, e.capacity, e.status, e.sequence, e.created_at, e.updated_at," \
-	" (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'confirmed')," \
-	" (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'maybe')," \
-	" (SELECT count(*) FROM registrations r WHERE r.event_id = e.id AND r.status = 'waitlist')"
-#define EVENT_NCOLUMNS 23
+	" CASE WHEN e.purged THEN e.kept_confirmed ELSE (SELECT count(*) FROM registrations r" \
+	"  WHERE r.event_id = e.id AND r.status = 'confirmed') END," \
+	" CASE WHEN e.purged THEN e.kept_maybe ELSE (SELECT count(*) FROM registrations r" \
+	"  WHERE r.event_id = e.id AND r.status = 'maybe') END," \
+	" CASE WHEN e.purged THEN e.kept_waitlist ELSE (SELECT count(*) FROM registrations r" \
+	"  WHERE r.event_id = e.id AND r.status = 'waitlist') END," \
+	" e.reminders_from, e.purged"
+#define EVENT_NCOLUMNS 25
 
 static void
 copy_text(char *dst, size_t n, const unsigned char *s)
@@ -234,6 +270,8 @@ event_from_row(sqlite3_stmt *st, int c, struct ev_event *e)
 	e->n_confirmed = sqlite3_column_int(st, c + 20);
 	e->n_maybe = sqlite3_column_int(st, c + 21);
 	e->n_waitlist = sqlite3_column_int(st, c + 22);
+	e->reminders_from = sqlite3_column_int64(st, c + 23);
+	e->purged = sqlite3_column_int(st, c + 24) != 0;
 }
 
 /* 32 hex digits from the kernel's random source. */
@@ -262,16 +300,16 @@ model_event_insert(sqlite3 *db, struct ev_event *e, time_t now)
 		return -1;
 	if (run(prep(db, "INSERT INTO events (uid, title, description, location, url,"
 	    " join_url, channel, local_date, local_time, tz, start_utc, duration_min,"
-	    " capacity, status, sequence, created_by, created_at, updated_at)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', 0, ?, ?, ?)",
-	    "ttttttttttiiitii", e->uid, e->title, e->description, e->location, e->url,
+	    " capacity, status, sequence, created_by, created_at, updated_at, reminders_from)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', 0, ?, ?, ?, ?)",
+	    "ttttttttttiiitiii", e->uid, e->title, e->description, e->location, e->url,
 	    e->join_url, e->channel, e->local_date, e->local_time, e->tz, e->start_utc,
 	    (long long)e->duration_min, (long long)e->capacity, e->created_by,
-	    (long long)now, (long long)now)) == -1)
+	    (long long)now, (long long)now, (long long)now)) == -1)
 		return -1;
 	e->id = sqlite3_last_insert_rowid(db);
 	e->sequence = 0;
-	e->created_at = e->updated_at = now;
+	e->created_at = e->updated_at = e->reminders_from = now;
 	return 0;
 }
 
@@ -374,8 +412,10 @@ int
 model_event_set_start(sqlite3 *db, long long id, const char *date, const char *time,
     const char *tz, long long start_utc, time_t now)
 {
+	/* A new instant schedules the reminders again, from now on. */
 	return update_one(db, prep(db, "UPDATE events SET local_date = ?, local_time = ?,"
-	    " tz = ?, start_utc = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?",
+	    " tz = ?, reminders_from = CASE WHEN start_utc = ?4 THEN reminders_from ELSE ?5 END,"
+	    " start_utc = ?4, sequence = sequence + 1, updated_at = ?5 WHERE id = ?6",
 	    "tttiii", date, time, tz, start_utc, (long long)now, id));
 }
 
@@ -647,7 +687,7 @@ model_person_seen(sqlite3 *db, const char *person, const char *nick)
 int
 model_forget_summary(sqlite3 *db, const char *person, struct forget_summary *s)
 {
-	long long regs, tz, created;
+	long long regs = 0, tz = 0, created = 0, pending = 0;
 
 	memset(s, 0, sizeof(*s));
 	if (one_int(prep(db, "SELECT count(*) FROM registrations WHERE person = ?", "t",
@@ -655,11 +695,14 @@ model_forget_summary(sqlite3 *db, const char *person, struct forget_summary *s)
 	    one_int(prep(db, "SELECT count(*) FROM people WHERE person = ?", "t", person),
 	    0, &tz) == -1 ||
 	    one_int(prep(db, "SELECT count(*) FROM events WHERE created_by = ?", "t", person),
-	    0, &created) == -1)
+	    0, &created) == -1 ||
+	    one_int(prep(db, "SELECT count(*) FROM pending_notices WHERE person = ?", "t",
+	    person), 0, &pending) == -1)
 		return -1;
 	s->registrations = (int)regs;
 	s->has_tz = tz > 0;
 	s->events_created = (int)created;
+	s->pending = (int)pending;
 	return 0;
 }
 
@@ -684,6 +727,7 @@ model_forget(sqlite3 *db, const char *person, time_t now, struct ev_people *prom
 	if (rc != SQLITE_DONE)
 		goto fail;
 	if (run(prep(db, "DELETE FROM people WHERE person = ?", "t", person)) == -1 ||
+	    run(prep(db, "DELETE FROM pending_notices WHERE person = ?", "t", person)) == -1 ||
 	    run(prep(db, "UPDATE events SET created_by = NULL WHERE created_by = ?", "t",
 	    person)) == -1)
 		goto fail;
@@ -695,4 +739,183 @@ model_forget(sqlite3 *db, const char *person, time_t now, struct ev_people *prom
 fail:
 	free(freed);
 	return -1;
+}
+
+/* ---- reminders, kept notices, retention ---- */
+
+int
+model_events_reminding(sqlite3 *db, time_t now, long long max_offset, struct ev_event **out,
+    size_t *n)
+{
+	return event_rows(prep(db, "SELECT " EVENT_COLUMNS " FROM events e"
+	    " WHERE e.status = 'active' AND e.start_utc > ?1 AND e.start_utc <= ?1 + ?2"
+	    " ORDER BY e.start_utc, e.id", "ii", (long long)now, max_offset), out, n);
+}
+
+int
+model_reminder_sent(sqlite3 *db, long long id, long long offset_s, long long start_utc,
+    bool *sent)
+{
+	long long c;
+
+	if (one_int(prep(db, "SELECT count(*) FROM reminders_sent WHERE event_id = ?"
+	    " AND offset_s = ? AND start_utc = ?", "iii", id, offset_s, start_utc), 0, &c) == -1)
+		return -1;
+	*sent = c > 0;
+	return 0;
+}
+
+int
+model_reminder_mark(sqlite3 *db, long long id, long long offset_s, long long start_utc,
+    time_t now)
+{
+	return run(prep(db, "INSERT OR IGNORE INTO reminders_sent"
+	    " (event_id, offset_s, start_utc, sent_at) VALUES (?, ?, ?, ?)",
+	    "iiii", id, offset_s, start_utc, (long long)now));
+}
+
+int
+model_reminder_people(sqlite3 *db, long long id, struct ev_people *out)
+{
+	sqlite3_stmt *st = prep(db, "SELECT r.person, r.nick FROM registrations r"
+	    " LEFT JOIN people p ON p.person = r.person"
+	    " WHERE r.event_id = ? AND r.status = 'confirmed' AND coalesce(p.reminders, 1) = 1"
+	    " ORDER BY r.seq", "i", id);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		people_add(out, id, sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+model_person_reminders(sqlite3 *db, const char *person, bool *on)
+{
+	long long v;
+
+	if (one_int(prep(db, "SELECT reminders FROM people WHERE person = ?", "t", person),
+	    1, &v) == -1)
+		return -1;
+	*on = v != 0;
+	return 0;
+}
+
+int
+model_person_set_reminders(sqlite3 *db, const char *person, const char *nick, bool on)
+{
+	return run(prep(db, "INSERT INTO people (person, nick, reminders) VALUES (?, ?, ?)"
+	    " ON CONFLICT (person) DO UPDATE SET nick = excluded.nick,"
+	    " reminders = excluded.reminders", "tti", person, nick, (long long)on));
+}
+
+int
+model_pending_add(sqlite3 *db, const char *person, long long event_id, const char *text,
+    time_t now, time_t expires)
+{
+	return run(prep(db, "INSERT INTO pending_notices (person, event_id, text, created_at,"
+	    " expires_at) VALUES (?, ?, ?, ?, ?)", "titii", person, event_id, text,
+	    (long long)now, (long long)expires));
+}
+
+void
+model_notices_free(struct ev_notice *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].text);
+	free(v);
+}
+
+int
+model_pending_take(sqlite3 *db, const char *person, time_t now, struct ev_notice **out,
+    size_t *n)
+{
+	sqlite3_stmt *st = prep(db, "DELETE FROM pending_notices WHERE person = ?"
+	    " RETURNING id, event_id, text, created_at, expires_at", "t", person);
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ev_notice *m;
+
+		if (sqlite3_column_int64(st, 4) <= now)
+			continue;	/* expired: deleted, not told */
+		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		m = &(*out)[(*n)++];
+		m->id = sqlite3_column_int64(st, 0);
+		m->event_id = sqlite3_column_int64(st, 1);
+		m->text = xstrdup_or_null((const char *)sqlite3_column_text(st, 2));
+		m->created_at = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		model_notices_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	/* RETURNING gives rows in no promised order; tell them as they were kept. */
+	for (size_t i = 1; i < *n; i++)
+		for (size_t j = i; j > 0 && (*out)[j - 1].id > (*out)[j].id; j--) {
+			struct ev_notice tmp = (*out)[j];
+
+			(*out)[j] = (*out)[j - 1];
+			(*out)[j - 1] = tmp;
+		}
+	return 0;
+}
+
+int
+model_pending_expire(sqlite3 *db, time_t now)
+{
+	return run(prep(db, "DELETE FROM pending_notices WHERE expires_at <= ?", "i",
+	    (long long)now));
+}
+
+int
+model_retention(sqlite3 *db, time_t now, long long keep_s, int *purged)
+{
+	long long cutoff = (long long)now - keep_s;
+	sqlite3_stmt *st;
+	long long *ids = NULL;
+	size_t n = 0;
+	int rc;
+
+	*purged = 0;
+	/* Events end at most 7 days after they start: the index bounds the scan. */
+	st = prep(db, "SELECT id FROM events WHERE purged = 0 AND start_utc <= ?1"
+	    " AND start_utc + 60 * duration_min <= ?1", "i", cutoff);
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ids = xrealloc(ids, (n + 1) * sizeof(*ids));
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	for (size_t i = 0; rc == SQLITE_DONE && i < n; i++) {
+		/* Counts first, then nothing personal: registrations, notices, creator. */
+		if (run(prep(db, "UPDATE events SET"
+		    " kept_confirmed = (SELECT count(*) FROM registrations"
+		    "  WHERE event_id = ?1 AND status = 'confirmed'),"
+		    " kept_maybe = (SELECT count(*) FROM registrations"
+		    "  WHERE event_id = ?1 AND status = 'maybe'),"
+		    " kept_waitlist = (SELECT count(*) FROM registrations"
+		    "  WHERE event_id = ?1 AND status = 'waitlist'),"
+		    " purged = 1, created_by = NULL WHERE id = ?1", "i", ids[i])) == -1 ||
+		    run(prep(db, "DELETE FROM registrations WHERE event_id = ?", "i", ids[i])) == -1 ||
+		    run(prep(db, "DELETE FROM pending_notices WHERE event_id = ?", "i",
+		    ids[i])) == -1 ||
+		    run(prep(db, "DELETE FROM reminders_sent WHERE event_id = ?", "i", ids[i])) == -1)
+			rc = SQLITE_ERROR;
+	}
+	free(ids);
+	if (rc != SQLITE_DONE)
+		return -1;
+	*purged = (int)n;
+	return 0;
 }

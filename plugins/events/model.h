@@ -58,6 +58,8 @@ struct ev_event {
 	long long created_at, updated_at;
 	/* Counts of registrations, filled by reads. */
 	int n_confirmed, n_maybe, n_waitlist;
+	long long reminders_from;	/* reminders due before this are not sent */
+	bool purged;		/* registrations deleted for retention; counts kept */
 };
 
 void model_event_clear(struct ev_event *e);
@@ -159,8 +161,9 @@ int model_person_seen(sqlite3 *db, const char *person, const char *nick);
 /* What forget would erase. */
 struct forget_summary {
 	int registrations;
-	bool has_tz;
-	int events_created;	/* stay, without the creator's id */
+	bool has_tz;		/* a row in people: display zone or reminder setting */
+	int events_created;
+	int pending;		/* notices kept for them */	/* stay, without the creator's id */
 };
 int model_forget_summary(sqlite3 *db, const char *person, struct forget_summary *s);
 /*
@@ -169,6 +172,45 @@ int model_forget_summary(sqlite3 *db, const char *person, struct forget_summary 
  * appended to *promoted (with their event ids).
  */
 int model_forget(sqlite3 *db, const char *person, time_t now, struct ev_people *promoted);
+
+/*
+ * Reminders. Active events that have not started and start within
+ * max_offset seconds of now, by start.
+ */
+int model_events_reminding(sqlite3 *db, time_t now, long long max_offset,
+    struct ev_event **out, size_t *n);
+/* Whether the reminder `offset_s` before `start_utc` went out; marking it. */
+int model_reminder_sent(sqlite3 *db, long long id, long long offset_s, long long start_utc,
+    bool *sent);
+int model_reminder_mark(sqlite3 *db, long long id, long long offset_s, long long start_utc,
+    time_t now);
+/* The confirmed people of an event who want private reminders, appended to *out. */
+int model_reminder_people(sqlite3 *db, long long id, struct ev_people *out);
+/* `remind off|on`: default on, kept in the person's row. */
+int model_person_reminders(sqlite3 *db, const char *person, bool *on);
+int model_person_set_reminders(sqlite3 *db, const char *person, const char *nick, bool on);
+
+/* A private notice kept for a person who was away. */
+struct ev_notice {
+	long long id;
+	long long event_id;
+	char *text;
+	long long created_at;
+};
+void model_notices_free(struct ev_notice *v, size_t n);
+int model_pending_add(sqlite3 *db, const char *person, long long event_id, const char *text,
+    time_t now, time_t expires);
+/* Remove and return a person's kept notices that have not expired, oldest first. */
+int model_pending_take(sqlite3 *db, const char *person, time_t now, struct ev_notice **out,
+    size_t *n);
+int model_pending_expire(sqlite3 *db, time_t now);
+
+/*
+ * Retention: for events that ended keep_s seconds or more before now, keep
+ * the counts in the event's row and delete its registrations, kept notices,
+ * reminder records and creator. *purged: how many events.
+ */
+int model_retention(sqlite3 *db, time_t now, long long keep_s, int *purged);
 
 #pragma GCC visibility pop
 

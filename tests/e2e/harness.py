@@ -664,10 +664,11 @@ class Bot:
     """The bot process: `$CONVENE_BIN -c FILE`, output in workdir/bot.log.
 
     config: the sections as a dict of dicts (see default_bot_config); edit
-    it and call write_config() or restart() to change it."""
+    it and call write_config() or restart() to change it. env: extra
+    environment variables for the process (e.g. CONVENE_TIME_OFFSET_FILE)."""
 
     def __init__(self, workdir, irc_port, nick="convene", channels="#events",
-                 overrides=None, binary=None):
+                 overrides=None, binary=None, env=None):
         self.dir = Path(workdir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.binary = binary or os.environ.get("CONVENE_BIN") or str(REPO / "build" / "convene")
@@ -681,6 +682,7 @@ class Bot:
         self.proc = None
         self.returncode = None
         self.check_rc = True	# teardown asserts exit code 0 unless cleared
+        self.env = dict(env or {})
         self.write_config()
 
     @property
@@ -706,6 +708,7 @@ class Bot:
         if not os.access(self.binary, os.X_OK):
             raise RuntimeError("CONVENE_BIN %s is not an executable (build first)" % self.binary)
         env = dict(os.environ)
+        env.update(self.env)
         env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1")
         env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
         with open(self.logfile, "ab") as log:

@@ -648,7 +648,7 @@ test_forget(void **state)
 	clear_lines();
 
 	member("alice", "forget");
-	EXPECT("reply alice: Convene holds: 1 registration, your display zone",
+	EXPECT("reply alice: Convene holds: 1 registration, your settings (display zone, reminders)",
 	    "say 'forget confirm' to erase it");
 	assert_int_equal(count("SELECT count(*) FROM registrations WHERE person = 'n:alice'"), 1);
 

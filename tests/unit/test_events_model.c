@@ -507,6 +507,157 @@ test_race_for_last_place(void **state)
 	sqlite3_close(other);
 }
 
+/* Moving the start schedules the reminders again from then; other changes do not. */
+static void
+test_reminders_rescheduled(void **state)
+{
+	struct fixture *f = *state;
+	long long id = new_event(f->db, 3 * DAY, 0, "a:org");
+	struct ev_people p = { 0 };
+	struct ev_event e, *v;
+	size_t n;
+	bool sent, on;
+
+	assert_int_equal(model_event_get(f->db, id, &e), 0);
+	assert_int_equal(e.reminders_from, NOW);
+	model_event_clear(&e);
+	assert_int_equal(model_event_set_duration(f->db, id, 90, NOW + 10), 0);
+	assert_int_equal(model_event_get(f->db, id, &e), 0);
+	assert_int_equal(e.reminders_from, NOW);
+	model_event_clear(&e);
+	assert_int_equal(model_event_set_start(f->db, id, "2026-12-03", "18:00", "Europe/Paris",
+	    NOW + 4 * DAY, NOW + 20), 0);
+	assert_int_equal(model_event_get(f->db, id, &e), 0);
+	assert_int_equal(e.reminders_from, NOW + 20);
+	model_event_clear(&e);
+
+	/* In the window only when it starts within the largest offset. */
+	assert_int_equal(model_events_reminding(f->db, NOW, DAY, &v, &n), 0);
+	assert_int_equal(n, 0);
+	model_events_free(v, n);
+	assert_int_equal(model_events_reminding(f->db, NOW + 3 * DAY, DAY, &v, &n), 0);
+	assert_int_equal(n, 1);
+	model_events_free(v, n);
+
+	assert_int_equal(model_reminder_sent(f->db, id, DAY, NOW + 4 * DAY, &sent), 0);
+	assert_false(sent);
+	assert_int_equal(model_reminder_mark(f->db, id, DAY, NOW + 4 * DAY, NOW), 0);
+	assert_int_equal(model_reminder_mark(f->db, id, DAY, NOW + 4 * DAY, NOW), 0);
+	assert_int_equal(model_reminder_sent(f->db, id, DAY, NOW + 4 * DAY, &sent), 0);
+	assert_true(sent);
+	/* The same offset before another start is another reminder. */
+	assert_int_equal(model_reminder_sent(f->db, id, DAY, NOW + 5 * DAY, &sent), 0);
+	assert_false(sent);
+
+	/* Who gets private reminders: the confirmed who did not turn them off. */
+	rsvp(f->db, id, "ann", EV_CONFIRMED, EV_CONFIRMED, NULL);
+	rsvp(f->db, id, "bob", EV_CONFIRMED, EV_CONFIRMED, NULL);
+	rsvp(f->db, id, "cy", EV_MAYBE, EV_MAYBE, NULL);
+	assert_int_equal(model_person_set_reminders(f->db, "n:bob", "bob", false), 0);
+	assert_int_equal(model_person_reminders(f->db, "n:bob", &on), 0);
+	assert_false(on);
+	assert_int_equal(model_person_reminders(f->db, "n:ann", &on), 0);
+	assert_true(on);
+	assert_int_equal(model_reminder_people(f->db, id, &p), 0);
+	assert_int_equal(p.n, 1);
+	assert_string_equal(p.v[0].nick, "ann");
+	model_people_free(&p);
+}
+
+static void
+test_pending_notices(void **state)
+{
+	struct fixture *f = *state;
+	long long id = new_event(f->db, DAY, 0, "a:org");
+	struct ev_notice *v;
+	struct forget_summary s;
+	size_t n;
+
+	assert_int_equal(model_pending_add(f->db, "n:ann", id, "first", NOW, NOW + DAY), 0);
+	assert_int_equal(model_pending_add(f->db, "n:ann", id, "second", NOW, NOW + DAY), 0);
+	assert_int_equal(model_pending_add(f->db, "n:ann", id, "stale", NOW, NOW + 10), 0);
+	assert_int_equal(model_pending_add(f->db, "n:bob", id, "bob's", NOW, NOW + DAY), 0);
+	/* Taken once, oldest first, the expired one dropped unsaid. */
+	assert_int_equal(model_pending_take(f->db, "n:ann", NOW + 20, &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].text, "first");
+	assert_string_equal(v[1].text, "second");
+	model_notices_free(v, n);
+	assert_int_equal(model_pending_take(f->db, "n:ann", NOW + 20, &v, &n), 0);
+	assert_int_equal(n, 0);
+	model_notices_free(v, n);
+	/* forget counts and erases them. */
+	assert_int_equal(model_forget_summary(f->db, "n:bob", &s), 0);
+	assert_int_equal(s.pending, 1);
+	{
+		struct ev_people promoted = { 0 };
+
+		assert_int_equal(model_forget(f->db, "n:bob", NOW, &promoted), 0);
+		model_people_free(&promoted);
+	}
+	assert_int_equal(model_pending_take(f->db, "n:bob", NOW, &v, &n), 0);
+	assert_int_equal(n, 0);
+	model_notices_free(v, n);
+	/* Expiry at the event's end. */
+	assert_int_equal(model_pending_add(f->db, "n:cy", id, "late", NOW, NOW + DAY), 0);
+	assert_int_equal(model_pending_expire(f->db, NOW + DAY), 0);
+	assert_int_equal(model_pending_take(f->db, "n:cy", NOW, &v, &n), 0);
+	assert_int_equal(n, 0);
+	model_notices_free(v, n);
+}
+
+static void
+test_retention(void **state)
+{
+	struct fixture *f = *state;
+	long long old = new_event(f->db, DAY, 2, "a:org");
+	long long recent = new_event(f->db, 5 * DAY, 0, "a:org");
+	long long end = NOW + DAY + 3600, keep = 30 * DAY;
+	struct ev_event e;
+	struct ev_mine *m;
+	size_t n;
+	int purged;
+
+	rsvp(f->db, old, "ann", EV_CONFIRMED, EV_CONFIRMED, NULL);
+	rsvp(f->db, old, "bob", EV_CONFIRMED, EV_CONFIRMED, NULL);
+	rsvp(f->db, old, "cy", EV_CONFIRMED, EV_WAITLIST, NULL);
+	rsvp(f->db, old, "dee", EV_MAYBE, EV_MAYBE, NULL);
+	rsvp(f->db, recent, "ann", EV_CONFIRMED, EV_CONFIRMED, NULL);
+	assert_int_equal(model_pending_add(f->db, "n:ann", old, "kept", NOW, NOW + 10 * DAY), 0);
+	assert_int_equal(model_reminder_mark(f->db, old, 3600, NOW + DAY, NOW), 0);
+
+	/* One second early: nothing. */
+	assert_int_equal(model_retention(f->db, end + keep - 1, keep, &purged), 0);
+	assert_int_equal(purged, 0);
+	assert_int_equal(model_retention(f->db, end + keep, keep, &purged), 0);
+	assert_int_equal(purged, 1);
+	assert_int_equal(model_event_get(f->db, old, &e), 0);
+	assert_true(e.purged);
+	assert_null(e.created_by);
+	assert_int_equal(e.n_confirmed, 2);
+	assert_int_equal(e.n_waitlist, 1);
+	assert_int_equal(e.n_maybe, 1);
+	model_event_clear(&e);
+	expect_status(f->db, old, "ann", EV_NONE, 0);
+	expect_status(f->db, recent, "ann", EV_CONFIRMED, 0);
+	assert_int_equal(model_mine(f->db, "n:ann", NOW, &m, &n), 0);
+	assert_int_equal(n, 1);
+	model_mine_free(m, n);
+	{
+		sqlite3_stmt *st;
+
+		assert_int_equal(sqlite3_prepare_v2(f->db, "SELECT (SELECT count(*) FROM"
+		    " pending_notices) + (SELECT count(*) FROM reminders_sent)", -1, &st, NULL),
+		    SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(st, 0), 0);
+		sqlite3_finalize(st);
+	}
+	/* Done once. */
+	assert_int_equal(model_retention(f->db, end + 2 * keep, keep, &purged), 0);
+	assert_int_equal(purged, 1);	/* the recent one, now old enough */
+}
+
 int
 main(void)
 {
@@ -521,6 +672,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_person_tz, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forget, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_race_for_last_place, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reminders_rescheduled, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pending_notices, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retention, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
