@@ -640,6 +640,7 @@ static const struct cv_host api = {
 	.mask_valid = api_mask_valid,
 	.checkpoint = store_checkpoint,
 	.http_request = api_http_request,
+	.connected = link_registered,
 };
 
 const struct cv_host *

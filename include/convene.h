@@ -265,6 +265,11 @@ struct cv_host {
 	 */
 	int (*http_request)(struct cv_plugin *p, const struct cv_http_request *req,
 	    cv_http_done_fn done, void *arg);
+	/*
+	 * Is the bot registered with the server now? Lines sent while it is not
+	 * are dropped, so work that must reach people waits for this.
+	 */
+	bool (*connected)(void);
 };
 
 /* The one symbol a plugin exports, named `convene_plugin`. */

@@ -1426,7 +1426,8 @@ scan(void *arg)
 {
 	time_t now = host->wall_now();
 
-	if (ready)
+	/* A reminder sent while disconnected would be lost, yet marked sent. */
+	if (ready && host->connected())
 		remind_due(now);
 	expire(now);
 }

@@ -242,6 +242,12 @@ f_clean_text(char *s, char *err, size_t errlen)
 	return 0;
 }
 
+static bool
+f_connected(void)
+{
+	return true;
+}
+
 static const struct cv_host fake_host = {
 	.abi_major = CONVENE_ABI_MAJOR, .abi_minor = CONVENE_ABI_MINOR,
 	.log = f_log, .reply = f_reply, .notice = f_notice, .say = f_say,
@@ -252,6 +258,7 @@ static const struct cv_host fake_host = {
 	.config_of = f_config_of, .subscribe = f_subscribe, .publish = f_publish,
 	.own_nick = f_own_nick, .online = f_online, .casefold = f_casefold,
 	.channel = f_channel, .clean_text = f_clean_text, .checkpoint = f_checkpoint,
+	.connected = f_connected,
 };
 
 /*
