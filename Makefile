@@ -51,7 +51,7 @@ PLUGIN_AR = $(PLUGINS:%=$(B)/obj/plugins/%.a)
 TEST_PLUGIN_SO = $(TEST_PLUGINS:%=$(B)/test-plugins/%.so)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all deps build asan test test-unit test-e2e test-fuzz-seeds test-asan \
+.PHONY: interop all deps build asan test test-unit test-e2e test-fuzz-seeds test-asan \
 	test-valgrind fuzz demo run bench install clean distclean
 
 all: build
@@ -119,7 +119,11 @@ test: deps
 test-unit: build unit-bins
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-test-e2e: build
+# The pinned npm calendar parsers (ical.js, node-ical) the feed tests use.
+interop:
+	@./tests/interop/install
+
+test-e2e: build interop
 	CONVENE_BIN=$(abspath $(B)/convene) $(PYTHON) -m pytest -q -p no:cacheprovider \
 		tests/e2e $(PYTEST_ARGS)
 
@@ -131,11 +135,11 @@ test-asan:
 test-unit-run:
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-test-e2e-run:
+test-e2e-run: interop
 	CONVENE_BIN=$(abspath $(B)/convene) $(PYTHON) -m pytest -q -p no:cacheprovider \
 		tests/e2e $(PYTEST_ARGS)
 
-test-valgrind: build
+test-valgrind: build interop
 	CONVENE_VALGRIND=1 CONVENE_BIN=$(abspath $(B)/convene) $(PYTHON) -m pytest -q \
 		-p no:cacheprovider tests/e2e $(PYTEST_ARGS)
 
@@ -179,7 +183,9 @@ run: build
 	$(B)/convene -c $(or $(CONFIG),conf/convene.ini)
 
 bench: build
+	@./scripts/install-deps wrk nginx-light
 	@$(MAKE) -C bench
+	@$(MAKE) -C bench/calendars
 
 install: build
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(SYSCONFDIR)/convene

@@ -54,8 +54,10 @@ cmd_tokenize(const char *line, struct cmd_tokens *t)
 			i++;
 		if (i == len)
 			break;
-		if (t->n == CMD_MAX_WORDS)
-			return -1;
+		if (t->n == CMD_MAX_WORDS) {
+			t->more = true;
+			break;
+		}
 		start = i;
 		while (i < len && t->buf[i] != ' ')
 			i++;
@@ -92,7 +94,8 @@ cmd_args(const struct cmd_tokens *t, int skip, const struct cv_command *c,
 	}
 	for (i = 0; i < n; i++)
 		argv[i] = t->w[skip + i];
-	return t->n - skip;
+	/* Words that were never split still count: too many for the command. */
+	return t->n - skip + (t->more ? 1 : 0);
 }
 
 static int
@@ -279,11 +282,8 @@ cmd_message(const struct cv_person *who, const char *channel, const char *text)
 		host_reply(&ctx, "Sorry, %s: check your client's character encoding.", err);
 		return;
 	}
-	if (cmd_tokenize(line, &t) <= 0) {
-		if (t.n < 0)
-			host_reply(&ctx, "That line has too many words.");
+	if (cmd_tokenize(line, &t) <= 0)
 		return;
-	}
 	c = cmd_find(&t, &skip, &owner);
 	if (c == NULL) {
 		if (channel == NULL)

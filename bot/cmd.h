@@ -6,6 +6,7 @@
 #ifndef CV_CMD_H
 #define CV_CMD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "convene.h"
@@ -21,9 +22,14 @@ struct cmd_tokens {
 	const char *w[CMD_MAX_WORDS];
 	size_t off[CMD_MAX_WORDS];	/* offset of word i in line */
 	int n;
+	bool more;			/* words past CMD_MAX_WORDS were not split */
 };
 
-/* Pure. Returns the number of words, or -1 when there are too many or the line is too long. */
+/*
+ * Pure. Returns the number of words split (at most CMD_MAX_WORDS; `more`
+ * says whether the line goes on, which only a rest-of-line argument can
+ * take), or -1 when the line is too long.
+ */
 int cmd_tokenize(const char *line, struct cmd_tokens *t);
 
 /*

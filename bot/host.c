@@ -265,14 +265,16 @@ host_pass_end(void *arg)
 
 		if (rc == 0) {
 			link_text(held[i].cmd, held[i].target, held[i].text);
-		} else {
-			/* Nothing of the pass was kept: say so once per person instead. */
-			for (j = 0; j < i; j++)
-				told |= strcmp(held[j].target, held[i].target) == 0;
-			if (!told)
-				link_text("NOTICE", held[i].target, "Sorry, that could not be saved "
-				    "(the database refused it) and nothing was changed: please try again later.");
+			continue;
 		}
+		/* Nothing of the pass was kept: say so once per person instead. */
+		for (j = 0; j < i; j++)
+			told |= strcmp(held[j].target, held[i].target) == 0;
+		if (!told)
+			link_text("NOTICE", held[i].target, "Sorry, that could not be saved "
+			    "(the database refused it) and nothing was changed: please try again later.");
+	}
+	for (i = 0; i < nheld; i++) {
 		free(held[i].cmd);
 		free(held[i].target);
 		free(held[i].text);

@@ -718,8 +718,8 @@ cmd_forget(struct cv_ctx *ctx)
 	if (held[0] == '\0')
 		host->reply(ctx, "Convene holds nothing about you.");
 	else
-		host->reply(ctx, "Convene holds: %s. This erases all of it for good: "
-		    "say 'forget confirm' to erase it.", held);
+		host->reply(ctx, "Convene holds: %s, and any personal calendar link. This "
+		    "erases all of it for good: say 'forget confirm' to erase it.", held);
 }
 
 static void
@@ -733,6 +733,8 @@ cmd_forget_confirm(struct cv_ctx *ctx)
 		fail_change(ctx, "forget");
 		return;
 	}
+	/* Other plugins erase theirs (a personal feed token) in the same transaction. */
+	host->publish("person.forget", ctx->who);
 	if (commit(ctx, "forget") == -1) {
 		model_people_free(&promoted);
 		return;

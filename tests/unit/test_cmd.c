@@ -60,10 +60,37 @@ tokenize_limits(void **state)
 	memset(line, 'a', sizeof line - 1);
 	line[sizeof line - 1] = '\0';
 	assert_int_equal(cmd_tokenize(line, &t), -1);
+	/* Past CMD_MAX_WORDS the line is kept whole for a rest-of-line argument. */
 	line[0] = '\0';
-	for (i = 0; i < CMD_MAX_WORDS + 1; i++)
+	for (i = 0; i < CMD_MAX_WORDS + 5; i++)
 		strcat(line, "w ");
-	assert_int_equal(cmd_tokenize(line, &t), -1);
+	assert_int_equal(cmd_tokenize(line, &t), CMD_MAX_WORDS);
+	assert_true(t.more);
+}
+
+static void
+long_rest_and_too_many_words(void **state)
+{
+	struct cmd_tokens t;
+	const struct cv_command *c;
+	const char *argv[CV_MAX_ARGS];
+	char line[CMD_MAX_LINE], rest[CMD_MAX_LINE];
+	int skip = 0, i;
+
+	(void)state;
+	strcpy(line, "event add 2027-01-01 18:00");
+	for (i = 0; i < 60; i++)
+		strcat(line, " word");
+	cmd_tokenize(line, &t);
+	c = cmd_find(&t, &skip, NULL);
+	assert_int_equal(cmd_args(&t, skip, c, argv, rest, sizeof rest), 3);
+	assert_int_equal(strlen(argv[2]), 60 * 5 - 1);
+	strcpy(line, "rsvp");
+	for (i = 0; i < 40; i++)
+		strcat(line, " 1");
+	cmd_tokenize(line, &t);
+	c = cmd_find(&t, &skip, NULL);
+	assert_true(cmd_args(&t, skip, c, argv, rest, sizeof rest) > c->max_args);
 }
 
 static void
@@ -150,6 +177,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(tokenize_collapses_spaces),
 		cmocka_unit_test(tokenize_limits),
+		cmocka_unit_test(long_rest_and_too_many_words),
 		cmocka_unit_test(longest_name_wins),
 		cmocka_unit_test(rest_of_line_is_verbatim),
 		cmocka_unit_test(argument_counts),

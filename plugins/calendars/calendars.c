@@ -1,0 +1,779 @@
+/*
+ * calendars.c: the calendars plugin. iCalendar feeds of the events data,
+ * rendered when events change (not on each request), served from memory
+ * on the host's HTTP server, and the public ones written to [calendars] dir.
+ *
+ *   /calendars/all.ics            every public event
+ *   /calendars/channel/NAME.ics   the events of one channel (NAME folded, no '#')
+ *   /calendars/event/N.ics        one event
+ *   /calendars/me/TOKEN.ics       a person's registrations (never on disk)
+ *   /                             an HTML page with the upcoming events
+ *
+ * Rendering is in ics.c, the page and feed bookkeeping in feeds.c, SQL in
+ * store.c; this file holds the state and talks to the host.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "convene.h"
+#include "feeds.h"
+#include "ics.h"
+#include "sbuf.h"
+#include "store.h"
+
+#define KEEP_PAST (30 * 86400)	/* ended events stay in the feeds this long */
+#define REFRESH_MINUTES 60
+#define TICK_MS (15 * 1000)	/* how often to look whether time changed a feed */
+#define PERSONAL_MAX 1024	/* personal feeds kept in memory */
+#define CTYPE_ICS "text/calendar; charset=utf-8"
+#define CTYPE_HTML "text/html; charset=utf-8"
+
+static const struct cv_host *host;
+static struct cv_plugin *self;
+
+/* The public feeds and the page, as last rendered. */
+static struct {
+	struct cal_feed *v;	/* v[0] is all.ics */
+	size_t n;
+	struct cal_feed page;
+	long long next_change;	/* wall time when time alone changes what they show */
+	bool written;		/* the files were written once since start */
+} pub;
+
+/* Personal feeds, rendered on the first request after a change. */
+struct personal {
+	char token[CAL_TOKEN_LEN + 1];
+	char *person;
+	struct cal_feed f;
+	bool stale;
+	long long used;		/* mono ms of the last request, to evict the oldest */
+};
+static struct personal *pers;
+static size_t npers;
+
+static sqlite3 *
+db(void)
+{
+	return host->db(self);
+}
+
+static const char *
+cal_name(void)
+{
+	const char *n = host->config(self, "name");
+
+	return n != NULL && n[0] != '\0' ? n : "Convene events";
+}
+
+/*
+ * The public URL of the HTTP server, without a trailing '/': [http]
+ * base_url, else http://LISTEN:PORT as the host builds it. Caller frees.
+ */
+static char *
+base_url(void)
+{
+	const char *b = host->config_of("http", "base_url");
+	const char *listen = host->config_of("http", "listen");
+	const char *port = host->config_of("http", "port");
+	struct sbuf s = { 0 };
+
+	if (b != NULL && b[0] != '\0') {
+		size_t n = strlen(b);
+
+		while (n > 0 && b[n - 1] == '/')
+			n--;
+		sb_add(&s, b, n);
+	} else {
+		listen = listen != NULL ? listen : "127.0.0.1";
+		sb_printf(&s, strchr(listen, ':') != NULL ? "http://[%s]:%s" : "http://%s:%s",
+		    listen, port != NULL ? port : "8080");
+	}
+	return sb_take(&s, NULL);
+}
+
+static const char *
+feed_dir(void)
+{
+	const char *d = host->config(self, "dir");
+
+	return d != NULL && d[0] != '\0' ? d : "calendars";
+}
+
+/* ---- files ---- */
+
+static int
+mkdir_p(const char *path)
+{
+	char *p = cal_xstrdup(path);
+	int rc = 0;
+
+	for (char *s = p + 1; rc == 0; s++) {
+		bool end = *s == '\0';
+
+		if (*s != '/' && !end)
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) == -1 && errno != EEXIST)
+			rc = -1;
+		else
+			chmod(p, 0755);	/* world-readable whatever the umask */
+		if (end)
+			break;
+		*s = '/';
+	}
+	free(p);
+	return rc;
+}
+
+/* Replace dir/path with body atomically: a reader sees the old file or the new one. */
+static int
+write_atomic(const char *dir, const char *path, const char *body, size_t len)
+{
+	char *final, *tmp;
+	const char *slash = strrchr(path, '/');
+	ssize_t w;
+	size_t off = 0;
+	int fd, rc = -1;
+
+	if (asprintf(&final, "%s/%s", dir, path) < 0)
+		abort();
+	if (asprintf(&tmp, "%s/%.*s.%s.tmp.XXXXXX", dir, slash ? (int)(slash - path + 1) : 0,
+	    path, slash ? slash + 1 : path) < 0)
+		abort();
+	if ((fd = mkstemp(tmp)) == -1)
+		goto out;
+	while (off < len && (w = write(fd, body + off, len - off)) > 0)
+		off += (size_t)w;
+	if (off == len && fchmod(fd, 0644) == 0 && close(fd) == 0) {
+		fd = -1;
+		if (rename(tmp, final) == 0)
+			rc = 0;
+	}
+	if (fd != -1)
+		close(fd);
+	if (rc == -1)
+		unlink(tmp);
+out:
+	free(tmp);
+	free(final);
+	return rc;
+}
+
+static bool
+has_feed(const char *path)
+{
+	for (size_t i = 0; i < pub.n; i++)
+		if (strcmp(pub.v[i].path, path) == 0)
+			return true;
+	return false;
+}
+
+/* Remove the .ics files of dir/sub that no feed has any more. */
+static void
+prune(const char *dir, const char *sub)
+{
+	char *d, path[300];
+	DIR *dh;
+	struct dirent *e;
+
+	if (asprintf(&d, "%s/%s", dir, sub) < 0)
+		abort();
+	if ((dh = opendir(d)) != NULL) {
+		while ((e = readdir(dh)) != NULL) {
+			size_t n = strlen(e->d_name);
+
+			if (e->d_name[0] == '.' || n < 5 || strcmp(e->d_name + n - 4, ".ics") != 0)
+				continue;
+			if ((size_t)snprintf(path, sizeof(path), "%s/%s", sub, e->d_name) >= sizeof(path))
+				continue;
+			if (!has_feed(path) && unlinkat(dirfd(dh), e->d_name, 0) == -1)
+				host->log(self, CV_LOG_WARN, "cannot remove %s/%s: %s", d, e->d_name,
+				    strerror(errno));
+		}
+		closedir(dh);
+	}
+	free(d);
+}
+
+/* Write the public feeds that changed (all of them the first time). */
+static void
+write_files(void)
+{
+	const char *dir = feed_dir();
+	char *sub;
+	size_t failed = 0;
+
+	if (mkdir_p(dir) == -1) {
+		host->log(self, CV_LOG_WARN, "cannot create %s: %s", dir, strerror(errno));
+		return;
+	}
+	for (const char *const *s = (const char *const[]){ "channel", "event", NULL }; *s; s++) {
+		if (asprintf(&sub, "%s/%s", dir, *s) < 0)
+			abort();
+		mkdir_p(sub);
+		free(sub);
+	}
+	for (size_t i = 0; i < pub.n; i++) {
+		if (!pub.v[i].dirty && pub.written)
+			continue;
+		if (write_atomic(dir, pub.v[i].path, pub.v[i].body, pub.v[i].len) == -1)
+			failed++;
+		else
+			pub.v[i].dirty = false;
+	}
+	if (failed > 0)
+		host->log(self, CV_LOG_WARN, "could not write %zu feed file(s) under %s: %s",
+		    failed, dir, strerror(errno));
+	prune(dir, "channel");
+	prune(dir, "event");
+	pub.written = failed == 0;
+}
+
+/* ---- rendering ---- */
+
+static struct cal_feed *
+find_old(struct cal_feed *old, size_t nold, const char *path)
+{
+	for (size_t i = 0; i < nold; i++)
+		if (old[i].path != NULL && strcmp(old[i].path, path) == 0)
+			return &old[i];
+	return NULL;
+}
+
+/*
+ * A new feed at `path`, taking over the old one's body and validators so an
+ * unchanged body keeps its ETag and Last-Modified.
+ */
+static struct cal_feed *
+feed_add(struct cal_feed **v, size_t *n, struct cal_feed *old, size_t nold,
+    const char *path, const char *label)
+{
+	struct cal_feed *f, *o = find_old(old, nold, path);
+
+	*v = cal_xrealloc(*v, (*n + 1) * sizeof(**v));
+	f = &(*v)[(*n)++];
+	if (o != NULL) {
+		*f = *o;
+		free(f->label);
+		memset(o, 0, sizeof(*o));
+	} else {
+		memset(f, 0, sizeof(*f));
+		f->path = cal_xstrdup(path);
+	}
+	f->label = cal_xstrdup(label);
+	return f;
+}
+
+static void
+render_into(struct cal_feed *f, const char *base, const char *name, const char *desc,
+    const struct cal_event *const *v, size_t n, time_t now)
+{
+	char *src = cal_feed_url(base, f->path), *page;
+	struct cal_meta m = { name, desc, src, NULL, REFRESH_MINUTES };
+	size_t len;
+	char *body;
+
+	if (asprintf(&page, "%s/", base) < 0)
+		abort();
+	m.url = page;
+	body = ics_render(&m, v, n, &len);
+	cal_feed_set(f, body, len, now);
+	free(src);
+	free(page);
+}
+
+/* When does time alone change what the feeds or the page show? */
+static long long
+next_change(const struct cal_event *v, size_t n, long long now)
+{
+	long long next = now + 86400;
+
+	for (size_t i = 0; i < n; i++) {
+		long long end = v[i].start_utc + 60LL * v[i].duration_min;
+
+		if (end > now && end < next)
+			next = end;	/* leaves the page; a cancelled one leaves the feeds */
+		if (!v[i].cancelled && end + KEEP_PAST > now && end + KEEP_PAST < next)
+			next = end + KEEP_PAST;
+	}
+	return next;
+}
+
+/* Render every public feed and the page from the database, and write the files. */
+static void
+render_public(void)
+{
+	struct cal_event *v;
+	struct cal_feed *old = pub.v, *nv = NULL;
+	size_t n, nold = pub.n, nn = 0, nch = 0, plen;
+	const struct cal_event **sel;
+	struct cal_channel *ch = NULL;
+	char **keys = NULL, *base, *page, title[300];
+	time_t now = host->wall_now();
+	const char *name = cal_name();
+
+	if (cal_store_events(db(), now, KEEP_PAST, &v, &n) == -1) {
+		host->log(self, CV_LOG_ERROR, "reading events for the feeds: %s", sqlite3_errmsg(db()));
+		return;
+	}
+	base = base_url();
+	sel = cal_xrealloc(NULL, (n + 1) * sizeof(*sel));
+
+	/* All events. */
+	for (size_t i = 0; i < n; i++)
+		sel[i] = &v[i];
+	render_into(feed_add(&nv, &nn, old, nold, "all.ics", "all events"), base, name,
+	    "Every public event", sel, n, now);
+
+	/* One feed per channel that has events, in the order they first appear. */
+	keys = cal_xrealloc(NULL, (n + 1) * sizeof(*keys));
+	for (size_t i = 0; i < n; i++) {
+		char key[CAL_CHANNEL_KEY_MAX], path[CAL_CHANNEL_KEY_MAX + 16];
+		size_t k, m = 0;
+
+		keys[i] = NULL;
+		if (v[i].channel == NULL || cal_channel_key(v[i].channel, host->casefold, key) == -1)
+			continue;
+		keys[i] = cal_xstrdup(key);
+		for (k = 0; k < i && (keys[k] == NULL || strcmp(keys[k], key) != 0); k++)
+			;
+		if (k < i)
+			continue;	/* done with its first event */
+		for (size_t j = i; j < n; j++) {
+			char kj[CAL_CHANNEL_KEY_MAX];
+
+			if (v[j].channel != NULL &&
+			    cal_channel_key(v[j].channel, host->casefold, kj) == 0 &&
+			    strcmp(kj, key) == 0)
+				sel[m++] = &v[j];
+		}
+		snprintf(path, sizeof(path), "channel/%s.ics", key);
+		snprintf(title, sizeof(title), "%s %s", name, v[i].channel);
+		render_into(feed_add(&nv, &nn, old, nold, path, v[i].channel), base, title,
+		    "The events of an IRC channel", sel, m, now);
+	}
+
+	/* One feed per event, rendered again only when the event changed. */
+	for (size_t i = 0; i < n; i++) {
+		char path[48], label[48];
+		struct cal_feed *f;
+
+		snprintf(path, sizeof(path), "event/%lld.ics", v[i].id);
+		snprintf(label, sizeof(label), "event %lld", v[i].id);
+		f = feed_add(&nv, &nn, old, nold, path, label);
+		if (f->body != NULL && f->ev_updated == v[i].updated_at &&
+		    f->ev_sequence == v[i].sequence && f->ev_cancelled == v[i].cancelled)
+			continue;
+		sel[0] = &v[i];
+		snprintf(title, sizeof(title), "%s: %s", name, v[i].title ? v[i].title : "");
+		render_into(f, base, title, "One event", sel, 1, now);
+		f->ev_updated = v[i].updated_at;
+		f->ev_sequence = v[i].sequence;
+		f->ev_cancelled = v[i].cancelled;
+	}
+
+	for (size_t i = 0; i < nold; i++)
+		cal_feed_clear(&old[i]);
+	free(old);
+	pub.v = nv;
+	pub.n = nn;
+
+	/* The page lists the channel feeds. */
+	for (size_t i = 0; i < nn; i++) {
+		if (strncmp(nv[i].path, "channel/", 8) != 0)
+			continue;
+		ch = cal_xrealloc(ch, (nch + 1) * sizeof(*ch));
+		ch[nch++] = (struct cal_channel){ nv[i].label, nv[i].path };
+	}
+	page = cal_page_render(name, base, v, n, ch, nch, now, &plen);
+	cal_feed_set(&pub.page, page, plen, now);
+	free(ch);
+
+	pub.next_change = next_change(v, n, now);
+	write_files();
+
+	/* Personal feeds follow on their next request. */
+	for (size_t i = 0; i < npers; i++)
+		pers[i].stale = true;
+
+	for (size_t i = 0; i < n; i++)
+		free(keys[i]);
+	free(keys);
+	free(sel);
+	free(base);
+	cal_events_free(v, n);
+}
+
+static void
+on_changed(void *arg, const char *topic, const void *data)
+{
+	render_public();
+}
+
+static void
+on_tick(void *arg)
+{
+	if (host->wall_now() >= pub.next_change)
+		render_public();
+}
+
+/* The first render after every plugin's init: the events tables may be newer than us. */
+static void
+on_start(void *arg)
+{
+	render_public();
+}
+
+/* ---- personal feeds ---- */
+
+static void
+personal_drop(size_t i)
+{
+	free(pers[i].person);
+	cal_feed_clear(&pers[i].f);
+	explicit_bzero(pers[i].token, sizeof(pers[i].token));
+	pers[i] = pers[--npers];
+}
+
+/* Forget what is held in memory for a person (token reset, erasure). */
+static void
+personal_forget(const char *person)
+{
+	for (size_t i = 0; i < npers;) {
+		if (strcmp(pers[i].person, person) == 0)
+			personal_drop(i);
+		else
+			i++;
+	}
+}
+
+/* The personal feed of a token, rendered when stale; NULL when the token is unknown. */
+static struct personal *
+personal_get(const char *token)
+{
+	struct personal *p = NULL;
+	char person[256], title[300];
+	struct cal_event *v;
+	const struct cal_event **sel;
+	size_t n;
+	time_t now = host->wall_now();
+
+	for (size_t i = 0; i < npers; i++)
+		if (strcmp(pers[i].token, token) == 0)
+			p = &pers[i];
+	if (p == NULL) {
+		if (cal_token_person(db(), token, person, sizeof(person)) != 1)
+			return NULL;
+		if (npers == PERSONAL_MAX) {
+			size_t oldest = 0;
+
+			for (size_t i = 1; i < npers; i++)
+				if (pers[i].used < pers[oldest].used)
+					oldest = i;
+			personal_drop(oldest);
+		}
+		pers = cal_xrealloc(pers, (npers + 1) * sizeof(*pers));
+		p = &pers[npers++];
+		memset(p, 0, sizeof(*p));
+		snprintf(p->token, sizeof(p->token), "%s", token);
+		p->person = cal_xstrdup(person);
+		p->stale = true;
+	}
+	p->used = host->mono_ms();
+	if (!p->stale)
+		return p;
+	if (cal_store_person_events(db(), p->person, now, KEEP_PAST, &v, &n) == -1) {
+		host->log(self, CV_LOG_ERROR, "reading a personal feed: %s", sqlite3_errmsg(db()));
+		if (p->f.body == NULL) {
+			personal_drop((size_t)(p - pers));
+			return NULL;
+		}
+		return p;	/* the last good one */
+	}
+	sel = cal_xrealloc(NULL, (n + 1) * sizeof(*sel));
+	for (size_t i = 0; i < n; i++)
+		sel[i] = &v[i];
+	snprintf(title, sizeof(title), "%s: my registrations", cal_name());
+	{
+		struct cal_meta m = { title, "The events you registered for", NULL, NULL,
+		    REFRESH_MINUTES };
+		size_t len;
+		char *body = ics_render(&m, sel, n, &len);
+
+		cal_feed_set(&p->f, body, len, now);
+	}
+	p->stale = false;
+	free(sel);
+	cal_events_free(v, n);
+	return p;
+}
+
+/* ---- HTTP ---- */
+
+static void
+answer(struct cv_http_resp *resp, const struct cal_feed *f, const char *ctype)
+{
+	resp->status = 200;
+	resp->content_type = ctype;
+	/* The host copies the body before answering; ours stays until the next render. */
+	resp->body = f->body;
+	resp->len = f->len;
+	resp->body_free = false;
+	memcpy(resp->etag, f->etag, sizeof(resp->etag));
+	resp->last_modified = f->lastmod;
+}
+
+/* Does s end with suffix? Then the length before it. */
+static bool
+strip_suffix(const char *s, const char *suffix, size_t *stem)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	if (n <= m || strcmp(s + n - m, suffix) != 0)
+		return false;
+	*stem = n - m;
+	return true;
+}
+
+static int
+serve_calendars(void *arg, const struct cv_http_req *req, struct cv_http_resp *resp)
+{
+	const char *p = req->path + strlen("/calendars/");
+	size_t stem;
+
+	if (!strip_suffix(p, ".ics", &stem))
+		return -1;
+	if (strncmp(p, "me/", 3) == 0) {
+		char token[CAL_TOKEN_LEN + 1];
+		struct personal *f;
+
+		if (stem - 3 != CAL_TOKEN_LEN)
+			return -1;
+		memcpy(token, p + 3, CAL_TOKEN_LEN);
+		token[CAL_TOKEN_LEN] = '\0';
+		/* Unknown, malformed or reset: the same 404 as any unknown path. */
+		if (!cal_token_valid(token) || (f = personal_get(token)) == NULL)
+			return -1;
+		answer(resp, &f->f, CTYPE_ICS);
+		return 0;
+	}
+	if (strncmp(p, "channel/", 8) == 0) {
+		char name[CAL_CHANNEL_KEY_MAX], key[CAL_CHANNEL_KEY_MAX], path[CAL_CHANNEL_KEY_MAX + 16];
+
+		if (stem - 8 >= sizeof(name))
+			return -1;
+		memcpy(name, p + 8, stem - 8);
+		name[stem - 8] = '\0';
+		if (cal_channel_key(name, host->casefold, key) == -1)
+			return -1;
+		snprintf(path, sizeof(path), "channel/%s.ics", key);
+		p = path;
+		for (size_t i = 0; i < pub.n; i++)
+			if (strcmp(pub.v[i].path, p) == 0) {
+				answer(resp, &pub.v[i], CTYPE_ICS);
+				return 0;
+			}
+		return -1;
+	}
+	for (size_t i = 0; i < pub.n; i++)
+		if (strcmp(pub.v[i].path, p) == 0) {
+			answer(resp, &pub.v[i], CTYPE_ICS);
+			return 0;
+		}
+	return -1;
+}
+
+static int
+serve_page(void *arg, const struct cv_http_req *req, struct cv_http_resp *resp)
+{
+	/* The route "/" is the longest match of every path nobody else serves. */
+	if (strcmp(req->path, "/") != 0 || pub.page.body == NULL)
+		return -1;
+	answer(resp, &pub.page, CTYPE_HTML);
+	return 0;
+}
+
+/* ---- commands ---- */
+
+static void
+reply_personal(struct cv_ctx *ctx, const char *token, const char *intro)
+{
+	char *base = base_url(), path[CAL_TOKEN_LEN + 16], *url, *web;
+
+	snprintf(path, sizeof(path), "me/%s.ics", token);
+	url = cal_feed_url(base, path);
+	web = cal_webcal_url(base, path);
+	host->reply(ctx, "%s %s (calendar apps: %s). Keep it to yourself: anyone with it sees "
+	    "your registrations and join links. 'feed reset' replaces it.", intro, url, web);
+	explicit_bzero(url, strlen(url));
+	explicit_bzero(web, strlen(web));
+	free(url);
+	free(web);
+	free(base);
+}
+
+/* The person's token, made when they have none. 1 found, 0 made, -1 failed. */
+static int
+token_for(const char *person, char tok[CAL_TOKEN_LEN + 1], bool reset)
+{
+	int rc = reset ? 0 : cal_token_get(db(), person, tok);
+
+	if (rc != 0)
+		return rc;
+	if (cal_token_new(tok) == -1 || host->begin(self) == -1)
+		return -1;
+	if (cal_token_set(db(), person, tok, host->wall_now()) == -1) {
+		host->rollback(self);
+		return -1;
+	}
+	if (host->commit(self) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+cmd_feed(struct cv_ctx *ctx)
+{
+	char *base = base_url(), *url, tok[CAL_TOKEN_LEN + 1];
+	size_t shown = 0;
+
+	url = cal_feed_url(base, "all.ics");
+	host->reply(ctx, "All events: %s (a page with subscribe links: %s/)", url, base);
+	free(url);
+	for (size_t i = 1; i < pub.n; i++) {
+		if (strncmp(pub.v[i].path, "channel/", 8) != 0)
+			continue;
+		if (++shown > 10) {
+			host->reply(ctx, "More channel calendars are listed on %s/", base);
+			break;
+		}
+		url = cal_feed_url(base, pub.v[i].path);
+		host->reply(ctx, "Events of %s: %s", pub.v[i].label, url);
+		free(url);
+	}
+	free(base);
+	if (token_for(ctx->who->id, tok, false) == -1) {
+		host->log(self, CV_LOG_ERROR, "could not make a personal feed token");
+		host->reply(ctx, "Sorry, your personal calendar is not available: please try "
+		    "again later.");
+		return;
+	}
+	reply_personal(ctx, tok, "Your personal calendar (your registrations):");
+	explicit_bzero(tok, sizeof(tok));
+}
+
+static void
+cmd_feed_reset(struct cv_ctx *ctx)
+{
+	char tok[CAL_TOKEN_LEN + 1];
+
+	if (token_for(ctx->who->id, tok, true) == -1) {
+		host->log(self, CV_LOG_ERROR, "could not reset a personal feed token");
+		host->reply(ctx, "Sorry, that did not work and nothing was changed: please try "
+		    "again later.");
+		return;
+	}
+	personal_forget(ctx->who->id);
+	host->log(self, CV_LOG_INFO, "a personal feed token was reset");
+	reply_personal(ctx, tok, "Your old personal calendar link no longer works. The new one:");
+	explicit_bzero(tok, sizeof(tok));
+}
+
+static const struct cv_command commands[] = {
+	{ "feed", "", "links to the calendars, and to your own (in private)", 0, 0,
+	    CV_ROLE_MEMBER, 0, cmd_feed },
+	{ "feed reset", "", "replace your personal calendar link; the old one stops working",
+	    0, 0, CV_ROLE_MEMBER, 0, cmd_feed_reset },
+};
+
+/*
+ * A person's data is erased: their token goes too. The events plugin's
+ * `forget confirm` would publish this topic (see the report to the lead).
+ */
+static void
+on_forget(void *arg, const char *topic, const void *data)
+{
+	const struct cv_person *p = data;
+
+	if (p == NULL || p->id == NULL)
+		return;
+	if (host->begin(self) == -1)
+		return;
+	if (cal_token_delete(db(), p->id) == -1)
+		host->rollback(self);
+	else
+		host->commit(self);
+	personal_forget(p->id);
+}
+
+/* ---- the plugin ---- */
+
+static int
+calendars_init(struct cv_plugin *p, const struct cv_host *h, char *err, size_t errlen)
+{
+	host = h;
+	self = p;
+	if (host->migrate(p, cal_schema, cal_schema_steps) == -1) {
+		snprintf(err, errlen, "could not prepare the calendars table");
+		return -1;
+	}
+	if (host->route(p, "/calendars/", serve_calendars, NULL) == -1 ||
+	    host->route(p, "/", serve_page, NULL) == -1) {
+		snprintf(err, errlen, "could not take the HTTP paths /calendars/ and /");
+		return -1;
+	}
+	if (host->subscribe(p, "events.changed", on_changed, NULL) == -1 ||
+	    host->subscribe(p, "person.forget", on_forget, NULL) == -1 ||
+	    host->commands(p, commands, sizeof(commands) / sizeof(commands[0])) == -1) {
+		snprintf(err, errlen, "could not register the calendars commands");
+		return -1;
+	}
+	render_public();
+	host->timer_add(p, 0, 0, on_start, NULL);
+	host->timer_add(p, TICK_MS, TICK_MS, on_tick, NULL);
+	return 0;
+}
+
+static void
+calendars_fini(struct cv_plugin *p)
+{
+	for (size_t i = 0; i < pub.n; i++)
+		cal_feed_clear(&pub.v[i]);
+	free(pub.v);
+	cal_feed_clear(&pub.page);
+	while (npers > 0)
+		personal_drop(npers - 1);
+	free(pers);
+	pers = NULL;
+	memset(&pub, 0, sizeof(pub));
+	host = NULL;
+	self = NULL;
+}
+
+static const char *const config_keys[] = {
+	"dir", "name", "publish_url", "publish_mode", "publish_user", "publish_password_file",
+	"import_allow_private", NULL,
+};
+
+/*
+ * The descriptor under a name of its own too, so unit tests that link the
+ * plugins' archives reach this plugin and not another's convene_plugin.
+ */
+const struct cv_plugin_desc calendars_plugin = {
+	.abi_major = CONVENE_ABI_MAJOR,
+	.abi_minor = CONVENE_ABI_MINOR,
+	.name = "calendars",
+	.version = "0.1.0",
+	.config_keys = config_keys,
+	.init = calendars_init,
+	.fini = calendars_fini,
+};
+extern const struct cv_plugin_desc convene_plugin __attribute__((alias("calendars_plugin")));

@@ -1,0 +1,469 @@
+/* ics.c: iCalendar output with libical, cleaned and folded. See ics.h. */
+#include "ics.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libical/ical.h>
+
+#include "sbuf.h"
+
+#define FOLD_OCTETS 75		/* RFC 5545 3.1, without the CRLF */
+#define ZONE_MARGIN (366 * 86400)	/* VTIMEZONE kept for a year around the events */
+
+void
+cal_event_clear(struct cal_event *e)
+{
+	free(e->uid);
+	free(e->title);
+	free(e->description);
+	free(e->location);
+	free(e->url);
+	free(e->join_url);
+	free(e->channel);
+	free(e->cancel_reason);
+	free(e->tz);
+	memset(e, 0, sizeof(*e));
+}
+
+void
+cal_events_free(struct cal_event *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		cal_event_clear(&v[i]);
+	free(v);
+}
+
+/*
+ * The length of the well-formed UTF-8 sequence at s[0..len), or 0 when the
+ * bytes there are not one (Unicode table 3-7).
+ */
+static size_t
+utf8_seq(const unsigned char *s, size_t len)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (c < 0x80)
+		return 1;
+	if (c < 0xc2 || c > 0xf4)
+		return 0;
+	n = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (len < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+static bool
+is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool
+is_xdigit(unsigned char c)
+{
+	return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+/* Bytes of an IRC colour's arguments at s: "fg[,bg]" digits, or hex with 0x04. */
+static size_t
+colour_args(const unsigned char *s, bool hex)
+{
+	size_t n = 0, m;
+
+	if (hex) {
+		while (n < 6 && is_xdigit(s[n]))
+			n++;
+		if (n != 6)
+			return 0;
+		if (s[6] == ',') {
+			for (m = 0; m < 6 && is_xdigit(s[7 + m]); m++)
+				;
+			if (m == 6)
+				n = 13;
+		}
+		return n;
+	}
+	while (n < 2 && is_digit(s[n]))
+		n++;
+	/* A comma is the background only when digits follow it. */
+	if (n > 0 && s[n] == ',' && is_digit(s[n + 1]))
+		n += 2 + (is_digit(s[n + 2]) ? 1 : 0);
+	return n;
+}
+
+char *
+ics_clean(const char *in, bool newlines)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t len = strlen(in), i = 0, n;
+	struct sbuf b = { 0 };
+
+	while (i < len) {
+		unsigned char c = s[i];
+
+		switch (c) {
+		case 0x03:
+		case 0x04:
+			i += 1 + colour_args(s + i + 1, c == 0x04);
+			continue;
+		case 0x02: case 0x0f: case 0x11: case 0x16: case 0x1d: case 0x1e: case 0x1f:
+			i++;
+			continue;
+		}
+		if (c == '\n' && newlines) {
+			sb_add(&b, "\n", 1);
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			sb_add(&b, " ", 1);
+			i++;
+		} else if ((n = utf8_seq(s + i, len - i)) == 0) {
+			sb_add(&b, "\xef\xbf\xbd", 3);	/* U+FFFD */
+			i++;
+		} else if (n == 2 && c == 0xc2 && s[i + 1] < 0xa0) {
+			sb_add(&b, " ", 1);	/* C1 control */
+			i += 2;
+		} else {
+			sb_add(&b, (const char *)s + i, n);
+			i += n;
+		}
+	}
+	return sb_take(&b, NULL);
+}
+
+/* Octets of the fold unit at s: a UTF-8 sequence, or a backslash with what it escapes. */
+static size_t
+fold_unit(const unsigned char *s, size_t len)
+{
+	size_t n;
+
+	if (s[0] == '\\' && len > 1) {
+		n = utf8_seq(s + 1, len - 1);
+		return 1 + (n == 0 ? 1 : n);
+	}
+	n = utf8_seq(s, len);
+	return n == 0 ? 1 : n;
+}
+
+char *
+ics_fold(const char *in, size_t len, size_t *outlen)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	struct sbuf b = { 0 };
+	size_t i = 0;
+
+	while (i < len) {
+		const char *nl = memchr(in + i, '\n', len - i);
+		size_t end = nl != NULL ? (size_t)(nl - in) : len;
+		size_t line_end = end > i && in[end - 1] == '\r' ? end - 1 : end;
+		size_t avail = FOLD_OCTETS, used = 0, start = i;
+
+		while (i < line_end) {
+			size_t u = fold_unit(s + i, line_end - i);
+
+			if (used + u > avail) {
+				sb_add(&b, in + start, i - start);
+				sb_add(&b, "\r\n ", 3);
+				start = i;
+				used = 0;
+				avail = FOLD_OCTETS - 1;
+			}
+			used += u;
+			i += u;
+		}
+		sb_add(&b, in + start, line_end - start);
+		sb_add(&b, "\r\n", 2);
+		i = end + (nl != NULL ? 1 : 0);
+	}
+	return sb_take(&b, outlen);
+}
+
+/* libical's serialisation with its folds undone: every CRLF + space or tab removed. */
+static char *
+unfold(const char *s, size_t *len)
+{
+	size_t n = strlen(s), o = 0;
+	char *out = cal_xrealloc(NULL, n + 1);
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\r' && s[i + 1] == '\n' && (s[i + 2] == ' ' || s[i + 2] == '\t')) {
+			i += 2;
+			continue;
+		}
+		out[o++] = s[i];
+	}
+	out[o] = '\0';
+	*len = o;
+	return out;
+}
+
+void
+ics_etag(const char *body, size_t len, char out[48])
+{
+	/* Two FNV-1a hashes with different bases: 128 bits that change with any byte. */
+	uint64_t a = 0xcbf29ce484222325ULL, b = 0x84222325cbf29ce4ULL;
+
+	for (size_t i = 0; i < len; i++) {
+		a = (a ^ (unsigned char)body[i]) * 0x100000001b3ULL;
+		b = (b ^ (unsigned char)body[len - 1 - i]) * 0x100000001b3ULL;
+	}
+	snprintf(out, 48, "\"%016llx%016llx\"", (unsigned long long)a, (unsigned long long)b);
+}
+
+/* ---- rendering ---- */
+
+struct zone_use {
+	const char *name;	/* the event's plain IANA name */
+	icaltimezone *z;	/* libical's builtin zone: the host owns it */
+	long long first;	/* the earliest start of its events */
+};
+
+/* libical's zone for an event's tz, or NULL for UTC (also for "+05:00" and unknown names). */
+static icaltimezone *
+zone_of(const char *tz)
+{
+	if (tz == NULL || tz[0] == '\0' || tz[0] == '+' || tz[0] == '-' ||
+	    strcmp(tz, "UTC") == 0)
+		return NULL;
+	return icaltimezone_get_builtin_timezone(tz);
+}
+
+static struct icaltimetype
+utc_time(long long t)
+{
+	return icaltime_from_timet_with_zone((time_t)t, 0, icaltimezone_get_utc_timezone());
+}
+
+/* DTSTART or DTEND: wall-clock time with a plain TZID, or UTC with Z. */
+static icalproperty *
+time_prop(icalproperty *(*make)(struct icaltimetype), long long t, icaltimezone *z,
+    const char *tzid)
+{
+	struct icaltimetype it;
+	icalproperty *p;
+
+	if (z == NULL)
+		return make(utc_time(t));
+	it = icaltime_from_timet_with_zone((time_t)t, 0, z);
+	/* Floating, with our own TZID: libical's would carry its prefix. */
+	it.zone = NULL;
+	p = make(it);
+	icalproperty_add_parameter(p, icalparameter_new_tzid(tzid));
+	return p;
+}
+
+/* A calendar-level name or text for X- properties, which libical 3.0.16 does not escape. */
+static char *
+plain_name(const char *s)
+{
+	char *c = ics_clean(s != NULL ? s : "", false), *o = c;
+
+	for (char *p = c; *p; p++)
+		if (strchr(",;\\", *p) == NULL)
+			*o++ = *p;
+	*o = '\0';
+	return c;
+}
+
+static void
+add_x(icalcomponent *c, const char *name, const char *value)
+{
+	icalproperty *p = icalproperty_new_x(value);
+
+	icalproperty_set_x_name(p, name);
+	icalcomponent_add_property(c, p);
+}
+
+static void
+add_text(icalcomponent *c, icalproperty *(*make)(const char *), const char *s, bool newlines)
+{
+	char *t;
+
+	if (s == NULL || s[0] == '\0')
+		return;
+	t = ics_clean(s, newlines);
+	if (t[0] != '\0')
+		icalcomponent_add_property(c, make(t));
+	free(t);
+}
+
+/* The description a person reads: status, join link, text, page. */
+static char *
+event_description(const struct cal_event *e)
+{
+	struct sbuf b = { 0 };
+	const char *sep = "";
+
+	if (e->cancelled) {
+		sb_printf(&b, "Cancelled%s%s", e->cancel_reason ? ": " : ".",
+		    e->cancel_reason ? e->cancel_reason : "");
+		sep = "\n\n";
+	}
+	switch (e->reg) {
+	case CAL_REG_CONFIRMED:
+		sb_printf(&b, "%sYour registration: confirmed.", sep);
+		/* The private link: only here, never in a public feed. */
+		if (e->join_url != NULL && !e->cancelled)
+			sb_printf(&b, "\nJoin: %s", e->join_url);
+		sep = "\n\n";
+		break;
+	case CAL_REG_MAYBE:
+		sb_printf(&b, "%sYour registration: maybe (no place is held).", sep);
+		sep = "\n\n";
+		break;
+	case CAL_REG_WAITLIST:
+		sb_printf(&b, "%sYour registration: waitlist, position %d.", sep, e->position);
+		sep = "\n\n";
+		break;
+	case CAL_REG_NONE:
+		break;
+	}
+	if (e->description != NULL && e->description[0] != '\0') {
+		sb_printf(&b, "%s%s", sep, e->description);
+		sep = "\n\n";
+	}
+	if (e->url != NULL)
+		sb_printf(&b, "%sDetails: %s", sep, e->url);
+	return sb_take(&b, NULL);
+}
+
+static icalcomponent *
+make_event(const struct cal_event *e, icaltimezone *z)
+{
+	icalcomponent *ev = icalcomponent_new_vevent();
+	long long end = e->start_utc + 60LL * e->duration_min;
+	char *desc, *title;
+	enum icalproperty_status st;
+
+	icalcomponent_add_property(ev, icalproperty_new_uid(e->uid));
+	icalcomponent_add_property(ev, icalproperty_new_dtstamp(utc_time(e->updated_at)));
+	icalcomponent_add_property(ev, icalproperty_new_created(utc_time(e->created_at)));
+	icalcomponent_add_property(ev, icalproperty_new_lastmodified(utc_time(e->updated_at)));
+	icalcomponent_add_property(ev, icalproperty_new_sequence((int)e->sequence));
+	icalcomponent_add_property(ev, time_prop(icalproperty_new_dtstart, e->start_utc, z, e->tz));
+	icalcomponent_add_property(ev, time_prop(icalproperty_new_dtend, end, z, e->tz));
+	title = ics_clean(e->title != NULL ? e->title : "", false);
+	if (e->cancelled) {
+		char *t = cal_xrealloc(NULL, strlen(title) + 16);
+
+		snprintf(t, strlen(title) + 16, "Cancelled: %s", title);
+		free(title);
+		title = t;
+	}
+	icalcomponent_add_property(ev, icalproperty_new_summary(title));
+	free(title);
+	desc = event_description(e);
+	add_text(ev, icalproperty_new_description, desc, true);
+	free(desc);
+	add_text(ev, icalproperty_new_location, e->location, false);
+	add_text(ev, icalproperty_new_url, e->url, false);
+	if (e->cancelled)
+		st = ICAL_STATUS_CANCELLED;
+	else if (e->reg == CAL_REG_MAYBE || e->reg == CAL_REG_WAITLIST)
+		st = ICAL_STATUS_TENTATIVE;
+	else
+		st = ICAL_STATUS_CONFIRMED;
+	icalcomponent_add_property(ev, icalproperty_new_status(st));
+	icalcomponent_add_property(ev, icalproperty_new_transp(ICAL_TRANSP_OPAQUE));
+	return ev;
+}
+
+/* A VTIMEZONE for zone u: a truncated clone of libical's, with the plain IANA TZID. */
+static icalcomponent *
+make_vtimezone(const struct zone_use *u)
+{
+	icalcomponent *vtz = icalcomponent_new_clone(icaltimezone_get_component(u->z));
+	icalproperty *p, *next;
+
+	/* Only a start: an end would add TZUNTIL, which some parsers do not know. */
+	icaltimezone_truncate_vtimezone(vtz, utc_time(u->first - ZONE_MARGIN),
+	    icaltime_null_time(), 1);
+	for (p = icalcomponent_get_first_property(vtz, ICAL_ANY_PROPERTY); p != NULL; p = next) {
+		next = icalcomponent_get_next_property(vtz, ICAL_ANY_PROPERTY);
+		if (icalproperty_isa(p) == ICAL_TZID_PROPERTY ||
+		    (icalproperty_isa(p) == ICAL_X_PROPERTY &&
+		    strcmp(icalproperty_get_x_name(p), "X-LIC-LOCATION") == 0)) {
+			icalcomponent_remove_property(vtz, p);
+			icalproperty_free(p);
+		}
+	}
+	icalcomponent_add_property(vtz, icalproperty_new_tzid(u->name));
+	return vtz;
+}
+
+char *
+ics_render(const struct cal_meta *m, const struct cal_event *const *v, size_t n, size_t *len)
+{
+	icalcomponent *cal = icalcomponent_new_vcalendar();
+	struct zone_use *zones = NULL;
+	size_t nzones = 0, rawlen;
+	char *name, *desc, *raw, *flat, *out, ttl[32];
+	struct icaldurationtype refresh = icaldurationtype_null_duration();
+
+	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
+	icalcomponent_add_property(cal, icalproperty_new_prodid("-//Convene//Convene calendars//EN"));
+	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
+	name = plain_name(m->name);
+	desc = plain_name(m->description);
+	icalcomponent_add_property(cal, icalproperty_new_name(name));
+	add_x(cal, "X-WR-CALNAME", name);
+	if (desc[0] != '\0') {
+		icalcomponent_add_property(cal, icalproperty_new_description(desc));
+		add_x(cal, "X-WR-CALDESC", desc);
+	}
+	free(name);
+	free(desc);
+	refresh.minutes = m->refresh_minutes % 60;
+	refresh.hours = m->refresh_minutes / 60;
+	icalcomponent_add_property(cal, icalproperty_new_refreshinterval(refresh));
+	snprintf(ttl, sizeof(ttl), "PT%dM", m->refresh_minutes);
+	add_x(cal, "X-PUBLISHED-TTL", ttl);
+	if (m->source != NULL)
+		icalcomponent_add_property(cal, icalproperty_new_source(m->source));
+	if (m->url != NULL)
+		icalcomponent_add_property(cal, icalproperty_new_url(m->url));
+
+	/* Zones first, as most generators do: some parsers resolve TZIDs as they read. */
+	for (size_t i = 0; i < n; i++) {
+		icaltimezone *z = zone_of(v[i]->tz);
+		size_t k;
+
+		if (z == NULL)
+			continue;
+		for (k = 0; k < nzones && strcmp(zones[k].name, v[i]->tz) != 0; k++)
+			;
+		if (k == nzones) {
+			zones = cal_xrealloc(zones, (nzones + 1) * sizeof(*zones));
+			zones[nzones++] = (struct zone_use){ v[i]->tz, z, v[i]->start_utc };
+		}
+		if (v[i]->start_utc < zones[k].first)
+			zones[k].first = v[i]->start_utc;
+	}
+	for (size_t k = 0; k < nzones; k++)
+		icalcomponent_add_component(cal, make_vtimezone(&zones[k]));
+	for (size_t i = 0; i < n; i++)
+		icalcomponent_add_component(cal, make_event(v[i], zone_of(v[i]->tz)));
+	free(zones);
+
+	raw = icalcomponent_as_ical_string_r(cal);
+	icalcomponent_free(cal);
+	flat = unfold(raw, &rawlen);
+	free(raw);
+	out = ics_fold(flat, rawlen, len);
+	free(flat);
+	return out;
+}

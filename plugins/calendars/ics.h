@@ -1,0 +1,84 @@
+/*
+ * ics.h: iCalendar output for the calendars plugin. Pure: no host calls,
+ * no database; unit tests drive it directly.
+ *
+ * libical 3.0.16 builds the components and escapes TEXT values; its
+ * serialiser folds lines wrongly (past 75 octets, and between a backslash
+ * and the character it escapes), so ics_render() unfolds its output and
+ * folds it again with ics_fold().
+ */
+#ifndef CAL_ICS_H
+#define CAL_ICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#pragma GCC visibility push(hidden)
+
+/* A person's registration, for personal feeds; CAL_REG_NONE in public ones. */
+enum cal_reg { CAL_REG_NONE = 0, CAL_REG_CONFIRMED, CAL_REG_MAYBE, CAL_REG_WAITLIST };
+
+/* One event as the feeds see it. Strings are owned (cal_event_clear frees them). */
+struct cal_event {
+	long long id;
+	char *uid;		/* random, from the events table */
+	char *title;
+	char *description;	/* NULL when unset, like the other optional texts */
+	char *location;
+	char *url;		/* public page */
+	char *join_url;		/* private: only ever in a confirmed person's feed */
+	char *channel;
+	char *cancel_reason;
+	char *tz;		/* IANA name, "UTC", or "+HH:MM" */
+	long long start_utc;
+	int duration_min;
+	bool cancelled;
+	long long sequence;
+	long long created_at, updated_at;
+	enum cal_reg reg;
+	int position;		/* on the waitlist, 1-based */
+};
+
+void cal_event_clear(struct cal_event *e);
+void cal_events_free(struct cal_event *v, size_t n);
+
+/* The calendar-level properties. */
+struct cal_meta {
+	const char *name;	/* NAME and X-WR-CALNAME; ",;\" are dropped */
+	const char *description;
+	const char *source;	/* this feed's URL (SOURCE), or NULL */
+	const char *url;	/* the HTML page (URL), or NULL */
+	int refresh_minutes;	/* REFRESH-INTERVAL and X-PUBLISHED-TTL */
+};
+
+/*
+ * The feed of events v[0..n) as iCalendar text: CRLF, folded, no METHOD.
+ * Events with reg != CAL_REG_NONE get the person's status, and the join
+ * link when confirmed and not cancelled. Returns a new string (caller frees)
+ * and its length in *len.
+ */
+char *ics_render(const struct cal_meta *m, const struct cal_event *const *v, size_t n,
+    size_t *len);
+
+/*
+ * Clean text for a feed into a new string (caller frees): invalid UTF-8
+ * becomes U+FFFD, IRC formatting is stripped, other control characters
+ * (C0, DEL, C1) become spaces; with `newlines`, LF is kept.
+ */
+char *ics_clean(const char *s, bool newlines);
+
+/*
+ * Fold unfolded content lines (each ending in CRLF) at 75 octets, counting
+ * the leading space of continuation lines, never inside a UTF-8 sequence
+ * nor between a backslash and the character it escapes. Returns a new
+ * string (caller frees) and its length in *outlen.
+ */
+char *ics_fold(const char *in, size_t len, size_t *outlen);
+
+/* A strong ETag for a body: a quoted hash, at most 47 characters. */
+void ics_etag(const char *body, size_t len, char out[48]);
+
+#pragma GCC visibility pop
+
+#endif

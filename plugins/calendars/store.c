@@ -1,0 +1,266 @@
+/* store.c: the calendars plugin's SQL. See store.h. */
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "sbuf.h"
+
+const char *const cal_schema[] = {
+	/* 1: personal feed tokens. */
+	"CREATE TABLE calendar_tokens ("
+	" person TEXT PRIMARY KEY,"
+	" token TEXT NOT NULL UNIQUE,"
+	" created_at INTEGER NOT NULL);",
+};
+const size_t cal_schema_steps = sizeof(cal_schema) / sizeof(cal_schema[0]);
+
+#define EVENT_COLUMNS \
+	"e.id, e.uid, e.title, e.description, e.location, e.url, e.join_url, e.channel," \
+	" e.cancel_reason, e.tz, e.start_utc, e.duration_min, e.status, e.sequence," \
+	" e.created_at, e.updated_at"
+#define EVENT_NCOLUMNS 16
+
+/* Shown: not ended, or ended recently and not cancelled. ?1 now, ?2 keep_past. */
+#define EVENT_SHOWN \
+	" (e.start_utc + 60 * e.duration_min > ?1 OR" \
+	"  (e.status != 'cancelled' AND e.start_utc + 60 * e.duration_min > ?1 - ?2))"
+
+static char *
+col(sqlite3_stmt *st, int c)
+{
+	return cal_xstrdup((const char *)sqlite3_column_text(st, c));
+}
+
+static void
+event_from_row(sqlite3_stmt *st, struct cal_event *e)
+{
+	const unsigned char *status = sqlite3_column_text(st, 12);
+
+	memset(e, 0, sizeof(*e));
+	e->id = sqlite3_column_int64(st, 0);
+	e->uid = col(st, 1);
+	e->title = col(st, 2);
+	e->description = col(st, 3);
+	e->location = col(st, 4);
+	e->url = col(st, 5);
+	e->join_url = col(st, 6);
+	e->channel = col(st, 7);
+	e->cancel_reason = col(st, 8);
+	e->tz = col(st, 9);
+	e->start_utc = sqlite3_column_int64(st, 10);
+	e->duration_min = sqlite3_column_int(st, 11);
+	e->cancelled = status != NULL && strcmp((const char *)status, "cancelled") == 0;
+	e->sequence = sqlite3_column_int64(st, 13);
+	e->created_at = sqlite3_column_int64(st, 14);
+	e->updated_at = sqlite3_column_int64(st, 15);
+	if (e->uid == NULL)
+		e->uid = cal_xstrdup("");
+	if (e->tz == NULL)
+		e->tz = cal_xstrdup("UTC");
+}
+
+/* Does the events plugin's table exist yet? It may load after us. */
+static int
+have_events(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+	    " AND name IN ('events', 'registrations')", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	rc = 0;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		rc++;
+	sqlite3_finalize(st);
+	return rc == 2;
+}
+
+static enum cal_reg
+reg_of(const unsigned char *s)
+{
+	if (s == NULL)
+		return CAL_REG_NONE;
+	if (strcmp((const char *)s, "confirmed") == 0)
+		return CAL_REG_CONFIRMED;
+	if (strcmp((const char *)s, "maybe") == 0)
+		return CAL_REG_MAYBE;
+	if (strcmp((const char *)s, "waitlist") == 0)
+		return CAL_REG_WAITLIST;
+	return CAL_REG_NONE;
+}
+
+static int
+rows(sqlite3 *db, const char *sql, const char *person, long long now, long long keep_past,
+    struct cal_event **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = have_events(db)) <= 0)
+		return rc;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, keep_past);
+	if (person != NULL)
+		sqlite3_bind_text(st, 3, person, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cal_event *e;
+
+		*out = cal_xrealloc(*out, (*n + 1) * sizeof(**out));
+		e = &(*out)[(*n)++];
+		event_from_row(st, e);
+		if (person != NULL) {
+			e->reg = reg_of(sqlite3_column_text(st, EVENT_NCOLUMNS));
+			e->position = e->reg == CAL_REG_WAITLIST ?
+			    sqlite3_column_int(st, EVENT_NCOLUMNS + 1) : 0;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		cal_events_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int
+cal_store_events(sqlite3 *db, long long now, long long keep_past, struct cal_event **out,
+    size_t *n)
+{
+	return rows(db, "SELECT " EVENT_COLUMNS " FROM events e WHERE" EVENT_SHOWN
+	    " ORDER BY e.start_utc, e.id", NULL, now, keep_past, out, n);
+}
+
+int
+cal_store_person_events(sqlite3 *db, const char *person, long long now, long long keep_past,
+    struct cal_event **out, size_t *n)
+{
+	return rows(db, "SELECT " EVENT_COLUMNS ", r.status,"
+	    " (SELECT count(*) FROM registrations w WHERE w.event_id = r.event_id"
+	    "  AND w.status = 'waitlist' AND w.seq <= r.seq)"
+	    " FROM registrations r JOIN events e ON e.id = r.event_id"
+	    " WHERE r.person = ?3 AND" EVENT_SHOWN
+	    " ORDER BY e.start_utc, e.id", person, now, keep_past, out, n);
+}
+
+/* Run sql with text ?1 and optional ?2 text, ?3 integer; 0 or -1. */
+static int
+exec3(sqlite3 *db, const char *sql, const char *a, const char *b, long long c)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
+	if (b != NULL)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_TRANSIENT);
+	if (sqlite3_bind_parameter_count(st) >= 3)
+		sqlite3_bind_int64(st, 3, c);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* One text column of the row that `sql` finds for ?1 = key, into buf. 1, 0 or -1. */
+static int
+lookup(sqlite3 *db, const char *sql, const char *key, char *buf, size_t n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(buf, n, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+cal_token_get(sqlite3 *db, const char *person, char tok[CAL_TOKEN_LEN + 1])
+{
+	return lookup(db, "SELECT token FROM calendar_tokens WHERE person = ?1", person, tok,
+	    CAL_TOKEN_LEN + 1);
+}
+
+int
+cal_token_set(sqlite3 *db, const char *person, const char *tok, long long now)
+{
+	return exec3(db, "INSERT INTO calendar_tokens (person, token, created_at)"
+	    " VALUES (?1, ?2, ?3) ON CONFLICT (person) DO UPDATE SET"
+	    " token = excluded.token, created_at = excluded.created_at", person, tok, now);
+}
+
+int
+cal_token_person(sqlite3 *db, const char *tok, char *buf, size_t n)
+{
+	return lookup(db, "SELECT person FROM calendar_tokens WHERE token = ?1", tok, buf, n);
+}
+
+int
+cal_token_delete(sqlite3 *db, const char *person)
+{
+	return exec3(db, "DELETE FROM calendar_tokens WHERE person = ?1", person, NULL, 0);
+}
+
+static bool
+token_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	    c == '-' || c == '_';
+}
+
+bool
+cal_token_valid(const char *tok)
+{
+	size_t i;
+
+	for (i = 0; tok[i] != '\0'; i++)
+		if (i >= CAL_TOKEN_LEN || !token_char(tok[i]))
+			return false;
+	return i == CAL_TOKEN_LEN;
+}
+
+int
+cal_token_new(char tok[CAL_TOKEN_LEN + 1])
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	unsigned char r[33];	/* 32 random bytes and a zero pad for the last group */
+	size_t got = 0, o = 0;
+
+	while (got < 32) {
+		ssize_t k = getrandom(r + got, 32 - got, 0);
+
+		if (k <= 0)
+			return -1;
+		got += (size_t)k;
+	}
+	r[32] = 0;
+	/* 32 bytes: ten groups of three, then two bytes giving three characters. */
+	for (size_t i = 0; i < 33; i += 3) {
+		unsigned v = (unsigned)r[i] << 16 | (unsigned)r[i + 1] << 8 |
+		    (i + 2 < 33 ? r[i + 2] : 0);
+
+		tok[o++] = b64[v >> 18 & 63];
+		tok[o++] = b64[v >> 12 & 63];
+		tok[o++] = b64[v >> 6 & 63];
+		if (o < CAL_TOKEN_LEN)
+			tok[o++] = b64[v & 63];
+	}
+	tok[CAL_TOKEN_LEN] = '\0';
+	explicit_bzero(r, sizeof(r));
+	return 0;
+}

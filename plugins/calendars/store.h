@@ -1,0 +1,54 @@
+/*
+ * store.h: what the calendars plugin reads and keeps in the shared
+ * database. SQL only, given a sqlite3 handle: no host calls, so unit tests
+ * run it on a real SQLite file. The events tables belong to the events
+ * plugin; this file only reads them. Functions return 0, or -1 on a
+ * database error.
+ */
+#ifndef CAL_STORE_H
+#define CAL_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <sqlite3.h>
+
+#include "ics.h"
+
+#pragma GCC visibility push(hidden)
+
+#define CAL_TOKEN_LEN 43	/* 32 random bytes in base64url, without padding */
+
+/* Schema steps for host->migrate(). */
+extern const char *const cal_schema[];
+extern const size_t cal_schema_steps;
+
+/*
+ * The events a public feed shows at `now`: those not yet ended, and those
+ * that ended within `keep_past` seconds unless they were cancelled (a
+ * cancelled event stays only until it is past). By start. *out is a new
+ * array of *n events (cal_events_free). No events table yet: none.
+ */
+int cal_store_events(sqlite3 *db, long long now, long long keep_past,
+    struct cal_event **out, size_t *n);
+
+/* The same for the events `person` registered for, with their status. */
+int cal_store_person_events(sqlite3 *db, const char *person, long long now,
+    long long keep_past, struct cal_event **out, size_t *n);
+
+/* The person's token into tok: 1 when there is one, 0 when not, -1 on error. */
+int cal_token_get(sqlite3 *db, const char *person, char tok[CAL_TOKEN_LEN + 1]);
+/* Store tok as the person's token, replacing any other. */
+int cal_token_set(sqlite3 *db, const char *person, const char *tok, long long now);
+/* The person a token belongs to into buf: 1 found, 0 not, -1 on error. */
+int cal_token_person(sqlite3 *db, const char *tok, char *buf, size_t n);
+int cal_token_delete(sqlite3 *db, const char *person);
+
+/* Is tok shaped like a token (length and alphabet)? */
+bool cal_token_valid(const char *tok);
+/* A new token from the kernel's random source. 0 or -1. */
+int cal_token_new(char tok[CAL_TOKEN_LEN + 1]);
+
+#pragma GCC visibility pop
+
+#endif

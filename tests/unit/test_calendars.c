@@ -1,0 +1,517 @@
+/*
+ * Unit tests of the calendars plugin's pure parts: text cleaning, folding,
+ * rendering with libical, tokens, channel keys, validators, the page, and
+ * its SQL on a real SQLite file with the events plugin's own migrations.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <libical/ical.h>
+#include <sqlite3.h>
+
+#include "../../plugins/calendars/feeds.h"
+#include "../../plugins/calendars/ics.h"
+#include "../../plugins/calendars/store.h"
+#include "../../plugins/events/model.h"
+
+/* Is every physical line at most 75 octets, valid UTF-8 on its own, CRLF-ended? */
+static void
+assert_folded(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	assert_true(len >= 2 && s[len - 2] == '\r' && s[len - 1] == '\n');
+	while (i < len) {
+		const char *crlf = strstr(s + i, "\r\n");
+		size_t n;
+
+		assert_non_null(crlf);
+		n = (size_t)(crlf - (s + i));
+		assert_true(n <= 75);
+		for (size_t k = i; k < i + n; k++) {
+			unsigned char c = (unsigned char)s[k];
+
+			assert_true(c >= 0x20 || c == '\t');
+			assert_true(c != 0x7f);
+		}
+		/* No line starts with a UTF-8 continuation byte, none ends inside a sequence. */
+		if (n > 0 && s[i] == ' ')
+			assert_true(((unsigned char)s[i + 1] & 0xC0) != 0x80);
+		if (n > 0) {
+			size_t k = i + n;
+			int follow = 0;
+
+			while (k > i && ((unsigned char)s[k - 1] & 0xC0) == 0x80) {
+				k--;
+				follow++;
+			}
+			if (k > i && (unsigned char)s[k - 1] >= 0xC0) {
+				unsigned char lead = (unsigned char)s[k - 1];
+				int need = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : 1;
+
+				assert_int_equal(follow, need);
+			}
+		}
+		i += n + 2;
+	}
+}
+
+/* Is needle in the feed s once its folds are undone? */
+static bool
+unfolded_has(const char *s, const char *needle)
+{
+	size_t n = strlen(s), o = 0;
+	char *u = malloc(n + 1);
+	bool found;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\r' && s[i + 1] == '\n' && s[i + 2] == ' ') {
+			i += 2;
+			continue;
+		}
+		u[o++] = s[i];
+	}
+	u[o] = '\0';
+	found = strstr(u, needle) != NULL;
+	free(u);
+	return found;
+}
+
+static void
+test_clean_strips_formatting_and_controls(void **state)
+{
+	char *s = ics_clean("\x02" "bold\x02 \x03" "04,12red\x03 \x04" "ff00aahex\x0f"
+	    "\x1d" "it\x1f" "\x16 tab\there\x7f del \xc2\x85 nel", false);
+
+	assert_string_equal(s, "bold red hexit tab here  del   nel");
+	free(s);
+	s = ics_clean("line\nbreak", true);
+	assert_string_equal(s, "line\nbreak");
+	free(s);
+	s = ics_clean("line\nbreak", false);
+	assert_string_equal(s, "line break");
+	free(s);
+	/* Invalid UTF-8 (a lone continuation, an overlong, a surrogate) becomes U+FFFD. */
+	s = ics_clean("a\x80" "b\xc0\xaf" "c\xed\xa0\x80" "d", false);
+	assert_string_equal(s, "a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd" "c"
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" "d");
+	free(s);
+	/* Text in any language passes untouched. */
+	s = ics_clean("Café ☕ 😀 日本語 Ελληνικά \\ \"q\"; ,", false);
+	assert_string_equal(s, "Café ☕ 😀 日本語 Ελληνικά \\ \"q\"; ,");
+	free(s);
+}
+
+static void
+test_fold_counts_octets_and_keeps_sequences(void **state)
+{
+	char line[4096], *out;
+	size_t n = 0, len;
+
+	/* 4-byte emoji after an odd prefix, so a naive cut would split one. */
+	n += (size_t)snprintf(line + n, sizeof(line) - n, "SUMMARY:x");
+	for (int i = 0; i < 60; i++)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "😀é");
+	n += (size_t)snprintf(line + n, sizeof(line) - n, "\r\n");
+	out = ics_fold(line, n, &len);
+	assert_folded(out, len);
+	/* Unfolding gives the line back. */
+	{
+		char *u = malloc(len + 1);
+		size_t o = 0;
+
+		for (size_t i = 0; i < len; i++) {
+			if (out[i] == '\r' && out[i + 1] == '\n' && out[i + 2] == ' ') {
+				i += 2;
+				continue;
+			}
+			u[o++] = out[i];
+		}
+		u[o] = '\0';
+		assert_int_equal(o, n);
+		assert_memory_equal(u, line, n);
+		free(u);
+	}
+	free(out);
+
+	/* Exactly 75 octets stays one line; 76 folds into 75 + " " + 1. */
+	memset(line, 'a', 75);
+	memcpy(line + 75, "\r\n", 2);
+	out = ics_fold(line, 77, &len);
+	assert_int_equal(len, 77);
+	free(out);
+	memset(line, 'a', 76);
+	memcpy(line + 76, "\r\n", 2);
+	out = ics_fold(line, 78, &len);
+	assert_int_equal(len, 81);
+	assert_memory_equal(out + 75, "\r\n a\r\n", 6);
+	free(out);
+
+	/* Never between a backslash and what it escapes. */
+	memset(line, 'a', 74);
+	memcpy(line + 74, "\\;bc\r\n", 6);
+	out = ics_fold(line, 80, &len);
+	assert_memory_equal(out + 74, "\r\n \\;bc\r\n", 9);
+	free(out);
+}
+
+static struct cal_event
+event(long long id, const char *title, const char *tz, long long start)
+{
+	struct cal_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.id = id;
+	e.uid = strdup("0123456789abcdef0123456789abcdef");
+	e.title = strdup(title);
+	e.tz = strdup(tz);
+	e.start_utc = start;
+	e.duration_min = 90;
+	e.sequence = 3;
+	e.created_at = 1700000000;
+	e.updated_at = 1700000100;
+	e.join_url = strdup("https://meet.example.org/secret");
+	return e;
+}
+
+static const struct cal_meta meta = { "Convene; test, \\ cal", "All events", NULL, NULL, 60 };
+
+static void
+test_render_zones_escapes_and_privacy(void **state)
+{
+	struct cal_event e[3] = {
+		event(1, "Café; a, b \\ c \x02" "bold", "America/Toronto", 1800000000),
+		event(2, "Fixed offset", "+05:30", 1800003600),
+		event(3, "Plain UTC", "UTC", 1800007200),
+	};
+	const struct cal_event *v[3] = { &e[0], &e[1], &e[2] };
+	size_t len;
+	char *s;
+
+	e[0].description = strdup("Line one\nline two; with, commas");
+	s = ics_render(&meta, v, 3, &len);
+	assert_folded(s, len);
+	assert_int_equal(strlen(s), len);
+	/* Plain IANA TZIDs, a VTIMEZONE for the one zone, UTC for the others. */
+	assert_true(unfolded_has(s, "BEGIN:VTIMEZONE\r\nTZID:America/Toronto\r\n"));
+	assert_true(unfolded_has(s, "DTSTART;TZID=America/Toronto:20270115T030000\r\n"));
+	assert_true(unfolded_has(s, "DTEND;TZID=America/Toronto:20270115T043000\r\n"));
+	assert_false(unfolded_has(s, "freeassociation"));
+	assert_false(unfolded_has(s, "X-LIC"));
+	assert_true(unfolded_has(s, "DTSTART:20270115T090000Z\r\n"));	/* +05:30 */
+	assert_true(unfolded_has(s, "DTSTART:20270115T100000Z\r\n"));
+	assert_true(unfolded_has(s, "DTSTAMP:20231114T221500Z\r\n"));
+	assert_true(unfolded_has(s, "SEQUENCE:3\r\n"));
+	/* TEXT escaping, formatting gone, calendar names without , ; \ */
+	assert_true(unfolded_has(s, "SUMMARY:Café\\; a\\, b \\\\ c bold\r\n"));
+	assert_true(unfolded_has(s, "Line one\\nline two\\; with\\, commas"));
+	assert_true(unfolded_has(s, "X-WR-CALNAME:Convene test  cal\r\n"));
+	assert_true(unfolded_has(s, "REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n"));
+	assert_false(unfolded_has(s, "METHOD"));
+	/* A public feed never carries the join link. */
+	assert_false(unfolded_has(s, "secret"));
+	free(s);
+
+	/* A confirmed person's feed does; maybe, waitlist and cancelled do not. */
+	e[0].reg = CAL_REG_CONFIRMED;
+	s = ics_render(&meta, v, 1, &len);
+	assert_true(unfolded_has(s, "secret"));
+	free(s);
+	for (int r = CAL_REG_MAYBE; r <= CAL_REG_WAITLIST; r++) {
+		e[0].reg = (enum cal_reg)r;
+		e[0].position = 2;
+		s = ics_render(&meta, v, 1, &len);
+		assert_false(unfolded_has(s, "secret"));
+		assert_true(unfolded_has(s, "STATUS:TENTATIVE"));
+		free(s);
+	}
+	e[0].reg = CAL_REG_CONFIRMED;
+	e[0].cancelled = true;
+	s = ics_render(&meta, v, 1, &len);
+	assert_false(unfolded_has(s, "secret"));
+	assert_true(unfolded_has(s, "STATUS:CANCELLED"));
+	assert_true(unfolded_has(s, "SUMMARY:Cancelled: Café"));
+	free(s);
+	for (int i = 0; i < 3; i++)
+		cal_event_clear(&e[i]);
+}
+
+static void
+test_render_is_deterministic(void **state)
+{
+	struct cal_event e = event(1, "Same", "Europe/Paris", 1800000000);
+	const struct cal_event *v[1] = { &e };
+	size_t l1, l2;
+	char *a = ics_render(&meta, v, 1, &l1), *b = ics_render(&meta, v, 1, &l2);
+
+	assert_int_equal(l1, l2);
+	assert_memory_equal(a, b, l1);
+	free(a);
+	free(b);
+	cal_event_clear(&e);
+}
+
+static void
+test_feed_validators(void **state)
+{
+	struct cal_feed f;
+	char etag[48];
+
+	memset(&f, 0, sizeof(f));
+	assert_true(cal_feed_set(&f, strdup("one"), 3, 1000));
+	assert_int_equal(f.lastmod, 1000);
+	memcpy(etag, f.etag, sizeof(etag));
+	assert_int_equal(etag[0], '"');
+	assert_int_equal(etag[strlen(etag) - 1], '"');
+	/* The same body: nothing changes. */
+	assert_false(cal_feed_set(&f, strdup("one"), 3, 2000));
+	assert_int_equal(f.lastmod, 1000);
+	/* A new body in the same second still gets a later Last-Modified. */
+	assert_true(cal_feed_set(&f, strdup("two"), 3, 2000));
+	assert_int_equal(f.lastmod, 2000);
+	assert_true(cal_feed_set(&f, strdup("three"), 5, 2000));
+	assert_int_equal(f.lastmod, 2001);
+	assert_string_not_equal(f.etag, etag);
+	cal_feed_clear(&f);
+}
+
+static void
+upper(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s += 'a' - 'A';
+}
+
+static void
+test_channel_keys(void **state)
+{
+	char k[CAL_CHANNEL_KEY_MAX];
+
+	assert_int_equal(cal_channel_key("#Events", upper, k), 0);
+	assert_string_equal(k, "events");
+	assert_int_equal(cal_channel_key("#café-fr", upper, k), 0);
+	assert_string_equal(k, "café-fr");
+	assert_int_equal(cal_channel_key("&local", upper, k), 0);
+	assert_string_equal(k, "&local");
+	const char *bad[] = { "#", "", "#..", "#.hidden", "#a/b", "#a\\b", "#a%2f", "#a?b",
+	    "#a b", "#a\x01", "#a..b", "#a\"b", "#a<b" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(cal_channel_key(bad[i], upper, k), -1);
+}
+
+static void
+test_urls(void **state)
+{
+	char *u = cal_feed_url("https://ev.example.org", "channel/café.ics");
+
+	assert_string_equal(u, "https://ev.example.org/calendars/channel/caf%C3%A9.ics");
+	free(u);
+	u = cal_webcal_url("http://127.0.0.1:8080", "all.ics");
+	assert_string_equal(u, "webcal://127.0.0.1:8080/calendars/all.ics");
+	free(u);
+}
+
+static void
+test_tokens(void **state)
+{
+	char a[CAL_TOKEN_LEN + 1], b[CAL_TOKEN_LEN + 2];
+
+	assert_int_equal(cal_token_new(a), 0);
+	assert_int_equal(cal_token_new(b), 0);
+	assert_int_equal(strlen(a), 43);
+	assert_true(cal_token_valid(a));
+	assert_string_not_equal(a, b);
+	assert_false(cal_token_valid("short"));
+	/* 43 characters of the URL-safe alphabet, nothing else. */
+	memset(b, 'A', 43);
+	b[43] = '\0';
+	assert_true(cal_token_valid(b));
+	b[42] = '-';
+	b[41] = '_';
+	assert_true(cal_token_valid(b));
+	b[42] = '=';
+	assert_false(cal_token_valid(b));
+	b[42] = '/';
+	assert_false(cal_token_valid(b));
+	b[42] = '.';
+	assert_false(cal_token_valid(b));
+	b[42] = 'A';
+	b[43] = 'A';
+	b[44] = '\0';
+	assert_false(cal_token_valid(b));
+}
+
+static void
+test_page_escapes(void **state)
+{
+	struct cal_event e = event(7, "<script>alert('x')</script> & co", "Europe/Paris",
+	    1800000000);
+	struct cal_channel ch = { "#a\"b", "channel/a.ics" };
+	size_t len;
+	char *p;
+
+	e.url = strdup("javascript:alert(1)");
+	e.location = strdup("<b>room</b>");
+	p = cal_page_render("Title <i>", "http://h:1", &e, 1, &ch, 1, 1700000000, &len);
+	assert_int_equal(strlen(p), len);
+	assert_null(strstr(p, "<script>"));
+	assert_null(strstr(p, "<b>room"));
+	assert_null(strstr(p, "javascript:"));
+	assert_null(strstr(p, "secret"));
+	assert_non_null(strstr(p, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co"));
+	assert_non_null(strstr(p, "Title &lt;i&gt;"));
+	assert_non_null(strstr(p, "#a&quot;b"));
+	assert_non_null(strstr(p, "href=\"webcal://h:1/calendars/event/7.ics\""));
+	assert_non_null(strstr(p, "https://calendar.google.com/calendar/r?cid=webcal://h:1/calendars/all.ics"));
+	assert_non_null(strstr(p, "Fri 15 Jan 2027, 09:00&ndash;10:30 Europe/Paris"));
+	free(p);
+	/* Ended events leave the page. */
+	p = cal_page_render("T", "http://h:1", &e, 1, NULL, 0, 1800000000 + 90 * 60, &len);
+	assert_null(strstr(p, "event/7.ics"));
+	assert_non_null(strstr(p, "No upcoming events."));
+	free(p);
+	cal_event_clear(&e);
+}
+
+/* ---- the SQL, on a real file with the events plugin's schema ---- */
+
+static sqlite3 *
+open_db(char *path)
+{
+	sqlite3 *db;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	for (size_t i = 0; i < model_schema_steps; i++)
+		assert_int_equal(sqlite3_exec(db, model_schema[i], NULL, NULL, NULL), SQLITE_OK);
+	for (size_t i = 0; i < cal_schema_steps; i++)
+		assert_int_equal(sqlite3_exec(db, cal_schema[i], NULL, NULL, NULL), SQLITE_OK);
+	return db;
+}
+
+static long long
+add(sqlite3 *db, const char *title, long long start, int minutes, time_t now)
+{
+	struct ev_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.title = (char *)title;
+	snprintf(e.local_date, sizeof(e.local_date), "2030-01-01");
+	snprintf(e.local_time, sizeof(e.local_time), "10:00");
+	snprintf(e.tz, sizeof(e.tz), "UTC");
+	e.start_utc = start;
+	e.duration_min = minutes;
+	e.channel = (char *)"#events";
+	assert_int_equal(model_event_insert(db, &e, now), 0);
+	return e.id;
+}
+
+static void
+test_store_window_and_registrations(void **state)
+{
+	char path[] = "/tmp/test_calendars_XXXXXX";
+	sqlite3 *db = open_db(path);
+	struct cal_event *v;
+	struct rsvp_result r;
+	size_t n;
+	const long long now = 2000000000, keep = 30 * 86400;
+	long long future = add(db, "future", now + 3600, 60, now - 10);
+	long long cancelled = add(db, "cancelled", now + 7200, 60, now - 10);
+	long long cancelled_past = add(db, "cancelled past", now - 7200, 60, now - 86400);
+	long long recent = add(db, "recent", now - 86400, 60, now - 2 * 86400);
+	long long old = add(db, "old", now - 60 * 86400, 60, now - 61 * 86400);
+
+	(void)old;
+	assert_int_equal(model_rsvp(db, future, "n:alice", "alice", EV_CONFIRMED, now - 1, &r), 0);
+	model_people_free(&r.promoted);
+	assert_int_equal(model_rsvp(db, cancelled, "n:bob", "bob", EV_MAYBE, now - 100, &r), 0);
+	model_people_free(&r.promoted);
+	assert_int_equal(model_event_cancel(db, cancelled, "ill", now - 5), 0);
+	assert_int_equal(model_event_cancel(db, cancelled_past, NULL, now - 86400), 0);
+	assert_int_equal(cal_store_events(db, now, keep, &v, &n), 0);
+	/* Recent past kept, the cancelled one only until it is past, old ones gone. */
+	assert_int_equal(n, 3);
+	assert_int_equal(v[0].id, recent);
+	assert_int_equal(v[1].id, future);
+	assert_int_equal(v[2].id, cancelled);
+	assert_true(v[2].cancelled);
+	assert_int_equal(v[2].sequence, 1);
+	assert_string_equal(v[2].cancel_reason, "ill");
+	cal_events_free(v, n);
+
+	assert_int_equal(cal_store_person_events(db, "n:alice", now, keep, &v, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].id, future);
+	assert_int_equal(v[0].reg, CAL_REG_CONFIRMED);
+	cal_events_free(v, n);
+	assert_int_equal(cal_store_person_events(db, "n:nobody", now, keep, &v, &n), 0);
+	assert_int_equal(n, 0);
+	cal_events_free(v, n);
+
+	/* Tokens: one per person, replaced by a reset, looked up by token. */
+	char tok[CAL_TOKEN_LEN + 1], tok2[CAL_TOKEN_LEN + 1], who[64];
+
+	assert_int_equal(cal_token_get(db, "n:alice", tok), 0);
+	assert_int_equal(cal_token_new(tok), 0);
+	assert_int_equal(cal_token_set(db, "n:alice", tok, now), 0);
+	assert_int_equal(cal_token_get(db, "n:alice", tok2), 1);
+	assert_string_equal(tok, tok2);
+	assert_int_equal(cal_token_person(db, tok, who, sizeof(who)), 1);
+	assert_string_equal(who, "n:alice");
+	assert_int_equal(cal_token_new(tok2), 0);
+	assert_int_equal(cal_token_set(db, "n:alice", tok2, now), 0);
+	assert_int_equal(cal_token_person(db, tok, who, sizeof(who)), 0);
+	assert_int_equal(cal_token_person(db, tok2, who, sizeof(who)), 1);
+	assert_int_equal(cal_token_delete(db, "n:alice"), 0);
+	assert_int_equal(cal_token_person(db, tok2, who, sizeof(who)), 0);
+
+	sqlite3_close(db);
+	unlink(path);
+}
+
+static void
+test_store_without_events_table(void **state)
+{
+	sqlite3 *db;
+	struct cal_event *v;
+	size_t n;
+
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(cal_store_events(db, 0, 0, &v, &n), 0);
+	assert_int_equal(n, 0);
+	free(v);
+	sqlite3_close(db);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_clean_strips_formatting_and_controls),
+		cmocka_unit_test(test_fold_counts_octets_and_keeps_sequences),
+		cmocka_unit_test(test_render_zones_escapes_and_privacy),
+		cmocka_unit_test(test_render_is_deterministic),
+		cmocka_unit_test(test_feed_validators),
+		cmocka_unit_test(test_channel_keys),
+		cmocka_unit_test(test_urls),
+		cmocka_unit_test(test_tokens),
+		cmocka_unit_test(test_page_escapes),
+		cmocka_unit_test(test_store_window_and_registrations),
+		cmocka_unit_test(test_store_without_events_table),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+
+	/* The test owns libical's zone cache, as the host does in the bot. */
+	icaltimezone_free_builtin_timezones();
+	return rc;
+}
