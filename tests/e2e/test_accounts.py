@@ -1,0 +1,356 @@
+"""Acceptance tests for SASL and services accounts, against a real InspIRCd
+with Anope services (tests/e2e/services.py): SASL success; a wrong password
+under both sasl_required choices; an organiser matched by account; someone
+who takes an organiser's nick without the account gets nothing (role,
+registrations, settings, personal feed, erasure); and registrations and
+settings that follow an account across a nick change."""
+
+import contextlib
+import datetime
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import harness
+from harness import irc_lower, t
+from services import Services, identify, register_account, whois_account
+
+BOT_ACCOUNT = "cvbot"
+BOT_PASSWORD = "Sasl-Pw-7f3kq9"	# grepped for in the bot's log
+WRONG_PASSWORD = "Wrong-Pw-x81mz4"
+PASSWORDS = {"boss": "boss-pw-1", "alice": "alice-pw-2"}
+ROLE_MEMBER, ROLE_ORGANIZER = 0, 1	# enum cv_role, as tping shows it
+
+
+@pytest.fixture(scope="module")
+def net(tmp_path_factory):
+    """InspIRCd + Anope, with the accounts the tests use registered."""
+    services = Services(tmp_path_factory.mktemp("services"))
+    services.start()
+    try:
+        for account, pw in [(BOT_ACCOUNT, BOT_PASSWORD)] + list(PASSWORDS.items()):
+            c = services.client(account)
+            assert register_account(c, pw) == account
+            c.quit()
+        yield services
+    finally:
+        services.stop()
+
+
+@pytest.fixture
+def login(client, net):
+    """login(nick, account=None, channels=()) -> a client on the services
+    network, identified to account (default: no login)."""
+    def make(nick, account=None, channels=()):
+        c = client(nick, ircd=net)
+        if account is not None:
+            identify(c, PASSWORDS[account], account)
+        for ch in channels:
+            c.join(ch)
+        return c
+    return make
+
+
+PLUGINS = ("admin", "events", "testplug")
+
+
+def plugin_dir(workdir, plugins=PLUGINS):
+    """A plugin folder with the plugins these tests load. Copies, not
+    symlinks: a rebuild rewriting a .so the bot has mapped crashes it."""
+    build = Path(os.environ.get("CONVENE_BIN") or harness.REPO / "build" / "convene").parent
+    d = Path(workdir) / "plugins"
+    d.mkdir(parents=True, exist_ok=True)
+    for name in plugins:
+        sub = "test-plugins" if name == "testplug" else "plugins"
+        shutil.copy2(build / sub / ("%s.so" % name), d / ("%s.so" % name))
+    return d
+
+
+def bot_overrides(tmp_path, password=BOT_PASSWORD, required=None, plugins=PLUGINS):
+    """SASL as BOT_ACCOUNT with password; owner account:boss; plugins."""
+    pwfile = tmp_path / "sasl.pass"
+    pwfile.write_text(password + "\n")
+    pwfile.chmod(0o600)
+    irc = {"sasl_user": BOT_ACCOUNT, "sasl_password_file": str(pwfile)}
+    if required is not None:
+        irc["sasl_required"] = required
+    return {
+        "irc": irc,
+        "bot": {"owners": "account:boss", "plugin_dir": str(plugin_dir(tmp_path, plugins)),
+                "plugins": " ".join(plugins)},
+    }
+
+
+def ask(c, text, nick="convene", duration=None):
+    """Send a private command; return the text of the bot's NOTICEs to it,
+    waiting for the first one and then `duration` seconds for more."""
+    c.privmsg(nick, text)
+    first = c.wait_for(command="NOTICE", nick=nick, timeout=t(10))
+    more = c.collect(command="NOTICE", nick=nick, duration=duration or t(0.7))
+    return [first.text] + [l.text for l in more]
+
+
+def assert_no_password(bot, *passwords):
+    log = bot.log_text()
+    for pw in passwords:
+        assert pw not in log, "password %r appears in the bot's log" % pw
+
+
+def future_date(days=30):
+    return (datetime.date.today() + datetime.timedelta(days=days)).isoformat()
+
+
+def registrations(bot):
+    """(person, nick, status) rows from the bot's SQLite file."""
+    path = bot.config["store"]["path"]
+    with contextlib.closing(sqlite3.connect("file:%s?mode=ro" % path, uri=True)) as db:
+        return db.execute("SELECT person, nick, status FROM registrations").fetchall()
+
+
+# ---------------------------------------------------------------- SASL
+
+def test_sasl_success(net, client, start_bot, tmp_path):
+    watcher = client("watcher", ircd=net, channels=["#events"])
+    bot = start_bot(net, watcher, overrides=bot_overrides(tmp_path))
+    bot.wait_log(r"SASL login as %s succeeded" % BOT_ACCOUNT)
+    assert whois_account(watcher, "convene") == BOT_ACCOUNT
+    assert_no_password(bot, BOT_PASSWORD)
+
+
+def test_sasl_wrong_password_continues_when_not_required(net, client, start_bot, tmp_path):
+    watcher = client("watcher", ircd=net, channels=["#events"])
+    bot = start_bot(net, watcher, overrides=bot_overrides(tmp_path, WRONG_PASSWORD,
+                                                          required="no"))
+    bot.wait_log(r"SASL login as %s failed.*continuing without an account" % BOT_ACCOUNT)
+    assert whois_account(watcher, "convene") is None
+    assert "succeeded" not in bot.log_text()
+    assert_no_password(bot, WRONG_PASSWORD)
+
+
+@pytest.mark.deadline(60)
+def test_sasl_wrong_password_disconnects_and_backs_off_when_required(net, client, start_bot,
+                                                                     tmp_path):
+    watcher = client("watcher", ircd=net, channels=["#events"])
+    bot = start_bot(net, wait=False, overrides=bot_overrides(tmp_path, WRONG_PASSWORD,
+                                                             required="yes"))
+    # Two failed attempts: the delays double (2 s, then 4 s, each with jitter).
+    bot.wait_log(r"(?s)SASL login as %s failed.*reconnecting in.*"
+                 r"SASL login as %s failed.*reconnecting in" % (BOT_ACCOUNT, BOT_ACCOUNT),
+                 timeout=t(20))
+    log = bot.log_text()
+    assert "sasl_required = yes" in log
+    delays = [float(d) for d in re.findall(r"reconnecting in ([0-9.]+) s", log)]
+    assert len(delays) >= 2 and 1.0 <= delays[0] <= 2.0 and 2.0 <= delays[1] <= 4.0, delays
+    # It never registered, so it never joined.
+    assert "registered as" not in log, bot.log_tail()
+    assert "convene" not in {irc_lower(n) for n in watcher.names("#events")}
+    assert_no_password(bot, WRONG_PASSWORD)
+
+
+# ---------------------------------------------------------------- accounts
+
+@pytest.fixture
+def make_accounts_bot(net, login, start_bot, tmp_path):
+    """The bot on the services network (logged in by SASL), with the owner
+    `boss` (matched as account:boss) having made account:alice an organiser
+    and created event #1."""
+    def make(plugins=PLUGINS):
+        boss = login("boss", "boss", channels=["#events"])
+        overrides = bot_overrides(tmp_path, plugins=plugins)
+        bot = start_bot(net, boss, overrides=overrides)
+        out = ask(boss, "organizer add account:alice")
+        assert any("account:alice" in r for r in out), out
+        out = ask(boss, "event add %s 18:00 UTC 1h Test event" % future_date())
+        assert any("#1" in r for r in out), out
+        bot.boss = boss
+        return bot
+    return make
+
+
+@pytest.fixture
+def accounts_bot(make_accounts_bot):
+    return make_accounts_bot()
+
+
+def test_organiser_matched_by_account(accounts_bot, login):
+    alice = login("alice", "alice", channels=["#events"])
+    assert ask(alice, "tsecret") == ["organiser secret"]
+    # In a channel too, with the prefix.
+    alice.privmsg("#events", "!tsecret")
+    assert alice.wait_for(command="NOTICE", nick="convene").text == "organiser secret"
+    pong = ask(alice, "tping")[0]
+    assert "role=%d id=a:alice" % ROLE_ORGANIZER in pong, pong
+    # Logged in under another nick: still the organiser.
+    alice.send("NICK alice_elsewhere")
+    alice.wait_for(command="NICK", nick="alice")
+    assert ask(alice, "tsecret") == ["organiser secret"]
+
+
+def test_registrations_and_settings_follow_account_across_nick_change(accounts_bot, login):
+    alice = login("alice", "alice", channels=["#events"])
+    out = ask(alice, "rsvp 1")
+    assert any("#1 Test event: confirmed" in r for r in out), out
+    assert any("Test event" in r for r in ask(alice, "mine"))
+    ask(alice, "tz Europe/Berlin")
+
+    alice.send("NICK alice_away")
+    alice.wait_for(command="NICK", nick="alice")
+    mine = ask(alice, "mine")
+    assert any("#1 Test event" in r for r in mine), mine
+    assert any("Europe/Berlin" in r for r in ask(alice, "tz")), alice.history[-3:]
+    # Keyed on the account, not the nick: one row, person a:alice.
+    assert [r[0] for r in registrations(accounts_bot)] == ["a:alice"]
+    # Registering again under the new nick is the same registration.
+    ask(alice, "rsvp 1")
+    assert [r[0] for r in registrations(accounts_bot)] == ["a:alice"]
+
+
+def alice_registered_then_gone(login, how):
+    """alice (logged in) registers for event #1 and sets her zone, then
+    leaves the nick 'alice' free by a nick change ("nick"), by quitting
+    ("quit"), or not yet ("none"). Returns alice's client (None after a
+    quit)."""
+    alice = login("alice", "alice", channels=["#events"])
+    ask(alice, "rsvp 1")
+    ask(alice, "tz Europe/Berlin")
+    assert any("Test event" in r for r in ask(alice, "mine"))
+    if how == "quit":
+        alice.quit()
+        return None
+    if how == "none":
+        return alice
+    alice.send("NICK alice_away")
+    alice.wait_for(command="NICK", nick="alice")
+    return alice
+
+
+def assert_gets_nothing(mallory, bot):
+    """mallory holds the nick 'alice' without the account: none of alice's
+    role or data."""
+    assert whois_account(mallory, "alice") is None
+    pong = ask(mallory, "tping")[0]
+    assert "role=%d id=n:alice" % ROLE_MEMBER in pong, pong
+    assert ask(mallory, "tsecret") == ["Sorry, 'tsecret' is for organisers only."]
+    mine = ask(mallory, "mine")
+    assert not any("Test event" in r for r in mine), mine
+    assert not any("Europe/Berlin" in r for r in ask(mallory, "tz"))
+    ask(mallory, "forget confirm")
+    # Nothing of alice's was erased.
+    assert [r[0] for r in registrations(bot)] == ["a:alice"]
+
+
+@pytest.mark.parametrize("how", ["nick", "quit"])
+def test_impersonator_gets_nothing(accounts_bot, login, how):
+    alice = alice_registered_then_gone(login, how)
+    # Someone takes the nick, without the account. First in private and
+    # sharing no channel with the bot: nothing but the cache and a WHOIS
+    # can tell who this is.
+    mallory = login("alice")
+    assert mallory.nick == "alice"
+    assert_gets_nothing(mallory, accounts_bot)
+    # Then in the channel, where extended-join says "no account".
+    mallory.join("#events")
+    mallory.privmsg("#events", "!tsecret")
+    assert (mallory.wait_for(command="NOTICE", nick="convene").text
+            == "Sorry, 'tsecret' is for organisers only.")
+    assert_gets_nothing(mallory, accounts_bot)
+
+    # alice, back under any nick, still has everything.
+    if alice is None:
+        alice = login("alice_back", "alice")
+    mine = ask(alice, "mine")
+    assert any("#1 Test event" in r for r in mine), mine
+    assert ask(alice, "tsecret") == ["organiser secret"]
+
+
+@pytest.mark.deadline(90)
+@pytest.mark.parametrize("owner_visible", [True, False], ids=["owner-in-channel", "owner-unseen"])
+def test_command_is_not_run_as_whoever_takes_the_nick_during_the_lookup(accounts_bot, login,
+                                                                        owner_visible):
+    """A command waits for a WHOIS to learn the sender's account. If the
+    sender leaves the nick and its owner takes it back before the answer,
+    the answer is the owner's: the command must not run as the owner.
+    The bot sees the owner's NICK when they share a channel; when not, it
+    can only tell by the user@host in the WHOIS (here mallory's differs;
+    with the same user@host and an unseen owner the race stays open)."""
+    alice = alice_registered_then_gone(login, "nick")
+    if not owner_visible:
+        alice.part("#events")
+        alice.wait_for(command="PART", nick="alice_away")
+    # Seen in the channel, the swap is caught even with the same user@host.
+    mallory = harness.IrcClient(accounts_bot.boss.port, "alice",
+                                user="alice" if owner_visible else "mallory")
+    try:
+        # Slow the bot's queue down and spend its only token: its WHOIS
+        # for mallory's command then waits about 3 s, time for the swap.
+        accounts_bot.config["irc"].update(flood_burst="1", flood_rate="0.33")
+        accounts_bot.write_config()
+        accounts_bot.send_signal(signal.SIGHUP)
+        accounts_bot.wait_log(r"SIGHUP: reading")
+        assert ask(accounts_bot.boss, "tping")[0].startswith("tpong")
+        mallory.privmsg("convene", "forget confirm")
+        mallory.sync()
+        mallory.send("NICK mallory")
+        mallory.wait_for(command="NICK", nick="alice")
+        alice.send("NICK alice")
+        alice.wait_for(command="NICK", nick="alice_away")
+        # The bot sends its WHOIS, then drops the command or (wrongly) runs it.
+        deadline = time.monotonic() + t(10)
+        while time.monotonic() < deadline:
+            if ("dropped a command from alice" in accounts_bot.log_text()
+                    or [r[0] for r in registrations(accounts_bot)] != ["a:alice"]):
+                break
+            time.sleep(0.1)
+        time.sleep(0.3)
+        assert [r[0] for r in registrations(accounts_bot)] == ["a:alice"]
+        assert "dropped a command from alice" in accounts_bot.log_text()
+    finally:
+        mallory.quit()
+
+
+def personal_feed(c):
+    """The personal calendar URL the bot gives c for `feed`."""
+    for r in ask(c, "feed"):
+        m = re.search(r"(http://\S+/me/\S+\.ics)", r)
+        if m:
+            return m.group(1)
+    raise AssertionError("no personal feed in the reply: %r" % c.history[-6:])
+
+
+def fetch(url):
+    """(status, body) of a GET."""
+    try:
+        with urllib.request.urlopen(url, timeout=t(10)) as r:
+            return r.status, r.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as e:
+        return e.code, ""
+
+
+def test_impersonator_cannot_read_personal_feed(make_accounts_bot, login):
+    make_accounts_bot(PLUGINS + ("calendars",))
+    alice = alice_registered_then_gone(login, "none")
+    url = personal_feed(alice)
+    status, body = fetch(url)
+    assert status == 200 and "Test event" in body, (status, body[:500])
+    alice.send("NICK alice_away")
+    alice.wait_for(command="NICK", nick="alice")
+    assert personal_feed(alice) == url	# it follows the account
+
+    mallory = login("alice")
+    theirs = personal_feed(mallory)
+    assert theirs != url
+    status, body = fetch(theirs)
+    assert status == 200 and "Test event" not in body, (status, body[:500])
+    # Resetting or erasing "their" feed leaves alice's alone.
+    ask(mallory, "feed reset")
+    ask(mallory, "forget confirm")
+    status, body = fetch(url)
+    assert status == 200 and "Test event" in body, (status, body[:500])
