@@ -268,6 +268,64 @@ def test_full_disk_then_space_back(tmp_path, ircd, observer, client, start_bot):
         subprocess.run(["umount", "-l", str(disk)])
 
 
+@pytest.mark.deadline(180)
+def test_disk_turns_read_only(tmp_path, ircd, observer, client, start_bot):
+    """The database's filesystem turns read-only under the bot (ext4 on a
+    loop device, errors=remount-ro, an error triggered through sysfs, as a
+    failing disk does): clear answers, no crash, nothing corrupted, and
+    normal again once the disk is repaired and the bot restarted."""
+    img, mnt = tmp_path / "disk.img", tmp_path / "ro"
+    mnt.mkdir()
+    subprocess.run(["truncate", "-s", "32M", str(img)], check=True)
+    subprocess.run(["mkfs.ext4", "-q", "-F", str(img)], check=True)
+
+    def mount():
+        r = subprocess.run(["mount", "-o", "loop,errors=remount-ro", str(img), str(mnt)],
+                           capture_output=True, text=True)
+        assert r.returncode == 0, "cannot mount a loop device: %s" % r.stderr
+
+    mount()
+    try:
+        bot = start_bot(ircd, observer, overrides=with_owners({"store": {"path": str(mnt / "c.db")}}))
+        org = owner(client, ircd)
+        n = create_event(bot.nick, org, "Failing disk")
+        alice = client(unique_nick("alice"), ircd)
+        alice.privmsg(bot.nick, "rsvp %d" % n)
+        alice.wait_for(command="NOTICE", nick=bot.nick, text=re.compile("confirmed"), timeout=t(10))
+
+        dev = os.path.basename(subprocess.check_output(
+            ["findmnt", "-n", "-o", "SOURCE", str(mnt)], text=True).strip())
+        Path("/sys/fs/ext4/%s/trigger_fs_error" % dev).write_text("convene test: disk fails")
+        bob = client(unique_nick("bob"), ircd)
+        bob.privmsg(bot.nick, "rsvp %d" % n)
+        line = bob.wait_for(command="NOTICE", nick=bot.nick, timeout=t(10))
+        assert "confirmed" not in line.text or "not" in line.text.lower(), line.text
+        assert re.search(r"try again|could not|did not work", line.text, re.I), line.text
+        assert re.search(r"read-only|readonly|disk I/O|unable", bot.log_text(), re.I), bot.log_tail()
+        bob.privmsg(bot.nick, "version")
+        bob.wait_for(command="NOTICE", nick=bot.nick, text=re.compile("Convene"), timeout=t(10))
+        assert bot.running
+        assert bot.stop() == 0, bot.log_tail()
+
+        # The operator repairs the disk.
+        subprocess.run(["umount", str(mnt)], check=True)
+        subprocess.run(["fsck.ext4", "-fy", str(img)], capture_output=True)
+        mount()
+        db = str(mnt / "c.db")
+        assert db_rows(db, "PRAGMA integrity_check") == [("ok",)]
+        persons = {r[0] for r in db_rows(db, "SELECT person FROM registrations")}
+        assert "n:" + harness.irc_lower(alice.nick) in persons
+        assert "n:" + harness.irc_lower(bob.nick) not in persons
+
+        bot.start()
+        harness.wait_in_channel(observer, "#events", bot.nick, t(15))
+        bob.privmsg(bot.nick, "rsvp %d" % n)
+        bob.wait_for(command="NOTICE", nick=bot.nick, text=re.compile("confirmed"), timeout=t(10))
+        bot.stop()
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
 def test_many_inherited_descriptors(ircd, observer, start_bot, tmp_path):
     """Started with 1100 descriptors open, libircclient's socket must still
     get one below FD_SETSIZE (its select() sets are fortified)."""
