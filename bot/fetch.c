@@ -164,7 +164,8 @@ on_done(void *arg, CURL *easy, CURLcode rc)
 	r.len = f->len;
 	r.etag = f->etag;
 	r.content_type = f->ctype;
-	if (f->too_big)
+	/* Too big, counted while reading or announced by Content-Length. */
+	if (f->too_big || rc == CURLE_FILESIZE_EXCEEDED)
 		r.error = "the answer is larger than allowed";
 	else if (f->refused)
 		r.error = "the address is private or local, which is not allowed";

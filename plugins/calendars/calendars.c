@@ -10,7 +10,8 @@
  *   /                             an HTML page with the upcoming events
  *
  * Rendering is in ics.c, the page and feed bookkeeping in feeds.c, SQL in
- * store.c; this file holds the state and talks to the host.
+ * store.c, copies on a CalDAV or WebDAV server in publish.c; this file
+ * holds the state and talks to the host.
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -21,11 +22,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "convene.h"
 #include "feeds.h"
 #include "ics.h"
+#include "publish.h"
 #include "sbuf.h"
 #include "store.h"
 
@@ -307,6 +310,50 @@ next_change(const struct cal_event *v, size_t n, long long now)
 	return next;
 }
 
+/*
+ * What the publishing server should hold: in caldav mode one resource per
+ * event of the public feeds (purged ones leave), without calendar-level
+ * names; in webdav mode the public feed files.
+ */
+static void
+publish_docs(const struct cal_event *v, size_t n)
+{
+	struct pub_doc *docs = NULL;
+	size_t nd = 0;
+
+	if (!pub_enabled())
+		return;
+	if (pub_caldav()) {
+		docs = cal_xrealloc(NULL, (n + 1) * sizeof(*docs));
+		for (size_t i = 0; i < n; i++) {
+			const struct cal_event *one = &v[i];
+			struct cal_meta m = { NULL, NULL, NULL, NULL, REFRESH_MINUTES };
+			struct pub_doc *d;
+
+			if (v[i].purged || v[i].uid[0] == '\0')
+				continue;
+			d = &docs[nd++];
+			d->body = ics_render(&m, &one, 1, &d->len);
+			if (asprintf(&d->name, "%s.ics", v[i].uid) < 0)
+				abort();
+			ics_etag(d->body, d->len, d->hash);
+		}
+	} else {
+		docs = cal_xrealloc(NULL, (pub.n + 1) * sizeof(*docs));
+		for (size_t i = 0; i < pub.n; i++) {
+			struct pub_doc *d = &docs[nd++];
+
+			d->name = cal_xstrdup(pub.v[i].path);
+			d->body = cal_xrealloc(NULL, pub.v[i].len + 1);
+			memcpy(d->body, pub.v[i].body, pub.v[i].len);
+			d->body[pub.v[i].len] = '\0';
+			d->len = pub.v[i].len;
+			memcpy(d->hash, pub.v[i].etag, sizeof(d->hash));
+		}
+	}
+	pub_sync(docs, nd);
+}
+
 /* Render every public feed and the page from the database, and write the files. */
 static void
 render_public(void)
@@ -399,6 +446,7 @@ render_public(void)
 
 	pub.next_change = next_change(v, n, now);
 	write_files();
+	publish_docs(v, n);
 
 	/* Personal feeds follow on their next request. */
 	for (size_t i = 0; i < npers; i++)
@@ -692,6 +740,10 @@ static const struct cv_command commands[] = {
 	    CV_ROLE_MEMBER, 0, cmd_feed },
 	{ "feed reset", "", "replace your personal calendar link; the old one stops working",
 	    0, 0, CV_ROLE_MEMBER, 0, cmd_feed_reset },
+	{ "publish", "", "the state of the copies on the CalDAV/WebDAV server", 0, 0,
+	    CV_ROLE_OWNER, 0, pub_cmd_status },
+	{ "publish overwrite", "", "replace the server's changed copies with Convene's", 0, 0,
+	    CV_ROLE_OWNER, 0, pub_cmd_overwrite },
 };
 
 /*
@@ -716,15 +768,48 @@ on_forget(void *arg, const char *topic, const void *data)
 
 /* ---- the plugin ---- */
 
+/*
+ * The import keys are read by the events plugin (`event import`); they live
+ * in [calendars] with the other calendar settings and are checked here.
+ */
+static int
+check_import_keys(char *err, size_t errlen)
+{
+	const char *v = host->config(self, "import_allow_private");
+	char *end;
+	long n;
+
+	if (v != NULL && strcasecmp(v, "yes") != 0 && strcasecmp(v, "no") != 0 &&
+	    strcasecmp(v, "true") != 0 && strcasecmp(v, "false") != 0 &&
+	    strcasecmp(v, "on") != 0 && strcasecmp(v, "off") != 0 &&
+	    strcmp(v, "1") != 0 && strcmp(v, "0") != 0) {
+		snprintf(err, errlen, "[calendars] import_allow_private must be yes or no");
+		return -1;
+	}
+	if ((v = host->config(self, "import_timeout")) != NULL) {
+		n = strtol(v, &end, 10);
+		if (v[0] < '0' || v[0] > '9' || *end != '\0' || n < 1 || n > 300) {
+			snprintf(err, errlen, "[calendars] import_timeout must be a number of seconds "
+			    "from 1 to 300");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 calendars_init(struct cv_plugin *p, const struct cv_host *h, char *err, size_t errlen)
 {
 	host = h;
 	self = p;
+	if (check_import_keys(err, errlen) == -1)
+		return -1;
 	if (host->migrate(p, cal_schema, cal_schema_steps) == -1) {
 		snprintf(err, errlen, "could not prepare the calendars table");
 		return -1;
 	}
+	if (pub_start(p, h, err, errlen) == -1)
+		return -1;
 	if (host->route(p, "/calendars/", serve_calendars, NULL) == -1 ||
 	    host->route(p, "/", serve_page, NULL) == -1) {
 		snprintf(err, errlen, "could not take the HTTP paths /calendars/ and /");
@@ -745,6 +830,7 @@ calendars_init(struct cv_plugin *p, const struct cv_host *h, char *err, size_t e
 static void
 calendars_fini(struct cv_plugin *p)
 {
+	pub_stop();
 	for (size_t i = 0; i < pub.n; i++)
 		cal_feed_clear(&pub.v[i]);
 	free(pub.v);
@@ -760,7 +846,7 @@ calendars_fini(struct cv_plugin *p)
 
 static const char *const config_keys[] = {
 	"dir", "name", "publish_url", "publish_mode", "publish_user", "publish_password_file",
-	"import_allow_private", NULL,
+	"import_allow_private", "import_timeout", "report_to", NULL,
 };
 
 /*

@@ -417,6 +417,8 @@ ics_render(const struct cal_meta *m, const struct cal_event *const *v, size_t n,
 	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
 	icalcomponent_add_property(cal, icalproperty_new_prodid("-//Convene//Convene calendars//EN"));
 	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
+	if (m->name == NULL)
+		goto events;	/* a CalDAV resource: no calendar-level names */
 	name = plain_name(m->name);
 	desc = plain_name(m->description);
 	icalcomponent_add_property(cal, icalproperty_new_name(name));
@@ -436,6 +438,7 @@ ics_render(const struct cal_meta *m, const struct cal_event *const *v, size_t n,
 		icalcomponent_add_property(cal, icalproperty_new_source(m->source));
 	if (m->url != NULL)
 		icalcomponent_add_property(cal, icalproperty_new_url(m->url));
+events:
 
 	/* Zones first, as most generators do: some parsers resolve TZIDs as they read. */
 	for (size_t i = 0; i < n; i++) {

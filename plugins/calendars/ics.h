@@ -34,6 +34,7 @@ struct cal_event {
 	long long start_utc;
 	int duration_min;
 	bool cancelled;
+	bool purged;		/* its registrations were deleted for retention */
 	long long sequence;
 	long long created_at, updated_at;
 	enum cal_reg reg;
@@ -45,7 +46,11 @@ void cal_events_free(struct cal_event *v, size_t n);
 
 /* The calendar-level properties. */
 struct cal_meta {
-	const char *name;	/* NAME and X-WR-CALNAME; ",;\" are dropped */
+	/*
+	 * NAME and X-WR-CALNAME; ",;\" are dropped. NULL for a CalDAV resource:
+	 * then none of the calendar-level names below is written.
+	 */
+	const char *name;
 	const char *description;
 	const char *source;	/* this feed's URL (SOURCE), or NULL */
 	const char *url;	/* the HTML page (URL), or NULL */

@@ -14,14 +14,29 @@ const char *const cal_schema[] = {
 	" person TEXT PRIMARY KEY,"
 	" token TEXT NOT NULL UNIQUE,"
 	" created_at INTEGER NOT NULL);",
+	/*
+	 * 2: what was published where: per target (mode and URL) and resource,
+	 * the server's ETag after our last write and a hash of what we wrote.
+	 * conflict: the hash we could not write because the server's copy had
+	 * changed (not tried again until ours changes); force: an owner chose
+	 * to overwrite the server's copy.
+	 */
+	"CREATE TABLE calendar_published ("
+	" target TEXT NOT NULL,"
+	" name TEXT NOT NULL,"
+	" etag TEXT,"
+	" hash TEXT NOT NULL,"
+	" conflict TEXT,"
+	" force INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (target, name));",
 };
 const size_t cal_schema_steps = sizeof(cal_schema) / sizeof(cal_schema[0]);
 
 #define EVENT_COLUMNS \
 	"e.id, e.uid, e.title, e.description, e.location, e.url, e.join_url, e.channel," \
 	" e.cancel_reason, e.tz, e.start_utc, e.duration_min, e.status, e.sequence," \
-	" e.created_at, e.updated_at"
-#define EVENT_NCOLUMNS 16
+	" e.created_at, e.updated_at, e.purged"
+#define EVENT_NCOLUMNS 17
 
 /* Shown: not ended, or ended recently and not cancelled. ?1 now, ?2 keep_past. */
 #define EVENT_SHOWN \
@@ -56,6 +71,7 @@ event_from_row(sqlite3_stmt *st, struct cal_event *e)
 	e->sequence = sqlite3_column_int64(st, 13);
 	e->created_at = sqlite3_column_int64(st, 14);
 	e->updated_at = sqlite3_column_int64(st, 15);
+	e->purged = sqlite3_column_int(st, 16) != 0;
 	if (e->uid == NULL)
 		e->uid = cal_xstrdup("");
 	if (e->tz == NULL)
@@ -262,5 +278,114 @@ cal_token_new(char tok[CAL_TOKEN_LEN + 1])
 	}
 	tok[CAL_TOKEN_LEN] = '\0';
 	explicit_bzero(r, sizeof(r));
+	return 0;
+}
+
+/* ---- what was published ---- */
+
+void
+cal_pub_row_clear(struct cal_pub_row *r)
+{
+	free(r->name);
+	free(r->etag);
+	free(r->hash);
+	free(r->conflict);
+	memset(r, 0, sizeof(*r));
+}
+
+void
+cal_pub_rows_free(struct cal_pub_row *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		cal_pub_row_clear(&v[i]);
+	free(v);
+}
+
+int
+cal_pub_rows(sqlite3 *db, const char *target, struct cal_pub_row **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db, "SELECT name, etag, hash, conflict, force"
+	    " FROM calendar_published WHERE target = ?1 ORDER BY name", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, target, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cal_pub_row *r;
+
+		*out = cal_xrealloc(*out, (*n + 1) * sizeof(**out));
+		r = &(*out)[(*n)++];
+		r->name = col(st, 0);
+		r->etag = col(st, 1);
+		r->hash = col(st, 2);
+		r->conflict = col(st, 3);
+		r->force = sqlite3_column_int(st, 4) != 0;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		cal_pub_rows_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+/* Bind ?1.. from a list of texts (NULL binds NULL) and run. 0 or -1. */
+static int
+exec_texts(sqlite3 *db, const char *sql, size_t n, const char *const *v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] == NULL)
+			sqlite3_bind_null(st, (int)i + 1);
+		else
+			sqlite3_bind_text(st, (int)i + 1, v[i], -1, SQLITE_TRANSIENT);
+	}
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+cal_pub_written(sqlite3 *db, const char *target, const char *name, const char *etag,
+    const char *hash)
+{
+	return exec_texts(db, "INSERT INTO calendar_published (target, name, etag, hash)"
+	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (target, name) DO UPDATE SET"
+	    " etag = excluded.etag, hash = excluded.hash, conflict = NULL, force = 0", 4,
+	    (const char *[]){ target, name, etag, hash });
+}
+
+int
+cal_pub_removed(sqlite3 *db, const char *target, const char *name)
+{
+	return exec_texts(db, "DELETE FROM calendar_published WHERE target = ?1 AND name = ?2",
+	    2, (const char *[]){ target, name });
+}
+
+int
+cal_pub_conflict(sqlite3 *db, const char *target, const char *name, const char *hash)
+{
+	/* A resource never written by us has no row yet: keep the conflict anyway. */
+	return exec_texts(db, "INSERT INTO calendar_published (target, name, etag, hash, conflict)"
+	    " VALUES (?1, ?2, NULL, '', ?3) ON CONFLICT (target, name) DO UPDATE SET"
+	    " conflict = excluded.conflict, force = 0", 3, (const char *[]){ target, name, hash });
+}
+
+int
+cal_pub_overwrite(sqlite3 *db, const char *target, int *n)
+{
+	if (exec_texts(db, "UPDATE calendar_published SET conflict = NULL, force = 1"
+	    " WHERE target = ?1 AND conflict IS NOT NULL", 1, (const char *[]){ target }) == -1)
+		return -1;
+	*n = sqlite3_changes(db);
 	return 0;
 }

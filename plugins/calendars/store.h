@@ -49,6 +49,32 @@ bool cal_token_valid(const char *tok);
 /* A new token from the kernel's random source. 0 or -1. */
 int cal_token_new(char tok[CAL_TOKEN_LEN + 1]);
 
+/*
+ * Publishing: one row per resource written to a target ("MODE URL"). The
+ * name is relative to the target URL. Strings are owned (cal_pub_row_clear).
+ */
+struct cal_pub_row {
+	char *name;
+	char *etag;		/* the server's ETag after our last write, or NULL */
+	char *hash;		/* of what we wrote; "" when we never did */
+	char *conflict;		/* the hash that met a changed copy, or NULL */
+	bool force;		/* an owner chose to overwrite the server's copy */
+};
+
+void cal_pub_row_clear(struct cal_pub_row *r);
+void cal_pub_rows_free(struct cal_pub_row *v, size_t n);
+/* Every row of a target, by name. */
+int cal_pub_rows(sqlite3 *db, const char *target, struct cal_pub_row **out, size_t *n);
+/* We wrote `hash` and the server now has `etag` (NULL when it gave none). */
+int cal_pub_written(sqlite3 *db, const char *target, const char *name, const char *etag,
+    const char *hash);
+/* We deleted it (or it was gone). */
+int cal_pub_removed(sqlite3 *db, const char *target, const char *name);
+/* The server's copy changed: `hash` (ours, or "-" for a delete) waits for an owner. */
+int cal_pub_conflict(sqlite3 *db, const char *target, const char *name, const char *hash);
+/* Owners' decision: every conflict of the target is overwritten next. *n: how many. */
+int cal_pub_overwrite(sqlite3 *db, const char *target, int *n);
+
 #pragma GCC visibility pop
 
 #endif

@@ -70,6 +70,15 @@ const char *const model_schema[] = {
 	"CREATE INDEX registrations_event_seq ON registrations(event_id, seq);"
 	"CREATE INDEX pending_person ON pending_notices(person);"
 	"CREATE INDEX pending_event ON pending_notices(event_id);",
+	/*
+	 * 3: imported events keep the UID they had in their calendar (and where
+	 * it came from, without query or user info), so a second import skips
+	 * them. UIDs are globally unique (RFC 5545), so the same event reached
+	 * through another link is skipped too.
+	 */
+	"ALTER TABLE events ADD COLUMN source_uid TEXT;"
+	"ALTER TABLE events ADD COLUMN source_url TEXT;"
+	"CREATE UNIQUE INDEX events_source ON events(source_uid) WHERE source_uid IS NOT NULL;",
 };
 const size_t model_schema_steps = sizeof(model_schema) / sizeof(model_schema[0]);
 
@@ -918,4 +927,24 @@ model_retention(sqlite3 *db, time_t now, long long keep_s, int *purged)
 		return -1;
 	*purged = (int)n;
 	return 0;
+}
+
+int
+model_import_seen(sqlite3 *db, const char *source_uid, bool *seen)
+{
+	long long n;
+
+	if (one_int(prep(db, "SELECT count(*) FROM events WHERE source_uid = ?", "t",
+	    source_uid), 0, &n) == -1)
+		return -1;
+	*seen = n > 0;
+	return 0;
+}
+
+int
+model_event_set_source(sqlite3 *db, long long id, const char *source_uid,
+    const char *source_url)
+{
+	return run(prep(db, "UPDATE events SET source_uid = ?, source_url = ? WHERE id = ?",
+	    "tti", source_uid, source_url, id));
 }

@@ -212,6 +212,12 @@ int model_pending_expire(sqlite3 *db, time_t now);
  */
 int model_retention(sqlite3 *db, time_t now, long long keep_s, int *purged);
 
+/* Imported events: was this source UID imported before? */
+int model_import_seen(sqlite3 *db, const char *source_uid, bool *seen);
+/* Record where an imported event came from (see model_schema step 3). */
+int model_event_set_source(sqlite3 *db, long long id, const char *source_uid,
+    const char *source_url);
+
 #pragma GCC visibility pop
 
 #endif

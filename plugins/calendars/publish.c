@@ -1,0 +1,759 @@
+/* publish.c: copies of the calendars on a CalDAV or WebDAV server. See publish.h. */
+#include "publish.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "sbuf.h"
+
+#define PASSWORD_MAX 1024
+#define TIMEOUT_MS 30000
+#define ANSWER_MAX (64 * 1024)	/* we read no bodies; errors pages are cut */
+#define CTYPE "Content-Type: text/calendar; charset=utf-8"
+
+/* ---- pure ---- */
+
+enum pub_outcome
+pub_outcome(enum pub_op op, int status)
+{
+	if (status >= 200 && status <= 299)
+		return PUB_OK;
+	if (status == 0 || status >= 500 || status == 401 || status == 403 || status == 408 ||
+	    status == 429)
+		return PUB_RETRY;
+	if (status == 412)
+		return PUB_CONFLICT;
+	switch (op) {
+	case PUB_PUT:
+		if (status == 409)
+			return PUB_NO_PARENT;
+		return status == 404 ? PUB_RETRY : PUB_REJECTED;	/* 404: no collection yet */
+	case PUB_DELETE:
+		return status == 404 || status == 410 ? PUB_OK : PUB_REJECTED;
+	case PUB_MKCOL:
+		return status == 405 ? PUB_OK : PUB_REJECTED;	/* 405: it exists */
+	default:
+		return PUB_REJECTED;
+	}
+}
+
+int64_t
+pub_backoff_ms(unsigned failures, unsigned jitter_permille)
+{
+	int64_t d = PUB_BACKOFF_MIN_MS;
+
+	for (unsigned i = 1; i < failures && d < PUB_BACKOFF_MAX_MS; i++)
+		d *= 2;
+	if (d > PUB_BACKOFF_MAX_MS)
+		d = PUB_BACKOFF_MAX_MS;
+	/* Up to a quarter more, so that many bots do not retry in step. */
+	return d + d / 4 * (int64_t)(jitter_permille % 1000) / 1000;
+}
+
+static const struct cal_pub_row *
+row_of(const struct cal_pub_row *rows, size_t nrows, const char *name, size_t *at)
+{
+	for (size_t i = 0; i < nrows; i++)
+		if (strcmp(rows[i].name, name) == 0) {
+			*at = i;
+			return &rows[i];
+		}
+	return NULL;
+}
+
+static bool
+has_doc(const struct pub_doc *docs, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(docs[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* How to replace or delete what we wrote before: the condition from the row. */
+static void
+condition(const struct cal_pub_row *r, struct pub_step *s)
+{
+	if (r->force) {
+		s->cond = PUB_UNCONDITIONAL;
+	} else if (r->etag != NULL && r->etag[0] != '\0') {
+		s->cond = PUB_IF_MATCH;
+		s->etag = r->etag;
+	} else if (r->hash[0] == '\0') {
+		s->cond = PUB_IF_NONE_MATCH;	/* never written by us */
+	} else {
+		/* The server gave no ETag: nothing to compare with (logged when written). */
+		s->cond = PUB_UNCONDITIONAL;
+	}
+}
+
+bool
+pub_next(const struct pub_doc *docs, size_t ndocs, const struct cal_pub_row *rows,
+    size_t nrows, bool (*skip)(const char *name), struct pub_step *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < ndocs; i++) {
+		size_t at;
+		const struct cal_pub_row *r = row_of(rows, nrows, docs[i].name, &at);
+
+		if (skip != NULL && skip(docs[i].name))
+			continue;
+		s->op = PUB_PUT;
+		s->doc = i;
+		s->name = docs[i].name;
+		s->row = SIZE_MAX;
+		if (r == NULL) {
+			s->cond = PUB_IF_NONE_MATCH;
+			return true;
+		}
+		if (r->conflict != NULL && strcmp(r->conflict, docs[i].hash) == 0)
+			continue;	/* waits for a change, or an owner */
+		if (r->conflict == NULL && !r->force && strcmp(r->hash, docs[i].hash) == 0)
+			continue;	/* the server has it */
+		s->row = at;
+		condition(r, s);
+		return true;
+	}
+	for (size_t i = 0; i < nrows; i++) {
+		const struct cal_pub_row *r = &rows[i];
+
+		if (has_doc(docs, ndocs, r->name) || (skip != NULL && skip(r->name)))
+			continue;
+		if (r->conflict != NULL && strcmp(r->conflict, "-") == 0)
+			continue;
+		memset(s, 0, sizeof(*s));
+		s->row = i;
+		s->name = r->name;
+		if (r->hash[0] == '\0' && !r->force) {
+			s->op = PUB_FORGET;	/* only a conflict row: nothing of ours there */
+			return true;
+		}
+		s->op = PUB_DELETE;
+		condition(r, s);
+		return true;
+	}
+	memset(s, 0, sizeof(*s));
+	return false;
+}
+
+void
+pub_docs_free(struct pub_doc *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].body);
+	}
+	free(v);
+}
+
+/* ---- with the host ---- */
+
+static const struct cv_host *host;
+static struct cv_plugin *self;
+
+static struct {
+	bool on, caldav;
+	char *base;		/* publish_url with a trailing '/' */
+	char *target;		/* "MODE URL": the rows' key */
+	char *user, *password;
+	struct pub_doc *docs;
+	size_t ndocs;
+	bool busy;		/* a request is running */
+	cv_timer_id retry;	/* a backoff timer is pending */
+	unsigned failures;	/* in a row */
+	char last_error[160];
+	int64_t next_try;	/* mono ms */
+	/* The running request. */
+	struct {
+		enum pub_op op;
+		char *name;
+		char hash[48];
+		size_t mkcol_left;	/* folders still to make before the PUT again */
+		bool made_parents;
+	} job;
+	char **rejected;	/* resources the server refused this session */
+	size_t nrejected;
+	bool warned_no_etag;
+} st;
+
+static sqlite3 *
+pdb(void)
+{
+	return host->db(self);
+}
+
+bool
+pub_enabled(void)
+{
+	return st.on;
+}
+
+bool
+pub_caldav(void)
+{
+	return st.caldav;
+}
+
+static bool
+is_rejected(const char *name)
+{
+	for (size_t i = 0; i < st.nrejected; i++)
+		if (strcmp(st.rejected[i], name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Tell the owners: [calendars] report_to (a nick or channel) when set, else
+ * every owner whose [bot] owners mask names a plain nick that is online.
+ */
+static void
+report(const char *fmt, ...) CV_PRINTF(1, 2);
+
+static void
+report(const char *fmt, ...)
+{
+	const char *to = host->config(self, "report_to"), *owners;
+	char text[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	host->log(self, CV_LOG_WARN, "%s", text);
+	if (to != NULL && to[0] != '\0') {
+		host->notice(to, "%s", text);
+		return;
+	}
+	if ((owners = host->config_of("bot", "owners")) == NULL)
+		return;
+	for (const char *p = owners; *p != '\0';) {
+		size_t len = strcspn(p, ", "), nick = strcspn(p, "!, ");
+		char buf[64];
+
+		if (len > 0 && nick < len && p[nick] == '!' && nick < sizeof(buf) &&
+		    strncmp(p, "account:", 8) != 0) {
+			memcpy(buf, p, nick);
+			buf[nick] = '\0';
+			if (strpbrk(buf, "*?") == NULL && host->online(buf))
+				host->notice(buf, "%s", text);
+		}
+		p += len;
+		p += strspn(p, ", ");
+	}
+}
+
+static void kick(void);
+
+static void
+on_retry(void *arg)
+{
+	st.retry = 0;
+	kick();
+}
+
+/* A failure: back off, and try the same work again later. */
+static void
+fail(const char *what)
+{
+	unsigned jitter = 0;
+	int64_t delay;
+
+	if (getrandom(&jitter, sizeof(jitter), GRND_NONBLOCK) != sizeof(jitter))
+		jitter = 0;
+	st.failures++;
+	delay = pub_backoff_ms(st.failures, jitter % 1000);
+	snprintf(st.last_error, sizeof(st.last_error), "%s", what);
+	st.next_try = host->mono_ms() + delay;
+	host->log(self, CV_LOG_WARN, "publishing %s: %s; retrying in %lld s (failure %u)",
+	    st.job.name, what, (long long)(delay + 999) / 1000, st.failures);
+	st.retry = host->timer_add(self, delay, 0, on_retry, NULL);
+}
+
+/* Back to normal after failures: say so once. */
+static void
+recovered(void)
+{
+	if (st.failures > 0)
+		host->log(self, CV_LOG_INFO, "publishing works again after %u failure(s)",
+		    st.failures);
+	st.failures = 0;
+	st.last_error[0] = '\0';
+}
+
+static void
+job_clear(void)
+{
+	free(st.job.name);
+	memset(&st.job, 0, sizeof(st.job));
+}
+
+static int
+begin(void)
+{
+	if (host->begin(self) == -1) {
+		host->log(self, CV_LOG_ERROR, "publishing: cannot open a transaction");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+commit(int rc)
+{
+	if (rc == -1 || host->commit(self) == -1) {
+		host->rollback(self);
+		host->log(self, CV_LOG_ERROR, "publishing: cannot record what was published: %s",
+		    sqlite3_errmsg(pdb()));
+	}
+}
+
+static char *
+url_of(const char *name)
+{
+	struct sbuf b = { 0 };
+
+	sb_puts(&b, st.base);
+	sb_puts(&b, name);
+	return sb_take(&b, NULL);
+}
+
+static void on_done(void *arg, const struct cv_http_result *res);
+
+/* Send one request of the running job. 0, or -1 when it could not start. */
+static int
+send_req(enum pub_op op, const char *url, const struct pub_doc *d, const struct pub_step *s)
+{
+	struct cv_http_request req = { 0 };
+	const char *headers[4];
+	char cond[320];
+	size_t nh = 0;
+
+	switch (op) {
+	case PUB_PUT:
+		req.method = "PUT";
+		req.body = d->body;
+		req.body_len = d->len;
+		headers[nh++] = CTYPE;
+		break;
+	case PUB_DELETE:
+		req.method = "DELETE";
+		break;
+	default:
+		req.method = "MKCOL";
+		break;
+	}
+	if (s != NULL && s->cond == PUB_IF_NONE_MATCH) {
+		headers[nh++] = "If-None-Match: *";
+	} else if (s != NULL && s->cond == PUB_IF_MATCH) {
+		snprintf(cond, sizeof(cond), "If-Match: %s", s->etag);
+		headers[nh++] = cond;
+	}
+	headers[nh] = NULL;
+	req.url = url;
+	req.headers = headers;
+	req.user = st.user;
+	req.password = st.password;
+	req.max_bytes = ANSWER_MAX;
+	req.timeout_ms = TIMEOUT_MS;
+	req.follow = false;
+	/* The server is the administrator's own choice, often on the same host. */
+	req.allow_private = true;
+	return host->http_request(self, &req, on_done, NULL);
+}
+
+/* The base URL followed by the first `level` folders of the running job's name. */
+static char *
+folder(size_t level)
+{
+	const char *p = st.job.name;
+	struct sbuf b = { 0 };
+
+	for (size_t i = 0; i < level; i++) {
+		const char *slash = strchr(p, '/');
+
+		if (slash == NULL)
+			break;
+		p = slash + 1;
+	}
+	sb_puts(&b, st.base);
+	sb_add(&b, st.job.name, (size_t)(p - st.job.name));
+	return sb_take(&b, NULL);
+}
+
+static size_t
+depth(const char *name)
+{
+	size_t n = 0;
+
+	for (; *name; name++)
+		n += *name == '/';
+	return n;
+}
+
+/* Start the next step; false when there is nothing to do or it could not start. */
+static bool
+start_next(void)
+{
+	struct cal_pub_row *rows;
+	size_t nrows;
+	struct pub_step s;
+	char *url;
+	int rc = 0;
+
+	if (cal_pub_rows(pdb(), st.target, &rows, &nrows) == -1) {
+		host->log(self, CV_LOG_ERROR, "publishing: cannot read what was published: %s",
+		    sqlite3_errmsg(pdb()));
+		return false;
+	}
+	if (!pub_next(st.docs, st.ndocs, rows, nrows, is_rejected, &s)) {
+		cal_pub_rows_free(rows, nrows);
+		return false;
+	}
+	job_clear();
+	st.job.op = s.op;
+	st.job.name = cal_xstrdup(s.name);
+	if (s.op == PUB_FORGET) {
+		if (begin() == 0)
+			commit(cal_pub_removed(pdb(), st.target, s.name));
+		cal_pub_rows_free(rows, nrows);
+		job_clear();
+		return start_next();
+	}
+	if (s.op == PUB_PUT) {
+		snprintf(st.job.hash, sizeof(st.job.hash), "%s", st.docs[s.doc].hash);
+		if (s.cond == PUB_UNCONDITIONAL && !(s.row != SIZE_MAX && rows[s.row].force) &&
+		    !st.warned_no_etag) {
+			st.warned_no_etag = true;
+			host->log(self, CV_LOG_WARN, "publishing: the server gives no ETag, so "
+			    "changes made there cannot be detected before they are replaced");
+		}
+	} else {
+		snprintf(st.job.hash, sizeof(st.job.hash), "-");
+	}
+	url = url_of(s.name);
+	rc = send_req(s.op, url, s.op == PUB_PUT ? &st.docs[s.doc] : NULL, &s);
+	free(url);
+	cal_pub_rows_free(rows, nrows);
+	if (rc == -1) {
+		fail("the request could not start");
+		return false;
+	}
+	st.busy = true;
+	return true;
+}
+
+/* Start work when there is some and nothing runs or waits. */
+static void
+kick(void)
+{
+	if (!st.on || st.busy || st.retry != 0)
+		return;
+	if (!start_next() && st.retry == 0 && !st.busy)
+		recovered();
+}
+
+/* The step to retry the running PUT: with the same condition as before. */
+static bool
+redo_put(void)
+{
+	struct cal_pub_row *rows;
+	size_t nrows, i;
+	struct pub_step s;
+	bool ok = false;
+
+	if (cal_pub_rows(pdb(), st.target, &rows, &nrows) == -1)
+		return false;
+	for (i = 0; i < st.ndocs && strcmp(st.docs[i].name, st.job.name) != 0; i++)
+		;
+	if (i < st.ndocs && pub_next(&st.docs[i], 1, rows, nrows, NULL, &s) && s.op == PUB_PUT) {
+		char *url = url_of(s.name);
+
+		snprintf(st.job.hash, sizeof(st.job.hash), "%s", st.docs[i].hash);
+		s.doc = 0;
+		ok = send_req(PUB_PUT, url, &st.docs[i], &s) == 0;
+		free(url);
+	}
+	cal_pub_rows_free(rows, nrows);
+	return ok;
+}
+
+static void
+on_done(void *arg, const struct cv_http_result *res)
+{
+	enum pub_op op = st.job.mkcol_left > 0 ? PUB_MKCOL : st.job.op;
+	enum pub_outcome o = pub_outcome(op, res->status);
+	char why[160];
+
+	st.busy = false;
+	if (res->status == 0)
+		snprintf(why, sizeof(why), "%s", res->error != NULL ? res->error : "no answer");
+	else
+		snprintf(why, sizeof(why), "the server answered HTTP %d", res->status);
+
+	if (op == PUB_MKCOL) {
+		if (o != PUB_OK) {
+			if (o == PUB_RETRY) {
+				fail(why);
+				return;
+			}
+			host->log(self, CV_LOG_ERROR, "publishing %s: cannot make its folder: %s",
+			    st.job.name, why);
+			goto reject;
+		}
+		if (--st.job.mkcol_left > 0) {
+			char *u = folder(depth(st.job.name) - st.job.mkcol_left + 1);
+
+			st.busy = send_req(PUB_MKCOL, u, NULL, NULL) == 0;
+			free(u);
+		} else {
+			st.busy = redo_put();
+		}
+		if (!st.busy)
+			fail("the request could not start");
+		return;
+	}
+
+	switch (o) {
+	case PUB_OK:
+		if (begin() == 0)
+			commit(st.job.op == PUB_PUT ?
+			    cal_pub_written(pdb(), st.target, st.job.name, res->etag, st.job.hash) :
+			    cal_pub_removed(pdb(), st.target, st.job.name));
+		host->log(self, CV_LOG_DEBUG, "published %s (%s)", st.job.name,
+		    st.job.op == PUB_PUT ? "written" : "deleted");
+		recovered();
+		break;
+	case PUB_CONFLICT:
+		if (begin() == 0)
+			commit(cal_pub_conflict(pdb(), st.target, st.job.name, st.job.hash));
+		recovered();
+		report("Publishing conflict: %s was changed on the server, so Convene did not %s "
+		    "it. Check the server's copy; 'publish overwrite' replaces it with Convene's.",
+		    st.job.name, st.job.op == PUB_PUT ? "replace" : "delete");
+		break;
+	case PUB_NO_PARENT:
+		if (!st.caldav && !st.job.made_parents) {
+			char *u;
+
+			/* WebDAV: make the folders (the base, then each level), then PUT again. */
+			st.job.made_parents = true;
+			st.job.mkcol_left = depth(st.job.name) + 1;
+			u = folder(0);
+			st.busy = send_req(PUB_MKCOL, u, NULL, NULL) == 0;
+			free(u);
+			if (!st.busy)
+				fail("the request could not start");
+			return;
+		}
+		fail(st.caldav ? "the calendar collection does not exist" : why);
+		return;
+	case PUB_RETRY:
+		fail(why);
+		return;
+	case PUB_REJECTED:
+		host->log(self, CV_LOG_ERROR, "publishing %s: refused: %s", st.job.name, why);
+		goto reject;
+	}
+	job_clear();
+	kick();
+	return;
+reject:
+	/* Not again this session: the same body would be refused the same way. */
+	st.rejected = cal_xrealloc(st.rejected, (st.nrejected + 1) * sizeof(*st.rejected));
+	st.rejected[st.nrejected++] = cal_xstrdup(st.job.name);
+	recovered();
+	job_clear();
+	kick();
+}
+
+void
+pub_sync(struct pub_doc *docs, size_t n)
+{
+	if (!st.on) {
+		pub_docs_free(docs, n);
+		return;
+	}
+	pub_docs_free(st.docs, st.ndocs);
+	st.docs = docs;
+	st.ndocs = n;
+	/* A rejected resource that changed may be accepted now. */
+	for (size_t i = 0; i < st.nrejected; i++)
+		free(st.rejected[i]);
+	free(st.rejected);
+	st.rejected = NULL;
+	st.nrejected = 0;
+	kick();
+}
+
+/* The password file's first line. 0 or -1 (errno set). */
+static int
+read_password(const char *path, char **out)
+{
+	char buf[PASSWORD_MAX + 2];
+	ssize_t n;
+	size_t len = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd == -1)
+		return -1;
+	while (len < sizeof(buf) - 1 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	buf[len] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	*out = cal_xstrdup(buf);
+	explicit_bzero(buf, sizeof(buf));
+	return 0;
+}
+
+int
+pub_start(struct cv_plugin *p, const struct cv_host *h, char *err, size_t errlen)
+{
+	const char *url, *mode, *user, *pwfile;
+	struct sbuf b = { 0 };
+
+	host = h;
+	self = p;
+	memset(&st, 0, sizeof(st));
+	url = host->config(p, "publish_url");
+	mode = host->config(p, "publish_mode");
+	user = host->config(p, "publish_user");
+	pwfile = host->config(p, "publish_password_file");
+	if (url == NULL || url[0] == '\0')
+		return 0;
+	if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0) {
+		snprintf(err, errlen, "[calendars] publish_url must be an http:// or https:// URL");
+		return -1;
+	}
+	if (mode == NULL || (strcmp(mode, "caldav") != 0 && strcmp(mode, "webdav") != 0)) {
+		snprintf(err, errlen, "[calendars] publish_mode must be caldav or webdav");
+		return -1;
+	}
+	if (pwfile != NULL && (user == NULL || user[0] == '\0')) {
+		snprintf(err, errlen, "[calendars] publish_password_file needs publish_user");
+		return -1;
+	}
+	if (user != NULL && user[0] != '\0') {
+		if (pwfile == NULL) {
+			snprintf(err, errlen, "[calendars] publish_user needs publish_password_file");
+			return -1;
+		}
+		if (read_password(pwfile, &st.password) == -1) {
+			/* The path is configuration, not a secret; the content never shows. */
+			snprintf(err, errlen, "[calendars] publish_password_file: cannot read %s: %s",
+			    pwfile, strerror(errno));
+			return -1;
+		}
+		st.user = cal_xstrdup(user);
+	}
+	st.caldav = strcmp(mode, "caldav") == 0;
+	sb_puts(&b, url);
+	if (url[strlen(url) - 1] != '/')
+		sb_puts(&b, "/");
+	st.base = sb_take(&b, NULL);
+	sb_printf(&b, "%s %s", mode, st.base);
+	st.target = sb_take(&b, NULL);
+	st.on = true;
+	host->log(p, CV_LOG_INFO, "publishing to a %s server", mode);
+	return 0;
+}
+
+void
+pub_stop(void)
+{
+	/* The host cancels our request and timer. */
+	pub_docs_free(st.docs, st.ndocs);
+	for (size_t i = 0; i < st.nrejected; i++)
+		free(st.rejected[i]);
+	free(st.rejected);
+	job_clear();
+	free(st.base);
+	free(st.target);
+	free(st.user);
+	if (st.password != NULL) {
+		explicit_bzero(st.password, strlen(st.password));
+		free(st.password);
+	}
+	memset(&st, 0, sizeof(st));
+}
+
+/* ---- owner commands ---- */
+
+void
+pub_cmd_status(struct cv_ctx *ctx)
+{
+	struct cal_pub_row *rows;
+	size_t nrows, done = 0, conflicts = 0, waiting = 0;
+	struct sbuf names = { 0 };
+	char *list;
+
+	if (!st.on) {
+		host->reply(ctx, "Publishing is off: set [calendars] publish_url and publish_mode.");
+		return;
+	}
+	if (cal_pub_rows(pdb(), st.target, &rows, &nrows) == -1) {
+		host->reply(ctx, "Sorry, that did not work: please try again later.");
+		return;
+	}
+	for (size_t i = 0; i < nrows; i++) {
+		if (rows[i].conflict != NULL) {
+			if (conflicts++ < 5)
+				sb_printf(&names, "%s%s", conflicts > 1 ? ", " : "", rows[i].name);
+		} else if (rows[i].hash[0] != '\0') {
+			done++;
+		}
+	}
+	for (size_t i = 0; i < st.ndocs; i++) {
+		size_t at;
+		const struct cal_pub_row *r = row_of(rows, nrows, st.docs[i].name, &at);
+
+		if (r == NULL || (r->conflict == NULL && strcmp(r->hash, st.docs[i].hash) != 0))
+			waiting++;
+	}
+	for (size_t i = 0; i < nrows; i++)
+		if (rows[i].conflict == NULL && !has_doc(st.docs, st.ndocs, rows[i].name))
+			waiting++;
+	list = sb_take(&names, NULL);
+	host->reply(ctx, "Publishing (%s): %zu on the server, %zu waiting, %zu conflict%s%s%s.",
+	    st.caldav ? "caldav" : "webdav", done, waiting, conflicts, conflicts == 1 ? "" : "s",
+	    conflicts > 0 ? ": " : "", list);
+	if (st.failures > 0)
+		host->reply(ctx, "Last failure: %s (%u in a row); next try in %lld s.",
+		    st.last_error, st.failures,
+		    (long long)((st.next_try - host->mono_ms() + 999) / 1000));
+	free(list);
+	cal_pub_rows_free(rows, nrows);
+}
+
+void
+pub_cmd_overwrite(struct cv_ctx *ctx)
+{
+	int n = 0;
+
+	if (!st.on) {
+		host->reply(ctx, "Publishing is off.");
+		return;
+	}
+	if (host->begin(self) == -1 || cal_pub_overwrite(pdb(), st.target, &n) == -1 ||
+	    host->commit(self) == -1) {
+		host->rollback(self);
+		host->reply(ctx, "Sorry, that did not work and nothing was changed: please try "
+		    "again later.");
+		return;
+	}
+	host->log(self, CV_LOG_INFO, "publishing: an owner chose to overwrite %d conflict(s)", n);
+	if (n == 0)
+		host->reply(ctx, "There is no conflict to overwrite.");
+	else
+		host->reply(ctx, "Convene's version replaces the server's copy of %d resource%s "
+		    "now.", n, n == 1 ? "" : "s");
+	kick();
+}

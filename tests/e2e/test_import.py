@@ -1,0 +1,472 @@
+"""Acceptance tests of `event import URL`: the real bot fetches calendars from
+a real local HTTP server this module starts (Python's http.server in a
+thread), over real sockets, and creates events in its real SQLite file.
+
+The server serves a good calendar, oversized ones (with a Content-Length,
+and chunked without one), a malformed one, one with unusable values, an
+HTML page, a slow answer, redirects to other schemes, and a calendar whose
+texts hold escaped newlines and IRC control codes. The module's bot may
+fetch from 127.0.0.1 ([calendars] import_allow_private = yes); a second bot
+with the default shows that private addresses are refused."""
+
+import datetime
+import http.server
+import re
+import sqlite3
+import threading
+import time
+import zoneinfo
+
+import pytest
+
+import harness
+from harness import Bot, irc_lower, t
+
+BOT = "convene"
+ORG = "imporg"
+SENTINEL = re.compile(r"^Convene \S+: event registration in chat$")
+ANSWER = re.compile(r"^(Imported|Import failed)")
+CAP = 1024 * 1024
+
+OVERRIDES = {
+    "bot": {"owners": "%s!*@*" % ORG, "command_burst": 100, "command_rate": 100},
+    "irc": {"flood_burst": 50, "flood_rate": 50},
+    "events": {"timezone": "Europe/Paris"},
+    "calendars": {"import_allow_private": "yes", "import_timeout": "2"},
+}
+
+NOW = datetime.datetime.now(datetime.timezone.utc)
+
+
+def day(n):
+    """A date n days from now, at midnight, as a naive datetime."""
+    d = (NOW + datetime.timedelta(days=n)).date()
+    return datetime.datetime(d.year, d.month, d.day)
+
+
+def stamp(dt):
+    return dt.strftime("%Y%m%dT%H%M%S")
+
+
+def vevent(uid, summary, start, extra=(), end=None):
+    lines = ["BEGIN:VEVENT"]
+    if uid is not None:
+        lines.append("UID:" + uid)
+    lines += ["DTSTAMP:20260101T000000Z", start]
+    if end:
+        lines.append(end)
+    lines.append("SUMMARY:" + summary)
+    lines += list(extra)
+    lines.append("END:VEVENT")
+    return lines
+
+
+def calendar(*events):
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Test//Import//EN"]
+    for e in events:
+        lines += e
+    lines.append("END:VCALENDAR")
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+A_START = day(10).replace(hour=17, minute=0)
+B_START = day(11).replace(hour=9, minute=30)
+C_START = day(12).replace(hour=14, minute=0)
+D_START = day(13).replace(hour=19, minute=15)
+
+GOOD = calendar(
+    # UTC, with texts to escape and a link.
+    vevent("good-a@test", "Privacy workshop\\, part 1", "DTSTART:%sZ" % stamp(A_START),
+           ["DESCRIPTION:Bring a laptop.\\nWe install Tor.", "LOCATION:Room 1\\; floor 2",
+            "URL:https://example.org/a"], end="DTEND:%sZ" % stamp(A_START + datetime.timedelta(minutes=90))),
+    # A known zone, with a DURATION.
+    vevent("good-b@test", "Encryption clinic", "DTSTART;TZID=America/New_York:%s" % stamp(B_START),
+           ["DURATION:PT2H"]),
+    # Floating: the [events] timezone. No end: an hour.
+    vevent("good-c@test", "Floating meetup", "DTSTART:%s" % stamp(C_START)),
+    # A TZID with a generator's prefix.
+    vevent("good-d@test", "Berlin talk",
+           "DTSTART;TZID=/freeassociation.sourceforge.net/Europe/Berlin:%s" % stamp(D_START),
+           end="DTEND;TZID=/freeassociation.sourceforge.net/Europe/Berlin:%s"
+           % stamp(D_START + datetime.timedelta(minutes=45))),
+    # What Convene cannot hold yet.
+    vevent("rec@test", "Weekly", "DTSTART:%sZ" % stamp(A_START), ["RRULE:FREQ=WEEKLY;COUNT=4"]),
+    vevent("allday@test", "Holiday", "DTSTART;VALUE=DATE:%s" % day(14).strftime("%Y%m%d")),
+    vevent("long@test", "Long camp", "DTSTART:%sZ" % stamp(A_START),
+           end="DTEND:%sZ" % stamp(A_START + datetime.timedelta(days=8))),
+    vevent("past@test", "Gone", "DTSTART:%sZ" % stamp(day(-3).replace(hour=10))),
+    vevent("cancel@test", "Called off", "DTSTART:%sZ" % stamp(A_START), ["STATUS:CANCELLED"]),
+    vevent(None, "No UID", "DTSTART:%sZ" % stamp(A_START)),
+)
+GOOD_ANSWER = ("skipped 0 already imported, 1 recurring, 1 all-day, 1 too long, 1 past, "
+               "1 cancelled, 1 invalid.")
+
+BAD_VALUES = calendar(
+    vevent("bad-1@test", "Bad start", "DTSTART:notadate"),
+    vevent("bad-2@test", "Bad end", "DTSTART:%sZ" % stamp(A_START), end="DTEND:20261301T250000Z"),
+)
+
+# Escaped newlines (\n, \N), a raw CR in the value, IRC bold, colour, underline, reset.
+HOSTILE_TITLE = ("Evil\\nPRIVMSG #events :pwned\\N\x02bold\x02 \x0304,01red\x03 "
+                 "\x1funder\x0f end\\nQUIT :bye")
+HOSTILE = calendar(
+    vevent("hostile@test", HOSTILE_TITLE, "DTSTART:%sZ" % stamp(day(15).replace(hour=12)),
+           ["DESCRIPTION:one\\ntwo\\r\\nNOTICE #events :\x02hi\x02"]),
+)
+
+BIG = calendar(vevent("big@test", "Big", "DTSTART:%sZ" % stamp(A_START),
+                      ["DESCRIPTION:" + "x" * (2 * CAP)]))
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "TestCal/1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def send(self, status, body, ctype="text/calendar; charset=utf-8", headers=()):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        path = self.path.split("?")[0]
+        self.server.hits.append(path)
+        try:
+            self.route(path)
+        except (BrokenPipeError, ConnectionResetError):
+            self.server.cut.append(path)
+
+    def route(self, path):
+        if path == "/good.ics":
+            self.send(200, GOOD)
+        elif path == "/bad-values.ics":
+            self.send(200, BAD_VALUES)
+        elif path == "/hostile.ics":
+            self.send(200, HOSTILE)
+        elif path == "/big.ics":
+            self.send(200, BIG)
+        elif path == "/chunked.ics":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/calendar")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            chunk = b"X-FILLER:" + b"y" * (64 * 1024 - 11) + b"\r\n"
+            self.wfile.write(b"%x\r\nBEGIN:VCALENDAR\r\n\r\n" % 17)
+            for _ in range(32 * 16):	# 32 MiB if nobody hangs up
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            self.wfile.write(b"0\r\n\r\n")
+            self.server.completed.append(path)
+        elif path == "/truncated.ics":
+            self.send(200, GOOD[:len(GOOD) // 2])
+        elif path == "/page.html":
+            self.send(200, b"<!doctype html><html><body><h1>Events</h1></body></html>\n",
+                      "text/html; charset=utf-8")
+        elif path == "/missing.ics":
+            self.send(404, b"not here\n", "text/plain")
+        elif path == "/slow.ics":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/calendar")
+            self.send_header("Content-Length", str(len(GOOD)))
+            self.end_headers()
+            self.wfile.write(GOOD[:20])
+            self.wfile.flush()
+            time.sleep(6)
+            self.wfile.write(GOOD[20:])
+        elif path == "/to-ftp.ics":
+            self.send(302, b"", headers=[("Location", "ftp://127.0.0.1/cal.ics")])
+        elif path == "/to-file.ics":
+            self.send(301, b"", headers=[("Location", "file:///etc/passwd")])
+        elif path == "/to-good.ics":
+            self.send(302, b"", headers=[("Location", "/good.ics")])
+        else:
+            self.send(404, b"", "text/plain")
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.hits, self.cut, self.completed = [], [], []
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self.thread.start()
+
+    def handle_error(self, request, client_address):
+        pass	# clients hanging up (the bot at the size cap) are expected
+
+    def url(self, path):
+        return "http://127.0.0.1:%d%s" % (self.server_address[1], path)
+
+    def close(self):
+        self.shutdown()
+        self.server_close()
+
+
+def from_bot(l, to):
+    return (l.command == "NOTICE" and irc_lower(l.nick) == BOT
+            and irc_lower(l.target) == irc_lower(to))
+
+
+def cmd(client, text):
+    """Send a command in private; the texts of every answer to it."""
+    client.privmsg(BOT, text)
+    client.privmsg(BOT, "version")
+    got = []
+    while True:
+        l = client.wait_for(lambda l: from_bot(l, client.nick), timeout=t(10))
+        if SENTINEL.search(l.text):
+            return got
+        got.append(l.text)
+
+
+def do_import(client, url, timeout=10):
+    """`event import URL`: the one answer line, after checking that it is the
+    only one (nothing before it, nothing after it)."""
+    client.privmsg(BOT, "event import " + url)
+    l = client.wait_for(lambda l: from_bot(l, client.nick), timeout=t(timeout))
+    assert ANSWER.search(l.text), "unexpected answer %r" % l.text
+    rest = sync(client)
+    assert rest == [], "more than one answer line: %r then %r" % (l.text, rest)
+    return l.text
+
+
+def sync(client):
+    """The bot's notices to client until the answer to a `version` sent now."""
+    client.privmsg(BOT, "version")
+    got = []
+    while True:
+        l = client.wait_for(lambda l: from_bot(l, client.nick), timeout=t(10))
+        if SENTINEL.search(l.text):
+            return got
+        got.append(l.text)
+
+
+def db_rows(bot, where="1", args=()):
+    con = sqlite3.connect("file:%s?mode=ro" % (bot.dir / "convene.db"), uri=True)
+    con.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in con.execute("SELECT * FROM events WHERE %s ORDER BY id" % where,
+                                              args)]
+    finally:
+        con.close()
+
+
+def utc_seconds(local, zone):
+    return int(local.replace(tzinfo=zoneinfo.ZoneInfo(zone)).timestamp())
+
+
+class World:
+    def __init__(self, tmp):
+        self.http = Server()
+        self.ircd = harness.Ngircd(tmp / "ircd")
+        self.ircd.start()
+        self.bot = Bot(tmp / "bot", self.ircd.port, overrides=OVERRIDES)
+        self.bot.start()
+        self.org = self.ircd.client(ORG)
+        self.org.join("#events")
+        harness.wait_in_channel(self.org, "#events", BOT, t(15))
+
+    def close(self):
+        self.org.quit()
+        problems = self.bot.finish()
+        self.ircd.stop()
+        self.http.close()
+        return problems
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    w = World(tmp_path_factory.mktemp("import"))
+    yield w
+    problems = w.close()
+    if problems:
+        pytest.fail("\n\n".join(problems), pytrace=False)
+
+
+# ---------------------------------------------------------------- a good calendar
+
+def test_good_calendar_then_again(world):
+    answer = do_import(world.org, world.http.url("/good.ics"))
+    m = re.match(r"^Imported 4 events \(#(\d+)-#(\d+)\); (.*)$", answer)
+    assert m, answer
+    assert m.group(3) == GOOD_ANSWER, answer
+    first, last = int(m.group(1)), int(m.group(2))
+    assert last - first == 3
+    rows = {r["source_uid"]: r for r in db_rows(world.bot, "source_uid IS NOT NULL")}
+    assert sorted(rows) == ["good-a@test", "good-b@test", "good-c@test", "good-d@test"]
+    for r in rows.values():
+        # Our own UIDs, the source's kept apart; where it came from, no query.
+        assert re.fullmatch(r"[0-9a-f]{32}", r["uid"]), r
+        assert r["source_url"] == world.http.url("/good.ics")
+        assert r["created_by"] == "n:" + ORG
+        assert r["channel"] == "#events"
+        assert first <= r["id"] <= last
+    a, b, c, d = (rows["good-%s@test" % k] for k in "abcd")
+    assert (a["title"], a["tz"], a["start_utc"], a["duration_min"]) == (
+        "Privacy workshop, part 1", "UTC", utc_seconds(A_START, "UTC"), 90)
+    # Newlines in imported text become spaces: one line in chat.
+    assert a["description"] == "Bring a laptop. We install Tor."
+    assert a["location"] == "Room 1; floor 2"
+    assert a["url"] == "https://example.org/a"
+    assert (b["tz"], b["local_date"], b["local_time"], b["start_utc"], b["duration_min"]) == (
+        "America/New_York", B_START.strftime("%Y-%m-%d"), "09:30",
+        utc_seconds(B_START, "America/New_York"), 120)
+    assert (c["tz"], c["start_utc"], c["duration_min"]) == (
+        "Europe/Paris", utc_seconds(C_START, "Europe/Paris"), 60)
+    assert (d["tz"], d["start_utc"], d["duration_min"]) == (
+        "Europe/Berlin", utc_seconds(D_START, "Europe/Berlin"), 45)
+    # The events are real: listed like any other.
+    lines = cmd(world.org, "event %d" % a["id"])
+    assert lines[0] == "#%d Privacy workshop, part 1" % a["id"], lines
+
+    # The same calendar again, through a redirect: nothing new.
+    again = do_import(world.org, world.http.url("/to-good.ics"))
+    assert again == ("Imported 0 events; skipped 4 already imported, 1 recurring, 1 all-day, "
+                     "1 too long, 1 past, 1 cancelled, 1 invalid."), again
+    assert len(db_rows(world.bot, "source_uid IS NOT NULL")) == 4
+
+
+# ---------------------------------------------------------------- limits
+
+def test_oversized_with_length(world):
+    before = len(db_rows(world.bot))
+    answer = do_import(world.org, world.http.url("/big.ics"))
+    assert answer == "Import failed: the answer is larger than allowed.", answer
+    assert len(db_rows(world.bot)) == before
+
+
+def test_oversized_chunked_is_cut_while_reading(world):
+    before = len(db_rows(world.bot))
+    answer = do_import(world.org, world.http.url("/chunked.ics"), timeout=15)
+    assert answer == "Import failed: the answer is larger than allowed.", answer
+    assert len(db_rows(world.bot)) == before
+    # The bot hung up: the server never got to send its 32 MiB.
+    deadline = time.monotonic() + t(10)
+    while "/chunked.ics" not in world.http.cut and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "/chunked.ics" in world.http.cut
+    assert "/chunked.ics" not in world.http.completed
+
+
+def test_slow_answer_times_out(world):
+    started = time.monotonic()
+    answer = do_import(world.org, world.http.url("/slow.ics"), timeout=15)
+    assert answer == "Import failed: the server took too long.", answer
+    # import_timeout = 2: not the server's 6 seconds.
+    assert time.monotonic() - started < t(5.5)
+    # The bot kept answering meanwhile: it never blocks on the network.
+    world.org.privmsg(BOT, "event import " + world.http.url("/slow.ics"))
+    t0 = time.monotonic()
+    assert sync(world.org) == []
+    assert time.monotonic() - t0 < t(1.5)
+    l = world.org.wait_for(lambda l: from_bot(l, world.org.nick), timeout=t(10))
+    assert l.text == "Import failed: the server took too long."
+
+
+# ---------------------------------------------------------------- bad content
+
+def test_malformed_calendar(world):
+    answer = do_import(world.org, world.http.url("/truncated.ics"))
+    assert answer == "Import failed: the calendar is malformed or cut short.", answer
+    answer = do_import(world.org, world.http.url("/bad-values.ics"))
+    assert answer == ("Imported 0 events; skipped 0 already imported, 0 recurring, 0 all-day, "
+                      "0 too long, 0 past, 0 cancelled, 2 invalid."), answer
+
+
+def test_not_a_calendar(world):
+    answer = do_import(world.org, world.http.url("/page.html"))
+    assert answer == "Import failed: that is not an iCalendar (.ics) file.", answer
+    answer = do_import(world.org, world.http.url("/missing.ics"))
+    assert answer == "Import failed: the server answered HTTP 404.", answer
+
+
+# ---------------------------------------------------------------- schemes
+
+def test_redirects_to_other_schemes_are_refused(world):
+    for path in ("/to-ftp.ics", "/to-file.ics"):
+        answer = do_import(world.org, world.http.url(path))
+        assert answer == "Import failed: only http and https are allowed.", (path, answer)
+    # Other schemes typed directly never start a download.
+    hits = len(world.http.hits)
+    for url in ("ftp://127.0.0.1/cal.ics", "file:///etc/passwd", "webcal://127.0.0.1/x.ics"):
+        lines = cmd(world.org, "event import " + url)
+        assert lines == ["Give one http:// or https:// link to an .ics file. "
+                         "Usage: event import URL"], lines
+    assert len(world.http.hits) == hits
+
+
+def test_members_cannot_import(world):
+    member = world.ircd.client("impmember")
+    try:
+        hits = len(world.http.hits)
+        lines = cmd(member, "event import " + world.http.url("/good.ics"))
+        assert lines and "organi" in lines[0].lower(), lines
+        assert len(world.http.hits) == hits
+    finally:
+        member.quit()
+
+
+# ---------------------------------------------------------------- hostile text
+
+def test_hostile_summary_stays_one_clean_line(world):
+    watcher = world.ircd.client("impwatch")
+    watcher.join("#events")
+    try:
+        answer = do_import(world.org, world.http.url("/hostile.ics"))
+        m = re.match(r"^Imported 1 event \(#(\d+)\); skipped 0 already", answer)
+        assert m, answer
+        n = int(m.group(1))
+        row = db_rows(world.bot, "id = ?", (n,))[0]
+        assert row["title"] == ("Evil PRIVMSG #events :pwned bold red under end QUIT :bye"), row
+        assert row["description"] == "one two NOTICE #events :hi", row
+        for text in (row["title"], row["description"]):
+            assert not re.search(r"[\x00-\x1f\x7f]", text), repr(text)
+        lines = cmd(world.org, "event %d" % n)
+        assert lines[0] == "#%d %s" % (n, row["title"]), lines
+        assert lines[1].startswith("When: "), lines
+        listed = [l for l in cmd(world.org, "events") if l.startswith("#%d " % n)]
+        assert len(listed) == 1 and "pwned" in listed[0], listed
+        for l in lines + listed:
+            assert not re.search(r"[\x00-\x1f\x7f]", l), repr(l)
+        # Nothing reached the channel: no injected PRIVMSG, NOTICE or QUIT.
+        watcher.sync()
+        assert not [l for l in watcher.collect(duration=0.5)
+                    if l.command in ("PRIVMSG", "NOTICE", "QUIT") and l.nick == BOT]
+        assert world.bot.running
+    finally:
+        watcher.quit()
+    # Nothing of the calendar's texts went to the log.
+    assert "pwned" not in world.bot.log_text()
+
+
+# ---------------------------------------------------------------- private addresses
+
+def test_private_address_refused_by_default(world, tmp_path):
+    other = Bot(tmp_path / "bot", world.ircd.port, nick="convene2",
+                overrides={"bot": {"owners": "%s!*@*" % ORG},
+                           "calendars": {"import_allow_private": None}})
+    other.start()
+    try:
+        harness.wait_in_channel(world.org, "#events", "convene2", t(15))
+        hits = len(world.http.hits)
+        world.org.privmsg("convene2", "event import " + world.http.url("/good.ics"))
+        l = world.org.wait_for(lambda l: l.command == "NOTICE" and l.nick == "convene2"
+                               and ANSWER.search(l.text), timeout=t(10))
+        assert l.text == "Import failed: the address is private or local, which is not allowed.", l.text
+        assert len(world.http.hits) == hits
+        # A name that resolves to loopback is refused the same way.
+        world.org.privmsg("convene2", "event import http://localhost:%d/good.ics"
+                          % world.http.server_address[1])
+        l = world.org.wait_for(lambda l: l.command == "NOTICE" and l.nick == "convene2"
+                               and ANSWER.search(l.text), timeout=t(10))
+        assert l.text == "Import failed: the address is private or local, which is not allowed.", l.text
+        assert len(world.http.hits) == hits
+    finally:
+        problems = other.finish()
+    assert not problems, problems

@@ -1,0 +1,77 @@
+/*
+ * fuzz_ics.c: the `event import` reader (plugins/events/import.c) on
+ * arbitrary calendar text, with libical's real parser and the host's real
+ * text cleaning. Besides not crashing, checks what must hold for every
+ * event it keeps: a one-line clean title, a duration Convene accepts, a zone
+ * it knows, a start after `now` that maps back to its wall-clock time.
+ */
+// fuzz-sources: plugins/events/import.c plugins/events/when.c
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../plugins/events/import.h"
+#include "text.h"
+
+#define NOW 1795000000LL
+
+static void
+check(int ok)
+{
+	if (!ok)
+		abort();
+}
+
+static void
+one_line(const char *s)
+{
+	if (s == NULL)
+		return;
+	check(s[0] != '\0' && s[0] != ' ');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		check(*p >= 0x20 && *p != 0x7f);
+	check(text_valid_utf8(s, strlen(s)));
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct when_zone deflt;
+	static int init;
+	struct imp_result r;
+	char err[200], *text;
+
+	if (!init) {
+		when_parse_zone("Europe/Paris", &deflt);
+		init = 1;
+	}
+	text = malloc(size + 1);
+	if (text == NULL)
+		abort();
+	memcpy(text, data, size);
+	text[size] = '\0';
+	if (imp_parse(text, size, &deflt, (time_t)NOW, text_clean, &r, err, sizeof(err)) == 0) {
+		for (size_t i = 0; i < r.n; i++) {
+			const struct imp_event *e = &r.v[i];
+			struct when_zone z;
+			time_t t;
+			int off[2];
+
+			one_line(e->title);
+			one_line(e->description);
+			one_line(e->location);
+			check(e->source_uid != NULL && e->source_uid[0] != '\0');
+			check(e->duration_min >= 1 && e->duration_min <= WHEN_DURATION_MAX);
+			check(e->start_utc > NOW);
+			check(when_parse_zone(e->tz, &z) == 0);
+			check(when_to_utc(&z, &e->local, &t, off) == WHEN_FIT_ONE);
+			check((long long)t / 60 == e->start_utc / 60);
+		}
+		imp_result_free(&r);
+	} else {
+		check(err[0] != '\0');
+	}
+	free(text);
+	return 0;
+}
