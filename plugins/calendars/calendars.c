@@ -49,7 +49,10 @@ static struct {
 	struct cal_feed page;
 	long long next_change;	/* wall time when time alone changes what they show */
 	bool written;		/* the files were written once since start */
+	cv_timer_id render_timer;	/* a render is due: events changed */
 } pub;
+
+#define RENDER_DELAY_MS 1000	/* changes within this share one render */
 
 /* Personal feeds, rendered on the first request after a change. */
 struct personal {
@@ -242,12 +245,23 @@ write_files(void)
 
 /* ---- rendering ---- */
 
+/*
+ * Feeds come out in the same order at every render, so the search starts
+ * where the last one matched: linear in the number of feeds, not quadratic.
+ */
 static struct cal_feed *
 find_old(struct cal_feed *old, size_t nold, const char *path)
 {
-	for (size_t i = 0; i < nold; i++)
-		if (old[i].path != NULL && strcmp(old[i].path, path) == 0)
+	static size_t cursor;
+
+	for (size_t k = 0; k < nold; k++) {
+		size_t i = (cursor + k) % nold;
+
+		if (old[i].path != NULL && strcmp(old[i].path, path) == 0) {
+			cursor = i + 1;
 			return &old[i];
+		}
+	}
 	return NULL;
 }
 
@@ -461,9 +475,32 @@ render_public(void)
 }
 
 static void
+render_due(void *arg)
+{
+	pub.render_timer = 0;
+	render_public();
+}
+
+/*
+ * A burst of registrations (a crowd, a grouped loop pass) must not render
+ * every feed once per change: changes within RENDER_DELAY_MS share one
+ * render, and a request that comes meanwhile renders at once (fresh()).
+ */
+static void
 on_changed(void *arg, const char *topic, const void *data)
 {
-	render_public();
+	if (pub.render_timer == 0)
+		pub.render_timer = host->timer_add(self, RENDER_DELAY_MS, 0, render_due, NULL);
+}
+
+/* Before answering from the feeds: render now if a change is pending. */
+static void
+fresh(void)
+{
+	if (pub.render_timer == 0)
+		return;
+	host->timer_cancel(self, pub.render_timer);
+	render_due(NULL);
 }
 
 static void
@@ -599,6 +636,7 @@ serve_calendars(void *arg, const struct cv_http_req *req, struct cv_http_resp *r
 
 	if (!strip_suffix(p, ".ics", &stem))
 		return -1;
+	fresh();
 	if (strncmp(p, "me/", 3) == 0) {
 		char token[CAL_TOKEN_LEN + 1];
 		struct personal *f;
@@ -643,7 +681,10 @@ static int
 serve_page(void *arg, const struct cv_http_req *req, struct cv_http_resp *resp)
 {
 	/* The route "/" is the longest match of every path nobody else serves. */
-	if (strcmp(req->path, "/") != 0 || pub.page.body == NULL)
+	if (strcmp(req->path, "/") != 0)
+		return -1;
+	fresh();
+	if (pub.page.body == NULL)
 		return -1;
 	answer(resp, &pub.page, CTYPE_HTML);
 	return 0;
