@@ -8,6 +8,7 @@ member sends changes the database.
 import datetime
 import re
 import sqlite3
+import urllib.request
 
 import pytest
 
@@ -71,7 +72,13 @@ def test_every_command_with_every_bad_payload(ircd, observer, client, start_bot)
     assert "rsvp" in member_cmds and "event add" in all_cmds
     assert "event add" not in member_cmds
 
+    def feed():
+        url = "http://127.0.0.1:%d/calendars/all.ics" % bot.http_port
+        with urllib.request.urlopen(url, timeout=t(10)) as r:
+            return r.read()
+
     before = snapshot(db)
+    feed_before = feed()
     sent = 0
     for cmd in all_cmds:
         for name, payload in PAYLOADS:
@@ -90,6 +97,7 @@ def test_every_command_with_every_bad_payload(ircd, observer, client, start_bot)
     changed = {tb for tb in set(before) | set(after) if before.get(tb) != after.get(tb)}
     # rsvp/tz/remind with a payload are malformed for members, so nothing may change.
     assert not changed, "member's bad input changed %s after %d commands" % (changed, sent)
+    assert feed() == feed_before, "member's bad input changed the public feed"
 
     # Owners: bad arguments to organiser commands are refused the same way,
     # and text that is stored comes back verbatim (no injection).
