@@ -160,12 +160,14 @@ $(FUZZ_B)/%: tests/fuzz/%.c $(BOT_LIB_SRC) $(wildcard plugins/*/*.c) $(wildcard 
 
 fuzz-bins: $(FUZZ_BIN)
 
-# Each harness briefly over its committed corpus (tests/fuzz/corpus/NAME/).
+# Each harness over its committed corpus (tests/fuzz/corpus/NAME/) and
+# 20,000 mutations; what it finds goes to build/, never into the repository.
 test-fuzz-seeds: fuzz-bins
 	@set -e; for f in $(FUZZ_BIN); do n=$$(basename $$f); \
-		echo "== $$n (seed corpus)"; mkdir -p tests/fuzz/corpus/$$n; \
-		$$f -runs=2000 -max_len=4096 tests/fuzz/corpus/$$n >/dev/null 2>$(FUZZ_B)/$$n.log \
-			|| { tail -40 $(FUZZ_B)/$$n.log; exit 1; }; done
+		echo "== $$n (seed corpus)"; rm -rf $(FUZZ_B)/seedrun/$$n; \
+		mkdir -p $(FUZZ_B)/seedrun/$$n tests/fuzz/corpus/$$n; \
+		$$f -runs=20000 -max_len=4096 $(FUZZ_B)/seedrun/$$n tests/fuzz/corpus/$$n \
+			>/dev/null 2>$(FUZZ_B)/$$n.log || { tail -40 $(FUZZ_B)/$$n.log; exit 1; }; done
 
 fuzz: fuzz-bins
 	@set -e; for f in $(FUZZ_BIN); do n=$$(basename $$f); \
