@@ -65,7 +65,7 @@ $(B)/convene: $(BOT_OBJ)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(VFLAGS) -o $@ $^ $(HOST_LIBS) $(VFLAGS)
 
-$(B)/obj/%.o: %.c $(wildcard include/*.h bot/*.h) | deps-checked
+$(B)/obj/%.o: %.c $(wildcard include/*.h bot/*.h plugins/*/*.h) | deps-checked
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS) $(VFLAGS) $(BASE_CFLAGS) -fPIC -I$(dir $<) -c -o $@ $<

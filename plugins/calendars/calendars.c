@@ -17,8 +17,12 @@
 #include <sys/types.h>
 
 #include <dirent.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,10 +53,32 @@ static struct {
 	struct cal_feed page;
 	long long next_change;	/* wall time when time alone changes what they show */
 	bool written;		/* the files were written once since start */
+	bool rendered;		/* render_public() ran once since start */
 	cv_timer_id render_timer;	/* a render is due: events changed */
 } pub;
 
 #define RENDER_DELAY_MS 1000	/* changes within this share one render */
+#define EVENT_BODIES 256	/* bodies of single-event feeds kept in memory */
+/*
+ * Mixed into what a single event's feed is rendered from: raise it when
+ * ics.c or render_event() writes other text for the same event.
+ */
+#define EVENT_FORMAT "convene-event-feed-1"
+
+/*
+ * The manifest is written at unload and every MANIFEST_FLUSH_MS, not at
+ * each render: a render follows someone else's change, and must not look
+ * like a change of its own. Missed after a crash, it is only older: the
+ * next start renders the events that changed since, and rewrites a file
+ * or moves a Last-Modified at worst.
+ */
+#define MANIFEST_FLUSH_MS (10 * 60 * 1000)
+
+/* The feeds of single events: validators for each, a few bodies. */
+static struct cal_evfeeds evs = { .cap = EVENT_BODIES };
+static bool evs_loaded;		/* the manifest was read */
+static long long *gone;		/* events to remove from the manifest */
+static size_t ngone;
 
 /* Personal feeds, rendered on the first request after a change. */
 struct personal {
@@ -173,16 +199,40 @@ out:
 	return rc;
 }
 
+/* The id of "event/N.ics" (N as written by us: no sign, no leading zero), or -1. */
+static long long
+event_id_of(const char *path)
+{
+	const char *p = path + 6;
+	long long id = 0;
+
+	if (strncmp(path, "event/", 6) != 0 || *p < '1' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (id > (LLONG_MAX - 9) / 10)
+			return -1;
+		id = id * 10 + (*p - '0');
+	}
+	return strcmp(p, ".ics") == 0 ? id : -1;
+}
+
 static bool
 has_feed(const char *path)
 {
+	long long id = event_id_of(path);
+
+	if (id != -1)
+		return cal_evfeeds_find(&evs, id) != NULL;
 	for (size_t i = 0; i < pub.n; i++)
 		if (strcmp(pub.v[i].path, path) == 0)
 			return true;
 	return false;
 }
 
-/* Remove the .ics files of dir/sub that no feed has any more. */
+/*
+ * Remove the .ics files of dir/sub that no feed has any more. The feeds of
+ * single events learn whether their file is there (on_disk).
+ */
 static void
 prune(const char *dir, const char *sub)
 {
@@ -200,17 +250,27 @@ prune(const char *dir, const char *sub)
 				continue;
 			if ((size_t)snprintf(path, sizeof(path), "%s/%s", sub, e->d_name) >= sizeof(path))
 				continue;
-			if (!has_feed(path) && unlinkat(dirfd(dh), e->d_name, 0) == -1)
-				host->log(self, CV_LOG_WARN, "cannot remove %s/%s: %s", d, e->d_name,
-				    strerror(errno));
+			if (has_feed(path)) {
+				long long id = event_id_of(path);
+
+				if (id != -1)
+					cal_evfeeds_find(&evs, id)->on_disk = true;
+			} else if (unlinkat(dirfd(dh), e->d_name, 0) == -1) {
+				host->log(self, CV_LOG_WARN, "cannot remove %s/%s: %s", d,
+				    e->d_name, strerror(errno));
+			}
 		}
 		closedir(dh);
 	}
 	free(d);
 }
 
-/* Write the public feeds that changed (all of them the first time). */
-static void
+/*
+ * Write the feeds of all events and of channels that changed (all of them
+ * the first time); the feeds of single events are written by
+ * events_update(). -1 when the folders cannot be made.
+ */
+static int
 write_files(void)
 {
 	const char *dir = feed_dir();
@@ -219,7 +279,7 @@ write_files(void)
 
 	if (mkdir_p(dir) == -1) {
 		host->log(self, CV_LOG_WARN, "cannot create %s: %s", dir, strerror(errno));
-		return;
+		return -1;
 	}
 	for (const char *const *s = (const char *const[]){ "channel", "event", NULL }; *s; s++) {
 		if (asprintf(&sub, "%s/%s", dir, *s) < 0)
@@ -239,8 +299,8 @@ write_files(void)
 		host->log(self, CV_LOG_WARN, "could not write %zu feed file(s) under %s: %s",
 		    failed, dir, strerror(errno));
 	prune(dir, "channel");
-	prune(dir, "event");
 	pub.written = failed == 0;
+	return 0;
 }
 
 /* ---- rendering ---- */
@@ -289,22 +349,286 @@ feed_add(struct cal_feed **v, size_t *n, struct cal_feed *old, size_t nold,
 	return f;
 }
 
-static void
-render_into(struct cal_feed *f, const char *base, const char *name, const char *desc,
-    const struct cal_event *const *v, size_t n, time_t now)
+/* The feed at `path` of events v[0..n), as iCalendar text (caller frees). */
+static char *
+render_doc(const char *base, const char *path, const char *name, const char *desc,
+    const struct cal_event *const *v, size_t n, size_t *len)
 {
-	char *src = cal_feed_url(base, f->path), *page;
+	char *src = cal_feed_url(base, path), *page, *body;
 	struct cal_meta m = { name, desc, src, NULL, REFRESH_MINUTES };
-	size_t len;
-	char *body;
 
 	if (asprintf(&page, "%s/", base) < 0)
 		abort();
 	m.url = page;
-	body = ics_render(&m, v, n, &len);
-	cal_feed_set(f, body, len, now);
+	body = ics_render(&m, v, n, len);
 	free(src);
 	free(page);
+	return body;
+}
+
+static void
+render_into(struct cal_feed *f, const char *base, const char *name, const char *desc,
+    const struct cal_event *const *v, size_t n, time_t now)
+{
+	size_t len;
+	char *body = render_doc(base, f->path, name, desc, v, n, &len);
+
+	cal_feed_set(f, body, len, now);
+}
+
+/* ---- the feeds of single events ---- */
+
+/* What a single event's feed depends on besides the event. */
+static uint64_t
+event_seed(const char *base)
+{
+	return ics_hash_text(ics_hash_text(ics_hash_text(0, EVENT_FORMAT), cal_name()), base);
+}
+
+static char *
+render_event(const struct cal_event *e, const char *base, size_t *len)
+{
+	char path[48], title[300];
+
+	snprintf(path, sizeof(path), "event/%lld.ics", e->id);
+	snprintf(title, sizeof(title), "%s: %s", cal_name(), e->title ? e->title : "");
+	return render_doc(base, path, title, "One event", &e, 1, len);
+}
+
+static void
+unlink_quiet(const char *dir, const char *path)
+{
+	char *full;
+
+	if (asprintf(&full, "%s/%s", dir, path) < 0)
+		abort();
+	unlink(full);
+	free(full);
+}
+
+/* Does dir/path hold exactly body? */
+static bool
+same_file(const char *dir, const char *path, const char *body, size_t len)
+{
+	char *full, *buf = cal_xrealloc(NULL, len + 1);
+	FILE *fp;
+	bool same = false;
+
+	if (asprintf(&full, "%s/%s", dir, path) < 0)
+		abort();
+	if ((fp = fopen(full, "rb")) != NULL) {
+		/* One byte more than expected tells a longer file. */
+		same = fread(buf, 1, len + 1, fp) == len && memcmp(buf, body, len) == 0;
+		fclose(fp);
+	}
+	free(full);
+	free(buf);
+	return same;
+}
+
+/* Write what changed in the manifest since the last time. */
+static void
+manifest_flush(void)
+{
+	size_t failed = 0;
+
+	if (host->begin(self) == -1)
+		return;
+	for (size_t i = 0; i < ngone; i++)
+		if (cal_files_delete(db(), gone[i]) == -1)
+			failed++;
+	for (size_t i = 0; i < evs.n; i++) {
+		struct cal_evfeed *f = &evs.v[i];
+		struct cal_file_row r = { .event_id = f->id, .input = f->input,
+		    .lastmod = f->lastmod };
+
+		if (f->stored || f->input == 0)
+			continue;
+		memcpy(r.etag, f->etag, sizeof(r.etag));
+		if (cal_files_put(db(), &r) == -1)
+			failed++;
+	}
+	if (failed > 0 || host->commit(self) == -1) {
+		if (failed > 0)
+			host->rollback(self);
+		host->log(self, CV_LOG_WARN, "could not record the feed manifest: %s",
+		    sqlite3_errmsg(db()));
+		return;
+	}
+	for (size_t i = 0; i < evs.n; i++)
+		if (evs.v[i].input != 0)
+			evs.v[i].stored = true;
+	free(gone);
+	gone = NULL;
+	ngone = 0;
+}
+
+static void
+on_flush(void *arg)
+{
+	manifest_flush();
+}
+
+/*
+ * Bring the feed of event e up to date: render it when e (or the feed's
+ * name or URL) changed since the validators were made, when its file is
+ * missing, or when `keep` wants the body in memory; write the file when
+ * its text changed. -1 when the file could not be written.
+ */
+static int
+event_refresh(struct cal_evfeed *f, const struct cal_event *e, uint64_t seed,
+    const char *base, time_t now, bool keep)
+{
+	uint64_t in = ics_event_input(e, seed);
+	bool known = f->etag[0] != '\0', changed;
+	char *body, path[48];
+	const char *dir = feed_dir();
+	size_t len;
+	int rc = 0;
+
+	if (f->input == in && known && f->on_disk && (!keep || f->body != NULL))
+		return 0;
+	body = render_event(e, base, &len);
+	changed = cal_evfeed_validate(f, body, len, now);
+	if (changed || f->input != in) {
+		f->input = in;
+		f->stored = false;
+	}
+	snprintf(path, sizeof(path), "event/%lld.ics", e->id);
+	/* A file from before the manifest: rewrite it only when it differs. */
+	if (!known && f->on_disk && !same_file(dir, path, body, len))
+		f->on_disk = false;
+	if (changed && known)
+		f->on_disk = false;
+	if (!f->on_disk) {
+		if (write_atomic(dir, path, body, len) == 0) {
+			f->on_disk = true;
+		} else {
+			/* No stale copy left behind: the next render writes it again. */
+			rc = -1;
+			f->input = 0;
+			f->stored = false;
+			unlink_quiet(dir, path);
+		}
+	}
+	cal_evfeed_keep(&evs, f, body, len, keep);
+	return rc;
+}
+
+/*
+ * The feeds of the events v[0..n) (those the public feeds show): the
+ * validators of every one, from the manifest at the first render, then
+ * kept; rendered and written only where something changed.
+ */
+static void
+events_update(const struct cal_event *v, size_t n, const char *base, time_t now, bool dir_ok)
+{
+	struct cal_evfeeds old = evs;
+	uint64_t seed = event_seed(base);
+	const struct cal_event **byid = cal_xrealloc(NULL, (n + 1) * sizeof(*byid));
+	size_t failed = 0;
+	bool *taken;
+	int err = 0;
+
+	if (!evs_loaded) {
+		struct cal_file_row *r;
+		size_t nr;
+
+		if (cal_files_load(db(), &r, &nr) == -1) {
+			host->log(self, CV_LOG_WARN, "reading the feed manifest: %s",
+			    sqlite3_errmsg(db()));
+			nr = 0;
+			r = NULL;
+		}
+		old.v = cal_xrealloc(NULL, (nr + 1) * sizeof(*old.v));
+		old.n = nr;
+		for (size_t i = 0; i < nr; i++) {
+			old.v[i] = (struct cal_evfeed){ .id = r[i].event_id, .input = r[i].input,
+			    .lastmod = (time_t)r[i].lastmod, .stored = true };
+			memcpy(old.v[i].etag, r[i].etag, sizeof(old.v[i].etag));
+		}
+		free(r);
+		evs_loaded = true;
+	}
+
+	/* The new set, by id, taking over what is known of each. */
+	taken = cal_xrealloc(NULL, old.n + 1);
+	memset(taken, 0, old.n + 1);
+	evs.v = cal_xrealloc(NULL, (n + 1) * sizeof(*evs.v));
+	evs.n = n;
+	evs.bodies = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct cal_evfeed *o = cal_evfeeds_find(&old, v[i].id);
+
+		if (o != NULL) {
+			evs.v[i] = *o;
+			o->body = NULL;
+			taken[o - old.v] = true;
+		} else {
+			evs.v[i] = (struct cal_evfeed){ .id = v[i].id };
+		}
+		evs.bodies += evs.v[i].body != NULL;
+		evs.v[i].on_disk = false;	/* prune() says */
+	}
+	cal_evfeeds_sort(&evs);
+	for (size_t i = 0; i < n; i++)
+		byid[cal_evfeeds_find(&evs, v[i].id) - evs.v] = &v[i];
+
+	/* Those no public feed shows any more leave the manifest (if they are in it). */
+	for (size_t i = 0; i < old.n; i++) {
+		if (taken[i])
+			continue;
+		gone = cal_xrealloc(gone, (ngone + 1) * sizeof(*gone));
+		gone[ngone++] = old.v[i].id;
+	}
+	if (dir_ok) {
+		prune(feed_dir(), "event");
+		for (size_t i = 0; i < evs.n; i++) {
+			if (event_refresh(&evs.v[i], byid[i], seed, base, now, false) == -1) {
+				failed++;
+				err = errno;
+			}
+		}
+	}
+	if (failed > 0)
+		host->log(self, CV_LOG_WARN, "could not write %zu event feed file(s) under %s: %s",
+		    failed, feed_dir(), strerror(err));
+	cal_evfeeds_clear(&old);
+	free(taken);
+	free(byid);
+}
+
+/*
+ * The feed of event `id` with its body, rendered now if it is not in
+ * memory; NULL when no public feed shows the event.
+ */
+static struct cal_evfeed *
+event_feed(long long id)
+{
+	struct cal_evfeed *f = cal_evfeeds_find(&evs, id);
+	struct cal_event e;
+	char *base;
+	int rc;
+
+	if (f == NULL)
+		return NULL;
+	if (f->body == NULL) {
+		rc = cal_store_event(db(), id, host->wall_now(), KEEP_PAST, &e);
+		if (rc != 1) {
+			if (rc == -1)
+				host->log(self, CV_LOG_ERROR, "reading event %lld for its feed: %s",
+				    id, sqlite3_errmsg(db()));
+			return NULL;
+		}
+		base = base_url();
+		event_refresh(f, &e, event_seed(base), base, host->wall_now(), true);
+		free(base);
+		cal_event_clear(&e);
+		if (f->body == NULL)
+			return NULL;
+	}
+	cal_evfeed_touch(&evs, f);
+	return f;
 }
 
 /* When does time alone change what the feeds or the page show? */
@@ -353,7 +677,8 @@ publish_docs(const struct cal_event *v, size_t n)
 			ics_etag(d->body, d->len, d->hash);
 		}
 	} else {
-		docs = cal_xrealloc(NULL, (pub.n + 1) * sizeof(*docs));
+		/* The feeds of single events come with their hash only: pub_load() renders them. */
+		docs = cal_xrealloc(NULL, (pub.n + evs.n + 1) * sizeof(*docs));
 		for (size_t i = 0; i < pub.n; i++) {
 			struct pub_doc *d = &docs[nd++];
 
@@ -364,8 +689,34 @@ publish_docs(const struct cal_event *v, size_t n)
 			d->len = pub.v[i].len;
 			memcpy(d->hash, pub.v[i].etag, sizeof(d->hash));
 		}
+		for (size_t i = 0; i < evs.n; i++) {
+			struct pub_doc *d = &docs[nd++];
+
+			if (asprintf(&d->name, "event/%lld.ics", evs.v[i].id) < 0)
+				abort();
+			d->body = NULL;
+			d->len = 0;
+			memcpy(d->hash, evs.v[i].etag, sizeof(d->hash));
+		}
 	}
 	pub_sync(docs, nd);
+}
+
+/* The body of a feed file for publishing (caller frees), or NULL. */
+static char *
+pub_load(const char *name, size_t *len)
+{
+	long long id = event_id_of(name);
+	struct cal_evfeed *f;
+	char *body;
+
+	if (id == -1 || (f = event_feed(id)) == NULL)
+		return NULL;
+	body = cal_xrealloc(NULL, f->len + 1);
+	memcpy(body, f->body, f->len);
+	body[f->len] = '\0';
+	*len = f->len;
+	return body;
 }
 
 /* Render every public feed and the page from the database, and write the files. */
@@ -381,6 +732,7 @@ render_public(void)
 	time_t now = host->wall_now();
 	const char *name = cal_name();
 
+	pub.rendered = true;
 	if (cal_store_events(db(), now, KEEP_PAST, &v, &n) == -1) {
 		host->log(self, CV_LOG_ERROR, "reading events for the feeds: %s", sqlite3_errmsg(db()));
 		return;
@@ -422,25 +774,6 @@ render_public(void)
 		    "The events of an IRC channel", sel, m, now);
 	}
 
-	/* One feed per event, rendered again only when the event changed. */
-	for (size_t i = 0; i < n; i++) {
-		char path[48], label[48];
-		struct cal_feed *f;
-
-		snprintf(path, sizeof(path), "event/%lld.ics", v[i].id);
-		snprintf(label, sizeof(label), "event %lld", v[i].id);
-		f = feed_add(&nv, &nn, old, nold, path, label);
-		if (f->body != NULL && f->ev_updated == v[i].updated_at &&
-		    f->ev_sequence == v[i].sequence && f->ev_cancelled == v[i].cancelled)
-			continue;
-		sel[0] = &v[i];
-		snprintf(title, sizeof(title), "%s: %s", name, v[i].title ? v[i].title : "");
-		render_into(f, base, title, "One event", sel, 1, now);
-		f->ev_updated = v[i].updated_at;
-		f->ev_sequence = v[i].sequence;
-		f->ev_cancelled = v[i].cancelled;
-	}
-
 	for (size_t i = 0; i < nold; i++)
 		cal_feed_clear(&old[i]);
 	free(old);
@@ -459,7 +792,7 @@ render_public(void)
 	free(ch);
 
 	pub.next_change = next_change(v, n, now);
-	write_files();
+	events_update(v, n, base, now, write_files() == 0);
 	publish_docs(v, n);
 
 	/* Personal feeds follow on their next request. */
@@ -472,6 +805,13 @@ render_public(void)
 	free(sel);
 	free(base);
 	cal_events_free(v, n);
+#ifdef __GLIBC__
+	/*
+	 * A render of thousands of events frees megabytes of small blocks
+	 * that glibc keeps mapped; hand them back to the system.
+	 */
+	malloc_trim(0);
+#endif
 }
 
 static void
@@ -493,10 +833,14 @@ on_changed(void *arg, const char *topic, const void *data)
 		pub.render_timer = host->timer_add(self, RENDER_DELAY_MS, 0, render_due, NULL);
 }
 
-/* Before answering from the feeds: render now if a change is pending. */
+/* Before answering from the feeds: render now if a change is pending or none was made. */
 static void
 fresh(void)
 {
+	if (!pub.rendered) {
+		render_public();
+		return;
+	}
 	if (pub.render_timer == 0)
 		return;
 	host->timer_cancel(self, pub.render_timer);
@@ -604,16 +948,23 @@ personal_get(const char *token)
 /* ---- HTTP ---- */
 
 static void
-answer(struct cv_http_resp *resp, const struct cal_feed *f, const char *ctype)
+answer_body(struct cv_http_resp *resp, char *body, size_t len, const char etag[48],
+    time_t lastmod, const char *ctype)
 {
 	resp->status = 200;
 	resp->content_type = ctype;
 	/* The host copies the body before answering; ours stays until the next render. */
-	resp->body = f->body;
-	resp->len = f->len;
+	resp->body = body;
+	resp->len = len;
 	resp->body_free = false;
-	memcpy(resp->etag, f->etag, sizeof(resp->etag));
-	resp->last_modified = f->lastmod;
+	memcpy(resp->etag, etag, sizeof(resp->etag));
+	resp->last_modified = lastmod;
+}
+
+static void
+answer(struct cv_http_resp *resp, const struct cal_feed *f, const char *ctype)
+{
+	answer_body(resp, f->body, f->len, f->etag, f->lastmod, ctype);
 }
 
 /* Does s end with suffix? Then the length before it. */
@@ -668,6 +1019,20 @@ serve_calendars(void *arg, const struct cv_http_req *req, struct cv_http_resp *r
 				return 0;
 			}
 		return -1;
+	}
+	if (strncmp(p, "event/", 6) == 0) {
+		char path[64];
+		long long id;
+		struct cal_evfeed *f;
+
+		if (stem >= sizeof(path) - 4)
+			return -1;
+		memcpy(path, p, stem + 4);
+		path[stem + 4] = '\0';
+		if ((id = event_id_of(path)) == -1 || (f = event_feed(id)) == NULL)
+			return -1;
+		answer_body(resp, f->body, f->len, f->etag, f->lastmod, CTYPE_ICS);
+		return 0;
 	}
 	for (size_t i = 0; i < pub.n; i++)
 		if (strcmp(pub.v[i].path, p) == 0) {
@@ -862,20 +1227,28 @@ calendars_init(struct cv_plugin *p, const struct cv_host *h, char *err, size_t e
 		snprintf(err, errlen, "could not register the calendars commands");
 		return -1;
 	}
-	render_public();
+	/* The first render is on_start(), in the loop: a start does not wait for it. */
+	pub_loader(pub_load);
 	host->timer_add(p, 0, 0, on_start, NULL);
 	host->timer_add(p, TICK_MS, TICK_MS, on_tick, NULL);
+	host->timer_add(p, MANIFEST_FLUSH_MS, MANIFEST_FLUSH_MS, on_flush, NULL);
 	return 0;
 }
 
 static void
 calendars_fini(struct cv_plugin *p)
 {
+	manifest_flush();	/* what the next start compares with */
 	pub_stop();
 	for (size_t i = 0; i < pub.n; i++)
 		cal_feed_clear(&pub.v[i]);
 	free(pub.v);
 	cal_feed_clear(&pub.page);
+	cal_evfeeds_clear(&evs);
+	evs_loaded = false;
+	free(gone);
+	gone = NULL;
+	ngone = 0;
 	while (npers > 0)
 		personal_drop(npers - 1);
 	free(pers);

@@ -29,9 +29,111 @@ cal_feed_set(struct cal_feed *f, char *body, size_t len, time_t now)
 	f->body = body;
 	f->len = len;
 	ics_etag(body, len, f->etag);
-	f->lastmod = f->lastmod >= now ? f->lastmod + 1 : now;
+	f->lastmod = cal_next_lastmod(f->lastmod, now);
 	f->dirty = true;
 	return true;
+}
+
+time_t
+cal_next_lastmod(time_t old, time_t now)
+{
+	/* Never the same second for another body: If-Modified-Since must not match it. */
+	return old >= now ? old + 1 : now;
+}
+
+/* ---- the feeds of single events ---- */
+
+static int
+by_id(const void *a, const void *b)
+{
+	long long x = ((const struct cal_evfeed *)a)->id, y = ((const struct cal_evfeed *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
+struct cal_evfeed *
+cal_evfeeds_find(const struct cal_evfeeds *c, long long id)
+{
+	struct cal_evfeed key = { .id = id };
+
+	return c->n == 0 ? NULL : bsearch(&key, c->v, c->n, sizeof(*c->v), by_id);
+}
+
+void
+cal_evfeeds_sort(struct cal_evfeeds *c)
+{
+	if (c->n > 0)
+		qsort(c->v, c->n, sizeof(*c->v), by_id);
+}
+
+void
+cal_evfeed_drop(struct cal_evfeeds *c, struct cal_evfeed *f)
+{
+	if (f->body == NULL)
+		return;
+	free(f->body);
+	f->body = NULL;
+	f->len = 0;
+	c->bodies--;
+}
+
+/* Make room for one more body: evict the least recently used. */
+static void
+evict_one(struct cal_evfeeds *c, const struct cal_evfeed *keep)
+{
+	struct cal_evfeed *old = NULL;
+
+	for (struct cal_evfeed *f = c->v; f < c->v + c->n; f++)
+		if (f->body != NULL && f != keep && (old == NULL || f->used < old->used))
+			old = f;
+	if (old != NULL)
+		cal_evfeed_drop(c, old);
+}
+
+bool
+cal_evfeed_validate(struct cal_evfeed *f, const char *body, size_t len, time_t now)
+{
+	char etag[48];
+
+	ics_etag(body, len, etag);
+	if (strcmp(etag, f->etag) == 0)
+		return false;
+	memcpy(f->etag, etag, sizeof(etag));
+	f->lastmod = cal_next_lastmod(f->lastmod, now);
+	return true;
+}
+
+void
+cal_evfeed_keep(struct cal_evfeeds *c, struct cal_evfeed *f, char *body, size_t len, bool keep)
+{
+	if (f->body == NULL && c->bodies >= c->cap && keep)
+		evict_one(c, f);
+	if (f->body == NULL && c->bodies >= c->cap) {
+		free(body);
+		return;
+	}
+	if (f->body == NULL)
+		c->bodies++;
+	free(f->body);
+	f->body = body;
+	f->len = len;
+	f->used = ++c->tick;
+}
+
+void
+cal_evfeed_touch(struct cal_evfeeds *c, struct cal_evfeed *f)
+{
+	f->used = ++c->tick;
+}
+
+void
+cal_evfeeds_clear(struct cal_evfeeds *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->v[i].body);
+	free(c->v);
+	c->v = NULL;
+	c->n = c->bodies = 0;
 }
 
 int

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "ics.h"
@@ -24,9 +25,6 @@ struct cal_feed {
 	size_t len;
 	char etag[48];
 	time_t lastmod;
-	/* For event feeds: what the body was rendered from, to reuse it. */
-	long long ev_updated, ev_sequence;
-	bool ev_cancelled;
 	bool dirty;		/* the body changed and is not on disk yet */
 };
 
@@ -39,6 +37,59 @@ void cal_feed_clear(struct cal_feed *f);
  * later, so that If-Modified-Since never matches a changed body.
  */
 bool cal_feed_set(struct cal_feed *f, char *body, size_t len, time_t now);
+
+/* The Last-Modified of a changed body: now, or one second past the old one if that is later. */
+time_t cal_next_lastmod(time_t old, time_t now);
+
+/*
+ * The feed of one event (event/N.ics). There can be thousands, so only the
+ * validators stay for every one; the body is rendered when the event
+ * changes or on a request, and kept in a cache of at most `cap` bodies.
+ * Rendering is deterministic, so a body evicted and rendered again has the
+ * same ETag, and its Last-Modified does not move.
+ */
+struct cal_evfeed {
+	long long id;
+	uint64_t input;		/* ics_event_input() the validators are for; 0: none yet */
+	char etag[48];		/* "" until known */
+	time_t lastmod;
+	char *body;		/* NULL when not in memory */
+	size_t len;
+	unsigned long long used;	/* when last rendered or served, for eviction */
+	bool on_disk;		/* the file under [calendars] dir holds this body */
+	bool stored;		/* the database's manifest holds these validators */
+};
+
+struct cal_evfeeds {
+	struct cal_evfeed *v;	/* by id */
+	size_t n;
+	size_t bodies;		/* how many hold a body */
+	size_t cap;		/* at most this many */
+	unsigned long long tick;
+};
+
+/* The feed of event `id`, or NULL. */
+struct cal_evfeed *cal_evfeeds_find(const struct cal_evfeeds *c, long long id);
+/* Sort c->v by id after filling it. */
+void cal_evfeeds_sort(struct cal_evfeeds *c);
+
+/*
+ * The validators of a body rendered for f: a new ETag moves Last-Modified
+ * to cal_next_lastmod(), an equal one changes nothing. True when the ETag
+ * changed.
+ */
+bool cal_evfeed_validate(struct cal_evfeed *f, const char *body, size_t len, time_t now);
+/*
+ * Keep f's new body (taken over) in memory when there is room, or when
+ * `keep`, evicting the least recently used other body; else free it.
+ */
+void cal_evfeed_keep(struct cal_evfeeds *c, struct cal_evfeed *f, char *body, size_t len,
+    bool keep);
+/* Mark f used now (served). */
+void cal_evfeed_touch(struct cal_evfeeds *c, struct cal_evfeed *f);
+/* Free f's body, if any. */
+void cal_evfeed_drop(struct cal_evfeeds *c, struct cal_evfeed *f);
+void cal_evfeeds_clear(struct cal_evfeeds *c);
 
 /*
  * The path key of a channel feed: the name without its '#', folded by

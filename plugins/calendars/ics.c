@@ -194,13 +194,14 @@ ics_fold(const char *in, size_t len, size_t *outlen)
 
 /* libical's serialisation with its folds undone: every CRLF + space or tab removed. */
 static char *
-unfold(const char *s, size_t *len)
+unfold(const char *s, size_t n, size_t *len)
 {
-	size_t n = strlen(s), o = 0;
+	size_t o = 0;
 	char *out = cal_xrealloc(NULL, n + 1);
 
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\r' && s[i + 1] == '\n' && (s[i + 2] == ' ' || s[i + 2] == '\t')) {
+		if (s[i] == '\r' && i + 2 < n && s[i + 1] == '\n' &&
+		    (s[i + 2] == ' ' || s[i + 2] == '\t')) {
 			i += 2;
 			continue;
 		}
@@ -222,6 +223,41 @@ ics_etag(const char *body, size_t len, char out[48])
 		b = (b ^ (unsigned char)body[len - 1 - i]) * 0x100000001b3ULL;
 	}
 	snprintf(out, 48, "\"%016llx%016llx\"", (unsigned long long)a, (unsigned long long)b);
+}
+
+/* FNV-1a over n bytes, continuing from h. */
+static uint64_t
+fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+uint64_t
+ics_hash_text(uint64_t h, const char *s)
+{
+	/* A NULL and an empty text differ, and no two texts run together. */
+	h = fnv(h, s != NULL ? "t" : "n", 1);
+	return s != NULL ? fnv(h, s, strlen(s) + 1) : h;
+}
+
+uint64_t
+ics_event_input(const struct cal_event *e, uint64_t seed)
+{
+	const char *texts[] = { e->uid, e->title, e->description, e->location, e->url,
+	    e->join_url, e->channel, e->cancel_reason, e->tz };
+	long long nums[] = { e->id, e->start_utc, e->duration_min, e->cancelled, e->purged,
+	    e->sequence, e->created_at, e->updated_at, e->reg, e->position };
+	/* Another libical may write other text for the same event. */
+	uint64_t h = ics_hash_text(seed ^ 0xcbf29ce484222325ULL, ICAL_VERSION);
+
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		h = ics_hash_text(h, texts[i]);
+	h = fnv(h, nums, sizeof(nums));
+	return h != 0 ? h : 1;	/* 0 means "unknown" to callers */
 }
 
 /* ---- rendering ---- */
@@ -405,13 +441,29 @@ make_vtimezone(const struct zone_use *u)
 	return vtz;
 }
 
+#define END_VCALENDAR "END:VCALENDAR\r\n"
+
+/* Append libical's text s[0..len), whole lines, unfolded and folded again our way. */
+static void
+refold(struct sbuf *out, const char *s, size_t len)
+{
+	char *flat = unfold(s, len, &len), *folded;
+	size_t n;
+
+	folded = ics_fold(flat, len, &n);
+	sb_add(out, folded, n);
+	free(flat);
+	free(folded);
+}
+
 char *
 ics_render(const struct cal_meta *m, const struct cal_event *const *v, size_t n, size_t *len)
 {
 	icalcomponent *cal = icalcomponent_new_vcalendar();
 	struct zone_use *zones = NULL;
 	size_t nzones = 0, rawlen;
-	char *name, *desc, *raw, *flat, *out, ttl[32];
+	char *name, *desc, *raw, ttl[32];
+	struct sbuf out = { 0 };
 	struct icaldurationtype refresh = icaldurationtype_null_duration();
 
 	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
@@ -458,15 +510,30 @@ events:
 	}
 	for (size_t k = 0; k < nzones; k++)
 		icalcomponent_add_component(cal, make_vtimezone(&zones[k]));
-	for (size_t i = 0; i < n; i++)
-		icalcomponent_add_component(cal, make_event(v[i], zone_of(v[i]->tz)));
 	free(zones);
 
+	/*
+	 * The calendar without its events, then one event at a time: a feed of
+	 * thousands of events never holds all their components at once. The
+	 * serialiser writes a parent as its lines, then each child's, so the
+	 * text is the same as from one tree.
+	 */
 	raw = icalcomponent_as_ical_string_r(cal);
 	icalcomponent_free(cal);
-	flat = unfold(raw, &rawlen);
+	rawlen = strlen(raw);
+	if (rawlen < sizeof(END_VCALENDAR) - 1 ||
+	    strcmp(raw + rawlen - (sizeof(END_VCALENDAR) - 1), END_VCALENDAR) != 0)
+		abort();	/* libical always ends a calendar so */
+	refold(&out, raw, rawlen - (sizeof(END_VCALENDAR) - 1));
 	free(raw);
-	out = ics_fold(flat, rawlen, len);
-	free(flat);
-	return out;
+	for (size_t i = 0; i < n; i++) {
+		icalcomponent *ev = make_event(v[i], zone_of(v[i]->tz));
+
+		raw = icalcomponent_as_ical_string_r(ev);
+		icalcomponent_free(ev);
+		refold(&out, raw, strlen(raw));
+		free(raw);
+	}
+	sb_puts(&out, END_VCALENDAR);
+	return sb_take(&out, len);
 }

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #pragma GCC visibility push(hidden)
@@ -80,6 +81,14 @@ char *ics_clean(const char *s, bool newlines);
  * string (caller frees) and its length in *outlen.
  */
 char *ics_fold(const char *in, size_t len, size_t *outlen);
+
+/*
+ * A hash of everything ics_render() reads of one event, mixed with `seed`
+ * (what else the feed's text depends on): equal hashes, equal text. Never 0.
+ */
+uint64_t ics_event_input(const struct cal_event *e, uint64_t seed);
+/* h continued over the text s (NULL differs from ""), for such seeds. */
+uint64_t ics_hash_text(uint64_t h, const char *s);
 
 /* A strong ETag for a body: a quoted hash, at most 47 characters. */
 void ics_etag(const char *body, size_t len, char out[48]);

@@ -326,6 +326,7 @@ url_of(const char *name)
 }
 
 static void on_done(void *arg, const struct cv_http_result *res);
+static char *(*load)(const char *name, size_t *len);
 
 /* Send one request of the running job. 0, or -1 when it could not start. */
 static int
@@ -333,14 +334,18 @@ send_req(enum pub_op op, const char *url, const struct pub_doc *d, const struct 
 {
 	struct cv_http_request req = { 0 };
 	const char *headers[4];
-	char cond[320];
+	char cond[320], *loaded = NULL;
 	size_t nh = 0;
+	int rc;
 
 	switch (op) {
 	case PUB_PUT:
 		req.method = "PUT";
 		req.body = d->body;
 		req.body_len = d->len;
+		if (d->body == NULL && (load == NULL || (req.body = loaded =
+		    load(d->name, &req.body_len)) == NULL))
+			return -1;
 		headers[nh++] = CTYPE;
 		break;
 	case PUB_DELETE:
@@ -366,7 +371,9 @@ send_req(enum pub_op op, const char *url, const struct pub_doc *d, const struct 
 	req.follow = false;
 	/* The server is the administrator's own choice, often on the same host. */
 	req.allow_private = true;
-	return host->http_request(self, &req, on_done, NULL);
+	rc = host->http_request(self, &req, on_done, NULL);	/* the host copies the body */
+	free(loaded);
+	return rc;
 }
 
 /* The base URL followed by the first `level` folders of the running job's name. */
@@ -572,6 +579,12 @@ reject:
 	recovered();
 	job_clear();
 	kick();
+}
+
+void
+pub_loader(char *(*fn)(const char *name, size_t *len))
+{
+	load = fn;
 }
 
 void

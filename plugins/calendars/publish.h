@@ -37,7 +37,7 @@
 /* One document the server should hold. */
 struct pub_doc {
 	char *name;		/* relative to publish_url: "UID.ics", "channel/x.ics" */
-	char *body;
+	char *body;		/* NULL: the loader gives it when it is sent (pub_loader) */
 	size_t len;
 	char hash[48];		/* ics_etag of the body */
 };
@@ -83,6 +83,11 @@ int pub_start(struct cv_plugin *p, const struct cv_host *h, char *err, size_t er
 /* Is publishing configured, and in which mode? */
 bool pub_enabled(void);
 bool pub_caldav(void);
+/*
+ * Where the bodies of docs handed over without one come from: a new
+ * string (caller frees) and its length, or NULL when there is none now.
+ */
+void pub_loader(char *(*load)(const char *name, size_t *len));
 /* What the server should hold now; the docs are taken over (emptied). */
 void pub_sync(struct pub_doc *docs, size_t n);
 void pub_stop(void);

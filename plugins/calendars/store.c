@@ -29,6 +29,17 @@ const char *const cal_schema[] = {
 	" conflict TEXT,"
 	" force INTEGER NOT NULL DEFAULT 0,"
 	" PRIMARY KEY (target, name));",
+	/*
+	 * 3: the feeds of single events written under [calendars] dir: what
+	 * each was rendered from (ics_event_input), its ETag and Last-Modified.
+	 * A start compares instead of rendering and writing thousands of files,
+	 * and the validators stay the same across restarts.
+	 */
+	"CREATE TABLE calendar_files ("
+	" event_id INTEGER PRIMARY KEY,"
+	" input INTEGER NOT NULL,"
+	" etag TEXT NOT NULL,"
+	" lastmod INTEGER NOT NULL);",
 };
 const size_t cal_schema_steps = sizeof(cal_schema) / sizeof(cal_schema[0]);
 
@@ -154,6 +165,25 @@ cal_store_events(sqlite3 *db, long long now, long long keep_past, struct cal_eve
 {
 	return rows(db, "SELECT " EVENT_COLUMNS " FROM events e WHERE" EVENT_SHOWN
 	    " ORDER BY e.start_utc, e.id", NULL, now, keep_past, out, n);
+}
+
+int
+cal_store_event(sqlite3 *db, long long id, long long now, long long keep_past,
+    struct cal_event *out)
+{
+	struct cal_event *v;
+	size_t n;
+	char sql[sizeof(EVENT_COLUMNS) + sizeof(EVENT_SHOWN) + 64];
+
+	/* The id is a number: no quoting to get wrong. */
+	snprintf(sql, sizeof(sql), "SELECT " EVENT_COLUMNS " FROM events e WHERE e.id = %lld AND"
+	    EVENT_SHOWN, id);
+	if (rows(db, sql, NULL, now, keep_past, &v, &n) == -1)
+		return -1;
+	if (n == 1)
+		*out = v[0];
+	free(v);
+	return n == 1;
 }
 
 int
@@ -388,4 +418,70 @@ cal_pub_overwrite(sqlite3 *db, const char *target, int *n)
 		return -1;
 	*n = sqlite3_changes(db);
 	return 0;
+}
+
+/* ---- the files of single events ---- */
+
+int
+cal_files_load(sqlite3 *db, struct cal_file_row **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(db, "SELECT event_id, input, etag, lastmod FROM calendar_files"
+	    " ORDER BY event_id", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cal_file_row *r;
+
+		*out = cal_xrealloc(*out, (*n + 1) * sizeof(**out));
+		r = &(*out)[(*n)++];
+		r->event_id = sqlite3_column_int64(st, 0);
+		r->input = (uint64_t)sqlite3_column_int64(st, 1);
+		snprintf(r->etag, sizeof(r->etag), "%s", (const char *)sqlite3_column_text(st, 2));
+		r->lastmod = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int
+cal_files_put(sqlite3 *db, const struct cal_file_row *r)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO calendar_files (event_id, input, etag,"
+	    " lastmod) VALUES (?1, ?2, ?3, ?4)", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, r->event_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)r->input);
+	sqlite3_bind_text(st, 3, r->etag, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, r->lastmod);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+cal_files_delete(sqlite3 *db, long long event_id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "DELETE FROM calendar_files WHERE event_id = ?1", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, event_id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
 }

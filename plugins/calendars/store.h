@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <sqlite3.h>
 
@@ -31,6 +32,10 @@ extern const size_t cal_schema_steps;
  */
 int cal_store_events(sqlite3 *db, long long now, long long keep_past,
     struct cal_event **out, size_t *n);
+
+/* Event `id` into *out (cal_event_clear) when a public feed shows it: 1, 0 when not, -1. */
+int cal_store_event(sqlite3 *db, long long id, long long now, long long keep_past,
+    struct cal_event *out);
 
 /* The same for the events `person` registered for, with their status. */
 int cal_store_person_events(sqlite3 *db, const char *person, long long now,
@@ -74,6 +79,19 @@ int cal_pub_removed(sqlite3 *db, const char *target, const char *name);
 int cal_pub_conflict(sqlite3 *db, const char *target, const char *name, const char *hash);
 /* Owners' decision: every conflict of the target is overwritten next. *n: how many. */
 int cal_pub_overwrite(sqlite3 *db, const char *target, int *n);
+
+/* The manifest of the files of single events (see the schema). */
+struct cal_file_row {
+	long long event_id;
+	uint64_t input;
+	char etag[48];
+	long long lastmod;
+};
+
+/* Every row, by event id. *out is a new array (free). */
+int cal_files_load(sqlite3 *db, struct cal_file_row **out, size_t *n);
+int cal_files_put(sqlite3 *db, const struct cal_file_row *r);
+int cal_files_delete(sqlite3 *db, long long event_id);
 
 #pragma GCC visibility pop
 

@@ -617,3 +617,37 @@ def test_vdirsyncer_and_khal_subscription(world, tmp_path):
         want = "%s %s-%s Subscribed: café & co" % (
             start.strftime("%Y-%m-%d"), start.strftime("%H:%M"), end.strftime("%H:%M"))
         assert lines == [want], "khal shows %r, expected %r" % (lines, want)
+
+
+# ---------------------------------------------------------------- restart (last: it restarts the bot)
+
+def wait_served(bot, path, timeout):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return get_ok(bot, path)
+        except (OSError, AssertionError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def test_restart_keeps_validators_and_files(world):
+    """The feeds of single events are not rendered again nor rewritten at a
+    start when their event did not change: the same ETag and Last-Modified
+    (a client's If-None-Match / If-Modified-Since still match), the same file."""
+    paths = ["/calendars/event/%d.ics" % i for i in sorted(world.ids.values())]
+    before = {p: get_ok(world.bot, p) for p in paths}
+    files = {p: (world.files / p[len("/calendars/"):]).stat() for p in paths}
+    world.bot.restart()
+    for p in paths:
+        hdrs, body = wait_served(world.bot, p, t(15))
+        old_hdrs, old_body = before[p]
+        assert body == old_body, p
+        assert (hdrs["etag"], hdrs["last-modified"]) == \
+            (old_hdrs["etag"], old_hdrs["last-modified"]), p
+        s, _, _ = request(world.bot, p, headers={"If-None-Match": old_hdrs["etag"]})
+        assert s == 304, p
+        st = (world.files / p[len("/calendars/"):]).stat()
+        assert (st.st_ino, st.st_mtime_ns) == (files[p].st_ino, files[p].st_mtime_ns), \
+            "%s was written again" % p

@@ -282,6 +282,117 @@ test_feed_validators(void **state)
 	cal_feed_clear(&f);
 }
 
+/* One feed rendered the way the plugin renders a single event's. */
+static char *
+render_one(const struct cal_event *e, size_t *len)
+{
+	return ics_render(&meta, &e, 1, len);
+}
+
+/*
+ * The feeds of single events: a body evicted from the cache and rendered
+ * again keeps its ETag and Last-Modified; only a changed body moves them.
+ */
+static void
+test_event_feed_cache(void **state)
+{
+	struct cal_evfeeds c = { .cap = 2 };
+	struct cal_event e[3] = {
+		event(7, "Seven", "Europe/Paris", 1800000000),
+		event(3, "Three", "UTC", 1800003600),
+		event(5, "Five", "Asia/Tokyo", 1800007200),
+	};
+	struct cal_evfeed *f;
+	char etag[48];
+	size_t len;
+	char *body;
+
+	c.v = calloc(3, sizeof(*c.v));
+	c.n = 3;
+	for (size_t i = 0; i < 3; i++)
+		c.v[i].id = e[i].id;
+	cal_evfeeds_sort(&c);
+	assert_int_equal(c.v[0].id, 3);
+	assert_null(cal_evfeeds_find(&c, 4));
+	for (size_t i = 0; i < 3; i++) {
+		f = cal_evfeeds_find(&c, e[i].id);
+		body = render_one(&e[i], &len);
+		assert_true(cal_evfeed_validate(f, body, len, 1000 + (time_t)i));
+		cal_evfeed_keep(&c, f, body, len, false);
+	}
+	/* Two bodies at most; the third stays out without `keep`. */
+	assert_int_equal(c.bodies, 2);
+	assert_non_null(cal_evfeeds_find(&c, 7)->body);
+	assert_non_null(cal_evfeeds_find(&c, 3)->body);
+	f = cal_evfeeds_find(&c, 5);
+	assert_null(f->body);
+	assert_int_equal(f->lastmod, 1002);
+	memcpy(etag, f->etag, sizeof(etag));
+	/* Asked for: rendered again, the least recently used (7) goes. */
+	cal_evfeed_touch(&c, cal_evfeeds_find(&c, 3));
+	body = render_one(&e[2], &len);
+	assert_false(cal_evfeed_validate(f, body, len, 5000));
+	cal_evfeed_keep(&c, f, body, len, true);
+	assert_int_equal(c.bodies, 2);
+	assert_null(cal_evfeeds_find(&c, 7)->body);
+	assert_non_null(f->body);
+	assert_string_equal(f->etag, etag);
+	assert_int_equal(f->lastmod, 1002);
+	/* 7 again: the same validators as before its eviction. */
+	f = cal_evfeeds_find(&c, 7);
+	memcpy(etag, f->etag, sizeof(etag));
+	body = render_one(&e[0], &len);
+	assert_false(cal_evfeed_validate(f, body, len, 6000));
+	cal_evfeed_keep(&c, f, body, len, true);
+	assert_string_equal(f->etag, etag);
+	assert_int_equal(f->lastmod, 1000);
+	assert_null(cal_evfeeds_find(&c, 3)->body);
+	/* A change: a new ETag, a later Last-Modified, even within the second. */
+	e[0].sequence++;
+	body = render_one(&e[0], &len);
+	assert_true(cal_evfeed_validate(f, body, len, 1000));
+	cal_evfeed_keep(&c, f, body, len, true);
+	assert_string_not_equal(f->etag, etag);
+	assert_int_equal(f->lastmod, 1001);
+	assert_int_equal(c.bodies, 2);
+	cal_evfeed_drop(&c, f);
+	assert_int_equal(c.bodies, 1);
+	cal_evfeeds_clear(&c);
+	assert_int_equal(c.n, 0);
+	for (size_t i = 0; i < 3; i++)
+		cal_event_clear(&e[i]);
+}
+
+/* What an event's feed is rendered from: any field, or the seed, changes the hash. */
+static void
+test_event_input(void **state)
+{
+	struct cal_event a = event(1, "Same", "Europe/Paris", 1800000000);
+	struct cal_event b = event(1, "Same", "Europe/Paris", 1800000000);
+	uint64_t h = ics_event_input(&a, 42);
+
+	assert_int_not_equal(h, 0);
+	assert_true(h == ics_event_input(&b, 42));
+	assert_true(h != ics_event_input(&a, 43));
+	b.duration_min++;
+	assert_true(h != ics_event_input(&b, 42));
+	b.duration_min--;
+	b.location = strdup("");
+	assert_true(h != ics_event_input(&b, 42));	/* "" is not NULL */
+	free(b.location);
+	b.location = NULL;
+	b.cancelled = true;
+	assert_true(h != ics_event_input(&b, 42));
+	b.cancelled = false;
+	free(b.title);
+	b.title = strdup("Sam");
+	b.description = strdup("e");	/* no two texts run together */
+	assert_true(h != ics_event_input(&b, 42));
+	assert_true(ics_hash_text(1, NULL) != ics_hash_text(1, ""));
+	cal_event_clear(&a);
+	cal_event_clear(&b);
+}
+
 static void
 upper(char *s)
 {
@@ -479,6 +590,52 @@ test_store_window_and_registrations(void **state)
 	unlink(path);
 }
 
+/* One event by id, and the manifest of the files of single events. */
+static void
+test_store_event_and_manifest(void **state)
+{
+	char path[] = "/tmp/test_calendars_XXXXXX";
+	sqlite3 *db = open_db(path);
+	const long long now = 2000000000, keep = 30 * 86400;
+	long long future = add(db, "future", now + 3600, 60, now - 10);
+	long long old = add(db, "old", now - 60 * 86400, 60, now - 61 * 86400);
+	struct cal_event e;
+	struct cal_file_row r = { .event_id = future, .input = 0xfedcba9876543210ULL,
+	    .etag = "\"abc\"", .lastmod = now }, *rows;
+	size_t n;
+
+	assert_int_equal(cal_store_event(db, future, now, keep, &e), 1);
+	assert_int_equal(e.id, future);
+	assert_string_equal(e.title, "future");
+	cal_event_clear(&e);
+	/* Not shown any more, or not there: none. */
+	assert_int_equal(cal_store_event(db, old, now, keep, &e), 0);
+	assert_int_equal(cal_store_event(db, 999999, now, keep, &e), 0);
+
+	assert_int_equal(cal_files_put(db, &r), 0);
+	r.event_id = future + 100;
+	r.lastmod = 5;
+	assert_int_equal(cal_files_put(db, &r), 0);
+	snprintf(r.etag, sizeof(r.etag), "\"def\"");
+	assert_int_equal(cal_files_put(db, &r), 0);	/* replaces */
+	assert_int_equal(cal_files_load(db, &rows, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(rows[0].event_id, future);
+	assert_true(rows[0].input == 0xfedcba9876543210ULL);	/* all 64 bits */
+	assert_int_equal(rows[0].lastmod, now);
+	assert_int_equal(rows[1].event_id, future + 100);
+	assert_string_equal(rows[1].etag, "\"def\"");
+	assert_int_equal(rows[1].lastmod, 5);
+	free(rows);
+	assert_int_equal(cal_files_delete(db, future + 100), 0);
+	assert_int_equal(cal_files_load(db, &rows, &n), 0);
+	assert_int_equal(n, 1);
+	free(rows);
+
+	sqlite3_close(db);
+	unlink(path);
+}
+
 static void
 test_store_without_events_table(void **state)
 {
@@ -502,11 +659,14 @@ main(void)
 		cmocka_unit_test(test_render_zones_escapes_and_privacy),
 		cmocka_unit_test(test_render_is_deterministic),
 		cmocka_unit_test(test_feed_validators),
+		cmocka_unit_test(test_event_feed_cache),
+		cmocka_unit_test(test_event_input),
 		cmocka_unit_test(test_channel_keys),
 		cmocka_unit_test(test_urls),
 		cmocka_unit_test(test_tokens),
 		cmocka_unit_test(test_page_escapes),
 		cmocka_unit_test(test_store_window_and_registrations),
+		cmocka_unit_test(test_store_event_and_manifest),
 		cmocka_unit_test(test_store_without_events_table),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
