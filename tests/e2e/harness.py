@@ -595,6 +595,41 @@ SANITIZER_PATTERNS = [
 _SAN_RE = re.compile("|".join(SANITIZER_PATTERNS))
 
 
+# ---------------------------------------------------------------- asking the bot
+
+# The bot's answer to `version` in private: sent after a command, it marks
+# where that command's answers end (the bot answers one person in order).
+VERSION_ANSWER = re.compile(r"^Convene \S+: event registration in chat$")
+
+
+def from_bot(line, to=None, bot="convene"):
+    """A NOTICE from the bot (to `to`, when given)."""
+    return (line.command == "NOTICE" and irc_lower(line.nick) == irc_lower(bot)
+            and (to is None or irc_lower(line.target) == irc_lower(to)))
+
+
+def answers(client, bot="convene", timeout=None):
+    """The texts of the bot's notices to client until its answer to a
+    `version` sent now: everything answered to what client sent before."""
+    client.privmsg(bot, "version")
+    got = []
+    while True:
+        l = client.wait_for(lambda l: from_bot(l, client.nick, bot), timeout=timeout or t(10))
+        if VERSION_ANSWER.search(l.text):
+            return got
+        got.append(l.text)
+
+
+def ask(client, text, bot="convene", timeout=None):
+    """Send a command to the bot in private (bytes are sent raw, for invalid
+    UTF-8) and return the texts of every answer to it."""
+    if isinstance(text, bytes):
+        client.send_bytes(b"PRIVMSG " + bot.encode() + b" :" + text + b"\r\n")
+    else:
+        client.privmsg(bot, text)
+    return answers(client, bot, timeout)
+
+
 def sanitizer_report(text, before=5, after=60):
     """The part of a log around the first sanitizer or valgrind report, or
     None when there is none."""

@@ -27,12 +27,11 @@ import pytest
 
 import harness
 import icscheck
-from harness import Bot, irc_lower, t
+from harness import Bot, ask as cmd, from_bot, irc_lower, t
 
 BOT = "convene"
 ORG = "calorg"
 MEMBER = "calmember"
-SENTINEL = re.compile(r"^Convene \S+: event registration in chat$")
 INTEROP = harness.REPO / "tests" / "interop"
 NODE = shutil.which("node") or "/usr/bin/node"
 ICS_TYPE = "text/calendar; charset=utf-8"
@@ -63,23 +62,6 @@ SECRETS = (J1, J2, "secret-room")
 def future(days):
     return (datetime.datetime.now(datetime.timezone.utc).date()
             + datetime.timedelta(days=days)).isoformat()
-
-
-def from_bot(l, to):
-    return (l.command == "NOTICE" and irc_lower(l.nick) == BOT
-            and irc_lower(l.target) == irc_lower(to))
-
-
-def cmd(client, text):
-    """Send a command in private; the texts of every answer to it."""
-    client.privmsg(BOT, text)
-    client.privmsg(BOT, "version")
-    got = []
-    while True:
-        l = client.wait_for(lambda l: from_bot(l, client.nick), timeout=t(10))
-        if SENTINEL.search(l.text):
-            return got
-        got.append(l.text)
 
 
 def one(lines, regex):

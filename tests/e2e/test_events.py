@@ -16,13 +16,12 @@ import time
 import pytest
 
 import harness
-from harness import Bot, IrcClient, irc_lower, t
+from harness import Bot, IrcClient, VERSION_ANSWER as SENTINEL, ask as cmd, from_bot, irc_lower, t
 
 BOT = "convene"
 CHANNEL = "#events"
 LINK = "https://meet.example.org/twenty-years-9f3k"
 TITLE = "Twenty Years of Fighting for Rights in the War on Terror"
-SENTINEL = re.compile(r"^Convene \S+: event registration in chat$")
 
 _nicks = itertools.count(1)
 
@@ -43,33 +42,9 @@ def day(days_ahead):
             + datetime.timedelta(days=days_ahead)).isoformat()
 
 
-def from_bot(l, to=None):
-    return (l.command == "NOTICE" and irc_lower(l.nick) == BOT
-            and (to is None or irc_lower(l.target) == irc_lower(to)))
-
-
-def cmd(client, text, timeout=None):
-    """Send a command in private; return the texts of every answer to it."""
-    client.privmsg(BOT, text)
-    client.privmsg(BOT, "version")
-    got = []
-    while True:
-        l = client.wait_for(lambda l: from_bot(l, client.nick), timeout=timeout or t(10))
-        if SENTINEL.search(l.text):
-            return got
-        got.append(l.text)
-
-
 def cmd_raw(client, data, timeout=None):
-    """cmd() with the command line sent as raw bytes (CRLF added)."""
-    client.send_bytes(b"PRIVMSG " + BOT.encode() + b" :" + data + b"\r\n")
-    client.privmsg(BOT, "version")
-    got = []
-    while True:
-        l = client.wait_for(lambda l: from_bot(l, client.nick), timeout=timeout or t(10))
-        if SENTINEL.search(l.text):
-            return got
-        got.append(l.text)
+    """cmd() with the command line sent as raw bytes."""
+    return cmd(client, data, timeout=timeout)
 
 
 def one(lines, regex):

@@ -20,11 +20,10 @@ import zoneinfo
 import pytest
 
 import harness
-from harness import Bot, irc_lower, t
+from harness import Bot, answers as sync, ask as cmd, from_bot, irc_lower, t
 
 BOT = "convene"
 ORG = "imporg"
-SENTINEL = re.compile(r"^Convene \S+: event registration in chat$")
 ANSWER = re.compile(r"^(Imported|Import failed)")
 CAP = 1024 * 1024
 
@@ -208,23 +207,6 @@ class Server(http.server.ThreadingHTTPServer):
         self.server_close()
 
 
-def from_bot(l, to):
-    return (l.command == "NOTICE" and irc_lower(l.nick) == BOT
-            and irc_lower(l.target) == irc_lower(to))
-
-
-def cmd(client, text):
-    """Send a command in private; the texts of every answer to it."""
-    client.privmsg(BOT, text)
-    client.privmsg(BOT, "version")
-    got = []
-    while True:
-        l = client.wait_for(lambda l: from_bot(l, client.nick), timeout=t(10))
-        if SENTINEL.search(l.text):
-            return got
-        got.append(l.text)
-
-
 def do_import(client, url, timeout=10):
     """`event import URL`: the one answer line, after checking that it is the
     only one (nothing before it, nothing after it)."""
@@ -234,17 +216,6 @@ def do_import(client, url, timeout=10):
     rest = sync(client)
     assert rest == [], "more than one answer line: %r then %r" % (l.text, rest)
     return l.text
-
-
-def sync(client):
-    """The bot's notices to client until the answer to a `version` sent now."""
-    client.privmsg(BOT, "version")
-    got = []
-    while True:
-        l = client.wait_for(lambda l: from_bot(l, client.nick), timeout=t(10))
-        if SENTINEL.search(l.text):
-            return got
-        got.append(l.text)
 
 
 def db_rows(bot, where="1", args=()):

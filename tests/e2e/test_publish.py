@@ -27,13 +27,12 @@ import icalendar
 import pytest
 
 import harness
-from harness import Bot, irc_lower, t
+from harness import Bot, ask as cmd, from_bot, irc_lower, t
 
 BOT = "convene"
 ORG = "puborg"
 USER = "convene"
 PASSWORD = "Pa55-publish-s3cret"
-SENTINEL = re.compile(r"^Convene \S+: event registration in chat$")
 RADICALE = shutil.which("radicale") or "/usr/bin/radicale"
 
 
@@ -98,22 +97,6 @@ class Radicale:
 
     def get(self, path):
         return self.request("GET", path)
-
-
-def from_bot(l, to, bot=BOT):
-    return (l.command == "NOTICE" and irc_lower(l.nick) == bot
-            and irc_lower(l.target) == irc_lower(to))
-
-
-def cmd(client, text, bot=BOT):
-    client.privmsg(bot, text)
-    client.privmsg(bot, "version")
-    got = []
-    while True:
-        l = client.wait_for(lambda l: from_bot(l, client.nick, bot), timeout=t(10))
-        if SENTINEL.search(l.text):
-            return got
-        got.append(l.text)
 
 
 def one(lines, regex):
