@@ -33,6 +33,13 @@ struct fetch {
 };
 
 static struct fetch *all;
+/*
+ * The connections of requests that may not reach private addresses, kept
+ * apart from the multi's: curl checks the address only when it opens a
+ * socket, so such a request must never reuse a connection that a request
+ * allowed to reach private addresses (publishing) opened.
+ */
+static CURLSH *public_pool;
 
 bool
 fetch_addr_private(const struct sockaddr *sa)
@@ -151,6 +158,24 @@ free_fetch(struct fetch *f)
 	free(f);
 }
 
+/* Was the answer read from a private address (checked again, whatever the pool)? */
+static bool
+connected_private(CURL *easy)
+{
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6 };
+	struct sockaddr_in a4 = { .sin_family = AF_INET };
+	char *ip = NULL;
+
+	if (curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &ip) != CURLE_OK || ip == NULL ||
+	    ip[0] == '\0')
+		return false;	/* no connection was made */
+	if (inet_pton(AF_INET, ip, &a4.sin_addr) == 1)
+		return fetch_addr_private((struct sockaddr *)&a4);
+	if (inet_pton(AF_INET6, ip, &a6.sin6_addr) == 1)
+		return fetch_addr_private((struct sockaddr *)&a6);
+	return true;
+}
+
 static void
 on_done(void *arg, CURL *easy, CURLcode rc)
 {
@@ -160,6 +185,8 @@ on_done(void *arg, CURL *easy, CURLcode rc)
 
 	unlink_fetch(f);
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+	if (!f->allow_private && !f->refused && connected_private(easy))
+		f->refused = true;
 	r.body = f->body ? f->body : "";
 	r.len = f->len;
 	r.etag = f->etag;
@@ -242,6 +269,20 @@ fetch_start(const void *owner, const struct cv_http_request *req,
 	/* curl adds "Expect: 100-continue" to larger PUTs; servers differ on it. */
 	f->headers = curl_slist_append(f->headers, "Expect:");
 	curl_easy_setopt(f->easy, CURLOPT_HTTPHEADER, f->headers);
+	if (!f->allow_private) {
+		if (public_pool == NULL) {
+			public_pool = curl_share_init();
+			if (public_pool == NULL ||
+			    curl_share_setopt(public_pool, CURLSHOPT_SHARE,
+			    CURL_LOCK_DATA_CONNECT) != CURLSHE_OK) {
+				curl_share_cleanup(public_pool);
+				public_pool = NULL;
+				free_fetch(f);
+				return -1;
+			}
+		}
+		curl_easy_setopt(f->easy, CURLOPT_SHARE, public_pool);
+	}
 	if (net_start(f->easy, on_done, f) < 0) {
 		free_fetch(f);
 		return -1;
@@ -276,4 +317,8 @@ fetch_cancel_all(void)
 		net_cancel(f->easy);
 		free_fetch(f);
 	}
+	/* No handle uses it now; its idle connections close with it. */
+	if (public_pool != NULL)
+		curl_share_cleanup(public_pool);
+	public_pool = NULL;
 }

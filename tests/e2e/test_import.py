@@ -141,6 +141,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.server.cut.append(path)
 
+    def do_PUT(self):
+        """A WebDAV folder that takes every file (a bot publishing here)."""
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.server.puts.append(self.path)
+        self.send(201, b"", "text/plain", headers=[("ETag", '"%d"' % len(body))])
+
     def route(self, path):
         if path == "/good.ics":
             self.send(200, GOOD)
@@ -192,7 +198,7 @@ class Server(http.server.ThreadingHTTPServer):
 
     def __init__(self):
         super().__init__(("127.0.0.1", 0), Handler)
-        self.hits, self.cut, self.completed = [], [], []
+        self.hits, self.cut, self.completed, self.puts = [], [], [], []
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
         self.thread.start()
 
@@ -438,6 +444,37 @@ def test_private_address_refused_by_default(world, tmp_path):
                                and ANSWER.search(l.text), timeout=t(10))
         assert l.text == "Import failed: the address is private or local, which is not allowed.", l.text
         assert len(world.http.hits) == hits
+    finally:
+        problems = other.finish()
+    assert not problems, problems
+
+
+def test_private_address_refused_on_a_reused_connection(world, tmp_path):
+    """Publishing may reach private addresses; importing may not. A bot that
+    published to this server a moment ago (curl keeps the connection open)
+    still refuses to import from the same address and port."""
+    other = Bot(tmp_path / "bot", world.ircd.port, nick="convene3",
+                overrides={"bot": {"owners": "%s!*@*" % ORG},
+                           "calendars": {"import_allow_private": None,
+                                         "publish_url": world.http.url("/pub/"),
+                                         "publish_mode": "webdav"}})
+    other.start()
+    try:
+        harness.wait_in_channel(world.org, "#events", "convene3", t(15))
+        puts = len(world.http.puts)
+        world.org.privmsg("convene3", "event add %s 18:00 UTC Published first"
+                          % day(20).date().isoformat())
+        deadline = time.monotonic() + t(15)
+        while len(world.http.puts) < puts + 2:
+            assert time.monotonic() < deadline, "the feed files were not published"
+            time.sleep(0.1)
+        time.sleep(0.5)	# the last PUT's answer read: its connection idle in curl's pool
+        hits = len(world.http.hits)
+        world.org.privmsg("convene3", "event import " + world.http.url("/good.ics"))
+        l = world.org.wait_for(lambda l: l.command == "NOTICE" and l.nick == "convene3"
+                               and ANSWER.search(l.text), timeout=t(10))
+        assert l.text == "Import failed: the address is private or local, which is not allowed.", l.text
+        assert world.http.hits[hits:] == []
     finally:
         problems = other.finish()
     assert not problems, problems
