@@ -943,6 +943,55 @@ config_validate(const struct config *c, const struct config_section *extra,
 	return (int)(errs->n - before);
 }
 
+/* Is the host of an http(s) URL a loopback name or address, so nothing it is sent leaves the machine? */
+static bool
+url_host_loopback(const char *url)
+{
+	const char *p = strstr(url, "://"), *end, *at;
+	char host[256];
+	struct in6_addr a6;
+	struct in_addr a4;
+	size_t n;
+
+	if (p == NULL)
+		return false;
+	p += 3;
+	end = p + strcspn(p, "/?#");
+	if ((at = memchr(p, '@', (size_t)(end - p))) != NULL)
+		p = at + 1;
+	if (*p == '[') {
+		p++;
+		n = strcspn(p, "]");
+	} else {
+		n = strcspn(p, ":/?#");
+	}
+	if (n == 0 || n >= sizeof host)
+		return false;
+	memcpy(host, p, n);
+	host[n] = '\0';
+	if (strcasecmp(host, "localhost") == 0)
+		return true;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, host, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+int
+config_warnings(const struct config *c, struct errlist *warns)
+{
+	const char *url = config_get(c, "calendars", "publish_url"),
+	    *user = config_get(c, "calendars", "publish_user");
+	size_t before = warns->n;
+
+	/* Basic auth: the password is in every request, readable on the way over plain http. */
+	if (url != NULL && strncasecmp(url, "http://", 7) == 0 && user != NULL &&
+	    user[0] != '\0' && !url_host_loopback(url))
+		errlist_add(warns, "%s:%d: warning: [calendars] publish_url is http:// and "
+		    "publish_user is set: the password would cross the network in clear; use "
+		    "https://", c->path, config_line(c, "calendars", "publish_url"));
+	return (int)(warns->n - before);
+}
+
 char *
 config_read_secret(const char *path, struct errlist *errs)
 {

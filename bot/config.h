@@ -88,6 +88,12 @@ int config_validate(const struct config *c, const struct config_section *extra,
     size_t nextra, struct errlist *errs);
 
 /*
+ * Settings that work but are risky: "path:line: warning: reason" in warns
+ * (which are not errors). Returns the number added.
+ */
+int config_warnings(const struct config *c, struct errlist *warns);
+
+/*
  * Read a secret from the file a key names: the first line, without its
  * line ending. Returns a string the caller frees (and should wipe), or NULL
  * with a reason in errs. The secret itself is never put in a message.

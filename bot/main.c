@@ -393,6 +393,14 @@ check(const char *path)
 			fprintf(stderr, "%s\n", errs.v[i]);
 	}
 	bad = c == NULL || errs.n > 0;
+	if (c != NULL) {
+		struct errlist warns = { 0 };
+
+		config_warnings(c, &warns);
+		for (i = 0; i < warns.n; i++)
+			fprintf(stderr, "%s\n", warns.v[i]);
+		errlist_free(&warns);
+	}
 	if (!bad)
 		printf("%s: OK\n", path);
 	config_free(c);
@@ -464,6 +472,7 @@ main(int argc, char **argv)
 	set_plugin_dir(c);
 	/* A typo must not keep the bot off the network: warn and go on. */
 	validate(c, &errs);
+	config_warnings(c, &errs);
 	for (i = 0; i < errs.n; i++)
 		log_warn("%s", errs.v[i]);
 	errlist_free(&errs);

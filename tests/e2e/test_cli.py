@@ -223,6 +223,49 @@ def test_check_never_prints_secrets(tmp_path):
         assert secret not in r.stdout + r.stderr
 
 
+def test_check_and_start_warn_about_a_password_over_plain_http(tmp_path):
+    """Basic auth sends the password in every request: over http:// it
+    crosses the network in clear. A warning, not an error; none for https://
+    nor for a server on loopback."""
+    secret = "CANARY-publish-%d" % os.getpid()
+    pw = tmp_path / "publish.pw"
+    pw.write_text(secret + "\n")
+
+    def config(url):
+        text = good_config(tmp_path).replace(
+            "plugins = testplug\nplugin_dir = %s\n" % plugins_for_tests(), "plugins = calendars\n")
+        text = text.replace("[testplug]\ngreeting = hi\n", "")
+        text += ("[calendars]\npublish_url = %s\npublish_mode = caldav\npublish_user = convene\n"
+                 "publish_password_file = %s\n" % (url, pw))
+        return text
+
+    text = config("http://cal.example.org/dav/convene/events/")
+    conf = write(tmp_path / "plain.ini", text)
+    r = run("-c", conf, "--check")
+    assert (r.returncode, r.stdout) == (0, "%s: OK\n" % conf), r.stderr
+    assert r.stderr == ("%s:%d: warning: [calendars] publish_url is http:// and publish_user is "
+                        "set: the password would cross the network in clear; use https://\n"
+                        % (conf, line_of(text, "publish_url"))), r.stderr
+    assert secret not in r.stdout + r.stderr
+    for url in ("https://cal.example.org/dav/convene/events/", "http://127.0.0.1:5232/convene/",
+                "http://[::1]:5232/convene/", "http://localhost/convene/"):
+        conf = write(tmp_path / "quiet.ini", config(url))
+        r = run("-c", conf, "--check")
+        assert (r.returncode, r.stdout, r.stderr) == (0, "%s: OK\n" % conf, ""), url
+
+    # The same warning at start, in the log.
+    bot = Bot(tmp_path / "bot", harness.free_port(), overrides={"calendars": {
+        "publish_url": "http://cal.example.invalid/dav/", "publish_mode": "caldav",
+        "publish_user": "convene", "publish_password_file": str(pw)}})
+    bot.start()
+    try:
+        bot.wait_log(r"warning: \[calendars\] publish_url is http:// and publish_user is set")
+    finally:
+        problems = bot.finish()
+    assert not problems, problems
+    assert secret not in bot.log_text()
+
+
 # ---------------------------------------------------------------- make install
 
 def make_env():
