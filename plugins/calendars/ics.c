@@ -537,3 +537,67 @@ events:
 	sb_puts(&out, END_VCALENDAR);
 	return sb_take(&out, len);
 }
+
+/* The SEQUENCE of the cancelled VEVENT uid in cal, or -1 when it is not cancelled there. */
+static int
+cancelled_seq(icalcomponent *cal, const char *uid)
+{
+	icalcomponent *ev;
+	int seq = -1;
+
+	for (ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); ev != NULL;
+	    ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
+		const char *u = icalcomponent_get_uid(ev);
+
+		if (u == NULL || strcmp(u, uid) != 0)
+			continue;
+		if (icalcomponent_get_status(ev) != ICAL_STATUS_CANCELLED)
+			return -1;
+		if (icalcomponent_get_sequence(ev) > seq)
+			seq = icalcomponent_get_sequence(ev);
+	}
+	return seq;
+}
+
+char *
+ics_carry_cancel(const char *ours, const char *theirs, size_t *len)
+{
+	icalcomponent *o = icalparser_parse_string(ours), *t = NULL, *ev;
+	size_t changed = 0, flatlen;
+	char *raw, *flat, *out = NULL;
+
+	if (o == NULL || icalcomponent_isa(o) != ICAL_VCALENDAR_COMPONENT)
+		goto done;
+	t = icalparser_parse_string(theirs);
+	if (t == NULL || icalcomponent_isa(t) != ICAL_VCALENDAR_COMPONENT)
+		goto done;
+	for (ev = icalcomponent_get_first_component(t, ICAL_VEVENT_COMPONENT); ev != NULL;
+	    ev = icalcomponent_get_next_component(t, ICAL_VEVENT_COMPONENT)) {
+		const char *uid = icalcomponent_get_uid(ev);
+		int seq, theirs_seq;
+
+		if (uid == NULL || icalcomponent_get_status(ev) == ICAL_STATUS_CANCELLED ||
+		    (seq = cancelled_seq(o, uid)) < 0)
+			continue;
+		/* Above theirs too, or their apps would not take the change. */
+		theirs_seq = icalcomponent_get_sequence(ev);
+		icalcomponent_set_status(ev, ICAL_STATUS_CANCELLED);
+		icalcomponent_set_sequence(ev, seq > theirs_seq ? seq : theirs_seq + 1);
+		changed++;
+	}
+	if (changed == 0)
+		goto done;
+	/* What libical could not read of theirs it marks with X-LIC-ERROR: not for the server. */
+	icalcomponent_strip_errors(t);
+	raw = icalcomponent_as_ical_string_r(t);
+	flat = unfold(raw, strlen(raw), &flatlen);
+	out = ics_fold(flat, flatlen, len);
+	free(flat);
+	free(raw);
+done:
+	if (t != NULL)
+		icalcomponent_free(t);
+	if (o != NULL)
+		icalcomponent_free(o);
+	return out;
+}

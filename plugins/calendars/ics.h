@@ -90,6 +90,16 @@ uint64_t ics_event_input(const struct cal_event *e, uint64_t seed);
 /* h continued over the text s (NULL differs from ""), for such seeds. */
 uint64_t ics_hash_text(uint64_t h, const char *s);
 
+/*
+ * The cancellations of `ours` carried over to `theirs` (both iCalendar
+ * text, say Convene's copy of a resource and a server's copy that someone
+ * edited): each VEVENT of theirs whose UID is cancelled in ours and not in
+ * theirs gets STATUS:CANCELLED and a SEQUENCE above both copies'; nothing
+ * else of theirs changes. Returns the new text (caller frees) and its
+ * length, or NULL when there is nothing to carry or a text cannot be read.
+ */
+char *ics_carry_cancel(const char *ours, const char *theirs, size_t *len);
+
 /* A strong ETag for a body: a quoted hash, at most 47 characters. */
 void ics_etag(const char *body, size_t len, char out[48]);
 

@@ -11,12 +11,15 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "ics.h"
 #include "sbuf.h"
 
 #define PASSWORD_MAX 1024
 #define TIMEOUT_MS 30000
 #define ANSWER_MAX (64 * 1024)	/* we read no bodies; errors pages are cut */
 #define CTYPE "Content-Type: text/calendar; charset=utf-8"
+#define COPY_MAX (16 * 1024 * 1024)	/* the server's copy, read to carry a cancellation over */
+#define CARRY_TRIES 3	/* GET and PUT again when the copy changes between them */
 
 /* ---- pure ---- */
 
@@ -177,6 +180,9 @@ static struct {
 		char hash[48];
 		size_t mkcol_left;	/* folders still to make before the PUT again */
 		bool made_parents;
+		/* After a conflict: reading the server's copy, or writing it cancelled. */
+		enum { JOB_SEND, JOB_READ_COPY, JOB_CARRY } phase;
+		unsigned carries;	/* GETs of the server's copy so far */
 	} job;
 	char **rejected;	/* resources the server refused this session */
 	size_t nrejected;
@@ -211,8 +217,10 @@ is_rejected(const char *name)
 }
 
 /*
- * Tell the owners: [calendars] report_to (a nick or channel) when set, else
- * every owner whose [bot] owners mask names a plain nick that is online.
+ * Tell the owners: always in the log, and to [calendars] report_to (a nick
+ * or channel) when set. Never to whoever holds an owner mask's nick: the
+ * host knows only nicks of the people online, not their user@host or
+ * account, so anyone could take that nick and read the report.
  */
 static void
 report(const char *fmt, ...) CV_PRINTF(1, 2);
@@ -220,7 +228,7 @@ report(const char *fmt, ...) CV_PRINTF(1, 2);
 static void
 report(const char *fmt, ...)
 {
-	const char *to = host->config(self, "report_to"), *owners;
+	const char *to = host->config(self, "report_to");
 	char text[600];
 	va_list ap;
 
@@ -228,26 +236,8 @@ report(const char *fmt, ...)
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	host->log(self, CV_LOG_WARN, "%s", text);
-	if (to != NULL && to[0] != '\0') {
+	if (to != NULL && to[0] != '\0')
 		host->notice(to, "%s", text);
-		return;
-	}
-	if ((owners = host->config_of("bot", "owners")) == NULL)
-		return;
-	for (const char *p = owners; *p != '\0';) {
-		size_t len = strcspn(p, ", "), nick = strcspn(p, "!, ");
-		char buf[64];
-
-		if (len > 0 && nick < len && p[nick] == '!' && nick < sizeof(buf) &&
-		    strncmp(p, "account:", 8) != 0) {
-			memcpy(buf, p, nick);
-			buf[nick] = '\0';
-			if (strpbrk(buf, "*?") == NULL && host->online(buf))
-				host->notice(buf, "%s", text);
-		}
-		p += len;
-		p += strspn(p, ", ");
-	}
 }
 
 static void kick(void);
@@ -351,6 +341,9 @@ send_req(enum pub_op op, const char *url, const struct pub_doc *d, const struct 
 	case PUB_DELETE:
 		req.method = "DELETE";
 		break;
+	case PUB_GET:
+		req.method = "GET";
+		break;
 	default:
 		req.method = "MKCOL";
 		break;
@@ -366,7 +359,7 @@ send_req(enum pub_op op, const char *url, const struct pub_doc *d, const struct 
 	req.headers = headers;
 	req.user = st.user;
 	req.password = st.password;
-	req.max_bytes = ANSWER_MAX;
+	req.max_bytes = op == PUB_GET ? COPY_MAX : ANSWER_MAX;
 	req.timeout_ms = TIMEOUT_MS;
 	req.follow = false;
 	/* The server is the administrator's own choice, often on the same host. */
@@ -492,6 +485,106 @@ redo_put(void)
 	return ok;
 }
 
+/* Convene's body of the running job's document, a new string; NULL when it changed since. */
+static char *
+job_body(void)
+{
+	for (size_t i = 0; i < st.ndocs; i++) {
+		const struct pub_doc *d = &st.docs[i];
+		char *body;
+
+		if (strcmp(d->name, st.job.name) != 0)
+			continue;
+		if (strcmp(d->hash, st.job.hash) != 0)
+			return NULL;	/* the next step sends the new one */
+		if (d->body == NULL) {
+			size_t len;
+
+			return load != NULL ? load(d->name, &len) : NULL;
+		}
+		body = cal_xrealloc(NULL, d->len + 1);
+		memcpy(body, d->body, d->len);
+		body[d->len] = '\0';
+		return body;
+	}
+	return NULL;
+}
+
+/* The running job's write met a change made on the server: leave it to the owners. */
+static void
+conflict_found(bool carried)
+{
+	if (begin() == 0)
+		commit(cal_pub_conflict(pdb(), st.target, st.job.name, st.job.hash));
+	recovered();
+	if (carried)
+		report("Publishing conflict: %s was changed on the server. Convene's cancellation "
+		    "was applied to the server's copy, which keeps the changes made there; "
+		    "'publish overwrite' replaces it with Convene's.", st.job.name);
+	else
+		report("Publishing conflict: %s was changed on the server, so Convene did not %s "
+		    "it. Check the server's copy; 'publish overwrite' replaces it with Convene's.",
+		    st.job.name, st.job.op == PUB_PUT ? "replace" : "delete");
+}
+
+/*
+ * A PUT met a conflict. A cancellation must still reach the people who
+ * follow the server's calendar: when Convene's body cancels an event, read
+ * the server's copy to cancel it there. false when there is no such work.
+ */
+static bool
+carry_cancel(void)
+{
+	char *body, *url;
+	bool cancels;
+
+	if (st.job.op != PUB_PUT || st.job.carries >= CARRY_TRIES || (body = job_body()) == NULL)
+		return false;
+	cancels = strstr(body, "\nSTATUS:CANCELLED\r\n") != NULL;
+	free(body);
+	if (!cancels)
+		return false;
+	url = url_of(st.job.name);
+	st.busy = send_req(PUB_GET, url, NULL, NULL) == 0;
+	free(url);
+	if (!st.busy)
+		return false;
+	st.job.carries++;
+	st.job.phase = JOB_READ_COPY;
+	return true;
+}
+
+/* The server's copy was read: write it back with the cancellation. false: a plain conflict. */
+static bool
+on_copy(const struct cv_http_result *res, const char *why)
+{
+	struct pub_doc d = { 0 };
+	struct pub_step s = { .op = PUB_PUT, .cond = PUB_IF_MATCH };
+	char *ours, *url;
+
+	if (pub_outcome(PUB_GET, res->status) == PUB_RETRY) {
+		fail(why);
+		return true;
+	}
+	if (res->status != 200 || res->etag == NULL || (ours = job_body()) == NULL)
+		return false;
+	d.body = ics_carry_cancel(ours, res->body, &d.len);
+	free(ours);
+	if (d.body == NULL)
+		return false;	/* cancelled there already, or not Convene's event any more */
+	d.name = st.job.name;
+	s.name = st.job.name;
+	s.etag = res->etag;	/* only over the copy just read */
+	url = url_of(st.job.name);
+	st.busy = send_req(PUB_PUT, url, &d, &s) == 0;
+	free(url);
+	free(d.body);
+	st.job.phase = JOB_CARRY;
+	if (!st.busy)
+		fail("the request could not start");
+	return true;
+}
+
 static void
 on_done(void *arg, const struct cv_http_result *res)
 {
@@ -505,6 +598,14 @@ on_done(void *arg, const struct cv_http_result *res)
 	else
 		snprintf(why, sizeof(why), "the server answered HTTP %d", res->status);
 
+	if (st.job.phase == JOB_READ_COPY) {
+		if (!on_copy(res, why)) {
+			conflict_found(false);
+			job_clear();
+			kick();
+		}
+		return;
+	}
 	if (op == PUB_MKCOL) {
 		if (o != PUB_OK) {
 			if (o == PUB_RETRY) {
@@ -530,6 +631,11 @@ on_done(void *arg, const struct cv_http_result *res)
 
 	switch (o) {
 	case PUB_OK:
+		if (st.job.phase == JOB_CARRY) {
+			/* The server's copy is not Convene's: the conflict stays. */
+			conflict_found(true);
+			break;
+		}
 		if (begin() == 0)
 			commit(st.job.op == PUB_PUT ?
 			    cal_pub_written(pdb(), st.target, st.job.name, res->etag, st.job.hash) :
@@ -539,14 +645,20 @@ on_done(void *arg, const struct cv_http_result *res)
 		recovered();
 		break;
 	case PUB_CONFLICT:
-		if (begin() == 0)
-			commit(cal_pub_conflict(pdb(), st.target, st.job.name, st.job.hash));
-		recovered();
-		report("Publishing conflict: %s was changed on the server, so Convene did not %s "
-		    "it. Check the server's copy; 'publish overwrite' replaces it with Convene's.",
-		    st.job.name, st.job.op == PUB_PUT ? "replace" : "delete");
+		if (carry_cancel())
+			return;
+		if (st.job.phase == JOB_CARRY) {
+			/* Changed again between our GET and PUT, each time: later. */
+			fail("the server's copy keeps changing");
+			return;
+		}
+		conflict_found(false);
 		break;
 	case PUB_NO_PARENT:
+		if (st.job.phase == JOB_CARRY) {
+			conflict_found(false);
+			break;
+		}
 		if (!st.caldav && !st.job.made_parents) {
 			char *u;
 
@@ -567,6 +679,10 @@ on_done(void *arg, const struct cv_http_result *res)
 		return;
 	case PUB_REJECTED:
 		host->log(self, CV_LOG_ERROR, "publishing %s: refused: %s", st.job.name, why);
+		if (st.job.phase == JOB_CARRY) {
+			conflict_found(false);	/* the server would not take its own copy cancelled */
+			break;
+		}
 		goto reject;
 	}
 	job_clear();
@@ -676,6 +792,9 @@ pub_start(struct cv_plugin *p, const struct cv_host *h, char *err, size_t errlen
 	st.target = sb_take(&b, NULL);
 	st.on = true;
 	host->log(p, CV_LOG_INFO, "publishing to a %s server", mode);
+	if (host->config(p, "report_to") == NULL || host->config(p, "report_to")[0] == '\0')
+		host->log(p, CV_LOG_INFO, "publishing: conflicts are reported in this log only; "
+		    "[calendars] report_to names a nick or channel to tell");
 	return 0;
 }
 

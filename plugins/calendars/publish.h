@@ -13,7 +13,10 @@
  * never blocks. Every write is conditional: If-None-Match: * to create,
  * If-Match: ETAG to replace or delete. A 412 is a conflict: the server's
  * copy changed; it is logged, reported, and left alone until the event
- * changes again or an owner says `publish overwrite`. Failures (no answer,
+ * changes again or an owner says `publish overwrite`; only a cancellation
+ * goes through: it is applied to the server's copy (GET, then a PUT with
+ * If-Match of that copy's ETag), which keeps the edits made there, and the
+ * conflict stays for the owners to decide. Failures (no answer,
  * 5xx, 401/403/408/429) back off exponentially and retry.
  *
  * The pure parts (outcomes, backoff, choosing the next step) take no host
@@ -42,7 +45,7 @@ struct pub_doc {
 	char hash[48];		/* ics_etag of the body */
 };
 
-enum pub_op { PUB_NONE, PUB_PUT, PUB_DELETE, PUB_MKCOL, PUB_FORGET };
+enum pub_op { PUB_NONE, PUB_PUT, PUB_DELETE, PUB_MKCOL, PUB_FORGET, PUB_GET };
 
 /* What a request's answer means. */
 enum pub_outcome {

@@ -160,6 +160,7 @@ class World:
                                "publish_mode": "caldav",
                                "publish_user": USER,
                                "publish_password_file": str(pw),
+                               "report_to": ORG,
                            }})
         self.pwfile = pw
         self.bot.start()
@@ -303,6 +304,83 @@ def test_conflict_is_reported_not_overwritten(world):
     world.wait_resource(n, lambda e: str(e["SUMMARY"]) == "Changed in Convene",
                         "the overwrite")
     assert re.search(r" 0 conflicts", cmd(world.org, "publish")[0])
+
+
+def test_cancellation_goes_through_a_conflict(world):
+    """A copy edited on the server holds other writes back, but not a
+    cancellation: it is applied to the server's copy, which keeps the edit,
+    and the owners are told."""
+    n = create(world.org, 11, "UTC Cancel through a conflict")
+    world.wait_resource(n, lambda e: True, "the event")
+    status, etag, ev = world.resource(n)
+    seq = int(ev["SEQUENCE"])
+    uid = uid_of(world.bot, n)
+    path = COLL + uid + ".ics"
+    _, _, body = world.radicale.get(path)
+    theirs = body.replace(b"SUMMARY:Cancel through a conflict",
+                          b"SUMMARY:Moved to room 7\r\nLOCATION:Room 7")
+    assert theirs != body
+    st, _, _ = world.radicale.request("PUT", path, theirs, {
+        "Content-Type": "text/calendar; charset=utf-8", "If-Match": etag})
+    assert st in (201, 204), st
+
+    world.org.privmsg(BOT, "event cancel %d speaker ill" % n)
+    world.org.wait_for(lambda l: from_bot(l, ORG) and l.text.startswith("Cancelled"))
+    ev = world.wait_resource(n, lambda e: str(e.get("STATUS")) == "CANCELLED",
+                             "the cancellation on the server's copy")
+    # Their edit stays; the cancellation is news to calendar apps.
+    assert str(ev["SUMMARY"]) == "Moved to room 7"
+    assert str(ev["LOCATION"]) == "Room 7"
+    assert int(ev["SEQUENCE"]) > seq
+    report = world.org.wait_for(lambda l: from_bot(l, ORG) and "conflict" in l.text.lower(),
+                                timeout=t(15))
+    assert "%s.ics" % uid in report.text and "cancellation" in report.text, report.text
+    # It is still a conflict: the owners decide about the rest.
+    assert re.search(r"1 conflict: %s\.ics" % uid, cmd(world.org, "publish")[0])
+    one(cmd(world.org, "publish overwrite"), r"replaces the server's copy of 1 resource")
+    world.wait_resource(n, lambda e: str(e["SUMMARY"]).startswith("Cancelled: "),
+                        "the overwrite")
+
+
+def test_report_never_goes_to_a_nick_that_does_not_match(world, tmp_path):
+    """Without report_to, a conflict is only logged: in particular it never
+    goes to whoever holds the nick of an owner mask without matching it."""
+    coll = "/%s/owners/" % USER
+    status, _, body = world.radicale.request("MKCALENDAR", coll)
+    assert status == 201, (status, body)
+    other = Bot(tmp_path / "bot", world.ircd.port, nick="convene3", overrides={
+        "bot": {"owners": "%s!*@*, pubowner!*@owner.invalid" % ORG,
+                "command_burst": 100, "command_rate": 100},
+        "calendars": {
+            "publish_url": "http://127.0.0.1:%d%s" % (world.radicale.port, coll),
+            "publish_mode": "caldav",
+            "publish_user": USER,
+            "publish_password_file": str(world.pwfile),
+        }})
+    other.start()
+    impostor = world.ircd.client("pubowner")
+    try:
+        impostor.join("#events")
+        harness.wait_in_channel(world.org, "#events", "convene3", t(15))
+        harness.wait_in_channel(impostor, "#events", "convene3", t(15))
+        n = create(world.org, 12, "UTC Owners only", bot="convene3")
+        path = coll + uid_of(other, n) + ".ics"
+        wait_until(lambda: world.radicale.get(path)[0] == 200, t(15), "the event on the server")
+        _, hdrs, body = world.radicale.get(path)
+        st, _, _ = world.radicale.request("PUT", path, body.replace(
+            b"SUMMARY:Owners only", b"SUMMARY:Edited there"), {
+            "Content-Type": "text/calendar; charset=utf-8", "If-Match": hdrs["etag"]})
+        assert st in (201, 204), st
+        one(cmd(world.org, "event set %d title Edited here" % n, bot="convene3"), r"set")
+        other.wait_log(r"Publishing conflict: %s\.ics" % uid_of(other, n))
+        time.sleep(1)
+        told = [l.text for l in impostor.collect(duration=1.0)
+                if l.command == "NOTICE" and irc_lower(l.nick) == "convene3"]
+        assert told == [], told
+    finally:
+        impostor.quit()
+        problems = other.finish()
+    assert not problems, problems
 
 
 def test_members_cannot_see_or_overwrite(world):

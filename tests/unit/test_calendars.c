@@ -650,12 +650,58 @@ test_store_without_events_table(void **state)
 	sqlite3_close(db);
 }
 
+/* A cancellation carried over to a copy edited elsewhere: only STATUS and SEQUENCE change. */
+static void
+test_carry_cancel(void **state)
+{
+	const char *ours =
+	    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Convene//x//EN\r\n"
+	    "BEGIN:VEVENT\r\nUID:a@x\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20270101T180000Z\r\n"
+	    "SUMMARY:Cancelled: Talk\r\nSTATUS:CANCELLED\r\nSEQUENCE:3\r\nEND:VEVENT\r\n"
+	    "BEGIN:VEVENT\r\nUID:b@x\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20270102T180000Z\r\n"
+	    "SUMMARY:Still on\r\nSEQUENCE:1\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+	const char *theirs =
+	    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Server//x//EN\r\n"
+	    "BEGIN:VEVENT\r\nUID:a@x\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20270101T180000Z\r\n"
+	    "SUMMARY:Talk in room 7\r\nLOCATION:Room 7\r\nSEQUENCE:5\r\nEND:VEVENT\r\n"
+	    "BEGIN:VEVENT\r\nUID:b@x\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20270102T180000Z\r\n"
+	    "SUMMARY:Still on there\r\nSEQUENCE:1\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+	icalcomponent *cal, *ev;
+	size_t len;
+	char *out, *again;
+
+	(void)state;
+	out = ics_carry_cancel(ours, theirs, &len);
+	assert_non_null(out);
+	assert_int_equal(len, strlen(out));
+	cal = icalparser_parse_string(out);
+	assert_non_null(cal);
+	ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+	assert_string_equal(icalcomponent_get_uid(ev), "a@x");
+	assert_int_equal(icalcomponent_get_status(ev), ICAL_STATUS_CANCELLED);
+	assert_int_equal(icalcomponent_get_sequence(ev), 6);	/* above theirs (5) and ours (3) */
+	assert_string_equal(icalcomponent_get_summary(ev), "Talk in room 7");
+	assert_string_equal(icalcomponent_get_location(ev), "Room 7");
+	ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT);
+	assert_string_equal(icalcomponent_get_uid(ev), "b@x");
+	assert_int_not_equal(icalcomponent_get_status(ev), ICAL_STATUS_CANCELLED);
+	assert_string_equal(icalcomponent_get_summary(ev), "Still on there");
+	icalcomponent_free(cal);
+	/* Nothing left to carry once it is there; nothing from text that is no calendar. */
+	again = ics_carry_cancel(ours, out, &len);
+	assert_null(again);
+	assert_null(ics_carry_cancel(ours, "not a calendar", &len));
+	assert_null(ics_carry_cancel("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", theirs, &len));
+	free(out);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clean_strips_formatting_and_controls),
 		cmocka_unit_test(test_fold_counts_octets_and_keeps_sequences),
+		cmocka_unit_test(test_carry_cancel),
 		cmocka_unit_test(test_render_zones_escapes_and_privacy),
 		cmocka_unit_test(test_render_is_deterministic),
 		cmocka_unit_test(test_feed_validators),
