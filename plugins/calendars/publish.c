@@ -566,7 +566,9 @@ on_copy(const struct cv_http_result *res, const char *why)
 		fail(why);
 		return true;
 	}
-	if (res->status != 200 || res->etag == NULL || (ours = job_body()) == NULL)
+	/* A weak ETag never matches If-Match: the PUT could only fail. */
+	if (res->status != 200 || res->etag == NULL || strncmp(res->etag, "W/", 2) == 0 ||
+	    (ours = job_body()) == NULL)
 		return false;
 	d.body = ics_carry_cancel(ours, res->body, &d.len);
 	free(ours);
