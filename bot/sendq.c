@@ -1,4 +1,4 @@
-/* sendq.c: the one outgoing queue, paced by a token bucket, fair by target. See sendq.h. */
+/* sendq.c: the one outgoing queue, paced by a token bucket, fair by target. */
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
