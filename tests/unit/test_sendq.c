@@ -312,7 +312,7 @@ static void
 test_ten_flooders_one_quiet(void **state)
 {
 	struct sendq *q = sendq_new(1, 1.0, 5000);
-	char target[16], text[32];
+	char target[32], text[32];
 	const char *l;
 	int64_t now, wait, asked = -1, answered = -1;
 	int f, i;
