@@ -18,9 +18,12 @@ struct entry {
 	int words;	/* words in the name */
 };
 
-/* One person's command bucket, keyed by nick!user@host. */
+/*
+ * One person's command bucket, keyed by "a:ACCOUNT" when services know them,
+ * else "h:user@host": never by nick, so that changing nick does not refill it.
+ */
 struct bucket {
-	char *mask;
+	char *key;
 	double tokens;
 	int64_t last;
 	bool warned;
@@ -200,19 +203,20 @@ cmd_prefix(void)
 }
 
 static struct bucket *
-bucket_for(const char *mask, int64_t now)
+bucket_for(const char *key, int64_t now)
 {
 	size_t i, oldest = 0;
 
+	/* Accounts and hosts compare without case, as services and DNS do. */
 	for (i = 0; i < nbuckets; i++)
-		if (strcmp(buckets[i].mask, mask) == 0)
+		if (strcasecmp(buckets[i].key, key) == 0)
 			return &buckets[i];
 	if (buckets == NULL)
 		buckets = xcalloc(MAX_BUCKETS, sizeof *buckets);
 	/* Forget people idle long enough for their bucket to be full again. */
 	for (i = 0; i < nbuckets;) {
 		if (now - buckets[i].last > BUCKET_IDLE_MS) {
-			free(buckets[i].mask);
+			free(buckets[i].key);
 			buckets[i] = buckets[--nbuckets];
 		} else {
 			i++;
@@ -222,10 +226,10 @@ bucket_for(const char *mask, int64_t now)
 		for (i = 1; i < nbuckets; i++)
 			if (buckets[i].last < buckets[oldest].last)
 				oldest = i;
-		free(buckets[oldest].mask);
+		free(buckets[oldest].key);
 		buckets[oldest] = buckets[--nbuckets];
 	}
-	buckets[nbuckets] = (struct bucket){ xstrdup(mask), limit_burst, now, false };
+	buckets[nbuckets] = (struct bucket){ xstrdup(key), limit_burst, now, false };
 	return &buckets[nbuckets++];
 }
 
@@ -234,7 +238,15 @@ static bool
 within_limit(const struct cv_person *who)
 {
 	int64_t now = loop_now();
-	struct bucket *b = bucket_for(who->mask, now);
+	const char *uh = strchr(who->mask, '!');
+	char key[256];
+	struct bucket *b;
+
+	if (who->account != NULL)
+		snprintf(key, sizeof key, "a:%s", who->account);
+	else
+		snprintf(key, sizeof key, "h:%s", uh != NULL ? uh + 1 : who->mask);
+	b = bucket_for(key, now);
 
 	b->tokens += (now - b->last) / 1000.0 * limit_rate;
 	if (b->tokens > limit_burst)
@@ -381,7 +393,7 @@ cmd_free(void)
 	entries = NULL;
 	nentries = capentries = 0;
 	for (i = 0; i < nbuckets; i++)
-		free(buckets[i].mask);
+		free(buckets[i].key);
 	free(buckets);
 	buckets = NULL;
 	nbuckets = 0;

@@ -237,8 +237,8 @@ link_text(const char *cmd, const char *target, const char *text)
 {
 	if (L.state != REGISTERED && L.state != QUITTING)
 		return;
-	if (sendq_text(L.q, cmd, target, text) < 0)
-		log_warn("send queue full: dropped a %s to %s", cmd, target);
+	/* The queue logs what it drops, once per episode. */
+	sendq_text(L.q, cmd, target, text);
 	pump();
 }
 
@@ -247,8 +247,17 @@ link_raw(const char *key, const char *line)
 {
 	if (L.state != REGISTERED)
 		return;
-	if (sendq_raw(L.q, key, line) < 0)
-		log_warn("send queue full: dropped a line");
+	sendq_raw(L.q, key, line);
+	pump();
+}
+
+/* The bot's own protocol lines (JOIN, PART, WHOIS): ahead of answers. */
+static void
+own(const char *line)
+{
+	if (L.state != REGISTERED)
+		return;
+	sendq_own(L.q, line);
 	pump();
 }
 
@@ -289,7 +298,7 @@ link_join(const char *channel, const char *key)
 {
 	char *line = key ? xasprintf("JOIN %s %s", channel, key) : xasprintf("JOIN %s", channel);
 
-	link_raw("JOIN", line);
+	own(line);
 	free(line);
 }
 
@@ -298,7 +307,7 @@ link_part(const char *channel)
 {
 	char *line = xasprintf("PART %s :Convene", channel);
 
-	link_raw("JOIN", line);
+	own(line);
 	free(line);
 	presence_drop_channel(channel);
 }
@@ -306,8 +315,7 @@ link_part(const char *channel)
 static void
 urgent(const char *line)
 {
-	if (sendq_urgent(L.q, line) < 0)
-		log_warn("send queue full: dropped an urgent line");
+	sendq_urgent(L.q, line);
 	pump();
 }
 
@@ -555,7 +563,7 @@ ev_message(irc_session_t *s, const char *event, const char *origin,
 	}
 	if (!whois_pending(nick)) {
 		snprintf(line, sizeof line, "WHOIS %s", nick);
-		link_raw("WHOIS", line);
+		own(line);
 	}
 	L.pending = xrealloc(L.pending, (L.npending + 1) * sizeof *L.pending);
 	L.pending[L.npending++] = (struct pending){ xstrdup(origin), xstrdup(params[0]),

@@ -15,6 +15,7 @@
 struct sq_line {
 	struct sq_line	*next;
 	size_t		 len;
+	bool		 first;	/* first line of a text: where a whole text may be cut off */
 	char		 buf[];	/* the line with CRLF, NUL-terminated */
 };
 
@@ -27,6 +28,8 @@ struct sq_target {
 	struct sq_target *next;
 	char		 *key;
 	struct sq_list	  lines;
+	size_t		  n;		/* lines queued */
+	bool		  over;		/* dropped lines in this episode */
 };
 
 struct sendq {
@@ -41,8 +44,16 @@ struct sendq {
 
 	struct sq_list	 urgent;
 	size_t		 nurgent;
+	struct sq_list	 own;		/* the bot's own protocol lines */
+	size_t		 nown;
+	bool		 own_last;	/* the last paced line was one of ours */
 	struct sq_target *rr_head, *rr_tail;
 	size_t		 nlines;
+
+	/* The "queue full" episode: from the first dropped line until drained. */
+	bool		 full;
+	size_t		 ndropped;
+	size_t		 nover;		/* targets with over set */
 
 	struct sq_line	*popped;	/* returned by the last sendq_pop */
 };
@@ -87,6 +98,7 @@ line_new(const char *a, size_t alen, const char *b, size_t blen)
 	memcpy(ln->buf + alen, b, blen);
 	memcpy(ln->buf + alen + blen, "\r\n", 3);
 	ln->len = alen + blen + 2;
+	ln->first = true;
 	return ln;
 }
 
@@ -118,9 +130,8 @@ key_cmp(const char *a, const char *b)
 	return ca - cb;
 }
 
-/* The target's place in the rotation; a new target joins at the end. */
 static struct sq_target *
-target_get(struct sendq *q, const char *key)
+target_find(struct sendq *q, const char *key)
 {
 	struct sq_target *t;
 
@@ -128,6 +139,17 @@ target_get(struct sendq *q, const char *key)
 		if (key_cmp(t->key, key) == 0)
 			return t;
 	}
+	return NULL;
+}
+
+/* The target's place in the rotation; a new target joins at the end. */
+static struct sq_target *
+target_get(struct sendq *q, const char *key)
+{
+	struct sq_target *t = target_find(q, key);
+
+	if (t != NULL)
+		return t;
 	t = xcalloc(1, sizeof *t);
 	t->key = xstrdup(key);
 	if (q->rr_tail != NULL)
@@ -136,6 +158,124 @@ target_get(struct sendq *q, const char *key)
 		q->rr_head = t;
 	q->rr_tail = t;
 	return t;
+}
+
+/* A target out of the rotation (the caller unlinked it) with its lines. */
+static void
+target_free(struct sendq *q, struct sq_target *t)
+{
+	if (t->over)
+		q->nover--;
+	q->nlines -= t->n;
+	list_free(&t->lines);
+	free(t->key);
+	free(t);
+}
+
+/* Take t out of the rotation wherever it is, and free it. */
+static void
+target_remove(struct sendq *q, struct sq_target *t)
+{
+	struct sq_target **pp, *prev = NULL;
+
+	for (pp = &q->rr_head; *pp != t; pp = &(*pp)->next)
+		prev = *pp;
+	*pp = t->next;
+	if (q->rr_tail == t)
+		q->rr_tail = prev;
+	target_free(q, t);
+}
+
+/*
+ * Count n dropped lines to `to` (t: its target, or NULL when it has none).
+ * Only the first drop of an episode is logged; drained() logs the total.
+ */
+static void
+dropped(struct sendq *q, struct sq_target *t, size_t n, const char *to)
+{
+	if (!q->full)
+		log_warn("send queue full: dropping lines (first to %.64s) until it drains", to);
+	q->full = true;
+	q->ndropped += n;
+	if (t != NULL && !t->over) {
+		t->over = true;
+		q->nover++;
+	}
+}
+
+/* The episode ends when every target that lost lines has drained. */
+static void
+drained(struct sendq *q)
+{
+	if (!q->full || q->nover > 0)
+		return;
+	log_warn("send queue drained: %zu line(s) were dropped while it was full", q->ndropped);
+	q->full = false;
+	q->ndropped = 0;
+}
+
+/*
+ * Drop v's newest whole text (never one partly sent). Returns the lines
+ * dropped, 0 when there is none; v is freed when it is left empty.
+ */
+static size_t
+drop_newest(struct sendq *q, struct sq_target *v)
+{
+	struct sq_line *ln, *start = NULL, *before = NULL, *prev = NULL;
+	size_t k = 0;
+
+	for (ln = v->lines.head; ln != NULL; prev = ln, ln = ln->next) {
+		if (ln->first) {
+			start = ln;
+			before = prev;
+		}
+	}
+	if (start == NULL)
+		return 0;
+	for (; start != NULL; start = ln, k++) {
+		ln = start->next;
+		free(start);
+	}
+	if (before != NULL)
+		before->next = NULL;
+	else
+		v->lines.head = NULL;
+	v->lines.tail = before;
+	v->n -= k;
+	q->nlines -= k;
+	dropped(q, v, k, v->key);
+	if (v->n == 0)
+		target_remove(q, v);
+	return k;
+}
+
+/*
+ * May `need` more lines be queued for key? Within the target's share, and
+ * while the whole queue is full, by taking room from the target with the
+ * most lines (its newest texts) as long as it has more than key would.
+ * Refused lines are counted. *tp is key's target, created when admitted.
+ */
+static int
+admit(struct sendq *q, const char *key, size_t need, struct sq_target **tp)
+{
+	struct sq_target *t = target_find(q, key), *v, *p;
+	size_t have = t != NULL ? t->n : 0;
+
+	if (have + need > SENDQ_TARGET_MAX)
+		goto refuse;
+	while (q->nlines + need > q->max_lines) {
+		v = NULL;
+		for (p = q->rr_head; p != NULL; p = p->next)
+			if (p != t && (v == NULL || p->n > v->n))
+				v = p;
+		if (v == NULL || v->n <= have + need || drop_newest(q, v) == 0)
+			goto refuse;
+	}
+	*tp = t != NULL ? t : target_get(q, key);
+	return 0;
+refuse:
+	dropped(q, t, need, key);
+	return -1;
 }
 
 struct sendq *
@@ -157,14 +297,15 @@ sendq_clear(struct sendq *q)
 
 	list_free(&q->urgent);
 	q->nurgent = 0;
+	list_free(&q->own);
+	q->nown = 0;
+	q->own_last = false;
 	while ((t = q->rr_head) != NULL) {
 		q->rr_head = t->next;
-		list_free(&t->lines);
-		free(t->key);
-		free(t);
+		target_free(q, t);
 	}
 	q->rr_tail = NULL;
-	q->nlines = 0;
+	drained(q);
 	free(q->popped);
 	q->popped = NULL;
 	/* A new connection starts with the server's flood counter at zero. */
@@ -217,7 +358,11 @@ sendq_urgent(struct sendq *q, const char *line)
 	struct sq_line *ln;
 
 	/* Urgent lines have their own bound: a full text queue must not stop a PONG. */
-	if (q->nurgent >= q->max_lines || (ln = raw_line(line)) == NULL)
+	if (q->nurgent >= q->max_lines) {
+		dropped(q, NULL, 1, "the server");
+		return -1;
+	}
+	if ((ln = raw_line(line)) == NULL)
 		return -1;
 	list_push(&q->urgent, ln);
 	q->nurgent++;
@@ -225,13 +370,36 @@ sendq_urgent(struct sendq *q, const char *line)
 }
 
 int
-sendq_raw(struct sendq *q, const char *key, const char *line)
+sendq_own(struct sendq *q, const char *line)
 {
 	struct sq_line *ln;
 
-	if (q->nlines >= q->max_lines || (ln = raw_line(line)) == NULL)
+	/* Their own bound too: answers must not crowd out a WHOIS or a JOIN. */
+	if (q->nown >= q->max_lines) {
+		dropped(q, NULL, 1, "the server");
 		return -1;
-	list_push(&target_get(q, key)->lines, ln);
+	}
+	if ((ln = raw_line(line)) == NULL)
+		return -1;
+	list_push(&q->own, ln);
+	q->nown++;
+	return 0;
+}
+
+int
+sendq_raw(struct sendq *q, const char *key, const char *line)
+{
+	struct sq_target *t;
+	struct sq_line *ln;
+
+	if ((ln = raw_line(line)) == NULL)
+		return -1;
+	if (admit(q, key, 1, &t) < 0) {
+		free(ln);
+		return -1;
+	}
+	list_push(&t->lines, ln);
+	t->n++;
 	q->nlines++;
 	return 0;
 }
@@ -266,16 +434,18 @@ sendq_text(struct sendq *q, const char *cmd, const char *target, const char *tex
 	/* Count first: a text that does not fit whole is not sent in part. */
 	for (off = 0; off < txlen; off += text_cut(tx + off, txlen - off, room))
 		count++;
-	if (q->nlines + count > q->max_lines) {
-		log_warn("sendq: queue full, dropping %zu line(s) to %.64s", count, tg);
+	if (admit(q, tg, count, &t) < 0)
 		goto out;
-	}
 
-	t = target_get(q, tg);
 	for (off = 0; off < txlen; off += n) {
+		struct sq_line *ln;
+
 		n = text_cut(tx + off, txlen - off, room);
-		list_push(&t->lines, line_new(hdr, hlen, tx + off, n));
+		ln = line_new(hdr, hlen, tx + off, n);
+		ln->first = off == 0;
+		list_push(&t->lines, ln);
 	}
+	t->n += count;
 	q->nlines += count;
 	ret = 0;
 out:
@@ -319,7 +489,7 @@ sendq_pop(struct sendq *q, int64_t now_ms, int64_t *wait_ms)
 			q->tokens -= 1;
 		goto done;
 	}
-	if ((t = q->rr_head) == NULL)
+	if ((t = q->rr_head) == NULL && q->own.head == NULL)
 		goto done;
 	/* rate <= 0 turns pacing off. */
 	if (q->tokens < 1 - TOKEN_EPSILON && q->rate > 0) {
@@ -331,7 +501,16 @@ sendq_pop(struct sendq *q, int64_t now_ms, int64_t *wait_ms)
 	if (q->tokens >= 1 - TOKEN_EPSILON)
 		q->tokens -= 1;
 
+	/* Our own lines first, but alternating with answers while both wait. */
+	if (q->own.head != NULL && (t == NULL || !q->own_last)) {
+		ln = list_shift(&q->own);
+		q->nown--;
+		q->own_last = true;
+		goto done;
+	}
+	q->own_last = false;
 	ln = list_shift(&t->lines);
+	t->n--;
 	q->nlines--;
 	/* Round-robin: this target goes to the back, or leaves when done. */
 	q->rr_head = t->next;
@@ -345,10 +524,10 @@ sendq_pop(struct sendq *q, int64_t now_ms, int64_t *wait_ms)
 			q->rr_head = t;
 		q->rr_tail = t;
 	} else {
-		free(t->key);
-		free(t);
+		target_free(q, t);
 	}
 done:
+	drained(q);
 	if (wait_ms != NULL)
 		*wait_ms = ln != NULL ? 0 : wait;
 	q->popped = ln;
@@ -358,5 +537,5 @@ done:
 size_t
 sendq_len(const struct sendq *q)
 {
-	return q->nlines + q->nurgent;
+	return q->nlines + q->nurgent + q->nown;
 }

@@ -1,11 +1,21 @@
 /*
  * sendq.h: the one outgoing queue for every line the bot sends.
  *
- * Lines are paced with a token bucket (burst lines back to back, then
- * rate lines per second) and taken round-robin across targets, so that one
- * long answer to one person cannot starve another. Urgent lines (PONG,
- * QUIT, CAP, AUTHENTICATE, registration) jump every queue and are not
- * held by the bucket, though they use its tokens. The queue is bounded.
+ * Three classes of lines, in this order:
+ *  - urgent (PONG, QUIT, CAP, AUTHENTICATE, registration) jump every queue
+ *    and are not held by the bucket, though they use its tokens;
+ *  - the bot's own protocol lines (WHOIS for a waiting command, JOIN, PART)
+ *    are paced and go ahead of answers; while answers wait the two
+ *    alternate, so neither can shut the other out;
+ *  - answers are paced and taken round-robin across targets: a target's
+ *    next line waits behind at most one line of each other busy target, so
+ *    ten people flooding cannot starve a quiet one.
+ * Each target holds at most SENDQ_TARGET_MAX lines: a text that would go
+ * beyond is refused whole (its sender's earlier answers still go out). The
+ * whole queue holds max_lines answer lines; when that is full, a text for a
+ * target with fewer lines takes room from the target with the most, whose
+ * newest whole texts are dropped. Dropped lines are logged once per episode:
+ * one line when it starts, one with the count when the queue has drained.
  * Pure: the caller passes the monotonic time in milliseconds.
  *
  * The caller picks the pacing. Burst 4, rate 0.5 lines/s is safe on
@@ -18,6 +28,9 @@
 #include <stdint.h>
 
 struct sendq;
+
+/* Lines one target may have queued: 4 answers of the longest list (16 lines). */
+#define SENDQ_TARGET_MAX 64
 
 /* max_lines bounds the queued lines of all targets together. */
 struct sendq *sendq_new(unsigned burst, double rate, size_t max_lines);
@@ -43,13 +56,20 @@ int sendq_urgent(struct sendq *q, const char *line);
  * comma-separated list. CR/LF/NUL are stripped from target and text; text
  * is split on UTF-8 boundaries so each relayed line fits in 512 bytes.
  * Fairness is per `target` (compared as ASCII, case-insensitive). Returns
- * 0 (also for an empty text, which sends nothing), or -1 when the queue is
- * full (the lines are dropped whole) or the target is too long to leave room.
+ * 0 (also for an empty text, which sends nothing), or -1 when the target's
+ * share or the queue is full (the lines are dropped whole and counted for
+ * the log) or the target is too long to leave room.
  */
 int sendq_text(struct sendq *q, const char *cmd, const char *target, const char *text);
 
-/* A raw line queued fairly under `key` (JOIN, PART, MODE...). 0 or -1. */
+/* A raw line queued fairly under `key`, like an answer. 0 or -1. */
 int sendq_raw(struct sendq *q, const char *key, const char *line);
+
+/*
+ * One of the bot's own protocol lines (WHOIS, JOIN, PART): paced, ahead of
+ * answers. Bounded by max_lines of its own. 0 or -1.
+ */
+int sendq_own(struct sendq *q, const char *line);
 
 /*
  * The next line that may go out at now_ms, with "\r\n" appended, in a buffer

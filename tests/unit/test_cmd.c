@@ -3,11 +3,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "cmd.h"
+#include "loop.h"
 
 static void dummy(struct cv_ctx *ctx) { (void)ctx; }
 
@@ -171,6 +173,57 @@ duplicate_and_malformed_registrations(void **state)
 	assert_int_equal(cmd_register(NULL, bad, 1, err, sizeof err), -1);
 }
 
+static int pings;
+static int64_t fake_now;
+
+static void count_ping(struct cv_ctx *ctx) { (void)ctx; pings++; }
+static int64_t fake_clock(void) { return fake_now; }
+
+/* Send `n` pings as `mask` (with `account`, or NULL); how many ran. */
+static int
+ping_as(const char *mask, const char *account, int n)
+{
+	char nick[32];
+	struct cv_person who = { nick, mask, account, "n:x", CV_ROLE_MEMBER };
+	int before = pings;
+
+	snprintf(nick, sizeof nick, "%.*s", (int)strcspn(mask, "!"), mask);
+	while (n-- > 0)
+		cmd_message(&who, NULL, "ping");
+	return pings - before;
+}
+
+/* The per-person limit follows the person, not the nick (issue 12). */
+static void
+limit_follows_the_person(void **state)
+{
+	static const struct cv_command ping[] = {
+		{ "ping", "", "count", 0, 0, CV_ROLE_MEMBER, 0, count_ping },
+	};
+	char err[128];
+
+	(void)state;
+	assert_int_equal(cmd_register(NULL, ping, 1, err, sizeof err), 0);
+	loop_set_clock(fake_clock);
+	fake_now = 1000000;
+	cmd_set_limit(3, 1.0);
+
+	assert_int_equal(ping_as("alice!al@home.example", NULL, 5), 3);
+	/* A new nick, the same user@host: still limited. */
+	assert_int_equal(ping_as("alice_!al@home.example", NULL, 2), 0);
+	assert_int_equal(ping_as("Bob!al@HOME.example", NULL, 2), 0);
+	/* Someone else has their own bucket. */
+	assert_int_equal(ping_as("carol!c@elsewhere.example", NULL, 5), 3);
+	/* Logged in: the account is the person, whatever the nick and host. */
+	assert_int_equal(ping_as("dave!d@one.example", "dave", 4), 3);
+	assert_int_equal(ping_as("dave2!x@two.example", "Dave", 2), 0);
+	/* Time refills the bucket: one a second. */
+	fake_now += 2000;
+	assert_int_equal(ping_as("alice__!al@home.example", NULL, 5), 2);
+	loop_set_clock(NULL);
+	cmd_set_limit(5, 1.0);
+}
+
 int
 main(void)
 {
@@ -182,6 +235,7 @@ main(void)
 		cmocka_unit_test(rest_of_line_is_verbatim),
 		cmocka_unit_test(argument_counts),
 		cmocka_unit_test(duplicate_and_malformed_registrations),
+		cmocka_unit_test(limit_follows_the_person),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "sendq.h"
@@ -273,7 +274,9 @@ test_bound(void **state)
 	queue_n(q, "#c", 4);
 	assert_int_equal(sendq_text(q, "PRIVMSG", "#c", big + 1000), -1);	/* 3 lines */
 	assert_int_equal(sendq_raw(q, "#d", "JOIN #d"), 0);
-	assert_int_equal(sendq_raw(q, "#d", "JOIN #e"), -1);
+	/* Full: #d, with less queued, takes the room of #c's newest line ... */
+	assert_int_equal(sendq_raw(q, "#d", "JOIN #e"), 0);
+	/* ... but #c cannot take it back from #d, which has fewer. */
 	assert_int_equal(sendq_text(q, "PRIVMSG", "#c", "one more"), -1);
 	assert_int_equal(sendq_len(q), 5);
 	/* Urgent lines have their own room. */
@@ -300,6 +303,237 @@ test_bound(void **state)
 	queue_n(q, "#c", 4);
 	for (i = 0; i < 4; i++)
 		assert_non_null(sendq_pop(q, 0, &wait));
+	sendq_free(q);
+}
+
+
+/* Review scenario (issue 12): ten people asking `events` (16 lines) every second. */
+static void
+test_ten_flooders_one_quiet(void **state)
+{
+	struct sendq *q = sendq_new(1, 1.0, 5000);
+	char target[32], text[32];
+	const char *l;
+	int64_t now, wait, asked = -1, answered = -1;
+	int f, i;
+
+	for (now = 0; now <= 120000; now += 1000) {
+		for (f = 0; f < 10 && now <= 90000; f++) {
+			snprintf(target, sizeof target, "flood%d", f);
+			for (i = 0; i < 16; i++) {
+				snprintf(text, sizeof text, "event %d", i);
+				sendq_text(q, "NOTICE", target, text);
+			}
+		}
+		if (now == 60000) {	/* long after every flooder reached its share */
+			assert_int_equal(sendq_text(q, "NOTICE", "quiet", "Convene 1.0"), 0);
+			asked = now;
+		}
+		/* One line a second goes out, as the bucket allows. */
+		while ((l = sendq_pop(q, now, &wait)) != NULL) {
+			if (strcmp(l, "NOTICE quiet :Convene 1.0\r\n") == 0)
+				answered = now;
+		}
+		assert_true(sendq_len(q) <= 10 * SENDQ_TARGET_MAX + 1);
+	}
+	assert_true(answered >= asked);
+	/* Behind at most one line of each flooder: about ten seconds. */
+	assert_true(answered - asked <= 11000);
+	sendq_free(q);
+}
+
+static void
+test_target_cap(void **state)
+{
+	struct sendq *q = sendq_new(1000, 1.0, 5000);
+	char two[800];
+	int64_t wait;
+
+	queue_n(q, "a", SENDQ_TARGET_MAX);
+	/* Beyond its share: new texts are refused, the queued ones stay. */
+	assert_int_equal(sendq_text(q, "NOTICE", "a", "one too many"), -1);
+	assert_int_equal(sendq_raw(q, "A", "MODE a"), -1);
+	assert_int_equal(sendq_len(q), SENDQ_TARGET_MAX);
+	/* Others still have their share. */
+	assert_int_equal(sendq_text(q, "NOTICE", "b", "hello"), 0);
+	assert_string_equal(sendq_pop(q, 0, &wait), "PRIVMSG a :a 0\r\n");
+	assert_string_equal(sendq_pop(q, 0, &wait), "NOTICE b :hello\r\n");
+	/* Room for one line again, not for a text of two: refused whole. */
+	memset(two, 'x', sizeof two - 1);
+	two[sizeof two - 1] = '\0';
+	assert_int_equal(sendq_text(q, "NOTICE", "a", two), -1);
+	assert_int_equal(sendq_text(q, "NOTICE", "a", "one"), 0);
+	assert_int_equal(sendq_len(q), SENDQ_TARGET_MAX);
+	sendq_free(q);
+}
+
+/* With the whole queue full, a quiet target takes room from the biggest. */
+static void
+test_full_queue_fair_share(void **state)
+{
+	struct sendq *q = sendq_new(1000, 1.0, 10);
+	char three[900], text[32];
+	const char *l;
+	int64_t wait;
+	int n;
+
+	memset(three, 'y', sizeof three - 1);
+	three[sizeof three - 1] = '\0';
+	queue_n(q, "a", 5);
+	assert_int_equal(sendq_text(q, "NOTICE", "a", three), 0);	/* 3 lines */
+	queue_n(q, "b", 2);
+	assert_int_equal(sendq_len(q), 10);
+	/* a has the most: its newest text goes whole, all three lines. */
+	assert_int_equal(sendq_text(q, "NOTICE", "c", "quiet"), 0);
+	assert_int_equal(sendq_len(q), 8);
+	assert_int_equal(sendq_text(q, "NOTICE", "c", "again"), 0);
+	assert_int_equal(sendq_text(q, "NOTICE", "c", "and again"), 0);
+	assert_int_equal(sendq_len(q), 10);
+	/* Full, a has 5 and c 3: c may grow while a has more than c would. */
+	assert_int_equal(sendq_text(q, "NOTICE", "c", "fourth"), 0);
+	assert_int_equal(sendq_len(q), 10);
+	/* a 4, c 4: no further. */
+	assert_int_equal(sendq_text(q, "NOTICE", "c", "fifth"), -1);
+	assert_int_equal(sendq_text(q, "NOTICE", "c", three), -1);
+	/* What a kept is its oldest lines, in order. */
+	for (n = 0; (l = sendq_pop(q, 0, &wait)) != NULL;) {
+		if (strncmp(l, "PRIVMSG a :", 11) == 0) {
+			snprintf(text, sizeof text, "PRIVMSG a :a %d\r\n", n++);
+			assert_string_equal(l, text);
+		}
+	}
+	assert_int_equal(n, 4);
+	sendq_free(q);
+
+	/* A text partly sent is never cut: a keeps the rest of its text. */
+	q = sendq_new(1000, 1.0, 3);
+	assert_int_equal(sendq_text(q, "NOTICE", "a", three), 0);
+	assert_non_null(sendq_pop(q, 0, &wait));
+	assert_int_equal(sendq_text(q, "NOTICE", "b", "b"), 0);
+	assert_int_equal(sendq_text(q, "NOTICE", "c", "c"), -1);
+	for (n = 0; (l = sendq_pop(q, 0, &wait)) != NULL; n++)
+		if (strncmp(l, "NOTICE a :", 10) == 0)
+			assert_int_equal(l[10], 'y');
+	assert_int_equal(n, 3);
+	sendq_free(q);
+}
+
+/* The bot's own lines go ahead of answers, paced, and never shut answers out. */
+static void
+test_own_priority(void **state)
+{
+	struct sendq *q = sendq_new(1, 1.0, 5);
+	int64_t wait;
+
+	queue_n(q, "a", 5);
+	queue_n(q, "b", 1);	/* the whole queue is full of answers (b took a's last) ... */
+	assert_int_equal(sendq_len(q), 5);
+	/* ... and our own lines still have room. */
+	assert_int_equal(sendq_own(q, "WHOIS carol"), 0);
+	assert_int_equal(sendq_own(q, "JOIN #x"), 0);
+	assert_int_equal(sendq_own(q, "JOIN #y"), 0);
+	assert_string_equal(sendq_pop(q, 0, &wait), "WHOIS carol\r\n");
+	/* Paced like answers. */
+	assert_null(sendq_pop(q, 0, &wait));
+	assert_int_equal(wait, 1000);
+	/* While answers wait, ours and theirs alternate. */
+	assert_string_equal(sendq_pop(q, 1000, &wait), "PRIVMSG a :a 0\r\n");
+	assert_string_equal(sendq_pop(q, 2000, &wait), "JOIN #x\r\n");
+	assert_string_equal(sendq_pop(q, 3000, &wait), "PRIVMSG b :b 0\r\n");
+	assert_string_equal(sendq_pop(q, 4000, &wait), "JOIN #y\r\n");
+	assert_int_equal(sendq_len(q), 3);
+	/* Urgent still jumps everything. */
+	assert_int_equal(sendq_own(q, "WHOIS dave"), 0);
+	assert_int_equal(sendq_urgent(q, "PONG :s"), 0);
+	assert_string_equal(sendq_pop(q, 4000, &wait), "PONG :s\r\n");
+	assert_string_equal(sendq_pop(q, 5000, &wait), "PRIVMSG a :a 1\r\n");
+	assert_string_equal(sendq_pop(q, 6000, &wait), "WHOIS dave\r\n");
+	/* With no answers waiting, ours go one after another. */
+	sendq_clear(q);
+	assert_int_equal(sendq_own(q, "JOIN #x"), 0);
+	assert_int_equal(sendq_own(q, "JOIN #y"), 0);
+	assert_string_equal(sendq_pop(q, 0, &wait), "JOIN #x\r\n");
+	assert_string_equal(sendq_pop(q, 1000, &wait), "JOIN #y\r\n");
+	/* Bounded on their own. */
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(sendq_own(q, "WHOIS x"), 0);
+	assert_int_equal(sendq_own(q, "WHOIS x"), -1);
+	sendq_free(q);
+}
+
+/* Run fn with stderr going to a string (the caller frees it). */
+static char *
+stderr_of(void (*fn)(struct sendq *), struct sendq *q)
+{
+	FILE *tmp = tmpfile();
+	int saved = dup(2);
+	long len;
+	char *out;
+
+	assert_non_null(tmp);
+	fflush(stderr);
+	dup2(fileno(tmp), 2);
+	fn(q);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	len = ftell(tmp);
+	out = xmalloc(len + 1);
+	rewind(tmp);
+	assert_int_equal(fread(out, 1, len, tmp), len);
+	out[len] = '\0';
+	fclose(tmp);
+	return out;
+}
+
+static int
+count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay++;
+	}
+	return n;
+}
+
+/* One flooder over its share, another refused by a full queue, then all drained. */
+static void
+flood_and_drain(struct sendq *q)
+{
+	int64_t wait;
+	int i;
+
+	for (i = 0; i < 1000; i++)
+		sendq_text(q, "NOTICE", "flooder", "line");
+	for (i = 0; i < 500; i++)
+		sendq_text(q, "NOTICE", "other", "line");
+	for (i = 0; i < 10; i++)	/* draining half-way ends nothing */
+		sendq_pop(q, 0, &wait);
+	sendq_text(q, "NOTICE", "flooder", "line");
+	while (sendq_pop(q, 0, &wait) != NULL)
+		;
+}
+
+static void
+test_full_logged_once(void **state)
+{
+	struct sendq *q = sendq_new(1000, 1.0, 5000);
+	char *log, want[64];
+
+	log = stderr_of(flood_and_drain, q);
+	assert_int_equal(count_of(log, "queue full"), 1);
+	assert_int_equal(count_of(log, "drained"), 1);
+	snprintf(want, sizeof want, "drained: %d line(s)", 1000 + 500 - 2 * SENDQ_TARGET_MAX);
+	assert_non_null(strstr(log, want));
+	assert_true(strstr(log, "queue full") < strstr(log, "drained"));
+	free(log);
+	/* A new episode is logged again. */
+	log = stderr_of(flood_and_drain, q);
+	assert_int_equal(count_of(log, "queue full"), 1);
+	assert_int_equal(count_of(log, "drained"), 1);
+	free(log);
 	sendq_free(q);
 }
 
@@ -331,6 +565,11 @@ main(void)
 		cmocka_unit_test(test_injection),
 		cmocka_unit_test(test_bound),
 		cmocka_unit_test(test_no_pacing),
+		cmocka_unit_test(test_ten_flooders_one_quiet),
+		cmocka_unit_test(test_target_cap),
+		cmocka_unit_test(test_full_queue_fair_share),
+		cmocka_unit_test(test_own_priority),
+		cmocka_unit_test(test_full_logged_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
