@@ -253,7 +253,10 @@ struct cv_host {
 	const char *(*organizer)(size_t i);
 	/* "account:NAME" or "nick!user@host" with * and ? */
 	bool (*mask_valid)(const char *mask);
-	/* After erasing personal data: checkpoint the WAL so nothing stays in it. */
+	/*
+	 * After erasing personal data: checkpoint the WAL so nothing stays in
+	 * it. Inside a transaction (or the pass's) it runs once that commits.
+	 */
 	void (*checkpoint)(void);
 
 	/* ABI 1.1 */
