@@ -306,8 +306,12 @@ send_answer(struct MHD_Connection *c, struct cv_http_resp *resp,
 	if (allow != NULL)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	/* Clients keep a copy but must ask again (a cheap 304) every time. */
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	/*
+	 * Clients keep a copy but must ask again (a cheap 304) every time; one
+	 * person's feed is kept by no cache at all, least of all a shared one.
+	 */
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    resp->personal ? "private, no-store" : "no-cache");
 	/* Calendar feed URLs carry tokens: never leak them to other sites. */
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
 	if (strncasecmp(ctype, "text/html", 9) == 0)

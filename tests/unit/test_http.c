@@ -244,6 +244,15 @@ feed_route(void *arg, const struct cv_http_req *req, struct cv_http_resp *resp)
 	return 0;
 }
 
+/* One person's feed. */
+static int
+personal_route(void *arg, const struct cv_http_req *req, struct cv_http_resp *resp)
+{
+	feed_route(arg, req, resp);
+	resp->personal = true;
+	return 0;
+}
+
 static int
 dated_route(void *arg, const struct cv_http_req *req, struct cv_http_resp *resp)
 {
@@ -285,6 +294,7 @@ setup(void **state)
 	    http_route(&owner_a, "/", echo_route, "root") == -1 ||
 	    http_route(&owner_a, "/feed", feed_route, NULL) == -1 ||
 	    http_route(&owner_a, "/dated", dated_route, NULL) == -1 ||
+	    http_route(&owner_a, "/mine", personal_route, NULL) == -1 ||
 	    http_route(&owner_a, "/page", html_route, NULL) == -1 ||
 	    http_route(&owner_b, "/declined", decline_route, NULL) == -1)
 		return -1;
@@ -322,6 +332,16 @@ test_get(void **state)
 	assert_string_equal(header(&a, "Content-Security-Policy"),
 	    "default-src 'none'; style-src 'unsafe-inline'");
 	assert_string_equal(header(&a, "X-Content-Type-Options"), "nosniff");
+	answer_free(&a);
+
+	/* One person's data: no cache keeps it, a 304 says so too. */
+	a = fetch("GET", "/mine", NULL);
+	assert_int_equal(a.status, 200);
+	assert_string_equal(header(&a, "Cache-Control"), "private, no-store");
+	answer_free(&a);
+	a = fetch("GET", "/mine", "If-None-Match: \"v1\"");
+	assert_int_equal(a.status, 304);
+	assert_string_equal(header(&a, "Cache-Control"), "private, no-store");
 	answer_free(&a);
 }
 
