@@ -841,6 +841,10 @@ static const struct key_rule http_rules[] = {
 	RULE("listen", check_address),
 	RANGE("port", check_long, 0, 65535),
 	RULE("base_url", check_url),
+	RANGE("max_connections", check_long, 1, 512),	/* HTTP_LIMIT_MAX */
+	RANGE("max_per_ip", check_long, 0, 512),
+	RANGE("header_timeout", check_long, 1, 300),
+	RANGE("idle_timeout", check_long, 1, 3600),
 	RULE(NULL, NULL),
 };
 

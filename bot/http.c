@@ -5,11 +5,25 @@
  *
  * Every answer, routed or refused, goes out through send_answer(), which
  * adds the validators, the security headers and the conditional 304.
+ *
+ * Slow clients (slowloris): MHD's own timeout is an idle one, which each
+ * byte resets, so a client trickling a header line every few seconds could
+ * hold a connection for ever, and enough of them every connection. Each
+ * connection is therefore tracked here from MHD's NOTIFY_CONNECTION: a
+ * request must have all its headers in within header_timeout of its start
+ * (the accept, or the end of the previous answer on a kept-alive
+ * connection), else its socket is shut down and MHD closes it. And when
+ * every connection is taken, a new one takes the place of the oldest still
+ * reading its headers, so slow clients cannot shut out a fast one for even
+ * that long. MHD offers no call to close a connection from outside its
+ * handlers; shutdown() on its socket makes its next read see the end, in
+ * the run that the socket's wake-up brings.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,12 +46,25 @@ struct route {
 	void *arg;
 };
 
+/* A client connection, from MHD_CONNECTION_NOTIFY_STARTED to _CLOSED. */
+struct conn {
+	struct conn *prev, *next;
+	int fd;
+	int64_t since;		/* loop_now() when its current request began */
+	bool reading;		/* the request's headers are not all in yet */
+	bool closing;		/* shut down here; MHD closes it on a coming run */
+};
+
 static struct {
 	struct MHD_Daemon *d;
 	struct watch *watch;
 	unsigned port;
 	char *base_url;
 	char lasterr[256];	/* MHD's last message, for http_start's err */
+	struct http_limits lim;
+	struct conn *head, *tail;	/* in the order they were accepted */
+	size_t nconns;		/* connections not closing */
+	bool closed;		/* a connection closed during this MHD_run() */
 } http;
 
 static struct route *routes;
@@ -45,6 +72,15 @@ static size_t nroutes;
 
 /* Stands in *con_cls for a request already answered. */
 static char answered;
+
+static struct conn *
+conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci != NULL ? ci->socket_context : NULL;
+}
 
 static const char *const days[] = {
 	"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
@@ -306,8 +342,12 @@ send_answer(struct MHD_Connection *c, struct cv_http_resp *resp,
 	if (allow != NULL)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	/* Clients keep a copy but must ask again (a cheap 304) every time. */
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	/*
+	 * Clients keep a copy but must ask again (a cheap 304) every time; one
+	 * person's feed is kept by no cache at all, least of all a shared one.
+	 */
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    resp->personal ? "private, no-store" : "no-cache");
 	/* Calendar feed URLs carry tokens: never leak them to other sites. */
 	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
 	if (strncasecmp(ctype, "text/html", 9) == 0)
@@ -428,12 +468,16 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
     size_t *upload_data_size, void **con_cls)
 {
 	char *raw = *con_cls;
+	struct conn *k = conn_of(c);
 	enum MHD_Result ret;
 
 	if (raw == &answered) {
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	/* MHD calls here once the request's headers are all in. */
+	if (k != NULL)
+		k->reading = false;
 	ret = route_request(c, method, raw);
 	free(raw);
 	*con_cls = &answered;
@@ -454,9 +498,131 @@ static void
 on_done(void *cls, struct MHD_Connection *c, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
+	struct conn *k = conn_of(c);
+
 	if (*con_cls != &answered)
 		free(*con_cls);
 	*con_cls = NULL;
+	/* Kept alive, it waits for its next request: a new header deadline. */
+	if (k != NULL) {
+		k->reading = true;
+		k->since = loop_now();
+	}
+}
+
+/* Make MHD close k on a coming run: its next read sees the end. */
+static void
+conn_shut(struct conn *k, const char *why)
+{
+	if (k->closing)
+		return;
+	k->closing = true;
+	http.nconns--;
+	log_debug("http: closing a connection: %s", why);
+	if (shutdown(k->fd, SHUT_RDWR) == -1 && errno != ENOTCONN)
+		log_debug("http: shutdown: %s", strerror(errno));
+}
+
+/*
+ * A new connection past max_connections (MHD admits one more, so that it
+ * arrives here): it takes the place of the connection that has waited
+ * longest for its headers; when every other one is busy answering, it is
+ * the one refused.
+ */
+static void
+make_room(struct conn *fresh)
+{
+	struct conn *k, *oldest = NULL;
+
+	for (k = http.head; k != NULL; k = k->next)
+		if (k != fresh && k->reading && !k->closing &&
+		    (oldest == NULL || k->since < oldest->since))
+			oldest = k;
+	conn_shut(oldest != NULL ? oldest : fresh, oldest != NULL ?
+	    "every connection is taken: the oldest still reading its headers "
+	    "makes room" : "every connection is taken and busy");
+}
+
+static void
+on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct conn *k;
+
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if ((k = *socket_context) == NULL)
+			return;
+		if (k->prev != NULL)
+			k->prev->next = k->next;
+		else
+			http.head = k->next;
+		if (k->next != NULL)
+			k->next->prev = k->prev;
+		else
+			http.tail = k->prev;
+		if (!k->closing)
+			http.nconns--;
+		free(k);
+		*socket_context = NULL;
+		http.closed = true;
+		return;
+	}
+	if (toe != MHD_CONNECTION_NOTIFY_STARTED ||
+	    (ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD)) == NULL)
+		return;
+	k = xcalloc(1, sizeof *k);
+	k->fd = ci->connect_fd;
+	k->since = loop_now();
+	k->reading = true;
+	k->prev = http.tail;
+	if (http.tail != NULL)
+		http.tail->next = k;
+	else
+		http.head = k;
+	http.tail = k;
+	http.nconns++;
+	*socket_context = k;
+	if (http.nconns > http.lim.max_connections)
+		make_room(k);
+}
+
+/* Shut the connections past their header deadline; the next deadline, or -1. */
+static int64_t
+sweep(void)
+{
+	int64_t now = loop_now(), limit = (int64_t)http.lim.header_timeout * 1000;
+	int64_t next = -1;
+	struct conn *k;
+
+	for (k = http.head; k != NULL; k = k->next) {
+		if (!k->reading || k->closing)
+			continue;
+		if (now - k->since >= limit)
+			conn_shut(k, "request headers not complete in time");
+		else if (next == -1 || k->since + limit < next)
+			next = k->since + limit;
+	}
+	return next;
+}
+
+/*
+ * MHD_run(), again while runs close connections: a run frees the slots
+ * of the connections it closed only at its end, and only the next run
+ * listens again once every slot was taken.
+ */
+static void
+run(void)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		http.closed = false;
+		MHD_run(http.d);
+		sweep();
+		if (!http.closed)
+			break;
+	}
 }
 
 /* MHD's messages are about clients' misbehaviour: debug, not warnings. */
@@ -475,17 +641,20 @@ on_mhd_log(void *cls, const char *fmt, va_list ap)
 static void
 on_ready(void *arg, int fd, short revents)
 {
-	MHD_run(http.d);
+	run();
 }
 
-/* MHD's timeouts (idle connections, work left over) need a wake-up. */
+/* MHD's timeouts (idle connections, work left over) and ours need a wake-up. */
 static void
 before_poll(void *arg)
 {
 	MHD_UNSIGNED_LONG_LONG ms;
+	int64_t next = sweep();
 
 	if (MHD_get_timeout(http.d, &ms) == MHD_YES)
 		loop_wake_within(ms > INT32_MAX ? INT32_MAX : (int64_t)ms);
+	if (next != -1)
+		loop_wake_within(next - loop_now());
 }
 
 static void
@@ -494,12 +663,12 @@ after_pass(void *arg)
 	MHD_UNSIGNED_LONG_LONG ms;
 
 	if (MHD_get_timeout(http.d, &ms) == MHD_YES && ms == 0)
-		MHD_run(http.d);
+		run();
 }
 
 int
 http_start(const char *listen, unsigned port, const char *base_url,
-    char *err, size_t errlen)
+    const struct http_limits *lim, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
 	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
@@ -532,13 +701,23 @@ http_start(const char *listen, unsigned port, const char *base_url,
 		return -1;
 	}
 
+	http.lim = lim != NULL ? *lim : (struct http_limits){ HTTP_MAX_CONNECTIONS,
+	    HTTP_MAX_PER_IP, HTTP_HEADER_TIMEOUT, HTTP_IDLE_TIMEOUT };
+	if (http.lim.max_connections == 0 || http.lim.max_connections > HTTP_LIMIT_MAX ||
+	    http.lim.header_timeout == 0 || http.lim.idle_timeout == 0) {
+		snprintf(err, errlen, "HTTP limits out of range");
+		return -1;
+	}
+
 	http.lasterr[0] = '\0';
 	http.d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL,
 	    on_request, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)16,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
+	    /* One more than ours: on_connection() then makes room. */
+	    MHD_OPTION_CONNECTION_LIMIT, http.lim.max_connections + 1,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, http.lim.max_per_ip,
+	    MHD_OPTION_CONNECTION_TIMEOUT, http.lim.idle_timeout,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
 	    /* Bounds a request's line and headers. */
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
@@ -583,7 +762,14 @@ http_stop(void)
 		return;
 	loop_hooks_remove(&http);
 	loop_unwatch(http.watch);
+	/* MHD reports every connection it closes here as closed. */
 	MHD_stop_daemon(http.d);
+	while (http.head != NULL) {
+		struct conn *k = http.head;
+
+		http.head = k->next;
+		free(k);
+	}
 	free(http.base_url);
 	memset(&http, 0, sizeof http);
 }

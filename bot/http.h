@@ -1,7 +1,8 @@
 /*
  * http.h: the embedded HTTP server (libmicrohttpd) driven from the main
  * loop: external polling through MHD's epoll fd, no threads of its own.
- * Only GET and HEAD; limits on connections, request size and time.
+ * Only GET and HEAD; limits on connections, request size and time; a
+ * deadline for a request's headers against slow clients.
  */
 #ifndef CV_HTTP_H
 #define CV_HTTP_H
@@ -12,9 +13,29 @@
 
 #include "convene.h"
 
-/* listen is a numeric IPv4 or IPv6 address. 0, or -1 with a reason in err. */
+/* Limits on clients, the [http] keys of the same names. */
+struct http_limits {
+	unsigned max_connections;	/* open at once, 1 to HTTP_LIMIT_MAX */
+	unsigned max_per_ip;		/* from one address; 0: no limit */
+	unsigned header_timeout;	/* s from a request's start to its last header */
+	unsigned idle_timeout;		/* s without a byte either way */
+};
+/*
+ * The defaults, and the most connections allowed: the bot's other
+ * descriptors (libircclient's select()) must stay below FD_SETSIZE.
+ */
+#define HTTP_LIMIT_MAX 512
+#define HTTP_MAX_CONNECTIONS 64
+#define HTTP_MAX_PER_IP 16
+#define HTTP_HEADER_TIMEOUT 5
+#define HTTP_IDLE_TIMEOUT 10
+
+/*
+ * listen is a numeric IPv4 or IPv6 address; lim NULL takes every default.
+ * 0, or -1 with a reason in err.
+ */
 int http_start(const char *listen, unsigned port, const char *base_url,
-    char *err, size_t errlen);
+    const struct http_limits *lim, char *err, size_t errlen);
 void http_stop(void);
 /* The port actually bound (useful when port 0 was asked). */
 unsigned http_port(void);

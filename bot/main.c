@@ -365,6 +365,26 @@ setup_signals(void)
 	return fd;
 }
 
+/* The [http] limits on clients; -1, with the reason in errs, when one is malformed. */
+static int
+http_limits_from(const struct config *c, struct http_limits *lim, struct errlist *errs)
+{
+	long conns, per_ip, header, idle;
+
+	if (config_long(c, "http", "max_connections", HTTP_MAX_CONNECTIONS, 1,
+	    HTTP_LIMIT_MAX, &conns, errs) < 0 ||
+	    config_long(c, "http", "max_per_ip", HTTP_MAX_PER_IP, 0, HTTP_LIMIT_MAX,
+	    &per_ip, errs) < 0 ||
+	    config_long(c, "http", "header_timeout", HTTP_HEADER_TIMEOUT, 1, 300,
+	    &header, errs) < 0 ||
+	    config_long(c, "http", "idle_timeout", HTTP_IDLE_TIMEOUT, 1, 3600, &idle,
+	    errs) < 0)
+		return -1;
+	*lim = (struct http_limits){ (unsigned)conns, (unsigned)per_ip,
+	    (unsigned)header, (unsigned)idle };
+	return 0;
+}
+
 /* ---- main ---- */
 
 static int
@@ -424,6 +444,7 @@ main(int argc, char **argv)
 	struct link_conf lc;
 	bool check_only = false;
 	char err[256];
+	struct http_limits hlim;
 	const char *v;
 	long hport;
 	size_t i;
@@ -499,10 +520,11 @@ main(int argc, char **argv)
 		store_set_group(group);
 		loop_after(host_pass_end, NULL);
 	}
-	if (config_long(c, "http", "port", 8080, 0, 65535, &hport, &errs) == 0) {
+	if (config_long(c, "http", "port", 8080, 0, 65535, &hport, &errs) == 0 &&
+	    http_limits_from(c, &hlim, &errs) == 0) {
 		v = config_get(c, "http", "listen");
 		if (http_start(v ? v : "127.0.0.1", (unsigned)hport, config_get(c, "http", "base_url"),
-		    err, sizeof err) < 0)
+		    &hlim, err, sizeof err) < 0)
 			log_error("HTTP server not started: %s", err);	/* IRC still runs */
 		else
 			log_info("HTTP server on %s port %u", v ? v : "127.0.0.1", http_port());

@@ -25,18 +25,27 @@ static struct {
 	bool group_open;	/* BEGIN issued for this pass, COMMIT pending */
 	int depth;		/* begin() calls not yet committed or rolled back */
 	bool doomed;		/* default mode: an inner rollback undid it all */
+	bool checkpoint_due;	/* store_checkpoint() asked inside a transaction */
 } st;
 
 static const char *const pragmas[] = {
 	"PRAGMA synchronous=FULL",
 	"PRAGMA foreign_keys=ON",
 	"PRAGMA secure_delete=ON",
+	/*
+	 * A WAL is reused from its start after a checkpoint, but keeps its
+	 * largest size: frames past the new end would keep old (erased) rows.
+	 * With 0, SQLite cuts it to what it holds at the first commit after
+	 * each restart.
+	 */
+	"PRAGMA journal_size_limit=0",
 	("CREATE TABLE IF NOT EXISTS schema_versions ("
 	    "owner TEXT PRIMARY KEY, version INTEGER NOT NULL)"),
 };
 
 static void
 set_err(char *err, size_t errlen, const char *fmt, ...) CV_PRINTF(3, 4);
+static void checkpoint_if_due(void);
 
 static void
 set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -137,7 +146,7 @@ store_open(const char *path, char *err, size_t errlen)
 		}
 	}
 	umask(old);
-	st.group = st.group_open = st.doomed = false;
+	st.group = st.group_open = st.doomed = st.checkpoint_due = false;
 	st.depth = 0;
 	return 0;
 
@@ -243,6 +252,8 @@ store_begin(void)
 int
 store_commit(void)
 {
+	int rc;
+
 	if (st.depth == 0) {
 		log_error("store: commit without begin");
 		return -1;
@@ -254,9 +265,12 @@ store_commit(void)
 			return st.doomed ? -1 : 0;
 		if (st.doomed) {
 			st.doomed = false;
+			checkpoint_if_due();
 			return -1;
 		}
-		return commit_tx();
+		rc = commit_tx();
+		checkpoint_if_due();
+		return rc;
 	}
 
 	if (group_lost())
@@ -283,6 +297,8 @@ store_rollback(void)
 			abort_tx();
 		/* An inner rollback fails the outer callers' commits too. */
 		st.doomed = st.depth > 0;
+		if (st.depth == 0)
+			checkpoint_if_due();
 		return;
 	}
 
@@ -315,12 +331,15 @@ store_group_open(void)
 int
 store_pass_end(void)
 {
+	int rc;
+
 	if (!st.group_open)
 		return 0;
 	st.group_open = false;
 	if (sqlite3_get_autocommit(st.db)) {
 		/* SQLite rolled it back after an error during the pass. */
 		st.depth = 0;
+		checkpoint_if_due();
 		return -1;
 	}
 	/* A caller that never committed keeps nothing; the others do. */
@@ -332,11 +351,17 @@ store_pass_end(void)
 			store_exec("RELEASE sp");
 		}
 	}
-	return commit_tx();
+	rc = commit_tx();
+	checkpoint_if_due();
+	return rc;
 }
 
-void
-store_checkpoint(void)
+/*
+ * Copy the WAL into the database and cut it to nothing: with secure_delete
+ * the erased rows are zeroes in the database, and no stale frame is left.
+ */
+static void
+checkpoint_now(void)
 {
 	sqlite3_stmt *stmt;
 
@@ -351,6 +376,31 @@ store_checkpoint(void)
 	else if (sqlite3_column_int(stmt, 0) != 0)
 		log_warn("store: checkpoint incomplete: the database is busy");
 	sqlite3_finalize(stmt);
+}
+
+/* The transaction that asked for a checkpoint has ended: run it now. */
+static void
+checkpoint_if_due(void)
+{
+	if (!st.checkpoint_due || !sqlite3_get_autocommit(st.db))
+		return;
+	st.checkpoint_due = false;
+	checkpoint_now();
+}
+
+/*
+ * Inside a transaction a checkpoint fails (SQLITE_LOCKED) and could not
+ * carry the erasure anyway, which is not committed yet: it runs right after
+ * the COMMIT that ends the transaction (with grouping, the pass's).
+ */
+void
+store_checkpoint(void)
+{
+	if (!sqlite3_get_autocommit(st.db)) {
+		st.checkpoint_due = true;
+		return;
+	}
+	checkpoint_now();
 }
 
 /* The stored schema version of owner; 0 when it has none yet. */

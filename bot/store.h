@@ -39,7 +39,11 @@ bool store_group_open(void);	/* a grouped transaction awaits store_pass_end() */
 /* Commit the pass's grouped transaction, if any. 0 or -1. */
 int store_pass_end(void);
 
-/* After erasing personal data: checkpoint the WAL so nothing stays in it. */
+/*
+ * After erasing personal data: checkpoint the WAL and truncate it so nothing
+ * stays in it. Asked inside a transaction (a grouped pass's too), it runs
+ * right after that transaction's COMMIT or rollback.
+ */
 void store_checkpoint(void);
 
 /* Run a statement that returns no rows; 0 or -1 (logged). */

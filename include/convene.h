@@ -114,6 +114,15 @@ struct cv_http_resp {
 	 */
 	char etag[48];
 	time_t last_modified;
+
+	/* ABI 1.2 */
+	/*
+	 * One person's data (a personal feed): answered with "Cache-Control:
+	 * private, no-store" so that no shared cache keeps it. The host
+	 * zero-fills the whole struct before calling a route, so a plugin built
+	 * before this member leaves it false.
+	 */
+	bool personal;
 };
 
 /* Returns 0 when it filled `resp`, -1 for "not mine" (the host answers 404). */
@@ -253,7 +262,10 @@ struct cv_host {
 	const char *(*organizer)(size_t i);
 	/* "account:NAME" or "nick!user@host" with * and ? */
 	bool (*mask_valid)(const char *mask);
-	/* After erasing personal data: checkpoint the WAL so nothing stays in it. */
+	/*
+	 * After erasing personal data: checkpoint the WAL so nothing stays in
+	 * it. Inside a transaction (or the pass's) it runs once that commits.
+	 */
 	void (*checkpoint)(void);
 
 	/* ABI 1.1 */

@@ -1000,6 +1000,7 @@ serve_calendars(void *arg, const struct cv_http_req *req, struct cv_http_resp *r
 		if (!cal_token_valid(token) || (f = personal_get(token)) == NULL)
 			return -1;
 		answer(resp, &f->f, CTYPE_ICS);
+		resp->personal = true;
 		return 0;
 	}
 	if (strncmp(p, "channel/", 8) == 0) {

@@ -366,6 +366,11 @@ def test_personal_feed_has_my_registrations_and_join_link(world):
     path = url[url.index("/calendars/"):]
     hdrs, body = get_ok(world.bot, path)
     assert hdrs["content-type"] == ICS_TYPE and hdrs["etag"].startswith('"')
+    # Issue 12 item 19: no shared cache (a proxy's) may keep one person's feed.
+    assert hdrs["cache-control"] == "private, no-store"
+    for m in ("GET", "HEAD"):
+        s, h, _ = request(world.bot, path, method=m, headers={"If-None-Match": hdrs["etag"]})
+        assert (s, h["cache-control"]) == (304, "private, no-store")
     cal = icscheck.assert_clean(body, "personal feed")
     rows = db_events(world.db)
     by_uid = {r["uid"]: i for i, r in rows.items()}
@@ -441,6 +446,7 @@ def test_validators_304_and_head(world):
         s, h, b = request(bot, path, method="HEAD")
         assert (s, b, h["etag"], h["content-type"]) == (200, b"", etag, ICS_TYPE)
         assert int(h["content-length"]) == len(body)
+        assert h["cache-control"] == "no-cache"
     # A change: the old validators no longer match, even within the same second.
     path = "/calendars/event/%d.ics" % world.ids[3]
     hdrs, body = get_ok(bot, path)

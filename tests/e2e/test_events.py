@@ -9,6 +9,7 @@ answer to a command has arrived once the sentinel's answer has."""
 
 import datetime
 import itertools
+import os
 import re
 import sqlite3
 import time
@@ -106,6 +107,22 @@ def db_mentions(path, needles):
                         break
     finally:
         con.close()
+    return found
+
+
+def files_mentioning(path, needles):
+    """(file, needle) pairs where the raw bytes of the database, its WAL or
+    its SHM hold a needle (any case): what the disk holds, live rows or
+    not, while the bot still has them open."""
+    found = []
+    for sfx in ("", "-wal", "-shm"):
+        try:
+            with open(path + sfx, "rb") as f:
+                data = f.read().lower()
+        except FileNotFoundError:
+            continue
+        found += [(os.path.basename(path + sfx), n) for n in needles
+                  if n.lower().encode() in data]
     return found
 
 
@@ -314,6 +331,24 @@ def test_forget_erases_everything(net):
     one(cmd(person, "mine"), r"not registered for any upcoming event")
     one(cmd(person, "forget"), r"holds nothing about you")
     assert db_mentions(net.db, [person.nick, pid]) == []
+
+
+def test_forget_leaves_no_byte_on_disk(net):
+    """Issue 12 item 7: not in the database file, nor in a stale WAL frame or
+    freed page, nor in the SHM, while the bot runs (grouped commits, the
+    default: the checkpoint must run after the pass's COMMIT)."""
+    person = net.client(nick("wipe"))
+    e1 = create(net.org, day(32) + " 10:00 UTC", "Threat modelling")
+    one(cmd(person, "rsvp %d" % e1), r"confirmed")
+    one(cmd(person, "tz Europe/Paris"), r"Europe/Paris")
+    pid = "n:" + irc_lower(person.nick)
+    assert files_mentioning(net.db, [person.nick, pid]), "the test must see the nick stored"
+
+    one(cmd(person, "forget confirm"), r"Erased")
+    # The answer is sent once the pass is committed and checkpointed.
+    assert files_mentioning(net.db, [person.nick, pid]) == [], net.bot.log_tail()
+    one(cmd(net.org, "event %d" % e1), r"Threat modelling")
+    assert files_mentioning(net.db, [person.nick, pid]) == []
 
 
 # ---------------------------------------------------------------- restart

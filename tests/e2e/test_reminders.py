@@ -16,8 +16,8 @@ import time
 import pytest
 
 from harness import irc_lower, t
-from test_events import (BOT, CHANNEL, LINK, Net, cmd, db_mentions, db_rows, from_bot, nick,
-                         none, one)
+from test_events import (BOT, CHANNEL, LINK, Net, cmd, db_mentions, db_rows, files_mentioning,
+                         from_bot, nick, none, one)
 
 HOUR = 3600
 DAY = 86400
@@ -308,3 +308,27 @@ def test_retention_purges_registrations_and_keeps_counts(net):
     one(lines, r"2 confirmed")
     lines = cmd(net.org, "attendees %d" % eid)
     one(lines, r"#%d: 2 confirmed, 1 maybe, 1 waitlist \(names deleted" % eid)
+
+
+@pytest.mark.deadline(90)
+def test_retention_leaves_no_byte_on_disk(net):
+    """Issue 12 item 7: the purge's checkpoint runs after the pass's COMMIT,
+    so the purged names are in no byte of the database, its WAL or its SHM
+    while the bot runs."""
+    people = [net.client(nick("gone")) for _ in range(2)]
+    start = whole_minute(net.clock.now() + 2 * DAY)
+    eid = add_event(net, start, "Retention on disk", join=False)
+    one(cmd(people[0], "rsvp %d" % eid), r"confirmed")
+    one(cmd(people[1], "rsvp %d maybe" % eid), r"maybe")
+    needles = [c.nick for c in people] + ["n:" + irc_lower(c.nick) for c in people]
+    assert files_mentioning(net.db, needles), "the test must see the names stored"
+
+    net.clock.set(start + HOUR + 30 * DAY + 5)
+    deadline = time.monotonic() + t(15)
+    while db_rows(net.db, "SELECT purged FROM events WHERE id = ?", (eid,)) != [(1,)]:
+        assert time.monotonic() < deadline, "not purged:\n" + net.bot.log_tail()
+        time.sleep(0.1)
+    # An answer from a later pass: the purge's pass has committed and its
+    # checkpoint has run (both before the pass's answers go out).
+    one(cmd(net.org, "event %d" % eid), r"Retention on disk")
+    assert files_mentioning(net.db, needles) == [], net.bot.log_tail()

@@ -7,7 +7,9 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -244,6 +246,15 @@ feed_route(void *arg, const struct cv_http_req *req, struct cv_http_resp *resp)
 	return 0;
 }
 
+/* One person's feed. */
+static int
+personal_route(void *arg, const struct cv_http_req *req, struct cv_http_resp *resp)
+{
+	feed_route(arg, req, resp);
+	resp->personal = true;
+	return 0;
+}
+
 static int
 dated_route(void *arg, const struct cv_http_req *req, struct cv_http_resp *resp)
 {
@@ -276,7 +287,7 @@ setup(void **state)
 {
 	char err[256];
 
-	if (http_start("127.0.0.1", 0, NULL, err, sizeof err) == -1) {
+	if (http_start("127.0.0.1", 0, NULL, NULL, err, sizeof err) == -1) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
@@ -285,6 +296,7 @@ setup(void **state)
 	    http_route(&owner_a, "/", echo_route, "root") == -1 ||
 	    http_route(&owner_a, "/feed", feed_route, NULL) == -1 ||
 	    http_route(&owner_a, "/dated", dated_route, NULL) == -1 ||
+	    http_route(&owner_a, "/mine", personal_route, NULL) == -1 ||
 	    http_route(&owner_a, "/page", html_route, NULL) == -1 ||
 	    http_route(&owner_b, "/declined", decline_route, NULL) == -1)
 		return -1;
@@ -323,6 +335,16 @@ test_get(void **state)
 	    "default-src 'none'; style-src 'unsafe-inline'");
 	assert_string_equal(header(&a, "X-Content-Type-Options"), "nosniff");
 	answer_free(&a);
+
+	/* One person's data: no cache keeps it, a 304 says so too. */
+	a = fetch("GET", "/mine", NULL);
+	assert_int_equal(a.status, 200);
+	assert_string_equal(header(&a, "Cache-Control"), "private, no-store");
+	answer_free(&a);
+	a = fetch("GET", "/mine", "If-None-Match: \"v1\"");
+	assert_int_equal(a.status, 304);
+	assert_string_equal(header(&a, "Cache-Control"), "private, no-store");
+	answer_free(&a);
 }
 
 static void
@@ -338,7 +360,7 @@ test_base_url(void **state)
 
 	/* Restarted with a configured base URL; routes stay. */
 	http_stop();
-	assert_int_equal(http_start("127.0.0.1", 0, "https://ev.example.org/",
+	assert_int_equal(http_start("127.0.0.1", 0, "https://ev.example.org/", NULL,
 	    err, sizeof err), 0);
 	a = fetch("GET", "/y", NULL);
 	assert_string_equal(a.body, "root /y https://ev.example.org");
@@ -553,19 +575,91 @@ test_start_errors(void **state)
 	char err[256] = "";
 
 	http_stop();
-	assert_int_equal(http_start("localhost", 0, NULL, err, sizeof err), -1);
+	assert_int_equal(http_start("localhost", 0, NULL, NULL, err, sizeof err), -1);
 	assert_non_null(strstr(err, "numeric"));
-	assert_int_equal(http_start("127.0.0.1", 0, NULL, err, sizeof err), 0);
-	assert_int_equal(http_start("127.0.0.1", 0, NULL, err, sizeof err), -1);
+	assert_int_equal(http_start("127.0.0.1", 0, NULL, NULL, err, sizeof err), 0);
+	assert_int_equal(http_start("127.0.0.1", 0, NULL, NULL, err, sizeof err), -1);
 	http_stop();
-	assert_int_equal(http_start("192.0.2.1", 0, NULL, err, sizeof err), -1);
+	assert_int_equal(http_start("192.0.2.1", 0, NULL, NULL, err, sizeof err), -1);
 	assert_non_null(strstr(err, "192.0.2.1"));
 	/* IPv6, when the host has it. */
-	if (http_start("::1", 0, NULL, err, sizeof err) == 0) {
+	if (http_start("::1", 0, NULL, NULL, err, sizeof err) == 0) {
 		assert_true(http_port() > 0);
 		http_stop();
 	}
-	assert_int_equal(http_start("127.0.0.1", 0, NULL, err, sizeof err), 0);
+	assert_int_equal(http_start("127.0.0.1", 0, NULL, NULL, err, sizeof err), 0);
+}
+
+/* A connected socket that has sent a request line and one header, no more. */
+static int
+slow_client(void)
+{
+	static const char half[] = "GET /feed HTTP/1.1\r\nHost: x\r\n";
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	assert_true(fd != -1);
+	sin.sin_port = htons((uint16_t)http_port());
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+	assert_int_equal(write(fd, half, strlen(half)), (ssize_t)strlen(half));
+	return fd;
+}
+
+/* Has the server closed fd (end of stream, or reset)? Does not wait. */
+static bool
+closed_by_server(int fd)
+{
+	char c;
+	ssize_t n = recv(fd, &c, 1, MSG_DONTWAIT);
+
+	return n == 0 || (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+/* Slowloris: a deadline for the headers, and room made for new clients. */
+static void
+test_slow_clients(void **state)
+{
+	struct http_limits lim = { .max_connections = 2, .max_per_ip = 0,
+	    .header_timeout = 2, .idle_timeout = 30 };
+	struct answer a;
+	char err[256];
+	int64_t t0, last;
+	int s1, s2;
+
+	http_stop();
+	lim.header_timeout = 0;
+	assert_int_equal(http_start("127.0.0.1", 0, NULL, &lim, err, sizeof err), -1);
+	lim.header_timeout = 2;
+	assert_int_equal(http_start("127.0.0.1", 0, NULL, &lim, err, sizeof err), 0);
+
+	/* Both connections taken by slow clients: a third still gets in. */
+	t0 = loop_now();
+	s1 = slow_client();
+	s2 = slow_client();
+	loop_once(50);
+	assert_false(closed_by_server(s1));
+	a = fetch("GET", "/feed", NULL);
+	assert_int_equal(a.status, 200);
+	assert_true(loop_now() - t0 < 1500);	/* before any deadline */
+	answer_free(&a);
+	/* The oldest slow one made room; the other is still there. */
+	assert_true(closed_by_server(s1));
+	assert_false(closed_by_server(s2));
+
+	/* Its headers never end: closed at the deadline, a line every 200 ms or not. */
+	for (last = t0; !closed_by_server(s2) && loop_now() - t0 < 5000;) {
+		if (loop_now() - last >= 200) {
+			last = loop_now();
+			assert_true(write(s2, "X: y\r\n", 6) == 6 || errno == EPIPE ||
+			    errno == ECONNRESET);
+		}
+		loop_once(50);
+	}
+	assert_true(closed_by_server(s2));
+	assert_true(loop_now() - t0 >= 2000);
+	close(s1);
+	close(s2);
 }
 
 static void
@@ -647,9 +741,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_paths_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_routing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slow_clients, setup, teardown),
 	};
 	int rc;
 
+	/* A write to a socket the server closed must fail, not kill us. */
+	signal(SIGPIPE, SIG_IGN);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
 	curl_global_cleanup();

@@ -255,6 +255,7 @@ test_pragmas(void **state)
 	assert_int_equal(query_int(db, "PRAGMA synchronous"), 2);	/* FULL */
 	assert_int_equal(query_int(db, "PRAGMA foreign_keys"), 1);
 	assert_int_equal(query_int(db, "PRAGMA secure_delete"), 1);
+	assert_int_equal(query_int(db, "PRAGMA journal_size_limit"), 0);
 	assert_int_equal(query_int(db, "PRAGMA busy_timeout"), 5000);
 }
 
@@ -524,6 +525,58 @@ test_checkpoint(void **state)
 	free(wal);
 }
 
+/* Size of the WAL, or -1 when it is missing. */
+static off_t
+wal_size(const char *path)
+{
+	char *wal = xasprintf("%s-wal", path);
+	struct stat sb;
+	off_t n = stat(wal, &sb) == 0 ? sb.st_size : -1;
+
+	free(wal);
+	return n;
+}
+
+/* Asked inside a transaction, the checkpoint waits for its COMMIT. */
+static void
+test_checkpoint_after_commit(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(store_exec("CREATE TABLE t (x)"), 0);
+	assert_int_equal(store_exec("INSERT INTO t VALUES ('secret')"), 0);
+
+	/* Grouped: erased in a savepoint, checkpoint asked, pass committed. */
+	store_set_group(true);
+	assert_int_equal(store_begin(), 0);
+	assert_int_equal(store_exec("DELETE FROM t"), 0);
+	assert_int_equal(store_commit(), 0);
+	store_checkpoint();
+	assert_true(wal_size(fx->path) > 0);
+	assert_int_equal(store_pass_end(), 0);
+	assert_int_equal(wal_size(fx->path), 0);
+	store_set_group(false);
+
+	/* Default mode, nested: after the outer commit. */
+	assert_int_equal(store_exec("INSERT INTO t VALUES ('secret')"), 0);
+	assert_int_equal(store_begin(), 0);
+	assert_int_equal(store_begin(), 0);
+	assert_int_equal(store_exec("DELETE FROM t"), 0);
+	store_checkpoint();
+	assert_int_equal(store_commit(), 0);
+	assert_true(wal_size(fx->path) > 0);
+	assert_int_equal(store_commit(), 0);
+	assert_int_equal(wal_size(fx->path), 0);
+
+	/* A rollback ends the transaction too: the request is not kept. */
+	assert_int_equal(store_exec("INSERT INTO t VALUES ('secret')"), 0);
+	assert_int_equal(store_begin(), 0);
+	store_checkpoint();
+	store_rollback();
+	assert_int_equal(wal_size(fx->path), 0);
+	assert_int_equal(query_int(store_db(), "SELECT count(*) FROM t"), 1);
+}
+
 int
 main(void)
 {
@@ -542,6 +595,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commit_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkpoint, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoint_after_commit, setup, teardown),
 	};
 
 	install_shim();
