@@ -110,7 +110,7 @@ account_lookup(const char *nick, const char **account)
 bool
 account_lookup_from(const char *origin, const char **account)
 {
-	size_t len = strcspn(origin, "!");
+	size_t len = strcspn(origin, "!@");
 	const char *uh = origin[len] == '!' ? origin + len + 1 : NULL;
 	char nick[128];
 	size_t i;
