@@ -206,3 +206,22 @@ def test_sasl_without_plain_disconnects_when_required(start_bot, peer, tmp_path)
     bot.wait_log(r"SASL login as %s failed \(the server offers no SASL PLAIN\); "
                  r"sasl_required = yes" % SASL_USER)
     assert bot.running, bot.log_tail()
+
+
+@pytest.mark.deadline(60)
+def test_welcome_without_cap_disconnects_when_sasl_is_required(start_bot, peer, tmp_path):
+    """A server that knows no CAP welcomes the bot at once: SASL never
+    happened, so with sasl_required = yes the bot does not stay."""
+    bot = start_bot(port=peer.port, wait=False,
+                    overrides=sasl_overrides(tmp_path, required="yes"))
+    peer.accept()
+    first = peer.wait_for(lambda l: True, what="CAP LS")
+    assert first.params[:2] == ["LS", "302"], first.raw
+    peer.send(":%s 421 * CAP :Unknown command" % SERVER)
+    peer.nick = peer.wait_for(lambda l: l.command == "NICK", what="NICK").params[0]
+    peer.welcome()
+    with pytest.raises(PeerError, match="closed the connection"):
+        peer.wait_for(lambda l: l.command == "JOIN", timeout=t(5), what="no JOIN")
+    bot.wait_log(r"SASL login as %s failed \(the server welcomed the bot before SASL\); "
+                 r"sasl_required = yes" % SASL_USER)
+    assert sent(peer, "AUTHENTICATE") == []
