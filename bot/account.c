@@ -9,6 +9,7 @@
 
 struct acct {
 	char *nick;
+	char *uh;	/* user@host it was learned for; NULL: not known */
 	char *account;	/* NULL: logged out */
 };
 
@@ -37,12 +38,13 @@ static void
 remove_at(size_t i)
 {
 	free(v[i].nick);
+	free(v[i].uh);
 	free(v[i].account);
 	v[i] = v[--n];
 }
 
 void
-account_set(const char *nick, const char *account)
+account_set(const char *nick, const char *uh, const char *account)
 {
 	size_t i = find(nick);
 
@@ -53,9 +55,12 @@ account_set(const char *nick, const char *account)
 			remove_at(0);	/* bounded: forgetting only costs a lookup */
 		v = xrealloc(v, (n + 1) * sizeof *v);
 		v[n].nick = xstrdup(nick);
+		v[n].uh = NULL;
 		v[n].account = NULL;
 		i = n++;
 	}
+	free(v[i].uh);
+	v[i].uh = uh ? xstrdup(uh) : NULL;
 	free(v[i].account);
 	v[i].account = account ? xstrdup(account) : NULL;
 }
@@ -67,6 +72,19 @@ account_forget(const char *nick)
 
 	if (i < n)
 		remove_at(i);
+}
+
+void
+account_prune(bool (*keep)(const char *nick))
+{
+	size_t i = 0;
+
+	while (i < n) {
+		if (keep(v[i].nick))
+			i++;
+		else
+			remove_at(i);
+	}
 }
 
 void
@@ -85,6 +103,29 @@ account_lookup(const char *nick, const char **account)
 
 	if (i == n)
 		return false;
+	*account = v[i].account;
+	return true;
+}
+
+bool
+account_lookup_from(const char *origin, const char **account)
+{
+	size_t len = strcspn(origin, "!@");
+	const char *uh = origin[len] == '!' ? origin + len + 1 : NULL;
+	char nick[128];
+	size_t i;
+
+	if (len >= sizeof nick)
+		return false;
+	memcpy(nick, origin, len);
+	nick[len] = '\0';
+	if ((i = find(nick)) == n)
+		return false;
+	/* Another connection under the same nick: what we knew was not about it. */
+	if (v[i].uh != NULL && (uh == NULL || strcmp(v[i].uh, uh) != 0)) {
+		remove_at(i);
+		return false;
+	}
 	*account = v[i].account;
 	return true;
 }

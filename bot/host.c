@@ -162,7 +162,10 @@ host_person(struct cv_person *p, const char *origin, const char *account,
 	memcpy(nickbuf, origin, n);
 	nickbuf[n] = '\0';
 	cv_strlcpy(folded, account ? account : nickbuf, sizeof folded);
-	casefold(folded, cm);
+	if (account != NULL)
+		account_fold(folded);	/* as services compare accounts, not nicks */
+	else
+		casefold(folded, cm);
 	snprintf(idbuf, idlen, "%s:%s", account ? "a" : "n", folded);
 	p->nick = nickbuf;
 	p->mask = origin;

@@ -41,6 +41,19 @@
 
 enum state { IDLE, CONNECTING, REGISTERING, REGISTERED, QUITTING };
 
+/*
+ * Where CAP negotiation stands. Each server line about it is acted on only
+ * in the step that expects it: an AUTHENTICATE we did not ask for gets no
+ * password, and CAP END goes out once.
+ */
+enum capstep {
+	CAP_LS,		/* CAP LS 302 sent; collecting the (multi-line) answer */
+	CAP_REQ,	/* CAP REQ sent; waiting for ACK or NAK */
+	CAP_AUTH,	/* AUTHENTICATE PLAIN sent; waiting for "AUTHENTICATE +" */
+	CAP_AUTH_SENT,	/* credentials sent; waiting for 903 or a failure */
+	CAP_DONE,	/* CAP END sent, or registration went on without CAP */
+};
+
 #define PENDING_MAX 64
 #define PENDING_TIMEOUT_MS 15000
 
@@ -93,9 +106,13 @@ static struct {
 	int64_t ctcp_last;
 
 	/* Capabilities, SASL and services accounts. */
-	char caps[1024];		/* what CAP LS offered, space-separated */
+	enum capstep cap;
+	/* What CAP LS offered, gathered line by line: an LS may be any length. */
+	bool offer_sasl, offer_plain, offer_accnotify, offer_extjoin;
+	bool req_sasl;			/* our CAP REQ asked for sasl */
+	bool auth_warned;		/* logged a stray AUTHENTICATE already */
 	bool services;			/* the network has accounts */
-	bool cap_accnotify, cap_extjoin, sasl_busy;
+	bool cap_accnotify, cap_extjoin;
 	char account[64];		/* ours, after SASL */
 	struct pending *pending;	/* commands waiting for a WHOIS */
 	size_t npending;
@@ -107,6 +124,7 @@ static struct {
 
 static void teardown(const char *why);
 static void cap_end(void *arg);
+static void sasl_failed(const char *why);
 static void pump(void);
 static void connect_upstream(void *arg);
 
@@ -230,6 +248,36 @@ is_me(const char *nick)
 	return casecmp(nick, L.nick, L.casemap) == 0;
 }
 
+/* The user@host of "nick!user@host", or NULL. */
+static const char *
+user_host(const char *origin)
+{
+	const char *bang = strchr(origin, '!');
+
+	return bang != NULL ? bang + 1 : NULL;
+}
+
+/* The user@host the WHOIS being answered gave for nick (311), or NULL. */
+static const char *
+whois_uh(const char *nick)
+{
+	if (L.whois_nick[0] == '\0' || casecmp(L.whois_nick, nick, L.casemap) != 0)
+		return NULL;
+	return L.whois_uh;
+}
+
+/*
+ * We left a channel: its people are out of sight unless another channel
+ * shows them, and a nick we no longer see may change hands unnoticed, so
+ * what we knew of its account goes too.
+ */
+static void
+left_channel(const char *channel)
+{
+	presence_drop_channel(channel);
+	account_prune(presence_online);
+}
+
 /* ---- output ---- */
 
 void
@@ -309,7 +357,7 @@ link_part(const char *channel)
 
 	own(line);
 	free(line);
-	presence_drop_channel(channel);
+	left_channel(channel);
 }
 
 static void
@@ -492,17 +540,46 @@ on_irc(void *arg, int fd, short revents)
 
 /* ---- libircclient's events ---- */
 
-/* Is this cap in the space-separated list (values after '=' ignored)? */
+/*
+ * Is this cap in the space-separated list? *value (when asked for) is then
+ * what follows its '=' up to the next space, or NULL when it has no value.
+ */
 static bool
-has_cap(const char *list, const char *cap)
+cap_value(const char *list, const char *cap, const char **value)
 {
 	size_t n = strlen(cap);
 	const char *p = list;
 
 	while ((p = strstr(p, cap)) != NULL) {
-		if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' ' || p[n] == '='))
+		if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' ' || p[n] == '=')) {
+			if (value != NULL)
+				*value = p[n] == '=' ? p + n + 1 : NULL;
 			return true;
+		}
 		p += n;
+	}
+	return false;
+}
+
+static bool
+has_cap(const char *list, const char *cap)
+{
+	return cap_value(list, cap, NULL);
+}
+
+/* Does a "sasl=MECH,MECH" value (ending at a space) list this mechanism? */
+static bool
+has_mech(const char *mechs, const char *mech)
+{
+	size_t n = strlen(mech), len;
+
+	while (*mechs != '\0' && *mechs != ' ') {
+		len = strcspn(mechs, ", ");
+		if (len == n && strncasecmp(mechs, mech, n) == 0)
+			return true;
+		mechs += len;
+		if (*mechs == ',')
+			mechs++;
 	}
 	return false;
 }
@@ -553,7 +630,7 @@ ev_message(irc_session_t *s, const char *event, const char *origin,
 	if (count < 2 || origin == NULL || params[1] == NULL)
 		return;
 	ircmsg_nick(origin, nick, sizeof nick);
-	if (!L.services || account_lookup(nick, &account)) {
+	if (!L.services || account_lookup_from(origin, &account)) {
 		deliver(origin, account, params[0], params[1]);
 		return;
 	}
@@ -653,7 +730,7 @@ ev_account(irc_session_t *s, const char *event, const char *origin,
 	if (strcmp(event, "ACCOUNT") != 0 || origin == NULL || count < 1)
 		return;
 	ircmsg_nick(origin, nick, sizeof nick);
-	account_set(nick, params[0]);
+	account_set(nick, user_host(origin), params[0]);
 }
 
 static void
@@ -718,7 +795,7 @@ ev_join(irc_session_t *s, const char *event, const char *origin,
 	presence_join(params[0], nick);
 	/* extended-join: [channel, account or "*", realname] */
 	if (L.cap_extjoin && count >= 2)
-		account_set(nick, params[1]);
+		account_set(nick, user_host(origin), params[1]);
 	if (L.h.seen != NULL) {
 		const char *account = NULL;
 
@@ -747,7 +824,7 @@ ev_part(irc_session_t *s, const char *event, const char *origin,
 		return;
 	ircmsg_nick(origin, nick, sizeof nick);
 	if (is_me(nick)) {
-		presence_drop_channel(params[0]);
+		left_channel(params[0]);
 		return;
 	}
 	presence_part(params[0], nick);
@@ -765,7 +842,7 @@ ev_kick(irc_session_t *s, const char *event, const char *origin,
 		return;
 	if (is_me(params[1])) {
 		log_warn("kicked from %s", params[0]);
-		presence_drop_channel(params[0]);
+		left_channel(params[0]);
 		for (i = 0; i < L.conf.nchannels; i++)
 			if (casecmp(L.conf.channels[i].name, params[0], L.casemap) == 0)
 				link_join(L.conf.channels[i].name, L.conf.channels[i].key);
@@ -833,13 +910,13 @@ ev_numeric(irc_session_t *s, unsigned int event, const char *origin,
 	}
 	/* 330 RPL_WHOISACCOUNT: [me, nick, account, "is logged in as"] */
 	if (event == 330 && count >= 3)
-		account_set(params[1], params[2]);
+		account_set(params[1], whois_uh(params[1]), params[2]);
 	/* 318 RPL_ENDOFWHOIS: [me, nick, ...]; no 330 before it: no account. */
 	if (event == 318 && count >= 2) {
 		const char *a;
 
 		if (!account_lookup(params[1], &a))
-			account_set(params[1], NULL);
+			account_set(params[1], whois_uh(params[1]), NULL);
 		whois_done(params[1]);
 	}
 }
@@ -855,12 +932,35 @@ join_all(void)
 		link_join(L.conf.channels[i].name, L.conf.channels[i].key);
 }
 
+static bool
+want_sasl(void)
+{
+	return L.conf.sasl_user != NULL && L.conf.sasl_pass != NULL;
+}
+
+/* The one end of CAP negotiation: CAP END, once, while registering. */
+static void
+cap_finish(void)
+{
+	bool send = L.cap != CAP_DONE && L.state == REGISTERING && !L.dead;
+
+	L.cap = CAP_DONE;
+	loop_timer_cancel(L.cap_timer);
+	L.cap_timer = 0;
+	if (send)
+		urgent("CAP END");
+}
+
+/* CAP LS got no answer in time: register without capabilities. */
 static void
 cap_end(void *arg)
 {
 	L.cap_timer = 0;
-	if (L.state == REGISTERING)
-		urgent("CAP END");
+	if (L.cap != CAP_LS)
+		return;
+	if (want_sasl())
+		sasl_failed("the server did not answer CAP LS");
+	cap_finish();
 }
 
 static void
@@ -936,10 +1036,10 @@ try_alternate_nick(void)
 	urgent(line);
 }
 
+/* Logs why SASL did not happen; with sasl_required, ends the connection. */
 static void
 sasl_failed(const char *why)
 {
-	L.sasl_busy = false;
 	if (L.conf.sasl_required) {
 		log_error("SASL login as %s failed (%s); sasl_required = yes, so "
 		    "disconnecting to retry later", L.conf.sasl_user, why);
@@ -948,7 +1048,6 @@ sasl_failed(const char *why)
 	}
 	log_warn("SASL login as %s failed (%s); continuing without an account "
 	    "(set sasl_required = yes to refuse that)", L.conf.sasl_user, why);
-	urgent("CAP END");
 }
 
 /* AUTHENTICATE with base64("user\0user\0password") in 400-byte pieces. */
@@ -981,62 +1080,92 @@ sasl_send(void)
 }
 
 /*
- * CAP negotiation: sasl when we have credentials, and the two caps that
- * carry accounts without message tags (libircclient cannot parse tags).
+ * CAP negotiation: sasl when we have credentials and the server takes
+ * PLAIN, and the two caps that carry accounts without message tags
+ * (libircclient cannot parse tags). A line in a step that does not expect
+ * it (a second LS, an ACK we did not ask for, anything after CAP END but
+ * NEW and DEL, which we do not use) changes nothing.
  */
 static void
 cap_line(const struct ircmsg *m)
 {
 	const char *sub = m->nparams >= 2 ? m->params[1] : "";
-	const char *list = m->nparams >= 1 ? m->params[m->nparams - 1] : "";
+	const char *list = m->nparams >= 3 ? m->params[m->nparams - 1] : "";
 	bool more = m->nparams >= 4 && strcmp(m->params[2], "*") == 0;
-	bool want_sasl = L.conf.sasl_user != NULL && L.conf.sasl_pass != NULL;
-	char req[128] = "";
+	const char *mechs;
+	char req[128] = "", line[160];
 
-	if (strcmp(sub, "LS") == 0) {
-		size_t len = strlen(L.caps);
-
-		snprintf(L.caps + len, sizeof L.caps - len, "%s%s", len ? " " : "", list);
+	if (strcmp(sub, "LS") == 0 && L.cap == CAP_LS) {
+		if (cap_value(list, "sasl", &mechs)) {
+			L.offer_sasl = true;
+			/* No value (CAP 301): mechanisms unknown; PLAIN is worth a try. */
+			L.offer_plain |= mechs == NULL || has_mech(mechs, "PLAIN");
+		}
+		L.offer_accnotify |= has_cap(list, "account-notify");
+		L.offer_extjoin |= has_cap(list, "extended-join");
 		if (more)
 			return;
 		loop_timer_cancel(L.cap_timer);
 		L.cap_timer = 0;
-		L.services = has_cap(L.caps, "sasl") || has_cap(L.caps, "account-notify");
-		if (want_sasl && has_cap(L.caps, "sasl"))
-			strcat(req, "sasl ");
-		if (has_cap(L.caps, "account-notify"))
-			strcat(req, "account-notify ");
-		if (has_cap(L.caps, "extended-join"))
-			strcat(req, "extended-join ");
-		if (want_sasl && !has_cap(L.caps, "sasl")) {
-			sasl_failed("the server offers no SASL");
+		L.services = L.offer_sasl || L.offer_accnotify;
+		L.req_sasl = want_sasl() && L.offer_sasl && L.offer_plain;
+		if (want_sasl() && !L.req_sasl) {
+			sasl_failed(L.offer_sasl ? "the server offers no SASL PLAIN" :
+			    "the server offers no SASL");
 			if (L.dead)
 				return;
 		}
+		if (L.req_sasl)
+			strcat(req, "sasl ");
+		if (L.offer_accnotify)
+			strcat(req, "account-notify ");
+		if (L.offer_extjoin)
+			strcat(req, "extended-join ");
 		if (req[0] == '\0') {
-			if (!L.dead)
-				cap_end(NULL);
+			cap_finish();
 			return;
 		}
 		req[strlen(req) - 1] = '\0';
-		snprintf(L.caps, sizeof L.caps, "CAP REQ :%s", req);
-		urgent(L.caps);
-		L.caps[0] = '\0';
-	} else if (strcmp(sub, "ACK") == 0) {
-		L.cap_accnotify |= has_cap(list, "account-notify");
-		L.cap_extjoin |= has_cap(list, "extended-join");
-		if (has_cap(list, "sasl") && want_sasl) {
-			L.sasl_busy = true;
+		snprintf(line, sizeof line, "CAP REQ :%s", req);
+		urgent(line);
+		L.cap = CAP_REQ;
+	} else if (strcmp(sub, "ACK") == 0 && L.cap == CAP_REQ) {
+		L.cap_accnotify = has_cap(list, "account-notify");
+		L.cap_extjoin = has_cap(list, "extended-join");
+		if (L.req_sasl && has_cap(list, "sasl") && want_sasl()) {
+			L.cap = CAP_AUTH;
 			urgent("AUTHENTICATE PLAIN");
-		} else {
-			cap_end(NULL);
+			return;
 		}
-	} else if (strcmp(sub, "NAK") == 0) {
-		if (want_sasl)
+		if (L.req_sasl)
+			sasl_failed("the server did not enable sasl");
+		cap_finish();
+	} else if (strcmp(sub, "NAK") == 0 && L.cap == CAP_REQ) {
+		/* A REQ is all or nothing: none of them is on. */
+		if (L.req_sasl)
 			sasl_failed("the server refused the capabilities");
-		else
-			cap_end(NULL);
+		cap_finish();
 	}
+}
+
+/*
+ * AUTHENTICATE from the server: the credentials go out only as the answer
+ * to the "+" after our own AUTHENTICATE PLAIN, once.
+ */
+static void
+authenticate_line(const struct ircmsg *m)
+{
+	if (L.cap != CAP_AUTH || !want_sasl()) {
+		if (!L.auth_warned)
+			log_warn("ignored an AUTHENTICATE the bot did not ask for");
+		L.auth_warned = true;
+		return;
+	}
+	L.cap = CAP_AUTH_SENT;
+	if (m->nparams >= 1 && strcmp(m->params[0], "+") == 0)
+		sasl_send();
+	else
+		urgent("AUTHENTICATE *");	/* PLAIN has no challenge: abort */
 }
 
 /* Returns false when the line is ours alone and libircclient must not see it. */
@@ -1068,26 +1197,32 @@ relay_line(const char *line)
 		return false;
 	}
 	if (strcmp(cmd, "AUTHENTICATE") == 0) {
-		if (m.nparams >= 1 && strcmp(m.params[0], "+") == 0)
-			sasl_send();
+		authenticate_line(&m);
 		return false;
 	}
 	if (strcmp(cmd, "900") == 0 && m.nparams >= 3) {
 		cv_strlcpy(L.account, m.params[2], sizeof L.account);
 		return true;
 	}
-	if (strcmp(cmd, "903") == 0 && L.sasl_busy) {
-		L.sasl_busy = false;
+	if (strcmp(cmd, "903") == 0 && (L.cap == CAP_AUTH || L.cap == CAP_AUTH_SENT)) {
 		log_info("SASL login as %s succeeded", L.conf.sasl_user);
-		urgent("CAP END");
+		cap_finish();
 		return true;
 	}
 	if ((strcmp(cmd, "902") == 0 || strcmp(cmd, "904") == 0 || strcmp(cmd, "905") == 0 ||
-	    strcmp(cmd, "906") == 0 || strcmp(cmd, "908") == 0) && L.sasl_busy) {
+	    strcmp(cmd, "906") == 0 || strcmp(cmd, "908") == 0) &&
+	    (L.cap == CAP_AUTH || L.cap == CAP_AUTH_SENT)) {
 		sasl_failed(m.nparams > 1 ? m.params[m.nparams - 1] : cmd);
+		cap_finish();
 		return true;
 	}
 	if (strcmp(cmd, "001") == 0 && m.nparams >= 1) {
+		/* Welcomed while SASL was still to come: it never will. */
+		if (L.cap != CAP_DONE && want_sasl() && (L.cap == CAP_LS || L.req_sasl))
+			sasl_failed("the server welcomed the bot before SASL");
+		L.cap = CAP_DONE;
+		if (L.dead)
+			return false;
 		L.state = REGISTERED;
 		set_nick(m.params[0]);
 		loop_timer_cancel(L.register_timer);
@@ -1248,8 +1383,11 @@ on_connected(void *arg, CURL *easy, CURLcode rc)
 	L.last_rx = loop_now();
 	L.in = linebuf_new();
 	L.alt = 0;
-	L.caps[0] = L.account[0] = '\0';
-	L.services = L.cap_accnotify = L.cap_extjoin = L.sasl_busy = false;
+	L.account[0] = '\0';
+	L.cap = CAP_LS;
+	L.offer_sasl = L.offer_plain = L.offer_accnotify = L.offer_extjoin = false;
+	L.req_sasl = L.auth_warned = false;
+	L.services = L.cap_accnotify = L.cap_extjoin = false;
 	set_nick(L.conf.nick);
 	/* Before libircclient's NICK/USER, so the server holds registration for CAP. */
 	urgent("CAP LS 302");

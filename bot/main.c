@@ -115,6 +115,19 @@ link_conf_from(const struct config *c, struct link_conf *lc, struct errlist *err
 	return 0;
 }
 
+/*
+ * A setting that works but gives a secret away: said by --check and at
+ * start, without failing either.
+ */
+static const char *
+link_conf_warning(const struct link_conf *lc)
+{
+	if (lc->sasl_user != NULL && !lc->tls)
+		return "[irc] sasl_user with tls = no: the SASL password goes to the "
+		    "server unencrypted, readable by anyone on the way; set tls = yes";
+	return NULL;
+}
+
 /* The plugins to run: [bot] plugins, or every plugin that ships. */
 static char **
 wanted_plugins(const struct config *c)
@@ -393,14 +406,18 @@ check(const char *path)
 	struct errlist errs = { 0 };
 	struct config *c = config_load(path, &errs);
 	struct link_conf lc;
+	const char *warning;
 	size_t i;
 	int bad = (int)errs.n;
 
 	if (c != NULL) {
 		set_plugin_dir(c);
 		bad += validate(c, &errs);
-		if (link_conf_from(c, &lc, &errs) == 0)
+		if (link_conf_from(c, &lc, &errs) == 0) {
+			if ((warning = link_conf_warning(&lc)) != NULL)
+				fprintf(stderr, "%s: warning: %s\n", path, warning);
 			link_conf_free(&lc);
+		}
 	}
 	/* One message per problem, whichever check found it first. */
 	for (i = 0; i < errs.n; i++) {
@@ -491,6 +508,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	set_plugin_dir(c);
+	if ((v = link_conf_warning(&lc)) != NULL)
+		log_warn("%s", v);
 	/* A typo must not keep the bot off the network: warn and go on. */
 	validate(c, &errs);
 	config_warnings(c, &errs);

@@ -6,14 +6,20 @@
 
 #define ACCOUNT_PREFIX "account:"
 
+/*
+ * A server that announces nothing folds as rfc1459 (the protocol's
+ * default). One that announces a mapping we do not know (Ergo's rfc8265,
+ * rfc7613) folds at least A-Z, and nothing says it folds []\~ too: ASCII
+ * keeps people apart where rfc1459 could merge two of them into one.
+ */
 enum casemap
 casemap_parse(const char *name)
 {
-	if (name != NULL && strcmp(name, "ascii") == 0)
-		return CASEMAP_ASCII;
-	if (name != NULL && strcmp(name, "strict-rfc1459") == 0)
+	if (name == NULL || strcmp(name, "rfc1459") == 0)
+		return CASEMAP_RFC1459;
+	if (strcmp(name, "strict-rfc1459") == 0)
 		return CASEMAP_STRICT_RFC1459;
-	return CASEMAP_RFC1459;
+	return CASEMAP_ASCII;
 }
 
 /*
@@ -62,6 +68,25 @@ casecmp(const char *a, const char *b, enum casemap cm)
 }
 
 /*
+ * Account names are compared by ASCII case only, whatever the server does
+ * for nicks: services may keep ops[team] and ops{team} as two accounts
+ * (Anope's default casemap is "ascii"), and merging them would let one
+ * pass for the other. Being stricter than services costs at most a match
+ * for a name configured with other brackets than services show.
+ */
+int
+account_cmp(const char *a, const char *b)
+{
+	return casecmp(a, b, CASEMAP_ASCII);
+}
+
+void
+account_fold(char *s)
+{
+	casefold(s, CASEMAP_ASCII);
+}
+
+/*
  * The iterative glob match: on a mismatch, go back only to the last '*'
  * and let it swallow one more character. Earlier stars never need
  * revisiting, since the last one can absorb anything they could, so the
@@ -101,7 +126,7 @@ mask_match_person(const char *mask, const char *nuh, const char *account,
 	if (strncmp(mask, ACCOUNT_PREFIX, plen) == 0) {
 		if (account == NULL || mask[plen] == '\0')
 			return false;
-		return casecmp(mask + plen, account, cm) == 0;
+		return account_cmp(mask + plen, account) == 0;
 	}
 	if (nuh == NULL)
 		return false;

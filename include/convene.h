@@ -49,8 +49,9 @@ struct cv_person {
 	const char *account;	/* services account, or NULL when none is known */
 	/*
 	 * Stable identity for storage: "a:ACCOUNT" when the person is logged
-	 * in to services, otherwise "n:NICK" with the nick case-folded the way
-	 * the network folds it. Plugins key personal data on this.
+	 * in to services, with A-Z folded only (as services compare accounts),
+	 * otherwise "n:NICK" with the nick case-folded the way the network
+	 * folds it. Plugins key personal data on this.
 	 */
 	const char *id;
 	enum cv_role role;

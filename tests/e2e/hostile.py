@@ -129,13 +129,22 @@ class HostilePeer:
 
     # -- the script
 
-    def register(self, timeout=None):
-        """Take the bot through CAP LS 302 and NICK/USER to 001...376."""
+    def register(self, timeout=None, caps="", ack=False, casemapping="rfc1459"):
+        """Take the bot through CAP LS 302 and NICK/USER to 001...376.
+
+        caps is the CAP LS answer: a string, or a list of strings sent as a
+        multi-line (302) LS. With ack, CAP REQ is acknowledged (else
+        refused); AUTHENTICATE PLAIN then gets "AUTHENTICATE +", and the
+        credentials that follow (kept in self.sasl) get 900 and 903."""
         timeout = t(10) if timeout is None else timeout
         first = self.wait_for(lambda l: True, timeout, "first line")
         if first.command != "CAP" or first.params[:2] != ["LS", "302"]:
             raise PeerError("expected CAP LS 302 first, got %r" % first.raw)
-        self.send(":%s CAP * LS :" % SERVER)
+        lines = [caps] if isinstance(caps, str) else list(caps)
+        for i, text in enumerate(lines):
+            more = "* " if i < len(lines) - 1 else ""
+            self.send(":%s CAP * LS %s:%s" % (SERVER, more, text))
+        self.sasl = ""
         user = cap_end = False
         deadline = time.monotonic() + timeout
         while not (self.nick and user and cap_end):
@@ -148,14 +157,27 @@ class HostilePeer:
             elif line.command == "CAP" and line.params[:1] == ["END"]:
                 cap_end = True
             elif line.command == "CAP" and line.params[:1] == ["REQ"]:
-                self.send(":%s CAP * NAK :%s" % (SERVER, line.text))
+                self.send(":%s CAP * %s :%s" % (SERVER, "ACK" if ack else "NAK", line.text))
+            elif line.command == "AUTHENTICATE" and line.params == ["PLAIN"]:
+                self.send("AUTHENTICATE +")
+            elif line.command == "AUTHENTICATE" and line.params:
+                if line.params[0] != "+":
+                    self.sasl += line.params[0]
+                if len(line.params[0]) < 400:
+                    self.numeric("900", "%s!convene@127.0.0.1" % (self.nick or "*"), "cvbot",
+                                 "You are now logged in as cvbot")
+                    self.numeric("903", "SASL authentication successful")
+        self.welcome(casemapping)
+
+    def welcome(self, casemapping="rfc1459"):
+        """001 to 376, ending registration (self.nick must be known)."""
         self.numeric("001", "Welcome to the hostile test network %s!convene@127.0.0.1" % self.nick)
         self.numeric("002", "Your host is %s, running hostile-1.0" % SERVER)
         self.numeric("003", "This server was created today")
         self.send(":%s 004 %s %s hostile-1.0 iow ntklmbv" % (SERVER, self.nick, SERVER))
         self.send(":%s 005 %s CHANTYPES=# PREFIX=(ov)@+ NETWORK=Hostile "
-                  "CASEMAPPING=rfc1459 NICKLEN=30 :are supported by this server"
-                  % (SERVER, self.nick))
+                  "CASEMAPPING=%s NICKLEN=30 :are supported by this server"
+                  % (SERVER, self.nick, casemapping))
         self.numeric("375", "- %s Message of the day -" % SERVER)
         self.numeric("372", "- nothing to see here")
         self.numeric("376", "End of MOTD command")

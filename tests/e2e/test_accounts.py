@@ -2,8 +2,12 @@
 with Anope services (tests/e2e/services.py): SASL success; a wrong password
 under both sasl_required choices; an organiser matched by account; someone
 who takes an organiser's nick without the account gets nothing (role,
-registrations, settings, personal feed, erasure); and registrations and
-settings that follow an account across a nick change."""
+registrations, settings, personal feed, erasure); registrations and
+settings that follow an account across a nick change; an owner's account
+forgotten when the bot leaves the channel it saw them in. Then, on a
+scripted server (tests/e2e/hostile.py): an unknown CASEMAPPING, account
+names compared by ASCII case only, and a known nick from another
+user@host."""
 
 import contextlib
 import datetime
@@ -21,13 +25,14 @@ import pytest
 
 import harness
 from harness import irc_lower, t
+from hostile import HostilePeer
 from services import Services, identify, register_account, whois_account
 
 BOT_ACCOUNT = "cvbot"
 BOT_PASSWORD = "Sasl-Pw-7f3kq9"	# grepped for in the bot's log
 WRONG_PASSWORD = "Wrong-Pw-x81mz4"
 PASSWORDS = {"boss": "boss-pw-1", "alice": "alice-pw-2"}
-ROLE_MEMBER, ROLE_ORGANIZER = 0, 1	# enum cv_role, as tping shows it
+ROLE_MEMBER, ROLE_ORGANIZER, ROLE_OWNER = 0, 1, 2	# enum cv_role, as tping shows it
 
 
 @pytest.fixture(scope="module")
@@ -354,3 +359,135 @@ def test_impersonator_cannot_read_personal_feed(make_accounts_bot, login):
     ask(mallory, "forget confirm")
     status, body = fetch(url)
     assert status == 200 and "Test event" in body, (status, body[:500])
+
+
+# ---------------------------------------------------------------- leaving a channel
+
+def organizers(bot):
+    path = bot.config["store"]["path"]
+    with contextlib.closing(sqlite3.connect("file:%s?mode=ro" % path, uri=True)) as db:
+        return [r[0] for r in db.execute("SELECT mask FROM organizers")]
+
+
+@pytest.mark.deadline(90)
+@pytest.mark.parametrize("how", ["part", "kick"])
+def test_owner_account_not_trusted_after_the_bot_leaves(net, login, start_bot, tmp_path, how):
+    """owners = account:boss. The bot learns boss's account while they
+    share a channel; then the bot leaves it (told to part, or kicked and
+    banned), so it no longer sees boss quit. Whoever takes the nick next,
+    even from the same user@host, is looked up again (WHOIS: no account)
+    and refused."""
+    channel = "#leave-%s" % how
+    boss = login("boss", "boss", channels=[channel])
+    overrides = bot_overrides(tmp_path)
+    overrides["bot"]["command_burst"] = "20"	# boss and mallory share a host
+    bot = start_bot(net, boss, channels=channel, wait_channel=channel, overrides=overrides)
+    pong = harness.ask(boss, "tping")
+    assert any("role=%d id=a:boss" % ROLE_OWNER in r for r in pong), pong
+
+    if how == "part":
+        harness.ask(boss, "part %s" % channel)
+        boss.wait_for(command="PART", nick="convene", timeout=t(10))
+    else:
+        boss.mode(channel, "+b", "convene!*@*")
+        boss.wait_for(command="MODE", target=channel)
+        boss.send("KICK %s convene :out" % channel)
+        boss.wait_for(command="KICK", target=channel)
+        bot.wait_log(r"kicked from %s" % channel)
+    boss.quit()
+
+    mallory = login("boss")	# same nick, same user@host, no account
+    assert mallory.nick == "boss"
+    assert whois_account(mallory, "boss") is None
+    out = harness.ask(mallory, "organizer add *!*@evil")
+    assert out == ["Sorry, 'organizer add' is for owners only."], out
+    assert "*!*@evil" not in organizers(bot)
+    pong = harness.ask(mallory, "tping")
+    assert any("role=%d id=n:boss" % ROLE_MEMBER in r for r in pong), pong
+    # The real owner, back under another nick, still is one.
+    boss = login("boss_back", "boss")
+    assert any("role=%d id=a:boss" % ROLE_OWNER in r for r in harness.ask(boss, "tping"))
+
+
+# ---------------------------------------------------------------- on a scripted server
+# What no real server here can show: a CASEMAPPING the bot does not know
+# (Ergo's rfc8265), services that keep ops[team] and ops{team} apart (Anope's
+# default casemap "ascii"; InspIRCd refuses to link Anope with another
+# casemap than its own), and a nick that changes hands without a QUIT.
+
+@pytest.fixture
+def peer():
+    p = HostilePeer(log=print)
+    yield p
+    p.close()
+
+
+def scripted_bot(start_bot, peer, tmp_path, casemapping, caps, owners):
+    overrides = {"bot": {"owners": owners, "plugins": "testplug", "command_burst": "20",
+                         "plugin_dir": str(plugin_dir(tmp_path, ("testplug",)))}}
+    bot = start_bot(port=peer.port, wait=False, overrides=overrides)
+    peer.accept()
+    peer.register(caps=caps, ack=True, casemapping=casemapping)
+    peer.expect_join()
+    return bot
+
+
+def tping_from(peer, origin, account=None, whoised=None):
+    """origin ("nick!user@host") sends tping in private; a WHOIS from the
+    bot is answered with that user@host and account (None: not logged in)
+    and noted in whoised. Returns the bot's tpong text."""
+    nick, uh = origin.split("!", 1)
+    user, host = uh.split("@", 1)
+    peer.send(":%s PRIVMSG %s :tping" % (origin, peer.nick))
+    while True:
+        l = peer.wait_for(lambda l: l.command == "WHOIS" or (
+            l.command == "NOTICE" and l.params[:1] == [nick]), what="WHOIS or tpong")
+        if l.command == "NOTICE":
+            assert l.text.startswith("tpong"), l.raw
+            return l.text
+        assert l.params[-1] == nick, l.raw
+        if whoised is not None:
+            whoised.append(nick)
+        peer.numeric("311", nick, user, host, "*", "someone")
+        if account is not None:
+            peer.numeric("330", nick, account, "is logged in as")
+        peer.numeric("318", nick, "End of /WHOIS list.")
+
+
+@pytest.mark.deadline(60)
+def test_unknown_casemapping_keeps_two_nicks_apart(start_bot, peer, tmp_path):
+    """CASEMAPPING=rfc8265 is not rfc1459: a[b and a{b are two people with
+    two ids (registrations, settings, personal feeds), not one."""
+    scripted_bot(start_bot, peer, tmp_path, "rfc8265", caps="", owners="owner!*@*")
+    assert "id=n:a[b" in tping_from(peer, "a[b!one@host1")
+    assert "id=n:a{b" in tping_from(peer, "a{b!two@host2")
+    assert "id=n:a[b" in tping_from(peer, "A[B!one@host1")
+
+
+@pytest.mark.deadline(60)
+def test_account_names_compare_by_ascii_case_only(start_bot, peer, tmp_path):
+    """owners = account:ops[team] on an rfc1459 network: the account
+    ops{team} (another account to services that fold ASCII only) is not
+    the owner and has its own id; ops[team], in any ASCII case, is."""
+    scripted_bot(start_bot, peer, tmp_path, "rfc1459", caps="account-notify extended-join",
+                 owners="account:ops[team]")
+    pong = tping_from(peer, "impostor!i@elsewhere", account="ops{team}")
+    assert "role=%d id=a:ops{team}" % ROLE_MEMBER in pong, pong
+    pong = tping_from(peer, "boss!b@office", account="Ops[Team]")
+    assert "role=%d id=a:ops[team]" % ROLE_OWNER in pong, pong
+
+
+@pytest.mark.deadline(60)
+def test_account_learned_for_one_user_host_is_not_trusted_for_another(start_bot, peer,
+                                                                      tmp_path):
+    """The bot learned alice's account from her JOIN (extended-join). A line
+    from alice with another user@host, with no QUIT or NICK seen between,
+    is someone else until a WHOIS says otherwise."""
+    scripted_bot(start_bot, peer, tmp_path, "rfc1459", caps="account-notify extended-join",
+                 owners="account:alice")
+    peer.send(":alice!a@home JOIN #events alice :Alice")
+    whoised = []
+    pong = tping_from(peer, "alice!a@home", account="alice", whoised=whoised)
+    assert "role=%d id=a:alice" % ROLE_OWNER in pong and whoised == [], (pong, whoised)
+    pong = tping_from(peer, "alice!m@evil", account=None, whoised=whoised)
+    assert "role=%d id=n:alice" % ROLE_MEMBER in pong and whoised == ["alice"], (pong, whoised)

@@ -266,6 +266,27 @@ def test_check_and_start_warn_about_a_password_over_plain_http(tmp_path):
     assert secret not in bot.log_text()
 
 
+def test_check_warns_of_sasl_without_tls(tmp_path):
+    """SASL over a link without TLS sends the password in clear: --check
+    says so (and still passes); with TLS it says nothing."""
+    pw = tmp_path / "sasl.pw"
+    pw.write_text("pw-%d\n" % os.getpid())
+    os.chmod(pw, 0o600)
+    sasl = "sasl_user = convene\nsasl_password_file = %s\n" % pw
+    conf = write(tmp_path / "plain.ini", good_config(tmp_path, extra_irc=sasl))
+    r = run("-c", conf, "--check")
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"^%s: warning: \[irc\] sasl_user with tls = no: the SASL password "
+                     r"goes to the server unencrypted" % re.escape(conf), r.stderr, re.M), r.stderr
+    assert "OK" in r.stdout
+
+    conf = write(tmp_path / "tls.ini", good_config(tmp_path, extra_irc=sasl + "tls = yes\n"))
+    r = run("-c", conf, "--check")
+    assert r.returncode == 0 and "warning" not in r.stderr, r.stderr
+    conf = write(tmp_path / "nosasl.ini", good_config(tmp_path))
+    assert "warning" not in run("-c", conf, "--check").stderr
+
+
 # ---------------------------------------------------------------- make install
 
 def make_env():

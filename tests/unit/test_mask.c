@@ -17,8 +17,29 @@ test_casemap_parse(void **state)
 	assert_int_equal(casemap_parse("ascii"), CASEMAP_ASCII);
 	assert_int_equal(casemap_parse("rfc1459"), CASEMAP_RFC1459);
 	assert_int_equal(casemap_parse("strict-rfc1459"), CASEMAP_STRICT_RFC1459);
-	assert_int_equal(casemap_parse("rfc7613"), CASEMAP_RFC1459);
+	/* Not announced: the protocol's default. */
 	assert_int_equal(casemap_parse(NULL), CASEMAP_RFC1459);
+	/* Unknown: A-Z only, so a[b and a{b stay two people. */
+	assert_int_equal(casemap_parse("rfc7613"), CASEMAP_ASCII);
+	assert_int_equal(casemap_parse("rfc8265"), CASEMAP_ASCII);
+	assert_int_equal(casemap_parse(""), CASEMAP_ASCII);
+	assert_int_equal(casemap_parse("RFC1459x"), CASEMAP_ASCII);
+}
+
+/* Ergo announces rfc8265: a[b and a{b must not fold together. */
+static void
+test_unknown_casemap_keeps_people_apart(void **state)
+{
+	enum casemap cm = casemap_parse("rfc8265");
+	char a[] = "A[B", b[] = "a{b";
+
+	assert_int_not_equal(casecmp("a[b", "a{b", cm), 0);
+	assert_int_equal(casecmp("A[B", "a[b", cm), 0);
+	casefold(a, cm);
+	casefold(b, cm);
+	assert_string_equal(a, "a[b");
+	assert_string_not_equal(a, b);
+	assert_false(mask_match("a[b!*@*", "a{b!u@h", cm));
 }
 
 static void
@@ -112,6 +133,38 @@ test_match_person_account(void **state)
 	assert_false(mask_match_person("*!*@h", NULL, "alice", CASEMAP_RFC1459));
 }
 
+/*
+ * Services (Anope's default casemap "ascii") keep ops[team] and ops{team}
+ * apart: an account mask folds A-Z only, whatever the nick casemapping.
+ */
+static void
+test_match_person_account_ascii_only(void **state)
+{
+	enum casemap cms[] = { CASEMAP_RFC1459, CASEMAP_STRICT_RFC1459, CASEMAP_ASCII };
+	size_t i;
+
+	for (i = 0; i < sizeof cms / sizeof cms[0]; i++) {
+		assert_false(mask_match_person("account:ops[team]", "o!u@h", "ops{team}", cms[i]));
+		assert_false(mask_match_person("account:ops{team}", "o!u@h", "ops[team]", cms[i]));
+		assert_false(mask_match_person("account:a\\b", "o!u@h", "a|b", cms[i]));
+		assert_false(mask_match_person("account:a~b", "o!u@h", "a^b", cms[i]));
+		assert_true(mask_match_person("account:OPS[Team]", "o!u@h", "ops[team]", cms[i]));
+	}
+	/* The nick side still folds as the server says. */
+	assert_true(mask_match_person("ops[team]!*@*", "OPS{team}!u@h", NULL, CASEMAP_RFC1459));
+}
+
+static void
+test_account_fold(void **state)
+{
+	char s[] = "OPS[Team]\\~";
+
+	account_fold(s);
+	assert_string_equal(s, "ops[team]\\~");
+	assert_int_equal(account_cmp("Alice", "aLICE"), 0);
+	assert_int_not_equal(account_cmp("a[", "a{"), 0);
+}
+
 static void
 test_mask_valid(void **state)
 {
@@ -168,6 +221,9 @@ main(void)
 		cmocka_unit_test(test_match_wildcards),
 		cmocka_unit_test(test_match_casefold),
 		cmocka_unit_test(test_match_person_account),
+		cmocka_unit_test(test_match_person_account_ascii_only),
+		cmocka_unit_test(test_account_fold),
+		cmocka_unit_test(test_unknown_casemap_keeps_people_apart),
 		cmocka_unit_test(test_mask_valid),
 		cmocka_unit_test(test_match_pathological),
 	};
