@@ -741,9 +741,17 @@ api_holds(const char *nick, const char *id)
 
 	if (nick == NULL || id == NULL || !presence_online(nick))
 		return false;
-	if (strncmp(id, "a:", 2) == 0)
-		return account_lookup(nick, &account) && account != NULL &&
-		    strcasecmp(account, id + 2) == 0;
+	if (strncmp(id, "a:", 2) == 0) {
+		if (!account_lookup(nick, &account) || account == NULL ||
+		    strlen(account) >= sizeof folded)
+			return false;
+		if (strcasecmp(account, id + 2) == 0)
+			return true;
+		/* Or as host_person() folds it into the id, with the network's casemap. */
+		cv_strlcpy(folded, account, sizeof folded);
+		casefold(folded, link_casemap());
+		return strcmp(folded, id + 2) == 0;
+	}
 	if (strncmp(id, "n:", 2) != 0 || strlen(nick) >= sizeof folded)
 		return false;
 	cv_strlcpy(folded, nick, sizeof folded);
