@@ -39,6 +39,12 @@ const struct config *host_config(void);
 /* After each loop pass: commit grouped changes, then release held answers. */
 void host_pass_end(void *arg);
 
+/*
+ * A plugin's init succeeded: it erases the people forgotten while it was not
+ * loaded (see CV_TOPIC_PERSON_FORGET).
+ */
+void host_loaded(struct cv_plugin *p);
+
 /* Undo every timer and subscription of a plugin. */
 void host_release(struct cv_plugin *p);
 

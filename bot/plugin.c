@@ -191,6 +191,7 @@ plugin_load(const char *name, char *err, size_t errlen)
 	loaded = xrealloc(loaded, (nloaded + 1) * sizeof *loaded);
 	loaded[nloaded++] = p;
 	log_info("plugin %s %s loaded", name, p->desc->version ? p->desc->version : "");
+	host_loaded(p);
 	return 0;
 }
 

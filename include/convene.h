@@ -29,7 +29,7 @@
  * struct cv_host raises the minor; any other change raises the major.
  */
 #define CONVENE_ABI_MAJOR 1
-#define CONVENE_ABI_MINOR 1
+#define CONVENE_ABI_MINOR 2
 
 #define CV_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
@@ -165,6 +165,16 @@ typedef uint64_t cv_timer_id;
 #define CV_TOPIC_PERSON_SEEN "person.seen"	/* joined a channel of ours or spoke to us */
 #define CV_TOPIC_PERSON_GONE "person.gone"	/* quit, or left every channel of ours */
 #define CV_TOPIC_CONNECTED "irc.connected"	/* registered with the server; data NULL */
+/*
+ * Erase everything about a person (data: const struct cv_person *; only `id`
+ * is sure to be set). Published inside the publisher's transaction; each
+ * subscriber erases what it keeps under that id in it. Subscribing marks a
+ * plugin, for the host, as keeping personal data: when such a plugin is not
+ * loaded while a person is forgotten, the host keeps the id and publishes it
+ * to that plugin alone right after its next init (nick and mask then empty,
+ * account NULL), and forgets the id once it has.
+ */
+#define CV_TOPIC_PERSON_FORGET "person.forget"
 
 /*
  * The host's functions. Every function that takes a `struct cv_plugin *`
@@ -283,6 +293,24 @@ struct cv_host {
 	 * are dropped, so work that must reach people waits for this.
 	 */
 	bool (*connected)(void);
+
+	/* ABI 1.2 */
+	/*
+	 * Is `nick` held now by the person whose stable id (struct cv_person) is
+	 * `id`? For "a:ACCOUNT": only when the host knows the nick's current
+	 * services account and it is ACCOUNT (ASCII case-insensitively); not
+	 * knowing means no. For "n:NICK": when the nick is on a channel we share
+	 * and folds to NICK. A private notice meant for one person goes to a nick
+	 * only when this is true; otherwise it waits until the person is seen
+	 * (person.seen), since whoever holds a nick now may be someone else.
+	 */
+	bool (*holds)(const char *nick, const char *id);
+	/*
+	 * Plugins that keep personal data (they subscribe to person.forget) and
+	 * are not loaded now, by name; NULL past the end. A person forgotten now
+	 * is erased from them when each is next loaded.
+	 */
+	const char *(*forget_deferred)(size_t i);
 };
 
 /* The one symbol a plugin exports, named `convene_plugin`. */

@@ -1154,8 +1154,9 @@ static const struct cv_command commands[] = {
 };
 
 /*
- * A person's data is erased: their token goes too. The events plugin's
- * `forget confirm` would publish this topic (see the report to the lead).
+ * A person's data is erased (`forget confirm`): their token goes too. The
+ * host also hands us, right after init, the people forgotten while we were
+ * not loaded; only p->id is set then.
  */
 static void
 on_forget(void *arg, const char *topic, const void *data)
@@ -1223,7 +1224,7 @@ calendars_init(struct cv_plugin *p, const struct cv_host *h, char *err, size_t e
 		return -1;
 	}
 	if (host->subscribe(p, "events.changed", on_changed, NULL) == -1 ||
-	    host->subscribe(p, "person.forget", on_forget, NULL) == -1 ||
+	    host->subscribe(p, CV_TOPIC_PERSON_FORGET, on_forget, NULL) == -1 ||
 	    host->commands(p, commands, sizeof(commands) / sizeof(commands[0])) == -1) {
 		snprintf(err, errlen, "could not register the calendars commands");
 		return -1;

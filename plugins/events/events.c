@@ -8,6 +8,7 @@
  * speaks in a channel.
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,8 @@ static struct when_zone default_zone;
 static long long reminder_s[REMINDERS_MAX];
 static size_t nreminders;
 static long long retention_s;
+/* [events] rsvp_requires_account: only people logged in to services register. */
+static bool requires_account;
 /* Connected and in our channels: reminders may go out. */
 static bool ready;
 static cv_timer_id settle_timer;
@@ -306,9 +309,30 @@ event_end(const struct ev_event *e)
 }
 
 /*
+ * A message of any length, formatted into a new string (caller frees): a
+ * join link is never cut by a buffer. The host splits long notices.
+ */
+static char *
+msgf(const char *fmt, ...) CV_PRINTF(1, 2);
+
+static char *
+msgf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	return s;
+}
+
+/*
  * The same private notice to every person of some lists: at once, packed as
- * the server's TARGMAX allows, to those on a channel we share; kept for the
- * others until they are next seen, or until `expires`.
+ * the server's TARGMAX allows, to those whose nick is theirs now (host->holds:
+ * whoever took a registrant's last nick gets nothing); kept for the others
+ * until they are next seen, or until `expires`.
  */
 static void
 tell_people(const struct ev_people *const *lists, size_t nlists, long long event_id,
@@ -323,7 +347,7 @@ tell_people(const struct ev_people *const *lists, size_t nlists, long long event
 		for (size_t j = 0; j < lists[i]->n; j++) {
 			const struct ev_person *p = &lists[i]->v[j];
 
-			if (host->online(p->nick)) {
+			if (host->holds(p->nick, p->person)) {
 				if ((nicks = realloc(nicks, (n + 1) * sizeof(*nicks))) == NULL)
 					abort();
 				nicks[n++] = p->nick;
@@ -358,13 +382,14 @@ tell_promoted(const struct ev_people *l)
 		struct ev_people one = { &l->v[i], 1 };
 		const struct ev_people *lists[] = { &one };
 		struct ev_event e;
-		char msg[1200];
+		char *msg;
 
 		if (model_event_get(db(), l->v[i].event_id, &e) != 0)
 			continue;
-		snprintf(msg, sizeof(msg), "#%lld %s: a place opened, you are confirmed.%s%s",
-		    e.id, e.title, e.join_url ? " Join: " : "", e.join_url ? e.join_url : "");
+		msg = msgf("#%lld %s: a place opened, you are confirmed.%s%s", e.id, e.title,
+		    e.join_url ? " Join: " : "", e.join_url ? e.join_url : "");
 		tell_people(lists, 1, e.id, event_end(&e), msg);
+		free(msg);
 		model_event_clear(&e);
 	}
 	if (l->n > 0)
@@ -520,6 +545,13 @@ cmd_rsvp(struct cv_ctx *ctx)
 	if (parse_id(ctx->argv[0], &id) == -1) {
 		host->reply(ctx, "'%s' is not an event number. Usage: rsvp N [yes|maybe|no]",
 		    echo(w, sizeof(w), ctx->argv[0]));
+		return;
+	}
+	/* Withdrawing stays open to all: it frees a place, it takes none. */
+	if (requires_account && ctx->who->account == NULL && want != EV_NONE) {
+		host->reply(ctx, "Registering here needs a services account, and you are not "
+		    "logged in: log in (e.g. /msg NickServ IDENTIFY yourname yourpassword, or "
+		    "SASL), then say 'rsvp %lld' again.", id);
 		return;
 	}
 	if (host->begin(self) == -1) {
@@ -707,11 +739,26 @@ cmd_remind(struct cv_ctx *ctx)
 	    "changes and cancellations are still told.");
 }
 
+/*
+ * The plugins keeping personal data that are not loaded now, "a, b", or ""
+ * when none: they erase a forgotten person when next loaded.
+ */
+static void
+deferred_plugins(char *buf, size_t n)
+{
+	const char *name;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; (name = host->forget_deferred(i)) != NULL && len < n; i++)
+		len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? ", " : "", name);
+}
+
 static void
 cmd_forget(struct cv_ctx *ctx)
 {
 	struct forget_summary s;
-	char held[256] = "";
+	char held[256] = "", later[256];
 	size_t len = 0;
 
 	if (model_forget_summary(db(), ctx->who->id, &s) == -1) {
@@ -731,17 +778,25 @@ cmd_forget(struct cv_ctx *ctx)
 		snprintf(held + len, sizeof(held) - len, "%syour name as creator of %d event%s "
 		    "(the events stay)", len ? ", " : "", s.events_created,
 		    s.events_created == 1 ? "" : "s");
-	if (held[0] == '\0')
+	deferred_plugins(later, sizeof(later));
+	if (held[0] == '\0' && later[0] == '\0')
 		host->reply(ctx, "Convene holds nothing about you.");
+	else if (held[0] == '\0')
+		host->reply(ctx, "Convene holds nothing about you here; plugins not running now "
+		    "(%s) may hold more, such as a personal calendar link. 'forget confirm' "
+		    "erases that when each next starts.", later);
 	else
 		host->reply(ctx, "Convene holds: %s, and any personal calendar link. This "
-		    "erases all of it for good: say 'forget confirm' to erase it.", held);
+		    "erases all of it for good: say 'forget confirm' to erase it.%s%s%s", held,
+		    later[0] ? " Plugins not running now (" : "", later,
+		    later[0] ? ") erase their part when each next starts." : "");
 }
 
 static void
 cmd_forget_confirm(struct cv_ctx *ctx)
 {
 	struct ev_people promoted = { 0 };
+	char later[256];
 
 	if (host->begin(self) == -1 ||
 	    model_forget(db(), ctx->who->id, host->wall_now(), &promoted) == -1) {
@@ -749,8 +804,11 @@ cmd_forget_confirm(struct cv_ctx *ctx)
 		fail_change(ctx, "forget");
 		return;
 	}
-	/* Other plugins erase theirs (a personal feed token) in the same transaction. */
-	host->publish("person.forget", ctx->who);
+	/*
+	 * Other plugins erase theirs (a personal feed token) in the same
+	 * transaction; for those not loaded, the host keeps the id until they are.
+	 */
+	host->publish(CV_TOPIC_PERSON_FORGET, ctx->who);
 	if (commit(ctx, "forget") == -1) {
 		model_people_free(&promoted);
 		return;
@@ -761,7 +819,13 @@ cmd_forget_confirm(struct cv_ctx *ctx)
 	tell_promoted(&promoted);
 	model_people_free(&promoted);
 	host->log(self, CV_LOG_INFO, "erased a person's data on request");
-	host->reply(ctx, "Erased: Convene holds nothing about you any more.");
+	deferred_plugins(later, sizeof(later));
+	if (later[0] == '\0')
+		host->reply(ctx, "Erased: Convene holds nothing about you any more.");
+	else
+		host->reply(ctx, "Erased, except in plugins not running now (%s): each erases "
+		    "what it holds about you, such as a personal calendar link, when it next "
+		    "starts.", later);
 }
 
 /* ---- organisers ---- */
@@ -975,7 +1039,7 @@ cmd_event_set(struct cv_ctx *ctx)
 {
 	struct ev_event e, after;
 	const char *field = ctx->argv[1], *value = ctx->argv[2];
-	char *clean = NULL, w[48], when[400], msg[1600] = "";
+	char *clean = NULL, w[48], when[400], *msg = NULL;
 	struct ev_people promoted = { 0 };
 	time_t now = host->wall_now();
 	size_t i;
@@ -1004,12 +1068,11 @@ cmd_event_set(struct cv_ctx *ctx)
 			goto out;
 		}
 		if (tf->field == EV_FIELD_LOCATION)
-			snprintf(msg, sizeof(msg), "#%lld %s has changed: %s%s.", e.id, e.title,
+			msg = msgf("#%lld %s has changed: %s%s.", e.id, e.title,
 			    clean ? "it now takes place at " : "the location was removed",
 			    clean ? clean : "");
 		else if (tf->field == EV_FIELD_JOIN && clean != NULL)
-			snprintf(msg, sizeof(msg), "#%lld %s has a new join link: %s", e.id,
-			    e.title, clean);
+			msg = msgf("#%lld %s has a new join link: %s", e.id, e.title, clean);
 	} else if (strcasecmp(field, "start") == 0) {
 		struct when_zone z;
 		struct when_local l;
@@ -1052,8 +1115,8 @@ cmd_event_set(struct cv_ctx *ctx)
 			e.start_utc = start;
 			snprintf(e.tz, sizeof(e.tz), "%s", z.name);
 			describe_when(when, sizeof(when), &e, NULL, true);
-			snprintf(msg, sizeof(msg), "#%lld %s has moved: it now takes place %s.",
-			    e.id, e.title, when);
+			msg = msgf("#%lld %s has moved: it now takes place %s.", e.id, e.title,
+			    when);
 		}
 	} else if (strcasecmp(field, "duration") == 0) {
 		int minutes;
@@ -1070,8 +1133,8 @@ cmd_event_set(struct cv_ctx *ctx)
 		if (minutes != e.duration_min) {
 			e.duration_min = minutes;
 			describe_when(when, sizeof(when), &e, NULL, true);
-			snprintf(msg, sizeof(msg), "#%lld %s has a new length: it now takes place %s.",
-			    e.id, e.title, when);
+			msg = msgf("#%lld %s has a new length: it now takes place %s.", e.id,
+			    e.title, when);
 		}
 	} else if (strcasecmp(field, "capacity") == 0) {
 		char *end;
@@ -1102,12 +1165,12 @@ cmd_event_set(struct cv_ctx *ctx)
 	    strcasecmp(field, "duration") == 0 ? "duration" : "capacity");
 	tell_promoted(&promoted);
 	if (model_event_get(db(), e.id, &after) == 0) {
-		if (msg[0] != '\0')
+		if (msg != NULL)
 			tell_confirmed(&after, msg);
 		char places[48];
 
 		describe_places(places, sizeof(places), &after);
-		if (msg[0] != '\0')
+		if (msg != NULL)
 			host->reply(ctx, "#%lld %s: %s set; %d confirmed %s told.", after.id,
 			    after.title, field, after.n_confirmed,
 			    after.n_confirmed == 1 ? "person" : "people");
@@ -1121,6 +1184,7 @@ cmd_event_set(struct cv_ctx *ctx)
 out:
 	model_people_free(&promoted);
 	free(clean);
+	free(msg);
 	model_event_clear(&e);
 }
 
@@ -1130,7 +1194,7 @@ cmd_event_cancel(struct cv_ctx *ctx)
 	struct ev_event e;
 	struct ev_people c = { 0 }, m = { 0 }, w = { 0 };
 	const struct ev_people *lists[] = { &c, &m, &w };
-	char *reason = NULL, msg[1600];
+	char *reason = NULL, *msg;
 	size_t told;
 
 	if (!organizer(ctx) || load_event(ctx, ctx->argv[0], true, &e) == -1)
@@ -1154,9 +1218,10 @@ cmd_event_cancel(struct cv_ctx *ctx)
 	if (commit(ctx, "event cancel") == -1)
 		goto out;
 	changed();
-	snprintf(msg, sizeof(msg), "#%lld %s is cancelled%s%s", e.id, e.title,
-	    reason ? ": " : ".", reason ? reason : "");
+	msg = msgf("#%lld %s is cancelled%s%s", e.id, e.title, reason ? ": " : ".",
+	    reason ? reason : "");
 	tell_people(lists, 3, e.id, event_end(&e), msg);
+	free(msg);
 	told = c.n + m.n + w.n;
 	host->log(self, CV_LOG_INFO, "event #%lld cancelled, %zu told", e.id, told);
 	host->reply(ctx, "Cancelled #%lld %s; %zu registered %s told.", e.id, e.title, told,
@@ -1510,13 +1575,18 @@ seen_clear(void)
 	nseen = 0;
 }
 
-/* Deliver what was kept for the people seen, after the command that showed them. */
+/*
+ * Deliver what was kept for the people seen, after the command that showed
+ * them; only to a nick still theirs (it may have changed hands meanwhile,
+ * and a nick seen in private only is not watched): else it stays kept.
+ */
 static void
 deliver_seen(void *arg)
 {
 	seen_timer = 0;
 	for (size_t i = 0; i < nseen; i++)
-		deliver_kept(seen_q[i].id, seen_q[i].nick, NULL);
+		if (host->holds(seen_q[i].nick, seen_q[i].id))
+			deliver_kept(seen_q[i].id, seen_q[i].nick, NULL);
 	seen_clear();
 }
 
@@ -1584,7 +1654,7 @@ send_reminder(const struct ev_event *e, long long offset, time_t now)
 {
 	struct ev_people people = { 0 };
 	const struct ev_people *lists[] = { &people };
-	char when[400], before[32], msg[1600];
+	char when[400], before[32], *msg;
 
 	if (host->begin(self) == -1)
 		return;
@@ -1601,9 +1671,10 @@ send_reminder(const struct ev_event *e, long long offset, time_t now)
 	if (e->channel != NULL)
 		host->say(e->channel, "Reminder: #%lld %s: %s. Details: %sevent %lld",
 		    e->id, e->title, when, prefix(), e->id);
-	snprintf(msg, sizeof(msg), "Reminder: #%lld %s: %s.%s%s", e->id, e->title, when,
+	msg = msgf("Reminder: #%lld %s: %s.%s%s", e->id, e->title, when,
 	    e->join_url ? " Join: " : " You are confirmed.", e->join_url ? e->join_url : "");
 	tell_people(lists, 1, e->id, event_end(e), msg);
+	free(msg);
 	host->log(self, CV_LOG_INFO, "event #%lld: %s reminder to %zu confirmed", e->id, before,
 	    people.n);
 	model_people_free(&people);
@@ -1818,6 +1889,17 @@ events_init(struct cv_plugin *p, const struct cv_host *h, char *err, size_t errl
 		}
 	}
 	retention_s = days * 86400LL;
+	v = host->config(p, "rsvp_requires_account");
+	if (v == NULL || strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0 ||
+	    strcasecmp(v, "off") == 0 || strcmp(v, "0") == 0) {
+		requires_account = false;
+	} else if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 ||
+	    strcasecmp(v, "on") == 0 || strcmp(v, "1") == 0) {
+		requires_account = true;
+	} else {
+		snprintf(err, errlen, "[events] rsvp_requires_account must be yes or no");
+		return -1;
+	}
 	channel = host->config(p, "channel");
 	if (channel != NULL && (strchr("#&!+", channel[0]) == NULL || strpbrk(channel, " ,"))) {
 		snprintf(err, errlen, "[events] channel: '%s' is not a channel name", channel);
@@ -1860,7 +1942,7 @@ events_fini(struct cv_plugin *p)
 }
 
 static const char *const config_keys[] = {
-	"timezone", "channel", "reminders", "retention_days", NULL,
+	"timezone", "channel", "reminders", "retention_days", "rsvp_requires_account", NULL,
 };
 
 /*

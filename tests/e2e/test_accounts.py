@@ -31,7 +31,7 @@ from services import Services, identify, register_account, whois_account
 BOT_ACCOUNT = "cvbot"
 BOT_PASSWORD = "Sasl-Pw-7f3kq9"	# grepped for in the bot's log
 WRONG_PASSWORD = "Wrong-Pw-x81mz4"
-PASSWORDS = {"boss": "boss-pw-1", "alice": "alice-pw-2"}
+PASSWORDS = {"boss": "boss-pw-1", "alice": "alice-pw-2", "bob": "bob-pw-3"}
 ROLE_MEMBER, ROLE_ORGANIZER, ROLE_OWNER = 0, 1, 2	# enum cv_role, as tping shows it
 
 
@@ -79,19 +79,21 @@ def plugin_dir(workdir, plugins=PLUGINS):
     return d
 
 
-def bot_overrides(tmp_path, password=BOT_PASSWORD, required=None, plugins=PLUGINS):
-    """SASL as BOT_ACCOUNT with password; owner account:boss; plugins."""
+def bot_overrides(tmp_path, password=BOT_PASSWORD, required=None, plugins=PLUGINS,
+                  extra=None):
+    """SASL as BOT_ACCOUNT with password; owner account:boss; plugins; more
+    sections and keys from extra."""
     pwfile = tmp_path / "sasl.pass"
     pwfile.write_text(password + "\n")
     pwfile.chmod(0o600)
     irc = {"sasl_user": BOT_ACCOUNT, "sasl_password_file": str(pwfile)}
     if required is not None:
         irc["sasl_required"] = required
-    return {
+    return harness.merge_config({
         "irc": irc,
         "bot": {"owners": "account:boss", "plugin_dir": str(plugin_dir(tmp_path, plugins)),
                 "plugins": " ".join(plugins)},
-    }
+    }, extra or {})
 
 
 def ask(c, text, nick="convene", duration=None):
@@ -167,9 +169,9 @@ def make_accounts_bot(net, login, start_bot, tmp_path):
     """The bot on the services network (logged in by SASL), with the owner
     `boss` (matched as account:boss) having made account:alice an organiser
     and created event #1."""
-    def make(plugins=PLUGINS):
+    def make(plugins=PLUGINS, extra=None):
         boss = login("boss", "boss", channels=["#events"])
-        overrides = bot_overrides(tmp_path, plugins=plugins)
+        overrides = bot_overrides(tmp_path, plugins=plugins, extra=extra)
         bot = start_bot(net, boss, overrides=overrides)
         out = ask(boss, "organizer add account:alice")
         assert any("account:alice" in r for r in out), out
@@ -491,3 +493,99 @@ def test_account_learned_for_one_user_host_is_not_trusted_for_another(start_bot,
     assert "role=%d id=a:alice" % ROLE_OWNER in pong and whoised == [], (pong, whoised)
     pong = tping_from(peer, "alice!m@evil", account=None, whoised=whoised)
     assert "role=%d id=n:alice" % ROLE_MEMBER in pong and whoised == ["alice"], (pong, whoised)
+
+
+# ---------------------------------------------------------------- issue 12
+
+def db_rows(bot, sql, args=()):
+    path = bot.config["store"]["path"]
+    with contextlib.closing(sqlite3.connect("file:%s?mode=ro" % path, uri=True)) as db:
+        return db.execute(sql, args).fetchall()
+
+
+@pytest.mark.deadline(90)
+def test_join_link_not_sent_to_whoever_takes_a_registrants_nick(accounts_bot, login):
+    """Issue 12, item 2: bob (logged in as bob) registers and quits; mallory,
+    not logged in, takes the nick bob and sits in the channel; an organiser
+    changes the join link. mallory gets nothing; bob, back and logged in,
+    gets the kept notice."""
+    boss = accounts_bot.boss
+    first, second = "https://meet.example.org/first-k2j4", "https://meet.example.org/second-p8x1"
+    assert any("join set" in r for r in ask(boss, "event set 1 join %s" % first))
+    bob = login("bob", "bob", channels=["#events"])
+    out = ask(bob, "rsvp 1")
+    assert any("confirmed" in r and first in r for r in out), out
+    bob.quit()
+    boss.wait_for(command="QUIT", nick="bob")
+
+    mallory = login("bob", channels=["#events"])
+    assert mallory.nick == "bob" and whois_account(mallory, "bob") is None
+    out = ask(boss, "event set 1 join %s" % second)
+    assert any("join set; 1 confirmed person told" in r for r in out), out
+    # Her own commands answered after it: anything for "bob" has arrived by then.
+    got = ask(mallory, "mine") + [l.text for l in mallory.collect(
+        lambda l: harness.from_bot(l), duration=t(1))]
+    assert not any("meet.example.org" in r for r in got), got
+    assert [r[0] for r in db_rows(accounts_bot, "SELECT person FROM pending_notices")] == \
+        ["a:bob"]
+    mallory.quit()
+    boss.wait_for(command="QUIT", nick="bob")
+
+    bob = login("bob", "bob", channels=["#events"])
+    note = bob.wait_for(lambda l: harness.from_bot(l, "bob"), text=re.escape(second),
+                        timeout=t(10))
+    assert "new join link" in note.text, note.text
+    assert db_rows(accounts_bot, "SELECT count(*) FROM pending_notices") == [(0,)]
+
+
+def test_rsvp_requires_account(make_accounts_bot, login):
+    """Issue 12, item 4: with [events] rsvp_requires_account = yes, someone
+    not logged in is told how to log in and takes no place."""
+    bot = make_accounts_bot(extra={"events": {"rsvp_requires_account": "yes"}})
+    assert ask(bot.boss, "event set 1 capacity 1")
+    nobody = login("nobody", channels=["#events"])
+    out = ask(nobody, "rsvp 1")
+    assert len(out) == 1 and "needs a services account" in out[0] and \
+        "NickServ IDENTIFY" in out[0], out
+    assert "needs a services account" in ask(nobody, "rsvp 1 maybe")[0]
+    assert registrations(bot) == []
+    alice = login("alice", "alice", channels=["#events"])
+    out = ask(alice, "rsvp 1")
+    assert any("#1 Test event: confirmed" in r for r in out), out
+    assert [r[0] for r in registrations(bot)] == ["a:alice"]
+
+
+def plugin_ctl(owner, op, name="calendars"):
+    """`plugin OP NAME`; its answer comes from a timer, after the command."""
+    owner.privmsg("convene", "plugin %s %s" % (op, name))
+    owner.wait_for(lambda l: harness.from_bot(l, owner.nick),
+                   text=r"^Plugin '%s': %sed\.$" % (name, op), timeout=t(10))
+
+
+@pytest.mark.deadline(90)
+def test_forget_reaches_a_plugin_that_is_not_loaded(make_accounts_bot, login):
+    """Issue 12, item 6: `forget confirm` while the calendars plugin is
+    unloaded says its part waits; loading it again erases the feed token."""
+    bot = make_accounts_bot(PLUGINS + ("calendars",))
+    alice = login("alice", "alice", channels=["#events"])
+    ask(alice, "rsvp 1")
+    url = personal_feed(alice)
+    assert fetch(url)[0] == 200
+    plugin_ctl(bot.boss, "unload")
+
+    out = ask(alice, "forget")
+    assert any("Plugins not running now (calendars)" in r for r in out), out
+    out = ask(alice, "forget confirm")
+    assert any("Erased, except in plugins not running now (calendars)" in r for r in out), out
+    assert registrations(bot) == []
+    # Only the id waits, for that plugin alone.
+    assert db_rows(bot, "SELECT plugin, person FROM forget_pending") == \
+        [("calendars", "a:alice")]
+
+    plugin_ctl(bot.boss, "load")
+    assert db_rows(bot, "SELECT count(*) FROM calendar_tokens WHERE person = 'a:alice'") == \
+        [(0,)]
+    assert db_rows(bot, "SELECT count(*) FROM forget_pending") == [(0,)]
+    assert fetch(url)[0] == 404
+    out = ask(alice, "forget")
+    assert out == ["Convene holds nothing about you."], out

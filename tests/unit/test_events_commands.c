@@ -33,11 +33,12 @@ static size_t nlines;
 static char logbuf[16384];
 static int published;
 static const char *cfg_timezone;
+static const char *cfg_requires_account;
 
 static void
 add_line(const char *kind, const char *target, const char *fmt, va_list ap)
 {
-	char text[2048];
+	char text[8192];
 
 	vsnprintf(text, sizeof(text), fmt, ap);
 	assert_true(nlines < MAXLINES);
@@ -146,10 +147,32 @@ f_commands(struct cv_plugin *p, const struct cv_command *cmds, size_t n)
 	return 0;
 }
 
+/* Timers and subscriptions, kept so a test can fire them. */
+static struct timer { int64_t delay; cv_timer_fn fn; void *arg; } timers[16];
+static size_t ntimers;
+static cv_bus_fn seen_fn;
+
 static cv_timer_id
 f_timer_add(struct cv_plugin *p, int64_t d, int64_t r, cv_timer_fn fn, void *arg)
 {
-	return 1;
+	if (ntimers < sizeof(timers) / sizeof(timers[0]))
+		timers[ntimers++] = (struct timer){ d, fn, arg };
+	return ntimers;
+}
+
+/* Run the one-shot timers of `delay` ms added so far (each once). */
+static void
+fire(int64_t delay)
+{
+	size_t n = ntimers;
+
+	for (size_t i = 0; i < n; i++)
+		if (timers[i].delay == delay && timers[i].fn != NULL) {
+			cv_timer_fn fn = timers[i].fn;
+
+			timers[i].fn = NULL;
+			fn(timers[i].arg);
+		}
 }
 
 static void f_timer_cancel(struct cv_plugin *p, cv_timer_id id) {}
@@ -188,11 +211,19 @@ f_rollback(struct cv_plugin *p)
 static const char *
 f_config(struct cv_plugin *p, const char *key)
 {
+	if (strcmp(key, "rsvp_requires_account") == 0)
+		return cfg_requires_account;
 	return strcmp(key, "timezone") == 0 ? cfg_timezone : NULL;
 }
 
 static const char *f_config_of(const char *s, const char *k) { return NULL; }
-static int f_subscribe(struct cv_plugin *p, const char *t, cv_bus_fn fn, void *a) { return 0; }
+static int
+f_subscribe(struct cv_plugin *p, const char *t, cv_bus_fn fn, void *a)
+{
+	if (strcmp(t, CV_TOPIC_PERSON_SEEN) == 0)
+		seen_fn = fn;
+	return 0;
+}
 
 static void
 f_publish(const char *topic, const void *data)
@@ -205,6 +236,34 @@ static int checkpoints;
 static void f_checkpoint(void) { checkpoints++; }
 static const char *f_own_nick(void) { return "convene"; }
 static bool f_online(const char *nick) { return true; }
+
+/*
+ * Who holds which nick: "nick=id" pairs, like the host's account cache. A
+ * nick listed with another id, or not listed while `holds_strict`, is not
+ * the person's now.
+ */
+static const char *held[8];
+static bool holds_strict;
+
+static bool
+f_holds(const char *nick, const char *id)
+{
+	size_t len = strlen(nick);
+
+	for (size_t i = 0; i < sizeof(held) / sizeof(held[0]) && held[i] != NULL; i++)
+		if (strncmp(held[i], nick, len) == 0 && held[i][len] == '=')
+			return strcmp(held[i] + len + 1, id) == 0;
+	return !holds_strict && strncmp(id, "n:", 2) == 0 && strcmp(id + 2, nick) == 0;
+}
+
+/* Plugins keeping personal data that are not loaded (host->forget_deferred). */
+static const char *deferred[4];
+
+static const char *
+f_forget_deferred(size_t i)
+{
+	return i < sizeof(deferred) / sizeof(deferred[0]) ? deferred[i] : NULL;
+}
 static void f_casefold(char *s) {}
 static const char *f_channel(size_t i) { return i == 0 ? "#convene" : NULL; }
 
@@ -258,8 +317,11 @@ static const struct cv_host fake_host = {
 	.config_of = f_config_of, .subscribe = f_subscribe, .publish = f_publish,
 	.own_nick = f_own_nick, .online = f_online, .casefold = f_casefold,
 	.channel = f_channel, .clean_text = f_clean_text, .checkpoint = f_checkpoint,
-	.connected = f_connected,
+	.connected = f_connected, .holds = f_holds, .forget_deferred = f_forget_deferred,
 };
+
+/* The services account the next commands come from; NULL: none. */
+static const char *as_account;
 
 /*
  * Run a command line as the host would: longest command name, arguments
@@ -273,10 +335,14 @@ run_as(const char *nick, enum cv_role role, const char *channel, const char *lin
 	size_t bestlen = 0;
 	char id[64], *copy, *p, *argv[CV_MAX_ARGS];
 	int argc = 0;
-	struct cv_person who = { .nick = nick, .mask = nick, .id = id, .role = role };
+	struct cv_person who = { .nick = nick, .mask = nick, .id = id, .role = role,
+		.account = as_account };
 	struct cv_ctx ctx;
 
-	snprintf(id, sizeof(id), "n:%s", nick);
+	if (as_account != NULL)
+		snprintf(id, sizeof(id), "a:%s", as_account);
+	else
+		snprintf(id, sizeof(id), "n:%s", nick);
 	for (size_t i = 0; i < ntable; i++) {
 		size_t len = strlen(table[i].name);
 
@@ -357,6 +423,12 @@ setup(void **state)
 	published = 0;
 	checkpoints = 0;
 	cfg_timezone = "Europe/Paris";
+	as_account = NULL;
+	memset(held, 0, sizeof(held));
+	memset(deferred, 0, sizeof(deferred));
+	holds_strict = false;
+	ntimers = 0;
+	seen_fn = NULL;
 	assert_int_equal(events_plugin.init(NULL, &fake_host, err, sizeof(err)), 0);
 	return 0;
 }
@@ -367,6 +439,7 @@ teardown(void **state)
 	char side[80];
 
 	events_plugin.fini(NULL);
+	cfg_requires_account = NULL;
 	if (getenv("EVENTS_TRANSCRIPT") != NULL)
 		dump();
 	clear_lines();
@@ -391,7 +464,8 @@ test_descriptor(void **state)
 	assert_string_equal(k[1], "channel");
 	assert_string_equal(k[2], "reminders");
 	assert_string_equal(k[3], "retention_days");
-	assert_null(k[4]);
+	assert_string_equal(k[4], "rsvp_requires_account");
+	assert_null(k[5]);
 }
 
 static void
@@ -674,6 +748,200 @@ test_forget(void **state)
 	EXPECT("reply alice: Convene holds nothing about you.");
 }
 
+/* The host says a person is seen (joined or spoke), then runs 0 ms timers. */
+static void
+seen(const char *nick, const char *account)
+{
+	char id[64];
+	struct cv_person p = { .nick = nick, .mask = nick, .account = account, .id = id };
+
+	snprintf(id, sizeof(id), "%s:%s", account ? "a" : "n", account ? account : nick);
+	assert_non_null(seen_fn);
+	seen_fn(NULL, CV_TOPIC_PERSON_SEEN, &p);
+	fire(0);
+}
+
+/*
+ * Issue 12, item 2: bob (account bob) registers and goes; mallory, not
+ * logged in, takes the nick bob. Nothing private meant for bob reaches
+ * her: changes, promotions, cancellations and kept notices wait until bob,
+ * logged in, holds a nick again.
+ */
+static void
+test_private_notices_only_to_whoever_holds_the_nick(void **state)
+{
+	org("event add 2026-12-02 18:00 Clinic");
+	org("event set 1 capacity 1");
+	org("event set 1 join https://meet.example/room-1");
+	as_account = "bob";
+	member("bob", "rsvp 1");
+	EXPECT("reply bob: #1", "confirmed", "room-1");
+	as_account = "carol";
+	member("carol", "rsvp 1");
+	EXPECT("reply carol: #1", "waitlist");
+	as_account = NULL;
+	holds_strict = true;
+	held[0] = "bob=n:bob";		/* mallory */
+	held[1] = "carol=n:carol";	/* someone else again */
+	clear_lines();
+
+	org("event set 1 join https://meet.example/room-2");
+	EXPECT("reply olga: #1 Clinic: join set");
+	EXPECT_NOT("notice bob");
+	assert_int_equal(count("SELECT count(*) FROM pending_notices WHERE person = 'a:bob'"), 1);
+	/* mallory is seen, in the channel or speaking: still nothing for her. */
+	seen("bob", NULL);
+	EXPECT_NOT("notice bob");
+	member("bob", "mine");
+	EXPECT_NOT("room-2");
+
+	/* bob withdraws (from elsewhere, logged in): carol's promotion is kept. */
+	as_account = "bob";
+	run_as("bob_away", CV_ROLE_MEMBER, NULL, "rsvp 1 no");
+	as_account = NULL;
+	EXPECT("reply bob_away: #1", "withdrawn");
+	EXPECT_NOT("notice carol");
+	assert_int_equal(count("SELECT count(*) FROM pending_notices WHERE person = 'a:carol'"), 1);
+	org("event cancel 1");
+	EXPECT_NOT("notice carol");
+	EXPECT_NOT("notice bob:");
+	assert_int_equal(count("SELECT count(*) FROM pending_notices WHERE person = 'a:carol'"), 2);
+
+	/* carol is seen logged in, but the nick changed hands before delivery. */
+	held[1] = "carol=a:carol";
+	assert_non_null(seen_fn);
+	{
+		struct cv_person p = { .nick = "carol", .mask = "carol", .account = "carol",
+			.id = "a:carol" };
+
+		seen_fn(NULL, CV_TOPIC_PERSON_SEEN, &p);
+	}
+	held[1] = "carol=n:carol";
+	fire(0);
+	EXPECT_NOT("notice carol");
+	assert_int_equal(count("SELECT count(*) FROM pending_notices WHERE person = 'a:carol'"), 2);
+
+	/* Back and logged in, each gets what was kept, at the nick that is theirs. */
+	held[1] = "carol=a:carol";
+	seen("carol", "carol");
+	EXPECT("notice carol: #1 Clinic: a place opened, you are confirmed. Join: "
+	    "https://meet.example/room-2");
+	EXPECT("notice carol: #1 Clinic is cancelled.");
+	held[0] = "bob=a:bob";
+	seen("bob", "bob");
+	EXPECT("notice bob: #1 Clinic has a new join link: https://meet.example/room-2");
+	assert_int_equal(count("SELECT count(*) FROM pending_notices"), 0);
+}
+
+/* Issue 12, item 4: [events] rsvp_requires_account = yes. */
+static int
+setup_requiring_account(void **state)
+{
+	cfg_requires_account = "yes";
+	return setup(state);
+}
+
+static void
+test_rsvp_requires_account(void **state)
+{
+	char err[200];
+
+	org("event add 2026-12-02 18:00 Clinic");
+	org("event set 1 capacity 1");
+	org("event set 1 join https://meet.example/room-1");
+	clear_lines();
+
+	member("mallory", "rsvp 1");
+	EXPECT("reply mallory: Registering here needs a services account", "log in",
+	    "NickServ IDENTIFY", "'rsvp 1' again");
+	EXPECT_NOT("room-1");
+	member("mallory", "rsvp 1 maybe");
+	EXPECT_NOT("reply mallory: #1");
+	assert_int_equal(count("SELECT count(*) FROM registrations"), 0);
+
+	as_account = "alice";
+	member("alice", "rsvp 1");
+	EXPECT("reply alice: #1 Clinic: confirmed. Join: https://meet.example/room-1");
+	as_account = NULL;
+	assert_int_equal(count("SELECT count(*) FROM registrations WHERE person = 'a:alice'"), 1);
+	/* Withdrawing takes no place: open to all. */
+	member("mallory", "rsvp 1 no");
+	EXPECT("reply mallory: #1 Clinic: you were not registered.");
+
+	/* Only yes or no. */
+	cfg_requires_account = "perhaps";
+	assert_int_equal(events_plugin.init(NULL, &fake_host, err, sizeof(err)), -1);
+	assert_string_equal(err, "[events] rsvp_requires_account must be yes or no");
+}
+
+/*
+ * Issue 12, item 18: messages are built to their real length; a join link
+ * of 400 characters of three bytes each, with a title as long, arrives
+ * whole in a change, a promotion and a reminder.
+ */
+static void
+test_long_join_link_is_never_cut(void **state)
+{
+	char title[700] = "", link[1300] = "https://meet.example/", line[2200];
+
+	for (int i = 0; i < 200; i++)
+		strcat(title, "\xe3\x83\xab");		/* U+30EB */
+	for (int i = 0; i < 378; i++)
+		strcat(link, "\xe3\x83\xab");
+	strcat(link, "1");
+	snprintf(line, sizeof(line), "event add 2026-12-02 18:00 UTC %s", title);
+	org(line);
+	EXPECT("reply olga: Created #1");
+	org("event set 1 capacity 1");
+	member("alice", "rsvp 1");
+	member("bob", "rsvp 1");
+	clear_lines();
+
+	snprintf(line, sizeof(line), "event set 1 join %s", link);
+	org(line);
+	EXPECT("reply olga: #1", "join set; 1 confirmed person told.");
+	EXPECT("notice alice: #1 ", title, " has a new join link: ", link);
+	assert_true(strstr(find_line("notice alice", (char *)NULL), link)[strlen(link)] == '\0');
+
+	member("alice", "rsvp 1 no");
+	EXPECT("notice bob: #1 ", title, ": a place opened, you are confirmed. Join: ", link);
+	assert_true(strstr(find_line("notice bob", (char *)NULL), link)[strlen(link)] == '\0');
+
+	/* The reminder an hour before, once the plugin is ready. */
+	clear_lines();
+	fake_now = 1796234400 - 3600 + 5;	/* 2026-12-02 18:00 UTC, less an hour */
+	fire(20000);
+	EXPECT("notice bob: Reminder: #1 ", title, " Join: ", link);
+	assert_true(strstr(find_line("notice bob", (char *)NULL), link)[strlen(link)] == '\0');
+}
+
+/*
+ * Issue 12, item 6: a plugin keeping personal data is not loaded (the host
+ * erases from it at its next load): `forget` says so.
+ */
+static void
+test_forget_says_what_waits_for_a_plugin(void **state)
+{
+	org("event add 2026-12-02 18:00 Clinic");
+	member("alice", "rsvp 1");
+	deferred[0] = "calendars";
+	clear_lines();
+
+	member("alice", "forget");
+	EXPECT("reply alice: Convene holds: 1 registration", "forget confirm",
+	    "Plugins not running now (calendars) erase their part when each next starts.");
+	member("alice", "forget confirm");
+	EXPECT("reply alice: Erased, except in plugins not running now (calendars): each "
+	    "erases what it holds about you");
+	assert_int_equal(count("SELECT count(*) FROM registrations"), 0);
+	member("carol", "forget");
+	EXPECT("reply carol: Convene holds nothing about you here; plugins not running now "
+	    "(calendars) may hold more");
+	deferred[0] = NULL;
+	member("alice", "forget");
+	EXPECT("reply alice: Convene holds nothing about you.");
+}
+
 int
 main(void)
 {
@@ -685,6 +953,13 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_changes_and_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lists_and_zones, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forget, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_private_notices_only_to_whoever_holds_the_nick,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rsvp_requires_account,
+		    setup_requiring_account, teardown),
+		cmocka_unit_test_setup_teardown(test_long_join_link_is_never_cut, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forget_says_what_waits_for_a_plugin, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
