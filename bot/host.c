@@ -748,12 +748,8 @@ api_holds(const char *nick, const char *id)
 		if (!account_lookup(nick, &account) || account == NULL ||
 		    strlen(account) >= sizeof folded)
 			return false;
-		if (strcasecmp(account, id + 2) == 0)
-			return true;
-		/* Or as host_person() folds it into the id, with the network's casemap. */
-		cv_strlcpy(folded, account, sizeof folded);
-		casefold(folded, link_casemap());
-		return strcmp(folded, id + 2) == 0;
+		/* Services compare account names by ASCII case only (never rfc1459). */
+		return account_cmp(account, id + 2) == 0;
 	}
 	if (strncmp(id, "n:", 2) != 0 || strlen(nick) >= sizeof folded)
 		return false;
