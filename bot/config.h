@@ -88,6 +88,13 @@ int config_validate(const struct config *c, const struct config_section *extra,
     size_t nextra, struct errlist *errs);
 
 /*
+ * Calls fn(section, key, arg) for every key of the host's sections, from the
+ * same tables config_validate() checks against (for `convene --list-keys`).
+ */
+void config_host_keys(void (*fn)(const char *section, const char *key, void *arg),
+    void *arg);
+
+/*
  * Read a secret from the file a key names: the first line, without its
  * line ending. Returns a string the caller frees (and should wipe), or NULL
  * with a reason in errs. The secret itself is never put in a message.
