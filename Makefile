@@ -12,6 +12,7 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 PLUGINDIR ?= $(PREFIX)/lib/convene/plugins
 SYSCONFDIR ?= /etc
+MANDIR ?= $(PREFIX)/share/man
 PYTHON ?= /usr/bin/python3
 FUZZ_SECONDS ?= 60
 VERSION := 0.1.0
@@ -189,11 +190,20 @@ bench: build
 	@$(MAKE) -C bench
 	@$(MAKE) -C bench/calendars
 
+MAN_PAGES := convene.8 convene.ini.5
+
+# The pages name the Debian package's paths; an install elsewhere gets its own.
 install: build
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(SYSCONFDIR)/convene
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(SYSCONFDIR)/convene \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(B)/man
 	install -m 0755 $(B)/convene $(DESTDIR)$(BINDIR)/convene
 	install -m 0644 $(PLUGIN_SO) $(DESTDIR)$(PLUGINDIR)/
 	install -m 0644 conf/convene.example.ini $(DESTDIR)$(SYSCONFDIR)/convene/convene.example.ini
+	@set -e; for p in $(MAN_PAGES); do \
+		sed -e 's|/usr/lib/convene/plugins|$(PLUGINDIR)|g' \
+			-e 's|/etc/convene|$(SYSCONFDIR)/convene|g' man/$$p >$(B)/man/$$p; \
+		echo "install -m 0644 $(B)/man/$$p $(DESTDIR)$(MANDIR)/man$${p##*.}/$$p"; \
+		install -m 0644 $(B)/man/$$p $(DESTDIR)$(MANDIR)/man$${p##*.}/$$p; done
 
 clean:
 	rm -rf build
