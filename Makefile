@@ -53,7 +53,7 @@ TEST_PLUGIN_SO = $(TEST_PLUGINS:%=$(B)/test-plugins/%.so)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: interop all deps build asan test test-unit test-e2e test-fuzz-seeds test-asan \
-	test-valgrind fuzz demo run bench install clean distclean
+	test-valgrind fuzz demo run bench install deb test-package clean distclean
 
 all: build
 
@@ -64,12 +64,12 @@ build: $(B)/convene $(PLUGIN_SO) $(TEST_PLUGIN_SO)
 
 $(B)/convene: $(BOT_OBJ)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) $(VFLAGS) -o $@ $^ $(HOST_LIBS) $(VFLAGS)
+	$(Q)$(CC) $(CFLAGS) $(VFLAGS) $(LDFLAGS) -o $@ $^ $(HOST_LIBS) $(VFLAGS)
 
 $(B)/obj/%.o: %.c $(wildcard include/*.h bot/*.h plugins/*/*.h) | deps-checked
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(CFLAGS) $(VFLAGS) $(BASE_CFLAGS) -fPIC -I$(dir $<) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(VFLAGS) $(BASE_CFLAGS) -fPIC -I$(dir $<) -c -o $@ $<
 
 # One shared object per plugin folder, from every .c in it.
 .SECONDEXPANSION:
@@ -77,7 +77,7 @@ $(B)/obj/%.o: %.c $(wildcard include/*.h bot/*.h plugins/*/*.h) | deps-checked
 $(B)/plugins/%.so: $$(call dir_objs,plugins/$$*)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) $(VFLAGS) -shared -o $@ $^ $(PLUGIN_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(VFLAGS) $(LDFLAGS) -shared -o $@ $^ $(PLUGIN_LIBS)
 
 # Plugins that only the tests load, kept out of the plugin dir that ships.
 $(B)/test-plugins/%.so: $$(call dir_objs,tests/plugins/$$*)
@@ -114,6 +114,7 @@ test: deps
 	$(MAKE) test-unit
 	$(MAKE) test-fuzz-seeds
 	$(MAKE) test-e2e
+	$(MAKE) test-package
 	$(MAKE) test-asan
 	@echo "make test: all passed"
 
@@ -204,6 +205,37 @@ install: build
 			-e 's|/etc/convene|$(SYSCONFDIR)/convene|g' man/$$p >$(B)/man/$$p; \
 		echo "install -m 0644 $(B)/man/$$p $(DESTDIR)$(MANDIR)/man$${p##*.}/$$p"; \
 		install -m 0644 $(B)/man/$$p $(DESTDIR)$(MANDIR)/man$${p##*.}/$$p; done
+
+# ---- Debian package ----
+
+DEB_DIR := build/deb
+DEB_SRC := $(DEB_DIR)/convene-$(VERSION)
+DEB_JOBS ?= 2
+# The outer make's flags and variables must not leak into the package build.
+DEB_ENV := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES -u B -u VFLAGS \
+	-u CFLAGS -u PREFIX -u DESTDIR -u BINDIR -u PLUGINDIR -u SYSCONFDIR -u MANDIR
+
+# dpkg-buildpackage writes its output next to the tree it builds: build a
+# copy of the sources (git's tracked and untracked files, or every file
+# outside build/ without git) under build/deb/, so that the .deb, .buildinfo
+# and .changes land there and nothing in ../. VERSION is the one version:
+# debian/changelog must agree with it.
+deb: deps
+	@v=$$(dpkg-parsechangelog -l debian/changelog -S Version); [ "$$v" = "$(VERSION)" ] || \
+		{ echo "make deb: debian/changelog is at $$v, the Makefile's VERSION is" \
+			"$(VERSION): add a changelog entry (dch -v $(VERSION))" >&2; exit 1; }
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_SRC)
+	@set -e; if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -z -c -o --exclude-standard; \
+	else find . \( -path ./build -o -path ./.git \) -prune -o -type f -print0; fi | \
+		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+		tar --null -T - -cf - | tar -xf - -C $(DEB_SRC)
+	cd $(DEB_SRC) && $(DEB_ENV) dpkg-buildpackage -us -uc -b -j$(DEB_JOBS)
+	@echo "make deb: $(DEB_DIR)/convene_$(VERSION)_$$(dpkg --print-architecture).deb"
+
+# Builds the package and checks it (file list, modes, conffiles, lintian).
+test-package: deps
+	$(PYTHON) -m pytest -q -p no:cacheprovider tests/package $(PYTEST_ARGS)
 
 clean:
 	rm -rf build
