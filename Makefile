@@ -1,12 +1,19 @@
-# Convene: build, test, run, demo, install.
+# Convene: build, test, run, demo, install, package.
 #
 #   make            build build/convene and build/plugins/*.so
 #   make demo       install what is missing, build, start ngircd + the bot
+#                   with one example event (scripts/demo)
 #   make test       install what is missing, build, run every test
-#                   (unit, end-to-end, fuzz seeds; then all under ASan+UBSan)
+#                   (unit, end-to-end, fuzz seeds, the Debian package;
+#                   then unit and end-to-end under ASan+UBSan)
 #   make fuzz       run every fuzz harness for FUZZ_SECONDS each
 #   make bench      run the benchmarks in bench/
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    binary, plugins, example config, manual pages:
+#                   PREFIX=/usr/local DESTDIR= (also BINDIR, PLUGINDIR,
+#                   SYSCONFDIR, MANDIR)
+#   make deb        build/deb/convene_VERSION_ARCH.deb with debhelper
+#                   (debian/); debian/changelog must be at VERSION
+#   make test-package  make deb, then check the package and run lintian
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
