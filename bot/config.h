@@ -78,6 +78,13 @@ struct config_section {
 };
 
 /*
+ * Calls fn(section, key, arg) for every key of the host's sections, from the
+ * same tables config_validate() checks against (for `convene --list-keys`).
+ */
+void config_host_keys(void (*fn)(const char *section, const char *key, void *arg),
+    void *arg);
+
+/*
  * Check the host's sections (irc, bot, store, http) and the given plugin
  * sections: unknown sections and keys, missing required keys (irc.server,
  * irc.nick), and malformed values of the host's keys (numbers, yes/no,
@@ -86,13 +93,6 @@ struct config_section {
  */
 int config_validate(const struct config *c, const struct config_section *extra,
     size_t nextra, struct errlist *errs);
-
-/*
- * Calls fn(section, key, arg) for every key of the host's sections, from the
- * same tables config_validate() checks against (for `convene --list-keys`).
- */
-void config_host_keys(void (*fn)(const char *section, const char *key, void *arg),
-    void *arg);
 
 /*
  * Read a secret from the file a key names: the first line, without its
