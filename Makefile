@@ -1,17 +1,25 @@
-# Convene: build, test, run, demo, install.
+# Convene: build, test, run, demo, install, package.
 #
 #   make            build build/convene and build/plugins/*.so
 #   make demo       install what is missing, build, start ngircd + the bot
+#                   with one example event (scripts/demo)
 #   make test       install what is missing, build, run every test
-#                   (unit, end-to-end, fuzz seeds; then all under ASan+UBSan)
+#                   (unit, end-to-end, fuzz seeds, the Debian package;
+#                   then unit and end-to-end under ASan+UBSan)
 #   make fuzz       run every fuzz harness for FUZZ_SECONDS each
 #   make bench      run the benchmarks in bench/
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    binary, plugins, example config, manual pages:
+#                   PREFIX=/usr/local DESTDIR= (also BINDIR, PLUGINDIR,
+#                   SYSCONFDIR, MANDIR)
+#   make deb        build/deb/convene_VERSION_ARCH.deb with debhelper
+#                   (debian/); debian/changelog must be at VERSION
+#   make test-package  make deb, then check the package and run lintian
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 PLUGINDIR ?= $(PREFIX)/lib/convene/plugins
 SYSCONFDIR ?= /etc
+MANDIR ?= $(PREFIX)/share/man
 PYTHON ?= /usr/bin/python3
 FUZZ_SECONDS ?= 60
 VERSION := 0.1.0
@@ -52,7 +60,7 @@ TEST_PLUGIN_SO = $(TEST_PLUGINS:%=$(B)/test-plugins/%.so)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: interop all deps build asan test test-unit test-e2e test-fuzz-seeds test-asan \
-	test-valgrind fuzz demo run bench install clean distclean
+	test-valgrind fuzz demo run bench install deb test-package clean distclean
 
 all: build
 
@@ -63,12 +71,12 @@ build: $(B)/convene $(PLUGIN_SO) $(TEST_PLUGIN_SO)
 
 $(B)/convene: $(BOT_OBJ)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) $(VFLAGS) -o $@ $^ $(HOST_LIBS) $(VFLAGS)
+	$(Q)$(CC) $(CFLAGS) $(VFLAGS) $(LDFLAGS) -o $@ $^ $(HOST_LIBS) $(VFLAGS)
 
 $(B)/obj/%.o: %.c $(wildcard include/*.h bot/*.h plugins/*/*.h) | deps-checked
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(CFLAGS) $(VFLAGS) $(BASE_CFLAGS) -fPIC -I$(dir $<) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(VFLAGS) $(BASE_CFLAGS) -fPIC -I$(dir $<) -c -o $@ $<
 
 # One shared object per plugin folder, from every .c in it.
 .SECONDEXPANSION:
@@ -76,7 +84,7 @@ $(B)/obj/%.o: %.c $(wildcard include/*.h bot/*.h plugins/*/*.h) | deps-checked
 $(B)/plugins/%.so: $$(call dir_objs,plugins/$$*)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(CFLAGS) $(VFLAGS) -shared -o $@ $^ $(PLUGIN_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(VFLAGS) $(LDFLAGS) -shared -o $@ $^ $(PLUGIN_LIBS)
 
 # Plugins that only the tests load, kept out of the plugin dir that ships.
 $(B)/test-plugins/%.so: $$(call dir_objs,tests/plugins/$$*)
@@ -113,6 +121,7 @@ test: deps
 	$(MAKE) test-unit
 	$(MAKE) test-fuzz-seeds
 	$(MAKE) test-e2e
+	$(MAKE) test-package
 	$(MAKE) test-asan
 	@echo "make test: all passed"
 
@@ -189,11 +198,51 @@ bench: build
 	@$(MAKE) -C bench
 	@$(MAKE) -C bench/calendars
 
+MAN_PAGES := convene.8 convene.ini.5
+
+# The pages name the Debian package's paths; an install elsewhere gets its own.
 install: build
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(SYSCONFDIR)/convene
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(SYSCONFDIR)/convene \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(B)/man
 	install -m 0755 $(B)/convene $(DESTDIR)$(BINDIR)/convene
 	install -m 0644 $(PLUGIN_SO) $(DESTDIR)$(PLUGINDIR)/
 	install -m 0644 conf/convene.example.ini $(DESTDIR)$(SYSCONFDIR)/convene/convene.example.ini
+	@set -e; for p in $(MAN_PAGES); do \
+		sed -e 's|/usr/lib/convene/plugins|$(PLUGINDIR)|g' \
+			-e 's|/etc/convene|$(SYSCONFDIR)/convene|g' man/$$p >$(B)/man/$$p; \
+		echo "install -m 0644 $(B)/man/$$p $(DESTDIR)$(MANDIR)/man$${p##*.}/$$p"; \
+		install -m 0644 $(B)/man/$$p $(DESTDIR)$(MANDIR)/man$${p##*.}/$$p; done
+
+# ---- Debian package ----
+
+DEB_DIR := build/deb
+DEB_SRC := $(DEB_DIR)/convene-$(VERSION)
+DEB_JOBS ?= 2
+# The outer make's flags and variables must not leak into the package build.
+DEB_ENV := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES -u B -u VFLAGS \
+	-u CFLAGS -u PREFIX -u DESTDIR -u BINDIR -u PLUGINDIR -u SYSCONFDIR -u MANDIR
+
+# dpkg-buildpackage writes its output next to the tree it builds: build a
+# copy of the sources (git's tracked and untracked files, or every file
+# outside build/ without git) under build/deb/, so that the .deb, .buildinfo
+# and .changes land there and nothing in ../. VERSION is the one version:
+# debian/changelog must agree with it.
+deb: deps
+	@v=$$(dpkg-parsechangelog -l debian/changelog -S Version); [ "$$v" = "$(VERSION)" ] || \
+		{ echo "make deb: debian/changelog is at $$v, the Makefile's VERSION is" \
+			"$(VERSION): add a changelog entry (dch -v $(VERSION))" >&2; exit 1; }
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_SRC)
+	@set -e; if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -z -c -o --exclude-standard; \
+	else find . \( -path ./build -o -path ./.git \) -prune -o -type f -print0; fi | \
+		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+		tar --null -T - -cf - | tar -xf - -C $(DEB_SRC)
+	cd $(DEB_SRC) && $(DEB_ENV) dpkg-buildpackage -us -uc -b -j$(DEB_JOBS)
+	@echo "make deb: $(DEB_DIR)/convene_$(VERSION)_$$(dpkg --print-architecture).deb"
+
+# Builds the package and checks it (file list, modes, conffiles, lintian).
+test-package: deps
+	$(PYTHON) -m pytest -q -p no:cacheprovider tests/package $(PYTEST_ARGS)
 
 clean:
 	rm -rf build

@@ -858,6 +858,18 @@ static const struct {
 	{ "http", http_rules },
 };
 
+void
+config_host_keys(void (*fn)(const char *section, const char *key, void *arg), void *arg)
+{
+	const struct key_rule *rule;
+	size_t i;
+
+	for (i = 0; i < nitems(host_sections); i++) {
+		for (rule = host_sections[i].rules; rule->key != NULL; rule++)
+			fn(host_sections[i].name, rule->key, arg);
+	}
+}
+
 static const struct key_rule *
 host_rules(const char *section)
 {

@@ -78,6 +78,13 @@ struct config_section {
 };
 
 /*
+ * Calls fn(section, key, arg) for every key of the host's sections, from the
+ * same tables config_validate() checks against (for `convene --list-keys`).
+ */
+void config_host_keys(void (*fn)(const char *section, const char *key, void *arg),
+    void *arg);
+
+/*
  * Check the host's sections (irc, bot, store, http) and the given plugin
  * sections: unknown sections and keys, missing required keys (irc.server,
  * irc.nick), and malformed values of the host's keys (numbers, yes/no,

@@ -31,10 +31,12 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: convene -c FILE [--check]\n"
+	    "       convene --list-keys [-c FILE]\n"
 	    "       convene --help | --version\n"
 	    "\n"
 	    "  -c, --config FILE  the INI configuration\n"
 	    "      --check        validate the configuration and exit (non-zero on errors)\n"
+	    "      --list-keys    print every key --check accepts, as 'section key' lines\n"
 	    "  -h, --help         this text\n"
 	    "  -V, --version      the version\n");
 }
@@ -446,6 +448,60 @@ check(const char *path)
 	return bad ? 1 : 0;
 }
 
+static void
+print_key(const char *section, const char *key, void *arg)
+{
+	printf("%s %s\n", section, key);
+}
+
+/*
+ * Every key --check accepts, from the same tables: the host's, then those
+ * of each plugin in the plugin folder (the one `path` names, if given).
+ * The manual page convene.ini(5) is checked against this list.
+ */
+static int
+list_keys(const char *path)
+{
+	struct errlist errs = { 0 };
+	struct config *c = NULL;
+	const struct cv_plugin_desc *d;
+	const char *const *k;
+	char **names, err[256];
+	size_t i;
+	int bad = 0;
+
+	if (path != NULL && (c = config_load(path, &errs)) == NULL) {
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.v[i]);
+		errlist_free(&errs);
+		return 1;
+	}
+	if (c != NULL) {
+		set_plugin_dir(c);
+	} else {
+		char *def = plugin_default_dir();
+
+		plugin_set_dir(def);
+		free(def);
+	}
+	config_host_keys(print_key, NULL);
+	names = plugin_available();
+	for (i = 0; names[i] != NULL; i++) {
+		if ((d = plugin_peek(names[i], err, sizeof err)) == NULL) {
+			fprintf(stderr, "plugin '%s': %s\n", names[i], err);
+			bad = 1;
+			continue;
+		}
+		for (k = d->config_keys; k != NULL && *k != NULL; k++)
+			print_key(d->name, *k, NULL);
+	}
+	plugin_names_free(names);
+	config_free(c);
+	plugin_unload_all();
+	errlist_free(&errs);
+	return bad;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -454,12 +510,13 @@ main(int argc, char **argv)
 		{ "check", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "list-keys", no_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct errlist errs = { 0 };
 	struct config *c;
 	struct link_conf lc;
-	bool check_only = false;
+	bool check_only = false, keys_only = false;
 	char err[256];
 	struct http_limits hlim;
 	const char *v;
@@ -475,6 +532,9 @@ main(int argc, char **argv)
 		case 'k':
 			check_only = true;
 			break;
+		case 'K':
+			keys_only = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -487,6 +547,8 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (keys_only && !check_only && optind == argc)
+		return list_keys(config_path);
 	if (config_path == NULL || optind != argc) {
 		usage(stderr);
 		return 2;

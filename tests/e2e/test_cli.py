@@ -341,12 +341,18 @@ def test_install_honours_destdir_and_prefix(installed):
     plugins = shipped_plugins()
     assert "admin.so" in plugins
     assert files_under(stage) == sorted(
-        ["etc/convene/convene.example.ini", "usr/bin/convene"]
+        ["etc/convene/convene.example.ini", "usr/bin/convene",
+         "usr/share/man/man5/convene.ini.5", "usr/share/man/man8/convene.8"]
         + ["usr/lib/convene/plugins/" + p for p in plugins]), files_under(stage)
     assert mode(stage / "usr/bin/convene") == 0o755
     for p in plugins:
         assert mode(stage / "usr/lib/convene/plugins" / p) == 0o644
     assert mode(stage / "etc/convene/convene.example.ini") == 0o644
+    for page in ("man5/convene.ini.5", "man8/convene.8"):
+        assert mode(stage / "usr/share/man" / page) == 0o644
+    # The pages name the plugin folder where this install put it.
+    page = (installed["root"] / "usr/share/man/man8/convene.8").read_text()
+    assert str(installed["root"] / "usr/lib/convene/plugins") in page
     assert mode(stage / "usr/lib/convene/plugins") == 0o755
     r = run("--version", binary=str(stage / "usr/bin/convene"))
     assert r.returncode == 0
