@@ -208,7 +208,7 @@ quote(char *buf, size_t n, const char *s)
 {
 	size_t i = 0;
 
-	for (; s != NULL && *s != '\0' && i + 1 < n && i < 40; s++)
+	for (; s != NULL && *s != '\0' && i + 1 < n; s++)
 		buf[i++] = (unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7F ? *s : '?';
 	buf[i] = '\0';
 }
@@ -540,7 +540,7 @@ broken(icalcomponent *ev, char *why, size_t whylen)
 	for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_XLICERROR_PROPERTY);
 	    p != NULL; p = icalcomponent_get_next_property(ev, ICAL_XLICERROR_PROPERTY)) {
 		const char *msg = icalproperty_get_xlicerror(p);
-		char q[48];
+		char q[80];
 		size_t n;
 
 		if (msg != NULL && strncmp(msg, "No value for ", 13) == 0) {
@@ -556,7 +556,9 @@ broken(icalcomponent *ev, char *why, size_t whylen)
 			continue;
 		}
 bad:
+		/* "Can't parse as DATE-TIME value in DTSTART property. Removing ..." */
 		quote(q, sizeof(q), icalproperty_get_xlicerror(p));
+		q[strcspn(q, ".")] = '\0';
 		snprintf(why, whylen, "a value cannot be read (%s)", q);
 		return true;
 	}
