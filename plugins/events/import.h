@@ -43,7 +43,7 @@
 #define IMP_ZONES_MAX 100	/* VTIMEZONEs */
 #define IMP_OBSERVANCES_MAX 1000	/* their STANDARD/DAYLIGHT parts */
 #define IMP_RDATES_MAX 2000	/* their RDATEs */
-#define IMP_RULES_MAX 60	/* their RRULEs still in force */
+#define IMP_RULES_MAX 40	/* their RRULEs still in force */
 #define IMP_COUNT_MAX 50	/* COUNT of one such RRULE */
 #define IMP_ZONE_AHEAD 10	/* years ahead a time in the file's own zone may be */
 

@@ -151,6 +151,21 @@ SLOPPY_ANSWER = ("Imported 1 event (#%d); skipped 0 already imported, 0 recurrin
                  "its start is in the unknown time zone \"FOO\" (no VTIMEZONE for it in the "
                  "file); event 3 (\"No start\"): it has no start (DTSTART).")
 
+# As much as one file may hold: 500 events in 20 zones of the file's own,
+# each with Outlook's two rules from 1601, and 10,000 lines in all.
+MAX_ZONES = 20
+MAX = calendar(*(
+    ["BEGIN:VTIMEZONE", "TZID:Own %d" % z,
+     "BEGIN:STANDARD", "DTSTART:16011028T030000", "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
+     "TZOFFSETFROM:+0200", "TZOFFSETTO:+0100", "END:STANDARD",
+     "BEGIN:DAYLIGHT", "DTSTART:16010325T020000", "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
+     "TZOFFSETFROM:+0100", "TZOFFSETTO:+0200", "END:DAYLIGHT", "END:VTIMEZONE"]
+    for z in range(MAX_ZONES)), *(
+    vevent("max-%d@test" % i, "Event %d" % i, "DTSTART;TZID=Own %d:%s"
+           % (i % MAX_ZONES, stamp(day(30 + 365 * (i % 9)).replace(hour=10))),
+           ["DESCRIPTION:" + "word " * 100, "LOCATION:Room %d" % i])
+    for i in range(500)), ["X-FILLER:" + "y" * 70] * (10000 - 3 - 1 - 15 * MAX_ZONES - 8 * 500))
+
 BIG = calendar(vevent("big@test", "Big", "DTSTART:%sZ" % stamp(A_START),
                       ["DESCRIPTION:" + "x" * (2 * CAP)]))
 
@@ -188,6 +203,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send(200, HOSTILE)
         elif path == "/evil.ics":
             self.send(200, EVIL_ZONE)
+        elif path == "/max.ics":
+            self.send(200, MAX)
         elif path == "/long.ics":
             self.send(200, LONG)
         elif path == "/sloppy.ics":
@@ -424,6 +441,38 @@ def test_evil_time_zone_does_not_freeze_the_bot(world):
     finally:
         other.quit()
     assert world.bot.running
+
+
+def test_largest_calendar_keeps_the_bot_answering(world):
+    """At every limit at once (500 events, 10,000 lines, 40 rules of the
+    file's own zones from 1601): read and stored in well under a second, and
+    others are answered meanwhile."""
+    assert MAX.count(b"\r\n") == 10000
+    other = world.ircd.client("impother2")
+    try:
+        assert cmd(other, "tz") != []
+        hits = len(world.http.hits)
+        world.org.privmsg(BOT, "event import " + world.http.url("/max.ics"))
+        deadline = time.monotonic() + t(5)
+        while len(world.http.hits) == hits and time.monotonic() < deadline:
+            time.sleep(0.01)
+        t0 = time.monotonic()
+        lines = cmd(other, "tz", timeout=t(3))
+        assert lines and "display zone" in lines[0], lines
+        l = world.org.wait_for(lambda l: from_bot(l, world.org.nick), timeout=t(5))
+        took = time.monotonic() - t0
+        assert l.text.startswith("Imported 500 events (#"), l.text
+        assert took < t(1.5), took
+        assert sync(world.org) == []
+        rows = db_rows(world.bot, "source_uid LIKE 'max-%'")
+        assert len(rows) == 500
+        # Own zone, summer: UTC+2. Kept as UTC.
+        r = [r for r in rows if r["source_uid"] == "max-0@test"][0]
+        local = day(30).replace(hour=10)
+        off = 2 if zoneinfo.ZoneInfo("Europe/Paris").utcoffset(local).seconds == 7200 else 1
+        assert r["start_utc"] == utc_seconds(local, "UTC") - off * 3600, r
+    finally:
+        other.quit()
 
 
 def test_long_texts_are_kept_whole_or_said_shortened(world):
