@@ -592,11 +592,12 @@ judge(icalcomponent *cal, icalcomponent *ev, const struct imp_result *r,
 	long long secs;
 	bool bad = false, cut[3] = { false, false, false };
 
+	/* A value that cannot be read first: it is what the person must fix. */
+	if (broken(ev, why, whylen))
+		return INVALID;
 	if (has(ev, ICAL_RRULE_PROPERTY) || has(ev, ICAL_RDATE_PROPERTY) ||
 	    has(ev, ICAL_RECURRENCEID_PROPERTY))
 		return RECURRING;
-	if (broken(ev, why, whylen))
-		return INVALID;
 	if (uid == NULL || uid[0] == '\0') {
 		snprintf(why, whylen, "it has no UID");
 		return INVALID;
