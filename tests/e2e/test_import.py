@@ -16,6 +16,7 @@ import sqlite3
 import threading
 import time
 import zoneinfo
+from pathlib import Path
 
 import pytest
 
@@ -462,7 +463,9 @@ def test_largest_calendar_keeps_the_bot_answering(world):
         l = world.org.wait_for(lambda l: from_bot(l, world.org.nick), timeout=t(5))
         took = time.monotonic() - t0
         assert l.text.startswith("Imported 500 events (#"), l.text
-        assert took < t(1.5), took
+        # Under ASan our code runs about ten times slower.
+        slow = 10 if b"__asan_init" in Path(world.bot.binary).read_bytes() else 1
+        assert took < t(1.5) * slow, took
         assert sync(world.org) == []
         rows = db_rows(world.bot, "source_uid LIKE 'max-%'")
         assert len(rows) == 500
