@@ -214,6 +214,35 @@ quote(char *buf, size_t n, const char *s)
 }
 
 /*
+ * The time zones a file's events named so far. Loading one of the system's
+ * (libical builds it from tzdata, then expands its rules up to the year
+ * asked) costs a few ms of the main loop, so a file may use only a few.
+ */
+struct tzids {
+	char name[IMP_TZIDS_MAX][WHEN_ZONE_MAX * 2];
+	int n;
+};
+
+/* Is tzid one of the zones this file may use? Else the reason in why. */
+static bool
+tzid_allowed(struct tzids *used, const char *tzid, char *why, size_t whylen)
+{
+	char q[48];
+
+	for (int i = 0; i < used->n; i++)
+		if (strncmp(used->name[i], tzid, sizeof(used->name[i]) - 1) == 0)
+			return true;
+	if (used->n < IMP_TZIDS_MAX) {
+		snprintf(used->name[used->n++], sizeof(used->name[0]), "%s", tzid);
+		return true;
+	}
+	quote(q, sizeof(q), tzid);
+	snprintf(why, whylen, "its time zone \"%s\" is one more than the %d a file may use", q,
+	    IMP_TZIDS_MAX);
+	return false;
+}
+
+/*
  * Resolve a DTSTART/DTEND property: its TZID when we know the zone, else
  * the calendar's own VTIMEZONE (kept as UTC then), UTC for "Z", `deflt` for
  * floating times. A local time the clocks skip or repeat is read with the
@@ -225,8 +254,8 @@ quote(char *buf, size_t n, const char *s)
  */
 static int
 moment_of(icalcomponent *cal, icalproperty *p, struct icaltimetype t,
-    const struct when_zone *deflt, int year, struct moment *m, const char *what, char *why,
-    size_t whylen)
+    const struct when_zone *deflt, int year, struct tzids *used, struct moment *m,
+    const char *what, char *why, size_t whylen)
 {
 	icalparameter *tzp = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
 	const char *tzid = tzp != NULL ? icalparameter_get_tzid(tzp) : NULL;
@@ -249,6 +278,8 @@ moment_of(icalcomponent *cal, icalproperty *p, struct icaltimetype t,
 		    WHEN_YEAR_MIN, WHEN_YEAR_MAX);
 		return -1;
 	}
+	if (tzid != NULL && !tzid_allowed(used, tzid, why, whylen))
+		return -1;
 	if (tzid != NULL && known_zone(tzid, &m->z) == -1) {
 		icaltimezone *own = cal != NULL ? icalcomponent_get_timezone(cal, tzid) : NULL;
 		char q[48];
@@ -580,8 +611,8 @@ seen_uid(const struct imp_result *r, const char *uid)
 /* Judge one VEVENT; on TAKE, fill *e; on INVALID, say why. */
 static enum verdict
 judge(icalcomponent *cal, icalcomponent *ev, const struct imp_result *r,
-    const struct when_zone *deflt, time_t now, int year, imp_clean_fn clean,
-    struct imp_event *e, char *why, size_t whylen)
+    const struct when_zone *deflt, time_t now, int year, struct tzids *used,
+    imp_clean_fn clean, struct imp_event *e, char *why, size_t whylen)
 {
 	icalproperty *ps = icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY);
 	icalproperty *pe = icalcomponent_get_first_property(ev, ICAL_DTEND_PROPERTY);
@@ -611,7 +642,8 @@ judge(icalcomponent *cal, icalcomponent *ev, const struct imp_result *r,
 		snprintf(why, whylen, "it has no start (DTSTART)");
 		return INVALID;
 	}
-	if (moment_of(cal, ps, icalproperty_get_dtstart(ps), deflt, year, &start, "start", why,
+	if (moment_of(cal, ps, icalproperty_get_dtstart(ps), deflt, year, used, &start, "start",
+	    why,
 	    whylen) == -1)
 		return INVALID;
 	if (start.date)
@@ -619,7 +651,8 @@ judge(icalcomponent *cal, icalcomponent *ev, const struct imp_result *r,
 	if (icalcomponent_get_status(ev) == ICAL_STATUS_CANCELLED)
 		return CANCELLED;
 	if (pe != NULL) {
-		if (moment_of(cal, pe, icalproperty_get_dtend(pe), deflt, year, &end, "end", why,
+		if (moment_of(cal, pe, icalproperty_get_dtend(pe), deflt, year, used, &end, "end",
+		    why,
 		    whylen) == -1)
 			return INVALID;
 		if (end.date) {
@@ -703,7 +736,7 @@ refused(struct imp_result *r, int nth, icalcomponent *ev, imp_clean_fn clean, co
 /* Every VEVENT of one VCALENDAR; *nth counts them across the file. */
 static void
 read_calendar(icalcomponent *cal, const struct when_zone *deflt, time_t now, int year,
-    imp_clean_fn clean, struct imp_result *r, int *nth)
+    struct tzids *used, imp_clean_fn clean, struct imp_result *r, int *nth)
 {
 	struct imp_skipped *s = &r->skipped;
 
@@ -713,7 +746,8 @@ read_calendar(icalcomponent *cal, const struct when_zone *deflt, time_t now, int
 		char why[200];
 
 		++*nth;
-		switch (judge(cal, ev, r, deflt, now, year, clean, &e, why, sizeof(why))) {
+		switch (judge(cal, ev, r, deflt, now, year, used, clean, &e, why,
+		    sizeof(why))) {
 		case TAKE:
 			r->v = imp_xrealloc(r->v, (r->n + 1) * sizeof(*r->v));
 			r->v[r->n++] = e;
@@ -752,6 +786,7 @@ imp_parse(const char *text, size_t len, const struct when_zone *deflt, time_t no
 	int nth = 0, year;
 	char *ics;
 	struct tm tm;
+	struct tzids *used;
 
 	memset(r, 0, sizeof(*r));
 	if (!looks_like_ics(text, len)) {
@@ -776,8 +811,11 @@ imp_parse(const char *text, size_t len, const struct when_zone *deflt, time_t no
 			icalcomponent_free(root);
 			return -1;
 		}
+	used = imp_xrealloc(NULL, sizeof(*used));
+	used->n = 0;
 	for (c = next_cal(root, NULL); c != NULL; c = next_cal(root, c))
-		read_calendar(c, deflt, now, year, clean, r, &nth);
+		read_calendar(c, deflt, now, year, used, clean, r, &nth);
+	free(used);
 	icalcomponent_free(root);
 	if (ncal == 0) {
 		imp_result_free(r);

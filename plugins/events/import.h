@@ -40,6 +40,7 @@
 /* What one file may hold; README "Publishing and importing" states them. */
 #define IMP_EVENTS_MAX 500	/* VEVENTs */
 #define IMP_LINES_MAX 10000	/* content lines */
+#define IMP_TZIDS_MAX 20	/* time zones its events name */
 #define IMP_ZONES_MAX 100	/* VTIMEZONEs */
 #define IMP_OBSERVANCES_MAX 1000	/* their STANDARD/DAYLIGHT parts */
 #define IMP_RDATES_MAX 2000	/* their RDATEs */

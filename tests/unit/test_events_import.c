@@ -323,6 +323,35 @@ test_size_caps(void **state)
 	free(ics);
 }
 
+/* Each zone of the system costs libical a few ms to load: at most 20 per file. */
+static void
+test_few_time_zones_per_file(void **state)
+{
+	static const char *const zones[] = {
+		"Europe/Paris", "Europe/Berlin", "Europe/Rome", "Europe/Madrid", "Europe/Oslo",
+		"Europe/Lisbon", "Europe/Vienna", "Europe/Prague", "Europe/Warsaw", "Europe/Athens",
+		"Asia/Tokyo", "Asia/Seoul", "Asia/Dubai", "Asia/Kolkata", "Asia/Bangkok",
+		"America/Chicago", "America/Denver", "America/Toronto", "America/Lima",
+		"Africa/Cairo", "Africa/Lagos", "Australia/Perth",
+	};
+	struct imp_result r;
+	char err[300], ics[8192];
+	size_t len = (size_t)snprintf(ics, sizeof(ics), "BEGIN:VCALENDAR\r\n");
+
+	for (size_t i = 0; i < sizeof(zones) / sizeof(zones[0]); i++)
+		len += (size_t)snprintf(ics + len, sizeof(ics) - len, "BEGIN:VEVENT\r\nUID:%zu\r\n"
+		    "DTSTART;TZID=%s:20270105T170000\r\nEND:VEVENT\r\n", i, zones[i]);
+	/* Zones already named cost nothing more. */
+	len += (size_t)snprintf(ics + len, sizeof(ics) - len, "BEGIN:VEVENT\r\nUID:again\r\n"
+	    "DTSTART;TZID=Europe/Paris:20270105T170000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+	assert_int_equal(parse(ics, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.n, IMP_TZIDS_MAX + 1);
+	assert_int_equal(r.skipped.invalid, 2);
+	assert_non_null(strstr(r.why, "event 21: its time zone \"Africa/Lagos\" is one more than "
+	    "the 20 a file may use"));
+	imp_result_free(&r);
+}
+
 static void
 test_dst_gap_is_kept_at_a_fixed_offset(void **state)
 {
@@ -362,6 +391,7 @@ main(void)
 		cmocka_unit_test(test_refusals_say_why),
 		cmocka_unit_test(test_own_time_zones_are_bounded),
 		cmocka_unit_test(test_size_caps),
+		cmocka_unit_test(test_few_time_zones_per_file),
 		cmocka_unit_test(test_dst_gap_is_kept_at_a_fixed_offset),
 		cmocka_unit_test(test_source_url),
 	};
