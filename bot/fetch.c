@@ -41,6 +41,43 @@ static struct fetch *all;
  */
 static CURLSH *public_pool;
 
+/*
+ * The IPv4 address an IPv6 one carries, where a translator or tunnel would
+ * deliver to it: IPv4-mapped (::ffff:0:0/96), IPv4-compatible, SIIT
+ * translated (::ffff:0:0:0/96), NAT64 (64:ff9b::/96), 6to4 (2002::/16) and
+ * Teredo (2001::/32, whose client address is stored inverted). Its server is
+ * also checked: a Teredo packet goes there first. true when one was found.
+ */
+static bool
+embedded_v4(const struct in6_addr *a, struct sockaddr_in *out, struct sockaddr_in *also)
+{
+	static const uint8_t siit[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0 };
+	static const uint8_t nat64[12] = { 0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0 };
+	const uint8_t *b = a->s6_addr;
+
+	if (IN6_IS_ADDR_V4MAPPED(a) || IN6_IS_ADDR_V4COMPAT(a) || memcmp(b, siit, 12) == 0 ||
+	    memcmp(b, nat64, 12) == 0) {
+		memcpy(&out->sin_addr, &b[12], 4);
+		also->sin_addr = out->sin_addr;
+		return true;
+	}
+	if (b[0] == 0x20 && b[1] == 0x02) {
+		memcpy(&out->sin_addr, &b[2], 4);
+		also->sin_addr = out->sin_addr;
+		return true;
+	}
+	if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0) {
+		uint8_t client[4];
+
+		for (int i = 0; i < 4; i++)
+			client[i] = b[12 + i] ^ 0xff;
+		memcpy(&out->sin_addr, client, 4);
+		memcpy(&also->sin_addr, &b[4], 4);
+		return true;
+	}
+	return false;
+}
+
 bool
 fetch_addr_private(const struct sockaddr *sa)
 {
@@ -52,19 +89,22 @@ fetch_addr_private(const struct sockaddr *sa)
 		    (a >> 20) == 0xac1 ||		/* 172.16/12 */
 		    (a >> 16) == 0xc0a8 ||		/* 192.168/16 */
 		    (a >> 22) == (100u << 2 | 1) ||	/* 100.64/10 shared */
+		    (a >> 8) == 0xc00000 ||		/* 192.0.0/24 IETF protocol */
+		    (a >> 17) == (0xc612u >> 1) ||	/* 198.18/15 benchmarking */
 		    (a >> 24) >= 224;			/* multicast, reserved, broadcast */
 	}
 	if (sa->sa_family == AF_INET6) {
 		const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
-		struct sockaddr_in v4 = { .sin_family = AF_INET };
+		struct sockaddr_in v4 = { .sin_family = AF_INET }, v4b = { .sin_family = AF_INET };
 
-		if (IN6_IS_ADDR_V4MAPPED(a) || IN6_IS_ADDR_V4COMPAT(a)) {
-			memcpy(&v4.sin_addr, &a->s6_addr[12], 4);
-			return fetch_addr_private((struct sockaddr *)&v4);
-		}
+		if (embedded_v4(a, &v4, &v4b))
+			return fetch_addr_private((struct sockaddr *)&v4) ||
+			    fetch_addr_private((struct sockaddr *)&v4b);
+		/* 64:ff9b:1::/48 is NAT64 for a local network (RFC 8215). */
 		return IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_UNSPECIFIED(a) ||
 		    IN6_IS_ADDR_LINKLOCAL(a) || IN6_IS_ADDR_SITELOCAL(a) ||
-		    IN6_IS_ADDR_MULTICAST(a) || (a->s6_addr[0] & 0xfe) == 0xfc;
+		    IN6_IS_ADDR_MULTICAST(a) || (a->s6_addr[0] & 0xfe) == 0xfc ||
+		    memcmp(a->s6_addr, "\0\x64\xff\x9b\0\x01", 6) == 0;
 	}
 	return true;
 }

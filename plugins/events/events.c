@@ -44,6 +44,7 @@
 #define IMPORT_TIMEOUT_S 15	/* [calendars] import_timeout, seconds */
 #define IMPORT_JOBS_MAX 4	/* downloads running at once */
 #define IMPORT_URL_MAX 2000
+#define IMPORT_CUT_LIST 10	/* shortened events named in the answer */
 
 static const struct cv_host *host;
 static struct cv_plugin *self;
@@ -1371,18 +1372,36 @@ id_range(char *buf, size_t n, long long first, long long last, int made)
 		snprintf(buf, n, " (#%lld-#%lld)", first, last);
 }
 
+/* " #12 (title, description)": which texts of a new event were shortened. */
+static void
+cut_note(char *buf, size_t n, long long id, unsigned cut)
+{
+	size_t have = strlen(buf);
+
+	if (have >= n - 1)
+		return;
+	snprintf(buf + have, n - have, "%s#%lld (%s%s%s%s%s)", have > 0 ? ", " : "", id,
+	    cut & IMP_CUT_TITLE ? "title" : "",
+	    (cut & IMP_CUT_TITLE) && (cut & ~IMP_CUT_TITLE) ? ", " : "",
+	    cut & IMP_CUT_DESCRIPTION ? "description" : "",
+	    (cut & IMP_CUT_DESCRIPTION) && (cut & IMP_CUT_LOCATION) ? ", " : "",
+	    cut & IMP_CUT_LOCATION ? "location" : "");
+}
+
 /*
  * Create the events of a parsed calendar in one transaction, skipping
- * source UIDs imported before. 0, or -1 when nothing was created.
+ * source UIDs imported before; the ones whose texts were shortened are
+ * listed in cut (at most IMPORT_CUT_LIST). 0, or -1 when nothing was created.
  */
 static int
 import_events(struct import_job *j, const struct imp_result *r, int *made, int *already,
-    long long *first, long long *last)
+    long long *first, long long *last, char *cut, size_t cutlen, int *ncut)
 {
 	time_t now = host->wall_now();
 
-	*made = *already = 0;
+	*made = *already = *ncut = 0;
 	*first = *last = 0;
+	cut[0] = '\0';
 	if (host->begin(self) == -1)
 		return -1;
 	for (size_t i = 0; i < r->n; i++) {
@@ -1416,6 +1435,8 @@ import_events(struct import_job *j, const struct imp_result *r, int *made, int *
 			*first = e.id;
 		*last = e.id;
 		(*made)++;
+		if (ie->shortened != 0 && ++*ncut <= IMPORT_CUT_LIST)
+			cut_note(cut, cutlen, e.id, ie->shortened);
 	}
 	if (host->commit(self) == -1)
 		goto fail;
@@ -1427,14 +1448,17 @@ fail:
 	return -1;
 }
 
-/* The download ended: read it, create what it holds, answer in one line. */
+/*
+ * The download ended: read it, create what it holds, answer in one notice:
+ * the counts, why invalid events were refused, which texts were shortened.
+ */
 static void
 import_done(void *arg, const struct cv_http_result *res)
 {
 	struct import_job *j = arg;
 	struct imp_result r;
-	char err[200], ids[64];
-	int made, already;
+	char err[300], ids[64], cut[600], more[48] = "", cutmore[48] = "";
+	int made, already, ncut;
 	long long first, last;
 
 	job_unlink(j);
@@ -1454,7 +1478,7 @@ import_done(void *arg, const struct cv_http_result *res)
 		host->notice(j->nick, "Import failed: %s.", err);
 		goto out;
 	}
-	if (import_events(j, &r, &made, &already, &first, &last) == -1) {
+	if (import_events(j, &r, &made, &already, &first, &last, cut, sizeof(cut), &ncut) == -1) {
 		host->notice(j->nick, "Import failed: the events could not be stored, nothing "
 		    "was changed. Please try again later.");
 		imp_result_free(&r);
@@ -1465,11 +1489,19 @@ import_done(void *arg, const struct cv_http_result *res)
 	id_range(ids, sizeof(ids), first, last, made);
 	host->log(self, CV_LOG_INFO, "event import: %d created, %d already there, %zu in the "
 	    "calendar", made, already + r.skipped.duplicate, r.n);
+	if (r.nwhy > IMP_WHY_MAX)
+		snprintf(more, sizeof(more), "; and %d more", r.nwhy - IMP_WHY_MAX);
+	if (ncut > IMPORT_CUT_LIST)
+		snprintf(cutmore, sizeof(cutmore), " and %d more", ncut - IMPORT_CUT_LIST);
 	host->notice(j->nick, "Imported %d event%s%s; skipped %d already imported, "
-	    "%d recurring, %d all-day, %d too long, %d past, %d cancelled, %d invalid.",
+	    "%d recurring, %d all-day, %d too long, %d past, %d cancelled, %d invalid.%s%s%s%s"
+	    "%s%s%s%s",
 	    made, made == 1 ? "" : "s", ids, already + r.skipped.duplicate,
 	    r.skipped.recurring, r.skipped.allday, r.skipped.too_long, r.skipped.past,
-	    r.skipped.cancelled, r.skipped.invalid);
+	    r.skipped.cancelled, r.skipped.invalid,
+	    r.why != NULL ? " Invalid: " : "", r.why != NULL ? r.why : "", more,
+	    r.why != NULL ? "." : "",
+	    ncut > 0 ? " Shortened to fit: " : "", cut, cutmore, ncut > 0 ? "." : "");
 	imp_result_free(&r);
 out:
 	job_free(j);

@@ -41,33 +41,70 @@ imp_result_free(struct imp_result *r)
 		free(r->v[i].url);
 	}
 	free(r->v);
+	free(r->why);
 	memset(r, 0, sizeof(*r));
 }
 
-/* Cut s to at most max characters of valid UTF-8, in place. */
-static void
-cut_chars(char *s, size_t max)
+/* Characters of valid UTF-8 in s. */
+static size_t
+chars_of(const char *s)
 {
-	size_t chars = 0;
+	size_t n = 0;
 
-	for (char *p = s; *p; p++) {
-		if (((unsigned char)*p & 0xC0) == 0x80)
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+/*
+ * s shortened to at most max characters (new string; s is freed), ending
+ * with "…" after the last whole word that fits. A single word longer than
+ * the limit is cut between two characters, never inside one. s itself when
+ * it fits.
+ */
+static char *
+shorten(char *s, size_t max, bool *cut)
+{
+	size_t chars = 0, end = 0, space = 0;
+	char *o;
+
+	if (chars_of(s) <= max)
+		return s;
+	*cut = true;
+	/* Room for the ellipsis: max - 1 characters of text. */
+	for (size_t i = 0; s[i] != '\0'; i++) {
+		if (((unsigned char)s[i] & 0xC0) == 0x80)
 			continue;
-		if (chars++ == max) {
-			*p = '\0';
-			return;
+		if (chars == max - 1) {
+			end = i;
+			break;
 		}
+		if (s[i] == ' ')
+			space = i;
+		chars++;
 	}
+	if (s[end] == ' ')
+		space = end;
+	if (space > 0)
+		end = space;
+	while (end > 0 && s[end - 1] == ' ')
+		end--;
+	o = imp_xrealloc(NULL, end + 4);
+	memcpy(o, s, end);
+	memcpy(o + end, "\xe2\x80\xa6", 4);
+	free(s);
+	return o;
 }
 
 /*
  * A text of the calendar as one clean line (new string, caller frees): line
  * breaks become spaces before the host's cleaning, so no text can ever turn
- * into a second IRC line; runs of spaces shrink to one. NULL when s is NULL
- * or nothing is left; *bad when s is not valid UTF-8.
+ * into a second IRC line; runs of spaces shrink to one; beyond max
+ * characters it is shortened at a word (*cut). NULL when s is NULL or nothing
+ * is left; *bad when s is not valid UTF-8.
  */
 static char *
-one_line(const char *s, size_t max, imp_clean_fn clean, bool *bad)
+one_line(const char *s, size_t max, imp_clean_fn clean, bool *bad, bool *cut)
 {
 	char err[160], *c, *o;
 
@@ -89,12 +126,11 @@ one_line(const char *s, size_t max, imp_clean_fn clean, bool *bad)
 	while (o > c && o[-1] == ' ')
 		o--;
 	*o = '\0';
-	cut_chars(c, max);
 	if (c[0] == '\0') {
 		free(c);
 		return NULL;
 	}
-	return c;
+	return shorten(c, max, cut);
 }
 
 /* A link people may follow: http(s), printable ASCII without spaces, short. */
@@ -166,16 +202,60 @@ struct moment {
 	bool date;		/* a date, not a time */
 };
 
+/* A name from the file, safe to quote in chat: printable ASCII, short. */
+static void
+quote(char *buf, size_t n, const char *s)
+{
+	size_t i = 0;
+
+	for (; s != NULL && *s != '\0' && i + 1 < n; s++)
+		buf[i++] = (unsigned char)*s >= 0x20 && (unsigned char)*s < 0x7F ? *s : '?';
+	buf[i] = '\0';
+}
+
+/*
+ * The time zones a file's events named so far. Loading one of the system's
+ * (libical builds it from tzdata, then expands its rules up to the year
+ * asked) costs a few ms of the main loop, so a file may use only a few.
+ */
+struct tzids {
+	char name[IMP_TZIDS_MAX][WHEN_ZONE_MAX * 2];
+	int n;
+};
+
+/* Is tzid one of the zones this file may use? Else the reason in why. */
+static bool
+tzid_allowed(struct tzids *used, const char *tzid, char *why, size_t whylen)
+{
+	char q[48];
+
+	for (int i = 0; i < used->n; i++)
+		if (strncmp(used->name[i], tzid, sizeof(used->name[i]) - 1) == 0)
+			return true;
+	if (used->n < IMP_TZIDS_MAX) {
+		snprintf(used->name[used->n++], sizeof(used->name[0]), "%s", tzid);
+		return true;
+	}
+	quote(q, sizeof(q), tzid);
+	snprintf(why, whylen, "its time zone \"%s\" is one more than the %d a file may use", q,
+	    IMP_TZIDS_MAX);
+	return false;
+}
+
 /*
  * Resolve a DTSTART/DTEND property: its TZID when we know the zone, else
  * the calendar's own VTIMEZONE (kept as UTC then), UTC for "Z", `deflt` for
  * floating times. A local time the clocks skip or repeat is read with the
  * offset before the change (RFC 5545 3.3.5) and kept at that fixed offset,
- * so it maps to one instant for good. 0 or -1.
+ * so it maps to one instant for good. 0, or -1 with the reason in why.
+ * The calendar's VTIMEZONEs went through zones_tame() first, and a time in
+ * one is read only up to IMP_ZONE_AHEAD years after `year` (now): libical
+ * expands a zone's rules up to the year it converts.
  */
 static int
 moment_of(icalcomponent *cal, icalproperty *p, struct icaltimetype t,
-    const struct when_zone *deflt, struct moment *m)
+    const struct when_zone *deflt, int year, struct tzids *used, struct moment *m,
+    const char *what, char *why, size_t whylen)
 {
 	icalparameter *tzp = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
 	const char *tzid = tzp != NULL ? icalparameter_get_tzid(tzp) : NULL;
@@ -184,20 +264,38 @@ moment_of(icalcomponent *cal, icalproperty *p, struct icaltimetype t,
 	int off[2];
 
 	memset(m, 0, sizeof(*m));
-	if (icaltime_is_null_time(t) || !icaltime_is_valid_time(t))
+	if (icaltime_is_null_time(t) || !icaltime_is_valid_time(t)) {
+		snprintf(why, whylen, "its %s is not a valid date and time", what);
 		return -1;
+	}
 	if (t.is_date) {
 		m->date = true;
 		return 0;
 	}
 	when_parse_zone("UTC", &utc);
-	if (local_of(t, &m->l) == -1)
+	if (local_of(t, &m->l) == -1) {
+		snprintf(why, whylen, "its %s is not a real date between %d and %d", what,
+		    WHEN_YEAR_MIN, WHEN_YEAR_MAX);
+		return -1;
+	}
+	if (tzid != NULL && !tzid_allowed(used, tzid, why, whylen))
 		return -1;
 	if (tzid != NULL && known_zone(tzid, &m->z) == -1) {
 		icaltimezone *own = cal != NULL ? icalcomponent_get_timezone(cal, tzid) : NULL;
+		char q[48];
 
-		if (own == NULL)
+		if (own == NULL) {
+			quote(q, sizeof(q), tzid);
+			snprintf(why, whylen, "its %s is in the unknown time zone \"%s\" (no "
+			    "VTIMEZONE for it in the file)", what, q);
 			return -1;
+		}
+		if (t.year > year + IMP_ZONE_AHEAD) {
+			quote(q, sizeof(q), tzid);
+			snprintf(why, whylen, "its %s is more than %d years ahead in the file's own "
+			    "time zone \"%s\"", what, IMP_ZONE_AHEAD, q);
+			return -1;
+		}
 		t.zone = NULL;
 		m->utc = (long long)icaltime_as_timet_with_zone(t, own);
 		m->z = utc;
@@ -217,8 +315,10 @@ moment_of(icalcomponent *cal, icalproperty *p, struct icaltimetype t,
 		when_to_utc(&utc, &m->l, &naive, unused);
 		m->utc = (long long)naive - before;
 		when_format_offset(name, sizeof(name), before);
-		if (when_parse_zone(name, &m->z) == -1)
+		if (when_parse_zone(name, &m->z) == -1) {
+			snprintf(why, whylen, "its %s cannot be placed in time", what);
 			return -1;
+		}
 		when_from_utc(&m->z, (time_t)m->utc, &m->l);
 	}
 	return 0;
@@ -237,14 +337,215 @@ looks_like_ics(const char *s, size_t len)
 	return len - i >= 15 && strncasecmp(s + i, "BEGIN:VCALENDAR", 15) == 0;
 }
 
-/* Does the text end with END:VCALENDAR? Else it was cut short. */
+/* Is the line s[0..n) this word, give or take trailing blanks? */
 static bool
-complete(const char *s, size_t len)
+line_is(const char *s, size_t n, const char *word)
 {
-	while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r' ||
-	    s[len - 1] == '\n'))
-		len--;
-	return len >= 13 && strncasecmp(s + len - 13, "END:VCALENDAR", 13) == 0;
+	size_t w = strlen(word);
+
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	return n == w && strncasecmp(s, word, w) == 0;
+}
+
+/*
+ * The calendar as libical should read it (new string, caller frees):
+ * without a byte-order mark, blank lines, or what follows the last
+ * END:VCALENDAR (real exports leave a stray line there; RFC 5545's meaning
+ * is clear without it). Counts the work before libical does any: NULL
+ * with a sentence when the text is cut short or holds more than Convene
+ * reads at once.
+ */
+static char *
+prepare(const char *text, size_t len, char *err, size_t errlen)
+{
+	const char *p = text, *stop = text + len;
+	char *o = imp_xrealloc(NULL, len + 3);
+	size_t olen = 0, end = 0, lines = 0, events = 0;
+
+	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
+	while (p < stop) {
+		const char *nl = memchr(p, '\n', (size_t)(stop - p));
+		const char *next = nl != NULL ? nl + 1 : stop;
+		size_t n = (size_t)(next - p);
+		bool blank = true;
+
+		for (size_t i = 0; i < n && blank; i++)
+			blank = p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n';
+		if (!blank) {
+			memcpy(o + olen, p, n);
+			olen += n;
+			if (nl == NULL) {
+				memcpy(o + olen, "\r\n", 2);
+				olen += 2;
+			}
+			if (p[0] != ' ' && p[0] != '\t') {
+				lines++;
+				if (line_is(p, n - (nl != NULL), "BEGIN:VEVENT"))
+					events++;
+				else if (line_is(p, n - (nl != NULL), "END:VCALENDAR"))
+					end = olen;
+			}
+		}
+		p = next;
+	}
+	o[end] = '\0';
+	if (end == 0)
+		snprintf(err, errlen, "the calendar is cut short: it has no END:VCALENDAR line");
+	else if (events > IMP_EVENTS_MAX)
+		snprintf(err, errlen, "the calendar holds %zu events; Convene imports at most %d "
+		    "from one file", events, IMP_EVENTS_MAX);
+	else if (lines > IMP_LINES_MAX)
+		snprintf(err, errlen, "the calendar has %zu lines; Convene reads at most %d from "
+		    "one file", lines, IMP_LINES_MAX);
+	else
+		return o;
+	free(o);
+	return NULL;
+}
+
+/* Entries of a libical BY* list. */
+static int
+by_count(const short *v, int size)
+{
+	int n = 0;
+
+	while (n < size && v[n] != ICAL_RECURRENCE_ARRAY_MAX)
+		n++;
+	return n;
+}
+
+/*
+ * Is this observance rule one a time zone uses: yearly, on set days, and
+ * bound to happen every year or few? libical 3.0 steps through a rule year
+ * by year inside one call until it finds a day (up to year 2582) and through
+ * every change from the observance's DTSTART, so FREQ=MINUTELY, or a day
+ * that never comes (BYMONTH=2;BYMONTHDAY=30), would hold the loop for
+ * seconds or minutes. 0, or -1 with a sentence.
+ */
+static int
+rule_ok(struct icalrecurrencetype rr, int dtmonth, const char *tz, char *err, size_t errlen)
+{
+	static const int mdays[13] = { 0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int months = by_count(rr.by_month, ICAL_BY_MONTH_SIZE);
+	int ndays = by_count(rr.by_month_day, ICAL_BY_MONTHDAY_SIZE);
+	int ydays = by_count(rr.by_year_day, ICAL_BY_YEARDAY_SIZE);
+	int days = by_count(rr.by_day, ICAL_BY_DAY_SIZE);
+	const char *f = icalrecur_freq_to_string(rr.freq);
+	bool some = ndays == 0;
+
+	if (rr.freq != ICAL_YEARLY_RECURRENCE) {
+		snprintf(err, errlen, "the time zone \"%s\" has a rule that is not yearly "
+		    "(RRULE FREQ=%s); Convene accepts only yearly rules in a VTIMEZONE", tz,
+		    f != NULL ? f : "?");
+		return -1;
+	}
+	if (by_count(rr.by_second, ICAL_BY_SECOND_SIZE) > 0 ||
+	    by_count(rr.by_minute, ICAL_BY_MINUTE_SIZE) > 0 ||
+	    by_count(rr.by_hour, ICAL_BY_HOUR_SIZE) > 0 ||
+	    by_count(rr.by_week_no, ICAL_BY_WEEKNO_SIZE) > 0 ||
+	    by_count(rr.by_set_pos, ICAL_BY_SETPOS_SIZE) > 0 || rr.interval > 1 ||
+	    (ydays > 0 && (months > 0 || ndays > 0 || days > 0)) || rr.count > IMP_COUNT_MAX) {
+		snprintf(err, errlen, "the time zone \"%s\" has a rule no time zone needs (only "
+		    "BYMONTH, BYDAY and BYMONTHDAY, or BYYEARDAY, and COUNT up to %d, are "
+		    "accepted)", tz, IMP_COUNT_MAX);
+		return -1;
+	}
+	/* Some month must hold some listed day, and a weekday's nth must exist. */
+	for (int i = 0; i < (months > 0 ? months : 1) && !some; i++) {
+		int m = months > 0 ? rr.by_month[i] : dtmonth;
+
+		for (int k = 0; k < ndays && !some; k++)
+			some = m >= 1 && m <= 12 && abs(rr.by_month_day[k]) <= mdays[m];
+	}
+	for (int i = 0; i < days && some; i++)
+		some = abs(icalrecurrencetype_day_position(rr.by_day[i])) <=
+		    (months > 0 || ndays > 0 ? 5 : 53);
+	for (int i = 0; i < ydays && some; i++)
+		some = abs(rr.by_year_day[i]) <= 365;
+	if (!some) {
+		snprintf(err, errlen, "the time zone \"%s\" has a rule for a day that never "
+		    "comes", tz);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Check every VTIMEZONE of a calendar, and trim what libical would expand,
+ * before it expands anything: it steps through every change of a rule from
+ * the observance's DTSTART (1601 in Outlook's files) to the year of the time
+ * it converts. Only changes from the year before `year` on can matter to an
+ * event that starts after now, so a rule that ended before is dropped (its
+ * DTSTART still counts) and an older DTSTART of a rule is moved to that
+ * year, same day and time. 0, or -1 with a sentence.
+ */
+static int
+zones_tame(icalcomponent *cal, int year, char *err, size_t errlen)
+{
+	int zones = 0, observances = 0, rdates = 0, rules = 0;
+
+	for (icalcomponent *z = icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT);
+	    z != NULL; z = icalcomponent_get_next_component(cal, ICAL_VTIMEZONE_COMPONENT)) {
+		icalproperty *idp = icalcomponent_get_first_property(z, ICAL_TZID_PROPERTY);
+		char tz[48];
+
+		quote(tz, sizeof(tz), idp != NULL ? icalproperty_get_tzid(idp) : "");
+		if (++zones > IMP_ZONES_MAX) {
+			snprintf(err, errlen, "the calendar defines more than %d time zones",
+			    IMP_ZONES_MAX);
+			return -1;
+		}
+		for (icalcomponent *o = icalcomponent_get_first_component(z, ICAL_ANY_COMPONENT);
+		    o != NULL; o = icalcomponent_get_next_component(z, ICAL_ANY_COMPONENT)) {
+			icalproperty *ds = icalcomponent_get_first_property(o, ICAL_DTSTART_PROPERTY);
+			struct icaltimetype start = ds != NULL ? icalproperty_get_dtstart(ds) :
+			    icaltime_null_time();
+			icalproperty *p, *next;
+
+			if (++observances > IMP_OBSERVANCES_MAX) {
+				snprintf(err, errlen, "the calendar's time zones have more than %d "
+				    "STANDARD/DAYLIGHT parts", IMP_OBSERVANCES_MAX);
+				return -1;
+			}
+			for (p = icalcomponent_get_first_property(o, ICAL_ANY_PROPERTY); p != NULL;
+			    p = next) {
+				struct icalrecurrencetype rr;
+
+				next = icalcomponent_get_next_property(o, ICAL_ANY_PROPERTY);
+				if (icalproperty_isa(p) == ICAL_RDATE_PROPERTY &&
+				    ++rdates > IMP_RDATES_MAX) {
+					snprintf(err, errlen, "the calendar's time zones have more "
+					    "than %d RDATEs", IMP_RDATES_MAX);
+					return -1;
+				}
+				if (icalproperty_isa(p) != ICAL_RRULE_PROPERTY)
+					continue;
+				rr = icalproperty_get_rrule(p);
+				if (rule_ok(rr, start.month, tz, err, errlen) == -1)
+					return -1;
+				if ((!icaltime_is_null_time(rr.until) && rr.until.year < year - 1) ||
+				    (rr.count > 0 && start.year + rr.count < year - 1)) {
+					icalcomponent_remove_property(o, p);
+					icalproperty_free(p);
+					continue;
+				}
+				if (++rules > IMP_RULES_MAX) {
+					snprintf(err, errlen, "the calendar's time zones have more "
+					    "than %d rules in force", IMP_RULES_MAX);
+					return -1;
+				}
+				if (ds != NULL && rr.count == 0 && start.year < year - 1) {
+					start.year = year - 1;
+					if (start.month == 2 && start.day == 29)
+						start.day = 28;
+					icalproperty_set_dtstart(ds, start);
+				}
+			}
+		}
+	}
+	return 0;
 }
 
 static bool
@@ -256,10 +557,11 @@ has(icalcomponent *ev, icalproperty_kind k)
 /*
  * Did libical meet an error in this event that matters? An empty value
  * ("LOCATION:" is common in real feeds) only removes that property, which
- * is harmless unless it says when the event happens.
+ * is harmless unless it says when the event happens. When it matters, the
+ * reason goes to why.
  */
 static bool
-broken(icalcomponent *ev)
+broken(icalcomponent *ev, char *why, size_t whylen)
 {
 	static const char *const vital[] = {
 		"DTSTART", "DTEND", "DURATION", "UID", "RRULE", "RDATE", "RECURRENCE-ID",
@@ -269,17 +571,27 @@ broken(icalcomponent *ev)
 	for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_XLICERROR_PROPERTY);
 	    p != NULL; p = icalcomponent_get_next_property(ev, ICAL_XLICERROR_PROPERTY)) {
 		const char *msg = icalproperty_get_xlicerror(p);
+		char q[80];
 		size_t n;
 
-		if (msg == NULL || strncmp(msg, "No value for ", 13) != 0)
-			return true;
-		msg += 13;
-		n = strcspn(msg, " ");
-		if (strncmp(msg + n, " property", 9) != 0)
-			return true;
-		for (size_t i = 0; i < sizeof(vital) / sizeof(vital[0]); i++)
-			if (strlen(vital[i]) == n && strncasecmp(msg, vital[i], n) == 0)
-				return true;
+		if (msg != NULL && strncmp(msg, "No value for ", 13) == 0) {
+			msg += 13;
+			n = strcspn(msg, " ");
+			if (strncmp(msg + n, " property", 9) != 0)
+				goto bad;
+			for (size_t i = 0; i < sizeof(vital) / sizeof(vital[0]); i++)
+				if (strlen(vital[i]) == n && strncasecmp(msg, vital[i], n) == 0) {
+					snprintf(why, whylen, "its %.*s is empty", (int)n, msg);
+					return true;
+				}
+			continue;
+		}
+bad:
+		/* "Can't parse as DATE-TIME value in DTSTART property. Removing ..." */
+		quote(q, sizeof(q), icalproperty_get_xlicerror(p));
+		q[strcspn(q, ".")] = '\0';
+		snprintf(why, whylen, "a value cannot be read (%s)", q);
+		return true;
 	}
 	return false;
 }
@@ -290,16 +602,17 @@ enum verdict { TAKE, DUPLICATE, RECURRING, ALLDAY, TOO_LONG, PAST, CANCELLED, IN
 static bool
 seen_uid(const struct imp_result *r, const char *uid)
 {
-	for (size_t i = 0; i < r->n; i++)
+	for (size_t i = r->n; i-- > 0;)
 		if (strcmp(r->v[i].source_uid, uid) == 0)
 			return true;
 	return false;
 }
 
-/* Judge one VEVENT; on TAKE, fill *e. */
+/* Judge one VEVENT; on TAKE, fill *e; on INVALID, say why. */
 static enum verdict
 judge(icalcomponent *cal, icalcomponent *ev, const struct imp_result *r,
-    const struct when_zone *deflt, time_t now, imp_clean_fn clean, struct imp_event *e)
+    const struct when_zone *deflt, time_t now, int year, struct tzids *used,
+    imp_clean_fn clean, struct imp_event *e, char *why, size_t whylen)
 {
 	icalproperty *ps = icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY);
 	icalproperty *pe = icalcomponent_get_first_property(ev, ICAL_DTEND_PROPERTY);
@@ -308,33 +621,60 @@ judge(icalcomponent *cal, icalcomponent *ev, const struct imp_result *r,
 	const char *uid = icalcomponent_get_uid(ev);
 	struct moment start, end;
 	long long secs;
-	bool bad = false;
+	bool bad = false, cut[3] = { false, false, false };
 
+	/* A value that cannot be read first: it is what the person must fix. */
+	if (broken(ev, why, whylen))
+		return INVALID;
 	if (has(ev, ICAL_RRULE_PROPERTY) || has(ev, ICAL_RDATE_PROPERTY) ||
 	    has(ev, ICAL_RECURRENCEID_PROPERTY))
 		return RECURRING;
-	if (ps == NULL || !uid_ok(uid) || broken(ev) ||
-	    moment_of(cal, ps, icalproperty_get_dtstart(ps), deflt, &start) == -1)
+	if (uid == NULL || uid[0] == '\0') {
+		snprintf(why, whylen, "it has no UID");
+		return INVALID;
+	}
+	if (!uid_ok(uid)) {
+		snprintf(why, whylen, "its UID is longer than %d bytes or holds control "
+		    "characters", IMP_UID_MAX);
+		return INVALID;
+	}
+	if (ps == NULL) {
+		snprintf(why, whylen, "it has no start (DTSTART)");
+		return INVALID;
+	}
+	if (moment_of(cal, ps, icalproperty_get_dtstart(ps), deflt, year, used, &start, "start",
+	    why,
+	    whylen) == -1)
 		return INVALID;
 	if (start.date)
 		return ALLDAY;
 	if (icalcomponent_get_status(ev) == ICAL_STATUS_CANCELLED)
 		return CANCELLED;
 	if (pe != NULL) {
-		if (moment_of(cal, pe, icalproperty_get_dtend(pe), deflt, &end) == -1 || end.date)
+		if (moment_of(cal, pe, icalproperty_get_dtend(pe), deflt, year, used, &end, "end",
+		    why,
+		    whylen) == -1)
 			return INVALID;
+		if (end.date) {
+			snprintf(why, whylen, "its start is a time but its end a date");
+			return INVALID;
+		}
 		secs = end.utc - start.utc;
 	} else if (pd != NULL) {
 		struct icaldurationtype d = icalproperty_get_duration(pd);
 
-		if (icaldurationtype_is_bad_duration(d) || d.is_neg)
+		if (icaldurationtype_is_bad_duration(d) || d.is_neg) {
+			snprintf(why, whylen, "its DURATION is not a valid length of time");
 			return INVALID;
+		}
 		secs = (long long)icaldurationtype_as_int(d);
 	} else {
 		secs = 60LL * DEFAULT_MINUTES;
 	}
-	if (secs <= 0)
+	if (secs <= 0) {
+		snprintf(why, whylen, "it ends %s it starts", secs == 0 ? "when" : "before");
 		return INVALID;
+	}
 	if (secs > 60LL * WHEN_DURATION_MAX)
 		return TOO_LONG;
 	if (start.utc <= (long long)now)
@@ -343,17 +683,22 @@ judge(icalcomponent *cal, icalcomponent *ev, const struct imp_result *r,
 		return DUPLICATE;
 
 	memset(e, 0, sizeof(*e));
-	e->title = one_line(icalcomponent_get_summary(ev), IMP_TITLE_MAX, clean, &bad);
-	e->description = one_line(icalcomponent_get_description(ev), IMP_TEXT_MAX, clean, &bad);
-	e->location = one_line(icalcomponent_get_location(ev), IMP_SHORT_MAX, clean, &bad);
+	e->title = one_line(icalcomponent_get_summary(ev), IMP_TITLE_MAX, clean, &bad, &cut[0]);
+	e->description = one_line(icalcomponent_get_description(ev), IMP_TEXT_MAX, clean, &bad,
+	    &cut[1]);
+	e->location = one_line(icalcomponent_get_location(ev), IMP_SHORT_MAX, clean, &bad,
+	    &cut[2]);
 	if (bad) {
 		free(e->title);
 		free(e->description);
 		free(e->location);
+		snprintf(why, whylen, "its text is not valid UTF-8");
 		return INVALID;
 	}
 	if (e->title == NULL)
 		e->title = imp_xstrdup("Untitled event");
+	e->shortened = (cut[0] ? IMP_CUT_TITLE : 0) | (cut[1] ? IMP_CUT_DESCRIPTION : 0) |
+	    (cut[2] ? IMP_CUT_LOCATION : 0);
 	e->url = link_of(pu != NULL ? icalproperty_get_url(pu) : NULL);
 	e->source_uid = imp_xstrdup(uid);
 	snprintf(e->tz, sizeof(e->tz), "%s", start.z.name);
@@ -363,18 +708,46 @@ judge(icalcomponent *cal, icalcomponent *ev, const struct imp_result *r,
 	return TAKE;
 }
 
-/* Every VEVENT of one VCALENDAR. */
+/*
+ * Add to r->why why the nth VEVENT of the file was refused, naming it by
+ * its title; past IMP_WHY_MAX reasons only a count is kept.
+ */
 static void
-read_calendar(icalcomponent *cal, const struct when_zone *deflt, time_t now,
-    imp_clean_fn clean, struct imp_result *r)
+refused(struct imp_result *r, int nth, icalcomponent *ev, imp_clean_fn clean, const char *why)
+{
+	char line[400], *title;
+	bool bad = false, cut = false;
+	size_t have = r->why != NULL ? strlen(r->why) : 0, n;
+
+	if (++r->nwhy > IMP_WHY_MAX)
+		return;
+	title = one_line(icalcomponent_get_summary(ev), 40, clean, &bad, &cut);
+	if (title != NULL)
+		snprintf(line, sizeof(line), "%sevent %d (\"%s\"): %s", have > 0 ? "; " : "", nth,
+		    title, why);
+	else
+		snprintf(line, sizeof(line), "%sevent %d: %s", have > 0 ? "; " : "", nth, why);
+	free(title);
+	n = strlen(line);
+	r->why = imp_xrealloc(r->why, have + n + 1);
+	memcpy(r->why + have, line, n + 1);
+}
+
+/* Every VEVENT of one VCALENDAR; *nth counts them across the file. */
+static void
+read_calendar(icalcomponent *cal, const struct when_zone *deflt, time_t now, int year,
+    struct tzids *used, imp_clean_fn clean, struct imp_result *r, int *nth)
 {
 	struct imp_skipped *s = &r->skipped;
 
 	for (icalcomponent *ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
 	    ev != NULL; ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
 		struct imp_event e;
+		char why[200];
 
-		switch (judge(cal, ev, r, deflt, now, clean, &e)) {
+		++*nth;
+		switch (judge(cal, ev, r, deflt, now, year, used, clean, &e, why,
+		    sizeof(why))) {
 		case TAKE:
 			r->v = imp_xrealloc(r->v, (r->n + 1) * sizeof(*r->v));
 			r->v[r->n++] = e;
@@ -385,41 +758,68 @@ read_calendar(icalcomponent *cal, const struct when_zone *deflt, time_t now,
 		case TOO_LONG: s->too_long++; break;
 		case PAST: s->past++; break;
 		case CANCELLED: s->cancelled++; break;
-		case INVALID: s->invalid++; break;
+		case INVALID:
+			s->invalid++;
+			refused(r, *nth, ev, clean, why);
+			break;
 		}
 	}
+}
+
+/* The VCALENDARs of a file in turn: one, or several (libical wraps them in an XROOT). */
+static icalcomponent *
+next_cal(icalcomponent *root, icalcomponent *c)
+{
+	if (c == NULL)
+		return icalcomponent_isa(root) == ICAL_VCALENDAR_COMPONENT ? root :
+		    icalcomponent_isa(root) == ICAL_XROOT_COMPONENT ?
+		    icalcomponent_get_first_component(root, ICAL_VCALENDAR_COMPONENT) : NULL;
+	return c == root ? NULL : icalcomponent_get_next_component(root, ICAL_VCALENDAR_COMPONENT);
 }
 
 int
 imp_parse(const char *text, size_t len, const struct when_zone *deflt, time_t now,
     imp_clean_fn clean, struct imp_result *r, char *err, size_t errlen)
 {
-	icalcomponent *root;
+	icalcomponent *root, *c;
 	size_t ncal = 0;
+	int nth = 0, year;
+	char *ics;
+	struct tm tm;
+	struct tzids *used;
 
 	memset(r, 0, sizeof(*r));
 	if (!looks_like_ics(text, len)) {
 		snprintf(err, errlen, "that is not an iCalendar (.ics) file");
 		return -1;
 	}
-	if (memchr(text, '\0', len) != NULL || !complete(text, len) ||
-	    (root = icalparser_parse_string(text)) == NULL) {
-		snprintf(err, errlen, "the calendar is malformed or cut short");
+	if (memchr(text, '\0', len) != NULL) {
+		snprintf(err, errlen, "the file holds NUL bytes, which a calendar never does");
 		return -1;
 	}
-	if (icalcomponent_isa(root) == ICAL_VCALENDAR_COMPONENT) {
-		read_calendar(root, deflt, now, clean, r);
-		ncal = 1;
-	} else if (icalcomponent_isa(root) == ICAL_XROOT_COMPONENT) {
-		for (icalcomponent *c = icalcomponent_get_first_component(root,
-		    ICAL_VCALENDAR_COMPONENT); c != NULL;
-		    c = icalcomponent_get_next_component(root, ICAL_VCALENDAR_COMPONENT), ncal++)
-			read_calendar(c, deflt, now, clean, r);
+	if ((ics = prepare(text, len, err, errlen)) == NULL)
+		return -1;
+	year = gmtime_r(&now, &tm) != NULL ? tm.tm_year + 1900 : WHEN_YEAR_MIN;
+	root = icalparser_parse_string(ics);
+	free(ics);
+	if (root == NULL) {
+		snprintf(err, errlen, "the calendar cannot be read as iCalendar (RFC 5545)");
+		return -1;
 	}
+	for (c = next_cal(root, NULL); c != NULL; c = next_cal(root, c), ncal++)
+		if (zones_tame(c, year, err, errlen) == -1) {
+			icalcomponent_free(root);
+			return -1;
+		}
+	used = imp_xrealloc(NULL, sizeof(*used));
+	used->n = 0;
+	for (c = next_cal(root, NULL); c != NULL; c = next_cal(root, c))
+		read_calendar(c, deflt, now, year, used, clean, r, &nth);
+	free(used);
 	icalcomponent_free(root);
 	if (ncal == 0) {
 		imp_result_free(r);
-		snprintf(err, errlen, "the calendar is malformed or cut short");
+		snprintf(err, errlen, "the file holds no VCALENDAR that can be read");
 		return -1;
 	}
 	return 0;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../../plugins/events/import.h"
 #include "text.h"
@@ -40,7 +41,7 @@ test_not_a_calendar_and_malformed(void **state)
 	/* Cut short: no END:VCALENDAR. */
 	assert_int_equal(parse("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\n", &r, err,
 	    sizeof(err)), -1);
-	assert_string_equal(err, "the calendar is malformed or cut short");
+	assert_string_equal(err, "the calendar is cut short: it has no END:VCALENDAR line");
 	/* A BOM and blank lines before it are fine. */
 	assert_int_equal(parse("\xef\xbb\xbf\r\n" CAL(""), &r, err, sizeof(err)), 0);
 	assert_int_equal(r.n, 0);
@@ -90,6 +91,10 @@ test_zones_durations_and_skips(void **state)
 	assert_int_equal(r.skipped.cancelled, 1);
 	assert_int_equal(r.skipped.duplicate, 1);
 	assert_int_equal(r.skipped.invalid, 3);	/* zero length, unknown zone, no UID */
+	/* Each invalid one named, with a reason a person can act on. */
+	assert_string_equal(r.why, "event 11 (\"Z\"): it ends when it starts; "
+	    "event 13 (\"Q\"): its start is in the unknown time zone \"Nowhere/Land\" "
+	    "(no VTIMEZONE for it in the file); event 14 (\"no uid\"): it has no UID");
 	imp_result_free(&r);
 }
 
@@ -119,19 +124,231 @@ test_texts_are_one_clean_line(void **state)
 	imp_result_free(&r);
 }
 
+/* The title of a real calendar (ical.js samples/long_summary.ics): 393 characters. */
 static void
-test_long_title_is_cut(void **state)
+test_long_texts_are_kept_whole(void **state)
 {
 	struct imp_result r;
-	char err[200], ics[4096], title[1200];
+	char err[200], ics[8192], title[1200];
 
 	memset(title, 0, sizeof(title));
 	for (size_t i = 0; i < 300; i++)
 		strcat(title, "\xc3\xa9");	/* é */
-	snprintf(ics, sizeof(ics), CAL(EV("l", "DTSTART:20270105T170000Z\r\nSUMMARY:%s\r\n")), title);
+	snprintf(ics, sizeof(ics), CAL(EV("l", "DTSTART:20270105T170000Z\r\nSUMMARY:%s\r\n")
+	    EV("k", "DTSTART:20270105T170000Z\r\n"
+	    "SUMMARY:Really long event name thing Really long event name thingReally lon\r\n"
+	    " g event name thingReally long event name thingReally long event name thingR\r\n"
+	    " eally long event name thingReally long event name thingReally long event na\r\n"
+	    " me thingReally long event name thingReally long event name thingReally long\r\n"
+	    "  event name thingReally long event name thingReally long event name thingRe\r\n"
+	    " ally long event name thing\r\n")),
+	    title);
+	assert_int_equal(parse(ics, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(strlen(r.v[0].title), 600);
+	assert_int_equal(r.v[0].shortened, 0);
+	assert_int_equal(strlen(r.v[1].title), 393);
+	assert_string_equal(r.v[1].title + 393 - 16, "event name thing");
+	assert_int_equal(r.v[1].shortened, 0);
+	imp_result_free(&r);
+}
+
+/* Beyond the limits: after the last whole word, or between characters. */
+static void
+test_longer_texts_are_shortened_at_a_word(void **state)
+{
+	struct imp_result r;
+	char err[200], *ics, *title, *word;
+	size_t n = 64 * 1024;
+
+	ics = malloc(n);
+	title = calloc(1, 4096);
+	word = calloc(1, 4096);
+	for (size_t i = 0; i < 100; i++)
+		strcat(title, "word\xc3\xa9 ");	/* 6 characters each: 600 */
+	for (size_t i = 0; i < 600; i++)
+		strcat(word, "\xc3\xa9");
+	snprintf(ics, n, CAL(EV("w", "DTSTART:20270105T170000Z\r\nSUMMARY:%s\r\nLOCATION:%s\r\n")
+	    EV("v", "DTSTART:20270105T170000Z\r\nSUMMARY:%s\r\n")), title, title, word);
+	assert_int_equal(parse(ics, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.n, 2);
+	/* 83 whole words of 5 characters and their spaces, then the ellipsis. */
+	assert_int_equal(strlen(r.v[0].title), 83 * 7 - 1 + 3);
+	assert_string_equal(r.v[0].title + strlen(r.v[0].title) - 9, "word\xc3\xa9\xe2\x80\xa6");
+	assert_int_equal(r.v[0].shortened, IMP_CUT_TITLE | IMP_CUT_LOCATION);
+	assert_string_equal(r.v[0].location, r.v[0].title);
+	/* One word longer than the limit: 499 characters, whole, and the ellipsis. */
+	assert_int_equal(strlen(r.v[1].title), 499 * 2 + 3);
+	assert_int_equal(r.v[1].shortened, IMP_CUT_TITLE);
+	assert_true(text_valid_utf8(r.v[1].title, strlen(r.v[1].title)));
+	imp_result_free(&r);
+	free(ics);
+	free(title);
+	free(word);
+}
+
+/* What real exports do that RFC 5545's meaning survives. */
+static void
+test_liberal_in_what_is_accepted(void **state)
+{
+	struct imp_result r;
+	char err[200];
+
+	/* A property after END:VCALENDAR (Podio), blank lines, a BOM, TAB folding, LF only. */
+	assert_int_equal(parse("\xef\xbb\xbf" "BEGIN:VCALENDAR\nVERSION:2.0\n\nBEGIN:VEVENT\n"
+	    "UID:a\nDTSTAMP:20260101T000000Z\n\nDTSTART:20270105T170000Z\nSUMMARY:Folded\n\t"
+	    "with a tab\nEND:VEVENT\n\nEND:VCALENDAR\nX-STRAY:after the end\n\n", &r, err,
+	    sizeof(err)), 0);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.v[0].title, "Foldedwith a tab");
+	imp_result_free(&r);
+	/* A last line without its line break. */
+	assert_int_equal(parse("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:b\r\n"
+	    "DTSTART:20270105T170000Z\r\nEND:VEVENT\r\nEND:VCALENDAR", &r, err, sizeof(err)), 0);
+	assert_int_equal(r.n, 1);
+	imp_result_free(&r);
+}
+
+static void
+test_refusals_say_why(void **state)
+{
+	struct imp_result r;
+	char err[200];
+	const char *ics = CAL(
+	    EV("a", "SUMMARY:No start\r\n")
+	    EV("b", "DTSTART:20270105T170000Z\r\nDTEND:20270105T160000Z\r\nSUMMARY:Backwards\r\n")
+	    EV("c", "DTSTART:20270105T170000Z\r\nDURATION:P1X\r\nSUMMARY:Bad length\r\n")
+	    EV("d", "DTSTART:22500105T170000Z\r\nSUMMARY:Far\r\n")
+	    EV("e", "DTSTART:20270105T170000Z\r\nDTEND;VALUE=DATE:20270106\r\n")
+	    EV("f", "DTSTART:20270105T170000Z\r\nSUMMARY:Sixth\r\n")
+	    "BEGIN:VEVENT\r\nDTSTART:20270105T170000Z\r\nEND:VEVENT\r\n");
+
 	assert_int_equal(parse(ics, &r, err, sizeof(err)), 0);
 	assert_int_equal(r.n, 1);
-	assert_int_equal(strlen(r.v[0].title), 2 * IMP_TITLE_MAX);
+	assert_int_equal(r.skipped.invalid, 6);
+	assert_int_equal(r.nwhy, 6);
+	assert_non_null(strstr(r.why, "event 1 (\"No start\"): it has no start (DTSTART)"));
+	assert_non_null(strstr(r.why, "event 2 (\"Backwards\"): it ends before it starts"));
+	assert_non_null(strstr(r.why, "event 3 (\"Bad length\"): "));
+	assert_non_null(strstr(r.why, "event 4 (\"Far\"): its start is not a real date between "
+	    "1970 and 2199"));
+	assert_non_null(strstr(r.why, "event 5: its start is a time but its end a date"));
+	assert_null(strstr(r.why, "event 7"));	/* past IMP_WHY_MAX: counted only */
+	imp_result_free(&r);
+}
+
+#define ZONE(tzid, std, dst) "BEGIN:VTIMEZONE\r\nTZID:" tzid "\r\n" \
+	"BEGIN:STANDARD\r\nDTSTART:16011028T030000\r\n" std "TZOFFSETFROM:+0200\r\n" \
+	"TZOFFSETTO:+0100\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\nDTSTART:16010325T020000\r\n" dst \
+	"TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n"
+#define ZEV(tzid) EV("z", "DTSTART;TZID=" tzid ":20270701T100000\r\nSUMMARY:Z\r\n")
+
+static double
+cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/*
+ * A file's own VTIMEZONE is expanded by libical in the main loop: a rule
+ * that is not yearly (a 440-byte file froze the bot for minutes), or a day
+ * that never comes, is refused before libical sees it; Outlook's zones
+ * from 1601 still convert right, fast.
+ */
+static void
+test_own_time_zones_are_bounded(void **state)
+{
+	struct imp_result r;
+	char err[300];
+	double t0 = cpu_ms();
+
+	assert_int_equal(parse(CAL(ZONE("Evil", "RRULE:FREQ=MINUTELY\r\n",
+	    "RRULE:FREQ=MINUTELY\r\n") ZEV("Evil")), &r, err, sizeof(err)), -1);
+	assert_string_equal(err, "the time zone \"Evil\" has a rule that is not yearly (RRULE "
+	    "FREQ=MINUTELY); Convene accepts only yearly rules in a VTIMEZONE");
+	assert_int_equal(parse(CAL(ZONE("Never", "RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30\r\n",
+	    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n") ZEV("Never")), &r, err, sizeof(err)), -1);
+	assert_string_equal(err, "the time zone \"Never\" has a rule for a day that never comes");
+	assert_int_equal(parse(CAL(ZONE("Hourly", "RRULE:FREQ=YEARLY;BYHOUR=1,2,3\r\n",
+	    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n") ZEV("Hourly")), &r, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "has a rule no time zone needs"));
+
+	/* Outlook's W. Europe zone, from 1601: 2027-07-01 10:00 is 08:00Z. */
+	assert_int_equal(parse(CAL(ZONE("W. Europe Standard Time",
+	    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n", "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n")
+	    ZEV("W. Europe Standard Time")
+	    EV("w", "DTSTART;TZID=W. Europe Standard Time:20271201T100000\r\nSUMMARY:W\r\n")),
+	    &r, err, sizeof(err)), 0);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.v[0].start_utc, 1814428800LL);	/* 2027-07-01 08:00Z */
+	assert_int_equal(r.v[1].start_utc, 1827651600LL);	/* 2027-12-01 09:00Z */
+	imp_result_free(&r);
+	/* Too far ahead in such a zone: libical would expand up to that year. */
+	assert_int_equal(parse(CAL(ZONE("Z", "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\n",
+	    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\n")
+	    EV("far", "DTSTART;TZID=Z:21900101T100000\r\nSUMMARY:Far\r\n")), &r, err,
+	    sizeof(err)), 0);
+	assert_int_equal(r.n, 0);
+	assert_non_null(strstr(r.why, "more than 10 years ahead in the file's own time zone \"Z\""));
+	imp_result_free(&r);
+	assert_true(cpu_ms() - t0 < 1000);
+}
+
+/* How much one file may hold, counted before libical reads it. */
+static void
+test_size_caps(void **state)
+{
+	struct imp_result r;
+	char err[300], *ics;
+	size_t n = 2 * 1024 * 1024, len;
+
+	ics = malloc(n);
+	len = (size_t)snprintf(ics, n, "BEGIN:VCALENDAR\r\n");
+	for (int i = 0; i <= IMP_EVENTS_MAX; i++)
+		len += (size_t)snprintf(ics + len, n - len, "BEGIN:VEVENT\r\nUID:%d\r\n"
+		    "DTSTART:20270105T170000Z\r\nEND:VEVENT\r\n", i);
+	snprintf(ics + len, n - len, "END:VCALENDAR\r\n");
+	assert_int_equal(parse(ics, &r, err, sizeof(err)), -1);
+	assert_string_equal(err, "the calendar holds 501 events; Convene imports at most 500 "
+	    "from one file");
+	len = (size_t)snprintf(ics, n, "BEGIN:VCALENDAR\r\n");
+	for (int i = 0; i <= IMP_LINES_MAX; i++)
+		len += (size_t)snprintf(ics + len, n - len, "X-A:%d\r\n", i);
+	snprintf(ics + len, n - len, "END:VCALENDAR\r\n");
+	assert_int_equal(parse(ics, &r, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "Convene reads at most 10000 from one file"));
+	free(ics);
+}
+
+/* Each zone of the system costs libical a few ms to load: at most 20 per file. */
+static void
+test_few_time_zones_per_file(void **state)
+{
+	static const char *const zones[] = {
+		"Europe/Paris", "Europe/Berlin", "Europe/Rome", "Europe/Madrid", "Europe/Oslo",
+		"Europe/Lisbon", "Europe/Vienna", "Europe/Prague", "Europe/Warsaw", "Europe/Athens",
+		"Asia/Tokyo", "Asia/Seoul", "Asia/Dubai", "Asia/Kolkata", "Asia/Bangkok",
+		"America/Chicago", "America/Denver", "America/Toronto", "America/Lima",
+		"Africa/Cairo", "Africa/Lagos", "Australia/Perth",
+	};
+	struct imp_result r;
+	char err[300], ics[8192];
+	size_t len = (size_t)snprintf(ics, sizeof(ics), "BEGIN:VCALENDAR\r\n");
+
+	for (size_t i = 0; i < sizeof(zones) / sizeof(zones[0]); i++)
+		len += (size_t)snprintf(ics + len, sizeof(ics) - len, "BEGIN:VEVENT\r\nUID:%zu\r\n"
+		    "DTSTART;TZID=%s:20270105T170000\r\nEND:VEVENT\r\n", i, zones[i]);
+	/* Zones already named cost nothing more. */
+	len += (size_t)snprintf(ics + len, sizeof(ics) - len, "BEGIN:VEVENT\r\nUID:again\r\n"
+	    "DTSTART;TZID=Europe/Paris:20270105T170000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+	assert_int_equal(parse(ics, &r, err, sizeof(err)), 0);
+	assert_int_equal(r.n, IMP_TZIDS_MAX + 1);
+	assert_int_equal(r.skipped.invalid, 2);
+	assert_non_null(strstr(r.why, "event 21: its time zone \"Africa/Lagos\" is one more than "
+	    "the 20 a file may use"));
 	imp_result_free(&r);
 }
 
@@ -168,7 +385,13 @@ main(void)
 		cmocka_unit_test(test_not_a_calendar_and_malformed),
 		cmocka_unit_test(test_zones_durations_and_skips),
 		cmocka_unit_test(test_texts_are_one_clean_line),
-		cmocka_unit_test(test_long_title_is_cut),
+		cmocka_unit_test(test_long_texts_are_kept_whole),
+		cmocka_unit_test(test_longer_texts_are_shortened_at_a_word),
+		cmocka_unit_test(test_liberal_in_what_is_accepted),
+		cmocka_unit_test(test_refusals_say_why),
+		cmocka_unit_test(test_own_time_zones_are_bounded),
+		cmocka_unit_test(test_size_caps),
+		cmocka_unit_test(test_few_time_zones_per_file),
 		cmocka_unit_test(test_dst_gap_is_kept_at_a_fixed_offset),
 		cmocka_unit_test(test_source_url),
 	};

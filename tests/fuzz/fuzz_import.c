@@ -1,20 +1,34 @@
 /*
- * fuzz_ics.c: the `event import` reader (plugins/events/import.c) on
+ * fuzz_import.c: the `event import` reader (plugins/events/import.c) on
  * arbitrary calendar text, with libical's real parser and the host's real
  * text cleaning. Besides not crashing, checks what must hold for every
  * event it keeps: a one-line clean title, a duration Convene accepts, a zone
- * it knows, a start after `now` that maps back to its wall-clock time.
+ * it knows, a start after `now` that maps back to its wall-clock time; and
+ * that no file keeps it busy for long: it runs in the bot's main loop, where
+ * a VTIMEZONE with RRULE:FREQ=MINUTELY once held libical for minutes.
  */
 // fuzz-sources: plugins/events/import.c plugins/events/when.c
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../../plugins/events/import.h"
 #include "text.h"
 
 #define NOW 1795000000LL
+/* CPU for one input of at most a few KB, instrumented: ~10x what the bot may spend. */
+#define BUSY_MS 1000
+
+static double
+cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
 
 static void
 check(int ok)
@@ -40,7 +54,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct when_zone deflt;
 	static int init;
 	struct imp_result r;
-	char err[200], *text;
+	char err[300], *text;
+	double t0;
+	int rc;
 
 	if (!init) {
 		when_parse_zone("Europe/Paris", &deflt);
@@ -51,7 +67,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memcpy(text, data, size);
 	text[size] = '\0';
-	if (imp_parse(text, size, &deflt, (time_t)NOW, text_clean, &r, err, sizeof(err)) == 0) {
+	t0 = cpu_ms();
+	rc = imp_parse(text, size, &deflt, (time_t)NOW, text_clean, &r, err, sizeof(err));
+	check(cpu_ms() - t0 < BUSY_MS);
+	if (rc == 0) {
 		for (size_t i = 0; i < r.n; i++) {
 			const struct imp_event *e = &r.v[i];
 			struct when_zone z;
@@ -67,10 +86,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check(when_parse_zone(e->tz, &z) == 0);
 			check(when_to_utc(&z, &e->local, &t, off) == WHEN_FIT_ONE);
 			check((long long)t / 60 == e->start_utc / 60);
+			check(e->title != NULL && strlen(e->title) <= 4 * IMP_TITLE_MAX);
 		}
+		check(r.nwhy == r.skipped.invalid && (r.why != NULL) == (r.nwhy > 0));
+		if (r.why != NULL)
+			one_line(r.why);	/* it goes to chat */
 		imp_result_free(&r);
 	} else {
 		check(err[0] != '\0');
+		one_line(err);
 	}
 	free(text);
 	return 0;
