@@ -29,7 +29,7 @@
  * struct cv_host raises the minor; any other change raises the major.
  */
 #define CONVENE_ABI_MAJOR 1
-#define CONVENE_ABI_MINOR 1
+#define CONVENE_ABI_MINOR 2
 
 #define CV_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
@@ -123,6 +123,13 @@ struct cv_http_resp {
 	 * before this member leaves it false.
 	 */
 	bool personal;
+};
+
+/* The kinds of a plugin's metric (ABI 1.2). */
+enum cv_metric_type {
+	CV_METRIC_COUNTER,	/* metric() adds v; the name ends in _total */
+	CV_METRIC_GAUGE,	/* metric() sets v */
+	CV_METRIC_SUMMARY,	/* metric() observes v: adds it to _sum, one to _count */
 };
 
 /* Returns 0 when it filled `resp`, -1 for "not mine" (the host answers 404). */
@@ -282,6 +289,19 @@ struct cv_host {
 	 * are dropped, so work that must reach people waits for this.
 	 */
 	bool (*connected)(void);
+
+	/* ABI 1.2 */
+	/*
+	 * Metrics, answered on GET /metrics in the Prometheus text format.
+	 * name: "convene_..." with its unit ("_seconds", "_total"); label and
+	 * label_value: NULL, or one label whose value is a fixed word (a
+	 * status, a result). Never a person, a nick or an event's title. A
+	 * plugin's metrics go when it unloads.
+	 */
+	void (*metric)(struct cv_plugin *p, enum cv_metric_type type, const char *name,
+	    const char *help, const char *label, const char *label_value, double v);
+	/* fn runs before each answer on /metrics, to set gauges; one per plugin. */
+	void (*metrics_hook)(struct cv_plugin *p, void (*fn)(void *arg), void *arg);
 };
 
 /* The one symbol a plugin exports, named `convene_plugin`. */
