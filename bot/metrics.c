@@ -91,6 +91,25 @@ valid_name(const char *s, bool label)
 	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_:0123456789") == strlen(s);
 }
 
+/* The host's own families: a plugin may not take their names. */
+static const char *const host_names[] = {
+	"convene_commands_handled_total", "convene_commands_refused_total",
+	"convene_answer_lines_queued_total", "convene_answer_lines_sent_total",
+	"convene_sendq_lines", "convene_sendq_oldest_seconds", "convene_reconnects_total",
+	"convene_connected", "convene_http_requests_total", "convene_store_commit_seconds",
+};
+
+static bool
+host_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof host_names / sizeof host_names[0]; i++)
+		if (strcmp(host_names[i], name) == 0)
+			return true;
+	return false;
+}
+
 static bool
 same(const char *a, const char *b)
 {
@@ -105,7 +124,7 @@ metrics_plugin(const void *owner, enum cv_metric_type type, const char *name,
 	size_t i;
 
 	if (!valid_name(name, false) || (label != NULL && (!valid_name(label, true) ||
-	    label_value == NULL)) || type > CV_METRIC_SUMMARY) {
+	    label_value == NULL)) || type > CV_METRIC_SUMMARY || host_name(name)) {
 		log_error("metrics: malformed metric %.64s", name ? name : "(null)");
 		return;
 	}
@@ -335,7 +354,7 @@ render_host(struct out *o)
 	    "HTTP requests answered, by status code.");
 	for (i = 100; i < 600; i++)
 		if (http_codes[i] != 0) {
-			char code[8];
+			char code[16];
 
 			snprintf(code, sizeof code, "%d", i);
 			series(o, "convene_http_requests_total", "", "code", code,

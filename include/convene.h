@@ -102,7 +102,10 @@ struct cv_http_resp {
 	/*
 	 * The body. When `body_free` is set the host free()s it after sending;
 	 * otherwise it must stay valid until the route's plugin is unloaded
-	 * (the host copies it before answering).
+	 * (the host copies it before answering). A 200 with a strong `etag`
+	 * and a body not to free may be answered again from the host's copy
+	 * while the route answers the same etag: the etag must change with
+	 * any byte of the body.
 	 */
 	char *body;
 	size_t len;

@@ -120,6 +120,7 @@ test_render(void **state)
 	/* Refused: a bad name, and another owner's name. */
 	metrics_plugin(&owner_b, CV_METRIC_GAUGE, "convene bad", "Bad.", NULL, NULL, 1);
 	metrics_plugin(&owner_a, CV_METRIC_COUNTER, "convene_y_total", "Y.", "r", "ok", 5);
+	metrics_plugin(&owner_a, CV_METRIC_GAUGE, "convene_connected", "No.", NULL, NULL, 7);
 
 	text = metrics_render(&len);
 	assert_int_equal(strlen(text), len);
@@ -135,6 +136,7 @@ test_render(void **state)
 	    "convene_x_seconds_sum 0.75\nconvene_x_seconds_count 2\n"));
 	assert_non_null(strstr(text, "\nconvene_y_total{r=\"ok\"} 3\n"));
 	assert_null(strstr(text, "convene bad"));
+	assert_null(strstr(text, "convene_connected 7"));
 	free(text);
 
 	/* Unloading owner_b takes its series; owner_a's hook stays. */
