@@ -9,6 +9,7 @@
 #include "host.h"
 #include "log.h"
 #include "loop.h"
+#include "metrics.h"
 #include "text.h"
 #include "util.h"
 
@@ -281,17 +282,21 @@ cmd_message(const struct cv_person *who, const char *channel, const char *text)
 		text += plen;
 	else if (channel != NULL)
 		return;		/* channel talk, not for us */
-	if (!within_limit(who))
+	if (!within_limit(who)) {
+		metrics_inc(M_REFUSED_RATE_LIMITED);
 		return;
+	}
 	ctx.argv = argv;
 	if (strlen(text) >= sizeof line) {
 		host_reply(&ctx, "That line is too long.");
+		metrics_inc(M_REFUSED_TOO_LONG);
 		return;
 	}
 	cv_strlcpy(line, text, sizeof line);
 	/* Formatting and control codes never reach a handler. */
 	if (text_clean(line, err, sizeof err) < 0) {
 		host_reply(&ctx, "Sorry, %s: check your client's character encoding.", err);
+		metrics_inc(M_REFUSED_BAD_ENCODING);
 		return;
 	}
 	if (cmd_tokenize(line, &t) <= 0)
@@ -300,6 +305,7 @@ cmd_message(const struct cv_person *who, const char *channel, const char *text)
 	if (c == NULL) {
 		if (channel == NULL)
 			host_reply(&ctx, "Unknown command '%.40s'. Say 'help' for the list.", t.w[0]);
+		metrics_inc(M_REFUSED_UNKNOWN);
 		return;
 	}
 	ctx.plugin = owner;
@@ -307,13 +313,16 @@ cmd_message(const struct cv_person *who, const char *channel, const char *text)
 	if (who->role < c->role) {
 		host_reply(&ctx, "Sorry, '%s' is for %s only.", c->name,
 		    c->role == CV_ROLE_OWNER ? "owners" : "organisers");
+		metrics_inc(M_REFUSED_NOT_ALLOWED);
 		return;
 	}
 	ctx.argc = cmd_args(&t, skip, c, argv, rest, sizeof rest);
 	if (ctx.argc < c->min_args || ctx.argc > c->max_args) {
 		host_reply(&ctx, "Usage: %s%s%s%s", prefix, c->name, c->usage[0] ? " " : "", c->usage);
+		metrics_inc(M_REFUSED_USAGE);
 		return;
 	}
+	metrics_inc(M_COMMANDS_HANDLED);
 	c->fn(&ctx);
 }
 

@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "mask.h"
+#include "metrics.h"
 #include "util.h"
 
 /* A configuration or secret file is small; a bigger one is a mistake. */
@@ -799,6 +800,18 @@ check_plugins(const char *v, const struct key_rule *rule)
 	return check_items(v, ' ', check_plugin_item);
 }
 
+/* Networks allowed to read /metrics: "127.0.0.0/8, ::1/128". */
+static char *
+check_cidrs(const char *v, const struct key_rule *rule)
+{
+	char err[160];
+
+	if (metrics_check_from(v, err, sizeof err) == -1)
+		return xasprintf("must be a comma-separated list of networks "
+		    "(address/prefix length): %s", err);
+	return NULL;
+}
+
 #define RULE(key, check) { key, check, 0, 0, false }
 #define REQUIRED(key, check) { key, check, 0, 0, true }
 #define RANGE(key, check, min, max) { key, check, min, max, false }
@@ -845,6 +858,7 @@ static const struct key_rule http_rules[] = {
 	RANGE("max_per_ip", check_long, 0, 512),
 	RANGE("header_timeout", check_long, 1, 300),
 	RANGE("idle_timeout", check_long, 1, 3600),
+	RULE("metrics_from", check_cidrs),
 	RULE(NULL, NULL),
 };
 

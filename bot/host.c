@@ -15,6 +15,7 @@
 #include "link.h"
 #include "log.h"
 #include "loop.h"
+#include "metrics.h"
 #include "plugin.h"
 #include "presence.h"
 #include "store.h"
@@ -825,6 +826,19 @@ api_http_request(struct cv_plugin *p, const struct cv_http_request *req,
 	return fetch_start(p, req, done, arg);
 }
 
+static void
+api_metric(struct cv_plugin *p, enum cv_metric_type type, const char *name,
+    const char *help, const char *label, const char *label_value, double v)
+{
+	metrics_plugin(p, type, name, help, label, label_value, v);
+}
+
+static void
+api_metrics_hook(struct cv_plugin *p, void (*fn)(void *arg), void *arg)
+{
+	metrics_hook(p, fn, arg);
+}
+
 static const struct cv_host api = {
 	.abi_major = CONVENE_ABI_MAJOR,
 	.abi_minor = CONVENE_ABI_MINOR,
@@ -866,6 +880,8 @@ static const struct cv_host api = {
 	.connected = link_registered,
 	.holds = api_holds,
 	.forget_deferred = api_forget_deferred,
+	.metric = api_metric,
+	.metrics_hook = api_metrics_hook,
 };
 
 const struct cv_host *

@@ -36,6 +36,7 @@
 #include "http.h"
 #include "log.h"
 #include "loop.h"
+#include "metrics.h"
 #include "util.h"
 
 struct route {
@@ -69,6 +70,31 @@ static struct {
 
 static struct route *routes;
 static size_t nroutes;
+
+/*
+ * Answers kept for reuse: a feed's 200 is the same bytes for every client
+ * until the feed changes, so its MHD_Response (with its own copy of the
+ * body, made once) is kept and queued again, rather than copying half a
+ * megabyte per request. The key is the route's owner and the strong ETag
+ * with the length: the ETag is a hash of the body, so the same key is the
+ * same bytes, whatever became of the plugin's buffer. MHD counts the
+ * references of a response: one dropped here (a newer version, a plugin
+ * unloaded) stays valid for the clients still receiving it.
+ */
+#define CACHE_SLOTS 16
+#define CACHE_BYTES ((size_t)16 * 1024 * 1024)
+struct cached {
+	const void *owner;
+	struct MHD_Response *r;
+	char etag[48];
+	size_t len;
+	time_t last_modified;
+	const char *ctype;
+	uint64_t used;		/* for dropping the least recently used */
+};
+static struct cached cache[CACHE_SLOTS];
+static size_t cache_bytes;
+static uint64_t cache_clock;
 
 /* Stands in *con_cls for a request already answered. */
 static char answered;
@@ -305,19 +331,104 @@ check_conditional(struct MHD_Connection *c, struct cv_http_resp *resp)
 	resp->body_free = false;
 }
 
-/* Queue resp as the answer; MHD sends HEAD answers without the body. */
+static void
+cache_drop(struct cached *e)
+{
+	cache_bytes -= e->len;
+	MHD_destroy_response(e->r);
+	memset(e, 0, sizeof *e);
+}
+
+static struct cached *
+cache_find(const void *owner, const struct cv_http_resp *resp, const char *ctype)
+{
+	size_t i;
+
+	for (i = 0; i < CACHE_SLOTS; i++)
+		if (cache[i].r != NULL && cache[i].owner == owner &&
+		    cache[i].len == resp->len &&
+		    cache[i].last_modified == resp->last_modified &&
+		    cache[i].ctype == ctype &&
+		    strcmp(cache[i].etag, resp->etag) == 0) {
+			cache[i].used = ++cache_clock;
+			return &cache[i];
+		}
+	return NULL;
+}
+
+/*
+ * Keep r for owner's later answers with the same validators: the cache
+ * takes over the caller's reference to r (true), or does not keep it.
+ */
+static bool
+cache_add(const void *owner, const struct cv_http_resp *resp, const char *ctype,
+    struct MHD_Response *r)
+{
+	struct cached *slot = NULL;
+	size_t i;
+
+	if (resp->len > CACHE_BYTES / 2)
+		return false;
+	for (;;) {
+		struct cached *lru = NULL;
+
+		for (i = 0; i < CACHE_SLOTS; i++) {
+			if (cache[i].r == NULL) {
+				slot = &cache[i];
+				continue;
+			}
+			if (lru == NULL || cache[i].used < lru->used)
+				lru = &cache[i];
+		}
+		if (slot != NULL && cache_bytes + resp->len <= CACHE_BYTES)
+			break;
+		cache_drop(lru);
+		slot = NULL;
+	}
+	*slot = (struct cached){ owner, r, "", resp->len, resp->last_modified,
+	    ctype, ++cache_clock };
+	memcpy(slot->etag, resp->etag, sizeof slot->etag);
+	slot->etag[sizeof slot->etag - 1] = '\0';
+	cache_bytes += resp->len;
+	return true;
+}
+
+static void
+cache_drop_owner(const void *owner)
+{
+	size_t i;
+
+	for (i = 0; i < CACHE_SLOTS; i++)
+		if (cache[i].r != NULL && (owner == NULL || cache[i].owner == owner))
+			cache_drop(&cache[i]);
+}
+
+/*
+ * Queue resp as the answer; MHD sends HEAD answers without the body.
+ * owner is the route's owner when the answer may be kept for reuse.
+ */
 static enum MHD_Result
 send_answer(struct MHD_Connection *c, struct cv_http_resp *resp,
-    const char *allow)
+    const char *allow, const void *owner)
 {
 	struct MHD_Response *r;
+	struct cached *e;
 	const char *ctype;
 	char date[HTTP_DATE_LEN];
 	enum MHD_Result ret;
+	bool keep;
 
 	check_conditional(c, resp);
 	if (resp->body == NULL)
 		resp->len = 0;
+	ctype = resp->content_type ? resp->content_type : "text/plain; charset=utf-8";
+	/* One person's data is kept nowhere else; only plugins' strong tags. */
+	keep = owner != NULL && resp->status == MHD_HTTP_OK && !resp->body_free &&
+	    !resp->personal && resp->etag[0] == '"' && allow == NULL;
+	if (keep && (e = cache_find(owner, resp, ctype)) != NULL) {
+		metrics_http_status(resp->status);
+		return MHD_queue_response(c, (unsigned)resp->status, e->r);
+	}
 	if (resp->body_free)
 		r = MHD_create_response_from_buffer(resp->len, resp->body,
 		    MHD_RESPMEM_MUST_FREE);
@@ -330,7 +441,6 @@ send_answer(struct MHD_Connection *c, struct cv_http_resp *resp,
 		return MHD_NO;
 	}
 
-	ctype = resp->content_type ? resp->content_type : "text/plain; charset=utf-8";
 	if (resp->status != MHD_HTTP_NOT_MODIFIED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
 	if (resp->etag[0] != '\0')
@@ -354,8 +464,11 @@ send_answer(struct MHD_Connection *c, struct cv_http_resp *resp,
 		MHD_add_response_header(r, "Content-Security-Policy",
 		    "default-src 'none'; style-src 'unsafe-inline'");
 
+	metrics_http_status(resp->status);
 	ret = MHD_queue_response(c, (unsigned)resp->status, r);
-	MHD_destroy_response(r);
+	/* MHD holds its own reference while the answer is in flight. */
+	if (!keep || !cache_add(owner, resp, ctype, r))
+		MHD_destroy_response(r);
 	return ret;
 }
 
@@ -382,6 +495,9 @@ send_status(struct MHD_Connection *c, int status, const char *allow)
 	case MHD_HTTP_INTERNAL_SERVER_ERROR:
 		text = "internal error\n";
 		break;
+	case MHD_HTTP_FORBIDDEN:
+		text = "forbidden\n";
+		break;
 	default:
 		status = MHD_HTTP_NOT_FOUND;
 		text = "not found\n";
@@ -390,7 +506,7 @@ send_status(struct MHD_Connection *c, int status, const char *allow)
 	resp.status = status;
 	resp.body = (char *)text;
 	resp.len = strlen(text);
-	return send_answer(c, &resp, allow);
+	return send_answer(c, &resp, allow, NULL);
 }
 
 static const struct route *
@@ -418,6 +534,25 @@ has_body(struct MHD_Connection *c)
 	    MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
 }
 
+/* The host's own route: the metrics, for the networks of metrics_from. */
+static enum MHD_Result
+send_metrics(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	struct cv_http_resp resp;
+
+	if (ci == NULL || !metrics_allowed(ci->client_addr))
+		return send_status(c, MHD_HTTP_FORBIDDEN, NULL);
+	memset(&resp, 0, sizeof resp);
+	resp.status = MHD_HTTP_OK;
+	resp.content_type = "text/plain; version=0.0.4; charset=utf-8";
+	resp.body = metrics_render(&resp.len);
+	resp.body_free = true;
+	/* Counted before this answer: it is not in its own figures. */
+	return send_answer(c, &resp, NULL, NULL);
+}
+
 static enum MHD_Result
 route_request(struct MHD_Connection *c, const char *method, const char *raw)
 {
@@ -436,6 +571,8 @@ route_request(struct MHD_Connection *c, const char *method, const char *raw)
 		return send_status(c, MHD_HTTP_BAD_REQUEST, NULL);
 	if ((status = http_path_decode(raw, path, sizeof path)) != 0)
 		return send_status(c, status, NULL);
+	if (strcmp(path, "/metrics") == 0)
+		return send_metrics(c);
 	if ((rt = find_route(path)) == NULL)
 		return send_status(c, MHD_HTTP_NOT_FOUND, NULL);
 
@@ -455,12 +592,16 @@ route_request(struct MHD_Connection *c, const char *method, const char *raw)
 			free(resp.body);
 		return send_status(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL);
 	}
-	return send_answer(c, &resp, NULL);
+	return send_answer(c, &resp, NULL, rt->owner);
 }
 
 /*
- * MHD's access handler. Every request is answered on the first call, with
- * the headers only: a body is never read (MHD then closes the connection).
+ * MHD's access handler. It is called once the request's headers are all
+ * in, and again when its body has been read. A request is answered on the
+ * second call: MHD 0.9.75 closes the connection after an answer queued on
+ * the first, and keep-alive is what makes a feed server cheap. A request
+ * announcing a body is refused on the first call, so the body is never
+ * read (MHD then closes the connection).
  */
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -475,9 +616,12 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	/* MHD calls here once the request's headers are all in. */
-	if (k != NULL)
+	if (k != NULL && k->reading) {
+		/* The first call: the headers are in. */
 		k->reading = false;
+		if (!has_body(c))
+			return MHD_YES;
+	}
 	ret = route_request(c, method, raw);
 	free(raw);
 	*con_cls = &answered;
@@ -764,6 +908,7 @@ http_stop(void)
 	loop_unwatch(http.watch);
 	/* MHD reports every connection it closes here as closed. */
 	MHD_stop_daemon(http.d);
+	cache_drop_owner(NULL);
 	while (http.head != NULL) {
 		struct conn *k = http.head;
 
@@ -805,6 +950,8 @@ http_unroute_owner(const void *owner)
 {
 	size_t i, j;
 
+	/* Its kept answers go; those being sent stay MHD's until sent. */
+	cache_drop_owner(owner);
 	for (i = j = 0; i < nroutes; i++) {
 		if (routes[i].owner == owner)
 			free(routes[i].prefix);

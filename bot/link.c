@@ -23,6 +23,7 @@
 #include "link.h"
 #include "log.h"
 #include "loop.h"
+#include "metrics.h"
 #include "net.h"
 #include "presence.h"
 #include "sendq.h"
@@ -1499,6 +1500,7 @@ teardown(const char *why)
 	}
 	delay = backoff_next(&L.backoff);
 	log_warn("disconnected (%s); reconnecting in %.1f s", why, delay / 1000.0);
+	metrics_inc(M_RECONNECTS);
 	L.state = IDLE;
 	L.reconnect_timer = loop_timer(delay, 0, connect_upstream, NULL);
 }

@@ -16,6 +16,7 @@
 #include "fetch.h"
 #include "host.h"
 #include "http.h"
+#include "metrics.h"
 #include "link.h"
 #include "log.h"
 #include "loop.h"
@@ -603,6 +604,10 @@ main(int argc, char **argv)
 	}
 	if (config_long(c, "http", "port", 8080, 0, 65535, &hport, &errs) == 0 &&
 	    http_limits_from(c, &hlim, &errs) == 0) {
+		/* A malformed list lets nobody in: the error is in the log. */
+		if (metrics_set_allowed(config_get(c, "http", "metrics_from"), err,
+		    sizeof err) < 0)
+			log_error("[http] metrics_from: %s; /metrics answers nobody", err);
 		v = config_get(c, "http", "listen");
 		if (http_start(v ? v : "127.0.0.1", (unsigned)hport, config_get(c, "http", "base_url"),
 		    &hlim, err, sizeof err) < 0)
@@ -622,6 +627,7 @@ main(int argc, char **argv)
 	fetch_cancel_all();
 	cmd_free();
 	http_stop();
+	metrics_free();
 	link_free();
 	net_shutdown();
 	store_close();

@@ -12,6 +12,7 @@
 #include "host.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "plugin.h"
 #include "util.h"
 
@@ -153,6 +154,7 @@ release(struct cv_plugin *p)
 {
 	cmd_unregister(p);
 	http_unroute_owner(p);
+	metrics_drop_owner(p);
 	fetch_cancel_owner(p);
 	host_release(p);
 	dlclose(p->dl);

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "log.h"
+#include "loop.h"
+#include "metrics.h"
 #include "sendq.h"
 #include "text.h"
 #include "util.h"
@@ -16,6 +18,7 @@ struct sq_line {
 	struct sq_line	*next;
 	size_t		 len;
 	bool		 first;	/* first line of a text: where a whole text may be cut off */
+	int64_t		 at;	/* loop_now() when queued */
 	char		 buf[];	/* the line with CRLF, NUL-terminated */
 };
 
@@ -99,6 +102,7 @@ line_new(const char *a, size_t alen, const char *b, size_t blen)
 	memcpy(ln->buf + alen + blen, "\r\n", 3);
 	ln->len = alen + blen + 2;
 	ln->first = true;
+	ln->at = loop_now();
 	return ln;
 }
 
@@ -278,11 +282,15 @@ refuse:
 	return -1;
 }
 
+/* The queue the metrics describe: the bot has one, the last made. */
+static const struct sendq *watched;
+
 struct sendq *
 sendq_new(unsigned burst, double rate, size_t max_lines)
 {
 	struct sendq *q = xcalloc(1, sizeof *q);
 
+	watched = q;
 	q->max_lines = max_lines;
 	q->prefix_len = PREFIX_LEN_DEFAULT;
 	sendq_set_rate(q, burst, rate);
@@ -318,6 +326,8 @@ sendq_free(struct sendq *q)
 {
 	if (q == NULL)
 		return;
+	if (watched == q)
+		watched = NULL;
 	sendq_clear(q);
 	free(q);
 }
@@ -401,6 +411,7 @@ sendq_raw(struct sendq *q, const char *key, const char *line)
 	list_push(&t->lines, ln);
 	t->n++;
 	q->nlines++;
+	metrics_inc(M_LINES_QUEUED);
 	return 0;
 }
 
@@ -447,6 +458,8 @@ sendq_text(struct sendq *q, const char *cmd, const char *target, const char *tex
 	}
 	t->n += count;
 	q->nlines += count;
+	for (n = 0; n < count; n++)
+		metrics_inc(M_LINES_QUEUED);
 	ret = 0;
 out:
 	free(hdr);
@@ -510,6 +523,7 @@ sendq_pop(struct sendq *q, int64_t now_ms, int64_t *wait_ms)
 	}
 	q->own_last = false;
 	ln = list_shift(&t->lines);
+	metrics_inc(M_LINES_SENT);
 	t->n--;
 	q->nlines--;
 	/* Round-robin: this target goes to the back, or leaves when done. */
@@ -532,6 +546,26 @@ done:
 		*wait_ms = ln != NULL ? 0 : wait;
 	q->popped = ln;
 	return ln != NULL ? ln->buf : NULL;
+}
+
+void
+sendq_state(size_t *depth, int64_t *oldest)
+{
+	const struct sq_target *t;
+
+	*depth = 0;
+	*oldest = -1;
+	if (watched == NULL)
+		return;
+	*depth = sendq_len(watched);
+	/* Each list is in the order queued: its head is its oldest. */
+	if (watched->urgent.head != NULL)
+		*oldest = watched->urgent.head->at;
+	if (watched->own.head != NULL && (*oldest < 0 || watched->own.head->at < *oldest))
+		*oldest = watched->own.head->at;
+	for (t = watched->rr_head; t != NULL; t = t->next)
+		if (t->lines.head != NULL && (*oldest < 0 || t->lines.head->at < *oldest))
+			*oldest = t->lines.head->at;
 }
 
 size_t

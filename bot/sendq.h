@@ -80,4 +80,10 @@ const char *sendq_pop(struct sendq *q, int64_t now_ms, int64_t *wait_ms);
 
 size_t sendq_len(const struct sendq *q);
 
+/*
+ * For the metrics: the lines waiting in the bot's queue (the last one
+ * made) and loop_now() when the oldest was queued, or -1 when none waits.
+ */
+void sendq_state(size_t *depth, int64_t *oldest);
+
 #endif

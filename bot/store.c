@@ -13,9 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "store.h"
 #include "util.h"
 
@@ -204,7 +206,15 @@ abort_tx(void)
 static int
 commit_tx(void)
 {
-	if (store_exec("COMMIT") == 0)
+	struct timespec t0, t1;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = store_exec("COMMIT");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	metrics_store_commit((double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	if (rc == 0)
 		return 0;
 	abort_tx();
 	return -1;

@@ -103,7 +103,10 @@ struct cv_http_resp {
 	/*
 	 * The body. When `body_free` is set the host free()s it after sending;
 	 * otherwise it must stay valid until the route's plugin is unloaded
-	 * (the host copies it before answering).
+	 * (the host copies it before answering). A 200 with a strong `etag`
+	 * and a body not to free may be answered again from the host's copy
+	 * while the route answers the same etag: the etag must change with
+	 * any byte of the body.
 	 */
 	char *body;
 	size_t len;
@@ -124,6 +127,13 @@ struct cv_http_resp {
 	 * before this member leaves it false.
 	 */
 	bool personal;
+};
+
+/* The kinds of a plugin's metric (ABI 1.2). */
+enum cv_metric_type {
+	CV_METRIC_COUNTER,	/* metric() adds v; the name ends in _total */
+	CV_METRIC_GAUGE,	/* metric() sets v */
+	CV_METRIC_SUMMARY,	/* metric() observes v: adds it to _sum, one to _count */
 };
 
 /* Returns 0 when it filled `resp`, -1 for "not mine" (the host answers 404). */
@@ -311,6 +321,17 @@ struct cv_host {
 	 * is erased from them when each is next loaded.
 	 */
 	const char *(*forget_deferred)(size_t i);
+	/*
+	 * Metrics, answered on GET /metrics in the Prometheus text format.
+	 * name: "convene_..." with its unit ("_seconds", "_total"); label and
+	 * label_value: NULL, or one label whose value is a fixed word (a
+	 * status, a result). Never a person, a nick or an event's title. A
+	 * plugin's metrics go when it unloads.
+	 */
+	void (*metric)(struct cv_plugin *p, enum cv_metric_type type, const char *name,
+	    const char *help, const char *label, const char *label_value, double v);
+	/* fn runs before each answer on /metrics, to set gauges; one per plugin. */
+	void (*metrics_hook)(struct cv_plugin *p, void (*fn)(void *arg), void *arg);
 };
 
 /* The one symbol a plugin exports, named `convene_plugin`. */

@@ -356,11 +356,17 @@ render_doc(const char *base, const char *path, const char *name, const char *des
 {
 	char *src = cal_feed_url(base, path), *page, *body;
 	struct cal_meta m = { name, desc, src, NULL, REFRESH_MINUTES };
+	struct timespec t0, t1;
 
 	if (asprintf(&page, "%s/", base) < 0)
 		abort();
 	m.url = page;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	body = ics_render(&m, v, n, len);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	host->metric(self, CV_METRIC_SUMMARY, "convene_feed_render_seconds", "Time taken to "
+	    "render a calendar feed.", NULL, NULL, (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	free(src);
 	free(page);
 	return body;

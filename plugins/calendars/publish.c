@@ -259,6 +259,8 @@ fail(const char *what)
 	if (getrandom(&jitter, sizeof(jitter), GRND_NONBLOCK) != sizeof(jitter))
 		jitter = 0;
 	st.failures++;
+	host->metric(self, CV_METRIC_COUNTER, "convene_publish_failures_total",
+	    "Publishing requests that failed.", NULL, NULL, 1);
 	delay = pub_backoff_ms(st.failures, jitter % 1000);
 	snprintf(st.last_error, sizeof(st.last_error), "%s", what);
 	st.next_try = host->mono_ms() + delay;
@@ -642,6 +644,8 @@ on_done(void *arg, const struct cv_http_result *res)
 			commit(st.job.op == PUB_PUT ?
 			    cal_pub_written(pdb(), st.target, st.job.name, res->etag, st.job.hash) :
 			    cal_pub_removed(pdb(), st.target, st.job.name));
+		host->metric(self, CV_METRIC_COUNTER, "convene_publish_successes_total",
+		    "Documents written to or deleted from the publishing server.", NULL, NULL, 1);
 		host->log(self, CV_LOG_DEBUG, "published %s (%s)", st.job.name,
 		    st.job.op == PUB_PUT ? "written" : "deleted");
 		recovered();

@@ -307,6 +307,17 @@ f_connected(void)
 	return true;
 }
 
+static void
+f_metric(struct cv_plugin *p, enum cv_metric_type type, const char *name,
+    const char *help, const char *label, const char *label_value, double v)
+{
+}
+
+static void
+f_metrics_hook(struct cv_plugin *p, void (*fn)(void *arg), void *arg)
+{
+}
+
 static const struct cv_host fake_host = {
 	.abi_major = CONVENE_ABI_MAJOR, .abi_minor = CONVENE_ABI_MINOR,
 	.log = f_log, .reply = f_reply, .notice = f_notice, .say = f_say,
@@ -318,6 +329,7 @@ static const struct cv_host fake_host = {
 	.own_nick = f_own_nick, .online = f_online, .casefold = f_casefold,
 	.channel = f_channel, .clean_text = f_clean_text, .checkpoint = f_checkpoint,
 	.connected = f_connected, .holds = f_holds, .forget_deferred = f_forget_deferred,
+	.metric = f_metric, .metrics_hook = f_metrics_hook,
 };
 
 /* The services account the next commands come from; NULL: none. */
