@@ -841,6 +841,7 @@ static const struct key_rule http_rules[] = {
 	RULE("listen", check_address),
 	RANGE("port", check_long, 0, 65535),
 	RULE("base_url", check_url),
+	RULE("chat_url", check_url),	/* a web chat, linked from the events page */
 	RULE(NULL, NULL),
 };
 

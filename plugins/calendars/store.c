@@ -46,8 +46,9 @@ const size_t cal_schema_steps = sizeof(cal_schema) / sizeof(cal_schema[0]);
 #define EVENT_COLUMNS \
 	"e.id, e.uid, e.title, e.description, e.location, e.url, e.join_url, e.channel," \
 	" e.cancel_reason, e.tz, e.start_utc, e.duration_min, e.status, e.sequence," \
-	" e.created_at, e.updated_at, e.purged"
-#define EVENT_NCOLUMNS 17
+	" e.created_at, e.updated_at, e.purged, e.capacity," \
+	" (SELECT count(*) FROM registrations c WHERE c.event_id = e.id AND c.status = 'confirmed')"
+#define EVENT_NCOLUMNS 19
 
 /* Shown: not ended, or ended recently and not cancelled. ?1 now, ?2 keep_past. */
 #define EVENT_SHOWN \
@@ -83,6 +84,8 @@ event_from_row(sqlite3_stmt *st, struct cal_event *e)
 	e->created_at = sqlite3_column_int64(st, 14);
 	e->updated_at = sqlite3_column_int64(st, 15);
 	e->purged = sqlite3_column_int(st, 16) != 0;
+	e->capacity = sqlite3_column_int(st, 17);
+	e->confirmed = sqlite3_column_int(st, 18);
 	if (e->uid == NULL)
 		e->uid = cal_xstrdup("");
 	if (e->tz == NULL)
