@@ -57,6 +57,7 @@ static struct {
 	bool written;		/* the files were written once since start */
 	bool rendered;		/* render_public() ran once since start */
 	cv_timer_id render_timer;	/* a render is due: events changed */
+	char nick[256];		/* the bot's nick the page names */
 } pub;
 
 #define RENDER_DELAY_MS 1000	/* changes within this share one render */
@@ -853,6 +854,7 @@ render_public(void)
 		struct cal_site st = site(base);
 
 		page = cal_page_render(&st, v, n, ch, nch, now, 1, &plen);
+		snprintf(pub.nick, sizeof(pub.nick), "%s", st.nick != NULL ? st.nick : "");
 	}
 	cal_feed_set(&pub.page, page, plen, now);
 	free(ch);
@@ -916,7 +918,12 @@ fresh(void)
 static void
 on_tick(void *arg)
 {
-	if (host->wall_now() >= pub.next_change)
+	const char *nick = host->own_nick();
+
+	/* The bot took its nick back (or lost it) since the page was made. */
+	if (host->wall_now() >= pub.next_change ||
+	    (nick != NULL && nick[0] != '\0' && strlen(nick) < sizeof(pub.nick) &&
+	    strcmp(nick, pub.nick) != 0))
 		render_public();
 }
 
@@ -1353,7 +1360,9 @@ calendars_init(struct cv_plugin *p, const struct cv_host *h, char *err, size_t e
 		snprintf(err, errlen, "could not take the HTTP paths /calendars/, /event/ and /");
 		return -1;
 	}
+	/* The page names the bot's nick, which the server may have made another. */
 	if (host->subscribe(p, "events.changed", on_changed, NULL) == -1 ||
+	    host->subscribe(p, CV_TOPIC_CONNECTED, on_changed, NULL) == -1 ||
 	    host->subscribe(p, "person.forget", on_forget, NULL) == -1 ||
 	    host->commands(p, commands, sizeof(commands) / sizeof(commands[0])) == -1) {
 		snprintf(err, errlen, "could not register the calendars commands");

@@ -279,3 +279,40 @@ def parse(page):
     p.feed(page)
     p.close()
     return p
+
+
+def test_page_names_the_nick_the_bot_has(world, tmp_path):
+    """The nick is taken when the bot connects: the page names the one it
+    got, and the configured one again once the bot takes it back."""
+    holder = world.ircd.client("nickbot")
+    holder.join("#events")
+    bot = Bot(tmp_path / "bot", world.ircd.port, nick="nickbot", overrides=OVERRIDES)
+    bot.start()
+    try:
+        harness.wait_in_channel(holder, "#events", "nickbot_", t(15))
+        deadline = harness.time.monotonic() + t(10)
+        while "/msg nickbot_ rsvp N" not in page_text(bot) and \
+                harness.time.monotonic() < deadline:
+            harness.time.sleep(0.2)
+        assert "/msg nickbot_ rsvp N" in page_text(bot)
+        holder.quit()
+        # The bot takes its nick back; the page follows within a tick (15 s).
+        deadline = harness.time.monotonic() + t(30)
+        while "/msg nickbot rsvp N" not in page_text(bot) and \
+                harness.time.monotonic() < deadline:
+            harness.time.sleep(0.5)
+        assert "/msg nickbot rsvp N" in page_text(bot)
+    finally:
+        problems = bot.finish()
+    assert not problems, problems
+
+
+def page_text(bot):
+    import http.client
+    c = http.client.HTTPConnection("127.0.0.1", bot.http_port, timeout=t(10))
+    c.request("GET", "/")
+    r = c.getresponse()
+    body = r.read().decode("utf-8")
+    c.close()
+    assert r.status == 200
+    return body
