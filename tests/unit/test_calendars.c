@@ -540,6 +540,21 @@ test_page_events(void **state)
 	assert_null(strstr(p, "secret"));
 	free(p);
 
+	/* A long description is cut on the list, never inside a character. */
+	v[1].description = malloc(600);
+	for (size_t i = 0; i < 599; i += 2)
+		memcpy(v[1].description + i, "\xc3\xa9", 2);	/* é */
+	v[1].description[599] = '\0';
+	p = cal_page_render(&site_irc, v, 3, NULL, 0, 1700000000, 1, &len);
+	{
+		const char *d = strstr(p, "\xc3\xa9"), *end = strstr(d, "&hellip;");
+
+		assert_non_null(end);
+		assert_int_equal((end - d) % 2, 0);
+		assert_true(end - d <= 240);
+	}
+	free(p);
+
 	/* The page of one event: its own channel, percent-encoded in the link. */
 	v[0].description = strdup("Line <one>\nline two");
 	v[0].location = strdup("Room \"B\"");
