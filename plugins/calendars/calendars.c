@@ -8,7 +8,7 @@
  *   /calendars/event/N.ics        one event
  *   /calendars/me/TOKEN.ics       a person's registrations (never on disk)
  *   /                             an HTML page with the next upcoming events
- *   /page/N                       the later ones, CAL_PAGE_EVENTS a page
+ *   /page/N                       the later ones, CAL_PAGE_EVENTS a page (read a page at a time)
  *   /event/N                      the page of one event
  *
  * Rendering is in ics.c, the page and feed bookkeeping in feeds.c, SQL in
@@ -1134,21 +1134,23 @@ serve_page(void *arg, const struct cv_http_req *req, struct cv_http_resp *resp)
 	if (strncmp(req->path, "/page/", 6) == 0) {
 		/* Past the front page: rare, so rendered on request and not kept. */
 		long long page = number_of(req->path + 6);
+		time_t now = host->wall_now();
 		struct cal_event *v;
-		size_t n, len;
+		size_t n, len, total;
 		char *base, *body;
 		struct cal_site st;
 
 		if (page < 2 || page > 1000000)
 			return -1;
-		if (cal_store_events(db(), host->wall_now(), 0, &v, &n) == -1) {
+		if (cal_store_upcoming(db(), now, (size_t)(page - 1) * CAL_PAGE_EVENTS,
+		    CAL_PAGE_EVENTS, &v, &n, &total) == -1) {
 			host->log(self, CV_LOG_ERROR, "reading events for a page: %s",
 			    sqlite3_errmsg(db()));
 			return -1;
 		}
 		base = base_url();
 		st = site(base);
-		body = cal_page_render(&st, v, n, NULL, 0, host->wall_now(), (size_t)page, &len);
+		body = cal_page_slice_render(&st, v, n, total, now, (size_t)page, &len);
 		free(base);
 		cal_events_free(v, n);
 		if (body == NULL)

@@ -577,16 +577,18 @@ page_link(struct sbuf *b, const struct cal_site *s, size_t page, const char *tex
 	sb_printf(b, "\">%s</a>", text);
 }
 
-char *
-cal_page_render(const struct cal_site *s, const struct cal_event *v, size_t n,
-    const struct cal_channel *ch, size_t nch, long long now, size_t page, size_t *len)
+/*
+ * Page `page` of the `upcoming` events: those of v not ended at now, past
+ * the first `skip` of them (v may start at the page's first event).
+ */
+static char *
+render_page(const struct cal_site *s, const struct cal_event *v, size_t n,
+    const struct cal_channel *ch, size_t nch, long long now, size_t page, size_t skip,
+    size_t upcoming, size_t *len)
 {
 	struct sbuf b = { 0 };
-	size_t upcoming = 0, first = (page - 1) * CAL_PAGE_EVENTS, shown = 0;
+	size_t first = (page - 1) * CAL_PAGE_EVENTS, shown = 0;
 
-	for (size_t i = 0; i < n; i++)
-		if (!ended(&v[i], now))
-			upcoming++;
 	if (page == 0 || (page > 1 && first >= upcoming))
 		return NULL;
 	page_head(&b, s, NULL, page);
@@ -606,7 +608,7 @@ cal_page_render(const struct cal_site *s, const struct cal_event *v, size_t n,
 	}
 	sb_puts(&b, "<ul class=\"events\">\n");
 	for (size_t i = 0, k = 0; i < n && shown < CAL_PAGE_EVENTS; i++) {
-		if (ended(&v[i], now) || k++ < first)
+		if (ended(&v[i], now) || k++ < skip)
 			continue;
 		shown++;
 		list_item(&b, s, &v[i]);
@@ -645,6 +647,26 @@ cal_page_render(const struct cal_site *s, const struct cal_event *v, size_t n,
 	}
 	sb_puts(&b, "</main>\n</body>\n</html>\n");
 	return sb_take(&b, len);
+}
+
+char *
+cal_page_render(const struct cal_site *s, const struct cal_event *v, size_t n,
+    const struct cal_channel *ch, size_t nch, long long now, size_t page, size_t *len)
+{
+	size_t upcoming = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!ended(&v[i], now))
+			upcoming++;
+	return render_page(s, v, n, ch, nch, now, page, page > 0 ? (page - 1) * CAL_PAGE_EVENTS : 0,
+	    upcoming, len);
+}
+
+char *
+cal_page_slice_render(const struct cal_site *s, const struct cal_event *v, size_t n,
+    size_t total, long long now, size_t page, size_t *len)
+{
+	return render_page(s, v, n, NULL, 0, now, page, 0, total, len);
 }
 
 char *

@@ -135,6 +135,14 @@ struct cal_site {
 char *cal_page_render(const struct cal_site *s, const struct cal_event *v, size_t n,
     const struct cal_channel *ch, size_t nch, long long now, size_t page, size_t *len);
 
+/*
+ * The same page from just its events: v holds the upcoming events from
+ * the page's first one on (at least CAL_PAGE_EVENTS, or the rest), `total`
+ * how many are upcoming. No subscribe links (those are on page 1).
+ */
+char *cal_page_slice_render(const struct cal_site *s, const struct cal_event *v, size_t n,
+    size_t total, long long now, size_t page, size_t *len);
+
 /* The page of one event (/event/N), rendered on request. Caller frees. */
 char *cal_event_page_render(const struct cal_site *s, const struct cal_event *e, long long now,
     size_t *len);

@@ -171,6 +171,35 @@ cal_store_events(sqlite3 *db, long long now, long long keep_past, struct cal_eve
 }
 
 int
+cal_store_upcoming(sqlite3 *db, long long now, size_t offset, size_t limit,
+    struct cal_event **out, size_t *n, size_t *total)
+{
+	sqlite3_stmt *st;
+	char sql[sizeof(EVENT_COLUMNS) + 200];
+	int rc;
+
+	*out = NULL;
+	*n = *total = 0;
+	if ((rc = have_events(db)) <= 0)
+		return rc;
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM events e"
+	    " WHERE e.start_utc + 60 * e.duration_min > ?1", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*total = (size_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return -1;
+	/* Numbers: no quoting to get wrong. */
+	snprintf(sql, sizeof(sql), "SELECT " EVENT_COLUMNS " FROM events e"
+	    " WHERE e.start_utc + 60 * e.duration_min > ?1 ORDER BY e.start_utc, e.id"
+	    " LIMIT %zu OFFSET %zu", limit, offset);
+	return rows(db, sql, NULL, now, 0, out, n);
+}
+
+int
 cal_store_event(sqlite3 *db, long long id, long long now, long long keep_past,
     struct cal_event *out)
 {

@@ -617,6 +617,16 @@ test_page_paging(void **state)
 	free(p);
 	p = cal_page_render(&site_irc, v, n, NULL, 0, 1800000000 + 90 * 60, 2, &len);
 	assert_int_equal(count(p, "<li class=\"ev"), CAL_PAGE_EVENTS);
+	{
+		/* From just its events (as /page/N reads them), the same page. */
+		size_t len2;
+		char *q = cal_page_slice_render(&site_irc, v + 101, CAL_PAGE_EVENTS, n - 1,
+		    1800000000 + 90 * 60, 2, &len2);
+
+		assert_int_equal(len2, len);
+		assert_string_equal(q, p);
+		free(q);
+	}
 	assert_non_null(strstr(p, "id=\"event-102\""));
 	assert_non_null(strstr(p, "href=\"https://ev.example.org/\">"));
 	assert_non_null(strstr(p, "href=\"https://ev.example.org/page/3\">"));
@@ -693,6 +703,23 @@ test_store_window_and_registrations(void **state)
 	assert_int_equal(v[1].id, future);
 	assert_int_equal(v[1].confirmed, 1);	/* alice; counts only, for the page */
 	assert_int_equal(v[2].confirmed, 0);
+	{
+		/* The later pages read only theirs: not ended, by start, and how many. */
+		struct cal_event *u;
+		size_t nu, total;
+
+		assert_int_equal(cal_store_upcoming(db, now, 1, 5, &u, &nu, &total), 0);
+		assert_int_equal(total, 2);
+		assert_int_equal(nu, 1);
+		assert_int_equal(u[0].id, cancelled);
+		cal_events_free(u, nu);
+		assert_int_equal(cal_store_upcoming(db, now, 0, 1, &u, &nu, &total), 0);
+		assert_int_equal(total, 2);
+		assert_int_equal(nu, 1);
+		assert_int_equal(u[0].id, future);
+		assert_int_equal(u[0].confirmed, 1);
+		cal_events_free(u, nu);
+	}
 	assert_int_equal(v[2].id, cancelled);
 	assert_true(v[2].cancelled);
 	assert_int_equal(v[2].sequence, 1);
@@ -780,11 +807,15 @@ test_store_without_events_table(void **state)
 {
 	sqlite3 *db;
 	struct cal_event *v;
-	size_t n;
+	size_t n, total = 1;
 
 	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
 	assert_int_equal(cal_store_events(db, 0, 0, &v, &n), 0);
 	assert_int_equal(n, 0);
+	free(v);
+	assert_int_equal(cal_store_upcoming(db, 0, 100, 100, &v, &n, &total), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(total, 0);
 	free(v);
 	sqlite3_close(db);
 }
