@@ -128,7 +128,8 @@ test: deps
 test-unit: build unit-bins
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-# The pinned npm calendar parsers (ical.js, node-ical) the feed tests use.
+# The pinned npm packages the e2e tests use: calendar parsers (ical.js,
+# node-ical), the browser driver (playwright-core) and axe-core.
 interop:
 	@./tests/interop/install
 

@@ -859,6 +859,7 @@ static const struct key_rule http_rules[] = {
 	RANGE("header_timeout", check_long, 1, 300),
 	RANGE("idle_timeout", check_long, 1, 3600),
 	RULE("metrics_from", check_cidrs),
+	RULE("chat_url", check_url),	/* a web chat, linked from the events page */
 	RULE(NULL, NULL),
 };
 

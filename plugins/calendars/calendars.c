@@ -7,7 +7,9 @@
  *   /calendars/channel/NAME.ics   the events of one channel (NAME folded, no '#')
  *   /calendars/event/N.ics        one event
  *   /calendars/me/TOKEN.ics       a person's registrations (never on disk)
- *   /                             an HTML page with the upcoming events
+ *   /                             an HTML page with the next upcoming events
+ *   /page/N                       the later ones, CAL_PAGE_EVENTS a page (read a page at a time)
+ *   /event/N                      the page of one event
  *
  * Rendering is in ics.c, the page and feed bookkeeping in feeds.c, SQL in
  * store.c, copies on a CalDAV or WebDAV server in publish.c; this file
@@ -55,6 +57,7 @@ static struct {
 	bool written;		/* the files were written once since start */
 	bool rendered;		/* render_public() ran once since start */
 	cv_timer_id render_timer;	/* a render is due: events changed */
+	char nick[256];		/* the bot's nick the page names */
 } pub;
 
 #define RENDER_DELAY_MS 1000	/* changes within this share one render */
@@ -129,6 +132,66 @@ base_url(void)
 		    listen, port != NULL ? port : "8080");
 	}
 	return sb_take(&s, NULL);
+}
+
+/* A decimal number without sign or leading zero, all of s: the number, or -1. */
+static long long
+number_of(const char *s)
+{
+	long long id = 0;
+
+	if (*s < '1' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (id > (LLONG_MAX - 9) / 10)
+			return -1;
+		id = id * 10 + (*s - '0');
+	}
+	return *s == '\0' ? id : -1;
+}
+
+static bool
+config_true(const char *v)
+{
+	return v != NULL && (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 ||
+	    strcasecmp(v, "on") == 0 || strcmp(v, "1") == 0);
+}
+
+/*
+ * What the pages say about the bot and its chat, from the config and the
+ * bot's nick now. The strings stay valid until the next call.
+ */
+static struct cal_site
+site(const char *base)
+{
+	static char irc[600], label[400];
+	const char *server = host->config_of("irc", "server");
+	const char *port = host->config_of("irc", "port");
+	const char *chat = host->config_of("http", "chat_url");
+	const char *chan = host->config_of("events", "channel");
+	const char *nick = host->own_nick();
+	bool tls = config_true(host->config_of("irc", "tls"));
+	struct cal_site s = { cal_name(), base, NULL, host->config_of("bot", "prefix"), NULL,
+	    NULL, NULL, NULL };
+
+	s.nick = nick != NULL && nick[0] != '\0' ? nick : host->config_of("irc", "nick");
+	if (port == NULL || port[0] == '\0')
+		port = tls ? "6697" : "6667";
+	/* Only a plain host name or address goes into a link. */
+	if (server != NULL && server[0] != '\0' && strlen(server) < 256 &&
+	    strspn(server, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:") ==
+	    strlen(server)) {
+		snprintf(irc, sizeof(irc), strchr(server, ':') != NULL ? "%s://[%s]:%s/" :
+		    "%s://%s:%s/", tls ? "ircs" : "irc", server, port);
+		snprintf(label, sizeof(label), "%s (port %s%s)", server, port,
+		    tls ? ", TLS" : "");
+		s.irc = irc;
+		s.irc_label = label;
+	}
+	if (chat != NULL && (strncmp(chat, "https://", 8) == 0 || strncmp(chat, "http://", 7) == 0))
+		s.chat_url = chat;
+	s.channel = chan != NULL && chan[0] != '\0' ? chan : host->channel(0);
+	return s;
 }
 
 static const char *
@@ -394,11 +457,15 @@ event_seed(const char *base)
 static char *
 render_event(const struct cal_event *e, const char *base, size_t *len)
 {
-	char path[48], title[300];
+	char path[48], *title, *doc;
 
 	snprintf(path, sizeof(path), "event/%lld.ics", e->id);
-	snprintf(title, sizeof(title), "%s: %s", cal_name(), e->title ? e->title : "");
-	return render_doc(base, path, title, "One event", &e, 1, len);
+	/* Whole: an imported title may be 500 characters, never cut mid-character. */
+	if (asprintf(&title, "%s: %s", cal_name(), e->title ? e->title : "") < 0)
+		abort();
+	doc = render_doc(base, path, title, "One event", &e, 1, len);
+	free(title);
+	return doc;
 }
 
 static void
@@ -793,7 +860,12 @@ render_public(void)
 		ch = cal_xrealloc(ch, (nch + 1) * sizeof(*ch));
 		ch[nch++] = (struct cal_channel){ nv[i].label, nv[i].path };
 	}
-	page = cal_page_render(name, base, v, n, ch, nch, now, &plen);
+	{
+		struct cal_site st = site(base);
+
+		page = cal_page_render(&st, v, n, ch, nch, now, 1, &plen);
+		snprintf(pub.nick, sizeof(pub.nick), "%s", st.nick != NULL ? st.nick : "");
+	}
 	cal_feed_set(&pub.page, page, plen, now);
 	free(ch);
 
@@ -856,7 +928,12 @@ fresh(void)
 static void
 on_tick(void *arg)
 {
-	if (host->wall_now() >= pub.next_change)
+	const char *nick = host->own_nick();
+
+	/* The bot took its nick back (or lost it) since the page was made. */
+	if (host->wall_now() >= pub.next_change ||
+	    (nick != NULL && nick[0] != '\0' && strlen(nick) < sizeof(pub.nick) &&
+	    strcmp(nick, pub.nick) != 0))
 		render_public();
 }
 
@@ -1049,16 +1126,83 @@ serve_calendars(void *arg, const struct cv_http_req *req, struct cv_http_resp *r
 	return -1;
 }
 
+/* A page rendered on request, handed to the host with a strong ETag of its body. */
+static void
+answer_rendered(struct cv_http_resp *resp, char *body, size_t len)
+{
+	resp->status = 200;
+	resp->content_type = CTYPE_HTML;
+	resp->body = body;
+	resp->len = len;
+	resp->body_free = true;
+	ics_etag(body, len, resp->etag);
+}
+
 static int
 serve_page(void *arg, const struct cv_http_req *req, struct cv_http_resp *resp)
 {
 	/* The route "/" is the longest match of every path nobody else serves. */
+	if (strncmp(req->path, "/page/", 6) == 0) {
+		/* Past the front page: rare, so rendered on request and not kept. */
+		long long page = number_of(req->path + 6);
+		time_t now = host->wall_now();
+		struct cal_event *v;
+		size_t n, len, total;
+		char *base, *body;
+		struct cal_site st;
+
+		if (page < 2 || page > 1000000)
+			return -1;
+		if (cal_store_upcoming(db(), now, (size_t)(page - 1) * CAL_PAGE_EVENTS,
+		    CAL_PAGE_EVENTS, &v, &n, &total) == -1) {
+			host->log(self, CV_LOG_ERROR, "reading events for a page: %s",
+			    sqlite3_errmsg(db()));
+			return -1;
+		}
+		base = base_url();
+		st = site(base);
+		body = cal_page_slice_render(&st, v, n, total, now, (size_t)page, &len);
+		free(base);
+		cal_events_free(v, n);
+		if (body == NULL)
+			return -1;
+		answer_rendered(resp, body, len);
+		return 0;
+	}
 	if (strcmp(req->path, "/") != 0)
 		return -1;
 	fresh();
 	if (pub.page.body == NULL)
 		return -1;
 	answer(resp, &pub.page, CTYPE_HTML);
+	return 0;
+}
+
+/* /event/N: the page of one event, rendered on request (thousands are not kept). */
+static int
+serve_event_page(void *arg, const struct cv_http_req *req, struct cv_http_resp *resp)
+{
+	long long id = number_of(req->path + strlen("/event/"));
+	struct cal_event e;
+	struct cal_site st;
+	char *base, *body;
+	size_t len;
+	int rc;
+
+	if (id == -1)
+		return -1;
+	if ((rc = cal_store_event(db(), id, host->wall_now(), KEEP_PAST, &e)) != 1) {
+		if (rc == -1)
+			host->log(self, CV_LOG_ERROR, "reading event %lld: %s", id,
+			    sqlite3_errmsg(db()));
+		return -1;
+	}
+	base = base_url();
+	st = site(base);
+	body = cal_event_page_render(&st, &e, host->wall_now(), &len);
+	free(base);
+	cal_event_clear(&e);
+	answer_rendered(resp, body, len);
 	return 0;
 }
 
@@ -1225,11 +1369,14 @@ calendars_init(struct cv_plugin *p, const struct cv_host *h, char *err, size_t e
 	if (pub_start(p, h, err, errlen) == -1)
 		return -1;
 	if (host->route(p, "/calendars/", serve_calendars, NULL) == -1 ||
+	    host->route(p, "/event/", serve_event_page, NULL) == -1 ||
 	    host->route(p, "/", serve_page, NULL) == -1) {
-		snprintf(err, errlen, "could not take the HTTP paths /calendars/ and /");
+		snprintf(err, errlen, "could not take the HTTP paths /calendars/, /event/ and /");
 		return -1;
 	}
+	/* The page names the bot's nick, which the server may have made another. */
 	if (host->subscribe(p, "events.changed", on_changed, NULL) == -1 ||
+	    host->subscribe(p, CV_TOPIC_CONNECTED, on_changed, NULL) == -1 ||
 	    host->subscribe(p, CV_TOPIC_PERSON_FORGET, on_forget, NULL) == -1 ||
 	    host->commands(p, commands, sizeof(commands) / sizeof(commands[0])) == -1) {
 		snprintf(err, errlen, "could not register the calendars commands");

@@ -109,13 +109,43 @@ struct cal_channel {
 	const char *path;	/* "channel/events.ics" */
 };
 
+/* What the pages say about the site, and how to take part. */
+struct cal_site {
+	const char *title;	/* the calendar's name */
+	const char *base;	/* public URL of the HTTP server, without a trailing '/' */
+	const char *nick;	/* the bot's nick, for "/msg NICK rsvp N"; NULL: unknown */
+	const char *prefix;	/* the command prefix in channels ("!") */
+	const char *irc;	/* "ircs://HOST:PORT/" (or irc://), or NULL: no chat link */
+	const char *irc_label;	/* how to name the server: "irc.example.org (port 6697, TLS)" */
+	const char *channel;	/* where events without a channel belong, or NULL */
+	const char *chat_url;	/* a web chat ([http] chat_url), or NULL */
+};
+
+/* Events on the front page, and on each further page (/page/N). */
+#define CAL_PAGE_EVENTS 100
+
 /*
- * The HTML page at /: the upcoming events (those in v not ended at now),
- * subscribe links for the public feeds, an "add to calendar" link for
- * each event. Every text is escaped. Returns a new string (caller frees).
+ * An HTML page of the upcoming events (those in v not ended at now, by
+ * start): page 1 is the front page at / (how to take part, the first
+ * CAL_PAGE_EVENTS events, subscribe links), page N > 1 the next ones at
+ * /page/N. Each event: its number, the command to register, places left,
+ * links to its page and its feed. Every text is escaped. Returns a new
+ * string (caller frees), or NULL when page > 1 has no events.
  */
-char *cal_page_render(const char *title, const char *base, const struct cal_event *v, size_t n,
-    const struct cal_channel *ch, size_t nch, long long now, size_t *len);
+char *cal_page_render(const struct cal_site *s, const struct cal_event *v, size_t n,
+    const struct cal_channel *ch, size_t nch, long long now, size_t page, size_t *len);
+
+/*
+ * The same page from just its events: v holds the upcoming events from
+ * the page's first one on (at least CAL_PAGE_EVENTS, or the rest), `total`
+ * how many are upcoming. No subscribe links (those are on page 1).
+ */
+char *cal_page_slice_render(const struct cal_site *s, const struct cal_event *v, size_t n,
+    size_t total, long long now, size_t page, size_t *len);
+
+/* The page of one event (/event/N), rendered on request. Caller frees. */
+char *cal_event_page_render(const struct cal_site *s, const struct cal_event *e, long long now,
+    size_t *len);
 
 #pragma GCC visibility pop
 

@@ -40,6 +40,9 @@ struct cal_event {
 	long long created_at, updated_at;
 	enum cal_reg reg;
 	int position;		/* on the waitlist, 1-based */
+	/* For the HTML pages only (no feed shows them): counts, never names. */
+	int capacity;		/* places; 0: no limit */
+	int confirmed;		/* confirmed registrations */
 };
 
 void cal_event_clear(struct cal_event *e);

@@ -46,8 +46,9 @@ const size_t cal_schema_steps = sizeof(cal_schema) / sizeof(cal_schema[0]);
 #define EVENT_COLUMNS \
 	"e.id, e.uid, e.title, e.description, e.location, e.url, e.join_url, e.channel," \
 	" e.cancel_reason, e.tz, e.start_utc, e.duration_min, e.status, e.sequence," \
-	" e.created_at, e.updated_at, e.purged"
-#define EVENT_NCOLUMNS 17
+	" e.created_at, e.updated_at, e.purged, e.capacity," \
+	" (SELECT count(*) FROM registrations c WHERE c.event_id = e.id AND c.status = 'confirmed')"
+#define EVENT_NCOLUMNS 19
 
 /* Shown: not ended, or ended recently and not cancelled. ?1 now, ?2 keep_past. */
 #define EVENT_SHOWN \
@@ -83,6 +84,8 @@ event_from_row(sqlite3_stmt *st, struct cal_event *e)
 	e->created_at = sqlite3_column_int64(st, 14);
 	e->updated_at = sqlite3_column_int64(st, 15);
 	e->purged = sqlite3_column_int(st, 16) != 0;
+	e->capacity = sqlite3_column_int(st, 17);
+	e->confirmed = sqlite3_column_int(st, 18);
 	if (e->uid == NULL)
 		e->uid = cal_xstrdup("");
 	if (e->tz == NULL)
@@ -165,6 +168,35 @@ cal_store_events(sqlite3 *db, long long now, long long keep_past, struct cal_eve
 {
 	return rows(db, "SELECT " EVENT_COLUMNS " FROM events e WHERE" EVENT_SHOWN
 	    " ORDER BY e.start_utc, e.id", NULL, now, keep_past, out, n);
+}
+
+int
+cal_store_upcoming(sqlite3 *db, long long now, size_t offset, size_t limit,
+    struct cal_event **out, size_t *n, size_t *total)
+{
+	sqlite3_stmt *st;
+	char sql[sizeof(EVENT_COLUMNS) + 200];
+	int rc;
+
+	*out = NULL;
+	*n = *total = 0;
+	if ((rc = have_events(db)) <= 0)
+		return rc;
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM events e"
+	    " WHERE e.start_utc + 60 * e.duration_min > ?1", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*total = (size_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return -1;
+	/* Numbers: no quoting to get wrong. */
+	snprintf(sql, sizeof(sql), "SELECT " EVENT_COLUMNS " FROM events e"
+	    " WHERE e.start_utc + 60 * e.duration_min > ?1 ORDER BY e.start_utc, e.id"
+	    " LIMIT %zu OFFSET %zu", limit, offset);
+	return rows(db, sql, NULL, now, 0, out, n);
 }
 
 int

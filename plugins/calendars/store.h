@@ -33,6 +33,14 @@ extern const size_t cal_schema_steps;
 int cal_store_events(sqlite3 *db, long long now, long long keep_past,
     struct cal_event **out, size_t *n);
 
+/*
+ * The events not ended at `now`, by start: at most `limit` from the
+ * `offset`-th on, and in *total how many there are. For the later pages
+ * of the HTML page, without reading every event.
+ */
+int cal_store_upcoming(sqlite3 *db, long long now, size_t offset, size_t limit,
+    struct cal_event **out, size_t *n, size_t *total);
+
 /* Event `id` into *out (cal_event_clear) when a public feed shows it: 1, 0 when not, -1. */
 int cal_store_event(sqlite3 *db, long long id, long long now, long long keep_past,
     struct cal_event *out);

@@ -543,6 +543,28 @@ def test_html_page(world):
     assert U1 in p.links
     for secret in SECRETS + (ORG, MEMBER):
         assert secret not in page
+    # What a newcomer acts on: numbers, the command with the bot's nick, places.
+    for key, i in world.ids.items():
+        assert "http://%s/event/%d" % (base, i) in p.links
+        assert "#%d" % i in text
+        if key != 4:
+            assert "/msg %s rsvp %d" % (BOT, i) in text
+    assert "/msg %s rsvp %d" % (BOT, world.ids[4]) not in text
+    assert "Full, waitlist open" in text	# 1: capacity 1, the organiser confirmed
+    assert "irc://127.0.0.1:%d/events" % world.ircd.port in p.links
+    # One event's page: its texts escaped, never a name nor a join link.
+    ehdrs, body = get_ok(world.bot, "/event/%d" % world.ids[2])
+    assert ehdrs["content-type"] == "text/html; charset=utf-8"
+    one_page = body.decode("utf-8")
+    q = _Page()
+    q.feed(one_page)
+    q.close()
+    assert not q.errors and not q.stack, (q.errors, q.stack)
+    assert "script" not in q.tags
+    assert T2 in "".join(q.text) and "<b>not html" not in one_page
+    assert "irc://127.0.0.1:%d/Other" % world.ircd.port in q.links
+    for secret in SECRETS + (ORG, MEMBER):
+        assert secret not in one_page
     s, h, b = request(world.bot, "/", headers={"If-None-Match": hdrs["etag"]})
     assert s == 304
 

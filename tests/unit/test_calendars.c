@@ -471,7 +471,9 @@ test_page_escapes(void **state)
 
 	e.url = strdup("javascript:alert(1)");
 	e.location = strdup("<b>room</b>");
-	p = cal_page_render("Title <i>", "http://h:1", &e, 1, &ch, 1, 1700000000, &len);
+	struct cal_site site = { "Title <i>", "http://h:1", "convene", "!", NULL, NULL, NULL, NULL };
+
+	p = cal_page_render(&site, &e, 1, &ch, 1, 1700000000, 1, &len);
 	assert_int_equal(strlen(p), len);
 	assert_null(strstr(p, "<script>"));
 	assert_null(strstr(p, "<b>room"));
@@ -485,11 +487,156 @@ test_page_escapes(void **state)
 	assert_non_null(strstr(p, "Fri 15 Jan 2027, 09:00&ndash;10:30 Europe/Paris"));
 	free(p);
 	/* Ended events leave the page. */
-	p = cal_page_render("T", "http://h:1", &e, 1, NULL, 0, 1800000000 + 90 * 60, &len);
+	site.title = "T";
+	p = cal_page_render(&site, &e, 1, NULL, 0, 1800000000 + 90 * 60, 1, &len);
 	assert_null(strstr(p, "event/7.ics"));
 	assert_non_null(strstr(p, "No upcoming events."));
 	free(p);
 	cal_event_clear(&e);
+}
+
+static const struct cal_site site_irc = { "Events", "https://ev.example.org", "convene<x>", "!",
+	"ircs://irc.example.org:6697/", "irc.example.org (port 6697, TLS)", "#events",
+	"https://chat.example.org/?c=\"x\"" };
+
+/* A newcomer can act on the page: number, command, places, where to chat. */
+static void
+test_page_events(void **state)
+{
+	struct cal_event v[3] = {
+		event(3, "Open", "UTC", 1800000000),
+		event(4, "Full", "UTC", 1800003600),
+		event(5, "Off", "UTC", 1800007200),
+	};
+	size_t len;
+	char *p;
+
+	v[0].capacity = 20;
+	v[0].confirmed = 17;
+	v[0].channel = strdup("#café&co");
+	v[1].capacity = 2;
+	v[1].confirmed = 2;
+	v[2].cancelled = true;
+	v[2].capacity = 10;
+	p = cal_page_render(&site_irc, v, 3, NULL, 0, 1700000000, 1, &len);
+	assert_int_equal(strlen(p), len);
+	assert_non_null(strstr(p, "<span class=\"num\">#3</span> <a href=\"https://ev.example.org/event/3\">Open</a>"));
+	assert_non_null(strstr(p, "<strong class=\"places\">3 places left</strong> (of 20)"));
+	assert_non_null(strstr(p, "<code>/msg convene&lt;x&gt; rsvp 3</code>"));
+	assert_non_null(strstr(p, "Full, waitlist open"));
+	assert_non_null(strstr(p, "<code>/msg convene&lt;x&gt; rsvp 4</code>"));
+	/* Cancelled: marked, and nothing to register for. */
+	assert_non_null(strstr(p, "<li class=\"ev cancelled\" id=\"event-5\">"));
+	assert_non_null(strstr(p, "(cancelled)"));
+	assert_null(strstr(p, "rsvp 5</code>"));
+	assert_non_null(strstr(p, "href=\"https://ev.example.org/calendars/event/5.ics\""));
+	/* The chat: the site's channel, and the web chat escaped. */
+	assert_non_null(strstr(p, "<a href=\"ircs://irc.example.org:6697/events\">#events on "
+	    "irc.example.org (port 6697, TLS)</a>"));
+	assert_non_null(strstr(p, "href=\"https://chat.example.org/?c=&quot;x&quot;\""));
+	assert_non_null(strstr(p, "<html lang=\"en\">"));
+	assert_non_null(strstr(p, "prefers-color-scheme:dark"));
+	assert_null(strstr(p, "<script"));
+	assert_null(strstr(p, "secret"));
+	free(p);
+
+	/* A long description is cut on the list, never inside a character. */
+	v[1].description = malloc(600);
+	for (size_t i = 0; i < 599; i += 2)
+		memcpy(v[1].description + i, "\xc3\xa9", 2);	/* é */
+	v[1].description[599] = '\0';
+	p = cal_page_render(&site_irc, v, 3, NULL, 0, 1700000000, 1, &len);
+	{
+		const char *d = strstr(p, "\xc3\xa9"), *end = strstr(d, "&hellip;");
+
+		assert_non_null(end);
+		assert_int_equal((end - d) % 2, 0);
+		assert_true(end - d <= 240);
+	}
+	free(p);
+
+	/* The page of one event: its own channel, percent-encoded in the link. */
+	v[0].description = strdup("Line <one>\nline two");
+	v[0].location = strdup("Room \"B\"");
+	p = cal_event_page_render(&site_irc, &v[0], 1700000000, &len);
+	assert_int_equal(strlen(p), len);
+	assert_non_null(strstr(p, "<title>Open &ndash; Events</title>"));
+	assert_non_null(strstr(p, "Line &lt;one&gt;<br>\nline two"));
+	assert_non_null(strstr(p, "Room &quot;B&quot;"));
+	assert_non_null(strstr(p, "3 places left"));
+	assert_non_null(strstr(p, "<code>/msg convene&lt;x&gt; rsvp 3</code> registers you"));
+	assert_non_null(strstr(p, "<code>!rsvp 3</code>"));
+	assert_non_null(strstr(p, "href=\"ircs://irc.example.org:6697/caf%C3%A9%26co\""));
+	assert_non_null(strstr(p, "href=\"webcal://ev.example.org/calendars/event/3.ics\""));
+	assert_non_null(strstr(p, "href=\"https://ev.example.org/calendars/event/3.ics\""));
+	assert_null(strstr(p, "secret"));
+	free(p);
+	p = cal_event_page_render(&site_irc, &v[2], 1700000000, &len);
+	assert_non_null(strstr(p, "This event is cancelled"));
+	assert_null(strstr(p, "rsvp 5"));
+	assert_null(strstr(p, "webcal:"));
+	free(p);
+	for (size_t i = 0; i < 3; i++)
+		cal_event_clear(&v[i]);
+}
+
+static size_t
+count(const char *s, const char *what)
+{
+	size_t n = 0;
+
+	for (; (s = strstr(s, what)) != NULL; s++)
+		n++;
+	return n;
+}
+
+/* Thousands of events: the front page shows the next CAL_PAGE_EVENTS and links on. */
+static void
+test_page_paging(void **state)
+{
+	const size_t n = 5000;
+	struct cal_event *v = calloc(n, sizeof(*v));
+	size_t len;
+	char *p;
+
+	for (size_t i = 0; i < n; i++) {
+		v[i] = event((long long)i + 1, "A meeting with a title of ordinary length", "UTC",
+		    1800000000 + 3600LL * (long long)i);
+		v[i].description = strdup("A description that goes on for a while, as people "
+		    "write them when they announce something to a community they care about.");
+	}
+	/* The first is over: not counted. */
+	p = cal_page_render(&site_irc, v, n, NULL, 0, 1800000000 + 90 * 60, 1, &len);
+	assert_int_equal(count(p, "<li class=\"ev"), CAL_PAGE_EVENTS);
+	assert_null(strstr(p, "id=\"event-1\""));
+	assert_non_null(strstr(p, "id=\"event-2\""));
+	assert_non_null(strstr(p, "id=\"event-101\""));
+	assert_null(strstr(p, "id=\"event-102\""));
+	assert_non_null(strstr(p, "<a href=\"https://ev.example.org/page/2\">Later events (4899 more)"));
+	assert_true(len < 150 * 1000);
+	free(p);
+	p = cal_page_render(&site_irc, v, n, NULL, 0, 1800000000 + 90 * 60, 2, &len);
+	assert_int_equal(count(p, "<li class=\"ev"), CAL_PAGE_EVENTS);
+	{
+		/* From just its events (as /page/N reads them), the same page. */
+		size_t len2;
+		char *q = cal_page_slice_render(&site_irc, v + 101, CAL_PAGE_EVENTS, n - 1,
+		    1800000000 + 90 * 60, 2, &len2);
+
+		assert_int_equal(len2, len);
+		assert_string_equal(q, p);
+		free(q);
+	}
+	assert_non_null(strstr(p, "id=\"event-102\""));
+	assert_non_null(strstr(p, "href=\"https://ev.example.org/\">"));
+	assert_non_null(strstr(p, "href=\"https://ev.example.org/page/3\">"));
+	free(p);
+	p = cal_page_render(&site_irc, v, n, NULL, 0, 1800000000 + 90 * 60, 50, &len);
+	assert_int_equal(count(p, "<li class=\"ev"), 99);
+	assert_null(strstr(p, "/page/51"));
+	free(p);
+	assert_null(cal_page_render(&site_irc, v, n, NULL, 0, 1800000000 + 90 * 60, 51, &len));
+	cal_events_free(v, n);
 }
 
 /* ---- the SQL, on a real file with the events plugin's schema ---- */
@@ -554,6 +701,25 @@ test_store_window_and_registrations(void **state)
 	assert_int_equal(n, 3);
 	assert_int_equal(v[0].id, recent);
 	assert_int_equal(v[1].id, future);
+	assert_int_equal(v[1].confirmed, 1);	/* alice; counts only, for the page */
+	assert_int_equal(v[2].confirmed, 0);
+	{
+		/* The later pages read only theirs: not ended, by start, and how many. */
+		struct cal_event *u;
+		size_t nu, total;
+
+		assert_int_equal(cal_store_upcoming(db, now, 1, 5, &u, &nu, &total), 0);
+		assert_int_equal(total, 2);
+		assert_int_equal(nu, 1);
+		assert_int_equal(u[0].id, cancelled);
+		cal_events_free(u, nu);
+		assert_int_equal(cal_store_upcoming(db, now, 0, 1, &u, &nu, &total), 0);
+		assert_int_equal(total, 2);
+		assert_int_equal(nu, 1);
+		assert_int_equal(u[0].id, future);
+		assert_int_equal(u[0].confirmed, 1);
+		cal_events_free(u, nu);
+	}
 	assert_int_equal(v[2].id, cancelled);
 	assert_true(v[2].cancelled);
 	assert_int_equal(v[2].sequence, 1);
@@ -641,11 +807,15 @@ test_store_without_events_table(void **state)
 {
 	sqlite3 *db;
 	struct cal_event *v;
-	size_t n;
+	size_t n, total = 1;
 
 	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
 	assert_int_equal(cal_store_events(db, 0, 0, &v, &n), 0);
 	assert_int_equal(n, 0);
+	free(v);
+	assert_int_equal(cal_store_upcoming(db, 0, 100, 100, &v, &n, &total), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(total, 0);
 	free(v);
 	sqlite3_close(db);
 }
@@ -711,6 +881,8 @@ main(void)
 		cmocka_unit_test(test_urls),
 		cmocka_unit_test(test_tokens),
 		cmocka_unit_test(test_page_escapes),
+		cmocka_unit_test(test_page_events),
+		cmocka_unit_test(test_page_paging),
 		cmocka_unit_test(test_store_window_and_registrations),
 		cmocka_unit_test(test_store_event_and_manifest),
 		cmocka_unit_test(test_store_without_events_table),
