@@ -385,9 +385,9 @@ cmd_events(struct cv_ctx *ctx)
 	struct ev_event *v;
 	struct when_zone mine;
 	bool has_zone = asker_zone(ctx, &mine);
-	size_t n;
+	size_t n, total;
 
-	if (model_events_upcoming(db(), host->wall_now(), &v, &n) == -1) {
+	if (model_events_upcoming_first(db(), host->wall_now(), LIST_MAX, &v, &n, &total) == -1) {
 		host->reply(ctx, "Sorry, that did not work: please try again later.");
 		return;
 	}
@@ -403,8 +403,8 @@ cmd_events(struct cv_ctx *ctx)
 		else
 			host->reply(ctx, "#%lld %s: %s; %s", v[i].id, v[i].title, when, places);
 	}
-	if (n > LIST_MAX)
-		host->reply(ctx, "... and %zu more later.", n - LIST_MAX);
+	if (total > n)
+		host->reply(ctx, "... and %zu more later.", total - n);
 	model_events_free(v, n);
 }
 
@@ -1848,6 +1848,7 @@ events_fini(struct cv_plugin *p)
 {
 	/* The host cancels our timers; what they would have delivered stays kept. */
 	seen_clear();
+	model_close(db());
 	/* And our downloads, without calling import_done. */
 	while (jobs != NULL) {
 		struct import_job *j = jobs;

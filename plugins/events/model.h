@@ -31,6 +31,12 @@
 extern const char *const model_schema[];
 extern const size_t model_schema_steps;
 
+/*
+ * Finalize the statements kept for `db` (prepared once and reused by every
+ * call): before the handle is closed, or when the plugin unloads.
+ */
+void model_close(sqlite3 *db);
+
 enum ev_status { EV_NONE = 0, EV_CONFIRMED, EV_MAYBE, EV_WAITLIST };
 
 /* "confirmed", "maybe", "waitlist", or "not registered". */
@@ -96,6 +102,12 @@ int model_event_get(sqlite3 *db, long long id, struct ev_event *e);
  * *out is a new array of *n events; free with model_events_free().
  */
 int model_events_upcoming(sqlite3 *db, time_t now, struct ev_event **out, size_t *n);
+/*
+ * The first `limit` of those, and in *total how many there are: `events`
+ * reads what it shows, not every upcoming event.
+ */
+int model_events_upcoming_first(sqlite3 *db, time_t now, size_t limit, struct ev_event **out,
+    size_t *n, size_t *total);
 /* Every event, for recomputing instants at load. */
 int model_events_all(sqlite3 *db, struct ev_event **out, size_t *n);
 void model_events_free(struct ev_event *v, size_t n);

@@ -586,6 +586,7 @@ test_store_window_and_registrations(void **state)
 	assert_int_equal(cal_token_delete(db, "n:alice"), 0);
 	assert_int_equal(cal_token_person(db, tok2, who, sizeof(who)), 0);
 
+	model_close(db);
 	sqlite3_close(db);
 	unlink(path);
 }
@@ -632,6 +633,7 @@ test_store_event_and_manifest(void **state)
 	assert_int_equal(n, 1);
 	free(rows);
 
+	model_close(db);
 	sqlite3_close(db);
 	unlink(path);
 }
@@ -647,6 +649,7 @@ test_store_without_events_table(void **state)
 	assert_int_equal(cal_store_events(db, 0, 0, &v, &n), 0);
 	assert_int_equal(n, 0);
 	free(v);
+	model_close(db);
 	sqlite3_close(db);
 }
 

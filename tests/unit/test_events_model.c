@@ -61,7 +61,8 @@ teardown(void **state)
 	struct fixture *f = *state;
 	char side[80];
 
-	sqlite3_close(f->db);
+	model_close(f->db);
+	assert_int_equal(sqlite3_close(f->db), SQLITE_OK);
 	unlink(f->path);
 	snprintf(side, sizeof(side), "%s-wal", f->path);
 	unlink(side);
@@ -504,7 +505,8 @@ test_race_for_last_place(void **state)
 	assert_int_equal(r.after, EV_WAITLIST);
 	assert_int_equal(r.position, 1);
 	assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(other);
+	model_close(other);
+	assert_int_equal(sqlite3_close(other), SQLITE_OK);
 }
 
 /* Moving the start schedules the reminders again from then; other changes do not. */
