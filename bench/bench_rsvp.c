@@ -400,6 +400,9 @@ out:
 	plugin_unload_all();
 	cmd_free();
 	store_close();
-	remove_store(path, sizeof path);
+	if (getenv("BENCH_KEEP") == NULL)	/* keep the store to look into */
+		remove_store(path, sizeof path);
+	else
+		fprintf(stderr, "kept %s\n", path);
 	return rc;
 }

@@ -619,10 +619,11 @@ cmd_mine(struct cv_ctx *ctx)
 	struct when_zone mine;
 	bool has_zone = asker_zone(ctx, &mine);
 	bool remind = true;
-	size_t n;
+	size_t n, total;
 
 	deliver_kept(ctx->who->id, ctx->who->nick, ctx);
-	if (model_mine(db(), ctx->who->id, host->wall_now(), &v, &n) == -1) {
+	if (model_mine_first(db(), ctx->who->id, host->wall_now(), LIST_MAX, &v, &n,
+	    &total) == -1) {
 		host->reply(ctx, "Sorry, that did not work: please try again later.");
 		return;
 	}
@@ -644,8 +645,8 @@ cmd_mine(struct cv_ctx *ctx)
 			snprintf(status, sizeof(status), "%s", model_status_name(v[i].status));
 		host->reply(ctx, "#%lld %s: %s; %s", v[i].ev.id, v[i].ev.title, when, status);
 	}
-	if (n > LIST_MAX)
-		host->reply(ctx, "... and %zu more later.", n - LIST_MAX);
+	if (total > n)
+		host->reply(ctx, "... and %zu more later.", total - n);
 	model_mine_free(v, n);
 }
 

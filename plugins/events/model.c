@@ -2,6 +2,7 @@
 #include "model.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,7 +86,11 @@ const char *const model_schema[] = {
 	 * the statement that changes a registration, so the counts commit, roll
 	 * back and survive a crash with it, whoever writes the table. Existing
 	 * rows are counted once here. events_end serves the upcoming list and
-	 * its count; events_unpurged the retention scan.
+	 * its count; events_unpurged the retention scan. Each registration also
+	 * carries its event's start and end (kept by triggers), so a person's
+	 * upcoming registrations come in order from one index: `mine` reads the
+	 * lines it shows, not their whole history. That index leads with the
+	 * person and replaces registrations_person.
 	 */
 	"ALTER TABLE events ADD COLUMN n_confirmed INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE events ADD COLUMN n_maybe INTEGER NOT NULL DEFAULT 0;"
@@ -117,6 +122,26 @@ const char *const model_schema[] = {
 	"  n_maybe = n_maybe + (new.status = 'maybe'),"
 	"  n_waitlist = n_waitlist + (new.status = 'waitlist')"
 	" WHERE id = new.event_id; END;"
+	"ALTER TABLE registrations ADD COLUMN ev_start INTEGER;"
+	"ALTER TABLE registrations ADD COLUMN ev_end INTEGER;"
+	"UPDATE registrations SET"
+	" ev_start = (SELECT e.start_utc FROM events e WHERE e.id = registrations.event_id),"
+	" ev_end = (SELECT e.start_utc + 60 * e.duration_min FROM events e"
+	"  WHERE e.id = registrations.event_id);"
+	"CREATE TRIGGER registrations_times AFTER INSERT ON registrations"
+	" WHEN new.ev_start IS NULL OR new.ev_end IS NULL BEGIN"
+	" UPDATE registrations SET"
+	"  ev_start = (SELECT e.start_utc FROM events e WHERE e.id = new.event_id),"
+	"  ev_end = (SELECT e.start_utc + 60 * e.duration_min FROM events e"
+	"   WHERE e.id = new.event_id)"
+	" WHERE rowid = new.rowid; END;"
+	"CREATE TRIGGER events_times AFTER UPDATE OF start_utc, duration_min ON events"
+	" WHEN old.start_utc != new.start_utc OR old.duration_min != new.duration_min BEGIN"
+	" UPDATE registrations SET ev_start = new.start_utc,"
+	"  ev_end = new.start_utc + 60 * new.duration_min WHERE event_id = new.id; END;"
+	"DROP INDEX registrations_person;"
+	"CREATE INDEX registrations_person_start"
+	" ON registrations(person, ev_start, event_id, ev_end, status, seq);"
 	"CREATE INDEX events_end ON events(start_utc + 60 * duration_min);"
 	"CREATE INDEX events_unpurged ON events(start_utc) WHERE purged = 0;",
 };
@@ -741,17 +766,19 @@ model_rsvp(sqlite3 *db, long long id, const char *person, const char *nick,
     enum ev_status want, time_t now, struct rsvp_result *r)
 {
 	sqlite3_stmt *st;
-	long long seq;
+	long long seq, start = 0, end = 0;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	st = prep(db, "SELECT status = 'cancelled', start_utc FROM events WHERE id = ?", "i", id);
+	st = prep(db, "SELECT status = 'cancelled', start_utc, duration_min FROM events"
+	    " WHERE id = ?", "i", id);
 	if (st == NULL)
 		return -1;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		rc = sqlite3_column_int(st, 0) ? MODEL_ECANCELLED :
-		    sqlite3_column_int64(st, 1) <= now ? MODEL_EPAST : 0;
-	else
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		start = sqlite3_column_int64(st, 1);
+		end = start + 60 * sqlite3_column_int64(st, 2);
+		rc = sqlite3_column_int(st, 0) ? MODEL_ECANCELLED : start <= now ? MODEL_EPAST : 0;
+	} else
 		rc = rc == SQLITE_DONE ? MODEL_ENOENT : -1;
 	done(st);
 	if (rc != 0)
@@ -778,11 +805,12 @@ model_rsvp(sqlite3 *db, long long id, const char *person, const char *nick,
 		 * path, so arrival order holds however the place came free.
 		 */
 		if (run(prep(db, "INSERT INTO registrations"
-		    " (event_id, person, nick, status, seq, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+		    " (event_id, person, nick, status, seq, created_at, ev_start, ev_end)"
+		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 		    " ON CONFLICT (event_id, person) DO UPDATE SET nick = excluded.nick,"
 		    " status = excluded.status, seq = excluded.seq",
-		    "itttii", id, person, nick, want == EV_MAYBE ? "maybe" : "waitlist",
-		    seq + 1, (long long)now)) == -1)
+		    "itttiiii", id, person, nick, want == EV_MAYBE ? "maybe" : "waitlist",
+		    seq + 1, (long long)now, start, end)) == -1)
 			return -1;
 	}
 	if (promote(db, id, now, &r->promoted) == -1)
@@ -839,16 +867,30 @@ model_attendees(sqlite3 *db, long long id, struct ev_people *confirmed,
 }
 
 int
-model_mine(sqlite3 *db, const char *person, time_t now, struct ev_mine **out, size_t *n)
+model_mine_first(sqlite3 *db, const char *person, time_t now, size_t limit,
+    struct ev_mine **out, size_t *n, size_t *total)
 {
-	sqlite3_stmt *st = prep(db, "SELECT " EVENT_COLUMNS ", r.status, r.seq"
-	    " FROM registrations r JOIN events e ON e.id = r.event_id"
-	    " WHERE r.person = ? AND e.start_utc + 60 * e.duration_min > ?"
-	    " ORDER BY e.start_utc, e.id", "ti", person, (long long)now);
+	sqlite3_stmt *st;
+	long long count;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
+	/*
+	 * From the (person, ev_start, ...) index alone: the count walks the
+	 * person's registrations of events that start from a week back (events
+	 * last at most 7 days), the list stops after `limit`; only the events
+	 * shown are read.
+	 */
+	if (one_int(prep(db, "SELECT count(*) FROM registrations"
+	    " WHERE person = ?1 AND ev_start > ?2 - 604800 AND ev_end > ?2",
+	    "ti", person, (long long)now), 0, &count) == -1)
+		return -1;
+	*total = (size_t)count;
+	st = prep(db, "SELECT event_id, status, seq FROM registrations"
+	    " WHERE person = ?1 AND ev_start > ?2 - 604800 AND ev_end > ?2"
+	    " ORDER BY ev_start, event_id LIMIT ?3", "tii", person, (long long)now,
+	    limit > (size_t)count ? count : (long long)limit);
 	if (st == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -856,12 +898,12 @@ model_mine(sqlite3 *db, const char *person, time_t now, struct ev_mine **out, si
 
 		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
 		m = &(*out)[(*n)++];
-		event_from_row(st, 0, &m->ev);
-		m->status = status_of(sqlite3_column_text(st, EVENT_NCOLUMNS));
-		m->position = 0;
+		memset(m, 0, sizeof(*m));
+		if (model_event_get(db, sqlite3_column_int64(st, 0), &m->ev) != 0)
+			break;
+		m->status = status_of(sqlite3_column_text(st, 1));
 		if (m->status == EV_WAITLIST && wait_position(db, m->ev.id,
-		    sqlite3_column_int64(st, EVENT_NCOLUMNS + 1), m->ev.n_waitlist,
-		    &m->position) == -1)
+		    sqlite3_column_int64(st, 2), m->ev.n_waitlist, &m->position) == -1)
 			break;
 	}
 	done(st);
@@ -872,6 +914,14 @@ model_mine(sqlite3 *db, const char *person, time_t now, struct ev_mine **out, si
 		return -1;
 	}
 	return 0;
+}
+
+int
+model_mine(sqlite3 *db, const char *person, time_t now, struct ev_mine **out, size_t *n)
+{
+	size_t total;
+
+	return model_mine_first(db, person, now, SIZE_MAX, out, n, &total);
 }
 
 void

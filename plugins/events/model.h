@@ -162,6 +162,9 @@ struct ev_mine {
 	int position;
 };
 int model_mine(sqlite3 *db, const char *person, time_t now, struct ev_mine **out, size_t *n);
+/* The first `limit` of them, and in *total how many there are. */
+int model_mine_first(sqlite3 *db, const char *person, time_t now, size_t limit,
+    struct ev_mine **out, size_t *n, size_t *total);
 void model_mine_free(struct ev_mine *v, size_t n);
 
 /* The person's display zone into buf: 1 when set, 0 when not, -1 on error. */
