@@ -90,12 +90,17 @@ const char *const model_schema[] = {
 	 * carries its event's start and end (kept by triggers), so a person's
 	 * upcoming registrations come in order from one index: `mine` reads the
 	 * lines it shows, not their whole history. That index leads with the
-	 * person and replaces registrations_person.
+	 * person and replaces registrations_person. last_seq, the highest
+	 * arrival number given, replaces max(seq) and its index: one index
+	 * fewer to write per registration.
 	 */
 	"ALTER TABLE events ADD COLUMN n_confirmed INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE events ADD COLUMN n_maybe INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE events ADD COLUMN n_waitlist INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE events ADD COLUMN last_seq INTEGER NOT NULL DEFAULT 0;"
 	"UPDATE events SET"
+	" last_seq = coalesce((SELECT max(r.seq) FROM registrations r"
+	"  WHERE r.event_id = events.id), 0),"
 	" n_confirmed = (SELECT count(*) FROM registrations r"
 	"  WHERE r.event_id = events.id AND r.status = 'confirmed'),"
 	" n_maybe = (SELECT count(*) FROM registrations r"
@@ -105,8 +110,12 @@ const char *const model_schema[] = {
 	"CREATE TRIGGER registrations_count_insert AFTER INSERT ON registrations BEGIN"
 	" UPDATE events SET n_confirmed = n_confirmed + (new.status = 'confirmed'),"
 	"  n_maybe = n_maybe + (new.status = 'maybe'),"
-	"  n_waitlist = n_waitlist + (new.status = 'waitlist')"
+	"  n_waitlist = n_waitlist + (new.status = 'waitlist'),"
+	"  last_seq = max(last_seq, new.seq)"
 	" WHERE id = new.event_id; END;"
+	"CREATE TRIGGER registrations_last_seq AFTER UPDATE OF event_id, seq ON registrations"
+	" BEGIN UPDATE events SET last_seq = new.seq"
+	"  WHERE id = new.event_id AND last_seq < new.seq; END;"
 	"CREATE TRIGGER registrations_count_delete AFTER DELETE ON registrations BEGIN"
 	" UPDATE events SET n_confirmed = n_confirmed - (old.status = 'confirmed'),"
 	"  n_maybe = n_maybe - (old.status = 'maybe'),"
@@ -140,6 +149,7 @@ const char *const model_schema[] = {
 	" UPDATE registrations SET ev_start = new.start_utc,"
 	"  ev_end = new.start_utc + 60 * new.duration_min WHERE event_id = new.id; END;"
 	"DROP INDEX registrations_person;"
+	"DROP INDEX registrations_event_seq;"
 	"CREATE INDEX registrations_person_start"
 	" ON registrations(person, ev_start, event_id, ev_end, status, seq);"
 	"CREATE INDEX events_end ON events(start_utc + 60 * duration_min);"
@@ -766,17 +776,18 @@ model_rsvp(sqlite3 *db, long long id, const char *person, const char *nick,
     enum ev_status want, time_t now, struct rsvp_result *r)
 {
 	sqlite3_stmt *st;
-	long long seq, start = 0, end = 0;
+	long long seq = 0, start = 0, end = 0;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	st = prep(db, "SELECT status = 'cancelled', start_utc, duration_min FROM events"
+	st = prep(db, "SELECT status = 'cancelled', start_utc, duration_min, last_seq FROM events"
 	    " WHERE id = ?", "i", id);
 	if (st == NULL)
 		return -1;
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		start = sqlite3_column_int64(st, 1);
 		end = start + 60 * sqlite3_column_int64(st, 2);
+		seq = sqlite3_column_int64(st, 3);
 		rc = sqlite3_column_int(st, 0) ? MODEL_ECANCELLED : start <= now ? MODEL_EPAST : 0;
 	} else
 		rc = rc == SQLITE_DONE ? MODEL_ENOENT : -1;
@@ -796,9 +807,6 @@ model_rsvp(sqlite3 *db, long long id, const char *person, const char *nick,
 		    "it", id, person)) == -1)
 			return -1;
 	} else {
-		if (one_int(prep(db, "SELECT max(seq) FROM registrations WHERE event_id = ?",
-		    "i", id), 0, &seq) == -1)
-			return -1;
 		/*
 		 * A yes joins the end of the waitlist, and promote() below gives it
 		 * a place at once when one is free and nobody waits before it: one
@@ -851,7 +859,7 @@ model_attendees(sqlite3 *db, long long id, struct ev_people *confirmed,
     struct ev_people *maybe, struct ev_people *waitlist)
 {
 	sqlite3_stmt *st = prep(db, "SELECT person, nick, status FROM registrations"
-	    " WHERE event_id = ? ORDER BY seq", "i", id);
+	    " WHERE event_id = ? ORDER BY status, seq", "i", id);
 	int rc;
 
 	if (st == NULL)
