@@ -411,9 +411,9 @@ cmd_events(struct cv_ctx *ctx)
 	struct ev_event *v;
 	struct when_zone mine;
 	bool has_zone = asker_zone(ctx, &mine);
-	size_t n;
+	size_t n, total;
 
-	if (model_events_upcoming(db(), host->wall_now(), &v, &n) == -1) {
+	if (model_events_upcoming_first(db(), host->wall_now(), LIST_MAX, &v, &n, &total) == -1) {
 		host->reply(ctx, "Sorry, that did not work: please try again later.");
 		return;
 	}
@@ -429,8 +429,8 @@ cmd_events(struct cv_ctx *ctx)
 		else
 			host->reply(ctx, "#%lld %s: %s; %s", v[i].id, v[i].title, when, places);
 	}
-	if (n > LIST_MAX)
-		host->reply(ctx, "... and %zu more later.", n - LIST_MAX);
+	if (total > n)
+		host->reply(ctx, "... and %zu more later.", total - n);
 	model_events_free(v, n);
 }
 
@@ -652,10 +652,11 @@ cmd_mine(struct cv_ctx *ctx)
 	struct when_zone mine;
 	bool has_zone = asker_zone(ctx, &mine);
 	bool remind = true;
-	size_t n;
+	size_t n, total;
 
 	deliver_kept(ctx->who->id, ctx->who->nick, ctx);
-	if (model_mine(db(), ctx->who->id, host->wall_now(), &v, &n) == -1) {
+	if (model_mine_first(db(), ctx->who->id, host->wall_now(), LIST_MAX, &v, &n,
+	    &total) == -1) {
 		host->reply(ctx, "Sorry, that did not work: please try again later.");
 		return;
 	}
@@ -677,8 +678,8 @@ cmd_mine(struct cv_ctx *ctx)
 			snprintf(status, sizeof(status), "%s", model_status_name(v[i].status));
 		host->reply(ctx, "#%lld %s: %s; %s", v[i].ev.id, v[i].ev.title, when, status);
 	}
-	if (n > LIST_MAX)
-		host->reply(ctx, "... and %zu more later.", n - LIST_MAX);
+	if (total > n)
+		host->reply(ctx, "... and %zu more later.", total - n);
 	model_mine_free(v, n);
 }
 
@@ -2001,6 +2002,7 @@ events_fini(struct cv_plugin *p)
 {
 	/* The host cancels our timers; what they would have delivered stays kept. */
 	seen_clear();
+	model_close(db());
 	/* And our downloads, without calling import_done. */
 	while (jobs != NULL) {
 		struct import_job *j = jobs;

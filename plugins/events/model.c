@@ -2,6 +2,7 @@
 #include "model.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,80 @@ const char *const model_schema[] = {
 	"ALTER TABLE events ADD COLUMN source_uid TEXT;"
 	"ALTER TABLE events ADD COLUMN source_url TEXT;"
 	"CREATE UNIQUE INDEX events_source ON events(source_uid) WHERE source_uid IS NOT NULL;",
+	/*
+	 * 4: counts kept in the event's row, so reading an event costs the same
+	 * with 10 or 100,000 registrations. Triggers keep them: they run inside
+	 * the statement that changes a registration, so the counts commit, roll
+	 * back and survive a crash with it, whoever writes the table. Existing
+	 * rows are counted once here. events_end serves the upcoming list and
+	 * its count; events_unpurged the retention scan. Each registration also
+	 * carries its event's start and end (kept by triggers), so a person's
+	 * upcoming registrations come in order from one index: `mine` reads the
+	 * lines it shows, not their whole history. That index leads with the
+	 * person and replaces registrations_person. last_seq, the highest
+	 * arrival number given, replaces max(seq) and its index: one index
+	 * fewer to write per registration.
+	 */
+	"ALTER TABLE events ADD COLUMN n_confirmed INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE events ADD COLUMN n_maybe INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE events ADD COLUMN n_waitlist INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE events ADD COLUMN last_seq INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE events SET"
+	" last_seq = coalesce((SELECT max(r.seq) FROM registrations r"
+	"  WHERE r.event_id = events.id), 0),"
+	" n_confirmed = (SELECT count(*) FROM registrations r"
+	"  WHERE r.event_id = events.id AND r.status = 'confirmed'),"
+	" n_maybe = (SELECT count(*) FROM registrations r"
+	"  WHERE r.event_id = events.id AND r.status = 'maybe'),"
+	" n_waitlist = (SELECT count(*) FROM registrations r"
+	"  WHERE r.event_id = events.id AND r.status = 'waitlist');"
+	"CREATE TRIGGER registrations_count_insert AFTER INSERT ON registrations BEGIN"
+	" UPDATE events SET n_confirmed = n_confirmed + (new.status = 'confirmed'),"
+	"  n_maybe = n_maybe + (new.status = 'maybe'),"
+	"  n_waitlist = n_waitlist + (new.status = 'waitlist'),"
+	"  last_seq = max(last_seq, new.seq)"
+	" WHERE id = new.event_id; END;"
+	"CREATE TRIGGER registrations_last_seq AFTER UPDATE OF event_id, seq ON registrations"
+	" BEGIN UPDATE events SET last_seq = new.seq"
+	"  WHERE id = new.event_id AND last_seq < new.seq; END;"
+	"CREATE TRIGGER registrations_count_delete AFTER DELETE ON registrations BEGIN"
+	" UPDATE events SET n_confirmed = n_confirmed - (old.status = 'confirmed'),"
+	"  n_maybe = n_maybe - (old.status = 'maybe'),"
+	"  n_waitlist = n_waitlist - (old.status = 'waitlist')"
+	" WHERE id = old.event_id; END;"
+	"CREATE TRIGGER registrations_count_update AFTER UPDATE OF event_id, status"
+	" ON registrations WHEN old.event_id != new.event_id OR old.status != new.status BEGIN"
+	" UPDATE events SET n_confirmed = n_confirmed - (old.status = 'confirmed'),"
+	"  n_maybe = n_maybe - (old.status = 'maybe'),"
+	"  n_waitlist = n_waitlist - (old.status = 'waitlist')"
+	" WHERE id = old.event_id;"
+	" UPDATE events SET n_confirmed = n_confirmed + (new.status = 'confirmed'),"
+	"  n_maybe = n_maybe + (new.status = 'maybe'),"
+	"  n_waitlist = n_waitlist + (new.status = 'waitlist')"
+	" WHERE id = new.event_id; END;"
+	"ALTER TABLE registrations ADD COLUMN ev_start INTEGER;"
+	"ALTER TABLE registrations ADD COLUMN ev_end INTEGER;"
+	"UPDATE registrations SET"
+	" ev_start = (SELECT e.start_utc FROM events e WHERE e.id = registrations.event_id),"
+	" ev_end = (SELECT e.start_utc + 60 * e.duration_min FROM events e"
+	"  WHERE e.id = registrations.event_id);"
+	"CREATE TRIGGER registrations_times AFTER INSERT ON registrations"
+	" WHEN new.ev_start IS NULL OR new.ev_end IS NULL BEGIN"
+	" UPDATE registrations SET"
+	"  ev_start = (SELECT e.start_utc FROM events e WHERE e.id = new.event_id),"
+	"  ev_end = (SELECT e.start_utc + 60 * e.duration_min FROM events e"
+	"   WHERE e.id = new.event_id)"
+	" WHERE rowid = new.rowid; END;"
+	"CREATE TRIGGER events_times AFTER UPDATE OF start_utc, duration_min ON events"
+	" WHEN old.start_utc != new.start_utc OR old.duration_min != new.duration_min BEGIN"
+	" UPDATE registrations SET ev_start = new.start_utc,"
+	"  ev_end = new.start_utc + 60 * new.duration_min WHERE event_id = new.id; END;"
+	"DROP INDEX registrations_person;"
+	"DROP INDEX registrations_event_seq;"
+	"CREATE INDEX registrations_person_start"
+	" ON registrations(person, ev_start, event_id, ev_end, status, seq);"
+	"CREATE INDEX events_end ON events(start_utc + 60 * duration_min);"
+	"CREATE INDEX events_unpurged ON events(start_utc) WHERE purged = 0;",
 };
 const size_t model_schema_steps = sizeof(model_schema) / sizeof(model_schema[0]);
 
@@ -170,8 +245,113 @@ model_people_free(struct ev_people *l)
 }
 
 /*
- * Prepare `sql` and bind the arguments described by `types`, one letter
- * each: 'i' long long, 't' const char * (NULL binds NULL). NULL on error.
+ * Statements are prepared once per plugin load (SQLITE_PREPARE_PERSISTENT)
+ * and kept by handle and text: parsing an INSERT costs more than running
+ * it. A statement in use when the same text is asked for again (a nested
+ * read) gets a fresh one, finalized by done(). model_close() finalizes them.
+ */
+#define CACHE_SLOTS 512
+
+static struct cached {
+	sqlite3 *db;		/* NULL: free (sql NULL) or a removed entry (sql set) */
+	char *sql;
+	sqlite3_stmt *st;
+	bool busy;
+} cache[CACHE_SLOTS];
+static size_t cache_used;	/* slots ever filled since the table was last empty */
+
+static size_t
+cache_hash(const char *sql)
+{
+	size_t h = 2166136261u;
+
+	for (const unsigned char *p = (const unsigned char *)sql; *p != '\0'; p++)
+		h = (h ^ *p) * 16777619u;
+	return h % CACHE_SLOTS;
+}
+
+static sqlite3_stmt *
+cache_get(sqlite3 *db, const char *sql)
+{
+	size_t h = cache_hash(sql);
+	sqlite3_stmt *st;
+
+	for (size_t i = 0; i < CACHE_SLOTS; i++) {
+		struct cached *c = &cache[(h + i) % CACHE_SLOTS];
+
+		if (c->sql == NULL) {
+			if (cache_used >= CACHE_SLOTS / 2 || sqlite3_prepare_v3(db, sql, -1,
+			    SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+				break;
+			c->db = db;
+			c->sql = xstrdup_or_null(sql);
+			c->st = st;
+			c->busy = true;
+			cache_used++;
+			return st;
+		}
+		if (c->db == db && strcmp(c->sql, sql) == 0) {
+			if (c->busy)
+				break;
+			c->busy = true;
+			return c->st;
+		}
+	}
+	return sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK ? st : NULL;
+}
+
+/* Done with a statement from prep(): reset when kept, else finalized. */
+static void
+done(sqlite3_stmt *st)
+{
+	size_t h;
+
+	if (st == NULL)
+		return;
+	h = cache_hash(sqlite3_sql(st));
+	for (size_t i = 0; i < CACHE_SLOTS; i++) {
+		struct cached *c = &cache[(h + i) % CACHE_SLOTS];
+
+		if (c->sql == NULL)
+			break;
+		if (c->st == st && c->db != NULL) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			c->busy = false;
+			return;
+		}
+	}
+	sqlite3_finalize(st);
+}
+
+void
+model_close(sqlite3 *db)
+{
+	bool empty = true;
+
+	for (size_t i = 0; i < CACHE_SLOTS; i++) {
+		struct cached *c = &cache[i];
+
+		if (c->db == db && c->st != NULL) {
+			sqlite3_finalize(c->st);
+			c->st = NULL;
+			c->db = NULL;	/* sql stays: later probes walk past the slot */
+		}
+		empty = empty && c->db == NULL;
+	}
+	if (!empty)
+		return;
+	for (size_t i = 0; i < CACHE_SLOTS; i++) {
+		free(cache[i].sql);
+		cache[i].sql = NULL;
+	}
+	cache_used = 0;
+}
+
+/*
+ * Prepare `sql` (or take it from the cache) and bind the arguments described
+ * by `types`, one letter each: 'i' long long, 't' const char * (NULL binds
+ * NULL). NULL on error. Give it back with done().
  */
 static sqlite3_stmt *
 prep(sqlite3 *db, const char *sql, const char *types, ...)
@@ -180,7 +360,7 @@ prep(sqlite3 *db, const char *sql, const char *types, ...)
 	va_list ap;
 	int rc = SQLITE_OK;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+	if ((st = cache_get(db, sql)) == NULL)
 		return NULL;
 	va_start(ap, types);
 	for (int i = 0; types[i] != '\0' && rc == SQLITE_OK; i++) {
@@ -195,13 +375,13 @@ prep(sqlite3 *db, const char *sql, const char *types, ...)
 	}
 	va_end(ap);
 	if (rc != SQLITE_OK) {
-		sqlite3_finalize(st);
+		done(st);
 		return NULL;
 	}
 	return st;
 }
 
-/* Run a prepared statement that returns no rows, and finalize it. 0 or -1. */
+/* Run a prepared statement that returns no rows, and give it back. 0 or -1. */
 static int
 run(sqlite3_stmt *st)
 {
@@ -210,7 +390,7 @@ run(sqlite3_stmt *st)
 	if (st == NULL)
 		return -1;
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -227,7 +407,7 @@ one_int(sqlite3_stmt *st, long long def, long long *out)
 		*out = sqlite3_column_int64(st, 0);
 	else if (rc == SQLITE_DONE)
 		*out = def;
-	sqlite3_finalize(st);
+	done(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -235,12 +415,9 @@ one_int(sqlite3_stmt *st, long long def, long long *out)
 	"e.id, e.uid, e.title, e.description, e.location, e.url, e.join_url, e.channel," \
 	" e.cancel_reason, e.created_by, e.local_date, e.local_time, e.tz, e.start_utc," \
 	" e.duration_min, e.capacity, e.status, e.sequence, e.created_at, e.updated_at," \
-	" CASE WHEN e.purged THEN e.kept_confirmed ELSE (SELECT count(*) FROM registrations r" \
-	"  WHERE r.event_id = e.id AND r.status = 'confirmed') END," \
-	" CASE WHEN e.purged THEN e.kept_maybe ELSE (SELECT count(*) FROM registrations r" \
-	"  WHERE r.event_id = e.id AND r.status = 'maybe') END," \
-	" CASE WHEN e.purged THEN e.kept_waitlist ELSE (SELECT count(*) FROM registrations r" \
-	"  WHERE r.event_id = e.id AND r.status = 'waitlist') END," \
+	" CASE WHEN e.purged THEN e.kept_confirmed ELSE e.n_confirmed END," \
+	" CASE WHEN e.purged THEN e.kept_maybe ELSE e.n_maybe END," \
+	" CASE WHEN e.purged THEN e.kept_waitlist ELSE e.n_waitlist END," \
 	" e.reminders_from, e.purged"
 #define EVENT_NCOLUMNS 25
 
@@ -335,7 +512,7 @@ model_event_get(sqlite3 *db, long long id, struct ev_event *e)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		event_from_row(st, 0, e);
-	sqlite3_finalize(st);
+	done(st);
 	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? MODEL_ENOENT : -1;
 }
 
@@ -353,7 +530,7 @@ event_rows(sqlite3_stmt *st, struct ev_event **out, size_t *n)
 		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
 		event_from_row(st, 0, &(*out)[(*n)++]);
 	}
-	sqlite3_finalize(st);
+	done(st);
 	if (rc != SQLITE_DONE) {
 		model_events_free(*out, *n);
 		*out = NULL;
@@ -369,6 +546,26 @@ model_events_upcoming(sqlite3 *db, time_t now, struct ev_event **out, size_t *n)
 	return event_rows(prep(db, "SELECT " EVENT_COLUMNS " FROM events e"
 	    " WHERE e.start_utc + 60 * e.duration_min > ? ORDER BY e.start_utc, e.id",
 	    "i", (long long)now), out, n);
+}
+
+int
+model_events_upcoming_first(sqlite3 *db, time_t now, size_t limit, struct ev_event **out,
+    size_t *n, size_t *total)
+{
+	long long count;
+
+	/*
+	 * Events last at most 7 days (duration_min's CHECK): the start index
+	 * from a week back holds every event that has not ended, in order.
+	 */
+	if (one_int(prep(db, "SELECT count(*) FROM events WHERE start_utc + 60 * duration_min > ?",
+	    "i", (long long)now), 0, &count) == -1)
+		return -1;
+	*total = (size_t)count;
+	return event_rows(prep(db, "SELECT " EVENT_COLUMNS " FROM events e"
+	    " WHERE e.start_utc > ?1 - 604800 AND e.start_utc + 60 * e.duration_min > ?1"
+	    " ORDER BY e.start_utc, e.id LIMIT ?2", "ii", (long long)now, (long long)limit),
+	    out, n);
 }
 
 int
@@ -462,17 +659,26 @@ model_event_cancel(sqlite3 *db, long long id, const char *reason, time_t now)
 static int
 promote(sqlite3 *db, long long id, time_t now, struct ev_people *promoted)
 {
-	struct ev_event e;
 	struct ev_people next = { 0 };
 	sqlite3_stmt *st;
 	long long free_places;
 	int rc;
 
-	if ((rc = model_event_get(db, id, &e)) != 0)
-		return rc;
-	free_places = e.capacity == 0 ? -1 : model_places_left(&e);
-	rc = e.cancelled || e.start_utc <= now || free_places == 0 || e.n_waitlist == 0;
-	model_event_clear(&e);
+	/* The kept counts: no need to copy the event's texts. */
+	st = prep(db, "SELECT capacity, n_confirmed, n_waitlist, status = 'cancelled', start_utc"
+	    " FROM events WHERE id = ?", "i", id);
+	if (st == NULL)
+		return -1;
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		done(st);
+		return rc == SQLITE_DONE ? MODEL_ENOENT : -1;
+	}
+	free_places = sqlite3_column_int64(st, 0) == 0 ? -1 :
+	    sqlite3_column_int64(st, 0) > sqlite3_column_int64(st, 1) ?
+	    sqlite3_column_int64(st, 0) - sqlite3_column_int64(st, 1) : 0;
+	rc = sqlite3_column_int(st, 3) || sqlite3_column_int64(st, 4) <= now ||
+	    free_places == 0 || sqlite3_column_int64(st, 2) == 0;
+	done(st);
 	if (rc)
 		return 0;
 	/* LIMIT -1 is no limit. */
@@ -483,7 +689,7 @@ promote(sqlite3 *db, long long id, time_t now, struct ev_people *promoted)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		people_add(&next, id, sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
-	sqlite3_finalize(st);
+	done(st);
 	for (size_t i = 0; rc == SQLITE_DONE && i < next.n; i++) {
 		if (run(prep(db, "UPDATE registrations SET status = 'confirmed'"
 		    " WHERE event_id = ? AND person = ?", "it", id, next.v[i].person)) == -1)
@@ -496,13 +702,55 @@ promote(sqlite3 *db, long long id, time_t now, struct ev_people *promoted)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/*
+ * The 1-based waitlist position of the entry with arrival number `seq`,
+ * counted through the (event_id, status, seq) index on the side of it that
+ * is shorter by arrival numbers: a newcomer at the end counts nobody behind
+ * it, the first in line nobody before it. n_waitlist is the kept count.
+ */
+static int
+wait_position(sqlite3 *db, long long id, long long seq, long long n_waitlist, int *position)
+{
+	/* Apart: SQLite reads min() or max() alone from the index's ends, not both. */
+	sqlite3_stmt *st = prep(db, "SELECT (SELECT min(seq) FROM registrations"
+	    "  WHERE event_id = ?1 AND status = 'waitlist'),"
+	    " (SELECT max(seq) FROM registrations WHERE event_id = ?1 AND status = 'waitlist')",
+	    "i", id);
+	long long lo, hi, c;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	lo = sqlite3_column_int64(st, 0);
+	hi = sqlite3_column_int64(st, 1);
+	done(st);
+	if (rc != SQLITE_ROW)
+		return -1;
+	if (seq - lo <= hi - seq) {
+		if (one_int(prep(db, "SELECT count(*) FROM registrations"
+		    " WHERE event_id = ? AND status = 'waitlist' AND seq < ?", "ii", id, seq),
+		    0, &c) == -1)
+			return -1;
+		*position = (int)c + 1;
+	} else {
+		if (one_int(prep(db, "SELECT count(*) FROM registrations"
+		    " WHERE event_id = ? AND status = 'waitlist' AND seq > ?", "ii", id, seq),
+		    0, &c) == -1)
+			return -1;
+		*position = (int)(n_waitlist - c);
+	}
+	return 0;
+}
+
 int
 model_status(sqlite3 *db, long long id, const char *person, enum ev_status *status,
     int *position)
 {
-	sqlite3_stmt *st = prep(db, "SELECT status, (SELECT count(*) FROM registrations w"
-	    "  WHERE w.event_id = r.event_id AND w.status = 'waitlist' AND w.seq <= r.seq)"
-	    " FROM registrations r WHERE r.event_id = ? AND r.person = ?", "it", id, person);
+	sqlite3_stmt *st = prep(db, "SELECT r.status, r.seq, e.n_waitlist"
+	    " FROM registrations r JOIN events e ON e.id = r.event_id"
+	    " WHERE r.event_id = ? AND r.person = ?", "it", id, person);
+	long long seq = 0, n_waitlist = 0;
 	int rc;
 
 	*status = EV_NONE;
@@ -512,26 +760,38 @@ model_status(sqlite3 *db, long long id, const char *person, enum ev_status *stat
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*status = status_of(sqlite3_column_text(st, 0));
-		if (*status == EV_WAITLIST)
-			*position = sqlite3_column_int(st, 1);
+		seq = sqlite3_column_int64(st, 1);
+		n_waitlist = sqlite3_column_int64(st, 2);
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	if (*status == EV_WAITLIST)
+		return wait_position(db, id, seq, n_waitlist, position);
+	return 0;
 }
 
 int
 model_rsvp(sqlite3 *db, long long id, const char *person, const char *nick,
     enum ev_status want, time_t now, struct rsvp_result *r)
 {
-	struct ev_event e;
-	long long seq;
+	sqlite3_stmt *st;
+	long long seq = 0, start = 0, end = 0;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if ((rc = model_event_get(db, id, &e)) != 0)
-		return rc;
-	rc = e.cancelled ? MODEL_ECANCELLED : e.start_utc <= now ? MODEL_EPAST : 0;
-	model_event_clear(&e);
+	st = prep(db, "SELECT status = 'cancelled', start_utc, duration_min, last_seq FROM events"
+	    " WHERE id = ?", "i", id);
+	if (st == NULL)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		start = sqlite3_column_int64(st, 1);
+		end = start + 60 * sqlite3_column_int64(st, 2);
+		seq = sqlite3_column_int64(st, 3);
+		rc = sqlite3_column_int(st, 0) ? MODEL_ECANCELLED : start <= now ? MODEL_EPAST : 0;
+	} else
+		rc = rc == SQLITE_DONE ? MODEL_ENOENT : -1;
+	done(st);
 	if (rc != 0)
 		return rc;
 	if (model_status(db, id, person, &r->before, &r->position) == -1)
@@ -547,20 +807,18 @@ model_rsvp(sqlite3 *db, long long id, const char *person, const char *nick,
 		    "it", id, person)) == -1)
 			return -1;
 	} else {
-		if (one_int(prep(db, "SELECT max(seq) FROM registrations WHERE event_id = ?",
-		    "i", id), 0, &seq) == -1)
-			return -1;
 		/*
 		 * A yes joins the end of the waitlist, and promote() below gives it
 		 * a place at once when one is free and nobody waits before it: one
 		 * path, so arrival order holds however the place came free.
 		 */
 		if (run(prep(db, "INSERT INTO registrations"
-		    " (event_id, person, nick, status, seq, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+		    " (event_id, person, nick, status, seq, created_at, ev_start, ev_end)"
+		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 		    " ON CONFLICT (event_id, person) DO UPDATE SET nick = excluded.nick,"
 		    " status = excluded.status, seq = excluded.seq",
-		    "itttii", id, person, nick, want == EV_MAYBE ? "maybe" : "waitlist",
-		    seq + 1, (long long)now)) == -1)
+		    "itttiiii", id, person, nick, want == EV_MAYBE ? "maybe" : "waitlist",
+		    seq + 1, (long long)now, start, end)) == -1)
 			return -1;
 	}
 	if (promote(db, id, now, &r->promoted) == -1)
@@ -601,7 +859,7 @@ model_attendees(sqlite3 *db, long long id, struct ev_people *confirmed,
     struct ev_people *maybe, struct ev_people *waitlist)
 {
 	sqlite3_stmt *st = prep(db, "SELECT person, nick, status FROM registrations"
-	    " WHERE event_id = ? ORDER BY seq", "i", id);
+	    " WHERE event_id = ? ORDER BY status, seq", "i", id);
 	int rc;
 
 	if (st == NULL)
@@ -612,23 +870,35 @@ model_attendees(sqlite3 *db, long long id, struct ev_people *confirmed,
 
 		people_add(l, id, sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
 	}
-	sqlite3_finalize(st);
+	done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int
-model_mine(sqlite3 *db, const char *person, time_t now, struct ev_mine **out, size_t *n)
+model_mine_first(sqlite3 *db, const char *person, time_t now, size_t limit,
+    struct ev_mine **out, size_t *n, size_t *total)
 {
-	sqlite3_stmt *st = prep(db, "SELECT " EVENT_COLUMNS ", r.status,"
-	    " (SELECT count(*) FROM registrations w WHERE w.event_id = r.event_id"
-	    "  AND w.status = 'waitlist' AND w.seq <= r.seq)"
-	    " FROM registrations r JOIN events e ON e.id = r.event_id"
-	    " WHERE r.person = ? AND e.start_utc + 60 * e.duration_min > ?"
-	    " ORDER BY e.start_utc, e.id", "ti", person, (long long)now);
+	sqlite3_stmt *st;
+	long long count;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
+	/*
+	 * From the (person, ev_start, ...) index alone: the count walks the
+	 * person's registrations of events that start from a week back (events
+	 * last at most 7 days), the list stops after `limit`; only the events
+	 * shown are read.
+	 */
+	if (one_int(prep(db, "SELECT count(*) FROM registrations"
+	    " WHERE person = ?1 AND ev_start > ?2 - 604800 AND ev_end > ?2",
+	    "ti", person, (long long)now), 0, &count) == -1)
+		return -1;
+	*total = (size_t)count;
+	st = prep(db, "SELECT event_id, status, seq FROM registrations"
+	    " WHERE person = ?1 AND ev_start > ?2 - 604800 AND ev_end > ?2"
+	    " ORDER BY ev_start, event_id LIMIT ?3", "tii", person, (long long)now,
+	    limit > (size_t)count ? count : (long long)limit);
 	if (st == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -636,12 +906,15 @@ model_mine(sqlite3 *db, const char *person, time_t now, struct ev_mine **out, si
 
 		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
 		m = &(*out)[(*n)++];
-		event_from_row(st, 0, &m->ev);
-		m->status = status_of(sqlite3_column_text(st, EVENT_NCOLUMNS));
-		m->position = m->status == EV_WAITLIST ?
-		    sqlite3_column_int(st, EVENT_NCOLUMNS + 1) : 0;
+		memset(m, 0, sizeof(*m));
+		if (model_event_get(db, sqlite3_column_int64(st, 0), &m->ev) != 0)
+			break;
+		m->status = status_of(sqlite3_column_text(st, 1));
+		if (m->status == EV_WAITLIST && wait_position(db, m->ev.id,
+		    sqlite3_column_int64(st, 2), m->ev.n_waitlist, &m->position) == -1)
+			break;
 	}
-	sqlite3_finalize(st);
+	done(st);
 	if (rc != SQLITE_DONE) {
 		model_mine_free(*out, *n);
 		*out = NULL;
@@ -649,6 +922,14 @@ model_mine(sqlite3 *db, const char *person, time_t now, struct ev_mine **out, si
 		return -1;
 	}
 	return 0;
+}
+
+int
+model_mine(sqlite3 *db, const char *person, time_t now, struct ev_mine **out, size_t *n)
+{
+	size_t total;
+
+	return model_mine_first(db, person, now, SIZE_MAX, out, n, &total);
 }
 
 void
@@ -671,7 +952,7 @@ model_person_tz(sqlite3 *db, const char *person, char *buf, size_t n)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		copy_text(buf, n, sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	done(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -732,7 +1013,7 @@ model_forget(sqlite3 *db, const char *person, time_t now, struct ev_people *prom
 		freed = xrealloc(freed, (nfreed + 1) * sizeof(*freed));
 		freed[nfreed++] = sqlite3_column_int64(st, 0);
 	}
-	sqlite3_finalize(st);
+	done(st);
 	if (rc != SQLITE_DONE)
 		goto fail;
 	if (run(prep(db, "DELETE FROM people WHERE person = ?", "t", person)) == -1 ||
@@ -796,7 +1077,7 @@ model_reminder_people(sqlite3 *db, long long id, struct ev_people *out)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		people_add(out, id, sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
-	sqlite3_finalize(st);
+	done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -861,7 +1142,7 @@ model_pending_take(sqlite3 *db, const char *person, time_t now, struct ev_notice
 		m->text = xstrdup_or_null((const char *)sqlite3_column_text(st, 2));
 		m->created_at = sqlite3_column_int64(st, 3);
 	}
-	sqlite3_finalize(st);
+	done(st);
 	if (rc != SQLITE_DONE) {
 		model_notices_free(*out, *n);
 		*out = NULL;
@@ -905,16 +1186,11 @@ model_retention(sqlite3 *db, time_t now, long long keep_s, int *purged)
 		ids = xrealloc(ids, (n + 1) * sizeof(*ids));
 		ids[n++] = sqlite3_column_int64(st, 0);
 	}
-	sqlite3_finalize(st);
+	done(st);
 	for (size_t i = 0; rc == SQLITE_DONE && i < n; i++) {
 		/* Counts first, then nothing personal: registrations, notices, creator. */
 		if (run(prep(db, "UPDATE events SET"
-		    " kept_confirmed = (SELECT count(*) FROM registrations"
-		    "  WHERE event_id = ?1 AND status = 'confirmed'),"
-		    " kept_maybe = (SELECT count(*) FROM registrations"
-		    "  WHERE event_id = ?1 AND status = 'maybe'),"
-		    " kept_waitlist = (SELECT count(*) FROM registrations"
-		    "  WHERE event_id = ?1 AND status = 'waitlist'),"
+		    " kept_confirmed = n_confirmed, kept_maybe = n_maybe, kept_waitlist = n_waitlist,"
 		    " purged = 1, created_by = NULL WHERE id = ?1", "i", ids[i])) == -1 ||
 		    run(prep(db, "DELETE FROM registrations WHERE event_id = ?", "i", ids[i])) == -1 ||
 		    run(prep(db, "DELETE FROM pending_notices WHERE event_id = ?", "i",

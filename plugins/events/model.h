@@ -31,6 +31,12 @@
 extern const char *const model_schema[];
 extern const size_t model_schema_steps;
 
+/*
+ * Finalize the statements kept for `db` (prepared once and reused by every
+ * call): before the handle is closed, or when the plugin unloads.
+ */
+void model_close(sqlite3 *db);
+
 enum ev_status { EV_NONE = 0, EV_CONFIRMED, EV_MAYBE, EV_WAITLIST };
 
 /* "confirmed", "maybe", "waitlist", or "not registered". */
@@ -96,6 +102,12 @@ int model_event_get(sqlite3 *db, long long id, struct ev_event *e);
  * *out is a new array of *n events; free with model_events_free().
  */
 int model_events_upcoming(sqlite3 *db, time_t now, struct ev_event **out, size_t *n);
+/*
+ * The first `limit` of those, and in *total how many there are: `events`
+ * reads what it shows, not every upcoming event.
+ */
+int model_events_upcoming_first(sqlite3 *db, time_t now, size_t limit, struct ev_event **out,
+    size_t *n, size_t *total);
 /* Every event, for recomputing instants at load. */
 int model_events_all(sqlite3 *db, struct ev_event **out, size_t *n);
 void model_events_free(struct ev_event *v, size_t n);
@@ -150,6 +162,9 @@ struct ev_mine {
 	int position;
 };
 int model_mine(sqlite3 *db, const char *person, time_t now, struct ev_mine **out, size_t *n);
+/* The first `limit` of them, and in *total how many there are. */
+int model_mine_first(sqlite3 *db, const char *person, time_t now, size_t limit,
+    struct ev_mine **out, size_t *n, size_t *total);
 void model_mine_free(struct ev_mine *v, size_t n);
 
 /* The person's display zone into buf: 1 when set, 0 when not, -1 on error. */

@@ -73,6 +73,17 @@ def db_rows(path, sql, args=()):
         con.close()
 
 
+# Kept counts (events schema step 4) that differ from the rows they count.
+COUNTS_OFF = (
+    "SELECT e.id, e.n_confirmed, e.n_maybe, e.n_waitlist FROM events e WHERE"
+    " e.n_confirmed != (SELECT count(*) FROM registrations r"
+    "  WHERE r.event_id = e.id AND r.status = 'confirmed')"
+    " OR e.n_maybe != (SELECT count(*) FROM registrations r"
+    "  WHERE r.event_id = e.id AND r.status = 'maybe')"
+    " OR e.n_waitlist != (SELECT count(*) FROM registrations r"
+    "  WHERE r.event_id = e.id AND r.status = 'waitlist')")
+
+
 # ---------------------------------------------------------------- crowds
 
 @pytest.mark.deadline(240)
@@ -182,10 +193,11 @@ def test_one_flooder_does_not_slow_others(ircd, observer, client, start_bot):
 @pytest.mark.deadline(180)
 def test_sigkill_mid_burst_loses_nothing_confirmed(ircd, observer, client, start_bot):
     """SIGKILL in the middle of a registration burst: everything confirmed
-    in chat is in the database after a restart, and the file is intact."""
+    in chat is in the database after a restart, the file is intact, and the
+    kept counts match the rows (the waitlist too: 30 places for 80)."""
     bot = start_bot(ircd, observer, overrides=with_owners({"irc": {"flood_burst": 20, "flood_rate": 100}}))
     org = owner(client, ircd)
-    n = create_event(bot.nick, org, "Kill test")
+    n = create_event(bot.nick, org, "Kill test", capacity=30)
     people = [IrcClient(ircd.port, unique_nick("k")) for _ in range(80)]
     answered = []
     try:
@@ -214,6 +226,21 @@ def test_sigkill_mid_burst_loses_nothing_confirmed(ircd, observer, client, start
     assert not lost, "confirmed in chat but lost: %r" % lost
     assert db_rows(db, "PRAGMA integrity_check") == [("ok",)]
     assert len(answered) >= 20
+    assert db_rows(db, COUNTS_OFF) == []
+    # The restarted bot keeps them: a confirmed person leaves, the first in line moves up.
+    org2 = owner(client, ircd)
+    org2.privmsg(bot.nick, "event %d" % n)
+    places = org2.wait_for(command="NOTICE", nick=bot.nick, text=re.compile("Places:"), timeout=t(10))
+    confirmed = db_rows(db, "SELECT count(*) FROM registrations WHERE event_id = ?"
+                       " AND status = 'confirmed'", (n,))[0][0]
+    assert "%d confirmed" % confirmed in places.text
+    leaver = IrcClient(ircd.port, answered[0])
+    try:
+        leaver.privmsg(bot.nick, "rsvp %d no" % n)
+        leaver.wait_for(command="NOTICE", nick=bot.nick, text=re.compile("#%d" % n), timeout=t(10))
+    finally:
+        leaver.close()
+    assert db_rows(db, COUNTS_OFF) == []
 
 
 def _mount_small_fs(path, size="2m"):

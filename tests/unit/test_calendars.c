@@ -752,6 +752,7 @@ test_store_window_and_registrations(void **state)
 	assert_int_equal(cal_token_delete(db, "n:alice"), 0);
 	assert_int_equal(cal_token_person(db, tok2, who, sizeof(who)), 0);
 
+	model_close(db);
 	sqlite3_close(db);
 	unlink(path);
 }
@@ -798,6 +799,7 @@ test_store_event_and_manifest(void **state)
 	assert_int_equal(n, 1);
 	free(rows);
 
+	model_close(db);
 	sqlite3_close(db);
 	unlink(path);
 }
@@ -817,6 +819,7 @@ test_store_without_events_table(void **state)
 	assert_int_equal(n, 0);
 	assert_int_equal(total, 0);
 	free(v);
+	model_close(db);
 	sqlite3_close(db);
 }
 

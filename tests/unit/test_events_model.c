@@ -10,7 +10,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../plugins/events/model.h"
@@ -61,7 +63,8 @@ teardown(void **state)
 	struct fixture *f = *state;
 	char side[80];
 
-	sqlite3_close(f->db);
+	model_close(f->db);
+	assert_int_equal(sqlite3_close(f->db), SQLITE_OK);
 	unlink(f->path);
 	snprintf(side, sizeof(side), "%s-wal", f->path);
 	unlink(side);
@@ -504,7 +507,8 @@ test_race_for_last_place(void **state)
 	assert_int_equal(r.after, EV_WAITLIST);
 	assert_int_equal(r.position, 1);
 	assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(other);
+	model_close(other);
+	assert_int_equal(sqlite3_close(other), SQLITE_OK);
 }
 
 /* Moving the start schedules the reminders again from then; other changes do not. */
@@ -658,6 +662,256 @@ test_retention(void **state)
 	assert_int_equal(purged, 1);	/* the recent one, now old enough */
 }
 
+/* ---- kept counts (schema step 4) ---- */
+
+/* One integer from a query. */
+static long long
+query_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	long long v;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/*
+ * The kept counts of every event equal count(*) over its registrations, and
+ * every waitlisted person's position is their rank by arrival.
+ */
+static void
+expect_consistent(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+
+	assert_int_equal(query_int(db, "SELECT count(*) FROM events e WHERE"
+	    " e.n_confirmed != (SELECT count(*) FROM registrations r"
+	    "  WHERE r.event_id = e.id AND r.status = 'confirmed') OR"
+	    " e.n_maybe != (SELECT count(*) FROM registrations r"
+	    "  WHERE r.event_id = e.id AND r.status = 'maybe') OR"
+	    " e.n_waitlist != (SELECT count(*) FROM registrations r"
+	    "  WHERE r.event_id = e.id AND r.status = 'waitlist')"), 0);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM registrations r JOIN events e"
+	    " ON e.id = r.event_id WHERE r.ev_start IS NOT e.start_utc"
+	    " OR r.ev_end IS NOT e.start_utc + 60 * e.duration_min OR r.seq > e.last_seq"), 0);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT event_id, person, (SELECT count(*)"
+	    " FROM registrations w WHERE w.event_id = r.event_id AND w.status = 'waitlist'"
+	    " AND w.seq <= r.seq) FROM registrations r WHERE status = 'waitlist'", -1, &st,
+	    NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		enum ev_status got;
+		int pos;
+
+		assert_int_equal(model_status(db, sqlite3_column_int64(st, 0),
+		    (const char *)sqlite3_column_text(st, 1), &got, &pos), 0);
+		assert_int_equal(got, EV_WAITLIST);
+		assert_int_equal(pos, sqlite3_column_int(st, 2));
+	}
+	sqlite3_finalize(st);
+}
+
+/*
+ * One random change in its own transaction, as the host runs them; one in
+ * eight is rolled back instead of committed. Events are ids[0..n).
+ */
+static void
+random_change(sqlite3 *db, const long long *ids, int nids, unsigned *seed, int *purge_day)
+{
+	static const enum ev_status wants[] = { EV_CONFIRMED, EV_CONFIRMED, EV_MAYBE, EV_NONE };
+	long long id = ids[rand_r(seed) % nids];
+	struct ev_people promoted = { 0 };
+	struct rsvp_result r;
+	char person[32];
+	int op = rand_r(seed) % 100, purged, rc;
+
+	snprintf(person, sizeof(person), "n:p%d", rand_r(seed) % 40);
+	assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	if (op < 80) {
+		rc = model_rsvp(db, id, person, person + 2, wants[rand_r(seed) % 4], NOW, &r);
+		assert_true(rc == 0 || rc == MODEL_ECANCELLED);
+		if (rc == 0)
+			model_people_free(&r.promoted);
+	} else if (op < 90) {
+		assert_int_equal(model_event_set_capacity(db, id, rand_r(seed) % 8, NOW,
+		    &promoted), 0);
+	} else if (op < 92) {
+		assert_int_equal(model_forget(db, person, NOW, &promoted), 0);
+	} else if (op < 93) {
+		if (rand_r(seed) % 2)
+			rc = model_event_set_duration(db, id, 30 + rand_r(seed) % 120, NOW);
+		else
+			rc = model_event_set_start(db, id, "2026-12-02", "18:00", "UTC",
+			    NOW + DAY * (1 + rand_r(seed) % 12), NOW);
+		assert_int_equal(rc, 0);
+	} else if (op < 95) {
+		assert_int_equal(model_event_cancel(db, id, NULL, NOW), 0);
+	} else {
+		/* Retention: events ended a day before now go, one more day each time. */
+		(*purge_day)++;
+		assert_int_equal(model_retention(db, NOW + *purge_day * DAY, DAY, &purged), 0);
+	}
+	model_people_free(&promoted);
+	assert_int_equal(sqlite3_exec(db, rand_r(seed) % 8 == 0 ? "ROLLBACK" : "COMMIT", NULL,
+	    NULL, NULL), SQLITE_OK);
+}
+
+static void
+test_counts_kept_through_random_changes(void **state)
+{
+	struct fixture *f = *state;
+	long long ids[6];
+	unsigned seed = 17;
+	int purge_day = 0;
+
+	for (int i = 0; i < 6; i++)
+		ids[i] = new_event(f->db, (i + 1) * 2 * DAY, i % 3 == 0 ? 0 : i, "a:org");
+	for (int step = 0; step < 3000; step++) {
+		random_change(f->db, ids, 6, &seed, &purge_day);
+		expect_consistent(f->db);
+	}
+	/* The run reached what it is meant to check. */
+	assert_true(purge_day > 0);
+	assert_true(query_int(f->db, "SELECT count(*) FROM events WHERE purged") > 0);
+}
+
+/*
+ * A process killed in the middle of its changes (inside a transaction, or
+ * between two) leaves counts that match the rows once the store is opened
+ * again, and a later run keeps them so.
+ */
+static void
+test_counts_kept_through_crash(void **state)
+{
+	struct fixture *f = *state;
+	long long ids[4];
+
+	for (int i = 0; i < 4; i++)
+		ids[i] = new_event(f->db, (i + 1) * 30 * DAY, 1 + i, "a:org");
+	model_close(f->db);
+	assert_int_equal(sqlite3_close(f->db), SQLITE_OK);
+	for (unsigned round = 0; round < 6; round++) {
+		pid_t pid = fork();
+		int status;
+
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			sqlite3 *db = open_db(f->path);
+			unsigned seed = round;
+			int purge_day = 0, stop = 50 + (int)round * 37;
+
+			for (int step = 0;; step++) {
+				if (step == stop) {
+					/* Killed with a change written but not committed. */
+					struct rsvp_result r;
+
+					sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+					model_rsvp(db, ids[round % 4], "n:late", "late", EV_CONFIRMED,
+					    NOW, &r);
+					raise(SIGKILL);
+				}
+				random_change(db, ids, 4, &seed, &purge_day);
+			}
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+		f->db = open_db(f->path);
+		expect_consistent(f->db);
+		assert_int_equal(query_int(f->db, "SELECT count(*) FROM registrations"
+		    " WHERE person = 'n:late'"), 0);
+		model_close(f->db);
+		assert_int_equal(sqlite3_close(f->db), SQLITE_OK);
+	}
+	f->db = open_db(f->path);
+	assert_true(query_int(f->db, "SELECT count(*) FROM registrations") > 0);
+}
+
+/* A store written before step 4 gets its counts from the rows it holds. */
+static void
+test_counts_from_existing_rows(void **state)
+{
+	struct fixture *f = *state;
+	char path[64];
+	sqlite3 *db;
+	int fd;
+
+	(void)f;
+	snprintf(path, sizeof(path), "/tmp/test_events_upgrade.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	db = open_db(path);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(sqlite3_exec(db, model_schema[i], NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO events (id, uid, title, local_date,"
+	    " local_time, tz, start_utc, capacity, created_at, updated_at) VALUES"
+	    " (1, 'a', 'A', '2026-12-02', '18:00', 'UTC', 1795100000, 2, 0, 0),"
+	    " (2, 'b', 'B', '2026-12-02', '18:00', 'UTC', 1795100000, 0, 0, 0);"
+	    "INSERT INTO registrations (event_id, person, nick, status, seq, created_at) VALUES"
+	    " (1, 'n:a', 'a', 'confirmed', 1, 0), (1, 'n:b', 'b', 'confirmed', 2, 0),"
+	    " (1, 'n:c', 'c', 'waitlist', 3, 0), (1, 'n:d', 'd', 'maybe', 4, 0),"
+	    " (1, 'n:e', 'e', 'waitlist', 5, 0), (2, 'n:a', 'a', 'maybe', 1, 0);",
+	    NULL, NULL, NULL), SQLITE_OK);
+	for (size_t i = 3; i < model_schema_steps; i++)
+		assert_int_equal(sqlite3_exec(db, model_schema[i], NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(query_int(db, "SELECT n_confirmed * 100 + n_maybe * 10 + n_waitlist"
+	    " FROM events WHERE id = 1"), 212);
+	assert_int_equal(query_int(db, "SELECT n_confirmed * 100 + n_maybe * 10 + n_waitlist"
+	    " FROM events WHERE id = 2"), 10);
+	expect_consistent(db);
+	expect_status(db, 1, "e", EV_WAITLIST, 2);
+	/* Rows written by older code get their event's times too. */
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO registrations (event_id, person, nick,"
+	    " status, seq, created_at) VALUES (2, 'n:f', 'f', 'maybe', 2, 0)", NULL, NULL, NULL),
+	    SQLITE_OK);
+	expect_consistent(db);
+	model_close(db);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	unlink(path);
+}
+
+/* The reads a command makes are served by indexes, not by walking rows. */
+static void
+test_counts_use_indexes(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const sql[] = {
+		"SELECT count(*) FROM registrations WHERE event_id = 1 AND status = 'waitlist'"
+		" AND seq < 5",
+		"SELECT person FROM registrations WHERE event_id = 1 ORDER BY status, seq",
+		"SELECT id FROM events WHERE purged = 0 AND start_utc <= 5"
+		" AND start_utc + 60 * duration_min <= 5",
+		"SELECT count(*) FROM events WHERE start_utc + 60 * duration_min > 5",
+		"SELECT id FROM events e WHERE e.start_utc > 5 - 604800"
+		" AND e.start_utc + 60 * e.duration_min > 5 ORDER BY e.start_utc, e.id LIMIT 15",
+		"SELECT count(*) FROM registrations WHERE person = 'n:a' AND ev_start > 5"
+		" AND ev_end > 5",
+		"SELECT event_id, status, seq FROM registrations WHERE person = 'n:a'"
+		" AND ev_start > 5 AND ev_end > 5 ORDER BY ev_start, event_id LIMIT 15",
+	};
+
+	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		char q[512];
+		sqlite3_stmt *st;
+		bool scan = false;
+
+		snprintf(q, sizeof(q), "EXPLAIN QUERY PLAN %s", sql[i]);
+		assert_int_equal(sqlite3_prepare_v2(f->db, q, -1, &st, NULL), SQLITE_OK);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *d = (const char *)sqlite3_column_text(st, 3);
+
+			if ((strncmp(d, "SCAN", 4) == 0 && strstr(d, "INDEX") == NULL) ||
+			    strstr(d, "TEMP B-TREE") != NULL)
+				scan = true;
+		}
+		sqlite3_finalize(st);
+		if (scan)
+			fail_msg("walks the table: %s", sql[i]);
+	}
+}
+
 int
 main(void)
 {
@@ -675,6 +929,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reminders_rescheduled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_notices, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retention, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_counts_kept_through_random_changes, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_counts_kept_through_crash, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_counts_from_existing_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_counts_use_indexes, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
