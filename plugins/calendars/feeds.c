@@ -367,6 +367,10 @@ cal_page_render(const char *title, const char *base, const struct cal_event *v, 
 		sb_puts(&b, "<li>No upcoming events.</li>\n");
 	sb_puts(&b, "</ul>\n<p>Register for an event on IRC: <code>rsvp N</code>. "
 	    "Your own calendar, with your registrations: <code>feed</code>.</p>\n"
+	    "<p>From a room bridged to the channel (Matrix, Discord, Telegram, Slack, XMPP...), "
+	    "say the command in the room with the bot's prefix, e.g. <code>!rsvp N</code>: "
+	    "the bot answers you there, by name. Join links and personal calendars are "
+	    "private, so they are given on IRC only.</p>\n"
 	    "</body>\n</html>\n");
 	return sb_take(&b, len);
 }

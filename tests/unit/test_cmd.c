@@ -184,7 +184,7 @@ static int
 ping_as(const char *mask, const char *account, int n)
 {
 	char nick[32];
-	struct cv_person who = { nick, mask, account, "n:x", CV_ROLE_MEMBER };
+	struct cv_person who = { nick, mask, account, "n:x", CV_ROLE_MEMBER, NULL };
 	int before = pings;
 
 	snprintf(nick, sizeof nick, "%.*s", (int)strcspn(mask, "!"), mask);
