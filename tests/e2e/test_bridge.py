@@ -290,3 +290,27 @@ def test_one_noisy_person_does_not_silence_others(slow):
     answered = [l for l in slow.observer.history
                 if l.command == "PRIVMSG" and l.text.startswith("noisy: You are not registered")]
     assert 5 <= len(answered) < 15, len(answered)
+
+
+# ---------------------------------------------------------------- --check
+
+def test_check_reports_bridge_mistakes(tmp_path):
+    import subprocess
+    conf = tmp_path / "bridge.ini"
+    binary = harness.Bot(tmp_path / "b", 6667).binary
+    good = ("[irc]\nserver = 127.0.0.1\nnick = convene\n[bot]\nplugins = events\n"
+            "[bridge]\nrelays = account:matterbridge, *!*mbridge@bridge.example.org\n"
+            "formats = [{PROTOCOL}] <{NICK}> | <{NOPINGNICK}> | {BRIDGE}/{NICK}: \n"
+            "preludes = Command sent from Discord by {NICK}: | {NICK} says\n")
+    conf.write_text(good)
+    r = subprocess.run([binary, "-c", str(conf), "--check"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    conf.write_text("[irc]\nserver = 127.0.0.1\nnick = convene\n[bot]\nplugins = events\n"
+                    "[bridge]\nrelays = relay!*@*\nformats = <{NICK}\n"
+                    "preludes = by {NAME}:\n")
+    r = subprocess.run([binary, "-c", str(conf), "--check"], capture_output=True, text=True)
+    assert r.returncode != 0
+    errors = r.stderr.splitlines()
+    assert re.search(r":7: bridge\.relays: .*nick alone", errors[0]), errors
+    assert re.search(r":8: bridge\.formats: .*must end with text", errors[1]), errors
+    assert re.search(r":9: bridge\.preludes: .*unknown placeholder", errors[2]), errors
