@@ -181,6 +181,15 @@ def test_no_rights_no_impostors(net):
         one(lines, r"^%s: Sorry, 'organizer add' is for owners only" % re.escape(name))
         one(lines, r"^%s: Sorry, 'event cancel' is for organisers only" % re.escape(name))
     one(ask(net.org, "event %d" % eid), r"^#%d Rights check$" % eid)
+    # An organiser mask that matches the relay's connection makes nobody relayed one.
+    one(ask(net.owner, "organizer add *!*%s@*" % RELAY_USER), r"(?i)organi[sz]er")
+    lines = net.relayed(relay, "[discord] <zed> !event cancel %d" % eid)
+    one(lines, r"^zed: Sorry, 'event cancel' is for organisers only")
+    one(ask(net.owner, "organizer del *!*%s@*" % RELAY_USER), r"(?i)organi[sz]er")
+    # And no mask names a relayed person.
+    lines = ask(net.owner, "organizer add r:discord:zed")
+    none(lines, r"(?i)added")
+    one(ask(net.org, "event %d" % eid), r"^#%d Rights check$" % eid)
     assert "*!*@evil" not in [r[0] for r in db_rows(net.db, "SELECT mask FROM organizers")]
 
     # Someone who is not a relay, writing like one, is only themselves.
