@@ -417,8 +417,8 @@ cmd_help(struct cv_ctx *ctx)
 static void
 cmd_version(struct cv_ctx *ctx)
 {
-	/* The one answer that may go to the channel. */
-	if (ctx->channel != NULL)
+	/* The one answer that may go to the channel (a relayed person's all do). */
+	if (ctx->channel != NULL && ctx->who->via == NULL)
 		host_notice(ctx->channel, "Convene %s: event registration in chat", CONVENE_VERSION);
 	else
 		host_reply(ctx, "Convene %s: event registration in chat", CONVENE_VERSION);

@@ -20,7 +20,7 @@ RELAY_USER = "mbridge"
 RELAYS = "*!*%s@*" % RELAY_USER
 # The defaults, and a community's own format after them.
 FORMATS = "[{PROTOCOL}] <{NICK}> | <{NICK}> | ({PROTOCOL}) {NICK} says: "
-VERSION = re.compile(r"^Convene \S+: event registration in chat$")
+VERSION = re.compile(r"^zz-sentinel: Convene \S+: event registration in chat$")
 ZWSP = "\u200b"
 
 
@@ -48,13 +48,13 @@ class Net:
         return self.client(name, user=RELAY_USER)
 
     def channel_said(self, timeout=None):
-        """The bot's PRIVMSGs in the channel up to its `version` NOTICE there."""
+        """The bot's PRIVMSGs in the channel up to its answer to the sentinel."""
         got = []
         while True:
             l = self.observer.wait_for(
                 lambda l: l.command in ("PRIVMSG", "NOTICE") and irc_lower(l.nick) == BOT
                 and l.target.lower() == CHANNEL, timeout=timeout or t(10))
-            if l.command == "NOTICE" and VERSION.search(l.text):
+            if VERSION.search(l.text):
                 return got
             assert l.command == "PRIVMSG", l.raw
             got.append(l.text)
