@@ -605,6 +605,11 @@ cmd_rsvp(struct cv_ctx *ctx)
 		return;
 	}
 	/* Withdrawing stays open to all: it frees a place, it takes none. */
+	if (requires_account && ctx->who->via != NULL && want != EV_NONE) {
+		host->reply(ctx, "Registering here needs a services account, which nobody "
+		    "relayed from another chat has: register from IRC, logged in.");
+		return;
+	}
 	if (requires_account && ctx->who->account == NULL && want != EV_NONE) {
 		host->reply(ctx, "Registering here needs a services account, and you are not "
 		    "logged in: log in (e.g. /msg NickServ IDENTIFY yourname yourpassword, or "

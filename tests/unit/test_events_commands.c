@@ -861,6 +861,11 @@ test_rsvp_requires_account(void **state)
 	EXPECT_NOT("room-1");
 	member("mallory", "rsvp 1 maybe");
 	EXPECT_NOT("reply mallory: #1");
+	/* Nobody relayed from another chat has an account. */
+	as_via = "#c";
+	member("dora", "rsvp 1");
+	as_via = NULL;
+	EXPECT("reply dora: Registering here needs a services account", "register from IRC");
 	assert_int_equal(count("SELECT count(*) FROM registrations"), 0);
 
 	as_account = "alice";
