@@ -163,6 +163,14 @@ def test_relayed_people_register(net):
     assert db_mentions(net.db, ["r:telegram:carol"]) == []
     assert "r:telegram:carol" not in status(net, eid)
 
+    # The web page names nobody, and says how to register from a bridged room.
+    import urllib.request
+    with urllib.request.urlopen(net.bot.config["http"]["base_url"] + "/",
+                                timeout=t(10)) as r:
+        page = r.read().decode()
+    assert "bridged" in page and "!rsvp N" in page, page
+    assert not re.search(r"alice|carol|\bbob\b", page), page
+
     # The join link never appeared in the channel.
     said = [l.text for l in net.observer.history if l.command in ("PRIVMSG", "NOTICE")]
     assert not [s for s in said if LINK in s]
