@@ -22,6 +22,9 @@ struct entry {
 /*
  * One person's command bucket, keyed by "a:ACCOUNT" when services know them,
  * else "h:user@host": never by nick, so that changing nick does not refill it.
+ * A relayed person's is keyed by their id ("r:..."); the relay as a whole has
+ * one more ("relay:user@host"), RELAY_FACTOR times larger, so that one noisy
+ * remote person cannot silence the others, nor the relay drown the bot.
  */
 struct bucket {
 	char *key;
@@ -29,6 +32,8 @@ struct bucket {
 	int64_t last;
 	bool warned;
 };
+
+#define RELAY_FACTOR 4
 
 #define MAX_BUCKETS 1024
 #define BUCKET_IDLE_MS (10 * 60 * 1000)
@@ -204,7 +209,7 @@ cmd_prefix(void)
 }
 
 static struct bucket *
-bucket_for(const char *key, int64_t now)
+bucket_for(const char *key, int64_t now, unsigned factor)
 {
 	size_t i, oldest = 0;
 
@@ -230,44 +235,93 @@ bucket_for(const char *key, int64_t now)
 		free(buckets[oldest].key);
 		buckets[oldest] = buckets[--nbuckets];
 	}
-	buckets[nbuckets] = (struct bucket){ xstrdup(key), limit_burst, now, false };
+	buckets[nbuckets] = (struct bucket){ xstrdup(key), (double)limit_burst * factor, now,
+	    false };
 	return &buckets[nbuckets++];
+}
+
+/* Take a token from the bucket under key, `factor` times the person's size. */
+static bool
+take(struct bucket *b, int64_t now, unsigned factor)
+{
+	double burst = (double)limit_burst * factor;
+
+	b->tokens += (now - b->last) / 1000.0 * limit_rate * factor;
+	if (b->tokens > burst)
+		b->tokens = burst;
+	b->last = now;
+	if (b->tokens >= 1) {
+		b->tokens -= 1;
+		return true;
+	}
+	return false;
 }
 
 /* One notice when someone goes over the limit; their excess is dropped. */
 static bool
-within_limit(const struct cv_person *who)
+within_limit(const struct cv_person *who, const char *relay)
 {
 	int64_t now = loop_now();
 	const char *uh = strchr(who->mask, '!');
 	char key[256];
 	struct bucket *b;
 
-	if (who->account != NULL)
+	if (who->via != NULL)
+		snprintf(key, sizeof key, "%s", who->id);
+	else if (who->account != NULL)
 		snprintf(key, sizeof key, "a:%s", who->account);
 	else
 		snprintf(key, sizeof key, "h:%s", uh != NULL ? uh + 1 : who->mask);
-	b = bucket_for(key, now);
+	b = bucket_for(key, now, 1);
 
-	b->tokens += (now - b->last) / 1000.0 * limit_rate;
-	if (b->tokens > limit_burst)
-		b->tokens = limit_burst;
-	b->last = now;
-	if (b->tokens >= 1) {
-		b->tokens -= 1;
+	if (take(b, now, 1)) {
+		b->warned = false;
+	} else {
+		if (!b->warned) {
+			struct cv_ctx ctx = { .who = who };
+
+			b->warned = true;
+			host_reply(&ctx, "You are sending commands too fast; the extra ones were "
+			    "ignored. Wait a few seconds and try again.");
+		}
+		return false;
+	}
+	if (relay == NULL)
+		return true;
+	uh = strchr(relay, '!');
+	snprintf(key, sizeof key, "relay:%s", uh != NULL ? uh + 1 : relay);
+	b = bucket_for(key, now, RELAY_FACTOR);
+	if (take(b, now, RELAY_FACTOR)) {
 		b->warned = false;
 		return true;
 	}
 	if (!b->warned) {
 		b->warned = true;
-		host_notice(who->nick, "You are sending commands too fast; the extra ones were ignored. "
-		    "Wait a few seconds and try again.");
+		log_warn("relay %s sends more commands than [bot] command_rate allows a relay; "
+		    "the extra ones are ignored", relay);
 	}
 	return false;
 }
 
+static void dispatch(const struct cv_person *who, const char *channel, const char *text,
+    const char *relay);
+
 void
 cmd_message(const struct cv_person *who, const char *channel, const char *text)
+{
+	dispatch(who, channel, text, NULL);
+}
+
+void
+cmd_relayed(const struct cv_person *who, const char *channel, const char *text,
+    const char *relay)
+{
+	dispatch(who, channel, text, relay);
+}
+
+static void
+dispatch(const struct cv_person *who, const char *channel, const char *text,
+    const char *relay)
 {
 	size_t plen = strlen(prefix);
 	char line[CMD_MAX_LINE], err[128], rest[CMD_MAX_LINE];
@@ -282,7 +336,7 @@ cmd_message(const struct cv_person *who, const char *channel, const char *text)
 		text += plen;
 	else if (channel != NULL)
 		return;		/* channel talk, not for us */
-	if (!within_limit(who)) {
+	if (!within_limit(who, relay)) {
 		metrics_inc(M_REFUSED_RATE_LIMITED);
 		return;
 	}
@@ -372,8 +426,8 @@ cmd_help(struct cv_ctx *ctx)
 static void
 cmd_version(struct cv_ctx *ctx)
 {
-	/* The one answer that may go to the channel. */
-	if (ctx->channel != NULL)
+	/* The one answer that may go to the channel (a relayed person's all do). */
+	if (ctx->channel != NULL && ctx->who->via == NULL)
 		host_notice(ctx->channel, "Convene %s: event registration in chat", CONVENE_VERSION);
 	else
 		host_reply(ctx, "Convene %s: event registration in chat", CONVENE_VERSION);

@@ -60,6 +60,12 @@ const char *cmd_prefix(void);
  * prefix are commands; in private every line is (the prefix is optional).
  */
 void cmd_message(const struct cv_person *who, const char *channel, const char *text);
+/*
+ * The same for a person relayed by `relay` (its nick!user@host): limited
+ * per person (their id) and per relay, with a larger budget.
+ */
+void cmd_relayed(const struct cv_person *who, const char *channel, const char *text,
+    const char *relay);
 
 /* The host's own commands: help and version. */
 void cmd_core_init(void);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bridge.h"
 #include "config.h"
 #include "mask.h"
 #include "metrics.h"
@@ -812,6 +813,41 @@ check_cidrs(const char *v, const struct key_rule *rule)
 	return NULL;
 }
 
+/* [bridge] relays: masks, each more than a nick (anyone can take a nick). */
+static char *
+check_relays(const char *v, const struct key_rule *rule)
+{
+	char err[256];
+
+	if (bridge_relays_check(v, err, sizeof err) < 0)
+		return xstrdup(err);
+	return NULL;
+}
+
+static char *
+check_formats(const char *v, const struct key_rule *rule)
+{
+	struct bridge_formats f;
+	char err[256];
+
+	if (bridge_compile(v, false, &f, err, sizeof err) < 0)
+		return xstrdup(err);
+	bridge_formats_free(&f);
+	return NULL;
+}
+
+static char *
+check_preludes(const char *v, const struct key_rule *rule)
+{
+	struct bridge_formats f;
+	char err[256];
+
+	if (bridge_compile(v, true, &f, err, sizeof err) < 0)
+		return xstrdup(err);
+	bridge_formats_free(&f);
+	return NULL;
+}
+
 #define RULE(key, check) { key, check, 0, 0, false }
 #define REQUIRED(key, check) { key, check, 0, 0, true }
 #define RANGE(key, check, min, max) { key, check, min, max, false }
@@ -863,6 +899,13 @@ static const struct key_rule http_rules[] = {
 	RULE(NULL, NULL),
 };
 
+static const struct key_rule bridge_rules[] = {
+	RULE("relays", check_relays),
+	RULE("formats", check_formats),
+	RULE("preludes", check_preludes),
+	RULE(NULL, NULL),
+};
+
 static const struct {
 	const char *name;
 	const struct key_rule *rules;
@@ -871,6 +914,7 @@ static const struct {
 	{ "bot", bot_rules },
 	{ "store", store_rules },
 	{ "http", http_rules },
+	{ "bridge", bridge_rules },
 };
 
 void

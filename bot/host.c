@@ -193,6 +193,7 @@ host_person(struct cv_person *p, const char *origin, const char *account,
 	p->account = account;
 	p->id = idbuf;
 	p->role = CV_ROLE_MEMBER;
+	p->via = NULL;
 	for (i = 0; i < nowners; i++)
 		if (mask_match_person(owners[i], origin, account, cm)) {
 			p->role = CV_ROLE_OWNER;
@@ -248,6 +249,8 @@ api_mono_ms(void)
 }
 
 /* ---- output ---- */
+
+static void api_say(const char *target, const char *fmt, ...) CV_PRINTF(2, 3);
 
 /*
  * With grouped commits, the changes of one loop pass share one COMMIT at the
@@ -314,8 +317,32 @@ host_reply(struct cv_ctx *ctx, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsend("NOTICE", ctx->who->nick, fmt, ap);
+	if (ctx->who->via != NULL) {
+		/*
+		 * A relay carries only what is said in the channel, and may drop
+		 * NOTICE: a relayed person is answered there, by name.
+		 */
+		char *text = xvasprintf(fmt, ap);
+
+		host_say_to(ctx->who->via, ctx->who->nick, "%s", text);
+		free(text);
+	} else {
+		vsend("NOTICE", ctx->who->nick, fmt, ap);
+	}
 	va_end(ap);
+}
+
+void
+host_say_to(const char *channel, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	char *text;
+
+	va_start(ap, fmt);
+	text = xvasprintf(fmt, ap);
+	va_end(ap);
+	api_say(channel, "%s: %s", name, text);
+	free(text);
 }
 
 void

@@ -16,6 +16,8 @@ const struct cv_host *host_api(void);
 /* Answer a command's asker by private NOTICE. */
 void host_reply(struct cv_ctx *ctx, const char *fmt, ...) CV_PRINTF(2, 3);
 void host_notice(const char *target, const char *fmt, ...) CV_PRINTF(2, 3);
+/* PRIVMSG "NAME: text" to a channel: how a relayed person is answered. */
+void host_say_to(const char *channel, const char *name, const char *fmt, ...) CV_PRINTF(3, 4);
 
 /*
  * Roles: owners come from [bot] owners (comma-separated masks); organisers

@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 #include <libical/ical.h>
 
+#include "bridge.h"
 #include "cmd.h"
 #include "config.h"
 #include "fetch.h"
@@ -221,12 +222,16 @@ apply_bot_settings(const struct config *c)
 	long burst;
 	double rate;
 	const char *prefix = config_get(c, "bot", "prefix");
+	char err[256];
 
 	config_long(c, "bot", "command_burst", 5, 1, 100, &burst, &errs);
 	config_double(c, "bot", "command_rate", 1.0, 0.05, 100, &rate, &errs);
 	cmd_set_limit(burst, rate);
 	cmd_set_prefix(prefix ? prefix : "!");
 	host_set_owners(config_get(c, "bot", "owners"));
+	if (bridge_configure(config_get(c, "bridge", "relays"), config_get(c, "bridge", "formats"),
+	    config_get(c, "bridge", "preludes"), err, sizeof err) < 0)
+		log_error("[bridge]: %s; relayed people are not heard", err);
 	errlist_free(&errs);
 }
 
@@ -244,6 +249,26 @@ load_plugins(const struct config *c)
 
 /* ---- the link's events ---- */
 
+/*
+ * A relay's line: a relayed person's message when it matches a format (or
+ * follows a prelude), else nothing: the relay itself runs no commands, and
+ * what it says in private or about joins and nick changes is not for us.
+ */
+static void
+on_relayed(const char *origin, const char *target, const char *text)
+{
+	struct bridge_said said;
+	struct cv_person who = { .mask = "", .role = CV_ROLE_MEMBER };
+
+	if (!link_is_channel(target) ||
+	    bridge_line(origin, target, text, loop_now(), link_casemap(), &said) != 1)
+		return;
+	who.nick = said.nick;
+	who.id = said.id;
+	who.via = target;
+	cmd_relayed(&who, target, said.text, origin);
+}
+
 static void
 on_message(const char *origin, const char *account, const char *target, const char *text)
 {
@@ -252,6 +277,10 @@ on_message(const char *origin, const char *account, const char *target, const ch
 
 	if (strchr(origin, '!') == NULL)
 		return;		/* a server, not a person */
+	if (bridge_enabled() && bridge_is_relay(origin, account, link_casemap())) {
+		on_relayed(origin, target, text);
+		return;
+	}
 	host_person(&who, origin, account, id, sizeof id, nick, sizeof nick);
 	cmd_message(&who, link_is_channel(target) ? target : NULL, text);
 }
@@ -626,6 +655,7 @@ main(int argc, char **argv)
 	plugin_unload_all();
 	fetch_cancel_all();
 	cmd_free();
+	bridge_free();
 	http_stop();
 	metrics_free();
 	link_free();

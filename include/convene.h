@@ -55,6 +55,18 @@ struct cv_person {
 	 */
 	const char *id;
 	enum cv_role role;
+
+	/* ABI 1.2 */
+	/*
+	 * A person relayed into a channel by a relay bot ([bridge] relays):
+	 * the channel they speak in; NULL for everyone on IRC. The host always
+	 * sets it. A relayed person is always a member; their id is
+	 * "r:PROTOCOL:name" and `nick` is the name they show (it may hold
+	 * spaces), which no IRC user holds: the host answers them in `via`, as
+	 * "name: text". Such an answer is public: never put a join link, a
+	 * personal link or other people's names in it.
+	 */
+	const char *via;
 };
 
 /* Flags of a command. */

@@ -1265,6 +1265,12 @@ cmd_feed(struct cv_ctx *ctx)
 		free(url);
 	}
 	free(base);
+	/* A personal link is a secret: never said where a relay repeats it. */
+	if (ctx->who->via != NULL) {
+		host->reply(ctx, "A personal calendar link is given in private only: ask for "
+		    "it from IRC.");
+		return;
+	}
 	if (token_for(ctx->who->id, tok, false) == -1) {
 		host->log(self, CV_LOG_ERROR, "could not make a personal feed token");
 		host->reply(ctx, "Sorry, your personal calendar is not available: please try "
@@ -1280,6 +1286,11 @@ cmd_feed_reset(struct cv_ctx *ctx)
 {
 	char tok[CAL_TOKEN_LEN + 1];
 
+	if (ctx->who->via != NULL) {
+		host->reply(ctx, "A personal calendar link is given in private only: ask for "
+		    "it from IRC.");
+		return;
+	}
 	if (token_for(ctx->who->id, tok, true) == -1) {
 		host->log(self, CV_LOG_ERROR, "could not reset a personal feed token");
 		host->reply(ctx, "Sorry, that did not work and nothing was changed: please try "

@@ -506,6 +506,11 @@ how_to(struct sbuf *b, const struct cal_site *s, const struct cal_event *e)
 	sb_puts(b, "<li><code>/msg ");
 	html_text(b, s->nick != NULL && s->nick[0] != '\0' ? s->nick : "BOT");
 	sb_puts(b, " feed</code> gives you a calendar of your own registrations.</li>\n</ul>\n");
+	sb_puts(b, "<p>From a room bridged to the channel (Matrix, Discord, Telegram, Slack, "
+	    "XMPP...), say the command in the room with the bot's prefix, e.g. <code>");
+	html_text(b, prefix_of(s));
+	sb_puts(b, "rsvp N</code>: the bot answers you there, by name. Join links and personal "
+	    "calendars are private, so they are given on IRC only.</p>\n");
 }
 
 /* An event of a list. */

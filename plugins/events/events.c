@@ -330,14 +330,57 @@ msgf(const char *fmt, ...)
 }
 
 /*
+ * A relayed person (struct cv_person's `via`) is stored with the nick
+ * "CHANNEL NAME": the channel they last registered or spoke in, where they
+ * are reached, and the name they show. No IRC nick holds a space.
+ */
+#define RELAYED_ID "r:"
+
+static bool
+relayed(const char *person)
+{
+	return strncmp(person, RELAYED_ID, strlen(RELAYED_ID)) == 0;
+}
+
+/* The nick to store for the asker: theirs, or "CHANNEL NAME" when relayed. */
+static const char *
+stored_nick(struct cv_ctx *ctx, char *buf, size_t n)
+{
+	if (ctx->who->via == NULL)
+		return ctx->who->nick;
+	snprintf(buf, n, "%s %s", ctx->who->via, ctx->who->nick);
+	return buf;
+}
+
+/* Where a relayed person is reached, and the name to address: false if unknown. */
+static bool
+relayed_where(const char *stored, char *chan, size_t n, const char **name)
+{
+	size_t len = strcspn(stored, " ");
+
+	if (stored[len] != ' ' || len == 0 || len >= n)
+		return false;
+	memcpy(chan, stored, len);
+	chan[len] = '\0';
+	*name = stored + len + 1;
+	return true;
+}
+
+/* Said where a relayed person would get a join link. */
+#define JOIN_ELSEWHERE "The join link is given in private only: ask the event's organisers " \
+	"for it, or register from IRC."
+
+/*
  * The same private notice to every person of some lists: at once, packed as
  * the server's TARGMAX allows, to those whose nick is theirs now (host->holds:
  * whoever took a registrant's last nick gets nothing); kept for the others
- * until they are next seen, or until `expires`.
+ * until they are next seen, or until `expires`. A relayed person gets
+ * `pub` instead (nothing private: it is said in their channel, addressed to
+ * them), or nothing when it is NULL.
  */
 static void
 tell_people(const struct ev_people *const *lists, size_t nlists, long long event_id,
-    time_t expires, const char *text)
+    time_t expires, const char *text, const char *pub)
 {
 	const char **nicks = NULL;
 	size_t n = 0, kept = 0;
@@ -347,7 +390,15 @@ tell_people(const struct ev_people *const *lists, size_t nlists, long long event
 	for (size_t i = 0; i < nlists; i++) {
 		for (size_t j = 0; j < lists[i]->n; j++) {
 			const struct ev_person *p = &lists[i]->v[j];
+			char chan[128];
+			const char *name;
 
+			/* The relay repeats the channel: nothing is kept for later. */
+			if (relayed(p->person)) {
+				if (pub != NULL && relayed_where(p->nick, chan, sizeof(chan), &name))
+					host->say(chan, "%s: %s", name, pub);
+				continue;
+			}
 			if (host->holds(p->nick, p->person)) {
 				if ((nicks = realloc(nicks, (n + 1) * sizeof(*nicks))) == NULL)
 					abort();
@@ -383,14 +434,17 @@ tell_promoted(const struct ev_people *l)
 		struct ev_people one = { &l->v[i], 1 };
 		const struct ev_people *lists[] = { &one };
 		struct ev_event e;
-		char *msg;
+		char *msg, *pub;
 
 		if (model_event_get(db(), l->v[i].event_id, &e) != 0)
 			continue;
 		msg = msgf("#%lld %s: a place opened, you are confirmed.%s%s", e.id, e.title,
 		    e.join_url ? " Join: " : "", e.join_url ? e.join_url : "");
-		tell_people(lists, 1, e.id, event_end(&e), msg);
+		pub = msgf("#%lld %s: a place opened, you are confirmed.%s", e.id, e.title,
+		    e.join_url ? " " JOIN_ELSEWHERE : "");
+		tell_people(lists, 1, e.id, event_end(&e), msg, pub);
 		free(msg);
+		free(pub);
 		model_event_clear(&e);
 	}
 	if (l->n > 0)
@@ -505,7 +559,9 @@ cmd_event(struct cv_ctx *ctx)
 	describe_places(places, sizeof(places), &e);
 	host->reply(ctx, "Places: %s, %d confirmed. You: %s.", places, e.n_confirmed, status);
 	/* The join link: only for confirmed people and organisers. */
-	if (e.join_url != NULL && !e.cancelled &&
+	if (e.join_url != NULL && !e.cancelled && ctx->who->via != NULL && st == EV_CONFIRMED)
+		host->reply(ctx, JOIN_ELSEWHERE);
+	else if (e.join_url != NULL && !e.cancelled &&
 	    (st == EV_CONFIRMED || ctx->who->role >= CV_ROLE_ORGANIZER))
 		host->reply(ctx, "Join: %s", e.join_url);
 	if (calendars_loaded()) {
@@ -527,7 +583,7 @@ cmd_rsvp(struct cv_ctx *ctx)
 	struct rsvp_result r;
 	struct ev_event e;
 	long long id;
-	char w[48];
+	char w[48], nickbuf[256];
 	int rc;
 
 	if (ctx->argc > 1) {
@@ -549,6 +605,11 @@ cmd_rsvp(struct cv_ctx *ctx)
 		return;
 	}
 	/* Withdrawing stays open to all: it frees a place, it takes none. */
+	if (requires_account && ctx->who->via != NULL && want != EV_NONE) {
+		host->reply(ctx, "Registering here needs a services account, which nobody "
+		    "relayed from another chat has: register from IRC, logged in.");
+		return;
+	}
 	if (requires_account && ctx->who->account == NULL && want != EV_NONE) {
 		host->reply(ctx, "Registering here needs a services account, and you are not "
 		    "logged in: log in (e.g. /msg NickServ IDENTIFY yourname yourpassword, or "
@@ -560,7 +621,8 @@ cmd_rsvp(struct cv_ctx *ctx)
 		return;
 	}
 	/* The capacity check and the write share this transaction. */
-	rc = model_rsvp(db(), id, ctx->who->id, ctx->who->nick, want, host->wall_now(), &r);
+	rc = model_rsvp(db(), id, ctx->who->id, stored_nick(ctx, nickbuf, sizeof(nickbuf)), want,
+	    host->wall_now(), &r);
 	if (rc != 0) {
 		host->rollback(self);
 		if (rc == MODEL_ENOENT)
@@ -574,7 +636,7 @@ cmd_rsvp(struct cv_ctx *ctx)
 			fail_change(ctx, "rsvp");
 		return;
 	}
-	if (model_person_seen(db(), ctx->who->id, ctx->who->nick) == -1 ||
+	if (model_person_seen(db(), ctx->who->id, stored_nick(ctx, nickbuf, sizeof(nickbuf))) == -1 ||
 	    commit(ctx, "rsvp") == -1) {
 		model_people_free(&r.promoted);
 		return;
@@ -588,7 +650,9 @@ cmd_rsvp(struct cv_ctx *ctx)
 		return;
 	switch (r.after) {
 	case EV_CONFIRMED:
-		if (e.join_url != NULL)
+		if (e.join_url != NULL && ctx->who->via != NULL)
+			host->reply(ctx, "#%lld %s: confirmed. " JOIN_ELSEWHERE, id, e.title);
+		else if (e.join_url != NULL)
 			host->reply(ctx, "#%lld %s: confirmed. Join: %s", id, e.title, e.join_url);
 		else
 			host->reply(ctx, "#%lld %s: confirmed.", id, e.title);
@@ -687,7 +751,7 @@ static void
 cmd_tz(struct cv_ctx *ctx)
 {
 	struct when_zone z;
-	char w[48], label[WHEN_ZONE_MAX + 4];
+	char w[48], label[WHEN_ZONE_MAX + 4], nickbuf[256];
 
 	if (ctx->argc == 0) {
 		if (asker_zone(ctx, &z)) {
@@ -704,7 +768,8 @@ cmd_tz(struct cv_ctx *ctx)
 		return;
 	}
 	if (host->begin(self) == -1 ||
-	    model_person_set_tz(db(), ctx->who->id, ctx->who->nick, z.name) == -1) {
+	    model_person_set_tz(db(), ctx->who->id, stored_nick(ctx, nickbuf, sizeof(nickbuf)),
+	    z.name) == -1) {
 		fail_change(ctx, "tz");
 		return;
 	}
@@ -717,7 +782,7 @@ cmd_tz(struct cv_ctx *ctx)
 static void
 cmd_remind(struct cv_ctx *ctx)
 {
-	char w[48];
+	char w[48], nickbuf[256];
 	bool on;
 
 	if (strcasecmp(ctx->argv[0], "on") == 0) {
@@ -730,7 +795,8 @@ cmd_remind(struct cv_ctx *ctx)
 		return;
 	}
 	if (host->begin(self) == -1 ||
-	    model_person_set_reminders(db(), ctx->who->id, ctx->who->nick, on) == -1) {
+	    model_person_set_reminders(db(), ctx->who->id,
+	    stored_nick(ctx, nickbuf, sizeof(nickbuf)), on) == -1) {
 		fail_change(ctx, "remind");
 		return;
 	}
@@ -1024,13 +1090,13 @@ valid_text(struct cv_ctx *ctx, enum ev_field f, const char *v)
 
 /* "#N Title has changed: ..." to the confirmed people of an event. */
 static void
-tell_confirmed(const struct ev_event *e, const char *text)
+tell_confirmed(const struct ev_event *e, const char *text, const char *pub)
 {
 	struct ev_people c = { 0 }, m = { 0 }, w = { 0 };
 	const struct ev_people *lists[] = { &c };
 
 	if (model_attendees(db(), e->id, &c, &m, &w) == 0)
-		tell_people(lists, 1, e->id, event_end(e), text);
+		tell_people(lists, 1, e->id, event_end(e), text, pub);
 	model_people_free(&c);
 	model_people_free(&m);
 	model_people_free(&w);
@@ -1046,6 +1112,7 @@ cmd_event_set(struct cv_ctx *ctx)
 	time_t now = host->wall_now();
 	size_t i;
 	int rc = -1;
+	bool new_link = false;
 
 	if (!organizer(ctx) || load_event(ctx, ctx->argv[0], true, &e) == -1)
 		return;
@@ -1073,8 +1140,10 @@ cmd_event_set(struct cv_ctx *ctx)
 			msg = msgf("#%lld %s has changed: %s%s.", e.id, e.title,
 			    clean ? "it now takes place at " : "the location was removed",
 			    clean ? clean : "");
-		else if (tf->field == EV_FIELD_JOIN && clean != NULL)
+		else if (tf->field == EV_FIELD_JOIN && clean != NULL) {
 			msg = msgf("#%lld %s has a new join link: %s", e.id, e.title, clean);
+			new_link = true;
+		}
 	} else if (strcasecmp(field, "start") == 0) {
 		struct when_zone z;
 		struct when_local l;
@@ -1167,8 +1236,15 @@ cmd_event_set(struct cv_ctx *ctx)
 	    strcasecmp(field, "duration") == 0 ? "duration" : "capacity");
 	tell_promoted(&promoted);
 	if (model_event_get(db(), e.id, &after) == 0) {
-		if (msg != NULL)
-			tell_confirmed(&after, msg);
+		if (msg != NULL && new_link) {
+			char *pub = msgf("#%lld %s has a new join link. " JOIN_ELSEWHERE, e.id,
+			    e.title);
+
+			tell_confirmed(&after, msg, pub);
+			free(pub);
+		} else if (msg != NULL) {
+			tell_confirmed(&after, msg, msg);
+		}
 		char places[48];
 
 		describe_places(places, sizeof(places), &after);
@@ -1222,7 +1298,7 @@ cmd_event_cancel(struct cv_ctx *ctx)
 	changed();
 	msg = msgf("#%lld %s is cancelled%s%s", e.id, e.title, reason ? ": " : ".",
 	    reason ? reason : "");
-	tell_people(lists, 3, e.id, event_end(&e), msg);
+	tell_people(lists, 3, e.id, event_end(&e), msg, msg);
 	free(msg);
 	told = c.n + m.n + w.n;
 	host->log(self, CV_LOG_INFO, "event #%lld cancelled, %zu told", e.id, told);
@@ -1267,8 +1343,18 @@ join_nicks(char *buf, size_t n, const struct ev_people *l)
 	size_t len = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < l->n && len < n; i++)
-		len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? ", " : "", l->v[i].nick);
+	for (size_t i = 0; i < l->n && len < n; i++) {
+		char chan[128];
+		const char *name;
+
+		if (relayed(l->v[i].person) &&
+		    relayed_where(l->v[i].nick, chan, sizeof(chan), &name))
+			len += (size_t)snprintf(buf + len, n - len, "%s%s (relayed in %s)",
+			    i ? ", " : "", name, chan);
+		else
+			len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? ", " : "",
+			    l->v[i].nick);
+	}
 }
 
 static void
@@ -1282,6 +1368,11 @@ cmd_attendees(struct cv_ctx *ctx)
 	char *buf;
 	size_t cap;
 
+	/* Names are private: never said where a relay repeats them. */
+	if (ctx->who->via != NULL) {
+		host->reply(ctx, "'attendees' is answered in private only: ask from IRC.");
+		return;
+	}
 	if (!organizer(ctx) || load_event(ctx, ctx->argv[0], false, &e) == -1)
 		return;
 	if (e.purged) {
@@ -1706,7 +1797,8 @@ send_reminder(const struct ev_event *e, long long offset, time_t now)
 		    e->id, e->title, when, prefix(), e->id);
 	msg = msgf("Reminder: #%lld %s: %s.%s%s", e->id, e->title, when,
 	    e->join_url ? " Join: " : " You are confirmed.", e->join_url ? e->join_url : "");
-	tell_people(lists, 1, e->id, event_end(e), msg);
+	/* Relayed people have the channel's reminder, which names nobody. */
+	tell_people(lists, 1, e->id, event_end(e), msg, NULL);
 	free(msg);
 	host->log(self, CV_LOG_INFO, "event #%lld: %s reminder to %zu confirmed", e->id, before,
 	    people.n);

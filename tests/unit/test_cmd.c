@@ -184,7 +184,7 @@ static int
 ping_as(const char *mask, const char *account, int n)
 {
 	char nick[32];
-	struct cv_person who = { nick, mask, account, "n:x", CV_ROLE_MEMBER };
+	struct cv_person who = { nick, mask, account, "n:x", CV_ROLE_MEMBER, NULL };
 	int before = pings;
 
 	snprintf(nick, sizeof nick, "%.*s", (int)strcspn(mask, "!"), mask);
@@ -224,6 +224,54 @@ limit_follows_the_person(void **state)
 	cmd_set_limit(5, 1.0);
 }
 
+/* Send `n` pings as a relayed person named `name`, through `relay`. */
+static int
+relayed_ping(const char *relay, const char *name, int n)
+{
+	char id[64];
+	struct cv_person who = { .nick = name, .mask = "", .id = id, .via = "#c" };
+	int before = pings;
+
+	snprintf(id, sizeof id, "r:discord:%s", name);
+	while (n-- > 0)
+		cmd_relayed(&who, "#c", "!ping", relay);
+	return pings - before;
+}
+
+/*
+ * Each relayed person has their own bucket, never the relay's user@host's;
+ * the relay as a whole has one four times larger (issue 14).
+ */
+static void
+limit_per_relayed_person_and_per_relay(void **state)
+{
+	const char *relay = "mb!mb@relay.example";
+	char name[16];
+	int i, total = 0;
+
+	(void)state;
+	loop_set_clock(fake_clock);
+	fake_now = 5000000;
+	cmd_set_limit(3, 1.0);
+	/* A noisy person is held to the person's limit... */
+	assert_int_equal(relayed_ping(relay, "noisy", 50), 3);
+	/* ...and neither silences another, nor an IRC user from the relay's host. */
+	assert_int_equal(relayed_ping(relay, "calm", 2), 2);
+	assert_int_equal(ping_as("someone!mb@relay.example", NULL, 1), 1);
+	/* Many people at once: the relay's budget is 4 x 3, 5 of it used above. */
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof name, "p%d", i);
+		total += relayed_ping(relay, name, 1);
+	}
+	assert_int_equal(total, 12 - 5);
+	/* It refills at 4 x the rate; another relay has its own. */
+	fake_now += 1000;
+	assert_int_equal(relayed_ping(relay, "late", 3), 3);
+	assert_int_equal(relayed_ping("tg!tg@other.example", "p1", 3), 3);
+	loop_set_clock(NULL);
+	cmd_set_limit(5, 1.0);
+}
+
 int
 main(void)
 {
@@ -236,6 +284,7 @@ main(void)
 		cmocka_unit_test(argument_counts),
 		cmocka_unit_test(duplicate_and_malformed_registrations),
 		cmocka_unit_test(limit_follows_the_person),
+		cmocka_unit_test(limit_per_relayed_person_and_per_relay),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -334,6 +334,7 @@ static const struct cv_host fake_host = {
 
 /* The services account the next commands come from; NULL: none. */
 static const char *as_account;
+static const char *as_via;	/* a relayed person's channel (issue 14) */
 
 /*
  * Run a command line as the host would: longest command name, arguments
@@ -348,10 +349,12 @@ run_as(const char *nick, enum cv_role role, const char *channel, const char *lin
 	char id[64], *copy, *p, *argv[CV_MAX_ARGS];
 	int argc = 0;
 	struct cv_person who = { .nick = nick, .mask = nick, .id = id, .role = role,
-		.account = as_account };
+		.account = as_account, .via = as_via };
 	struct cv_ctx ctx;
 
-	if (as_account != NULL)
+	if (as_via != NULL)
+		snprintf(id, sizeof(id), "r:discord:%s", nick);
+	else if (as_account != NULL)
 		snprintf(id, sizeof(id), "a:%s", as_account);
 	else
 		snprintf(id, sizeof(id), "n:%s", nick);
@@ -436,6 +439,7 @@ setup(void **state)
 	checkpoints = 0;
 	cfg_timezone = "Europe/Paris";
 	as_account = NULL;
+	as_via = NULL;
 	memset(held, 0, sizeof(held));
 	memset(deferred, 0, sizeof(deferred));
 	holds_strict = false;
@@ -869,6 +873,11 @@ test_rsvp_requires_account(void **state)
 	EXPECT_NOT("room-1");
 	member("mallory", "rsvp 1 maybe");
 	EXPECT_NOT("reply mallory: #1");
+	/* Nobody relayed from another chat has an account. */
+	as_via = "#c";
+	member("dora", "rsvp 1");
+	as_via = NULL;
+	EXPECT("reply dora: Registering here needs a services account", "register from IRC");
 	assert_int_equal(count("SELECT count(*) FROM registrations"), 0);
 
 	as_account = "alice";
@@ -928,6 +937,64 @@ test_long_join_link_is_never_cut(void **state)
 }
 
 /*
+ * Issue 14: people relayed by a relay bot are answered and told in their
+ * channel, by name, never with the join link; reminders do not name them.
+ */
+static void
+test_relayed_people_are_told_in_their_channel(void **state)
+{
+	org("event add 2026-12-02 18:00 UTC Bridged");
+	org("event set 1 capacity 1");
+	org("event set 1 join https://meet.example/secret1");
+	as_via = "#c";
+	member("alice", "rsvp 1");
+	member("bob", "rsvp 1");
+	member("alice", "event 1");
+	as_via = NULL;
+	EXPECT("reply alice: #1 Bridged: confirmed. The join link is given in private only");
+	EXPECT("reply bob: #1 Bridged: full, you are on the waitlist, position 1");
+	EXPECT("reply alice: The join link is given in private only");
+	EXPECT_NOT("secret1");
+	/* An IRC alice is someone else. */
+	member("alice", "rsvp 1");
+	EXPECT("reply alice: #1 Bridged: full, you are on the waitlist, position 2");
+	member("alice", "rsvp 1 no");
+	clear_lines();
+
+	/* A change, a promotion: in the channel, addressed, without the link. */
+	org("event set 1 join https://meet.example/secret2");
+	EXPECT("say #c: alice: #1 Bridged has a new join link. The join link is given in private");
+	EXPECT_NOT("secret2");
+	as_via = "#c";
+	member("alice", "rsvp 1 no");
+	as_via = NULL;
+	EXPECT("say #c: bob: #1 Bridged: a place opened, you are confirmed. The join link is "
+	    "given in private only");
+	EXPECT_NOT("secret");
+	org("attendees 1");
+	EXPECT("reply olga: confirmed: bob (relayed in #c)");
+	as_via = "#c";
+	member("bob", "attendees 1");
+	as_via = NULL;
+	EXPECT("bob", "attendees");
+	EXPECT_NOT("reply bob: confirmed");
+
+	/* The reminder names nobody, and nothing is kept for relayed people. */
+	clear_lines();
+	fake_now = 1796234400 - 3600 + 5;	/* 2026-12-02 18:00 UTC, less an hour */
+	fire(20000);
+	EXPECT("Reminder: #1 Bridged");
+	EXPECT_NOT("bob");
+	assert_int_equal(count("SELECT count(*) FROM pending_notices"), 0);
+
+	/* A cancellation reaches them too. */
+	org("event cancel 1 rain");
+	EXPECT("say #c: bob: #1 Bridged is cancelled: rain");
+	assert_int_equal(count("SELECT count(*) FROM registrations WHERE person = 'r:discord:bob'"),
+	    1);
+}
+
+/*
  * Issue 12, item 6: a plugin keeping personal data is not loaded (the host
  * erases from it at its next load): `forget` says so.
  */
@@ -969,6 +1036,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rsvp_requires_account,
 		    setup_requiring_account, teardown),
+		cmocka_unit_test_setup_teardown(test_relayed_people_are_told_in_their_channel,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_join_link_is_never_cut, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forget_says_what_waits_for_a_plugin, setup,
 		    teardown),
