@@ -199,6 +199,23 @@ typedef uint64_t cv_timer_id;
 #define CV_TOPIC_PERSON_FORGET "person.forget"
 
 /*
+ * Published by the events plugin when its data changed, after the commit.
+ * data: NULL when any event may have changed (an import, expiry and
+ * retention, zones restamped), else a const struct cv_events_change *
+ * naming the one event and what of it changed. Topics are strings and
+ * this payload is a contract between plugins: fields are only ever added
+ * at the end, and a subscriber treats bits it does not know as FIELDS.
+ */
+#define CV_TOPIC_EVENTS_CHANGED "events.changed"
+#define CV_EVENTS_CHANGED_FIELDS 0x1u	/* the event itself: anything that shows it */
+#define CV_EVENTS_CHANGED_REGISTRATIONS 0x2u	/* its registrations: counts, places, statuses, lines */
+struct cv_events_change {
+	long long event_id;
+	unsigned what;		/* CV_EVENTS_CHANGED_* bits */
+	const char *person;	/* whose registration changed (also when removed), or NULL */
+};
+
+/*
  * The host's functions. Every function that takes a `struct cv_plugin *`
  * records what it creates against that plugin.
  */

@@ -57,6 +57,10 @@ static struct {
 	bool written;		/* the files were written once since start */
 	bool rendered;		/* render_public() ran once since start */
 	cv_timer_id render_timer;	/* a render is due: events changed */
+	bool due_all;		/* any event may have changed: every feed is looked at */
+	bool due_page;		/* the page only: places on it, or the bot's nick */
+	long long page_ids[CAL_PAGE_EVENTS];	/* the events the page shows */
+	size_t npage_ids;
 	char nick[256];		/* the bot's nick the page names */
 } pub;
 
@@ -90,6 +94,8 @@ struct personal {
 	struct cal_feed f;
 	bool stale;
 	long long used;		/* mono ms of the last request, to evict the oldest */
+	long long *ids;		/* the events it shows, by id: a change to one of them stales it */
+	size_t nids;
 };
 static struct personal *pers;
 static size_t npers;
@@ -792,20 +798,79 @@ pub_load(const char *name, size_t *len)
 	return body;
 }
 
+/* The channel feeds, for the page's subscribe links (pointers into pub.v). */
+static struct cal_channel *
+page_channels(size_t *nch)
+{
+	struct cal_channel *ch = NULL;
+
+	*nch = 0;
+	for (size_t i = 0; i < pub.n; i++) {
+		if (strncmp(pub.v[i].path, "channel/", 8) != 0)
+			continue;
+		ch = cal_xrealloc(ch, (*nch + 1) * sizeof(*ch));
+		ch[(*nch)++] = (struct cal_channel){ pub.v[i].label, pub.v[i].path };
+	}
+	return ch;
+}
+
+/* Render the page from its events v[0..n) (by start, from the first upcoming or earlier). */
+static void
+page_update(const char *base, const struct cal_event *v, size_t n, size_t total, time_t now)
+{
+	size_t nch, plen;
+	struct cal_channel *ch = page_channels(&nch);
+	struct cal_site st = site(base);
+	char *page = cal_page_first_render(&st, v, n, total, ch, nch, now, &plen);
+
+	snprintf(pub.nick, sizeof(pub.nick), "%s", st.nick != NULL ? st.nick : "");
+	cal_feed_set(&pub.page, page, plen, now);
+	free(ch);
+	/* What a change of registrations must re-render the page for. */
+	pub.npage_ids = 0;
+	for (size_t i = 0; i < n && pub.npage_ids < CAL_PAGE_EVENTS; i++)
+		if (v[i].start_utc + 60LL * v[i].duration_min > now)
+			pub.page_ids[pub.npage_ids++] = v[i].id;
+}
+
+/*
+ * The page alone, after registrations changed (places left) or the bot's
+ * nick did: it reads only the events it shows; no feed shows counts.
+ */
+static void
+render_page_only(void)
+{
+	struct cal_event *v;
+	size_t n, total;
+	time_t now = host->wall_now();
+	char *base;
+
+	if (cal_store_upcoming(db(), now, 0, CAL_PAGE_EVENTS, &v, &n, &total) == -1) {
+		host->log(self, CV_LOG_ERROR, "reading events for the page: %s",
+		    sqlite3_errmsg(db()));
+		pub.due_all = true;	/* the next render looks at everything */
+		return;
+	}
+	base = base_url();
+	page_update(base, v, n, total, now);
+	free(base);
+	cal_events_free(v, n);
+}
+
 /* Render every public feed and the page from the database, and write the files. */
 static void
 render_public(void)
 {
 	struct cal_event *v;
 	struct cal_feed *old = pub.v, *nv = NULL;
-	size_t n, nold = pub.n, nn = 0, nch = 0, plen;
+	size_t n, nold = pub.n, nn = 0, upcoming = 0;
 	const struct cal_event **sel;
-	struct cal_channel *ch = NULL;
-	char **keys = NULL, *base, *page, title[300];
+	char **keys = NULL, *base, title[300];
 	time_t now = host->wall_now();
 	const char *name = cal_name();
 
 	pub.rendered = true;
+	pub.due_all = pub.due_page = false;
 	if (cal_store_events(db(), now, KEEP_PAST, &v, &n) == -1) {
 		host->log(self, CV_LOG_ERROR, "reading events for the feeds: %s", sqlite3_errmsg(db()));
 		return;
@@ -854,20 +919,9 @@ render_public(void)
 	pub.n = nn;
 
 	/* The page lists the channel feeds. */
-	for (size_t i = 0; i < nn; i++) {
-		if (strncmp(nv[i].path, "channel/", 8) != 0)
-			continue;
-		ch = cal_xrealloc(ch, (nch + 1) * sizeof(*ch));
-		ch[nch++] = (struct cal_channel){ nv[i].label, nv[i].path };
-	}
-	{
-		struct cal_site st = site(base);
-
-		page = cal_page_render(&st, v, n, ch, nch, now, 1, &plen);
-		snprintf(pub.nick, sizeof(pub.nick), "%s", st.nick != NULL ? st.nick : "");
-	}
-	cal_feed_set(&pub.page, page, plen, now);
-	free(ch);
+	for (size_t i = 0; i < n; i++)
+		upcoming += v[i].start_utc + 60LL * v[i].duration_min > now;
+	page_update(base, v, n, upcoming, now);
 
 	pub.next_change = next_change(v, n, now);
 	events_update(v, n, base, now, write_files() == 0);
@@ -896,17 +950,55 @@ static void
 render_due(void *arg)
 {
 	pub.render_timer = 0;
-	render_public();
+	if (pub.due_all)
+		render_public();
+	else if (pub.due_page)
+		render_page_only();
+	pub.due_page = false;
+}
+
+/* A personal feed shows event id (or will: the person registered for it). */
+static void
+personal_stale(long long id, const char *person)
+{
+	for (size_t i = 0; i < npers; i++) {
+		struct personal *p = &pers[i];
+
+		if (person != NULL && strcmp(p->person, person) == 0)
+			p->stale = true;
+		for (size_t k = 0; k < p->nids && !p->stale; k++)
+			p->stale = p->ids[k] == id;
+	}
 }
 
 /*
+ * What a change touched (include/convene.h, cv_events_change): a change
+ * of registrations only re-renders the page when it shows the event, and
+ * the personal feeds that show it or belong to the person; no public feed
+ * shows counts. Anything else looks at every event (render_public(), which
+ * renders again only the events whose text changed).
+ *
  * A burst of registrations (a crowd, a grouped loop pass) must not render
- * every feed once per change: changes within RENDER_DELAY_MS share one
- * render, and a request that comes meanwhile renders at once (fresh()).
+ * once per change: changes within RENDER_DELAY_MS share one render, and a
+ * request that comes meanwhile renders at once (fresh()).
  */
 static void
 on_changed(void *arg, const char *topic, const void *data)
 {
+	const struct cv_events_change *c = data;
+
+	if (strcmp(topic, CV_TOPIC_CONNECTED) == 0) {
+		pub.due_page = true;	/* the page names the bot's nick */
+	} else if (c == NULL || (c->what & ~CV_EVENTS_CHANGED_REGISTRATIONS) != 0) {
+		pub.due_all = true;
+	} else {
+		personal_stale(c->event_id, c->person);
+		for (size_t i = 0; i < pub.npage_ids; i++)
+			if (pub.page_ids[i] == c->event_id)
+				pub.due_page = true;
+		if (!pub.due_page)
+			return;	/* nothing shown changed */
+	}
 	if (pub.render_timer == 0)
 		pub.render_timer = host->timer_add(self, RENDER_DELAY_MS, 0, render_due, NULL);
 }
@@ -950,6 +1042,7 @@ static void
 personal_drop(size_t i)
 {
 	free(pers[i].person);
+	free(pers[i].ids);
 	cal_feed_clear(&pers[i].f);
 	explicit_bzero(pers[i].token, sizeof(pers[i].token));
 	pers[i] = pers[--npers];
@@ -1023,6 +1116,10 @@ personal_get(const char *token)
 		cal_feed_set(&p->f, body, len, now);
 	}
 	p->stale = false;
+	p->ids = cal_xrealloc(p->ids, (n + 1) * sizeof(*p->ids));
+	p->nids = n;
+	for (size_t i = 0; i < n; i++)
+		p->ids[i] = v[i].id;
 	free(sel);
 	cal_events_free(v, n);
 	return p;
@@ -1386,7 +1483,7 @@ calendars_init(struct cv_plugin *p, const struct cv_host *h, char *err, size_t e
 		return -1;
 	}
 	/* The page names the bot's nick, which the server may have made another. */
-	if (host->subscribe(p, "events.changed", on_changed, NULL) == -1 ||
+	if (host->subscribe(p, CV_TOPIC_EVENTS_CHANGED, on_changed, NULL) == -1 ||
 	    host->subscribe(p, CV_TOPIC_CONNECTED, on_changed, NULL) == -1 ||
 	    host->subscribe(p, CV_TOPIC_PERSON_FORGET, on_forget, NULL) == -1 ||
 	    host->commands(p, commands, sizeof(commands) / sizeof(commands[0])) == -1) {

@@ -668,6 +668,13 @@ cal_page_render(const struct cal_site *s, const struct cal_event *v, size_t n,
 }
 
 char *
+cal_page_first_render(const struct cal_site *s, const struct cal_event *v, size_t n,
+    size_t total, const struct cal_channel *ch, size_t nch, long long now, size_t *len)
+{
+	return render_page(s, v, n, ch, nch, now, 1, 0, total, len);
+}
+
+char *
 cal_page_slice_render(const struct cal_site *s, const struct cal_event *v, size_t n,
     size_t total, long long now, size_t page, size_t *len)
 {

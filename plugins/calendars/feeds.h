@@ -143,6 +143,14 @@ char *cal_page_render(const struct cal_site *s, const struct cal_event *v, size_
 char *cal_page_slice_render(const struct cal_site *s, const struct cal_event *v, size_t n,
     size_t total, long long now, size_t page, size_t *len);
 
+/*
+ * The front page (page 1) from its upcoming events only: v holds the first
+ * (at least CAL_PAGE_EVENTS, or all), `total` how many are upcoming. The
+ * same text as cal_page_render() from every event.
+ */
+char *cal_page_first_render(const struct cal_site *s, const struct cal_event *v, size_t n,
+    size_t total, const struct cal_channel *ch, size_t nch, long long now, size_t *len);
+
 /* The page of one event (/event/N), rendered on request. Caller frees. */
 char *cal_event_page_render(const struct cal_site *s, const struct cal_event *e, long long now,
     size_t *len);

@@ -451,10 +451,20 @@ tell_promoted(const struct ev_people *l)
 		host->log(self, CV_LOG_INFO, "promoted %zu from waitlists", l->n);
 }
 
+/* Anything may have changed (many events): subscribers look at everything. */
 static void
 changed(void)
 {
-	host->publish("events.changed", NULL);
+	host->publish(CV_TOPIC_EVENTS_CHANGED, NULL);
+}
+
+/* Event `id` changed: its fields, its registrations (`person`'s, when one's), or both. */
+static void
+changed_event(long long id, unsigned what, const char *person)
+{
+	struct cv_events_change c = { id, what, person };
+
+	host->publish(CV_TOPIC_EVENTS_CHANGED, &c);
 }
 
 /* ---- everyone ---- */
@@ -642,7 +652,7 @@ cmd_rsvp(struct cv_ctx *ctx)
 		return;
 	}
 	if (r.before != r.after || r.promoted.n > 0)
-		changed();
+		changed_event(id, CV_EVENTS_CHANGED_REGISTRATIONS, ctx->who->id);
 	tell_promoted(&r.promoted);
 	model_people_free(&r.promoted);
 
@@ -1029,7 +1039,7 @@ cmd_event_add(struct cv_ctx *ctx)
 	}
 	if (commit(ctx, "event add") == -1)
 		goto out;
-	changed();
+	changed_event(e.id, CV_EVENTS_CHANGED_FIELDS, NULL);
 	host->log(self, CV_LOG_INFO, "event #%lld created", e.id);
 	describe_when(when, sizeof(when), &e, NULL, true);
 	host->reply(ctx, "Created #%lld %s: %s. Add details with: event set %lld FIELD VALUE "
@@ -1228,7 +1238,8 @@ cmd_event_set(struct cv_ctx *ctx)
 
 	if (commit(ctx, "event set") == -1)
 		goto out;
-	changed();
+	/* A capacity moves places and may promote people from the waitlist. */
+	changed_event(e.id, CV_EVENTS_CHANGED_FIELDS | CV_EVENTS_CHANGED_REGISTRATIONS, NULL);
 	/* The field's name from our tables, never the text typed. */
 	host->log(self, CV_LOG_INFO, "event #%lld: %s changed", e.id,
 	    i < sizeof(text_fields) / sizeof(text_fields[0]) ? text_fields[i].name :
@@ -1295,7 +1306,7 @@ cmd_event_cancel(struct cv_ctx *ctx)
 	}
 	if (commit(ctx, "event cancel") == -1)
 		goto out;
-	changed();
+	changed_event(e.id, CV_EVENTS_CHANGED_FIELDS, NULL);
 	msg = msgf("#%lld %s is cancelled%s%s", e.id, e.title, reason ? ": " : ".",
 	    reason ? reason : "");
 	tell_people(lists, 3, e.id, event_end(&e), msg, msg);

@@ -569,6 +569,42 @@ def test_html_page(world):
     assert s == 304
 
 
+def feed_renders(bot):
+    """How many iCalendar documents the bot rendered (its /metrics summary)."""
+    _, _, text = request(bot, "/metrics")
+    m = re.search(rb"^convene_feed_render_seconds_count(?:\{\})? (\S+)$", text, re.M)
+    assert m, text[:500]
+    return float(m.group(1))
+
+
+def test_registration_renders_the_page_only(world):
+    """Issue 17: no feed shows registration counts, so a registration
+    renders no feed: all.ics, the channel feeds and the event's feed keep
+    their bytes and validators; the page, which shows places left, changes."""
+    i = world.ids[5]
+    one(cmd(world.org, "event set %d capacity 10" % i), r"set")
+    paths = ["/calendars/all.ics", "/calendars/channel/events.ics",
+             "/calendars/event/%d.ics" % i]
+    before = {p: get_ok(world.bot, p) for p in paths}
+    page_hdrs, page = get_ok(world.bot, "/")
+    assert "10 places left" in page.decode()
+    renders = feed_renders(world.bot)
+    client = world.ircd.client("calcount")
+    one(cmd(client, "rsvp %d yes" % i), r"confirmed")
+    s, h, page2 = request(world.bot, "/", headers={"If-None-Match": page_hdrs["etag"]})
+    assert s == 200 and h["etag"] != page_hdrs["etag"]
+    assert "9 places left" in page2.decode()
+    for p in paths:
+        hdrs, body = get_ok(world.bot, p)
+        assert (hdrs["etag"], hdrs["last-modified"], body) == \
+            (before[p][0]["etag"], before[p][0]["last-modified"], before[p][1]), p
+    assert feed_renders(world.bot) == renders, "a registration rendered a feed"
+    one(cmd(client, "rsvp %d no" % i), r"withdrawn")
+    assert "10 places left" in get_ok(world.bot, "/")[1].decode()
+    assert feed_renders(world.bot) == renders
+    client.quit()
+
+
 # ---------------------------------------------------------------- a real subscription
 
 def khal_events(cfg, day):
