@@ -81,6 +81,13 @@ static struct {
  */
 #define MANIFEST_FLUSH_MS (10 * 60 * 1000)
 
+/*
+ * Where each event's VEVENT lies in all.ics (pub.v[0].body): every other
+ * feed of public events copies them from there, and the next render of
+ * all.ics renders again only the events that changed.
+ */
+static struct ics_slices slices;
+
 /* The feeds of single events: validators for each, a few bodies. */
 static struct cal_evfeeds evs = { .cap = EVENT_BODIES };
 static bool evs_loaded;		/* the manifest was read */
@@ -418,10 +425,15 @@ feed_add(struct cal_feed **v, size_t *n, struct cal_feed *old, size_t nold,
 	return f;
 }
 
-/* The feed at `path` of events v[0..n), as iCalendar text (caller frees). */
+/*
+ * The feed at `path` of events v[0..n), as iCalendar text (caller frees),
+ * copying from `old` the VEVENTs of events that olds says are there and
+ * unchanged; with `news`, where each is in the result (ics_render_reuse).
+ */
 static char *
-render_doc(const char *base, const char *path, const char *name, const char *desc,
-    const struct cal_event *const *v, size_t n, size_t *len)
+render_doc_from(const char *base, const char *path, const char *name, const char *desc,
+    const struct cal_event *const *v, size_t n, const char *old,
+    const struct ics_slices *olds, struct ics_slices *news, size_t *len)
 {
 	char *src = cal_feed_url(base, path), *page, *body;
 	struct cal_meta m = { name, desc, src, NULL, REFRESH_MINUTES };
@@ -431,7 +443,7 @@ render_doc(const char *base, const char *path, const char *name, const char *des
 		abort();
 	m.url = page;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	body = ics_render(&m, v, n, len);
+	body = ics_render_reuse(&m, v, n, old, olds, news, len);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	host->metric(self, CV_METRIC_SUMMARY, "convene_feed_render_seconds", "Time taken to "
 	    "render a calendar feed.", NULL, NULL, (double)(t1.tv_sec - t0.tv_sec) +
@@ -441,12 +453,22 @@ render_doc(const char *base, const char *path, const char *name, const char *des
 	return body;
 }
 
+/* The feed at `path` of public events v[0..n): what all.ics holds of them is copied. */
+static char *
+render_doc(const char *base, const char *path, const char *name, const char *desc,
+    const struct cal_event *const *v, size_t n, size_t *len)
+{
+	return render_doc_from(base, path, name, desc, v, n, pub.n > 0 ? pub.v[0].body : NULL,
+	    &slices, NULL, len);
+}
+
+/* Render f, copying what all.ics (`all`, as `slices` says) holds of its events. */
 static void
 render_into(struct cal_feed *f, const char *base, const char *name, const char *desc,
-    const struct cal_event *const *v, size_t n, time_t now)
+    const struct cal_event *const *v, size_t n, time_t now, const char *all)
 {
 	size_t len;
-	char *body = render_doc(base, f->path, name, desc, v, n, &len);
+	char *body = render_doc_from(base, f->path, name, desc, v, n, all, &slices, NULL, &len);
 
 	cal_feed_set(f, body, len, now);
 }
@@ -750,7 +772,8 @@ publish_docs(const struct cal_event *v, size_t n)
 			if (v[i].purged || v[i].uid[0] == '\0')
 				continue;
 			d = &docs[nd++];
-			d->body = ics_render(&m, &one, 1, &d->len);
+			d->body = ics_render_reuse(&m, &one, 1, pub.n > 0 ? pub.v[0].body : NULL,
+			    &slices, NULL, &d->len);
 			if (asprintf(&d->name, "%s.ics", v[i].uid) < 0)
 				abort();
 			ics_etag(d->body, d->len, d->hash);
@@ -881,13 +904,24 @@ render_public(void)
 	/* All events. */
 	for (size_t i = 0; i < n; i++)
 		sel[i] = &v[i];
-	render_into(feed_add(&nv, &nn, old, nold, "all.ics", "all events"), base, name,
-	    "Every public event", sel, n, now);
+	{
+		struct cal_feed *all = feed_add(&nv, &nn, old, nold, "all.ics", "all events");
+		struct ics_slices news;
+		size_t len;
+		char *body = render_doc_from(base, all->path, name, "Every public event", sel, n,
+		    all->body, &slices, &news, &len);
+
+		/* An equal body is dropped for the old one: the same bytes, the same slices. */
+		cal_feed_set(all, body, len, now);
+		ics_slices_clear(&slices);
+		slices = news;
+	}
 
 	/* One feed per channel that has events, in the order they first appear. */
 	keys = cal_xrealloc(NULL, (n + 1) * sizeof(*keys));
 	for (size_t i = 0; i < n; i++) {
 		char key[CAL_CHANNEL_KEY_MAX], path[CAL_CHANNEL_KEY_MAX + 16];
+		struct cal_feed *f;
 		size_t k, m = 0;
 
 		keys[i] = NULL;
@@ -908,8 +942,10 @@ render_public(void)
 		}
 		snprintf(path, sizeof(path), "channel/%s.ics", key);
 		snprintf(title, sizeof(title), "%s %s", name, v[i].channel);
-		render_into(feed_add(&nv, &nn, old, nold, path, v[i].channel), base, title,
-		    "The events of an IRC channel", sel, m, now);
+		/* feed_add() may move nv: all.ics is found after it. */
+		f = feed_add(&nv, &nn, old, nold, path, v[i].channel);
+		render_into(f, base, title, "The events of an IRC channel", sel, m, now,
+		    nv[0].body);
 	}
 
 	for (size_t i = 0; i < nold; i++)
@@ -1508,6 +1544,7 @@ calendars_fini(struct cv_plugin *p)
 	free(pub.v);
 	cal_feed_clear(&pub.page);
 	cal_evfeeds_clear(&evs);
+	ics_slices_clear(&slices);
 	evs_loaded = false;
 	free(gone);
 	gone = NULL;

@@ -456,14 +456,62 @@ refold(struct sbuf *out, const char *s, size_t len)
 	free(folded);
 }
 
-char *
-ics_render(const struct cal_meta *m, const struct cal_event *const *v, size_t n, size_t *len)
+/* One event's VEVENT, folded, appended to out. */
+static void
+render_vevent(struct sbuf *out, const struct cal_event *e)
+{
+	icalcomponent *ev = make_event(e, zone_of(e->tz));
+	char *raw = icalcomponent_as_ical_string_r(ev);
+
+	icalcomponent_free(ev);
+	refold(out, raw, strlen(raw));
+	free(raw);
+}
+
+/* The slice of event id in s (by id), or NULL. */
+static const struct ics_slice *
+slice_find(const struct ics_slices *s, long long id)
+{
+	size_t lo = 0, hi = s != NULL ? s->n : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->v[mid].id == id)
+			return &s->v[mid];
+		if (s->v[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int
+slice_cmp(const void *a, const void *b)
+{
+	const struct ics_slice *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+void
+ics_slices_clear(struct ics_slices *s)
+{
+	free(s->v);
+	s->v = NULL;
+	s->n = 0;
+}
+
+/* The calendar's lines up to its first VEVENT: properties and VTIMEZONEs. */
+static void
+render_head(struct sbuf *out, const struct cal_meta *m, const struct cal_event *const *v,
+    size_t n)
 {
 	icalcomponent *cal = icalcomponent_new_vcalendar();
 	struct zone_use *zones = NULL;
 	size_t nzones = 0, rawlen;
 	char *name, *desc, *raw, ttl[32];
-	struct sbuf out = { 0 };
 	struct icaldurationtype refresh = icaldurationtype_null_duration();
 
 	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
@@ -524,17 +572,44 @@ events:
 	if (rawlen < sizeof(END_VCALENDAR) - 1 ||
 	    strcmp(raw + rawlen - (sizeof(END_VCALENDAR) - 1), END_VCALENDAR) != 0)
 		abort();	/* libical always ends a calendar so */
-	refold(&out, raw, rawlen - (sizeof(END_VCALENDAR) - 1));
+	refold(out, raw, rawlen - (sizeof(END_VCALENDAR) - 1));
 	free(raw);
-	for (size_t i = 0; i < n; i++) {
-		icalcomponent *ev = make_event(v[i], zone_of(v[i]->tz));
+}
 
-		raw = icalcomponent_as_ical_string_r(ev);
-		icalcomponent_free(ev);
-		refold(&out, raw, strlen(raw));
-		free(raw);
+char *
+ics_render(const struct cal_meta *m, const struct cal_event *const *v, size_t n, size_t *len)
+{
+	return ics_render_reuse(m, v, n, NULL, NULL, NULL, len);
+}
+
+char *
+ics_render_reuse(const struct cal_meta *m, const struct cal_event *const *v, size_t n,
+    const char *old, const struct ics_slices *olds, struct ics_slices *news, size_t *len)
+{
+	struct sbuf out = { 0 };
+
+	if (news != NULL) {
+		news->v = cal_xrealloc(NULL, (n + 1) * sizeof(*news->v));
+		news->n = 0;
+	}
+	render_head(&out, m, v, n);
+	for (size_t i = 0; i < n; i++) {
+		const struct ics_slice *o = old != NULL ? slice_find(olds, v[i]->id) : NULL;
+		uint64_t in = news != NULL || o != NULL ? ics_event_input(v[i], 0) : 0;
+		size_t at = out.len;
+
+		/* The same input makes the same text: copied, not rendered again. */
+		if (o != NULL && o->input == in)
+			sb_add(&out, old + o->off, o->len);
+		else
+			render_vevent(&out, v[i]);
+		if (news != NULL && out.len <= UINT32_MAX)
+			news->v[news->n++] = (struct ics_slice){ v[i]->id, in, (uint32_t)at,
+			    (uint32_t)(out.len - at) };
 	}
 	sb_puts(&out, END_VCALENDAR);
+	if (news != NULL)
+		qsort(news->v, news->n, sizeof(*news->v), slice_cmp);
 	return sb_take(&out, len);
 }
 

@@ -71,6 +71,33 @@ char *ics_render(const struct cal_meta *m, const struct cal_event *const *v, siz
     size_t *len);
 
 /*
+ * Where each event's VEVENT lies in a rendered feed, and what it was
+ * rendered from (ics_event_input(e, 0)): 24 bytes an event, by id.
+ */
+struct ics_slice {
+	long long id;
+	uint64_t input;
+	uint32_t off, len;
+};
+
+struct ics_slices {
+	struct ics_slice *v;
+	size_t n;
+};
+
+void ics_slices_clear(struct ics_slices *s);
+
+/*
+ * ics_render(), copying the VEVENT of every event whose input is the same
+ * as in `olds` from `old` (the text olds describes; both NULL: nothing to
+ * copy) instead of rendering it again: the same text as ics_render(). With
+ * `news`, where each event lies in the result (a new array: the caller
+ * clears it).
+ */
+char *ics_render_reuse(const struct cal_meta *m, const struct cal_event *const *v, size_t n,
+    const char *old, const struct ics_slices *olds, struct ics_slices *news, size_t *len);
+
+/*
  * Clean text for a feed into a new string (caller frees): invalid UTF-8
  * becomes U+FFFD, IRC formatting is stripped, other control characters
  * (C0, DEL, C1) become spaces; with `newlines`, LF is kept.

@@ -258,6 +258,167 @@ test_render_is_deterministic(void **state)
 	cal_event_clear(&e);
 }
 
+/* A random text from parts that exercise escaping, folding and UTF-8. */
+static char *
+random_text(unsigned *seed)
+{
+	static const char *const parts[] = { "Atelier", " vie privée;", " a, b", " \\o/",
+	    " ☕😀", " 日本語のテキスト", "\n", " Ελληνικά", " long long long long words" };
+	char buf[400] = "";
+	int n = 1 + rand_r(seed) % 8;
+
+	for (int i = 0; i < n; i++)
+		strcat(buf, parts[rand_r(seed) % (sizeof(parts) / sizeof(parts[0]))]);
+	return strdup(buf);
+}
+
+/* Event `id` with random fields; `k` keeps the uid unique. */
+static void
+random_event(struct cal_event *e, long long id, unsigned *seed)
+{
+	static const char *const zones[] = { "Europe/Paris", "UTC", "+05:30", "Asia/Tokyo",
+	    "America/Toronto" };
+	char uid[40];
+
+	cal_event_clear(e);
+	e->id = id;
+	snprintf(uid, sizeof(uid), "%032llx", id);
+	e->uid = strdup(uid);
+	e->title = random_text(seed);
+	e->description = rand_r(seed) % 3 ? random_text(seed) : NULL;
+	e->location = rand_r(seed) % 2 ? random_text(seed) : NULL;
+	e->url = rand_r(seed) % 2 ? strdup("https://example.org/e") : NULL;
+	e->channel = strdup(rand_r(seed) % 2 ? "#a" : "#b");
+	e->tz = strdup(zones[rand_r(seed) % 5]);
+	e->start_utc = 1800000000LL + 3600LL * (rand_r(seed) % 2000);
+	e->duration_min = 30 + rand_r(seed) % 120;
+	e->sequence = rand_r(seed) % 4;
+	e->created_at = 1700000000;
+	e->updated_at = 1700000000 + rand_r(seed) % 1000;
+	e->cancelled = rand_r(seed) % 10 == 0;
+	if (e->cancelled && rand_r(seed) % 2)
+		e->cancel_reason = random_text(seed);
+}
+
+static int
+by_start(const void *a, const void *b)
+{
+	const struct cal_event *x = *(const struct cal_event *const *)a;
+	const struct cal_event *y = *(const struct cal_event *const *)b;
+
+	if (x->start_utc != y->start_utc)
+		return (x->start_utc > y->start_utc) - (x->start_utc < y->start_utc);
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/*
+ * Issue 17: a feed rendered from the last one's VEVENTs (copying those of
+ * unchanged events) is the same text as one rendered whole, after every
+ * step of a random sequence of changes, additions and removals; so are
+ * the feeds of a subset (a channel) and of one event copied from it, and
+ * their ETags change exactly when their bytes do.
+ */
+static void
+test_render_reuse_equals_full(void **state)
+{
+	enum { MAX = 40 };
+	struct cal_event ev[MAX];
+	bool live[MAX] = { false };
+	const struct cal_event *sel[MAX], *sub[MAX];
+	struct ics_slices olds = { 0 }, news;
+	char *old = NULL, oldtag[48] = "", tag[48];
+	unsigned seed = 17;
+	size_t n = 0, len;
+	char *twice;
+
+	memset(ev, 0, sizeof(ev));
+	for (int i = 0; i < MAX; i += 2) {
+		random_event(&ev[i], i + 1, &seed);
+		live[i] = true;
+	}
+	for (int step = 0; step < 120; step++) {
+		size_t m = 0, flen, slen, sflen;
+		char *inc, *full, *sinc, *sfull;
+		int k = rand_r(&seed) % MAX, what = rand_r(&seed) % 6;
+
+		/* A change: a field, a whole event, an addition, a removal, or nothing. */
+		if (what == 0 && live[k]) {
+			free(ev[k].title);
+			ev[k].title = random_text(&seed);
+			ev[k].sequence++;
+		} else if (what == 1 && live[k]) {
+			ev[k].start_utc += 86400;
+		} else if (what == 2) {
+			random_event(&ev[k], k + 1, &seed);
+			live[k] = true;
+		} else if (what == 3) {
+			live[k] = false;
+		} else if (what == 4 && live[k]) {
+			ev[k].cancelled = !ev[k].cancelled;
+		}
+		n = 0;
+		for (int i = 0; i < MAX; i++)
+			if (live[i])
+				sel[n++] = &ev[i];
+		qsort(sel, n, sizeof(*sel), by_start);
+		inc = ics_render_reuse(&meta, sel, n, old, &olds, &news, &len);
+		full = ics_render(&meta, sel, n, &flen);
+		assert_int_equal(len, flen);
+		assert_memory_equal(inc, full, len);
+		ics_etag(inc, len, tag);
+		assert_int_equal(strcmp(tag, oldtag) == 0,
+		    old != NULL && strlen(old) == len && memcmp(old, inc, len) == 0);
+		/* Every slice is its event's VEVENT. */
+		assert_int_equal(news.n, n);
+		for (size_t i = 0; i < news.n; i++) {
+			assert_memory_equal(inc + news.v[i].off, "BEGIN:VEVENT\r\n", 14);
+			assert_memory_equal(inc + news.v[i].off + news.v[i].len - 12,
+			    "END:VEVENT\r\n", 12);
+			if (i > 0)
+				assert_true(news.v[i - 1].id < news.v[i].id);
+		}
+		/* A channel's feed and one event's, copied from the new text. */
+		for (size_t i = 0; i < n; i++)
+			if (strcmp(sel[i]->channel, "#a") == 0)
+				sub[m++] = sel[i];
+		sinc = ics_render_reuse(&meta, sub, m, inc, &news, NULL, &slen);
+		sfull = ics_render(&meta, sub, m, &sflen);
+		assert_int_equal(slen, sflen);
+		assert_memory_equal(sinc, sfull, slen);
+		free(sinc);
+		free(sfull);
+		if (n > 0) {
+			sinc = ics_render_reuse(&meta, sel, 1, inc, &news, NULL, &slen);
+			sfull = ics_render(&meta, sel, 1, &sflen);
+			assert_int_equal(slen, sflen);
+			assert_memory_equal(sinc, sfull, slen);
+			free(sinc);
+			free(sfull);
+		}
+		free(full);
+		free(old);
+		ics_slices_clear(&olds);
+		old = inc;
+		olds = news;
+		memcpy(oldtag, tag, sizeof(tag));
+	}
+	/* Unchanged events are copied, not rendered: a mark in the old text shows. */
+	n = 0;
+	for (int i = 0; i < MAX; i++)
+		if (live[i])
+			sel[n++] = &ev[i];
+	qsort(sel, n, sizeof(*sel), by_start);
+	assert_true(n > 0 && olds.n == n);
+	old[olds.v[0].off + 14] = '#';
+	twice = ics_render_reuse(&meta, sel, n, old, &olds, NULL, &len);
+	assert_int_equal(twice[olds.v[0].off + 14], '#');
+	free(twice);
+	free(old);
+	ics_slices_clear(&olds);
+	for (int i = 0; i < MAX; i++)
+		cal_event_clear(&ev[i]);
+}
+
 static void
 test_feed_validators(void **state)
 {
@@ -614,6 +775,23 @@ test_page_paging(void **state)
 	assert_null(strstr(p, "id=\"event-102\""));
 	assert_non_null(strstr(p, "<a href=\"https://ev.example.org/page/2\">Later events (4899 more)"));
 	assert_true(len < 150 * 1000);
+	{
+		/*
+		 * From its upcoming events only (as a registration re-renders it),
+		 * with the channels' links: the same front page.
+		 */
+		const struct cal_channel ch[] = { { "#a", "channel/a.ics" } };
+		size_t len2, len3;
+		char *q = cal_page_first_render(&site_irc, v + 1, CAL_PAGE_EVENTS, n - 1, ch, 1,
+		    1800000000 + 90 * 60, &len2);
+		char *r = cal_page_render(&site_irc, v, n, ch, 1, 1800000000 + 90 * 60, 1, &len3);
+
+		assert_int_equal(len2, len3);
+		assert_string_equal(q, r);
+		assert_non_null(strstr(q, "channel/a.ics"));
+		free(q);
+		free(r);
+	}
 	free(p);
 	p = cal_page_render(&site_irc, v, n, NULL, 0, 1800000000 + 90 * 60, 2, &len);
 	assert_int_equal(count(p, "<li class=\"ev"), CAL_PAGE_EVENTS);
@@ -877,6 +1055,7 @@ main(void)
 		cmocka_unit_test(test_carry_cancel),
 		cmocka_unit_test(test_render_zones_escapes_and_privacy),
 		cmocka_unit_test(test_render_is_deterministic),
+		cmocka_unit_test(test_render_reuse_equals_full),
 		cmocka_unit_test(test_feed_validators),
 		cmocka_unit_test(test_event_feed_cache),
 		cmocka_unit_test(test_event_input),
