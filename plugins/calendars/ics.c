@@ -225,14 +225,26 @@ ics_etag(const char *body, size_t len, char out[48])
 	snprintf(out, 48, "\"%016llx%016llx\"", (unsigned long long)a, (unsigned long long)b);
 }
 
-/* FNV-1a over n bytes, continuing from h. */
+/*
+ * h continued over n bytes: FNV-1a's step over 8 bytes at a time, each
+ * followed by an xorshift so that high bits reach low ones (both steps are
+ * one-to-one: texts differing in one word never meet). A feed of thousands
+ * of events hashes each at every render; byte at a time this was half of
+ * the cost of re-rendering one changed event among 1,000.
+ */
 static uint64_t
 fnv(uint64_t h, const void *p, size_t n)
 {
 	const unsigned char *b = p;
+	uint64_t w;
 
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 0x100000001b3ULL;
+	for (; n >= 8; n -= 8, b += 8) {
+		memcpy(&w, b, 8);
+		h = (h ^ w) * 0x100000001b3ULL;
+		h ^= h >> 32;
+	}
+	for (; n > 0; n--, b++)
+		h = (h ^ *b) * 0x100000001b3ULL;
 	return h;
 }
 
@@ -264,7 +276,7 @@ ics_event_input(const struct cal_event *e, uint64_t seed)
 
 struct zone_use {
 	const char *name;	/* the event's plain IANA name */
-	icaltimezone *z;	/* libical's builtin zone: the host owns it */
+	icaltimezone *z;	/* libical's builtin zone (the host owns it), or NULL: not a zone */
 	long long first;	/* the earliest start of its events */
 };
 
@@ -503,6 +515,67 @@ ics_slices_clear(struct ics_slices *s)
 	s->n = 0;
 }
 
+/*
+ * VTIMEZONEs as text, by zone and first start: libical's clone and
+ * truncation (ICU underneath) cost more than a hundred VEVENTs, and
+ * all.ics and the channel feeds ask for the same ones at every render.
+ * The least recently used goes; ics_zones_forget() empties it.
+ */
+#define ZONE_CACHE 64
+static struct zone_text {
+	char *name;
+	long long first;
+	char *text;
+	size_t len;
+	unsigned long long used;
+} zcache[ZONE_CACHE];
+static unsigned long long zclock;
+
+void
+ics_zones_forget(void)
+{
+	for (size_t i = 0; i < ZONE_CACHE; i++) {
+		free(zcache[i].name);
+		free(zcache[i].text);
+	}
+	memset(zcache, 0, sizeof(zcache));
+	zclock = 0;
+}
+
+/* Append the VTIMEZONE of u, folded, as the serialiser writes it inside a calendar. */
+static void
+add_vtimezone(struct sbuf *out, const struct zone_use *u)
+{
+	struct zone_text *z = &zcache[0];
+	icalcomponent *vtz;
+	struct sbuf t = { 0 };
+	char *raw;
+
+	for (size_t i = 0; i < ZONE_CACHE; i++) {
+		struct zone_text *c = &zcache[i];
+
+		if (c->name != NULL && c->first == u->first && strcmp(c->name, u->name) == 0) {
+			c->used = ++zclock;
+			sb_add(out, c->text, c->len);
+			return;
+		}
+		if (c->used < z->used)
+			z = c;
+	}
+	vtz = make_vtimezone(u);
+	raw = icalcomponent_as_ical_string_r(vtz);
+	icalcomponent_free(vtz);
+	refold(&t, raw, strlen(raw));
+	free(raw);
+	free(z->name);
+	free(z->text);
+	z->name = cal_xstrdup(u->name);
+	z->first = u->first;
+	z->text = sb_take(&t, &z->len);
+	z->used = ++zclock;
+	sb_add(out, z->text, z->len);
+}
+
 /* The calendar's lines up to its first VEVENT: properties and VTIMEZONEs. */
 static void
 render_head(struct sbuf *out, const struct cal_meta *m, const struct cal_event *const *v,
@@ -542,29 +615,33 @@ events:
 
 	/* Zones first, as most generators do: some parsers resolve TZIDs as they read. */
 	for (size_t i = 0; i < n; i++) {
-		icaltimezone *z = zone_of(v[i]->tz);
 		size_t k;
 
-		if (z == NULL)
+		if (v[i]->tz == NULL)
 			continue;
+		/*
+		 * Names already met first: libical looks a name up by walking
+		 * its hundreds of zones. Names that are no zone (UTC, offsets)
+		 * are kept too, with no zone.
+		 */
 		for (k = 0; k < nzones && strcmp(zones[k].name, v[i]->tz) != 0; k++)
 			;
 		if (k == nzones) {
 			zones = cal_xrealloc(zones, (nzones + 1) * sizeof(*zones));
-			zones[nzones++] = (struct zone_use){ v[i]->tz, z, v[i]->start_utc };
+			zones[nzones++] = (struct zone_use){ v[i]->tz, zone_of(v[i]->tz),
+			    v[i]->start_utc };
 		}
 		if (v[i]->start_utc < zones[k].first)
 			zones[k].first = v[i]->start_utc;
 	}
-	for (size_t k = 0; k < nzones; k++)
-		icalcomponent_add_component(cal, make_vtimezone(&zones[k]));
-	free(zones);
+
 
 	/*
-	 * The calendar without its events, then one event at a time: a feed of
-	 * thousands of events never holds all their components at once. The
-	 * serialiser writes a parent as its lines, then each child's, so the
-	 * text is the same as from one tree.
+	 * The calendar without its zones and events, then each zone and each
+	 * event on its own: a feed of thousands of events never holds all
+	 * their components at once, and a zone's or an event's text can be
+	 * kept and copied. The serialiser writes a parent as its lines, then
+	 * each child's, so the text is the same as from one tree.
 	 */
 	raw = icalcomponent_as_ical_string_r(cal);
 	icalcomponent_free(cal);
@@ -574,6 +651,11 @@ events:
 		abort();	/* libical always ends a calendar so */
 	refold(out, raw, rawlen - (sizeof(END_VCALENDAR) - 1));
 	free(raw);
+	/* In a tree, libical writes the children last added first. */
+	for (size_t k = nzones; k-- > 0;)
+		if (zones[k].z != NULL)
+			add_vtimezone(out, &zones[k]);
+	free(zones);
 }
 
 char *

@@ -97,6 +97,9 @@ void ics_slices_clear(struct ics_slices *s);
 char *ics_render_reuse(const struct cal_meta *m, const struct cal_event *const *v, size_t n,
     const char *old, const struct ics_slices *olds, struct ics_slices *news, size_t *len);
 
+/* Forget the VTIMEZONE texts kept for reuse (at unload; tests). */
+void ics_zones_forget(void);
+
 /*
  * Clean text for a feed into a new string (caller frees): invalid UTF-8
  * becomes U+FFFD, IRC formatting is stripped, other control characters
