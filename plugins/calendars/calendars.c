@@ -1545,6 +1545,7 @@ calendars_fini(struct cv_plugin *p)
 	cal_feed_clear(&pub.page);
 	cal_evfeeds_clear(&evs);
 	ics_slices_clear(&slices);
+	ics_zones_forget();
 	evs_loaded = false;
 	free(gone);
 	gone = NULL;

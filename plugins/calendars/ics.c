@@ -159,11 +159,11 @@ fold_unit(const unsigned char *s, size_t len)
 	return n == 0 ? 1 : n;
 }
 
-char *
-ics_fold(const char *in, size_t len, size_t *outlen)
+/* ics_fold() appending to b. */
+static void
+fold_into(struct sbuf *b, const char *in, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)in;
-	struct sbuf b = { 0 };
 	size_t i = 0;
 
 	while (i < len) {
@@ -176,8 +176,8 @@ ics_fold(const char *in, size_t len, size_t *outlen)
 			size_t u = fold_unit(s + i, line_end - i);
 
 			if (used + u > avail) {
-				sb_add(&b, in + start, i - start);
-				sb_add(&b, "\r\n ", 3);
+				sb_add(b, in + start, i - start);
+				sb_add(b, "\r\n ", 3);
 				start = i;
 				used = 0;
 				avail = FOLD_OCTETS - 1;
@@ -185,10 +185,18 @@ ics_fold(const char *in, size_t len, size_t *outlen)
 			used += u;
 			i += u;
 		}
-		sb_add(&b, in + start, line_end - start);
-		sb_add(&b, "\r\n", 2);
+		sb_add(b, in + start, line_end - start);
+		sb_add(b, "\r\n", 2);
 		i = end + (nl != NULL ? 1 : 0);
 	}
+}
+
+char *
+ics_fold(const char *in, size_t len, size_t *outlen)
+{
+	struct sbuf b = { 0 };
+
+	fold_into(&b, in, len);
 	return sb_take(&b, outlen);
 }
 
@@ -455,24 +463,31 @@ make_vtimezone(const struct zone_use *u)
 
 #define END_VCALENDAR "END:VCALENDAR\r\n"
 
-/* Append libical's text s[0..len), whole lines, unfolded and folded again our way. */
+/*
+ * Append libical's text s[0..len), whole lines, unfolded and folded again
+ * our way. s is libical's buffer, ours to change: unfolded in place.
+ */
 static void
-refold(struct sbuf *out, const char *s, size_t len)
+refold(struct sbuf *out, char *s, size_t len)
 {
-	char *flat = unfold(s, len, &len), *folded;
-	size_t n;
+	size_t o = 0;
 
-	folded = ics_fold(flat, len, &n);
-	sb_add(out, folded, n);
-	free(flat);
-	free(folded);
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\r' && i + 2 < len && s[i + 1] == '\n' &&
+		    (s[i + 2] == ' ' || s[i + 2] == '\t')) {
+			i += 2;
+			continue;
+		}
+		s[o++] = s[i];
+	}
+	fold_into(out, s, o);
 }
 
-/* One event's VEVENT, folded, appended to out. */
+/* One event's VEVENT, folded, appended to out; z: zone_of(e->tz). */
 static void
-render_vevent(struct sbuf *out, const struct cal_event *e)
+render_vevent(struct sbuf *out, const struct cal_event *e, icaltimezone *z)
 {
-	icalcomponent *ev = make_event(e, zone_of(e->tz));
+	icalcomponent *ev = make_event(e, z);
 	char *raw = icalcomponent_as_ical_string_r(ev);
 
 	icalcomponent_free(ev);
@@ -576,10 +591,13 @@ add_vtimezone(struct sbuf *out, const struct zone_use *u)
 	sb_add(out, z->text, z->len);
 }
 
-/* The calendar's lines up to its first VEVENT: properties and VTIMEZONEs. */
-static void
+/*
+ * The calendar's lines up to its first VEVENT: properties and VTIMEZONEs.
+ * Returns the names met in v and their zones (*nz of them; caller frees).
+ */
+static struct zone_use *
 render_head(struct sbuf *out, const struct cal_meta *m, const struct cal_event *const *v,
-    size_t n)
+    size_t n, size_t *nz)
 {
 	icalcomponent *cal = icalcomponent_new_vcalendar();
 	struct zone_use *zones = NULL;
@@ -655,7 +673,8 @@ events:
 	for (size_t k = nzones; k-- > 0;)
 		if (zones[k].z != NULL)
 			add_vtimezone(out, &zones[k]);
-	free(zones);
+	*nz = nzones;
+	return zones;
 }
 
 char *
@@ -669,26 +688,35 @@ ics_render_reuse(const struct cal_meta *m, const struct cal_event *const *v, siz
     const char *old, const struct ics_slices *olds, struct ics_slices *news, size_t *len)
 {
 	struct sbuf out = { 0 };
+	struct zone_use *zones;
+	size_t nz;
 
 	if (news != NULL) {
 		news->v = cal_xrealloc(NULL, (n + 1) * sizeof(*news->v));
 		news->n = 0;
 	}
-	render_head(&out, m, v, n);
+	zones = render_head(&out, m, v, n, &nz);
 	for (size_t i = 0; i < n; i++) {
 		const struct ics_slice *o = old != NULL ? slice_find(olds, v[i]->id) : NULL;
 		uint64_t in = news != NULL || o != NULL ? ics_event_input(v[i], 0) : 0;
 		size_t at = out.len;
 
 		/* The same input makes the same text: copied, not rendered again. */
-		if (o != NULL && o->input == in)
+		if (o != NULL && o->input == in) {
 			sb_add(&out, old + o->off, o->len);
-		else
-			render_vevent(&out, v[i]);
+		} else {
+			icaltimezone *z = NULL;
+
+			for (size_t k = 0; v[i]->tz != NULL && k < nz; k++)
+				if (strcmp(zones[k].name, v[i]->tz) == 0)
+					z = zones[k].z;
+			render_vevent(&out, v[i], z);
+		}
 		if (news != NULL && out.len <= UINT32_MAX)
 			news->v[news->n++] = (struct ics_slice){ v[i]->id, in, (uint32_t)at,
 			    (uint32_t)(out.len - at) };
 	}
+	free(zones);
 	sb_puts(&out, END_VCALENDAR);
 	if (news != NULL)
 		qsort(news->v, news->n, sizeof(*news->v), slice_cmp);
