@@ -4,7 +4,8 @@
  * Usage: [BENCH_DUMP=FILE] bench_render [EVENTS [ROUNDS [change]]]
  * (FILE: all.ics, to compare builds; "change": the change1 rounds only, for perf)
  *
- *   full      all.ics rendered whole (every VEVENT through libical)
+ *   render_events=...  all.ics rendered whole (every VEVENT through libical),
+ *             the line this program printed before issue 17
  *   all+      the render of every public feed as the plugin makes it: all.ics
  *             whole, then 10 channel feeds and EVENTS single-event feeds
  *             copying their VEVENTs from it (ics_render_reuse)
@@ -156,7 +157,9 @@ main(int argc, char **argv)
 		free(s);
 	}
 	if (!only_change) {
-		print("full", n, &full, len);
+		/* The line of before issue 17, as scripts read it: all.ics whole. */
+		printf("render_events=%d rounds=%d bytes=%zu best_ms=%.2f mean_ms=%.2f\n", n,
+		    full.n, len, full.best, full.total / full.n);
 		print("all+", n, &feeds, flen);
 		print("all+old", n, &feeds_old, flen_old);
 	}
