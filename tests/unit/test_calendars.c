@@ -419,6 +419,51 @@ test_render_reuse_equals_full(void **state)
 		cal_event_clear(&ev[i]);
 }
 
+/*
+ * VTIMEZONEs come in the order libical writes a tree's children (the last
+ * added first), as before they were kept as text; a kept text and a new
+ * one are the same.
+ */
+static void
+test_zones_order_and_kept_texts(void **state)
+{
+	struct cal_event a = event(1, "A", "Europe/Paris", 1800000000);
+	struct cal_event b = event(2, "B", "UTC", 1800003600);
+	struct cal_event c = event(3, "C", "Asia/Tokyo", 1800007200);
+	const struct cal_event *v[3] = { &a, &b, &c };
+	icalcomponent *cal = icalcomponent_new_vcalendar();
+	size_t l1, l2, l3;
+	char *tree, *x, *y, *z;
+
+	/* What libical does with two children: the reference order. */
+	icalcomponent_add_component(cal, icalcomponent_new_clone(icaltimezone_get_component(
+	    icaltimezone_get_builtin_timezone("Europe/Paris"))));
+	icalcomponent_add_component(cal, icalcomponent_new_clone(icaltimezone_get_component(
+	    icaltimezone_get_builtin_timezone("Asia/Tokyo"))));
+	tree = icalcomponent_as_ical_string_r(cal);
+	icalcomponent_free(cal);
+	ics_zones_forget();
+	x = ics_render(&meta, v, 3, &l1);	/* zones made */
+	y = ics_render(&meta, v, 3, &l2);	/* zones kept */
+	ics_zones_forget();
+	z = ics_render(&meta, v, 3, &l3);
+	assert_int_equal(l1, l2);
+	assert_memory_equal(x, y, l1);
+	assert_int_equal(l1, l3);
+	assert_memory_equal(x, z, l1);
+	assert_true((strstr(tree, "Asia/Tokyo") < strstr(tree, "Europe/Paris")) ==
+	    (strstr(x, "TZID:Asia/Tokyo") < strstr(x, "TZID:Europe/Paris")));
+	assert_null(strstr(x, "TZID:UTC"));
+	assert_true(strstr(x, "END:VTIMEZONE") < strstr(x, "BEGIN:VEVENT"));
+	free(tree);
+	free(x);
+	free(y);
+	free(z);
+	cal_event_clear(&a);
+	cal_event_clear(&b);
+	cal_event_clear(&c);
+}
+
 static void
 test_feed_validators(void **state)
 {
@@ -1056,6 +1101,7 @@ main(void)
 		cmocka_unit_test(test_render_zones_escapes_and_privacy),
 		cmocka_unit_test(test_render_is_deterministic),
 		cmocka_unit_test(test_render_reuse_equals_full),
+		cmocka_unit_test(test_zones_order_and_kept_texts),
 		cmocka_unit_test(test_feed_validators),
 		cmocka_unit_test(test_event_feed_cache),
 		cmocka_unit_test(test_event_input),
