@@ -26,9 +26,9 @@ static size_t npeeked;
  * libical is the plugins' library (events, calendars), not the host's: the
  * host does not link it, so a bot without those plugins never maps it, nor
  * ICU and libstdc++ behind it. Once a plugin has brought it in, it is held
- * here until plugin_unload_all(), as when the host linked it: its built-in
- * time zones are made once and not lost at each reload of a plugin, and
- * are freed at the end.
+ * for the rest of the run, as when the host linked it: its built-in time
+ * zones are made once and not lost at each reload of a plugin, and
+ * plugin_unload_all() frees them.
  */
 #define ICAL_SONAME "libical.so.3"
 static void *ical;
@@ -50,8 +50,10 @@ release_ical(void)
 	*(void **)&free_zones = dlsym(ical, "icaltimezone_free_builtin_timezones");
 	if (free_zones != NULL)
 		free_zones();
-	dlclose(ical);
-	ical = NULL;
+	/*
+	 * Not closed: its other caches (the ring of temporary buffers, the
+	 * zone directory) stay reachable from its globals until the exit.
+	 */
 }
 
 void
