@@ -16,6 +16,9 @@ import icscheck
 from harness import Bot, ask, t
 
 ORG = "fforg"
+# The plugin's mapping and the host's kept answer's. Valgrind does not
+# duplicate a mapping (mremap with old size 0): the host copies instead.
+MAPPINGS = 1 if harness.VALGRIND else 2
 
 
 def etag_of(body):
@@ -79,7 +82,7 @@ def test_feeds_served_from_their_files_whole_through_rerenders(tmp_path):
         assert len(body) > 3 * 4096
         # The plugin's copy is a mapping of the file, and so is the host's kept answer.
         live, deleted = maps_of(bot.proc.pid, files / "all.ics")
-        assert (live, deleted) == (2, 0)
+        assert (live, deleted) == (MAPPINGS, 0)
         s, h2, b2 = request(bot.http_port, path, {"If-None-Match": h["etag"]})
         assert (s, b2, h2["etag"]) == (304, b"", h["etag"])
 
@@ -128,6 +131,6 @@ def test_feeds_served_from_their_files_whole_through_rerenders(tmp_path):
         assert s == 304
         # Older versions are let go: no mapping of a replaced all.ics is left.
         live, deleted = maps_of(bot.proc.pid, files / "all.ics")
-        assert (live, deleted) == (2, 0)
+        assert (live, deleted) == (MAPPINGS, 0)
         org.quit()
         assert bot.stop() == 0, bot.log_tail()
