@@ -26,15 +26,22 @@ VERSION := 0.1.0
 
 PKGS := libcurl libical sqlite3 libmicrohttpd inih
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Each binary links only the libraries it calls (bench/README.md, "Memory"):
+# libical (with ICU and libstdc++ behind it) is the plugins', not the host's.
+HOST_PKGS := libcurl sqlite3 libmicrohttpd inih
+PLUGIN_PKGS := libical sqlite3
+pkg_libs = $(shell pkg-config --libs $(1) 2>/dev/null)
 
 CC ?= cc
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 BASE_CFLAGS = -std=c17 -D_GNU_SOURCE $(WARN) -Iinclude -Ibot $(PKG_CFLAGS) \
 	-DCONVENE_VERSION='"$(VERSION)"' -DCONVENE_PLUGINDIR='"$(PLUGINDIR)"'
-HOST_LIBS = $(PKG_LIBS) -lircclient -ldl -lm
-PLUGIN_LIBS = $(PKG_LIBS) -lm
+AS_NEEDED := -Wl,--as-needed
+HOST_LIBS = $(AS_NEEDED) $(call pkg_libs,$(HOST_PKGS)) -lircclient -ldl -lm
+PLUGIN_LIBS = $(AS_NEEDED) $(call pkg_libs,$(PLUGIN_PKGS)) -lm
+# Unit tests and fuzz harnesses link the host's objects with plugins' code.
+TEST_LIBS = $(HOST_LIBS) $(call pkg_libs,$(PLUGIN_PKGS))
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
@@ -101,7 +108,7 @@ $(B)/tests/%: tests/unit/%.c $(BOT_LIB_OBJ) $(PLUGIN_AR)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
 	$(Q)$(CC) $(CFLAGS) $(VFLAGS) $(BASE_CFLAGS) -Itests/unit -o $@ $< $(BOT_LIB_OBJ) \
-		$(PLUGIN_AR) $(HOST_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null) $(VFLAGS)
+		$(PLUGIN_AR) $(TEST_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null) $(VFLAGS)
 
 # Checks once per make run that the packages are there, without apt when they are.
 .PHONY: deps-checked
@@ -166,7 +173,7 @@ $(FUZZ_B)/%: tests/fuzz/%.c $(BOT_LIB_SRC) $(wildcard plugins/*/*.c) $(wildcard 
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \
 		-Iinclude -Ibot $(PKG_CFLAGS) -DCONVENE_VERSION='"$(VERSION)"' \
 		-DCONVENE_PLUGINDIR='"$(PLUGINDIR)"' -o $@ $< $(BOT_LIB_SRC) \
-		$(shell sed -n 's,^// fuzz-sources: *,,p' $<) $(HOST_LIBS)
+		$(shell sed -n 's,^// fuzz-sources: *,,p' $<) $(TEST_LIBS)
 
 fuzz-bins: $(FUZZ_BIN)
 

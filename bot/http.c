@@ -19,6 +19,7 @@
  * handlers; shutdown() on its socket makes its next read see the end, in
  * the run that the socket's wake-up brings.
  */
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -80,9 +81,19 @@ static size_t nroutes;
  * same bytes, whatever became of the plugin's buffer. MHD counts the
  * references of a response: one dropped here (a newer version, a plugin
  * unloaded) stays valid for the clients still receiving it.
+ *
+ * A body the plugin has as a mapping of its file (body_mapped: the feeds
+ * written to disk) is not copied: the kept answer maps the same pages
+ * (mremap() of a shared mapping with old size 0), which are the page
+ * cache's and not the heap's, and stay valid when the plugin unmaps its
+ * own or renames a new file over it. Only heap copies count in
+ * CACHE_BYTES.
+ *
+ * A route answers one version of a path at a time: a new one kept for a
+ * path drops the one kept before, which no client is sent again.
  */
 #define CACHE_SLOTS 16
-#define CACHE_BYTES ((size_t)16 * 1024 * 1024)
+#define CACHE_BYTES ((size_t)4 * 1024 * 1024)
 struct cached {
 	const void *owner;
 	struct MHD_Response *r;
@@ -91,9 +102,11 @@ struct cached {
 	time_t last_modified;
 	const char *ctype;
 	uint64_t used;		/* for dropping the least recently used */
+	bool mapped;		/* r's body is a mapping, not a heap copy */
+	uint64_t path;		/* hash of the request path it answered */
 };
 static struct cached cache[CACHE_SLOTS];
-static size_t cache_bytes;
+static size_t cache_bytes;	/* heap copies only */
 static uint64_t cache_clock;
 
 /* Stands in *con_cls for a request already answered. */
@@ -334,7 +347,8 @@ check_conditional(struct MHD_Connection *c, struct cv_http_resp *resp)
 static void
 cache_drop(struct cached *e)
 {
-	cache_bytes -= e->len;
+	if (!e->mapped)
+		cache_bytes -= e->len;
 	MHD_destroy_response(e->r);
 	memset(e, 0, sizeof *e);
 }
@@ -361,14 +375,20 @@ cache_find(const void *owner, const struct cv_http_resp *resp, const char *ctype
  * takes over the caller's reference to r (true), or does not keep it.
  */
 static bool
-cache_add(const void *owner, const struct cv_http_resp *resp, const char *ctype,
-    struct MHD_Response *r)
+cache_add(const void *owner, const char *path, const struct cv_http_resp *resp,
+    const char *ctype, struct MHD_Response *r, bool mapped)
 {
 	struct cached *slot = NULL;
-	size_t i;
+	size_t i, bytes = mapped ? 0 : resp->len;
+	uint64_t h = 0xcbf29ce484222325ULL;
 
-	if (resp->len > CACHE_BYTES / 2)
+	if (bytes > CACHE_BYTES / 2)
 		return false;
+	for (; *path != '\0'; path++)
+		h = (h ^ (unsigned char)*path) * 0x100000001b3ULL;
+	for (i = 0; i < CACHE_SLOTS; i++)
+		if (cache[i].r != NULL && cache[i].owner == owner && cache[i].path == h)
+			cache_drop(&cache[i]);	/* an older version of this path */
 	for (;;) {
 		struct cached *lru = NULL;
 
@@ -380,16 +400,16 @@ cache_add(const void *owner, const struct cv_http_resp *resp, const char *ctype,
 			if (lru == NULL || cache[i].used < lru->used)
 				lru = &cache[i];
 		}
-		if (slot != NULL && cache_bytes + resp->len <= CACHE_BYTES)
+		if (slot != NULL && cache_bytes + bytes <= CACHE_BYTES)
 			break;
 		cache_drop(lru);
 		slot = NULL;
 	}
 	*slot = (struct cached){ owner, r, "", resp->len, resp->last_modified,
-	    ctype, ++cache_clock };
+	    ctype, ++cache_clock, mapped, h };
 	memcpy(slot->etag, resp->etag, sizeof slot->etag);
 	slot->etag[sizeof slot->etag - 1] = '\0';
-	cache_bytes += resp->len;
+	cache_bytes += bytes;
 	return true;
 }
 
@@ -403,20 +423,61 @@ cache_drop_owner(const void *owner)
 			cache_drop(&cache[i]);
 }
 
+struct mapping {
+	void *p;
+	size_t len;
+};
+
+static void
+unmap_body(void *arg)
+{
+	struct mapping *m = arg;
+
+	munmap(m->p, m->len);
+	free(m);
+}
+
+/*
+ * An answer over the host's own mapping of the pages of a body_mapped
+ * body, or NULL (then it is copied). The plugin may unmap its mapping or
+ * rename another file over the path: ours still holds these bytes.
+ */
+static struct MHD_Response *
+mapped_response(const struct cv_http_resp *resp)
+{
+	struct MHD_Response *r;
+	struct mapping *m;
+	void *p;
+
+	if (resp->len == 0)
+		return NULL;
+	p = mremap(resp->body, 0, resp->len, MREMAP_MAYMOVE);
+	if (p == MAP_FAILED)
+		return NULL;
+	m = xmalloc(sizeof *m);
+	*m = (struct mapping){ p, resp->len };
+	r = MHD_create_response_from_buffer_with_free_callback_cls(resp->len, p,
+	    unmap_body, m);
+	if (r == NULL)
+		unmap_body(m);
+	return r;
+}
+
 /*
  * Queue resp as the answer; MHD sends HEAD answers without the body.
- * owner is the route's owner when the answer may be kept for reuse.
+ * owner is the route's owner when the answer may be kept for reuse, for
+ * the request's path.
  */
 static enum MHD_Result
 send_answer(struct MHD_Connection *c, struct cv_http_resp *resp,
-    const char *allow, const void *owner)
+    const char *allow, const void *owner, const char *path)
 {
 	struct MHD_Response *r;
 	struct cached *e;
 	const char *ctype;
 	char date[HTTP_DATE_LEN];
 	enum MHD_Result ret;
-	bool keep;
+	bool keep, mapped = false;
 
 	check_conditional(c, resp);
 	if (resp->body == NULL)
@@ -432,6 +493,8 @@ send_answer(struct MHD_Connection *c, struct cv_http_resp *resp,
 	if (resp->body_free)
 		r = MHD_create_response_from_buffer(resp->len, resp->body,
 		    MHD_RESPMEM_MUST_FREE);
+	else if (keep && resp->body_mapped && (r = mapped_response(resp)) != NULL)
+		mapped = true;
 	else
 		r = MHD_create_response_from_buffer(resp->len, resp->body,
 		    MHD_RESPMEM_MUST_COPY);
@@ -467,7 +530,7 @@ send_answer(struct MHD_Connection *c, struct cv_http_resp *resp,
 	metrics_http_status(resp->status);
 	ret = MHD_queue_response(c, (unsigned)resp->status, r);
 	/* MHD holds its own reference while the answer is in flight. */
-	if (!keep || !cache_add(owner, resp, ctype, r))
+	if (!keep || !cache_add(owner, path, resp, ctype, r, mapped))
 		MHD_destroy_response(r);
 	return ret;
 }
@@ -506,7 +569,7 @@ send_status(struct MHD_Connection *c, int status, const char *allow)
 	resp.status = status;
 	resp.body = (char *)text;
 	resp.len = strlen(text);
-	return send_answer(c, &resp, allow, NULL);
+	return send_answer(c, &resp, allow, NULL, NULL);
 }
 
 static const struct route *
@@ -550,7 +613,7 @@ send_metrics(struct MHD_Connection *c)
 	resp.body = metrics_render(&resp.len);
 	resp.body_free = true;
 	/* Counted before this answer: it is not in its own figures. */
-	return send_answer(c, &resp, NULL, NULL);
+	return send_answer(c, &resp, NULL, NULL, NULL);
 }
 
 static enum MHD_Result
@@ -592,7 +655,7 @@ route_request(struct MHD_Connection *c, const char *method, const char *raw)
 			free(resp.body);
 		return send_status(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL);
 	}
-	return send_answer(c, &resp, NULL, rt->owner);
+	return send_answer(c, &resp, NULL, rt->owner, path);
 }
 
 /*

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <curl/curl.h>
-#include <libical/ical.h>
 
 #include "bridge.h"
 #include "cmd.h"
@@ -662,7 +661,6 @@ main(int argc, char **argv)
 	net_shutdown();
 	store_close();
 	curl_global_cleanup();
-	icaltimezone_free_builtin_timezones();
 	config_free((struct config *)host_config());
 	log_info("bye");
 	return exit_code;

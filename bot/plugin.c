@@ -22,6 +22,40 @@ static size_t nloaded;
 static void **peeked;
 static size_t npeeked;
 
+/*
+ * libical is the plugins' library (events, calendars), not the host's: the
+ * host does not link it, so a bot without those plugins never maps it, nor
+ * ICU and libstdc++ behind it. Once a plugin has brought it in, it is held
+ * for the rest of the run, as when the host linked it: its built-in time
+ * zones are made once and not lost at each reload of a plugin, and
+ * plugin_unload_all() frees them.
+ */
+#define ICAL_SONAME "libical.so.3"
+static void *ical;
+
+static void
+hold_ical(void)
+{
+	if (ical == NULL)
+		ical = dlopen(ICAL_SONAME, RTLD_LAZY | RTLD_NOLOAD);
+}
+
+static void
+release_ical(void)
+{
+	void (*free_zones)(void);
+
+	if (ical == NULL)
+		return;
+	*(void **)&free_zones = dlsym(ical, "icaltimezone_free_builtin_timezones");
+	if (free_zones != NULL)
+		free_zones();
+	/*
+	 * Not closed: its other caches (the ring of temporary buffers, the
+	 * zone directory) stay reachable from its globals until the exit.
+	 */
+}
+
 void
 plugin_set_dir(const char *d)
 {
@@ -192,6 +226,7 @@ plugin_load(const char *name, char *err, size_t errlen)
 	}
 	loaded = xrealloc(loaded, (nloaded + 1) * sizeof *loaded);
 	loaded[nloaded++] = p;
+	hold_ical();
 	log_info("plugin %s %s loaded", name, p->desc->version ? p->desc->version : "");
 	host_loaded(p);
 	return 0;
@@ -235,6 +270,7 @@ plugin_unload_all(void)
 	free(loaded);
 	loaded = NULL;
 	plugin_peek_close();
+	release_ical();
 	free(dir);
 	dir = NULL;
 }

@@ -29,7 +29,7 @@
  * struct cv_host raises the minor; any other change raises the major.
  */
 #define CONVENE_ABI_MAJOR 1
-#define CONVENE_ABI_MINOR 2
+#define CONVENE_ABI_MINOR 3
 
 #define CV_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
@@ -139,6 +139,16 @@ struct cv_http_resp {
 	 * before this member leaves it false.
 	 */
 	bool personal;
+
+	/* ABI 1.3 */
+	/*
+	 * `body` is a read-only MAP_SHARED mapping of a whole file, from its
+	 * first byte, of exactly `len` bytes, and the file is only ever replaced
+	 * by a rename, never written or truncated in place. A kept answer then
+	 * maps the same pages (the page cache's) rather than copying the body
+	 * onto the host's heap. False for any other body.
+	 */
+	bool body_mapped;
 };
 
 /* The kinds of a plugin's metric (ABI 1.2). */

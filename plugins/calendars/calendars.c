@@ -15,6 +15,7 @@
  * store.c, copies on a CalDAV or WebDAV server in publish.c; this file
  * holds the state and talks to the host.
  */
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -241,16 +242,23 @@ mkdir_p(const char *path)
 	return rc;
 }
 
-/* Replace dir/path with body atomically: a reader sees the old file or the new one. */
+/*
+ * Replace dir/path with body atomically: a reader sees the old file or the
+ * new one. With `map`, *map is a read-only shared mapping of the new file
+ * (NULL when none could be made), to unmap with munmap(*map, len).
+ */
 static int
-write_atomic(const char *dir, const char *path, const char *body, size_t len)
+write_atomic(const char *dir, const char *path, const char *body, size_t len, void **map)
 {
 	char *final, *tmp;
 	const char *slash = strrchr(path, '/');
 	ssize_t w;
 	size_t off = 0;
 	int fd, rc = -1;
+	void *m = MAP_FAILED;
 
+	if (map != NULL)
+		*map = NULL;
 	if (asprintf(&final, "%s/%s", dir, path) < 0)
 		abort();
 	if (asprintf(&tmp, "%s/%.*s.%s.tmp.XXXXXX", dir, slash ? (int)(slash - path + 1) : 0,
@@ -260,6 +268,9 @@ write_atomic(const char *dir, const char *path, const char *body, size_t len)
 		goto out;
 	while (off < len && (w = write(fd, body + off, len - off)) > 0)
 		off += (size_t)w;
+	/* The inode written here, whatever is renamed over the path later. */
+	if (off == len && map != NULL && len > 0)
+		m = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
 	if (off == len && fchmod(fd, 0644) == 0 && close(fd) == 0) {
 		fd = -1;
 		if (rename(tmp, final) == 0)
@@ -269,6 +280,10 @@ write_atomic(const char *dir, const char *path, const char *body, size_t len)
 		close(fd);
 	if (rc == -1)
 		unlink(tmp);
+	if (m != MAP_FAILED && rc == -1)
+		munmap(m, len);
+	else if (m != MAP_FAILED)
+		*map = m;
 out:
 	free(tmp);
 	free(final);
@@ -366,10 +381,16 @@ write_files(void)
 	for (size_t i = 0; i < pub.n; i++) {
 		if (!pub.v[i].dirty && pub.written)
 			continue;
-		if (write_atomic(dir, pub.v[i].path, pub.v[i].body, pub.v[i].len) == -1)
+		void *map;
+
+		if (write_atomic(dir, pub.v[i].path, pub.v[i].body, pub.v[i].len, &map) == -1) {
 			failed++;
-		else
+		} else {
 			pub.v[i].dirty = false;
+			/* Served from the file's pages from now on; the heap copy goes. */
+			if (map != NULL)
+				cal_feed_map(&pub.v[i], map);
+		}
 	}
 	if (failed > 0)
 		host->log(self, CV_LOG_WARN, "could not write %zu feed file(s) under %s: %s",
@@ -602,7 +623,7 @@ event_refresh(struct cal_evfeed *f, const struct cal_event *e, uint64_t seed,
 	if (changed && known)
 		f->on_disk = false;
 	if (!f->on_disk) {
-		if (write_atomic(dir, path, body, len) == 0) {
+		if (write_atomic(dir, path, body, len, NULL) == 0) {
 			f->on_disk = true;
 		} else {
 			/* No stale copy left behind: the next render writes it again. */
@@ -787,6 +808,8 @@ publish_docs(const struct cal_event *v, size_t n)
 			d->name = cal_xstrdup(pub.v[i].path);
 			d->body = cal_xrealloc(NULL, pub.v[i].len + 1);
 			memcpy(d->body, pub.v[i].body, pub.v[i].len);
+			if (pub.v[i].mapped)	/* read once: the pages stay the page cache's */
+				madvise(pub.v[i].body, pub.v[i].len, MADV_DONTNEED);
 			d->body[pub.v[i].len] = '\0';
 			d->len = pub.v[i].len;
 			memcpy(d->hash, pub.v[i].etag, sizeof(d->hash));
@@ -1181,6 +1204,8 @@ static void
 answer(struct cv_http_resp *resp, const struct cal_feed *f, const char *ctype)
 {
 	answer_body(resp, f->body, f->len, f->etag, f->lastmod, ctype);
+	/* The host maps the same pages for the answers it keeps. */
+	resp->body_mapped = f->mapped;
 }
 
 /* Does s end with suffix? Then the length before it. */

@@ -1,6 +1,8 @@
 /* feeds.c: feeds in memory, their URLs, and the HTML page. See feeds.h. */
 #include "feeds.h"
 
+#include <sys/mman.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,13 +11,32 @@
 
 #include "sbuf.h"
 
+static void
+body_free(struct cal_feed *f)
+{
+	if (f->mapped && f->body != NULL)
+		munmap(f->body, f->len);
+	else
+		free(f->body);
+	f->body = NULL;
+	f->mapped = false;
+}
+
 void
 cal_feed_clear(struct cal_feed *f)
 {
 	free(f->path);
 	free(f->label);
-	free(f->body);
+	body_free(f);
 	memset(f, 0, sizeof(*f));
+}
+
+void
+cal_feed_map(struct cal_feed *f, void *map)
+{
+	body_free(f);
+	f->body = map;
+	f->mapped = true;
 }
 
 bool
@@ -23,9 +44,12 @@ cal_feed_set(struct cal_feed *f, char *body, size_t len, time_t now)
 {
 	if (f->body != NULL && f->len == len && memcmp(f->body, body, len) == 0) {
 		free(body);
+		/* Read for the comparison only: our page table lets the pages go. */
+		if (f->mapped)
+			madvise(f->body, len, MADV_DONTNEED);
 		return false;
 	}
-	free(f->body);
+	body_free(f);
 	f->body = body;
 	f->len = len;
 	ics_etag(body, len, f->etag);

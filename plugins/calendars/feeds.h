@@ -26,9 +26,18 @@ struct cal_feed {
 	char etag[48];
 	time_t lastmod;
 	bool dirty;		/* the body changed and is not on disk yet */
+	bool mapped;		/* body is a mapping of its file (cal_feed_map), not the heap's */
 };
 
 void cal_feed_clear(struct cal_feed *f);
+
+/*
+ * The body is now `map`, a read-only MAP_SHARED mapping of the file just
+ * written with exactly these len bytes: the heap copy goes. A feed of
+ * thousands of events then costs no heap, and its pages are the page
+ * cache's, in memory only while read (served, compared).
+ */
+void cal_feed_map(struct cal_feed *f, void *map);
 
 /*
  * Give f a new body (taken over). When it equals the old one nothing

@@ -3,6 +3,8 @@
  * rendering with libical, tokens, channel keys, validators, the page, and
  * its SQL on a real SQLite file with the events plugin's own migrations.
  */
+#include <sys/mman.h>
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -486,6 +488,52 @@ test_feed_validators(void **state)
 	assert_int_equal(f.lastmod, 2001);
 	assert_string_not_equal(f.etag, etag);
 	cal_feed_clear(&f);
+}
+
+/*
+ * A feed whose body is a mapping of its file: an equal render keeps the
+ * mapping and the validators, a changed one replaces it with the new body.
+ */
+static void
+test_feed_mapped_body(void **state)
+{
+	struct cal_feed f;
+	char path[] = "/tmp/convene-test-feed-XXXXXX", etag[48];
+	const char *text = "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n";
+	size_t len = strlen(text);
+	void *map;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	assert_true(map != MAP_FAILED);
+	close(fd);
+	unlink(path);
+
+	memset(&f, 0, sizeof(f));
+	assert_true(cal_feed_set(&f, strdup(text), len, 1000));
+	memcpy(etag, f.etag, sizeof(etag));
+	cal_feed_map(&f, map);
+	assert_true(f.mapped);
+	assert_ptr_equal(f.body, map);
+	assert_memory_equal(f.body, text, len);
+	/* The same text again: the mapping stays, nothing moves. */
+	assert_false(cal_feed_set(&f, strdup(text), len, 2000));
+	assert_true(f.mapped);
+	assert_ptr_equal(f.body, map);
+	assert_memory_equal(f.body, text, len);
+	assert_string_equal(f.etag, etag);
+	assert_int_equal(f.lastmod, 1000);
+	/* Another text: the mapping goes, the new body is the heap's. */
+	assert_true(cal_feed_set(&f, strdup("BEGIN:VCALENDAR\r\n"), 17, 2000));
+	assert_false(f.mapped);
+	assert_memory_equal(f.body, "BEGIN:VCALENDAR\r\n", 17);
+	assert_string_not_equal(f.etag, etag);
+	cal_feed_map(&f, mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+	cal_feed_clear(&f);	/* unmaps */
+	assert_null(f.body);
+	assert_false(f.mapped);
 }
 
 /* One feed rendered the way the plugin renders a single event's. */
@@ -1103,6 +1151,7 @@ main(void)
 		cmocka_unit_test(test_render_reuse_equals_full),
 		cmocka_unit_test(test_zones_order_and_kept_texts),
 		cmocka_unit_test(test_feed_validators),
+		cmocka_unit_test(test_feed_mapped_body),
 		cmocka_unit_test(test_event_feed_cache),
 		cmocka_unit_test(test_event_input),
 		cmocka_unit_test(test_channel_keys),

@@ -3,11 +3,14 @@
  * (libcurl, or a raw socket where curl would tidy the request) while this
  * thread drives the server with loop_once(), as the bot's loop does.
  */
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <setjmp.h>
@@ -569,6 +572,151 @@ test_routing(void **state)
 	answer_free(&a);
 }
 
+/* A feed the route has as a mapping of its file, as the calendars plugin does. */
+static struct {
+	char path[64];
+	void *map;
+	size_t len;
+	char etag[48];
+} mfeed;
+
+static int
+mapped_route(void *arg, const struct cv_http_req *req, struct cv_http_resp *resp)
+{
+	resp->content_type = "text/calendar; charset=utf-8";
+	resp->body = mfeed.map;
+	resp->len = mfeed.len;
+	resp->body_mapped = true;
+	strcpy(resp->etag, mfeed.etag);
+	resp->last_modified = FEED_TIME;
+	return 0;
+}
+
+/* Write version v of the feed (a temporary file renamed over the path) and map it. */
+static char *
+mfeed_write(int v)
+{
+	char tmp[80], *body;
+	size_t i;
+	int fd;
+
+	/* Several pages, every line numbered: a torn or shifted copy shows. */
+	body = xstrdup("BEGIN:VCALENDAR\r\n");
+	for (i = 0; i < 600; i++) {
+		char *next = xasprintf("%sX-LINE:%d %zu\r\n", body, v, i);
+
+		free(body);
+		body = next;
+	}
+	snprintf(tmp, sizeof tmp, "%s.tmp", mfeed.path);
+	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, body, strlen(body)), (ssize_t)strlen(body));
+	if (mfeed.map != NULL)
+		munmap(mfeed.map, mfeed.len);
+	mfeed.len = strlen(body);
+	mfeed.map = mmap(NULL, mfeed.len, PROT_READ, MAP_SHARED, fd, 0);
+	assert_true(mfeed.map != MAP_FAILED);
+	close(fd);
+	assert_int_equal(rename(tmp, mfeed.path), 0);
+	snprintf(mfeed.etag, sizeof mfeed.etag, "\"m%d\"", v);
+	return body;
+}
+
+/* How many mappings of the file at path (by inode), and of deleted files named path. */
+static void
+count_maps(const char *path, int *live, int *deleted)
+{
+	struct stat st;
+	char line[512], name[256];
+	unsigned long ino;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	assert_int_equal(stat(path, &st), 0);
+	*live = *deleted = 0;
+	assert_non_null(f);
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (sscanf(line, "%*s %*s %*s %*s %lu %255s", &ino, name) != 2 ||
+		    strcmp(name, path) != 0)
+			continue;
+		if (strstr(line, "(deleted)") != NULL)
+			(*deleted)++;
+		else if (ino == (unsigned long)st.st_ino)
+			(*live)++;
+	}
+	fclose(f);
+}
+
+/*
+ * A body the route has as a file mapping is kept as the host's own mapping
+ * of the same pages, not a heap copy: served whole after the route unmaps
+ * its own and a new version is renamed over the file, and an older
+ * version's mapping goes when the new one is kept.
+ */
+static void
+test_mapped_body(void **state)
+{
+	struct answer a;
+	char *v1, *v2, inm[64];
+	int live, deleted, fd;
+
+	snprintf(mfeed.path, sizeof mfeed.path, "/tmp/convene-test-http-XXXXXX");
+	fd = mkstemp(mfeed.path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(http_route(&owner_a, "/mapped", mapped_route, NULL), 0);
+
+	v1 = mfeed_write(1);
+	a = fetch("GET", "/mapped", NULL);
+	assert_int_equal(a.status, 200);
+	assert_int_equal(a.len, strlen(v1));
+	assert_memory_equal(a.body, v1, a.len);
+	assert_string_equal(header(&a, "ETag"), "\"m1\"");
+	answer_free(&a);
+	/* The route's mapping and the kept answer's. */
+	count_maps(mfeed.path, &live, &deleted);
+	assert_int_equal(live, 2);
+
+	/* The route lets go of its pages: the kept answer has its own. */
+	munmap(mfeed.map, mfeed.len);
+	mfeed.map = mmap(NULL, mfeed.len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	a = fetch("GET", "/mapped", NULL);
+	assert_int_equal(a.status, 200);
+	assert_memory_equal(a.body, v1, strlen(v1));
+	answer_free(&a);
+	munmap(mfeed.map, mfeed.len);
+	mfeed.map = NULL;
+
+	/* A new version renamed over the file: served whole; the old mapping goes. */
+	v2 = mfeed_write(2);
+	a = fetch("GET", "/mapped", "If-None-Match: \"m1\"");
+	assert_int_equal(a.status, 200);
+	assert_int_equal(a.len, strlen(v2));
+	assert_memory_equal(a.body, v2, a.len);
+	answer_free(&a);
+	count_maps(mfeed.path, &live, &deleted);
+	assert_int_equal(live, 2);
+	assert_int_equal(deleted, 0);
+	snprintf(inm, sizeof inm, "If-None-Match: %s", mfeed.etag);
+	a = fetch("GET", "/mapped", inm);
+	assert_int_equal(a.status, 304);
+	assert_int_equal(a.len, 0);
+	answer_free(&a);
+	a = fetch("HEAD", "/mapped", NULL);
+	assert_int_equal(a.status, 200);
+	assert_int_equal(a.len, 0);
+	answer_free(&a);
+
+	http_unroute_owner(&owner_a);	/* the kept answers go with the route */
+	count_maps(mfeed.path, &live, &deleted);
+	assert_int_equal(live, 1);
+	munmap(mfeed.map, mfeed.len);
+	mfeed.map = NULL;
+	unlink(mfeed.path);
+	free(v1);
+	free(v2);
+}
+
 static void
 test_start_errors(void **state)
 {
@@ -740,6 +888,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_methods, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_paths_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_routing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mapped_body, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_clients, setup, teardown),
 	};
