@@ -140,9 +140,15 @@ test-unit: build unit-bins
 interop:
 	@./tests/interop/install
 
+# The end-to-end files run on every core (pytest-xdist), a file per worker:
+# each test starts its own servers on free ports, so they do not meet.
+# E2E_JOBS=0 runs them one after another.
+E2E_JOBS ?= auto
+E2E_PAR = $(if $(filter 0,$(E2E_JOBS)),,-n $(E2E_JOBS) --dist loadfile)
+
 test-e2e: build interop
 	CONVENE_BIN=$(abspath $(B)/convene) $(PYTHON) -m pytest -q -p no:cacheprovider \
-		tests/e2e $(PYTEST_ARGS)
+		$(E2E_PAR) tests/e2e $(PYTEST_ARGS)
 
 test-asan:
 	$(MAKE) asan
@@ -154,7 +160,7 @@ test-unit-run:
 
 test-e2e-run: interop
 	CONVENE_BIN=$(abspath $(B)/convene) $(PYTHON) -m pytest -q -p no:cacheprovider \
-		tests/e2e $(PYTEST_ARGS)
+		$(E2E_PAR) tests/e2e $(PYTEST_ARGS)
 
 test-valgrind: build interop
 	CONVENE_VALGRIND=1 CONVENE_BIN=$(abspath $(B)/convene) $(PYTHON) -m pytest -q \
