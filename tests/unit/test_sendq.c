@@ -576,6 +576,69 @@ test_pack_fair(void **state)
 	sendq_free(q);
 }
 
+/*
+ * Random queues with packing on: every queued line reaches each of its
+ * people exactly once, in the order queued for them, within 512 bytes.
+ */
+static void
+test_pack_random(void **state)
+{
+	enum { NT = 12, NL = 600 };
+	static int want[NT][NL], nwant[NT], ngot[NT];
+	struct sendq *q = sendq_new(3, 1000.0, 100000);
+	const char *texts[] = { "confirmed.", "waitlist 1", "confirmed.", "help", "x" };
+	const char *l;
+	int64_t wait, now = 0;
+	char nick[8], text[32];
+	int i, k;
+
+	srandom(17);
+	sendq_set_pack(q, 4);
+	for (i = 0; i < NL; i++) {
+		k = random() % NT;
+		snprintf(nick, sizeof nick, "n%d", k);
+		/* Texts are told apart by their first letter; most are shared. */
+		snprintf(text, sizeof text, "%s", texts[random() % 5]);
+		if (nwant[k] >= SENDQ_TARGET_MAX - 1)
+			continue;
+		assert_int_equal(sendq_text(q, "NOTICE", nick, text), 0);
+		want[k][nwant[k]++] = (int)(strchr("cwchx", text[0]) - "cwchx");
+		/* Drain a little between bursts of queueing. */
+		while (random() % 3 == 0 && (l = sendq_pop(q, now, &wait)) != NULL) {
+			const char *sp = strchr(l + 7, ' '), *p = l + 7;
+
+			assert_one_line(l);
+			assert_true(strlen(l) <= 512);
+			assert_int_equal(strncmp(l, "NOTICE ", 7), 0);
+			while (p < sp) {
+				int who = atoi(p + 1), what = (int)(strchr("cwchx", sp[2]) - "cwchx");
+
+				assert_true(ngot[who] < nwant[who]);
+				assert_int_equal(what, want[who][ngot[who]]);
+				ngot[who]++;
+				p += strcspn(p, ", ") + (p[strcspn(p, ", ")] == ',');
+			}
+			now += 1;
+		}
+	}
+	while ((l = sendq_pop(q, now++, &wait)) != NULL) {
+		const char *sp = strchr(l + 7, ' '), *p = l + 7;
+
+		assert_true(strlen(l) <= 512);
+		while (p < sp) {
+			int who = atoi(p + 1);
+
+			assert_true(ngot[who] < nwant[who]);
+			ngot[who]++;
+			p += strcspn(p, ", ") + (p[strcspn(p, ", ")] == ',');
+		}
+	}
+	for (k = 0; k < NT; k++)
+		assert_int_equal(ngot[k], nwant[k]);
+	assert_int_equal(sendq_len(q), 0);
+	sendq_free(q);
+}
+
 /* Lines before registration jump the queue and take no token. */
 static void
 test_login_free(void **state)
@@ -731,6 +794,7 @@ main(void)
 		cmocka_unit_test(test_pack),
 		cmocka_unit_test(test_pack_512),
 		cmocka_unit_test(test_pack_fair),
+		cmocka_unit_test(test_pack_random),
 		cmocka_unit_test(test_login_free),
 		cmocka_unit_test(test_housekeeping_last),
 	};
