@@ -529,7 +529,7 @@ static void
 test_pack_512(void **state)
 {
 	struct sendq *q = sendq_new(1000, 1.0, 1000);
-	char text[512], nick[32];
+	char text[512], nick[48];
 	const char *l;
 	int64_t wait;
 	size_t n = 0;
