@@ -14,6 +14,7 @@ Two servers:
            lines that would have waited there.
 
 Printed per server: seconds from the first rsvp to the last person's answer,
+the JOIN's delay after the server's welcome (scripted only: it answers at once),
 the NOTICE lines the bot sent for the 100 answers (scripted only), and
 whether the bot was disconnected. `--bin` runs another build (a before
 figure); `--pacing B,R` overrides flood_burst/flood_rate (default: the
@@ -129,6 +130,7 @@ def run_scripted(binary, pacing, tmp):
         peer.accept()
         peer.register(isupport="TARGMAX=NAMES:1,LIST:1,KICK:1,WHOIS:1,PRIVMSG:4,NOTICE:4")
         peer.expect_join()
+        joined = time.monotonic() - peer.welcomed
         peer.say_as("owner1", "event add %s 18:00 UTC 1h Crowd" % future_day())
         line = peer.wait_for(lambda l: l.command == "NOTICE" and l.params[0] == "owner1",
                              harness.t(20), "event add answer")
@@ -145,6 +147,7 @@ def run_scripted(binary, pacing, tmp):
         times = [tm for tm, _ in got]
         return {
             "sent_in": sent_in,
+            "join_ms": joined * 1000,
             "answered": sum(len(l.params[0].split(",")) for _, l in got),
             "last": times[-1] - start,
             "lines": len(got),
@@ -161,8 +164,10 @@ def run_scripted(binary, pacing, tmp):
 
 def show(label, r):
     extra = ""
+    if r.get("join_ms") is not None:
+        extra += ", JOIN %.0f ms after the welcome" % r["join_ms"]
     if r.get("lines") is not None:
-        extra = ", %d NOTICE lines (%d packed), Solanum model: at most %d lines waiting " \
+        extra += ", %d NOTICE lines (%d packed), Solanum model: at most %d lines waiting " \
                 "(Excess Flood above 20)" % (r["lines"], r["packed"], r["solanum_waiting"])
     print("%-44s %3d/%d answered, last after %6.1f s%s; disconnected: %s"
           % (label + ":", r["answered"], PEOPLE, r["last"] or -1, extra,
