@@ -555,19 +555,16 @@ take_head(struct sendq *q, struct sq_target *t, struct sq_target *prev)
 }
 
 /*
- * The length of "NOTICE " when ln is "NOTICE key :...", so that the same
- * text to other people can share the line; else 0. Keys with a comma or a
- * space are lists or odd: left alone.
+ * Is ln "NOTICE key :...", so that the same text to other people may share
+ * its line? Keys with a comma or a space are lists or odd: left alone.
  */
-static size_t
+static bool
 packable(const struct sq_line *ln, const char *key)
 {
 	size_t kl = strlen(key);
 
-	if (strncmp(ln->buf, "NOTICE ", 7) != 0 || strcspn(key, ", ") != kl ||
-	    strncmp(ln->buf + 7, key, kl) != 0 || strncmp(ln->buf + 7 + kl, " :", 2) != 0)
-		return 0;
-	return 7;
+	return strncmp(ln->buf, "NOTICE ", 7) == 0 && strcspn(key, ", ") == kl &&
+	    strncmp(ln->buf + 7, key, kl) == 0 && strncmp(ln->buf + 7 + kl, " :", 2) == 0;
 }
 
 /*
@@ -586,7 +583,7 @@ pack(struct sendq *q, struct sq_line *ln, const char *key)
 	size_t kl = strlen(key), rest, len, n = 1;
 	const char *text;
 
-	if (q->pack < 2 || packable(ln, key) == 0)
+	if (q->pack < 2 || !packable(ln, key))
 		return ln;
 	text = ln->buf + 7 + kl;	/* " :text\r\n" */
 	rest = ln->len - 7 - kl;
@@ -600,8 +597,9 @@ pack(struct sendq *q, struct sq_line *ln, const char *key)
 
 		next = t->next;
 		h = t->lines.head;
-		if (h != NULL && key_cmp(t->key, key) != 0 && packable(h, t->key) && h->len - 7 - tl == rest &&
-		    memcmp(h->buf + 7 + tl, text, rest) == 0 && len + tl + 1 <= IRC_LINE_MAX) {
+		if (h != NULL && key_cmp(t->key, key) != 0 && packable(h, t->key) &&
+		    h->len - 7 - tl == rest && memcmp(h->buf + 7 + tl, text, rest) == 0 &&
+		    len + tl + 1 <= IRC_LINE_MAX) {
 			if (out == NULL) {
 				out = xmalloc(sizeof *out + IRC_LINE_MAX + 1);
 				*out = *ln;
