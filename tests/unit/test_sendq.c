@@ -477,7 +477,6 @@ static void
 test_pack(void **state)
 {
 	struct sendq *q = sendq_new(1000, 1.0, 1000);
-	const char *l;
 	int64_t wait;
 	char nick[16];
 	int i;
@@ -520,7 +519,6 @@ test_pack(void **state)
 	assert_int_equal(sendq_text(q, "NOTICE", "b", "x"), 0);
 	assert_string_equal(sendq_pop(q, 0, &wait), "NOTICE a :x\r\n");
 	assert_string_equal(sendq_pop(q, 0, &wait), "NOTICE b :x\r\n");
-	(void)l;
 	sendq_free(q);
 }
 
