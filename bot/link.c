@@ -361,10 +361,21 @@ link_part(const char *channel)
 	left_channel(channel);
 }
 
+/*
+ * Before 001 a line takes no token: servers count an unregistered client's
+ * lines apart and start afresh at registration (Solanum and ircd-hybrid
+ * reset the count then and grant a grace burst until the first JOIN or
+ * message; ngircd never drops a client for its pace, it only reads slower),
+ * so the CAP/NICK/USER/AUTHENTICATE lines do not use up the burst the JOIN
+ * and the first answers need.
+ */
 static void
 urgent(const char *line)
 {
-	sendq_urgent(L.q, line);
+	if (L.state == REGISTERING)
+		sendq_login(L.q, line);
+	else
+		sendq_urgent(L.q, line);
 	pump();
 }
 
@@ -978,7 +989,9 @@ regain(void *arg)
 
 	if (L.state == REGISTERED && !is_me(L.conf.nick)) {
 		snprintf(line, sizeof line, "NICK %s", L.conf.nick);
-		urgent(line);
+		/* Housekeeping: nobody waits for it, so it goes after the answers. */
+		sendq_housekeeping(L.q, line);
+		pump();
 	}
 }
 
@@ -1020,6 +1033,8 @@ isupport(const struct ircmsg *m)
 			L.targmax_notice = v > 0 ? (v > 20 ? 20 : v) : 0;
 		}
 	}
+	/* The same answer to several people then goes out as one line. */
+	sendq_set_pack(L.q, L.targmax_notice);
 }
 
 static void
@@ -1494,6 +1509,7 @@ teardown(const char *why)
 	L.register_timer = L.cap_timer = L.stable_timer = 0;
 	L.dead = false;
 	L.targmax_notice = 0;
+	sendq_set_pack(L.q, 0);
 	if (L.state == QUITTING || L.state == IDLE) {
 		L.state = IDLE;
 		return;

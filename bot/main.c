@@ -88,9 +88,14 @@ link_conf_from(const struct config *c, struct link_conf *lc, struct errlist *err
 	config_bool(c, "irc", "tls", false, &tls, errs);
 	config_bool(c, "irc", "tls_verify", true, &verify, errs);
 	config_long(c, "irc", "port", tls ? 6697 : 6667, 1, 65535, &port, errs);
-	/* Libera.Chat-safe pacing: four lines back to back, then one every two seconds. */
-	config_long(c, "irc", "flood_burst", 4, 1, 100, &burst, errs);
-	config_double(c, "irc", "flood_rate", 0.5, 0.1, 100, &rate, errs);
+	/*
+	 * What the large networks' servers allow a registered client: Solanum
+	 * (Libera.Chat, reference.conf: client_flood_burst_max = 5,
+	 * client_flood_message_num = 2 per client_flood_message_time = 1 s) and
+	 * ircd-hybrid (OFTC's lineage: MAX_FLOOD 5, then 2 a second).
+	 */
+	config_long(c, "irc", "flood_burst", 5, 1, 100, &burst, errs);
+	config_double(c, "irc", "flood_rate", 2, 0.1, 100, &rate, errs);
 	config_bool(c, "irc", "sasl_required", false, &sasl_required, errs);
 	lc->server = get_or(c, "irc", "server", NULL);
 	lc->nick = get_or(c, "irc", "nick", NULL);

@@ -18,6 +18,7 @@ struct sq_line {
 	struct sq_line	*next;
 	size_t		 len;
 	bool		 first;	/* first line of a text: where a whole text may be cut off */
+	bool		 free;	/* takes no token (registration) */
 	int64_t		 at;	/* loop_now() when queued */
 	char		 buf[];	/* the line with CRLF, NUL-terminated */
 };
@@ -50,6 +51,9 @@ struct sendq {
 	struct sq_list	 own;		/* the bot's own protocol lines */
 	size_t		 nown;
 	bool		 own_last;	/* the last paced line was one of ours */
+	struct sq_list	 later;		/* housekeeping: after every answer */
+	size_t		 nlater;
+	unsigned	 pack;		/* NOTICE targets a line may carry (TARGMAX) */
 	struct sq_target *rr_head, *rr_tail;
 	size_t		 nlines;
 
@@ -102,6 +106,7 @@ line_new(const char *a, size_t alen, const char *b, size_t blen)
 	memcpy(ln->buf + alen + blen, "\r\n", 3);
 	ln->len = alen + blen + 2;
 	ln->first = true;
+	ln->free = false;
 	ln->at = loop_now();
 	return ln;
 }
@@ -308,6 +313,8 @@ sendq_clear(struct sendq *q)
 	list_free(&q->own);
 	q->nown = 0;
 	q->own_last = false;
+	list_free(&q->later);
+	q->nlater = 0;
 	while ((t = q->rr_head) != NULL) {
 		q->rr_head = t->next;
 		target_free(q, t);
@@ -377,6 +384,37 @@ sendq_urgent(struct sendq *q, const char *line)
 	list_push(&q->urgent, ln);
 	q->nurgent++;
 	return 0;
+}
+
+int
+sendq_login(struct sendq *q, const char *line)
+{
+	if (sendq_urgent(q, line) < 0)
+		return -1;
+	q->urgent.tail->free = true;
+	return 0;
+}
+
+int
+sendq_housekeeping(struct sendq *q, const char *line)
+{
+	struct sq_line *ln;
+
+	if (q->nlater >= q->max_lines) {
+		dropped(q, NULL, 1, "the server");
+		return -1;
+	}
+	if ((ln = raw_line(line)) == NULL)
+		return -1;
+	list_push(&q->later, ln);
+	q->nlater++;
+	return 0;
+}
+
+void
+sendq_set_pack(struct sendq *q, unsigned targets)
+{
+	q->pack = targets;
 }
 
 int
@@ -485,12 +523,115 @@ refill(struct sendq *q, int64_t now_ms)
 /* Tolerance for the rounding of repeated refills. */
 #define TOKEN_EPSILON 1e-9
 
+/* Housekeeping waits behind answers, but not for ever. */
+#define LATER_MAX_WAIT_MS 120000
+
+/* Take t's head line; t goes to the back of the rotation, or leaves when done. */
+static struct sq_line *
+take_head(struct sendq *q, struct sq_target *t, struct sq_target *prev)
+{
+	struct sq_line *ln = list_shift(&t->lines);
+
+	metrics_inc(M_LINES_SENT);
+	t->n--;
+	q->nlines--;
+	if (prev != NULL)
+		prev->next = t->next;
+	else
+		q->rr_head = t->next;
+	if (q->rr_tail == t)
+		q->rr_tail = prev;
+	if (t->lines.head != NULL) {
+		t->next = NULL;
+		if (q->rr_tail != NULL)
+			q->rr_tail->next = t;
+		else
+			q->rr_head = t;
+		q->rr_tail = t;
+	} else {
+		target_free(q, t);
+	}
+	return ln;
+}
+
+/*
+ * Is ln "NOTICE key :...", so that the same text to other people may share
+ * its line? Keys with a comma or a space are lists or odd: left alone.
+ */
+static bool
+packable(const struct sq_line *ln, const char *key)
+{
+	size_t kl = strlen(key);
+
+	return strncmp(ln->buf, "NOTICE ", 7) == 0 && strcspn(key, ", ") == kl &&
+	    strncmp(ln->buf + 7, key, kl) == 0 && strncmp(ln->buf + 7 + kl, " :", 2) == 0;
+}
+
+/*
+ * ln (just taken from the head of target `key`) with the byte-identical
+ * NOTICE heads of the next targets in the rotation added to its target
+ * list, up to the server's TARGMAX and 512 bytes. Only heads are taken, so
+ * each person's lines keep their order; each target served moves to the
+ * back as if it had had its turn. The server delivers a copy to each
+ * target with that target alone in it, so nobody sees the others.
+ */
+static struct sq_line *
+pack(struct sendq *q, struct sq_line *ln, const char *key)
+{
+	struct sq_target *t, *prev, *next, *stop;
+	struct sq_line *out, *h;
+	size_t kl = strlen(key), rest, len, n = 1;
+	const char *text;
+
+	if (q->pack < 2 || !packable(ln, key))
+		return ln;
+	text = ln->buf + 7 + kl;	/* " :text\r\n" */
+	rest = ln->len - 7 - kl;
+	len = ln->len;
+	out = NULL;
+	prev = NULL;
+	stop = q->rr_tail;	/* each target once: the ones served go behind it */
+	for (t = q->rr_head; t != NULL && n < q->pack; t = next) {
+		size_t tl = strlen(t->key);
+		bool last = t == stop;
+
+		next = t->next;
+		h = t->lines.head;
+		if (h != NULL && key_cmp(t->key, key) != 0 && packable(h, t->key) &&
+		    h->len - 7 - tl == rest && memcmp(h->buf + 7 + tl, text, rest) == 0 &&
+		    len + tl + 1 <= IRC_LINE_MAX) {
+			if (out == NULL) {
+				out = xmalloc(sizeof *out + IRC_LINE_MAX + 1);
+				*out = *ln;
+				memcpy(out->buf, ln->buf, 7 + kl);
+			}
+			out->buf[7 + kl + (len - ln->len)] = ',';
+			memcpy(out->buf + 7 + kl + (len - ln->len) + 1, t->key, tl);
+			len += tl + 1;
+			n++;
+			free(take_head(q, t, prev));
+		} else {
+			prev = t;
+		}
+		if (last)
+			break;
+	}
+	if (out == NULL)
+		return ln;
+	memcpy(out->buf + len - rest, text, rest + 1);
+	out->len = len;
+	free(ln);
+	return out;
+}
+
 const char *
 sendq_pop(struct sendq *q, int64_t now_ms, int64_t *wait_ms)
 {
 	struct sq_target *t;
 	struct sq_line *ln;
 	int64_t wait = -1;
+	bool later;
+	char *key;
 
 	free(q->popped);
 	q->popped = NULL;
@@ -498,11 +639,12 @@ sendq_pop(struct sendq *q, int64_t now_ms, int64_t *wait_ms)
 
 	if ((ln = list_shift(&q->urgent)) != NULL) {
 		q->nurgent--;
-		if (q->tokens >= 1 - TOKEN_EPSILON)
+		if (!ln->free && q->tokens >= 1 - TOKEN_EPSILON)
 			q->tokens -= 1;
 		goto done;
 	}
-	if ((t = q->rr_head) == NULL && q->own.head == NULL)
+	t = q->rr_head;
+	if (t == NULL && q->own.head == NULL && q->later.head == NULL)
 		goto done;
 	/* rate <= 0 turns pacing off. */
 	if (q->tokens < 1 - TOKEN_EPSILON && q->rate > 0) {
@@ -514,32 +656,32 @@ sendq_pop(struct sendq *q, int64_t now_ms, int64_t *wait_ms)
 	if (q->tokens >= 1 - TOKEN_EPSILON)
 		q->tokens -= 1;
 
-	/* Our own lines first, but alternating with answers while both wait. */
-	if (q->own.head != NULL && (t == NULL || !q->own_last)) {
-		ln = list_shift(&q->own);
-		q->nown--;
+	/*
+	 * Our own lines first, but alternating with answers while both wait;
+	 * housekeeping after both, unless it has waited too long (then it
+	 * takes turns like our own lines).
+	 */
+	later = q->later.head != NULL && loop_now() - q->later.head->at >= LATER_MAX_WAIT_MS;
+	if ((q->own.head != NULL || later) && (t == NULL || !q->own_last)) {
+		if (q->own.head != NULL) {
+			ln = list_shift(&q->own);
+			q->nown--;
+		} else {
+			ln = list_shift(&q->later);
+			q->nlater--;
+		}
 		q->own_last = true;
 		goto done;
 	}
-	q->own_last = false;
-	ln = list_shift(&t->lines);
-	metrics_inc(M_LINES_SENT);
-	t->n--;
-	q->nlines--;
-	/* Round-robin: this target goes to the back, or leaves when done. */
-	q->rr_head = t->next;
-	if (q->rr_head == NULL)
-		q->rr_tail = NULL;
-	if (t->lines.head != NULL) {
-		t->next = NULL;
-		if (q->rr_tail != NULL)
-			q->rr_tail->next = t;
-		else
-			q->rr_head = t;
-		q->rr_tail = t;
-	} else {
-		target_free(q, t);
+	if (t == NULL) {
+		ln = list_shift(&q->later);
+		q->nlater--;
+		goto done;
 	}
+	q->own_last = false;
+	key = xstrdup(t->key);
+	ln = pack(q, take_head(q, t, NULL), key);
+	free(key);
 done:
 	drained(q);
 	if (wait_ms != NULL)
@@ -563,6 +705,8 @@ sendq_state(size_t *depth, int64_t *oldest)
 		*oldest = watched->urgent.head->at;
 	if (watched->own.head != NULL && (*oldest < 0 || watched->own.head->at < *oldest))
 		*oldest = watched->own.head->at;
+	if (watched->later.head != NULL && (*oldest < 0 || watched->later.head->at < *oldest))
+		*oldest = watched->later.head->at;
 	for (t = watched->rr_head; t != NULL; t = t->next)
 		if (t->lines.head != NULL && (*oldest < 0 || t->lines.head->at < *oldest))
 			*oldest = t->lines.head->at;
@@ -571,5 +715,5 @@ sendq_state(size_t *depth, int64_t *oldest)
 size_t
 sendq_len(const struct sendq *q)
 {
-	return q->nlines + q->nurgent + q->nown;
+	return q->nlines + q->nurgent + q->nown + q->nlater;
 }

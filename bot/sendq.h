@@ -1,15 +1,18 @@
 /*
  * sendq.h: the one outgoing queue for every line the bot sends.
  *
- * Three classes of lines, in this order:
+ * Four classes of lines, in this order:
  *  - urgent (PONG, QUIT, CAP, AUTHENTICATE, registration) jump every queue
- *    and are not held by the bucket, though they use its tokens;
+ *    and are not held by the bucket, though they use its tokens (lines
+ *    before registration do not: sendq_login);
  *  - the bot's own protocol lines (WHOIS for a waiting command, JOIN, PART)
  *    are paced and go ahead of answers; while answers wait the two
  *    alternate, so neither can shut the other out;
  *  - answers are paced and taken round-robin across targets: a target's
  *    next line waits behind at most one line of each other busy target, so
- *    ten people flooding cannot starve a quiet one.
+ *    ten people flooding cannot starve a quiet one. Identical NOTICEs to
+ *    several people are packed into one line up to TARGMAX;
+ *  - housekeeping (regaining our nick) after every answer.
  * Each target holds at most SENDQ_TARGET_MAX lines: a text that would go
  * beyond is refused whole (its sender's earlier answers still go out). The
  * whole queue holds max_lines answer lines; when that is full, a text for a
@@ -18,8 +21,10 @@
  * one line when it starts, one with the count when the queue has drained.
  * Pure: the caller passes the monotonic time in milliseconds.
  *
- * The caller picks the pacing. Burst 4, rate 0.5 lines/s is safe on
- * Libera.Chat and is what the link uses. A rate <= 0 turns pacing off.
+ * The caller picks the pacing (the link: flood_burst, flood_rate; by
+ * default 5 lines, then 2 a second, what Solanum (Libera.Chat) and
+ * ircd-hybrid (OFTC's lineage) allow a registered client). A rate <= 0
+ * turns pacing off.
  */
 #ifndef CV_SENDQ_H
 #define CV_SENDQ_H
@@ -64,6 +69,28 @@ int sendq_text(struct sendq *q, const char *cmd, const char *target, const char 
 
 /* A raw line queued fairly under `key`, like an answer. 0 or -1. */
 int sendq_raw(struct sendq *q, const char *key, const char *line);
+
+/*
+ * A registration line (CAP, NICK, USER, AUTHENTICATE before 001): urgent,
+ * and it takes no token, so that the JOIN and the first answers after
+ * registration have the whole burst. 0 or -1.
+ */
+int sendq_login(struct sendq *q, const char *line);
+
+/*
+ * Housekeeping (a NICK to regain ours): paced, after every answer and own
+ * line, unless it has waited two minutes (then it takes turns with
+ * answers). Bounded by max_lines of its own. 0 or -1.
+ */
+int sendq_housekeeping(struct sendq *q, const char *line);
+
+/*
+ * How many targets one NOTICE may carry (the server's TARGMAX for NOTICE;
+ * 0 or 1: one each). Then a NOTICE to one person is sent together with the
+ * byte-identical NOTICEs at the head of the next people's queues, as
+ * "NOTICE a,b,c :text" within 512 bytes.
+ */
+void sendq_set_pack(struct sendq *q, unsigned targets);
 
 /*
  * One of the bot's own protocol lines (WHOIS, JOIN, PART): paced, ahead of

@@ -129,7 +129,7 @@ class HostilePeer:
 
     # -- the script
 
-    def register(self, timeout=None, caps="", ack=False, casemapping="rfc1459"):
+    def register(self, timeout=None, caps="", ack=False, casemapping="rfc1459", isupport=""):
         """Take the bot through CAP LS 302 and NICK/USER to 001...376.
 
         caps is the CAP LS answer: a string, or a list of strings sent as a
@@ -167,17 +167,19 @@ class HostilePeer:
                     self.numeric("900", "%s!convene@127.0.0.1" % (self.nick or "*"), "cvbot",
                                  "You are now logged in as cvbot")
                     self.numeric("903", "SASL authentication successful")
-        self.welcome(casemapping)
+        self.welcome(casemapping, isupport)
 
-    def welcome(self, casemapping="rfc1459"):
-        """001 to 376, ending registration (self.nick must be known)."""
+    def welcome(self, casemapping="rfc1459", isupport=""):
+        """001 to 376, ending registration (self.nick must be known);
+        isupport: more 005 tokens (e.g. "TARGMAX=NOTICE:4")."""
+        self.welcomed = time.monotonic()
         self.numeric("001", "Welcome to the hostile test network %s!convene@127.0.0.1" % self.nick)
         self.numeric("002", "Your host is %s, running hostile-1.0" % SERVER)
         self.numeric("003", "This server was created today")
         self.send(":%s 004 %s %s hostile-1.0 iow ntklmbv" % (SERVER, self.nick, SERVER))
         self.send(":%s 005 %s CHANTYPES=# PREFIX=(ov)@+ NETWORK=Hostile "
-                  "CASEMAPPING=%s NICKLEN=30 :are supported by this server"
-                  % (SERVER, self.nick, casemapping))
+                  "CASEMAPPING=%s NICKLEN=30%s :are supported by this server"
+                  % (SERVER, self.nick, casemapping, " " + isupport if isupport else ""))
         self.numeric("375", "- %s Message of the day -" % SERVER)
         self.numeric("372", "- nothing to see here")
         self.numeric("376", "End of MOTD command")
@@ -192,6 +194,27 @@ class HostilePeer:
         self.send(":%s 353 %s = %s :%s @op" % (SERVER, self.nick, channel, self.nick))
         self.send(":%s 366 %s %s :End of NAMES list" % (SERVER, self.nick, channel))
         self.log("bot joined %s (%s)" % (channel, line.raw))
+
+    def say_as(self, nick, text, target=None):
+        """A PRIVMSG from nick (a person on this "network") to the bot."""
+        self.send(":%s!%s@people.test PRIVMSG %s :%s"
+                  % (nick, nick[:10], target or self.nick, text))
+
+    def notices(self, count, timeout=None):
+        """Read the bot's NOTICE lines until `count` people have had one
+        (a NOTICE to a,b,c counts three). Returns [(monotonic time, Line)]."""
+        got, seen = [], 0
+        timeout = t(10) if timeout is None else timeout
+        deadline = time.monotonic() + timeout
+        while seen < count:
+            line = self._read_line(deadline)
+            if line is None:
+                raise PeerError("%d of %d people answered within %.1fs; last lines: %r"
+                                % (seen, count, timeout, self.received[-10:]))
+            if line.command == "NOTICE" and line.params:
+                got.append((time.monotonic(), line))
+                seen += len(line.params[0].split(","))
+        return got
 
     def ping_check(self, timeout=None, segments=None):
         """PING :tokenN and wait for PONG tokenN (colon or not). With

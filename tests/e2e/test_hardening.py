@@ -148,8 +148,8 @@ def test_default_pacing_never_flooded_off(make_ircd, client, start_bot):
     for a in askers:
         for _ in range(3):
             a.privmsg(bot.nick, "help")
-    # 36 answers at 0.5 lines/s after a burst of 4 take over a minute; watch
-    # for 40 s that the bot stays on and keeps answering in order.
+    # 36 answers of several lines each, at the default pacing (5 lines, then
+    # 2 a second); watch for 40 s that the bot stays on and keeps answering.
     got = 0
     deadline = time.monotonic() + t(40)
     while time.monotonic() < deadline:

@@ -25,6 +25,17 @@ assert_one_line(const char *l)
 	assert_null(memchr(l, '\n', len - 2));
 }
 
+static int
+count_commas(const char *l)
+{
+	const char *sp = strchr(l + 7, ' ');
+	int n = 0;
+
+	for (; l + 7 < sp; l++)
+		n += l[7] == ',';
+	return n;
+}
+
 static void
 queue_n(struct sendq *q, const char *target, int n)
 {
@@ -461,6 +472,214 @@ test_own_priority(void **state)
 	sendq_free(q);
 }
 
+/* Identical NOTICEs to several people go as one line, up to TARGMAX. */
+static void
+test_pack(void **state)
+{
+	struct sendq *q = sendq_new(1000, 1.0, 1000);
+	int64_t wait;
+	char nick[16];
+	int i;
+
+	sendq_set_pack(q, 4);
+	for (i = 0; i < 6; i++) {
+		snprintf(nick, sizeof nick, "p%d", i);
+		assert_int_equal(sendq_text(q, "NOTICE", nick, "#1 Talk: confirmed."), 0);
+	}
+	assert_string_equal(sendq_pop(q, 0, &wait), "NOTICE p0,p1,p2,p3 :#1 Talk: confirmed.\r\n");
+	assert_string_equal(sendq_pop(q, 0, &wait), "NOTICE p4,p5 :#1 Talk: confirmed.\r\n");
+	assert_null(sendq_pop(q, 0, &wait));
+	assert_int_equal(sendq_len(q), 0);
+
+	/* Never across different texts, nor PRIVMSG, nor one person twice. */
+	assert_int_equal(sendq_text(q, "NOTICE", "a", "same"), 0);
+	assert_int_equal(sendq_text(q, "NOTICE", "a", "same"), 0);
+	assert_int_equal(sendq_text(q, "NOTICE", "b", "position 1"), 0);
+	assert_int_equal(sendq_text(q, "NOTICE", "c", "position 2"), 0);
+	assert_int_equal(sendq_text(q, "PRIVMSG", "d", "same"), 0);
+	assert_int_equal(sendq_text(q, "NOTICE", "e", "same"), 0);
+	assert_string_equal(sendq_pop(q, 0, &wait), "NOTICE a,e :same\r\n");
+	assert_string_equal(sendq_pop(q, 0, &wait), "NOTICE b :position 1\r\n");
+	assert_string_equal(sendq_pop(q, 0, &wait), "NOTICE c :position 2\r\n");
+	assert_string_equal(sendq_pop(q, 0, &wait), "PRIVMSG d :same\r\n");
+	assert_string_equal(sendq_pop(q, 0, &wait), "NOTICE a :same\r\n");
+	assert_null(sendq_pop(q, 0, &wait));
+
+	/* Only heads: a person's earlier line keeps its place before the shared one. */
+	assert_int_equal(sendq_text(q, "NOTICE", "a", "shared"), 0);
+	assert_int_equal(sendq_text(q, "NOTICE", "b", "first for b"), 0);
+	assert_int_equal(sendq_text(q, "NOTICE", "b", "shared"), 0);
+	assert_string_equal(sendq_pop(q, 0, &wait), "NOTICE a :shared\r\n");
+	assert_string_equal(sendq_pop(q, 0, &wait), "NOTICE b :first for b\r\n");
+	assert_string_equal(sendq_pop(q, 0, &wait), "NOTICE b :shared\r\n");
+
+	/* Without TARGMAX, one target a line. */
+	sendq_set_pack(q, 0);
+	assert_int_equal(sendq_text(q, "NOTICE", "a", "x"), 0);
+	assert_int_equal(sendq_text(q, "NOTICE", "b", "x"), 0);
+	assert_string_equal(sendq_pop(q, 0, &wait), "NOTICE a :x\r\n");
+	assert_string_equal(sendq_pop(q, 0, &wait), "NOTICE b :x\r\n");
+	sendq_free(q);
+}
+
+/* A packed line never exceeds 512 bytes; what does not fit waits its turn. */
+static void
+test_pack_512(void **state)
+{
+	struct sendq *q = sendq_new(1000, 1.0, 1000);
+	char text[512], nick[48];
+	const char *l;
+	int64_t wait;
+	size_t n = 0;
+	int i, lines = 0;
+
+	sendq_set_prefix_len(q, 60);
+	sendq_set_pack(q, 20);
+	memset(text, 'x', 400);
+	text[400] = '\0';
+	for (i = 0; i < 10; i++) {
+		snprintf(nick, sizeof nick, "person%02d_with_a_long_nick", i);
+		assert_int_equal(sendq_text(q, "NOTICE", nick, text), 0);
+	}
+	while ((l = sendq_pop(q, 0, &wait)) != NULL) {
+		assert_one_line(l);
+		assert_true(strlen(l) <= 512);
+		n += 1 + count_commas(l);
+		lines++;
+	}
+	assert_int_equal(n, 10);
+	assert_true(lines > 1 && lines < 10);
+	sendq_free(q);
+}
+
+/* Packing keeps round-robin fairness: a flooder's lines still take turns. */
+static void
+test_pack_fair(void **state)
+{
+	struct sendq *q = sendq_new(1000, 1.0, 1000);
+	int64_t wait;
+
+	sendq_set_pack(q, 4);
+	queue_n(q, "flood", 10);
+	assert_int_equal(sendq_text(q, "NOTICE", "a", "ok"), 0);
+	assert_int_equal(sendq_text(q, "NOTICE", "b", "ok"), 0);
+	assert_string_equal(sendq_pop(q, 0, &wait), "PRIVMSG flood :flood 0\r\n");
+	assert_string_equal(sendq_pop(q, 0, &wait), "NOTICE a,b :ok\r\n");
+	assert_string_equal(sendq_pop(q, 0, &wait), "PRIVMSG flood :flood 1\r\n");
+	assert_int_equal(sendq_len(q), 8);
+	/* Packed lines count as each person's answer sent. */
+	while (sendq_pop(q, 0, &wait) != NULL)
+		;
+	assert_int_equal(sendq_len(q), 0);
+	sendq_free(q);
+}
+
+/*
+ * Random queues with packing on: every queued line reaches each of its
+ * people exactly once, in the order queued for them, within 512 bytes.
+ */
+static void
+test_pack_random(void **state)
+{
+	enum { NT = 12, NL = 600 };
+	static int want[NT][NL], nwant[NT], ngot[NT];
+	struct sendq *q = sendq_new(3, 1000.0, 100000);
+	const char *texts[] = { "confirmed.", "waitlist 1", "confirmed.", "help", "x" };
+	const char *l;
+	int64_t wait, now = 0;
+	char nick[8], text[32];
+	int i, k;
+
+	srandom(17);
+	sendq_set_pack(q, 4);
+	for (i = 0; i < NL; i++) {
+		k = random() % NT;
+		snprintf(nick, sizeof nick, "n%d", k);
+		/* Texts are told apart by their first letter; most are shared. */
+		snprintf(text, sizeof text, "%s", texts[random() % 5]);
+		if (nwant[k] >= SENDQ_TARGET_MAX - 1)
+			continue;
+		assert_int_equal(sendq_text(q, "NOTICE", nick, text), 0);
+		want[k][nwant[k]++] = (int)(strchr("cwchx", text[0]) - "cwchx");
+		/* Drain a little between bursts of queueing. */
+		while (random() % 3 == 0 && (l = sendq_pop(q, now, &wait)) != NULL) {
+			const char *sp = strchr(l + 7, ' '), *p = l + 7;
+
+			assert_one_line(l);
+			assert_true(strlen(l) <= 512);
+			assert_int_equal(strncmp(l, "NOTICE ", 7), 0);
+			while (p < sp) {
+				int who = atoi(p + 1), what = (int)(strchr("cwchx", sp[2]) - "cwchx");
+
+				assert_true(ngot[who] < nwant[who]);
+				assert_int_equal(what, want[who][ngot[who]]);
+				ngot[who]++;
+				p += strcspn(p, ", ") + (p[strcspn(p, ", ")] == ',');
+			}
+			now += 1;
+		}
+	}
+	while ((l = sendq_pop(q, now++, &wait)) != NULL) {
+		const char *sp = strchr(l + 7, ' '), *p = l + 7;
+
+		assert_true(strlen(l) <= 512);
+		while (p < sp) {
+			int who = atoi(p + 1);
+
+			assert_true(ngot[who] < nwant[who]);
+			ngot[who]++;
+			p += strcspn(p, ", ") + (p[strcspn(p, ", ")] == ',');
+		}
+	}
+	for (k = 0; k < NT; k++)
+		assert_int_equal(ngot[k], nwant[k]);
+	assert_int_equal(sendq_len(q), 0);
+	sendq_free(q);
+}
+
+/* Lines before registration jump the queue and take no token. */
+static void
+test_login_free(void **state)
+{
+	struct sendq *q = sendq_new(2, 0.1, 100);
+	int64_t wait;
+
+	assert_int_equal(sendq_login(q, "CAP LS 302"), 0);
+	assert_int_equal(sendq_login(q, "NICK convene"), 0);
+	assert_int_equal(sendq_login(q, "USER convene 0 * :x"), 0);
+	assert_int_equal(sendq_login(q, "CAP END"), 0);
+	for (int i = 0; i < 4; i++)
+		assert_non_null(sendq_pop(q, 0, &wait));
+	/* The whole burst is left for the JOIN and the first answer. */
+	assert_int_equal(sendq_own(q, "JOIN #events"), 0);
+	assert_int_equal(sendq_text(q, "NOTICE", "a", "hi"), 0);
+	assert_string_equal(sendq_pop(q, 0, &wait), "JOIN #events\r\n");
+	assert_string_equal(sendq_pop(q, 0, &wait), "NOTICE a :hi\r\n");
+	assert_null(sendq_pop(q, 0, &wait));
+	sendq_free(q);
+}
+
+/* Housekeeping goes after every answer and own line. */
+static void
+test_housekeeping_last(void **state)
+{
+	struct sendq *q = sendq_new(1000, 1.0, 100);
+	int64_t wait;
+
+	assert_int_equal(sendq_housekeeping(q, "NICK convene"), 0);
+	queue_n(q, "a", 2);
+	assert_int_equal(sendq_own(q, "WHOIS b"), 0);
+	assert_string_equal(sendq_pop(q, 0, &wait), "WHOIS b\r\n");
+	assert_string_equal(sendq_pop(q, 0, &wait), "PRIVMSG a :a 0\r\n");
+	assert_string_equal(sendq_pop(q, 0, &wait), "PRIVMSG a :a 1\r\n");
+	assert_string_equal(sendq_pop(q, 0, &wait), "NICK convene\r\n");
+	assert_null(sendq_pop(q, 0, &wait));
+	assert_int_equal(wait, -1);
+	sendq_clear(q);
+	assert_int_equal(sendq_len(q), 0);
+	sendq_free(q);
+}
+
 /* Run fn with stderr going to a string (the caller frees it). */
 static char *
 stderr_of(void (*fn)(struct sendq *), struct sendq *q)
@@ -570,6 +789,12 @@ main(void)
 		cmocka_unit_test(test_full_queue_fair_share),
 		cmocka_unit_test(test_own_priority),
 		cmocka_unit_test(test_full_logged_once),
+		cmocka_unit_test(test_pack),
+		cmocka_unit_test(test_pack_512),
+		cmocka_unit_test(test_pack_fair),
+		cmocka_unit_test(test_pack_random),
+		cmocka_unit_test(test_login_free),
+		cmocka_unit_test(test_housekeeping_last),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
