@@ -31,6 +31,7 @@ struct bucket {
 	double tokens;
 	int64_t last;
 	bool warned;
+	int next;	/* the next bucket in its hash chain, or -1 */
 };
 
 #define RELAY_FACTOR 4
@@ -42,6 +43,13 @@ static struct entry *entries;
 static size_t nentries, capentries;
 static struct bucket *buckets;
 static size_t nbuckets;
+/*
+ * Chains of bucket indexes by hash of the key without case: a lookup per
+ * command must not walk every bucket (a crowd of new people fills all 1,024,
+ * and a linear strcasecmp walk showed in the rsvp profile).
+ */
+#define BUCKET_HEADS 2048
+static int *heads;
 static unsigned limit_burst = 5;
 static double limit_rate = 1.0;
 static char prefix[8] = "!";
@@ -208,35 +216,88 @@ cmd_prefix(void)
 	return prefix;
 }
 
+static unsigned
+bucket_hash(const char *key)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a over the lowercased bytes */
+
+	for (; *key != '\0'; key++)
+		h = (h ^ (unsigned char)tolower((unsigned char)*key)) * 16777619u;
+	return h & (BUCKET_HEADS - 1);
+}
+
+static void
+bucket_link(int i)
+{
+	int *head = &heads[bucket_hash(buckets[i].key)];
+
+	buckets[i].next = *head;
+	*head = i;
+}
+
+static void
+bucket_unlink(int i)
+{
+	int *p = &heads[bucket_hash(buckets[i].key)];
+
+	while (*p != i)
+		p = &buckets[*p].next;
+	*p = buckets[i].next;
+}
+
+/* Drop bucket i; the last one takes its place in the array. */
+static void
+bucket_remove(int i)
+{
+	int last = (int)nbuckets - 1;
+
+	bucket_unlink(i);
+	free(buckets[i].key);
+	if (i != last) {
+		bucket_unlink(last);
+		buckets[i] = buckets[last];
+		bucket_link(i);
+	}
+	nbuckets--;
+}
+
 static struct bucket *
 bucket_for(const char *key, int64_t now, unsigned factor)
 {
 	size_t i, oldest = 0;
+	int j;
 
-	/* Accounts and hosts compare without case, as services and DNS do. */
-	for (i = 0; i < nbuckets; i++)
-		if (strcasecmp(buckets[i].key, key) == 0)
-			return &buckets[i];
-	if (buckets == NULL)
+	if (buckets == NULL) {
 		buckets = xcalloc(MAX_BUCKETS, sizeof *buckets);
-	/* Forget people idle long enough for their bucket to be full again. */
-	for (i = 0; i < nbuckets;) {
-		if (now - buckets[i].last > BUCKET_IDLE_MS) {
-			free(buckets[i].key);
-			buckets[i] = buckets[--nbuckets];
-		} else {
-			i++;
+		heads = xcalloc(BUCKET_HEADS, sizeof *heads);
+		for (j = 0; j < BUCKET_HEADS; j++)
+			heads[j] = -1;
+	}
+	/* Accounts and hosts compare without case, as services and DNS do. */
+	for (j = heads[bucket_hash(key)]; j >= 0; j = buckets[j].next)
+		if (strcasecmp(buckets[j].key, key) == 0)
+			return &buckets[j];
+	/*
+	 * When full, forget people idle long enough for their bucket to be full
+	 * again (they would start full anyway), else the one idle longest.
+	 */
+	if (nbuckets == MAX_BUCKETS) {
+		for (i = 0; i < nbuckets;) {
+			if (now - buckets[i].last > BUCKET_IDLE_MS)
+				bucket_remove((int)i);
+			else
+				i++;
 		}
 	}
 	if (nbuckets == MAX_BUCKETS) {
 		for (i = 1; i < nbuckets; i++)
 			if (buckets[i].last < buckets[oldest].last)
 				oldest = i;
-		free(buckets[oldest].key);
-		buckets[oldest] = buckets[--nbuckets];
+		bucket_remove((int)oldest);
 	}
 	buckets[nbuckets] = (struct bucket){ xstrdup(key), (double)limit_burst * factor, now,
-	    false };
+	    false, -1 };
+	bucket_link((int)nbuckets);
 	return &buckets[nbuckets++];
 }
 
@@ -459,5 +520,7 @@ cmd_free(void)
 		free(buckets[i].key);
 	free(buckets);
 	buckets = NULL;
+	free(heads);
+	heads = NULL;
 	nbuckets = 0;
 }
