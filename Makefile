@@ -208,9 +208,10 @@ run: build
 	$(B)/convene -c $(or $(CONFIG),conf/convene.ini)
 
 bench: build
-	@./scripts/install-deps wrk nginx-light
+	@./scripts/install-deps wrk nginx-light eggdrop limnoria
 	@$(MAKE) -C bench
 	@$(MAKE) -C bench/calendars
+	@$(MAKE) -C bench peers
 
 MAN_PAGES := convene.8 convene.ini.5
 

@@ -24,6 +24,7 @@
  * later people join the waitlist; -w: every EVERY-th line a confirmed
  * person withdraws instead, which promotes the first in line.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
@@ -298,6 +299,9 @@ main(int argc, char **argv)
 	double t0, t1, c0, c1;
 	int opt, rc = 0;
 
+	/* As the host's main() does (not linked here): keep freed heap. */
+	mallopt(M_TRIM_THRESHOLD, 1 << 20);
+	mallopt(M_TOP_PAD, 256 << 10);
 	while ((opt = getopt(argc, argv, "n:m:p:f:c:w:P:")) != -1) {
 		if (opt == 'n')
 			n = atol(optarg);

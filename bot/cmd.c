@@ -31,6 +31,8 @@ struct bucket {
 	double tokens;
 	int64_t last;
 	bool warned;
+	int next;	/* the next bucket in its hash chain (or free slot), or -1 */
+	int older, newer;	/* by last use, -1 at either end */
 };
 
 #define RELAY_FACTOR 4
@@ -42,6 +44,16 @@ static struct entry *entries;
 static size_t nentries, capentries;
 static struct bucket *buckets;
 static size_t nbuckets;
+/*
+ * Chains of bucket indexes by hash of the key without case, and a list by
+ * last use: a command must not walk every bucket (a crowd of new people
+ * fills all 1,024, and the walks showed in the rsvp profile). A bucket keeps
+ * its slot until dropped; dropped slots are chained from free_slot.
+ */
+#define BUCKET_HEADS 2048
+static int *heads;
+static int lru_old = -1, lru_new = -1, free_slot = -1;
+static size_t nslots;
 static unsigned limit_burst = 5;
 static double limit_rate = 1.0;
 static char prefix[8] = "!";
@@ -208,36 +220,109 @@ cmd_prefix(void)
 	return prefix;
 }
 
+static unsigned
+bucket_hash(const char *key)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a over the lowercased bytes */
+
+	for (; *key != '\0'; key++)
+		h = (h ^ (unsigned char)tolower((unsigned char)*key)) * 16777619u;
+	return h & (BUCKET_HEADS - 1);
+}
+
+static void
+bucket_link(int i)
+{
+	int *head = &heads[bucket_hash(buckets[i].key)];
+
+	buckets[i].next = *head;
+	*head = i;
+}
+
+static void
+bucket_unlink(int i)
+{
+	int *p = &heads[bucket_hash(buckets[i].key)];
+
+	while (*p != i)
+		p = &buckets[*p].next;
+	*p = buckets[i].next;
+}
+
+static void
+lru_unlink(int i)
+{
+	struct bucket *b = &buckets[i];
+
+	if (b->older >= 0)
+		buckets[b->older].newer = b->newer;
+	else
+		lru_old = b->newer;
+	if (b->newer >= 0)
+		buckets[b->newer].older = b->older;
+	else
+		lru_new = b->older;
+}
+
+static void
+lru_push(int i)
+{
+	buckets[i].older = lru_new;
+	buckets[i].newer = -1;
+	if (lru_new >= 0)
+		buckets[lru_new].newer = i;
+	else
+		lru_old = i;
+	lru_new = i;
+}
+
+static void
+bucket_drop(int i)
+{
+	bucket_unlink(i);
+	lru_unlink(i);
+	free(buckets[i].key);
+	buckets[i].key = NULL;
+	buckets[i].next = free_slot;
+	free_slot = i;
+	nbuckets--;
+}
+
 static struct bucket *
 bucket_for(const char *key, int64_t now, unsigned factor)
 {
-	size_t i, oldest = 0;
+	int i;
 
-	/* Accounts and hosts compare without case, as services and DNS do. */
-	for (i = 0; i < nbuckets; i++)
-		if (strcasecmp(buckets[i].key, key) == 0)
-			return &buckets[i];
-	if (buckets == NULL)
+	if (buckets == NULL) {
 		buckets = xcalloc(MAX_BUCKETS, sizeof *buckets);
-	/* Forget people idle long enough for their bucket to be full again. */
-	for (i = 0; i < nbuckets;) {
-		if (now - buckets[i].last > BUCKET_IDLE_MS) {
-			free(buckets[i].key);
-			buckets[i] = buckets[--nbuckets];
-		} else {
-			i++;
+		heads = xcalloc(BUCKET_HEADS, sizeof *heads);
+		for (i = 0; i < BUCKET_HEADS; i++)
+			heads[i] = -1;
+	}
+	/* Accounts and hosts compare without case, as services and DNS do. */
+	for (i = heads[bucket_hash(key)]; i >= 0; i = buckets[i].next)
+		if (strcasecmp(buckets[i].key, key) == 0) {
+			lru_unlink(i);	/* the caller takes from it now */
+			lru_push(i);
+			return &buckets[i];
 		}
+	/* Forget people idle long enough for their bucket to be full again. */
+	while (lru_old >= 0 && now - buckets[lru_old].last > BUCKET_IDLE_MS)
+		bucket_drop(lru_old);
+	if (nbuckets == MAX_BUCKETS)
+		bucket_drop(lru_old);	/* the one idle longest */
+	if (free_slot >= 0) {
+		i = free_slot;
+		free_slot = buckets[i].next;
+	} else {
+		i = (int)nslots++;
 	}
-	if (nbuckets == MAX_BUCKETS) {
-		for (i = 1; i < nbuckets; i++)
-			if (buckets[i].last < buckets[oldest].last)
-				oldest = i;
-		free(buckets[oldest].key);
-		buckets[oldest] = buckets[--nbuckets];
-	}
-	buckets[nbuckets] = (struct bucket){ xstrdup(key), (double)limit_burst * factor, now,
-	    false };
-	return &buckets[nbuckets++];
+	buckets[i] = (struct bucket){ xstrdup(key), (double)limit_burst * factor, now,
+	    false, -1, -1, -1 };
+	bucket_link(i);
+	lru_push(i);
+	nbuckets++;
+	return &buckets[i];
 }
 
 /* Take a token from the bucket under key, `factor` times the person's size. */
@@ -455,9 +540,12 @@ cmd_free(void)
 	free(entries);
 	entries = NULL;
 	nentries = capentries = 0;
-	for (i = 0; i < nbuckets; i++)
+	for (i = 0; i < nslots; i++)
 		free(buckets[i].key);
 	free(buckets);
 	buckets = NULL;
-	nbuckets = 0;
+	free(heads);
+	heads = NULL;
+	nbuckets = nslots = 0;
+	lru_old = lru_new = free_slot = -1;
 }

@@ -2,6 +2,7 @@
 #include <sys/signalfd.h>
 
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -558,6 +559,14 @@ main(int argc, char **argv)
 	size_t i;
 	int o;
 
+	/*
+	 * Keep up to 1 MiB of freed heap rather than hand it back with brk()
+	 * after each command (SQLite frees its statement memory at each
+	 * commit): ~15% of an rsvp's CPU (bench/README.md, issue 17). Costs at
+	 * most that much resident heap; the pad is address space until used.
+	 */
+	mallopt(M_TRIM_THRESHOLD, 1 << 20);
+	mallopt(M_TOP_PAD, 256 << 10);
 	while ((o = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c':

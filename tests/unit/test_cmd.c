@@ -224,6 +224,50 @@ limit_follows_the_person(void **state)
 	cmd_set_limit(5, 1.0);
 }
 
+/*
+ * With every one of the 1,024 buckets taken, each person still finds their
+ * own (looked up by hash, moved around the array when others are dropped),
+ * and a newcomer takes the place of whoever was idle longest (issue 17).
+ */
+static void
+limit_with_a_full_table(void **state)
+{
+	const int64_t t0 = 7000000;
+	char mask[64];
+	int i, total = 0;
+
+	(void)state;
+	loop_set_clock(fake_clock);
+	cmd_set_limit(2, 0.001);	/* refills too slowly to matter here */
+	fake_now = t0;
+	assert_int_equal(ping_as("old!o@old.example", NULL, 3), 2);
+	fake_now = t0 + 1;
+	assert_int_equal(ping_as("busy!b@busy.example", NULL, 3), 2);
+	for (i = 0; i < 1022; i++) {	/* 1,024 buckets now */
+		fake_now = t0 + 2 + i;
+		snprintf(mask, sizeof mask, "p%d!u@h%d.example", i, i);
+		assert_int_equal(ping_as(mask, NULL, 1), 1);
+	}
+	/* A newcomer: `old`, idle longest, is forgotten; `busy` is not. */
+	fake_now = t0 + 2000;
+	assert_int_equal(ping_as("new!n@new.example", NULL, 1), 1);
+	fake_now++;
+	assert_int_equal(ping_as("BUSY!b@BUSY.example", NULL, 1), 0);
+	fake_now++;
+	assert_int_equal(ping_as("old!o@old.example", NULL, 3), 2);	/* a fresh bucket */
+	/* That pushed out p0; everyone else kept their own (one left each). */
+	for (i = 1; i < 1022; i++) {
+		fake_now++;
+		snprintf(mask, sizeof mask, "p%d!u@h%d.example", i, i);
+		total += ping_as(mask, NULL, 2);
+	}
+	assert_int_equal(total, 1021);
+	fake_now++;
+	assert_int_equal(ping_as("p0!u@h0.example", NULL, 3), 2);
+	loop_set_clock(NULL);
+	cmd_set_limit(5, 1.0);
+}
+
 /* Send `n` pings as a relayed person named `name`, through `relay`. */
 static int
 relayed_ping(const char *relay, const char *name, int n)
@@ -285,6 +329,7 @@ main(void)
 		cmocka_unit_test(duplicate_and_malformed_registrations),
 		cmocka_unit_test(limit_follows_the_person),
 		cmocka_unit_test(limit_per_relayed_person_and_per_relay),
+		cmocka_unit_test(limit_with_a_full_table),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
