@@ -104,10 +104,12 @@ $(B)/obj/plugins/%.a: $$(call dir_objs,plugins/$$*)
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+# test_host records what reaches the link, and when.
+$(B)/tests/test_host: TEST_WRAP := -Wl,--wrap=link_text,--wrap=link_notice_many
 $(B)/tests/%: tests/unit/%.c $(BOT_LIB_OBJ) $(PLUGIN_AR)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	$(Q)$(CC) $(CFLAGS) $(VFLAGS) $(BASE_CFLAGS) -Itests/unit -o $@ $< $(BOT_LIB_OBJ) \
+	$(Q)$(CC) $(CFLAGS) $(VFLAGS) $(BASE_CFLAGS) $(TEST_WRAP) -Itests/unit -o $@ $< $(BOT_LIB_OBJ) \
 		$(PLUGIN_AR) $(TEST_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null) $(VFLAGS)
 
 # Checks once per make run that the packages are there, without apt when they are.

@@ -1,6 +1,6 @@
 /*
  * guard.c: the inbound line guard. libircclient 1.9 trusts the server far
- * too much (see shared LIBIRCCLIENT.md); every line passes here first and
+ * too much (guard.h lists how); every line passes here first and
  * comes out in the one shape its parser handles safely:
  * "[:prefix ]COMMAND param...", at most 510 bytes, with at least one param.
  */

@@ -1,8 +1,10 @@
 /*
  * guard.h: the inbound line guard. Every line from the server passes here
- * before libircclient's parser sees it, because that parser hangs on long
- * or blank lines, mangles IRCv3 tags, reads stale memory for param-less
- * commands and over-reads a lone \x01 (see shared LIBIRCCLIENT.md).
+ * before libircclient's parser sees it, because that parser (1.9, as Debian
+ * builds it) hangs the session silently on a line over ~1021 bytes or a
+ * blank line, mangles lines with IRCv3 tags, reads stale stack data as the
+ * params of a command that has none, keeps at most 10 params, and
+ * over-reads memory on a lone \x01.
  */
 #ifndef CV_GUARD_H
 #define CV_GUARD_H

@@ -258,11 +258,29 @@ static void api_say(const char *target, const char *fmt, ...) CV_PRINTF(2, 3);
  * transaction is open are held here until it is durable.
  */
 struct held {
-	char *cmd, *target, *text;
+	char *cmd, *text;
+	char **targets;		/* one, or the several of a notice_many */
+	size_t n;
 };
 
 static struct held *held;
 static size_t nheld;
+
+static void
+hold(const char *cmd, const char *const *targets, size_t n, char *text)
+{
+	struct held *h;
+	size_t i;
+
+	held = xrealloc(held, (nheld + 1) * sizeof *held);
+	h = &held[nheld++];
+	h->cmd = xstrdup(cmd);
+	h->text = text;
+	h->targets = xcalloc(n, sizeof *h->targets);
+	h->n = n;
+	for (i = 0; i < n; i++)
+		h->targets[i] = xstrdup(targets[i]);
+}
 
 static void
 vsend(const char *cmd, const char *target, const char *fmt, va_list ap)
@@ -270,40 +288,67 @@ vsend(const char *cmd, const char *target, const char *fmt, va_list ap)
 	char *text = xvasprintf(fmt, ap);
 
 	if (store_group_open()) {
-		held = xrealloc(held, (nheld + 1) * sizeof *held);
-		held[nheld++] = (struct held){ xstrdup(cmd), xstrdup(target), text };
+		hold(cmd, &target, 1, text);
 		return;
 	}
 	link_text(cmd, target, text);
 	free(text);
 }
 
+static void
+api_notice_many(const char *const *targets, size_t n, const char *text)
+{
+	if (!store_group_open()) {
+		link_notice_many(targets, n, text);
+		return;
+	}
+	if (n > 0)
+		hold("NOTICE", targets, n, xstrdup(text));
+}
+
+/* Was target k of held answer i already a target of an earlier one? */
+static bool
+held_before(size_t i, size_t k)
+{
+	size_t j, m;
+
+	for (j = 0; j <= i; j++)
+		for (m = 0; m < (j < i ? held[j].n : k); m++)
+			if (strcmp(held[j].targets[m], held[i].targets[k]) == 0)
+				return true;
+	return false;
+}
+
 void
 host_pass_end(void *arg)
 {
-	size_t i, j;
+	static const char sorry[] = "Sorry, that could not be saved (the database "
+	    "refused it) and nothing was changed: please try again later.";
+	size_t i, k;
 	int rc;
 
 	if (!store_group_open() && nheld == 0)
 		return;
 	rc = store_group_open() ? store_pass_end() : 0;
 	for (i = 0; i < nheld; i++) {
-		bool told = false;
-
 		if (rc == 0) {
-			link_text(held[i].cmd, held[i].target, held[i].text);
+			if (held[i].n == 1)
+				link_text(held[i].cmd, held[i].targets[0], held[i].text);
+			else
+				link_notice_many((const char *const *)held[i].targets,
+				    held[i].n, held[i].text);
 			continue;
 		}
 		/* Nothing of the pass was kept: say so once per person instead. */
-		for (j = 0; j < i; j++)
-			told |= strcmp(held[j].target, held[i].target) == 0;
-		if (!told)
-			link_text("NOTICE", held[i].target, "Sorry, that could not be saved "
-			    "(the database refused it) and nothing was changed: please try again later.");
+		for (k = 0; k < held[i].n; k++)
+			if (!held_before(i, k))
+				link_text("NOTICE", held[i].targets[k], sorry);
 	}
 	for (i = 0; i < nheld; i++) {
+		for (k = 0; k < held[i].n; k++)
+			free(held[i].targets[k]);
+		free(held[i].targets);
 		free(held[i].cmd);
-		free(held[i].target);
 		free(held[i].text);
 	}
 	free(held);
@@ -873,7 +918,7 @@ static const struct cv_host api = {
 	.reply = host_reply,
 	.notice = host_notice,
 	.say = api_say,
-	.notice_many = link_notice_many,
+	.notice_many = api_notice_many,
 	.commands = api_commands,
 	.timer_add = api_timer_add,
 	.timer_cancel = api_timer_cancel,

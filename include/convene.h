@@ -245,7 +245,8 @@ struct cv_host {
 	void (*say)(const char *target, const char *fmt, ...) CV_PRINTF(2, 3);
 	/*
 	 * The same NOTICE to many nicks, packed as many targets per line as the
-	 * server's TARGMAX allows.
+	 * server's TARGMAX allows. Like the answers above, held until the
+	 * pass's commit (see commit()).
 	 */
 	void (*notice_many)(const char *const *targets, size_t n, const char *text);
 
@@ -272,9 +273,30 @@ struct cv_host {
 	int (*migrate)(struct cv_plugin *p, const char *const *steps, size_t n);
 	/*
 	 * A change that an answer confirms must be committed before the answer
-	 * is queued: wrap it in begin()/commit(). begin() may join a transaction
-	 * the host keeps open for the current loop pass; commit() makes it
-	 * durable before returning. Both return 0 or -1.
+	 * is queued: wrap it in begin()/commit(); rollback() undoes it instead.
+	 * Calls nest. Both return 0 or -1.
+	 *
+	 * With [store] group_commits on (the default), the changes of one loop
+	 * pass share one transaction. begin() opens it if the pass has none yet
+	 * and takes a savepoint; commit() releases the savepoint and returns:
+	 * the change is visible to the pass's later statements but NOT durable
+	 * yet. After the pass's callbacks, the host COMMITs the pass; only then
+	 * is the change durable. Answers (reply, notice, say, notice_many)
+	 * queued while that transaction is open are held until its COMMIT and
+	 * sent, in order, once it is done. If that COMMIT fails (or SQLite
+	 * rolled the pass back after an error), the whole pass is lost, every
+	 * plugin's changes in it, even those whose commit() returned 0: the
+	 * held answers are dropped and each of their targets is told once that
+	 * nothing was changed. Work outside the database that follows a
+	 * commit() (files, publish(), HTTP) is neither held nor undone.
+	 * commit() returns -1 when SQLite has already rolled the pass back
+	 * after an error, or when the release fails (that change is undone);
+	 * rollback() undoes only the caller's savepoint.
+	 *
+	 * With group_commits off, begin() is BEGIN IMMEDIATE and the outermost
+	 * commit() COMMITs: the change is durable when it returns 0, and
+	 * answers go out at once. It returns -1 (nothing kept) when the COMMIT
+	 * fails or a nested call rolled back.
 	 */
 	int (*begin)(struct cv_plugin *p);
 	int (*commit)(struct cv_plugin *p);

@@ -12,7 +12,8 @@
  * restarts. One request at a time, through host->http_request, so the bot
  * never blocks. Every write is conditional: If-None-Match: * to create,
  * If-Match: ETAG to replace or delete. A 412 is a conflict: the server's
- * copy changed; it is logged, reported, and left alone until the event
+ * copy changed; it is logged (and told to [calendars] report_to when that
+ * is set, nobody else) and left alone until the event
  * changes again or an owner says `publish overwrite`; only a cancellation
  * goes through: it is applied to the server's copy (GET, then a PUT with
  * If-Match of that copy's ETag), which keeps the edits made there, and the

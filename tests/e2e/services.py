@@ -4,8 +4,11 @@ InspIRCd 3 and Anope 2.0 from Debian, on free loopback ports.
 Configs come from conf/inspircd-test.conf.in and conf/anope-test.conf.in
 (@CLIENT_PORT@, @LINK_PORT@ and @DIR@ are filled in). Start InspIRCd, wait
 for its server port, start Anope, and call the network ready once `CAP LS`
-offers sasl: InspIRCd offers it only while services are linked. See
-/work/shared/SERVICES.md for the pitfalls behind these steps.
+offers sasl: InspIRCd offers it only while services are linked. InspIRCd
+goes first because Anope retries a refused link only after `retrywait`.
+Anope's inspircd3 module drops the link unless InspIRCd loads `hidechans`
+and `services_account`, and both sides must use the rfc1459 case mapping;
+Anope does not start without `serverinfo:motd` and `options:readtimeout`.
 
 Like harness.Ngircd, a Services object has .port and .client(), so the
 conftest fixtures (client, start_bot) accept it in place of an ngircd.

@@ -3,8 +3,11 @@
 The relays themselves (matterbridge, discord-irc, teleirc, slack-irc) need
 accounts on commercial services, so a scripted IRC client plays the relay:
 it joins the channel from a known user@host and says lines in the relays'
-documented formats (see ../shared/BRIDGES.md), with the formatting codes and
-zero-width characters they put in names. An observer in the channel sees
+documented formats (matterbridge's RemoteNickFormat, by default
+"[{PROTOCOL}] <{NICK}> "; discord-irc's "<{$displayUsername}> " with the name
+in a colour code, and its "Command sent from Discord by NICK:" prelude line
+before a command), with the formatting codes and zero-width characters they
+put in names. An observer in the channel sees
 everything the bot says there; the bot's database is read back read-only."""
 
 import re
