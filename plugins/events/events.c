@@ -105,16 +105,6 @@ echo(char *buf, size_t n, const char *s)
 	return buf;
 }
 
-/* Number of characters (code points) in valid UTF-8. */
-static size_t
-utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
 
 /* IRC formatting codes, which cleaning strips; other control characters are refused. */
 static bool
@@ -149,7 +139,7 @@ clean_field(struct cv_ctx *ctx, const char *what, const char *in, size_t max_cha
 		free(s);
 		return -1;
 	}
-	if (utf8_chars(s) > max_chars) {
+	if (imp_chars(s) > max_chars) {
 		/* "Title is too long (max 200 characters)." */
 		host->reply(ctx, "%c%s is too long (max %zu characters).", toupper(what[0]),
 		    what + 1, max_chars);
@@ -1013,7 +1003,7 @@ cmd_event_add(struct cv_ctx *ctx)
 		host->reply(ctx, "The title is missing. " USAGE_ADD);
 		goto out;
 	}
-	if (utf8_chars(title) > TITLE_MAX) {
+	if (imp_chars(title) > TITLE_MAX) {
 		host->reply(ctx, "Title is too long (max %d characters).", TITLE_MAX);
 		goto out;
 	}

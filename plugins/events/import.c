@@ -45,9 +45,8 @@ imp_result_free(struct imp_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Characters of valid UTF-8 in s. */
-static size_t
-chars_of(const char *s)
+size_t
+imp_chars(const char *s)
 {
 	size_t n = 0;
 
@@ -68,7 +67,7 @@ shorten(char *s, size_t max, bool *cut)
 	size_t chars = 0, end = 0, space = 0;
 	char *o;
 
-	if (chars_of(s) <= max)
+	if (imp_chars(s) <= max)
 		return s;
 	*cut = true;
 	/* Room for the ellipsis: max - 1 characters of text. */

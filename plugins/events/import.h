@@ -111,6 +111,9 @@ void imp_result_free(struct imp_result *r);
  */
 void imp_source_url(const char *url, char *buf, size_t n);
 
+/* Characters (code points) in valid UTF-8: the unit of the text limits. */
+size_t imp_chars(const char *s);
+
 #pragma GCC visibility pop
 
 #endif
