@@ -614,7 +614,7 @@ def test_old_import_key_names_still_work_with_a_warning(world, tmp_path):
                          "calendars": {"import_allow_private": "yes"}})
     old.start()
     try:
-        old.wait_log(r"warning.*\[calendars\] import_allow_private is now \[events\] "
+        old.wait_log(r"warn events: \[calendars\] import_allow_private is now \[events\] "
                      r"import_allow_private; the old name works until the next release")
         harness.wait_in_channel(world.org, "#events", "convene4", t(15))
         world.org.privmsg("convene4", "event import " + world.http.url("/good.ics"))
@@ -631,7 +631,7 @@ def test_old_import_key_names_still_work_with_a_warning(world, tmp_path):
                           "calendars": {"import_allow_private": "yes"}})
     both.start()
     try:
-        both.wait_log(r"warning.*\[calendars\] import_allow_private is now \[events\] "
+        both.wait_log(r"warn events: \[calendars\] import_allow_private is now \[events\] "
                       r"import_allow_private.*both set: \[events\] wins")
         harness.wait_in_channel(world.org, "#events", "convene5", t(15))
         hits = len(world.http.hits)
