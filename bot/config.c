@@ -1067,6 +1067,20 @@ config_warnings(const struct config *c, struct errlist *warns)
 	return (int)(warns->n - before);
 }
 
+int
+config_deprecations(const struct config *c, struct errlist *warns)
+{
+	static const char *const moved[] = { "import_allow_private", "import_timeout" };
+	size_t i, before = warns->n;
+
+	for (i = 0; i < sizeof moved / sizeof moved[0]; i++)
+		if (config_get(c, "calendars", moved[i]) != NULL)
+			errlist_add(warns, "%s:%d: warning: [calendars] %s is now [events] %s; the "
+			    "old name works until the next release", c->path,
+			    config_line(c, "calendars", moved[i]), moved[i], moved[i]);
+	return (int)(warns->n - before);
+}
+
 char *
 config_read_secret(const char *path, struct errlist *errs)
 {

@@ -101,6 +101,13 @@ int config_validate(const struct config *c, const struct config_section *extra,
 int config_warnings(const struct config *c, struct errlist *warns);
 
 /*
+ * Keys under an old name that still works until the next release, for
+ * --check: "path:line: warning: ..." in warns. At start the plugin that
+ * reads the key warns instead. Returns the number added.
+ */
+int config_deprecations(const struct config *c, struct errlist *warns);
+
+/*
  * Read a secret from the file a key names: the first line, without its
  * line ending. Returns a string the caller frees (and should wipe), or NULL
  * with a reason in errs. The secret itself is never put in a message.

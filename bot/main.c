@@ -471,6 +471,7 @@ check(const char *path)
 		struct errlist warns = { 0 };
 
 		config_warnings(c, &warns);
+		config_deprecations(c, &warns);
 		for (i = 0; i < warns.n; i++)
 			fprintf(stderr, "%s\n", warns.v[i]);
 		errlist_free(&warns);

@@ -1495,42 +1495,11 @@ on_forget(void *arg, const char *topic, const void *data)
 
 /* ---- the plugin ---- */
 
-/*
- * The import keys are read by the events plugin (`event import`); they live
- * in [calendars] with the other calendar settings and are checked here.
- */
-static int
-check_import_keys(char *err, size_t errlen)
-{
-	const char *v = host->config(self, "import_allow_private");
-	char *end;
-	long n;
-
-	if (v != NULL && strcasecmp(v, "yes") != 0 && strcasecmp(v, "no") != 0 &&
-	    strcasecmp(v, "true") != 0 && strcasecmp(v, "false") != 0 &&
-	    strcasecmp(v, "on") != 0 && strcasecmp(v, "off") != 0 &&
-	    strcmp(v, "1") != 0 && strcmp(v, "0") != 0) {
-		snprintf(err, errlen, "[calendars] import_allow_private must be yes or no");
-		return -1;
-	}
-	if ((v = host->config(self, "import_timeout")) != NULL) {
-		n = strtol(v, &end, 10);
-		if (v[0] < '0' || v[0] > '9' || *end != '\0' || n < 1 || n > 300) {
-			snprintf(err, errlen, "[calendars] import_timeout must be a number of seconds "
-			    "from 1 to 300");
-			return -1;
-		}
-	}
-	return 0;
-}
-
 static int
 calendars_init(struct cv_plugin *p, const struct cv_host *h, char *err, size_t errlen)
 {
 	host = h;
 	self = p;
-	if (check_import_keys(err, errlen) == -1)
-		return -1;
 	if (host->migrate(p, cal_schema, cal_schema_steps) == -1) {
 		snprintf(err, errlen, "could not prepare the calendars table");
 		return -1;
@@ -1586,7 +1555,9 @@ calendars_fini(struct cv_plugin *p)
 
 static const char *const config_keys[] = {
 	"dir", "name", "publish_url", "publish_mode", "publish_user", "publish_password_file",
-	"import_allow_private", "import_timeout", "report_to", NULL,
+	"report_to",
+	/* Deprecated: now [events] keys, read there; accepted until the next release. */
+	"import_allow_private", "import_timeout", NULL,
 };
 
 /*

@@ -41,7 +41,7 @@
 #define START_WAIT_MS 20000	/* loaded while already connected: no connect to wait for */
 
 #define IMPORT_MAX_BYTES (1024 * 1024)
-#define IMPORT_TIMEOUT_S 15	/* [calendars] import_timeout, seconds */
+#define IMPORT_TIMEOUT_S 15	/* [events] import_timeout, seconds */
 #define IMPORT_JOBS_MAX 4	/* downloads running at once */
 #define IMPORT_URL_MAX 2000
 #define IMPORT_CUT_LIST 10	/* shortened events named in the answer */
@@ -1413,6 +1413,53 @@ yes(const char *v)
 	    strcasecmp(v, "on") == 0 || strcmp(v, "1") == 0);
 }
 
+/*
+ * An import key: ours in [events]; until the next release also its old name
+ * in [calendars], where it lived before (events_init warns of that).
+ */
+static const char *
+import_key(const char *key)
+{
+	const char *v = host->config(self, key);
+
+	return v != NULL ? v : host->config_of("calendars", key);
+}
+
+/* Checks the import keys' values, wherever they are set; warns of the old names. */
+static int
+check_import_keys(char *err, size_t errlen)
+{
+	static const char *const keys[] = { "import_allow_private", "import_timeout" };
+	const char *v;
+	char *end;
+	long n;
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (host->config_of("calendars", keys[i]) != NULL)
+			host->log(self, CV_LOG_WARN, "[calendars] %s is now [events] %s; the old name "
+			    "works until the next release%s", keys[i], keys[i],
+			    host->config(self, keys[i]) != NULL ? " (both set: [events] wins)" : "");
+	v = import_key("import_allow_private");
+	if (v != NULL && strcasecmp(v, "yes") != 0 && strcasecmp(v, "no") != 0 &&
+	    strcasecmp(v, "true") != 0 && strcasecmp(v, "false") != 0 &&
+	    strcasecmp(v, "on") != 0 && strcasecmp(v, "off") != 0 &&
+	    strcmp(v, "1") != 0 && strcmp(v, "0") != 0) {
+		snprintf(err, errlen, "[%s] import_allow_private must be yes or no",
+		    host->config(self, "import_allow_private") != NULL ? "events" : "calendars");
+		return -1;
+	}
+	if ((v = import_key("import_timeout")) != NULL) {
+		n = strtol(v, &end, 10);
+		if (v[0] < '0' || v[0] > '9' || *end != '\0' || n < 1 || n > 300) {
+			snprintf(err, errlen, "[%s] import_timeout must be a number of seconds "
+			    "from 1 to 300",
+			    host->config(self, "import_timeout") != NULL ? "events" : "calendars");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void
 job_free(struct import_job *j)
 {
@@ -1624,7 +1671,7 @@ cmd_event_import(struct cv_ctx *ctx)
 		host->reply(ctx, "Other imports are running: please try again in a minute.");
 		return;
 	}
-	if ((v = host->config_of("calendars", "import_timeout")) != NULL) {
+	if ((v = import_key("import_timeout")) != NULL) {
 		char *end;
 		long t = strtol(v, &end, 10);
 
@@ -1649,7 +1696,7 @@ cmd_event_import(struct cv_ctx *ctx)
 	req.max_bytes = IMPORT_MAX_BYTES;
 	req.timeout_ms = timeout_s * 1000;
 	req.follow = true;
-	req.allow_private = yes(host->config_of("calendars", "import_allow_private"));
+	req.allow_private = yes(import_key("import_allow_private"));
 	if (host->http_request(self, &req, import_done, j) == -1) {
 		host->reply(ctx, "Import failed: that link cannot be fetched (http and https only).");
 		job_free(j);
@@ -2069,6 +2116,8 @@ events_init(struct cv_plugin *p, const struct cv_host *h, char *err, size_t errl
 		snprintf(err, errlen, "[events] channel: '%s' is not a channel name", channel);
 		return -1;
 	}
+	if (check_import_keys(err, errlen) == -1)
+		return -1;
 	if (host->migrate(p, model_schema, model_schema_steps) == -1) {
 		snprintf(err, errlen, "could not prepare the events tables");
 		return -1;
@@ -2108,7 +2157,8 @@ events_fini(struct cv_plugin *p)
 }
 
 static const char *const config_keys[] = {
-	"timezone", "channel", "reminders", "retention_days", "rsvp_requires_account", NULL,
+	"timezone", "channel", "reminders", "retention_days", "rsvp_requires_account",
+	"import_allow_private", "import_timeout", NULL,
 };
 
 /*

@@ -266,6 +266,27 @@ def test_check_and_start_warn_about_a_password_over_plain_http(tmp_path):
     assert secret not in bot.log_text()
 
 
+def test_check_warns_of_the_old_import_key_names(tmp_path):
+    """[calendars] import_* moved to [events]: the old names still pass
+    --check, with a warning naming the line and the new place."""
+    text = good_config(tmp_path).replace(
+        "plugins = testplug\nplugin_dir = %s\n" % plugins_for_tests(), "plugins = events calendars\n")
+    text = text.replace("[testplug]\ngreeting = hi\n", "")
+    text += "[calendars]\nname = Test\nimport_timeout = 5\nimport_allow_private = no\n"
+    conf = write(tmp_path / "old.ini", text)
+    r = run("-c", conf, "--check")
+    assert (r.returncode, r.stdout) == (0, "%s: OK\n" % conf), r.stderr
+    assert r.stderr == "".join(
+        "%s:%d: warning: [calendars] %s is now [events] %s; the old name works until the "
+        "next release\n" % (conf, line_of(text, key), key, key)
+        for key in ("import_allow_private", "import_timeout")), r.stderr
+    # Under [events], no warning.
+    text = text.replace("[calendars]\nname = Test\n", "[events]\n")
+    conf = write(tmp_path / "new.ini", text)
+    r = run("-c", conf, "--check")
+    assert (r.returncode, r.stdout, r.stderr) == (0, "%s: OK\n" % conf, ""), r.stderr
+
+
 def test_check_warns_of_sasl_without_tls(tmp_path):
     """SASL over a link without TLS sends the password in clear: --check
     says so (and still passes); with TLS it says nothing."""

@@ -33,7 +33,7 @@ FAST = {
     "bot": {"command_burst": 100, "command_rate": 100},
     "irc": {"flood_burst": 50, "flood_rate": 50},
     # test_long_join_link_arrives_whole imports from a local server.
-    "calendars": {"import_allow_private": "yes"},
+    "events": {"import_allow_private": "yes"},
 }
 
 

@@ -6,7 +6,7 @@ The server serves a good calendar, oversized ones (with a Content-Length,
 and chunked without one), a malformed one, one with unusable values, an
 HTML page, a slow answer, redirects to other schemes, and a calendar whose
 texts hold escaped newlines and IRC control codes. The module's bot may
-fetch from 127.0.0.1 ([calendars] import_allow_private = yes); a second bot
+fetch from 127.0.0.1 ([events] import_allow_private = yes); a second bot
 with the default shows that private addresses are refused."""
 
 import datetime
@@ -31,8 +31,7 @@ CAP = 1024 * 1024
 OVERRIDES = {
     "bot": {"owners": "%s!*@*" % ORG, "command_burst": 100, "command_rate": 100},
     "irc": {"flood_burst": 50, "flood_rate": 50},
-    "events": {"timezone": "Europe/Paris"},
-    "calendars": {"import_allow_private": "yes", "import_timeout": "2"},
+    "events": {"timezone": "Europe/Paris", "import_allow_private": "yes", "import_timeout": "2"},
 }
 
 NOW = datetime.datetime.now(datetime.timezone.utc)
@@ -583,7 +582,7 @@ def test_hostile_summary_stays_one_clean_line(world):
 def test_private_address_refused_by_default(world, tmp_path):
     other = Bot(tmp_path / "bot", world.ircd.port, nick="convene2",
                 overrides={"bot": {"owners": "%s!*@*" % ORG},
-                           "calendars": {"import_allow_private": None}})
+                           "events": {"import_allow_private": None}})
     other.start()
     try:
         harness.wait_in_channel(world.org, "#events", "convene2", t(15))
@@ -605,14 +604,55 @@ def test_private_address_refused_by_default(world, tmp_path):
     assert not problems, problems
 
 
+def test_old_import_key_names_still_work_with_a_warning(world, tmp_path):
+    """The import keys moved from [calendars] to [events]: until the next
+    release the old name still takes effect, with a warning in the log;
+    when both are set, [events] wins."""
+    old = Bot(tmp_path / "old", world.ircd.port, nick="convene4",
+              overrides={"bot": {"owners": "%s!*@*" % ORG},
+                         "events": {"import_allow_private": None},
+                         "calendars": {"import_allow_private": "yes"}})
+    old.start()
+    try:
+        old.wait_log(r"warn events: \[calendars\] import_allow_private is now \[events\] "
+                     r"import_allow_private; the old name works until the next release")
+        harness.wait_in_channel(world.org, "#events", "convene4", t(15))
+        world.org.privmsg("convene4", "event import " + world.http.url("/good.ics"))
+        l = world.org.wait_for(lambda l: l.command == "NOTICE" and l.nick == "convene4"
+                               and ANSWER.search(l.text), timeout=t(10))
+        assert l.text.startswith("Imported"), l.text
+    finally:
+        problems = old.finish()
+    assert not problems, problems
+
+    both = Bot(tmp_path / "both", world.ircd.port, nick="convene5",
+               overrides={"bot": {"owners": "%s!*@*" % ORG},
+                          "events": {"import_allow_private": "no"},
+                          "calendars": {"import_allow_private": "yes"}})
+    both.start()
+    try:
+        both.wait_log(r"warn events: \[calendars\] import_allow_private is now \[events\] "
+                      r"import_allow_private.*both set: \[events\] wins")
+        harness.wait_in_channel(world.org, "#events", "convene5", t(15))
+        hits = len(world.http.hits)
+        world.org.privmsg("convene5", "event import " + world.http.url("/good.ics"))
+        l = world.org.wait_for(lambda l: l.command == "NOTICE" and l.nick == "convene5"
+                               and ANSWER.search(l.text), timeout=t(10))
+        assert l.text == "Import failed: the address is private or local, which is not allowed.", l.text
+        assert len(world.http.hits) == hits
+    finally:
+        problems = both.finish()
+    assert not problems, problems
+
+
 def test_private_address_refused_on_a_reused_connection(world, tmp_path):
     """Publishing may reach private addresses; importing may not. A bot that
     published to this server a moment ago (curl keeps the connection open)
     still refuses to import from the same address and port."""
     other = Bot(tmp_path / "bot", world.ircd.port, nick="convene3",
                 overrides={"bot": {"owners": "%s!*@*" % ORG},
-                           "calendars": {"import_allow_private": None,
-                                         "publish_url": world.http.url("/pub/"),
+                           "events": {"import_allow_private": None},
+                           "calendars": {"publish_url": world.http.url("/pub/"),
                                          "publish_mode": "webdav"}})
     other.start()
     try:

@@ -251,8 +251,8 @@ class World:
                            "bot": {"owners": "%s!*@*" % ORG, "command_burst": 100,
                                    "command_rate": 100},
                            "irc": {"flood_burst": 50, "flood_rate": 50},
-                           "events": {"timezone": ZONE},
-                           "calendars": {"import_allow_private": "yes", "import_timeout": "5"}})
+                           "events": {"timezone": ZONE, "import_allow_private": "yes",
+                                      "import_timeout": "5"}})
         self.bot.start()
         self.org = self.ircd.client(ORG)
         self.org.join("#events")

@@ -481,7 +481,9 @@ test_descriptor(void **state)
 	assert_string_equal(k[2], "reminders");
 	assert_string_equal(k[3], "retention_days");
 	assert_string_equal(k[4], "rsvp_requires_account");
-	assert_null(k[5]);
+	assert_string_equal(k[5], "import_allow_private");
+	assert_string_equal(k[6], "import_timeout");
+	assert_null(k[7]);
 }
 
 static void
