@@ -954,6 +954,9 @@ static const struct cv_host api = {
 	.forget_deferred = api_forget_deferred,
 	.metric = api_metric,
 	.metrics_hook = api_metrics_hook,
+	.base_url = http_base_url,
+	.prefix = cmd_prefix,
+	.serves = http_serves,
 };
 
 const struct cv_host *

@@ -61,7 +61,9 @@ static struct {
 	struct MHD_Daemon *d;
 	struct watch *watch;
 	unsigned port;
-	char *base_url;
+	char listen[64];	/* the numeric address it listens on */
+	bool v6;
+	char *base_url;		/* http_base_url(); NULL while stopped */
 	char lasterr[256];	/* MHD's last message, for http_start's err */
 	struct http_limits lim;
 	struct conn *head, *tail;	/* in the order they were accepted */
@@ -883,7 +885,6 @@ http_start(const char *listen, unsigned port, const char *base_url,
 	const union MHD_DaemonInfo *info;
 	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
 	bool v6 = false;
-	size_t n;
 
 	if (http.d != NULL) {
 		snprintf(err, errlen, "the HTTP server is already running");
@@ -950,16 +951,42 @@ http_start(const char *listen, unsigned port, const char *base_url,
 	loop_before(before_poll, &http);
 	loop_after(after_pass, &http);
 
+	cv_strlcpy(http.listen, listen, sizeof http.listen);
+	http.v6 = v6;
+	http_set_base_url(base_url);
+	log_info("http: serving on %s", http.base_url);
+	return 0;
+}
+
+/* The one place the public base URL is built (struct cv_host's base_url()). */
+void
+http_set_base_url(const char *base_url)
+{
+	size_t n;
+
+	if (http.d == NULL)
+		return;
+	free(http.base_url);
 	if (base_url != NULL && base_url[0] != '\0') {
 		http.base_url = xstrdup(base_url);
 		n = strlen(http.base_url);
 		while (n > 0 && http.base_url[n - 1] == '/')
 			http.base_url[--n] = '\0';
 	} else
-		http.base_url = xasprintf(v6 ? "http://[%s]:%u" : "http://%s:%u",
-		    listen, http.port);
-	log_info("http: serving on %s", http.base_url);
-	return 0;
+		http.base_url = xasprintf(http.v6 ? "http://[%s]:%u" : "http://%s:%u",
+		    http.listen, http.port);
+}
+
+const char *
+http_base_url(void)
+{
+	return http.base_url;
+}
+
+bool
+http_serves(const char *path)
+{
+	return find_route(path) != NULL;
 }
 
 void

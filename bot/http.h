@@ -39,6 +39,15 @@ int http_start(const char *listen, unsigned port, const char *base_url,
 void http_stop(void);
 /* The port actually bound (useful when port 0 was asked). */
 unsigned http_port(void);
+/*
+ * The public URL of the server, without a trailing '/': base_url when it
+ * is set and not empty, else http://LISTEN:PORT with the port bound and an
+ * IPv6 address in brackets. http_start() sets it; http_set_base_url()
+ * sets it again (a reload) and does nothing while stopped. NULL while the
+ * server is stopped.
+ */
+void http_set_base_url(const char *base_url);
+const char *http_base_url(void);
 
 /*
  * Route every GET/HEAD whose decoded path starts with `prefix` to fn. The
@@ -47,6 +56,8 @@ unsigned http_port(void);
  */
 int http_route(const void *owner, const char *prefix, cv_http_fn fn, void *arg);
 void http_unroute_owner(const void *owner);
+/* Does a route take `path` (a route's prefix starts it)? It may still answer 404. */
+bool http_serves(const char *path);
 
 /*
  * The pure parts, for tests and fuzzing.

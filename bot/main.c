@@ -360,6 +360,7 @@ reload(void)
 	old = (struct config *)host_config();
 	host_set_config(c);
 	apply_bot_settings(c);
+	http_set_base_url(config_get(c, "http", "base_url"));
 	link_reconfigure(&lc);
 	link_conf_free(&lc);
 	/* Plugins no longer wanted go; new ones come. */

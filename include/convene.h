@@ -29,7 +29,7 @@
  * struct cv_host raises the minor; any other change raises the major.
  */
 #define CONVENE_ABI_MAJOR 1
-#define CONVENE_ABI_MINOR 3
+#define CONVENE_ABI_MINOR 4
 
 #define CV_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
@@ -393,6 +393,24 @@ struct cv_host {
 	    const char *help, const char *label, const char *label_value, double v);
 	/* fn runs before each answer on /metrics, to set gauges; one per plugin. */
 	void (*metrics_hook)(struct cv_plugin *p, void (*fn)(void *arg), void *arg);
+
+	/* ABI 1.4 */
+	/*
+	 * The public URL of the HTTP server, built by the host alone: [http]
+	 * base_url without a trailing '/', else http://LISTEN:PORT (the port
+	 * bound, an IPv6 address in brackets). Follows a reload. NULL when
+	 * the HTTP server is off (it did not start).
+	 */
+	const char *(*base_url)(void);
+	/* The command prefix in channels, [bot] prefix ("!" unless set). */
+	const char *(*prefix)(void);
+	/*
+	 * Does a route (any plugin's) take `path`, a path under base_url()
+	 * starting with '/'? True does not promise a 200: the route may still
+	 * answer 404. A plugin asks this, never which plugins are loaded, to
+	 * know whether a link it gives out leads anywhere.
+	 */
+	bool (*serves)(const char *path);
 };
 
 /* The one symbol a plugin exports, named `convene_plugin`. */

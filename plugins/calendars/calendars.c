@@ -123,28 +123,17 @@ cal_name(void)
 }
 
 /*
- * The public URL of the HTTP server, without a trailing '/': [http]
- * base_url, else http://LISTEN:PORT as the host builds it. Caller frees.
+ * The public URL of the HTTP server, without a trailing '/', as the host
+ * builds it (host->base_url()). With the server off there is none: links
+ * are then relative to the site's root. Caller frees.
  */
 static char *
 base_url(void)
 {
-	const char *b = host->config_of("http", "base_url");
-	const char *listen = host->config_of("http", "listen");
-	const char *port = host->config_of("http", "port");
+	const char *b = host->base_url();
 	struct sbuf s = { 0 };
 
-	if (b != NULL && b[0] != '\0') {
-		size_t n = strlen(b);
-
-		while (n > 0 && b[n - 1] == '/')
-			n--;
-		sb_add(&s, b, n);
-	} else {
-		listen = listen != NULL ? listen : "127.0.0.1";
-		sb_printf(&s, strchr(listen, ':') != NULL ? "http://[%s]:%s" : "http://%s:%s",
-		    listen, port != NULL ? port : "8080");
-	}
+	sb_printf(&s, "%s", b != NULL ? b : "");
 	return sb_take(&s, NULL);
 }
 
@@ -185,7 +174,7 @@ site(const char *base)
 	const char *chan = host->config_of("events", "channel");
 	const char *nick = host->own_nick();
 	bool tls = config_true(host->config_of("irc", "tls"));
-	struct cal_site s = { cal_name(), base, NULL, host->config_of("bot", "prefix"), NULL,
+	struct cal_site s = { cal_name(), base, NULL, host->prefix(), NULL,
 	    NULL, NULL, NULL };
 
 	s.nick = nick != NULL && nick[0] != '\0' ? nick : host->config_of("irc", "nick");

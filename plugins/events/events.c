@@ -86,9 +86,7 @@ db(void)
 static const char *
 prefix(void)
 {
-	const char *p = host->config_of("bot", "prefix");
-
-	return p != NULL ? p : "!";	/* the host's default */
+	return host->prefix();
 }
 
 /* Copy a word typed by someone for echoing in an answer: printable ASCII only, short. */
@@ -488,41 +486,6 @@ cmd_events(struct cv_ctx *ctx)
 	model_events_free(v, n);
 }
 
-/* Is the calendars plugin (GET /calendars/...) loaded? */
-static bool
-calendars_loaded(void)
-{
-	const char *name;
-
-	if (host->plugin_name == NULL)
-		return false;
-	for (size_t i = 0; (name = host->plugin_name(i)) != NULL; i++)
-		if (strcmp(name, "calendars") == 0)
-			return true;
-	return false;
-}
-
-/* [http] base_url without a trailing '/', else http://LISTEN:PORT. */
-static void
-base_url(char *buf, size_t n)
-{
-	const char *b = host->config_of("http", "base_url");
-	size_t len;
-
-	if (b != NULL && b[0] != '\0') {
-		snprintf(buf, n, "%s", b);
-	} else {
-		const char *listen = host->config_of("http", "listen");
-		const char *port = host->config_of("http", "port");
-
-		snprintf(buf, n, "http://%s:%s", listen ? listen : "127.0.0.1",
-		    port ? port : "8080");
-	}
-	len = strlen(buf);
-	while (len > 0 && buf[len - 1] == '/')
-		buf[--len] = '\0';
-}
-
 static void
 cmd_event(struct cv_ctx *ctx)
 {
@@ -531,7 +494,7 @@ cmd_event(struct cv_ctx *ctx)
 	bool has_zone = asker_zone(ctx, &mine);
 	enum ev_status st;
 	int pos;
-	char when[400], places[64], status[96];
+	char when[400], places[64], status[96], path[64];
 
 	if (load_event(ctx, ctx->argv[0], false, &e) == -1)
 		return;
@@ -564,12 +527,10 @@ cmd_event(struct cv_ctx *ctx)
 	else if (e.join_url != NULL && !e.cancelled &&
 	    (st == EV_CONFIRMED || ctx->who->role >= CV_ROLE_ORGANIZER))
 		host->reply(ctx, "Join: %s", e.join_url);
-	if (calendars_loaded()) {
-		char base[256];
-
-		base_url(base, sizeof(base));
-		host->reply(ctx, "Calendar: %s/calendars/event/%lld.ics", base, e.id);
-	}
+	/* The event's feed, at the path README promises, when a route takes it. */
+	snprintf(path, sizeof(path), "/calendars/event/%lld.ics", e.id);
+	if (host->base_url() != NULL && host->serves(path))
+		host->reply(ctx, "Calendar: %s%s", host->base_url(), path);
 	model_event_clear(&e);
 }
 

@@ -14,6 +14,8 @@ import os
 import re
 import sqlite3
 import threading
+import urllib.error
+import urllib.request
 import time
 
 import pytest
@@ -565,3 +567,34 @@ def test_long_join_link_arrives_whole(net):
     text = notices_text(second).replace(" ", "")
     want = "#%d %s: a place opened, you are confirmed. Join: %s" % (eid, title, link)
     assert text.endswith(want.replace(" ", "")), text[-300:]
+
+
+@pytest.mark.deadline(90)
+def test_feed_links_bracket_an_ipv6_listen_address(tmp_path):
+    """Issue 13: the base URL is built in one place, the host's. With the
+    HTTP server on ::1 and an empty [http] base_url, the events plugin's link to
+    an event's feed (once "http://::1:PORT/...") and the calendars plugin's
+    `feed` answer both bracket the address, and the link leads to the feed."""
+    n = Net(tmp_path, overrides={"http": {"listen": "::1", "base_url": ""}})
+    try:
+        base = "http://[::1]:%d" % n.bot.http_port
+        eid = create(n.org, day(12) + " 18:00", "Over IPv6")
+        url = re.search(r"^Calendar: (\S+)$",
+                        one(cmd(n.org, "event %d" % eid), r"^Calendar: ")).group(1)
+        assert url == "%s/calendars/event/%d.ics" % (base, eid), url
+        one(cmd(n.org, "feed"), r"^All events: %s/calendars/all\.ics \(a page with "
+            r"subscribe links: %s/\)$" % (re.escape(base), re.escape(base)))
+        deadline = time.monotonic() + t(10)
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=t(5)) as r:
+                    body = r.read().decode()
+                break
+            except urllib.error.HTTPError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        assert "SUMMARY:Over IPv6" in body, body
+    finally:
+        problems = n.close()
+    assert not problems, "\n\n".join(problems)

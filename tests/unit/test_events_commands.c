@@ -318,6 +318,12 @@ f_metrics_hook(struct cv_plugin *p, void (*fn)(void *arg), void *arg)
 {
 }
 
+/* The host's URL accessors (ABI 1.4); no route takes a path unless `serving`. */
+static bool serving;
+static const char *f_base_url(void) { return "http://[::1]:8080"; }
+static const char *f_prefix(void) { return "!"; }
+static bool f_serves(const char *path) { return serving && strncmp(path, "/calendars/", 11) == 0; }
+
 static const struct cv_host fake_host = {
 	.abi_major = CONVENE_ABI_MAJOR, .abi_minor = CONVENE_ABI_MINOR,
 	.log = f_log, .reply = f_reply, .notice = f_notice, .say = f_say,
@@ -330,6 +336,7 @@ static const struct cv_host fake_host = {
 	.channel = f_channel, .clean_text = f_clean_text, .checkpoint = f_checkpoint,
 	.connected = f_connected, .holds = f_holds, .forget_deferred = f_forget_deferred,
 	.metric = f_metric, .metrics_hook = f_metrics_hook,
+	.base_url = f_base_url, .prefix = f_prefix, .serves = f_serves,
 };
 
 /* The services account the next commands come from; NULL: none. */
@@ -443,6 +450,7 @@ setup(void **state)
 	memset(held, 0, sizeof(held));
 	memset(deferred, 0, sizeof(deferred));
 	holds_strict = false;
+	serving = false;
 	ntimers = 0;
 	seen_fn = NULL;
 	assert_int_equal(events_plugin.init(NULL, &fake_host, err, sizeof(err)), 0);
@@ -579,6 +587,25 @@ test_add_bad_input(void **state)
 	}
 	EXPECT("reply mallory: Only organisers");
 	assert_int_equal(count("SELECT count(*) FROM events WHERE status = 'cancelled'"), 0);
+}
+
+/*
+ * The event's feed link: given when a route takes its path, whichever
+ * plugin that is, under the host's base URL (an IPv6 one in brackets).
+ */
+static void
+test_event_calendar_link(void **state)
+{
+	org("event add 2026-12-02 18:00 Clinic");
+	clear_lines();
+	member("alice", "event 1");
+	EXPECT("reply alice: Places:");
+	EXPECT_NOT("reply alice: Calendar:");
+
+	serving = true;
+	clear_lines();
+	member("alice", "event 1");
+	EXPECT("reply alice: Calendar: http://[::1]:8080/calendars/event/1.ics");
 }
 
 static void
@@ -1030,6 +1057,7 @@ main(void)
 		cmocka_unit_test(test_descriptor),
 		cmocka_unit_test_setup_teardown(test_add, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_add_bad_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_event_calendar_link, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rsvp_waitlist_promotion, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changes_and_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lists_and_zones, setup, teardown),

@@ -370,6 +370,47 @@ test_base_url(void **state)
 	answer_free(&a);
 }
 
+/* The one base URL the host gives plugins (struct cv_host's base_url()). */
+static void
+test_base_url_accessor(void **state)
+{
+	char err[256], *want;
+
+	want = xasprintf("http://127.0.0.1:%u", http_port());
+	assert_string_equal(http_base_url(), want);
+	free(want);
+	/* A reload sets it again; every trailing '/' goes. */
+	http_set_base_url("https://ev.example.org/sub//");
+	assert_string_equal(http_base_url(), "https://ev.example.org/sub");
+	http_set_base_url("");
+	want = xasprintf("http://127.0.0.1:%u", http_port());
+	assert_string_equal(http_base_url(), want);
+	free(want);
+
+	/* An IPv6 listen address is bracketed, with the port bound. */
+	http_stop();
+	assert_null(http_base_url());
+	http_set_base_url("https://ev.example.org");
+	assert_null(http_base_url());	/* stopped: there is none */
+	assert_int_equal(http_start("::1", 0, NULL, NULL, err, sizeof err), 0);
+	want = xasprintf("http://[::1]:%u", http_port());
+	assert_string_equal(http_base_url(), want);
+	free(want);
+}
+
+/* Whether a route takes a path: the longest prefix, as a request finds it. */
+static void
+test_serves(void **state)
+{
+	assert_true(http_serves("/feed/special/x"));
+	assert_true(http_serves("/anything"));	/* the "/" route */
+	http_unroute_owner(&owner_a);
+	assert_true(http_serves("/feed/special"));
+	assert_true(http_serves("/declined/x"));
+	assert_false(http_serves("/feed/other"));
+	assert_false(http_serves("/"));
+}
+
 static void
 test_if_none_match(void **state)
 {
@@ -881,6 +922,8 @@ main(void)
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test_setup_teardown(test_get, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_base_url, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_base_url_accessor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_serves, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_if_none_match, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_if_modified_since, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_head, setup, teardown),
