@@ -19,6 +19,8 @@
 #include "store.h"
 #include "util.h"
 
+#include "tmpstore.h"
+
 /* What reached the link, one line per call: "CMD target[,target...] :text". */
 static char sent[16][512];
 static size_t nsent;
@@ -47,46 +49,18 @@ __wrap_link_notice_many(const char *const *targets, size_t n, const char *text)
 	nsent++;
 }
 
-struct fixture {
-	char dir[64];
-	char *path;
-};
 
 static int
 setup(void **state)
 {
-	struct fixture *fx = xcalloc(1, sizeof *fx);
-	char err[256];
+	struct fixture *fx = tmpstore_open("test_host");
 
-	strcpy(fx->dir, "/tmp/test_host.XXXXXX");
-	assert_non_null(mkdtemp(fx->dir));
-	fx->path = xasprintf("%s/convene.db", fx->dir);
-	assert_int_equal(store_open(fx->path, err, sizeof err), 0);
 	/* A deferred foreign key is checked only by the COMMIT itself. */
 	assert_int_equal(store_exec("CREATE TABLE p (id INTEGER PRIMARY KEY);"
 	    "CREATE TABLE c (p INTEGER REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED)"), 0);
 	store_set_group(true);
 	nsent = 0;
 	*state = fx;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *fx = *state;
-	const char *sfx[] = { "", "-wal", "-shm", "-journal" };
-	size_t i;
-
-	store_close();
-	for (i = 0; i < nitems(sfx); i++) {
-		char *p = xasprintf("%s%s", fx->path, sfx[i]);
-		unlink(p);
-		free(p);
-	}
-	rmdir(fx->dir);
-	free(fx->path);
-	free(fx);
 	return 0;
 }
 
@@ -160,9 +134,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_answers_wait_for_the_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_answers_wait_for_the_commit, setup, tmpstore_teardown),
 		cmocka_unit_test_setup_teardown(test_failed_commit_sends_one_apology_each,
-		    setup, teardown),
+		    setup, tmpstore_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

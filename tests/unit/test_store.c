@@ -15,10 +15,8 @@
 #include "store.h"
 #include "util.h"
 
-struct fixture {
-	char dir[64];
-	char *path;
-};
+#include "tmpstore.h"
+
 
 /*
  * A VFS that forwards to the default one and can make every write fail
@@ -101,33 +99,9 @@ install_shim(void)
 static int
 setup(void **state)
 {
-	struct fixture *fx = xcalloc(1, sizeof *fx);
-	char err[256];
+	struct fixture *fx = tmpstore_open("test_store");
 
-	strcpy(fx->dir, "/tmp/test_store.XXXXXX");
-	assert_non_null(mkdtemp(fx->dir));
-	fx->path = xasprintf("%s/convene.db", fx->dir);
-	assert_int_equal(store_open(fx->path, err, sizeof err), 0);
 	*state = fx;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *fx = *state;
-	const char *sfx[] = { "", "-wal", "-shm", "-journal" };
-	size_t i;
-
-	store_close();
-	for (i = 0; i < nitems(sfx); i++) {
-		char *p = xasprintf("%s%s", fx->path, sfx[i]);
-		unlink(p);
-		free(p);
-	}
-	rmdir(fx->dir);
-	free(fx->path);
-	free(fx);
 	return 0;
 }
 
@@ -581,21 +555,21 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_modes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_mode_narrowed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_open_twice, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_open_bad_path, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pragmas, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_migrate, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_migrate_fails, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_migrate_newer, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_migrate_in_group, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_begin_commit_rollback, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nesting, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_group, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_commit_full, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_checkpoint, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_checkpoint_after_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_modes, setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_mode_narrowed, setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_open_twice, setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_open_bad_path, setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_pragmas, setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_migrate, setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_fails, setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_newer, setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_in_group, setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_begin_commit_rollback, setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_nesting, setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_group, setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_commit_full, setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoint, setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoint_after_commit, setup, tmpstore_teardown),
 	};
 
 	install_shim();
