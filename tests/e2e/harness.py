@@ -20,6 +20,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 NGIRCD_TEMPLATE = REPO / "conf" / "ngircd-test.conf.in"
 NGIRCD_BIN = os.environ.get("NGIRCD_BIN") or shutil.which("ngircd") or "/usr/sbin/ngircd"
@@ -826,3 +828,20 @@ class Bot:
         if report:
             problems.append("sanitizer/valgrind report in %s:\n%s" % (self.logfile, report))
         return problems
+
+
+def lent(world, ready=None):
+    """The body of a module fixture: `yield from lent(World(...))`. Runs
+    ready(world) first if given (closing the world if it fails), lends the
+    world to the module's tests, then closes it and fails on what close()
+    reports (a sanitizer report, a crash, an unclean exit)."""
+    if ready is not None:
+        try:
+            ready(world)
+        except BaseException:
+            world.close()
+            raise
+    yield world
+    problems = world.close()
+    if problems:
+        pytest.fail("\n\n".join(problems), pytrace=False)

@@ -87,11 +87,7 @@ FAST = {
 
 @pytest.fixture(scope="module")
 def net(tmp_path_factory):
-    n = Net(tmp_path_factory.mktemp("bridge"), FAST)
-    yield n
-    problems = n.close()
-    if problems:
-        pytest.fail("\n\n".join(problems), pytrace=False)
+    yield from harness.lent(Net(tmp_path_factory.mktemp("bridge"), FAST))
 
 
 def create(net, title, capacity=None):
@@ -280,11 +276,8 @@ def test_puppeted_people_are_irc_users(net):
 @pytest.fixture(scope="module")
 def slow(tmp_path_factory):
     """A bot with the default per-person limit (5 at once, then 1 a second)."""
-    n = Net(tmp_path_factory.mktemp("bridgeflood"), {"bridge": {"relays": RELAYS}})
-    yield n
-    problems = n.close()
-    if problems:
-        pytest.fail("\n\n".join(problems), pytrace=False)
+    yield from harness.lent(Net(tmp_path_factory.mktemp("bridgeflood"),
+                                {"bridge": {"relays": RELAYS}}))
 
 
 @pytest.mark.deadline(90)

@@ -187,11 +187,7 @@ class Net:
 
 @pytest.fixture(scope="module")
 def net(tmp_path_factory):
-    n = Net(tmp_path_factory.mktemp("events"))
-    yield n
-    problems = n.close()
-    if problems:
-        pytest.fail("\n\n".join(problems), pytrace=False)
+    yield from harness.lent(Net(tmp_path_factory.mktemp("events")))
 
 
 # ---------------------------------------------------------------- the webinar

@@ -321,11 +321,7 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    w = World(tmp_path_factory.mktemp("import"))
-    yield w
-    problems = w.close()
-    if problems:
-        pytest.fail("\n\n".join(problems), pytrace=False)
+    yield from harness.lent(World(tmp_path_factory.mktemp("import")))
 
 
 # ---------------------------------------------------------------- a good calendar

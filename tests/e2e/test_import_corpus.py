@@ -282,11 +282,7 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    w = World(tmp_path_factory.mktemp("corpus"))
-    yield w
-    problems = w.close()
-    if problems:
-        pytest.fail("\n\n".join(problems), pytrace=False)
+    yield from harness.lent(World(tmp_path_factory.mktemp("corpus")))
 
 
 def do_import(world, name):

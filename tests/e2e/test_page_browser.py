@@ -100,16 +100,7 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    w = World(tmp_path_factory.mktemp("page"))
-    try:
-        w.make_events()
-    except BaseException:
-        w.close()
-        raise
-    yield w
-    problems = w.close()
-    if problems:
-        pytest.fail("\n\n".join(problems), pytrace=False)
+    yield from harness.lent(World(tmp_path_factory.mktemp("page")), World.make_events)
 
 
 def browse(tmp_path, urls):

@@ -15,6 +15,7 @@ import time
 
 import pytest
 
+import harness
 from harness import irc_lower, t
 from test_events import (BOT, CHANNEL, LINK, Net, cmd, db_mentions, db_rows, files_mentioning,
                          from_bot, nick, none, one)
@@ -48,10 +49,7 @@ def net(tmp_path_factory):
     clock = Clock(tmp / "offset")
     n = Net(tmp, env={"CONVENE_TIME_OFFSET_FILE": str(clock.path)})
     n.clock = clock
-    yield n
-    problems = n.close()
-    if problems:
-        pytest.fail("\n\n".join(problems), pytrace=False)
+    yield from harness.lent(n)
 
 
 def stamp(when):
