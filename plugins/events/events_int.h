@@ -1,0 +1,122 @@
+/*
+ * events_int.h: what the events plugin's files share, under the name of
+ * the file that defines it. Nothing here is part of the plugin's interface:
+ * the symbols are hidden from the shared object (the pragma below).
+ */
+#ifndef CONVENE_EVENTS_INT_H
+#define CONVENE_EVENTS_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "convene.h"
+#include "import.h"
+#include "model.h"
+#include "when.h"
+
+#pragma GCC visibility push(hidden)
+
+#define ZONE_HINT "use an IANA name like Europe/Paris, UTC, or an offset like -05:00."
+#define REMINDERS_MAX 8
+
+/* Said where a relayed person would get a join link. */
+#define JOIN_ELSEWHERE "The join link is given in private only: ask the event's organisers " \
+	"for it, or register from IRC."
+
+/* events.c: set by events_init, kept until events_fini. */
+extern const struct cv_host *host;
+extern struct cv_plugin *self;
+extern struct when_zone default_zone;
+extern long long reminder_s[REMINDERS_MAX];
+extern size_t nreminders;
+extern long long retention_s;
+extern bool requires_account;
+
+static inline sqlite3 *
+db(void)
+{
+	return host->db(self);
+}
+
+static inline const char *
+prefix(void)
+{
+	return host->prefix();
+}
+
+/* events.c: the helpers every command uses. */
+const char *echo(char *buf, size_t n, const char *s);
+int clean_field(struct cv_ctx *ctx, const char *what, const char *in, size_t max_chars,
+    char **out);
+int parse_id(const char *s, long long *id);
+int load_event(struct cv_ctx *ctx, const char *arg, bool active, struct ev_event *e);
+void event_zone(const struct ev_event *e, struct when_zone *z);
+bool asker_zone(struct cv_ctx *ctx, struct when_zone *z);
+void describe_when(char *buf, size_t n, const struct ev_event *e, const struct when_zone *mine,
+    bool span);
+void describe_places(char *buf, size_t n, const struct ev_event *e);
+void fail_change(struct cv_ctx *ctx, const char *what);
+int commit(struct cv_ctx *ctx, const char *what);
+time_t event_end(const struct ev_event *e);
+bool yes(const char *v);
+const char *import_key(const char *key);
+
+/* notices.c */
+extern cv_timer_id seen_timer;
+char *msgf(const char *fmt, ...) CV_PRINTF(1, 2);
+bool relayed(const char *person);
+const char *stored_nick(struct cv_ctx *ctx, char *buf, size_t n);
+bool relayed_where(const char *stored, char *chan, size_t n, const char **name);
+void tell_people(const struct ev_people *const *lists, size_t nlists, long long event_id,
+    time_t expires, const char *text, const char *pub);
+void tell_promoted(const struct ev_people *l);
+void changed(void);
+void changed_event(long long id, unsigned what, const char *person);
+size_t deliver_kept(const char *id, const char *nick, struct cv_ctx *ctx);
+void seen_clear(void);
+void on_person_seen(void *arg, const char *topic, const void *data);
+
+/* member.c */
+void cmd_events(struct cv_ctx *ctx);
+void cmd_event(struct cv_ctx *ctx);
+void cmd_rsvp(struct cv_ctx *ctx);
+void cmd_mine(struct cv_ctx *ctx);
+void cmd_tz(struct cv_ctx *ctx);
+void cmd_remind(struct cv_ctx *ctx);
+void cmd_forget(struct cv_ctx *ctx);
+void cmd_forget_confirm(struct cv_ctx *ctx);
+
+/* organiser.c */
+bool organizer(struct cv_ctx *ctx);
+void cmd_event_add(struct cv_ctx *ctx);
+void cmd_event_set(struct cv_ctx *ctx);
+void cmd_event_cancel(struct cv_ctx *ctx);
+void cmd_event_announce(struct cv_ctx *ctx);
+void cmd_attendees(struct cv_ctx *ctx);
+
+/* import_jobs.c */
+/* An `event import` whose download is running: whom to answer, what to make. */
+struct import_job {
+	struct import_job *next;
+	char *nick;		/* the organiser, answered by notice */
+	char *person;		/* their id, as the events' creator */
+	char *channel;		/* where the events belong */
+	char *source;		/* the URL without user info, query or fragment */
+};
+extern struct import_job *jobs;
+void job_free(struct import_job *j);
+void cmd_event_import(struct cv_ctx *ctx);
+
+/* reminders.c */
+/* Connected and in our channels: reminders may go out. */
+extern bool ready;
+extern cv_timer_id settle_timer;
+void scan(void *arg);
+void become_ready(void *arg);
+void on_connected(void *arg, const char *topic, const void *data);
+void restamp_all(void);
+
+#pragma GCC visibility pop
+
+#endif

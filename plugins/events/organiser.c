@@ -1,0 +1,526 @@
+/* organiser.c: the organisers' commands: event add, set, cancel, announce, attendees. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "events_int.h"
+
+#define TITLE_MAX 200		/* characters */
+#define TEXT_MAX 1000		/* description */
+#define SHORT_MAX 200		/* location, cancel reason */
+#define LINK_MAX 400
+#define CHANNEL_MAX 50
+#define CAPACITY_MAX 100000
+
+#define USAGE_ADD "Usage: event add YYYY-MM-DD HH:MM [ZONE] [DURATION] TITLE..."
+#define USAGE_SET "Usage: event set N FIELD VALUE... (FIELD: title, start, duration, " \
+	"capacity, description, location, url, join, channel; - clears a text)"
+#define DURATION_ERR "Duration must be between 1 minute and 7 days, e.g. 90m, 2h, 1h30m."
+
+/* Defence in depth: the host checks roles from the table before calling. */
+bool
+organizer(struct cv_ctx *ctx)
+{
+	if (ctx->who->role >= CV_ROLE_ORGANIZER)
+		return true;
+	host->reply(ctx, "Only organisers can do that.");
+	return false;
+}
+
+/*
+ * Turn a date, time and zone into an instant that is in the future.
+ * 0, or -1 after answering (adding `usage`).
+ */
+static int
+resolve_start(struct cv_ctx *ctx, const char *date, const char *time,
+    const struct when_zone *z, struct when_local *l, time_t *start, const char *usage)
+{
+	char w[48], err[256];
+
+	if (when_parse_date(date, l) == -1) {
+		host->reply(ctx, "Bad date '%s': write it as YYYY-MM-DD, e.g. 2026-12-02. %s",
+		    echo(w, sizeof(w), date), usage);
+		return -1;
+	}
+	if (when_parse_time(time, l) == -1) {
+		host->reply(ctx, "Bad time '%s': write it as HH:MM on a 24-hour clock, "
+		    "e.g. 18:30. %s", echo(w, sizeof(w), time), usage);
+		return -1;
+	}
+	if (when_resolve(z, l, start, err, sizeof(err)) == -1) {
+		host->reply(ctx, "%s", err);
+		return -1;
+	}
+	if (*start <= host->wall_now()) {
+		char now[96];
+
+		when_format(now, sizeof(now), host->wall_now(), z);
+		host->reply(ctx, "That time is in the past. It is now %s. %s", now, usage);
+		return -1;
+	}
+	return 0;
+}
+
+/* The next space-separated word of *p, NUL-terminated in place; NULL at the end. */
+static char *
+next_word(char **p)
+{
+	char *w = *p + strspn(*p, " ");
+
+	if (*w == '\0')
+		return NULL;
+	*p = w + strcspn(w, " ");
+	if (**p != '\0')
+		*(*p)++ = '\0';
+	return w;
+}
+
+/* Copy the first word of s into w (cut to fit); returns s past it and its spaces. */
+static const char *
+take_word(const char *s, char *w, size_t n)
+{
+	size_t len = strcspn(s, " ");
+
+	snprintf(w, n, "%.*s", (int)len, s);
+	s += len;
+	return s + strspn(s, " ");
+}
+
+void
+cmd_event_add(struct cv_ctx *ctx)
+{
+	struct ev_event e;
+	struct when_zone z = default_zone;
+	struct when_local l;
+	time_t start;
+	int minutes = 60;
+	char *rest, w[WHEN_ZONE_MAX + 1], when[400];
+	const char *title, *after, *channel;
+
+	if (!organizer(ctx) || clean_field(ctx, "title", ctx->argv[2], SIZE_MAX, &rest) == -1)
+		return;
+	/* Optional ZONE then DURATION before the title, when they look like one. */
+	title = rest + strspn(rest, " ");
+	after = take_word(title, w, sizeof(w));
+	if (w[0] != '\0' && when_looks_like_zone(w)) {
+		if (when_parse_zone(w, &z) == -1) {
+			host->reply(ctx, "Unknown time zone '%s': " ZONE_HINT " " USAGE_ADD,
+			    echo(when, sizeof(when), w));
+			goto out;
+		}
+		title = after;
+		after = take_word(title, w, sizeof(w));
+	}
+	if (w[0] != '\0' && when_looks_like_duration(w)) {
+		if (when_parse_duration(w, &minutes) == -1) {
+			host->reply(ctx, DURATION_ERR " " USAGE_ADD);
+			goto out;
+		}
+		title = after;
+	}
+	if (title[0] == '\0') {
+		host->reply(ctx, "The title is missing. " USAGE_ADD);
+		goto out;
+	}
+	if (imp_chars(title) > TITLE_MAX) {
+		host->reply(ctx, "Title is too long (max %d characters).", TITLE_MAX);
+		goto out;
+	}
+	if (resolve_start(ctx, ctx->argv[0], ctx->argv[1], &z, &l, &start, USAGE_ADD) == -1)
+		goto out;
+
+	memset(&e, 0, sizeof(e));
+	e.title = (char *)title;
+	when_format_date(e.local_date, sizeof(e.local_date), &l);
+	when_format_time(e.local_time, sizeof(e.local_time), &l);
+	snprintf(e.tz, sizeof(e.tz), "%s", z.name);
+	e.start_utc = start;
+	e.duration_min = minutes;
+	channel = ctx->channel != NULL ? ctx->channel : host->config(self, "channel");
+	if (channel == NULL)
+		channel = host->channel(0);
+	/* Borrowed: e is not cleared. */
+	e.channel = (char *)channel;
+	e.created_by = (char *)ctx->who->id;
+	if (host->begin(self) == -1 || model_event_insert(db(), &e, host->wall_now()) == -1) {
+		fail_change(ctx, "event add");
+		goto out;
+	}
+	if (commit(ctx, "event add") == -1)
+		goto out;
+	changed_event(e.id, CV_EVENTS_CHANGED_FIELDS, NULL);
+	host->log(self, CV_LOG_INFO, "event #%lld created", e.id);
+	describe_when(when, sizeof(when), &e, NULL, true);
+	host->reply(ctx, "Created #%lld %s: %s. Add details with: event set %lld FIELD VALUE "
+	    "(description, location, url, join, capacity, channel).", e.id, e.title, when, e.id);
+out:
+	free(rest);
+}
+
+/* Fields of `event set` that are plain texts, with their limits. */
+static const struct text_field {
+	const char *name;
+	enum ev_field field;
+	size_t max;
+	bool clearable;
+} text_fields[] = {
+	{ "title", EV_FIELD_TITLE, TITLE_MAX, false },
+	{ "description", EV_FIELD_DESCRIPTION, TEXT_MAX, true },
+	{ "location", EV_FIELD_LOCATION, SHORT_MAX, true },
+	{ "url", EV_FIELD_URL, LINK_MAX, true },
+	{ "join", EV_FIELD_JOIN, LINK_MAX, true },
+	{ "channel", EV_FIELD_CHANNEL, CHANNEL_MAX, true },
+};
+
+/* Is `v` acceptable for field f? Answers and returns false when not. */
+static bool
+valid_text(struct cv_ctx *ctx, enum ev_field f, const char *v)
+{
+	switch (f) {
+	case EV_FIELD_URL:
+		if ((strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) ||
+		    strchr(v, ' ') != NULL) {
+			host->reply(ctx, "The url must be one http:// or https:// link. " USAGE_SET);
+			return false;
+		}
+		return true;
+	case EV_FIELD_JOIN:
+		if (strstr(v, "://") == NULL || strchr(v, ' ') != NULL) {
+			host->reply(ctx, "The join link must be one link, e.g. "
+			    "https://meet.example.org/room. " USAGE_SET);
+			return false;
+		}
+		return true;
+	case EV_FIELD_CHANNEL:
+		if (strchr("#&!+", v[0]) == NULL || v[1] == '\0' || strpbrk(v, " ,:") != NULL) {
+			host->reply(ctx, "The channel must be a channel name like #convene. "
+			    USAGE_SET);
+			return false;
+		}
+		return true;
+	default:
+		if (v[0] == '\0') {
+			host->reply(ctx, "The value is empty. " USAGE_SET);
+			return false;
+		}
+		return true;
+	}
+}
+
+/* "#N Title has changed: ..." to the confirmed people of an event. */
+static void
+tell_confirmed(const struct ev_event *e, const char *text, const char *pub)
+{
+	struct ev_people c = { 0 }, m = { 0 }, w = { 0 };
+	const struct ev_people *lists[] = { &c };
+
+	if (model_attendees(db(), e->id, &c, &m, &w) == 0)
+		tell_people(lists, 1, e->id, event_end(e), text, pub);
+	model_people_free(&c);
+	model_people_free(&m);
+	model_people_free(&w);
+}
+
+void
+cmd_event_set(struct cv_ctx *ctx)
+{
+	struct ev_event e, after;
+	const char *field = ctx->argv[1], *value = ctx->argv[2];
+	char *clean = NULL, w[48], when[400], *msg = NULL;
+	struct ev_people promoted = { 0 };
+	time_t now = host->wall_now();
+	size_t i;
+	int rc = -1;
+	bool new_link = false;
+
+	if (!organizer(ctx) || load_event(ctx, ctx->argv[0], true, &e) == -1)
+		return;
+	for (i = 0; i < sizeof(text_fields) / sizeof(text_fields[0]); i++)
+		if (strcasecmp(field, text_fields[i].name) == 0)
+			break;
+
+	if (i < sizeof(text_fields) / sizeof(text_fields[0])) {
+		const struct text_field *tf = &text_fields[i];
+
+		if (clean_field(ctx, tf->name, value, tf->max, &clean) == -1)
+			goto out;
+		if (tf->clearable && strcmp(clean, "-") == 0) {
+			free(clean);
+			clean = NULL;
+		} else if (!valid_text(ctx, tf->field, clean)) {
+			goto out;
+		}
+		if (host->begin(self) == -1 ||
+		    (rc = model_event_set_text(db(), e.id, tf->field, clean, now)) != 0) {
+			fail_change(ctx, "event set");
+			goto out;
+		}
+		if (tf->field == EV_FIELD_LOCATION)
+			msg = msgf("#%lld %s has changed: %s%s.", e.id, e.title,
+			    clean ? "it now takes place at " : "the location was removed",
+			    clean ? clean : "");
+		else if (tf->field == EV_FIELD_JOIN && clean != NULL) {
+			msg = msgf("#%lld %s has a new join link: %s", e.id, e.title, clean);
+			new_link = true;
+		}
+	} else if (strcasecmp(field, "start") == 0) {
+		struct when_zone z;
+		struct when_local l;
+		time_t start;
+		char *p, *date, *time, *zone, *extra;
+		const char *usage = "Usage: event set N start YYYY-MM-DD HH:MM [ZONE]";
+
+		if (clean_field(ctx, "start", value, 100, &clean) == -1)
+			goto out;
+		p = clean;
+		date = next_word(&p);
+		time = next_word(&p);
+		zone = next_word(&p);
+		extra = next_word(&p);
+		if (date == NULL || time == NULL || extra != NULL) {
+			host->reply(ctx, "Give the date and time, and optionally a zone. %s", usage);
+			goto out;
+		}
+		if (zone == NULL)
+			event_zone(&e, &z);
+		else if (when_parse_zone(zone, &z) == -1) {
+			host->reply(ctx, "Unknown time zone '%s': " ZONE_HINT " %s",
+			    echo(w, sizeof(w), zone), usage);
+			goto out;
+		}
+		if (resolve_start(ctx, date, time, &z, &l, &start, usage) == -1)
+			goto out;
+		{
+			char d[16], t[8];
+
+			when_format_date(d, sizeof(d), &l);
+			when_format_time(t, sizeof(t), &l);
+			if (host->begin(self) == -1 || (rc = model_event_set_start(db(), e.id, d, t,
+			    z.name, start, now)) != 0) {
+				fail_change(ctx, "event set start");
+				goto out;
+			}
+		}
+		if (start != e.start_utc) {
+			e.start_utc = start;
+			snprintf(e.tz, sizeof(e.tz), "%s", z.name);
+			describe_when(when, sizeof(when), &e, NULL, true);
+			msg = msgf("#%lld %s has moved: it now takes place %s.", e.id, e.title,
+			    when);
+		}
+	} else if (strcasecmp(field, "duration") == 0) {
+		int minutes;
+
+		if (when_parse_duration(value, &minutes) == -1) {
+			host->reply(ctx, DURATION_ERR " " USAGE_SET);
+			goto out;
+		}
+		if (host->begin(self) == -1 ||
+		    (rc = model_event_set_duration(db(), e.id, minutes, now)) != 0) {
+			fail_change(ctx, "event set duration");
+			goto out;
+		}
+		if (minutes != e.duration_min) {
+			e.duration_min = minutes;
+			describe_when(when, sizeof(when), &e, NULL, true);
+			msg = msgf("#%lld %s has a new length: it now takes place %s.", e.id,
+			    e.title, when);
+		}
+	} else if (strcasecmp(field, "capacity") == 0) {
+		char *end;
+		long cap = strtol(value, &end, 10);
+
+		if (!isdigit((unsigned char)value[0]) || *end != '\0' || cap > CAPACITY_MAX) {
+			host->reply(ctx, "Capacity must be a number of places from 0 (no limit) to "
+			    "%d. " USAGE_SET, CAPACITY_MAX);
+			goto out;
+		}
+		if (host->begin(self) == -1 || (rc = model_event_set_capacity(db(), e.id,
+		    (int)cap, now, &promoted)) != 0) {
+			fail_change(ctx, "event set capacity");
+			goto out;
+		}
+	} else {
+		host->reply(ctx, "Unknown field '%s'. " USAGE_SET, echo(w, sizeof(w), field));
+		goto out;
+	}
+
+	if (commit(ctx, "event set") == -1)
+		goto out;
+	/* A capacity moves places and may promote people from the waitlist. */
+	changed_event(e.id, CV_EVENTS_CHANGED_FIELDS | CV_EVENTS_CHANGED_REGISTRATIONS, NULL);
+	/* The field's name from our tables, never the text typed. */
+	host->log(self, CV_LOG_INFO, "event #%lld: %s changed", e.id,
+	    i < sizeof(text_fields) / sizeof(text_fields[0]) ? text_fields[i].name :
+	    strcasecmp(field, "start") == 0 ? "start" :
+	    strcasecmp(field, "duration") == 0 ? "duration" : "capacity");
+	tell_promoted(&promoted);
+	if (model_event_get(db(), e.id, &after) == 0) {
+		if (msg != NULL && new_link) {
+			char *pub = msgf("#%lld %s has a new join link. " JOIN_ELSEWHERE, e.id,
+			    e.title);
+
+			tell_confirmed(&after, msg, pub);
+			free(pub);
+		} else if (msg != NULL) {
+			tell_confirmed(&after, msg, msg);
+		}
+		char places[48];
+
+		describe_places(places, sizeof(places), &after);
+		if (msg != NULL)
+			host->reply(ctx, "#%lld %s: %s set; %d confirmed %s told.", after.id,
+			    after.title, field, after.n_confirmed,
+			    after.n_confirmed == 1 ? "person" : "people");
+		else if (promoted.n > 0)
+			host->reply(ctx, "#%lld %s: %s set; %s; %zu promoted from the waitlist "
+			    "and told.", after.id, after.title, field, places, promoted.n);
+		else
+			host->reply(ctx, "#%lld %s: %s set.", after.id, after.title, field);
+		model_event_clear(&after);
+	}
+out:
+	model_people_free(&promoted);
+	free(clean);
+	free(msg);
+	model_event_clear(&e);
+}
+
+void
+cmd_event_cancel(struct cv_ctx *ctx)
+{
+	struct ev_event e;
+	struct ev_people c = { 0 }, m = { 0 }, w = { 0 };
+	const struct ev_people *lists[] = { &c, &m, &w };
+	char *reason = NULL, *msg;
+	size_t told;
+
+	if (!organizer(ctx) || load_event(ctx, ctx->argv[0], true, &e) == -1)
+		return;
+	if (ctx->argc > 1 && clean_field(ctx, "reason", ctx->argv[1], SHORT_MAX, &reason) == -1)
+		goto out;
+	if (reason != NULL && reason[0] == '\0') {
+		free(reason);
+		reason = NULL;
+	}
+	if (e.start_utc + 60LL * e.duration_min <= host->wall_now()) {
+		host->reply(ctx, "Event #%lld has already ended.", e.id);
+		goto out;
+	}
+	if (host->begin(self) == -1 ||
+	    model_event_cancel(db(), e.id, reason, host->wall_now()) != 0 ||
+	    model_attendees(db(), e.id, &c, &m, &w) == -1) {
+		fail_change(ctx, "event cancel");
+		goto out;
+	}
+	if (commit(ctx, "event cancel") == -1)
+		goto out;
+	changed_event(e.id, CV_EVENTS_CHANGED_FIELDS, NULL);
+	msg = msgf("#%lld %s is cancelled%s%s", e.id, e.title, reason ? ": " : ".",
+	    reason ? reason : "");
+	tell_people(lists, 3, e.id, event_end(&e), msg, msg);
+	free(msg);
+	told = c.n + m.n + w.n;
+	host->log(self, CV_LOG_INFO, "event #%lld cancelled, %zu told", e.id, told);
+	host->reply(ctx, "Cancelled #%lld %s; %zu registered %s told.", e.id, e.title, told,
+	    told == 1 ? "person" : "people");
+out:
+	model_people_free(&c);
+	model_people_free(&m);
+	model_people_free(&w);
+	free(reason);
+	model_event_clear(&e);
+}
+
+void
+cmd_event_announce(struct cv_ctx *ctx)
+{
+	struct ev_event e;
+	char when[400], places[48];
+
+	if (!organizer(ctx) || load_event(ctx, ctx->argv[0], true, &e) == -1)
+		return;
+	if (e.start_utc + 60LL * e.duration_min <= host->wall_now()) {
+		host->reply(ctx, "Event #%lld has already ended.", e.id);
+	} else if (e.channel == NULL) {
+		host->reply(ctx, "Event #%lld has no channel: set one with "
+		    "event set %lld channel #NAME", e.id, e.id);
+	} else {
+		describe_when(when, sizeof(when), &e, NULL, true);
+		describe_places(places, sizeof(places), &e);
+		host->say(e.channel, "#%lld %s: %s; %s. Details: %sevent %lld. Register: %srsvp %lld%s%s",
+		    e.id, e.title, when, places, prefix(), e.id, prefix(), e.id,
+		    e.url ? " " : "", e.url ? e.url : "");
+		host->reply(ctx, "Announced #%lld in %s.", e.id, e.channel);
+	}
+	model_event_clear(&e);
+}
+
+/* "a, b, c" from a list of people, into buf. */
+static void
+join_nicks(char *buf, size_t n, const struct ev_people *l)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < l->n && len < n; i++) {
+		char chan[128];
+		const char *name;
+
+		if (relayed(l->v[i].person) &&
+		    relayed_where(l->v[i].nick, chan, sizeof(chan), &name))
+			len += (size_t)snprintf(buf + len, n - len, "%s%s (relayed in %s)",
+			    i ? ", " : "", name, chan);
+		else
+			len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? ", " : "",
+			    l->v[i].nick);
+	}
+}
+
+void
+cmd_attendees(struct cv_ctx *ctx)
+{
+	struct ev_event e;
+	struct ev_people c = { 0 }, m = { 0 }, w = { 0 };
+	const struct { const char *name; struct ev_people *l; } lists[] = {
+		{ "confirmed", &c }, { "maybe", &m }, { "waitlist", &w },
+	};
+	char *buf;
+	size_t cap;
+
+	/* Names are private: never said where a relay repeats them. */
+	if (ctx->who->via != NULL) {
+		host->reply(ctx, "'attendees' is answered in private only: ask from IRC.");
+		return;
+	}
+	if (!organizer(ctx) || load_event(ctx, ctx->argv[0], false, &e) == -1)
+		return;
+	if (e.purged) {
+		host->reply(ctx, "#%lld: %d confirmed, %d maybe, %d waitlist (names deleted after "
+		    "the retention period)", e.id, e.n_confirmed, e.n_maybe, e.n_waitlist);
+		goto out;
+	}
+	if (model_attendees(db(), e.id, &c, &m, &w) == -1) {
+		host->reply(ctx, "Sorry, that did not work: please try again later.");
+		goto out;
+	}
+	host->reply(ctx, "#%lld: %zu confirmed, %zu maybe, %zu waitlist", e.id, c.n, m.n, w.n);
+	/* Nicks are at most a few dozen bytes; the host splits long lines. */
+	cap = 64 * (c.n + m.n + w.n) + 1;
+	if ((buf = malloc(cap)) == NULL)
+		abort();
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		if (lists[i].l->n == 0)
+			continue;
+		join_nicks(buf, cap, lists[i].l);
+		host->reply(ctx, "%s: %s", lists[i].name, buf);
+	}
+	free(buf);
+out:
+	model_people_free(&c);
+	model_people_free(&m);
+	model_people_free(&w);
+	model_event_clear(&e);
+}
