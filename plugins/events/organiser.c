@@ -159,21 +159,6 @@ out:
 	free(rest);
 }
 
-/* Fields of `event set` that are plain texts, with their limits. */
-static const struct text_field {
-	const char *name;
-	enum ev_field field;
-	size_t max;
-	bool clearable;
-} text_fields[] = {
-	{ "title", EV_FIELD_TITLE, TITLE_MAX, false },
-	{ "description", EV_FIELD_DESCRIPTION, TEXT_MAX, true },
-	{ "location", EV_FIELD_LOCATION, SHORT_MAX, true },
-	{ "url", EV_FIELD_URL, LINK_MAX, true },
-	{ "join", EV_FIELD_JOIN, LINK_MAX, true },
-	{ "channel", EV_FIELD_CHANNEL, CHANNEL_MAX, true },
-};
-
 /* Is `v` acceptable for field f? Answers and returns false when not. */
 static bool
 valid_text(struct cv_ctx *ctx, enum ev_field f, const char *v)
@@ -223,168 +208,236 @@ tell_confirmed(const struct ev_event *e, const char *text, const char *pub)
 	model_people_free(&w);
 }
 
+/* What a field setter hands back to cmd_event_set. */
+struct set_out {
+	char *msg;		/* told to the confirmed people, or NULL; caller frees */
+	bool new_link;		/* msg holds a join link, which relayed people do not get */
+	struct ev_people promoted;	/* moved off the waitlist by a capacity */
+};
+
+struct setter;
+
+/*
+ * Sets one field of event e to the value typed, in a transaction it opens:
+ * 0, or -1 after answering (and rolling back).
+ */
+typedef int set_fn(struct cv_ctx *ctx, struct ev_event *e, const struct setter *s,
+    const char *value, time_t now, struct set_out *o);
+
+/* A field of `event set`: its setter, and for plain texts their limits. */
+struct setter {
+	const char *name;
+	set_fn *set;
+	enum ev_field field;	/* texts only */
+	size_t max;
+	bool clearable;
+};
+
+/* title, description, location, url, join, channel: "-" clears all but the title. */
+static int
+set_text(struct cv_ctx *ctx, struct ev_event *e, const struct setter *tf, const char *value,
+    time_t now, struct set_out *o)
+{
+	char *clean = NULL;
+	int rc = -1;
+
+	if (clean_field(ctx, tf->name, value, tf->max, &clean) == -1)
+		return -1;
+	if (tf->clearable && strcmp(clean, "-") == 0) {
+		free(clean);
+		clean = NULL;
+	} else if (!valid_text(ctx, tf->field, clean)) {
+		goto out;
+	}
+	if (host->begin(self) == -1 ||
+	    model_event_set_text(db(), e->id, tf->field, clean, now) != 0) {
+		fail_change(ctx, "event set");
+		goto out;
+	}
+	if (tf->field == EV_FIELD_LOCATION)
+		o->msg = msgf("#%lld %s has changed: %s%s.", e->id, e->title,
+		    clean ? "it now takes place at " : "the location was removed",
+		    clean ? clean : "");
+	else if (tf->field == EV_FIELD_JOIN && clean != NULL) {
+		o->msg = msgf("#%lld %s has a new join link: %s", e->id, e->title, clean);
+		o->new_link = true;
+	}
+	rc = 0;
+out:
+	free(clean);
+	return rc;
+}
+
+/* start: a date and time, in the event's zone unless one is given. */
+static int
+set_start(struct cv_ctx *ctx, struct ev_event *e, const struct setter *s, const char *value,
+    time_t now, struct set_out *o)
+{
+	struct when_zone z;
+	struct when_local l;
+	time_t start;
+	char *clean, *p, *date, *time, *zone, *extra, w[48], when[400], d[16], t[8];
+	const char *usage = "Usage: event set N start YYYY-MM-DD HH:MM [ZONE]";
+	int rc = -1;
+
+	if (clean_field(ctx, "start", value, 100, &clean) == -1)
+		return -1;
+	p = clean;
+	date = next_word(&p);
+	time = next_word(&p);
+	zone = next_word(&p);
+	extra = next_word(&p);
+	if (date == NULL || time == NULL || extra != NULL) {
+		host->reply(ctx, "Give the date and time, and optionally a zone. %s", usage);
+		goto out;
+	}
+	if (zone == NULL)
+		event_zone(e, &z);
+	else if (when_parse_zone(zone, &z) == -1) {
+		host->reply(ctx, "Unknown time zone '%s': " ZONE_HINT " %s",
+		    echo(w, sizeof(w), zone), usage);
+		goto out;
+	}
+	if (resolve_start(ctx, date, time, &z, &l, &start, usage) == -1)
+		goto out;
+	when_format_date(d, sizeof(d), &l);
+	when_format_time(t, sizeof(t), &l);
+	if (host->begin(self) == -1 || model_event_set_start(db(), e->id, d, t, z.name, start,
+	    now) != 0) {
+		fail_change(ctx, "event set start");
+		goto out;
+	}
+	if (start != e->start_utc) {
+		e->start_utc = start;
+		snprintf(e->tz, sizeof(e->tz), "%s", z.name);
+		describe_when(when, sizeof(when), e, NULL, true);
+		o->msg = msgf("#%lld %s has moved: it now takes place %s.", e->id, e->title, when);
+	}
+	rc = 0;
+out:
+	free(clean);
+	return rc;
+}
+
+static int
+set_duration(struct cv_ctx *ctx, struct ev_event *e, const struct setter *s, const char *value,
+    time_t now, struct set_out *o)
+{
+	char when[400];
+	int minutes;
+
+	if (when_parse_duration(value, &minutes) == -1) {
+		host->reply(ctx, DURATION_ERR " " USAGE_SET);
+		return -1;
+	}
+	if (host->begin(self) == -1 ||
+	    model_event_set_duration(db(), e->id, minutes, now) != 0) {
+		fail_change(ctx, "event set duration");
+		return -1;
+	}
+	if (minutes != e->duration_min) {
+		e->duration_min = minutes;
+		describe_when(when, sizeof(when), e, NULL, true);
+		o->msg = msgf("#%lld %s has a new length: it now takes place %s.", e->id,
+		    e->title, when);
+	}
+	return 0;
+}
+
+/* capacity: places move, and people on the waitlist may be promoted. */
+static int
+set_capacity(struct cv_ctx *ctx, struct ev_event *e, const struct setter *s, const char *value,
+    time_t now, struct set_out *o)
+{
+	char *end;
+	long cap = strtol(value, &end, 10);
+
+	if (!isdigit((unsigned char)value[0]) || *end != '\0' || cap > CAPACITY_MAX) {
+		host->reply(ctx, "Capacity must be a number of places from 0 (no limit) to "
+		    "%d. " USAGE_SET, CAPACITY_MAX);
+		return -1;
+	}
+	if (host->begin(self) == -1 || model_event_set_capacity(db(), e->id, (int)cap, now,
+	    &o->promoted) != 0) {
+		fail_change(ctx, "event set capacity");
+		return -1;
+	}
+	return 0;
+}
+
+static const struct setter setters[] = {
+	{ "title", set_text, EV_FIELD_TITLE, TITLE_MAX, false },
+	{ "description", set_text, EV_FIELD_DESCRIPTION, TEXT_MAX, true },
+	{ "location", set_text, EV_FIELD_LOCATION, SHORT_MAX, true },
+	{ "url", set_text, EV_FIELD_URL, LINK_MAX, true },
+	{ "join", set_text, EV_FIELD_JOIN, LINK_MAX, true },
+	{ "channel", set_text, EV_FIELD_CHANNEL, CHANNEL_MAX, true },
+	{ "start", set_start, 0, 0, false },
+	{ "duration", set_duration, 0, 0, false },
+	{ "capacity", set_capacity, 0, 0, false },
+};
+
+/* After a field was set: tell the confirmed people what changed, and answer. */
+static void
+set_told(struct cv_ctx *ctx, long long id, const char *field, const struct set_out *o)
+{
+	struct ev_event after;
+	char places[48];
+
+	if (model_event_get(db(), id, &after) != 0)
+		return;
+	if (o->msg != NULL && o->new_link) {
+		char *pub = msgf("#%lld %s has a new join link. " JOIN_ELSEWHERE, after.id,
+		    after.title);
+
+		tell_confirmed(&after, o->msg, pub);
+		free(pub);
+	} else if (o->msg != NULL) {
+		tell_confirmed(&after, o->msg, o->msg);
+	}
+	describe_places(places, sizeof(places), &after);
+	if (o->msg != NULL)
+		host->reply(ctx, "#%lld %s: %s set; %d confirmed %s told.", after.id,
+		    after.title, field, after.n_confirmed,
+		    after.n_confirmed == 1 ? "person" : "people");
+	else if (o->promoted.n > 0)
+		host->reply(ctx, "#%lld %s: %s set; %s; %zu promoted from the waitlist "
+		    "and told.", after.id, after.title, field, places, o->promoted.n);
+	else
+		host->reply(ctx, "#%lld %s: %s set.", after.id, after.title, field);
+	model_event_clear(&after);
+}
+
 void
 cmd_event_set(struct cv_ctx *ctx)
 {
-	struct ev_event e, after;
-	const char *field = ctx->argv[1], *value = ctx->argv[2];
-	char *clean = NULL, w[48], when[400], *msg = NULL;
-	struct ev_people promoted = { 0 };
-	time_t now = host->wall_now();
+	struct ev_event e;
+	const char *field = ctx->argv[1];
+	struct set_out o = { 0 };
+	char w[48];
 	size_t i;
-	int rc = -1;
-	bool new_link = false;
 
 	if (!organizer(ctx) || load_event(ctx, ctx->argv[0], true, &e) == -1)
 		return;
-	for (i = 0; i < sizeof(text_fields) / sizeof(text_fields[0]); i++)
-		if (strcasecmp(field, text_fields[i].name) == 0)
+	for (i = 0; i < sizeof(setters) / sizeof(setters[0]); i++)
+		if (strcasecmp(field, setters[i].name) == 0)
 			break;
-
-	if (i < sizeof(text_fields) / sizeof(text_fields[0])) {
-		const struct text_field *tf = &text_fields[i];
-
-		if (clean_field(ctx, tf->name, value, tf->max, &clean) == -1)
-			goto out;
-		if (tf->clearable && strcmp(clean, "-") == 0) {
-			free(clean);
-			clean = NULL;
-		} else if (!valid_text(ctx, tf->field, clean)) {
-			goto out;
-		}
-		if (host->begin(self) == -1 ||
-		    (rc = model_event_set_text(db(), e.id, tf->field, clean, now)) != 0) {
-			fail_change(ctx, "event set");
-			goto out;
-		}
-		if (tf->field == EV_FIELD_LOCATION)
-			msg = msgf("#%lld %s has changed: %s%s.", e.id, e.title,
-			    clean ? "it now takes place at " : "the location was removed",
-			    clean ? clean : "");
-		else if (tf->field == EV_FIELD_JOIN && clean != NULL) {
-			msg = msgf("#%lld %s has a new join link: %s", e.id, e.title, clean);
-			new_link = true;
-		}
-	} else if (strcasecmp(field, "start") == 0) {
-		struct when_zone z;
-		struct when_local l;
-		time_t start;
-		char *p, *date, *time, *zone, *extra;
-		const char *usage = "Usage: event set N start YYYY-MM-DD HH:MM [ZONE]";
-
-		if (clean_field(ctx, "start", value, 100, &clean) == -1)
-			goto out;
-		p = clean;
-		date = next_word(&p);
-		time = next_word(&p);
-		zone = next_word(&p);
-		extra = next_word(&p);
-		if (date == NULL || time == NULL || extra != NULL) {
-			host->reply(ctx, "Give the date and time, and optionally a zone. %s", usage);
-			goto out;
-		}
-		if (zone == NULL)
-			event_zone(&e, &z);
-		else if (when_parse_zone(zone, &z) == -1) {
-			host->reply(ctx, "Unknown time zone '%s': " ZONE_HINT " %s",
-			    echo(w, sizeof(w), zone), usage);
-			goto out;
-		}
-		if (resolve_start(ctx, date, time, &z, &l, &start, usage) == -1)
-			goto out;
-		{
-			char d[16], t[8];
-
-			when_format_date(d, sizeof(d), &l);
-			when_format_time(t, sizeof(t), &l);
-			if (host->begin(self) == -1 || (rc = model_event_set_start(db(), e.id, d, t,
-			    z.name, start, now)) != 0) {
-				fail_change(ctx, "event set start");
-				goto out;
-			}
-		}
-		if (start != e.start_utc) {
-			e.start_utc = start;
-			snprintf(e.tz, sizeof(e.tz), "%s", z.name);
-			describe_when(when, sizeof(when), &e, NULL, true);
-			msg = msgf("#%lld %s has moved: it now takes place %s.", e.id, e.title,
-			    when);
-		}
-	} else if (strcasecmp(field, "duration") == 0) {
-		int minutes;
-
-		if (when_parse_duration(value, &minutes) == -1) {
-			host->reply(ctx, DURATION_ERR " " USAGE_SET);
-			goto out;
-		}
-		if (host->begin(self) == -1 ||
-		    (rc = model_event_set_duration(db(), e.id, minutes, now)) != 0) {
-			fail_change(ctx, "event set duration");
-			goto out;
-		}
-		if (minutes != e.duration_min) {
-			e.duration_min = minutes;
-			describe_when(when, sizeof(when), &e, NULL, true);
-			msg = msgf("#%lld %s has a new length: it now takes place %s.", e.id,
-			    e.title, when);
-		}
-	} else if (strcasecmp(field, "capacity") == 0) {
-		char *end;
-		long cap = strtol(value, &end, 10);
-
-		if (!isdigit((unsigned char)value[0]) || *end != '\0' || cap > CAPACITY_MAX) {
-			host->reply(ctx, "Capacity must be a number of places from 0 (no limit) to "
-			    "%d. " USAGE_SET, CAPACITY_MAX);
-			goto out;
-		}
-		if (host->begin(self) == -1 || (rc = model_event_set_capacity(db(), e.id,
-		    (int)cap, now, &promoted)) != 0) {
-			fail_change(ctx, "event set capacity");
-			goto out;
-		}
-	} else {
+	if (i == sizeof(setters) / sizeof(setters[0])) {
 		host->reply(ctx, "Unknown field '%s'. " USAGE_SET, echo(w, sizeof(w), field));
 		goto out;
 	}
-
-	if (commit(ctx, "event set") == -1)
+	if (setters[i].set(ctx, &e, &setters[i], ctx->argv[2], host->wall_now(), &o) == -1 ||
+	    commit(ctx, "event set") == -1)
 		goto out;
 	/* A capacity moves places and may promote people from the waitlist. */
 	changed_event(e.id, CV_EVENTS_CHANGED_FIELDS | CV_EVENTS_CHANGED_REGISTRATIONS, NULL);
 	/* The field's name from our tables, never the text typed. */
-	host->log(self, CV_LOG_INFO, "event #%lld: %s changed", e.id,
-	    i < sizeof(text_fields) / sizeof(text_fields[0]) ? text_fields[i].name :
-	    strcasecmp(field, "start") == 0 ? "start" :
-	    strcasecmp(field, "duration") == 0 ? "duration" : "capacity");
-	tell_promoted(&promoted);
-	if (model_event_get(db(), e.id, &after) == 0) {
-		if (msg != NULL && new_link) {
-			char *pub = msgf("#%lld %s has a new join link. " JOIN_ELSEWHERE, e.id,
-			    e.title);
-
-			tell_confirmed(&after, msg, pub);
-			free(pub);
-		} else if (msg != NULL) {
-			tell_confirmed(&after, msg, msg);
-		}
-		char places[48];
-
-		describe_places(places, sizeof(places), &after);
-		if (msg != NULL)
-			host->reply(ctx, "#%lld %s: %s set; %d confirmed %s told.", after.id,
-			    after.title, field, after.n_confirmed,
-			    after.n_confirmed == 1 ? "person" : "people");
-		else if (promoted.n > 0)
-			host->reply(ctx, "#%lld %s: %s set; %s; %zu promoted from the waitlist "
-			    "and told.", after.id, after.title, field, places, promoted.n);
-		else
-			host->reply(ctx, "#%lld %s: %s set.", after.id, after.title, field);
-		model_event_clear(&after);
-	}
+	host->log(self, CV_LOG_INFO, "event #%lld: %s changed", e.id, setters[i].name);
+	tell_promoted(&o.promoted);
+	set_told(ctx, e.id, field, &o);
 out:
-	model_people_free(&promoted);
-	free(clean);
-	free(msg);
+	model_people_free(&o.promoted);
+	free(o.msg);
 	model_event_clear(&e);
 }
 
