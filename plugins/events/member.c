@@ -85,49 +85,104 @@ cmd_event(struct cv_ctx *ctx)
 	model_event_clear(&e);
 }
 
-void
-cmd_rsvp(struct cv_ctx *ctx)
+/* The answer word of `rsvp N [yes|maybe|no]`: 0, or -1 after answering. */
+static int
+rsvp_answer(struct cv_ctx *ctx, enum ev_status *want)
 {
 	static const struct { const char *word; enum ev_status want; } answers[] = {
 		{ "yes", EV_CONFIRMED }, { "maybe", EV_MAYBE }, { "no", EV_NONE },
 	};
-	enum ev_status want = EV_CONFIRMED;
-	struct rsvp_result r;
-	struct ev_event e;
-	long long id;
-	char w[48], nickbuf[256];
-	int rc;
+	char w[48];
+	size_t i;
 
-	if (ctx->argc > 1) {
-		size_t i;
+	*want = EV_CONFIRMED;
+	if (ctx->argc <= 1)
+		return 0;
+	for (i = 0; i < sizeof(answers) / sizeof(answers[0]); i++)
+		if (strcasecmp(ctx->argv[1], answers[i].word) == 0)
+			break;
+	if (i == sizeof(answers) / sizeof(answers[0])) {
+		host->reply(ctx, "Answer yes, maybe or no, not '%s'. Usage: rsvp N [yes|maybe|no]",
+		    echo(w, sizeof(w), ctx->argv[1]));
+		return -1;
+	}
+	*want = answers[i].want;
+	return 0;
+}
 
-		for (i = 0; i < sizeof(answers) / sizeof(answers[0]); i++)
-			if (strcasecmp(ctx->argv[1], answers[i].word) == 0)
-				break;
-		if (i == sizeof(answers) / sizeof(answers[0])) {
-			host->reply(ctx, "Answer yes, maybe or no, not '%s'. Usage: rsvp N [yes|maybe|no]",
-			    echo(w, sizeof(w), ctx->argv[1]));
-			return;
-		}
-		want = answers[i].want;
-	}
-	if (parse_id(ctx->argv[0], &id) == -1) {
-		host->reply(ctx, "'%s' is not an event number. Usage: rsvp N [yes|maybe|no]",
-		    echo(w, sizeof(w), ctx->argv[0]));
-		return;
-	}
+/* [events] rsvp_requires_account: may the asker take a place? Answers when not. */
+static bool
+rsvp_allowed(struct cv_ctx *ctx, long long id, enum ev_status want)
+{
 	/* Withdrawing stays open to all: it frees a place, it takes none. */
 	if (requires_account && ctx->who->via != NULL && want != EV_NONE) {
 		host->reply(ctx, "Registering here needs a services account, which nobody "
 		    "relayed from another chat has: register from IRC, logged in.");
-		return;
+		return false;
 	}
 	if (requires_account && ctx->who->account == NULL && want != EV_NONE) {
 		host->reply(ctx, "Registering here needs a services account, and you are not "
 		    "logged in: log in (e.g. /msg NickServ IDENTIFY yourname yourpassword, or "
 		    "SASL), then say 'rsvp %lld' again.", id);
+		return false;
+	}
+	return true;
+}
+
+/* Where the asker stands now on event id, after an rsvp. */
+static void
+rsvp_told(struct cv_ctx *ctx, long long id, const struct rsvp_result *r)
+{
+	struct ev_event e;
+
+	if (model_event_get(db(), id, &e) != 0)
+		return;
+	switch (r->after) {
+	case EV_CONFIRMED:
+		if (e.join_url != NULL && ctx->who->via != NULL)
+			host->reply(ctx, "#%lld %s: confirmed. " JOIN_ELSEWHERE, id, e.title);
+		else if (e.join_url != NULL)
+			host->reply(ctx, "#%lld %s: confirmed. Join: %s", id, e.title, e.join_url);
+		else
+			host->reply(ctx, "#%lld %s: confirmed.", id, e.title);
+		break;
+	case EV_WAITLIST:
+		host->reply(ctx, "#%lld %s: full, you are on the waitlist, position %d. "
+		    "You will be told if a place opens.", id, e.title, r->position);
+		break;
+	case EV_MAYBE:
+		host->reply(ctx, "#%lld %s: maybe. No place is held for you; "
+		    "say 'rsvp %lld yes' to take one.", id, e.title, id);
+		break;
+	case EV_NONE:
+		if (r->before == EV_NONE)
+			host->reply(ctx, "#%lld %s: you were not registered.", id, e.title);
+		else
+			host->reply(ctx, "#%lld %s: withdrawn, you are no longer registered.",
+			    id, e.title);
+		break;
+	}
+	model_event_clear(&e);
+}
+
+void
+cmd_rsvp(struct cv_ctx *ctx)
+{
+	enum ev_status want;
+	struct rsvp_result r;
+	long long id;
+	char w[48], nickbuf[256];
+	int rc;
+
+	if (rsvp_answer(ctx, &want) == -1)
+		return;
+	if (parse_id(ctx->argv[0], &id) == -1) {
+		host->reply(ctx, "'%s' is not an event number. Usage: rsvp N [yes|maybe|no]",
+		    echo(w, sizeof(w), ctx->argv[0]));
 		return;
 	}
+	if (!rsvp_allowed(ctx, id, want))
+		return;
 	if (host->begin(self) == -1) {
 		host->reply(ctx, "Sorry, that did not work: please try again later.");
 		return;
@@ -157,35 +212,7 @@ cmd_rsvp(struct cv_ctx *ctx)
 		changed_event(id, CV_EVENTS_CHANGED_REGISTRATIONS, ctx->who->id);
 	tell_promoted(&r.promoted);
 	model_people_free(&r.promoted);
-
-	if (model_event_get(db(), id, &e) != 0)
-		return;
-	switch (r.after) {
-	case EV_CONFIRMED:
-		if (e.join_url != NULL && ctx->who->via != NULL)
-			host->reply(ctx, "#%lld %s: confirmed. " JOIN_ELSEWHERE, id, e.title);
-		else if (e.join_url != NULL)
-			host->reply(ctx, "#%lld %s: confirmed. Join: %s", id, e.title, e.join_url);
-		else
-			host->reply(ctx, "#%lld %s: confirmed.", id, e.title);
-		break;
-	case EV_WAITLIST:
-		host->reply(ctx, "#%lld %s: full, you are on the waitlist, position %d. "
-		    "You will be told if a place opens.", id, e.title, r.position);
-		break;
-	case EV_MAYBE:
-		host->reply(ctx, "#%lld %s: maybe. No place is held for you; "
-		    "say 'rsvp %lld yes' to take one.", id, e.title, id);
-		break;
-	case EV_NONE:
-		if (r.before == EV_NONE)
-			host->reply(ctx, "#%lld %s: you were not registered.", id, e.title);
-		else
-			host->reply(ctx, "#%lld %s: withdrawn, you are no longer registered.",
-			    id, e.title);
-		break;
-	}
-	model_event_clear(&e);
+	rsvp_told(ctx, id, &r);
 }
 
 void
