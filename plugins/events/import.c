@@ -9,10 +9,12 @@
 
 #include <libical/ical.h>
 
+#include "import_int.h"
+
 #define DEFAULT_MINUTES 60	/* no DTEND and no DURATION */
 
 /* Running out of memory is fatal, here only. */
-static void *
+void *
 imp_xrealloc(void *p, size_t n)
 {
 	if ((p = realloc(p, n == 0 ? 1 : n)) == NULL) {
@@ -202,7 +204,7 @@ struct moment {
 };
 
 /* A name from the file, safe to quote in chat: printable ASCII, short. */
-static void
+void
 quote(char *buf, size_t n, const char *s)
 {
 	size_t i = 0;
@@ -323,230 +325,6 @@ moment_of(icalcomponent *cal, icalproperty *p, struct icaltimetype t,
 	return 0;
 }
 
-/* Is this a calendar at all? Text that starts with BEGIN:VCALENDAR. */
-static bool
-looks_like_ics(const char *s, size_t len)
-{
-	size_t i = 0;
-
-	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
-		i = 3;
-	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
-		i++;
-	return len - i >= 15 && strncasecmp(s + i, "BEGIN:VCALENDAR", 15) == 0;
-}
-
-/* Is the line s[0..n) this word, give or take trailing blanks? */
-static bool
-line_is(const char *s, size_t n, const char *word)
-{
-	size_t w = strlen(word);
-
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-		n--;
-	return n == w && strncasecmp(s, word, w) == 0;
-}
-
-/*
- * The calendar as libical should read it (new string, caller frees):
- * without a byte-order mark, blank lines, or what follows the last
- * END:VCALENDAR (real exports leave a stray line there; RFC 5545's meaning
- * is clear without it). Counts the work before libical does any: NULL
- * with a sentence when the text is cut short or holds more than Convene
- * reads at once.
- */
-static char *
-prepare(const char *text, size_t len, char *err, size_t errlen)
-{
-	const char *p = text, *stop = text + len;
-	char *o = imp_xrealloc(NULL, len + 3);
-	size_t olen = 0, end = 0, lines = 0, events = 0;
-
-	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
-		p += 3;
-	while (p < stop) {
-		const char *nl = memchr(p, '\n', (size_t)(stop - p));
-		const char *next = nl != NULL ? nl + 1 : stop;
-		size_t n = (size_t)(next - p);
-		bool blank = true;
-
-		for (size_t i = 0; i < n && blank; i++)
-			blank = p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n';
-		if (!blank) {
-			memcpy(o + olen, p, n);
-			olen += n;
-			if (nl == NULL) {
-				memcpy(o + olen, "\r\n", 2);
-				olen += 2;
-			}
-			if (p[0] != ' ' && p[0] != '\t') {
-				lines++;
-				if (line_is(p, n - (nl != NULL), "BEGIN:VEVENT"))
-					events++;
-				else if (line_is(p, n - (nl != NULL), "END:VCALENDAR"))
-					end = olen;
-			}
-		}
-		p = next;
-	}
-	o[end] = '\0';
-	if (end == 0)
-		snprintf(err, errlen, "the calendar is cut short: it has no END:VCALENDAR line");
-	else if (events > IMP_EVENTS_MAX)
-		snprintf(err, errlen, "the calendar holds %zu events; Convene imports at most %d "
-		    "from one file", events, IMP_EVENTS_MAX);
-	else if (lines > IMP_LINES_MAX)
-		snprintf(err, errlen, "the calendar has %zu lines; Convene reads at most %d from "
-		    "one file", lines, IMP_LINES_MAX);
-	else
-		return o;
-	free(o);
-	return NULL;
-}
-
-/* Entries of a libical BY* list. */
-static int
-by_count(const short *v, int size)
-{
-	int n = 0;
-
-	while (n < size && v[n] != ICAL_RECURRENCE_ARRAY_MAX)
-		n++;
-	return n;
-}
-
-/*
- * Is this observance rule one a time zone uses: yearly, on set days, and
- * bound to happen every year or few? libical 3.0 steps through a rule year
- * by year inside one call until it finds a day (up to year 2582) and through
- * every change from the observance's DTSTART, so FREQ=MINUTELY, or a day
- * that never comes (BYMONTH=2;BYMONTHDAY=30), would hold the loop for
- * seconds or minutes. 0, or -1 with a sentence.
- */
-static int
-rule_ok(struct icalrecurrencetype rr, int dtmonth, const char *tz, char *err, size_t errlen)
-{
-	static const int mdays[13] = { 0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int months = by_count(rr.by_month, ICAL_BY_MONTH_SIZE);
-	int ndays = by_count(rr.by_month_day, ICAL_BY_MONTHDAY_SIZE);
-	int ydays = by_count(rr.by_year_day, ICAL_BY_YEARDAY_SIZE);
-	int days = by_count(rr.by_day, ICAL_BY_DAY_SIZE);
-	const char *f = icalrecur_freq_to_string(rr.freq);
-	bool some = ndays == 0;
-
-	if (rr.freq != ICAL_YEARLY_RECURRENCE) {
-		snprintf(err, errlen, "the time zone \"%s\" has a rule that is not yearly "
-		    "(RRULE FREQ=%s); Convene accepts only yearly rules in a VTIMEZONE", tz,
-		    f != NULL ? f : "?");
-		return -1;
-	}
-	if (by_count(rr.by_second, ICAL_BY_SECOND_SIZE) > 0 ||
-	    by_count(rr.by_minute, ICAL_BY_MINUTE_SIZE) > 0 ||
-	    by_count(rr.by_hour, ICAL_BY_HOUR_SIZE) > 0 ||
-	    by_count(rr.by_week_no, ICAL_BY_WEEKNO_SIZE) > 0 ||
-	    by_count(rr.by_set_pos, ICAL_BY_SETPOS_SIZE) > 0 || rr.interval > 1 ||
-	    (ydays > 0 && (months > 0 || ndays > 0 || days > 0)) || rr.count > IMP_COUNT_MAX) {
-		snprintf(err, errlen, "the time zone \"%s\" has a rule no time zone needs (only "
-		    "BYMONTH, BYDAY and BYMONTHDAY, or BYYEARDAY, and COUNT up to %d, are "
-		    "accepted)", tz, IMP_COUNT_MAX);
-		return -1;
-	}
-	/* Some month must hold some listed day, and a weekday's nth must exist. */
-	for (int i = 0; i < (months > 0 ? months : 1) && !some; i++) {
-		int m = months > 0 ? rr.by_month[i] : dtmonth;
-
-		for (int k = 0; k < ndays && !some; k++)
-			some = m >= 1 && m <= 12 && abs(rr.by_month_day[k]) <= mdays[m];
-	}
-	for (int i = 0; i < days && some; i++)
-		some = abs(icalrecurrencetype_day_position(rr.by_day[i])) <=
-		    (months > 0 || ndays > 0 ? 5 : 53);
-	for (int i = 0; i < ydays && some; i++)
-		some = abs(rr.by_year_day[i]) <= 365;
-	if (!some) {
-		snprintf(err, errlen, "the time zone \"%s\" has a rule for a day that never "
-		    "comes", tz);
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Check every VTIMEZONE of a calendar, and trim what libical would expand,
- * before it expands anything: it steps through every change of a rule from
- * the observance's DTSTART (1601 in Outlook's files) to the year of the time
- * it converts. Only changes from the year before `year` on can matter to an
- * event that starts after now, so a rule that ended before is dropped (its
- * DTSTART still counts) and an older DTSTART of a rule is moved to that
- * year, same day and time. 0, or -1 with a sentence.
- */
-static int
-zones_tame(icalcomponent *cal, int year, char *err, size_t errlen)
-{
-	int zones = 0, observances = 0, rdates = 0, rules = 0;
-
-	for (icalcomponent *z = icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT);
-	    z != NULL; z = icalcomponent_get_next_component(cal, ICAL_VTIMEZONE_COMPONENT)) {
-		icalproperty *idp = icalcomponent_get_first_property(z, ICAL_TZID_PROPERTY);
-		char tz[48];
-
-		quote(tz, sizeof(tz), idp != NULL ? icalproperty_get_tzid(idp) : "");
-		if (++zones > IMP_ZONES_MAX) {
-			snprintf(err, errlen, "the calendar defines more than %d time zones",
-			    IMP_ZONES_MAX);
-			return -1;
-		}
-		for (icalcomponent *o = icalcomponent_get_first_component(z, ICAL_ANY_COMPONENT);
-		    o != NULL; o = icalcomponent_get_next_component(z, ICAL_ANY_COMPONENT)) {
-			icalproperty *ds = icalcomponent_get_first_property(o, ICAL_DTSTART_PROPERTY);
-			struct icaltimetype start = ds != NULL ? icalproperty_get_dtstart(ds) :
-			    icaltime_null_time();
-			icalproperty *p, *next;
-
-			if (++observances > IMP_OBSERVANCES_MAX) {
-				snprintf(err, errlen, "the calendar's time zones have more than %d "
-				    "STANDARD/DAYLIGHT parts", IMP_OBSERVANCES_MAX);
-				return -1;
-			}
-			for (p = icalcomponent_get_first_property(o, ICAL_ANY_PROPERTY); p != NULL;
-			    p = next) {
-				struct icalrecurrencetype rr;
-
-				next = icalcomponent_get_next_property(o, ICAL_ANY_PROPERTY);
-				if (icalproperty_isa(p) == ICAL_RDATE_PROPERTY &&
-				    ++rdates > IMP_RDATES_MAX) {
-					snprintf(err, errlen, "the calendar's time zones have more "
-					    "than %d RDATEs", IMP_RDATES_MAX);
-					return -1;
-				}
-				if (icalproperty_isa(p) != ICAL_RRULE_PROPERTY)
-					continue;
-				rr = icalproperty_get_rrule(p);
-				if (rule_ok(rr, start.month, tz, err, errlen) == -1)
-					return -1;
-				if ((!icaltime_is_null_time(rr.until) && rr.until.year < year - 1) ||
-				    (rr.count > 0 && start.year + rr.count < year - 1)) {
-					icalcomponent_remove_property(o, p);
-					icalproperty_free(p);
-					continue;
-				}
-				if (++rules > IMP_RULES_MAX) {
-					snprintf(err, errlen, "the calendar's time zones have more "
-					    "than %d rules in force", IMP_RULES_MAX);
-					return -1;
-				}
-				if (ds != NULL && rr.count == 0 && start.year < year - 1) {
-					start.year = year - 1;
-					if (start.month == 2 && start.day == 29)
-						start.day = 28;
-					icalproperty_set_dtstart(ds, start);
-				}
-			}
-		}
-	}
-	return 0;
-}
-
 static bool
 has(icalcomponent *ev, icalproperty_kind k)
 {
@@ -607,6 +385,81 @@ seen_uid(const struct imp_result *r, const char *uid)
 	return false;
 }
 
+/*
+ * How long an event that starts at `start` lasts, from its DTEND or
+ * DURATION: TAKE with *secs, or INVALID with why.
+ */
+static enum verdict
+length_of(icalcomponent *cal, icalcomponent *ev, const struct moment *start,
+    const struct when_zone *deflt, int year, struct tzids *used, long long *secs,
+    char *why, size_t whylen)
+{
+	icalproperty *pe = icalcomponent_get_first_property(ev, ICAL_DTEND_PROPERTY);
+	icalproperty *pd = icalcomponent_get_first_property(ev, ICAL_DURATION_PROPERTY);
+	struct moment end;
+
+	if (pe != NULL) {
+		if (moment_of(cal, pe, icalproperty_get_dtend(pe), deflt, year, used, &end, "end",
+		    why,
+		    whylen) == -1)
+			return INVALID;
+		if (end.date) {
+			snprintf(why, whylen, "its start is a time but its end a date");
+			return INVALID;
+		}
+		*secs = end.utc - start->utc;
+	} else if (pd != NULL) {
+		struct icaldurationtype d = icalproperty_get_duration(pd);
+
+		if (icaldurationtype_is_bad_duration(d) || d.is_neg) {
+			snprintf(why, whylen, "its DURATION is not a valid length of time");
+			return INVALID;
+		}
+		*secs = (long long)icaldurationtype_as_int(d);
+	} else {
+		*secs = 60LL * DEFAULT_MINUTES;
+	}
+	if (*secs <= 0) {
+		snprintf(why, whylen, "it ends %s it starts", *secs == 0 ? "when" : "before");
+		return INVALID;
+	}
+	return TAKE;
+}
+
+/* Fill *e from a VEVENT found fit: TAKE, or INVALID when its text is not UTF-8. */
+static enum verdict
+take(icalcomponent *ev, const char *uid, const struct moment *start, long long secs,
+    imp_clean_fn clean, struct imp_event *e, char *why, size_t whylen)
+{
+	icalproperty *pu = icalcomponent_get_first_property(ev, ICAL_URL_PROPERTY);
+	bool bad = false, cut[3] = { false, false, false };
+
+	memset(e, 0, sizeof(*e));
+	e->title = one_line(icalcomponent_get_summary(ev), IMP_TITLE_MAX, clean, &bad, &cut[0]);
+	e->description = one_line(icalcomponent_get_description(ev), IMP_TEXT_MAX, clean, &bad,
+	    &cut[1]);
+	e->location = one_line(icalcomponent_get_location(ev), IMP_SHORT_MAX, clean, &bad,
+	    &cut[2]);
+	if (bad) {
+		free(e->title);
+		free(e->description);
+		free(e->location);
+		snprintf(why, whylen, "its text is not valid UTF-8");
+		return INVALID;
+	}
+	if (e->title == NULL)
+		e->title = imp_xstrdup("Untitled event");
+	e->shortened = (cut[0] ? IMP_CUT_TITLE : 0) | (cut[1] ? IMP_CUT_DESCRIPTION : 0) |
+	    (cut[2] ? IMP_CUT_LOCATION : 0);
+	e->url = link_of(pu != NULL ? icalproperty_get_url(pu) : NULL);
+	e->source_uid = imp_xstrdup(uid);
+	snprintf(e->tz, sizeof(e->tz), "%s", start->z.name);
+	e->local = start->l;
+	e->start_utc = start->utc;
+	e->duration_min = (int)((secs + 59) / 60);
+	return TAKE;
+}
+
 /* Judge one VEVENT; on TAKE, fill *e; on INVALID, say why. */
 static enum verdict
 judge(icalcomponent *cal, icalcomponent *ev, const struct imp_result *r,
@@ -614,13 +467,9 @@ judge(icalcomponent *cal, icalcomponent *ev, const struct imp_result *r,
     imp_clean_fn clean, struct imp_event *e, char *why, size_t whylen)
 {
 	icalproperty *ps = icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY);
-	icalproperty *pe = icalcomponent_get_first_property(ev, ICAL_DTEND_PROPERTY);
-	icalproperty *pd = icalcomponent_get_first_property(ev, ICAL_DURATION_PROPERTY);
-	icalproperty *pu = icalcomponent_get_first_property(ev, ICAL_URL_PROPERTY);
 	const char *uid = icalcomponent_get_uid(ev);
-	struct moment start, end;
+	struct moment start;
 	long long secs;
-	bool bad = false, cut[3] = { false, false, false };
 
 	/* A value that cannot be read first: it is what the person must fix. */
 	if (broken(ev, why, whylen))
@@ -649,62 +498,15 @@ judge(icalcomponent *cal, icalcomponent *ev, const struct imp_result *r,
 		return ALLDAY;
 	if (icalcomponent_get_status(ev) == ICAL_STATUS_CANCELLED)
 		return CANCELLED;
-	if (pe != NULL) {
-		if (moment_of(cal, pe, icalproperty_get_dtend(pe), deflt, year, used, &end, "end",
-		    why,
-		    whylen) == -1)
-			return INVALID;
-		if (end.date) {
-			snprintf(why, whylen, "its start is a time but its end a date");
-			return INVALID;
-		}
-		secs = end.utc - start.utc;
-	} else if (pd != NULL) {
-		struct icaldurationtype d = icalproperty_get_duration(pd);
-
-		if (icaldurationtype_is_bad_duration(d) || d.is_neg) {
-			snprintf(why, whylen, "its DURATION is not a valid length of time");
-			return INVALID;
-		}
-		secs = (long long)icaldurationtype_as_int(d);
-	} else {
-		secs = 60LL * DEFAULT_MINUTES;
-	}
-	if (secs <= 0) {
-		snprintf(why, whylen, "it ends %s it starts", secs == 0 ? "when" : "before");
+	if (length_of(cal, ev, &start, deflt, year, used, &secs, why, whylen) == INVALID)
 		return INVALID;
-	}
 	if (secs > 60LL * WHEN_DURATION_MAX)
 		return TOO_LONG;
 	if (start.utc <= (long long)now)
 		return PAST;
 	if (seen_uid(r, uid))
 		return DUPLICATE;
-
-	memset(e, 0, sizeof(*e));
-	e->title = one_line(icalcomponent_get_summary(ev), IMP_TITLE_MAX, clean, &bad, &cut[0]);
-	e->description = one_line(icalcomponent_get_description(ev), IMP_TEXT_MAX, clean, &bad,
-	    &cut[1]);
-	e->location = one_line(icalcomponent_get_location(ev), IMP_SHORT_MAX, clean, &bad,
-	    &cut[2]);
-	if (bad) {
-		free(e->title);
-		free(e->description);
-		free(e->location);
-		snprintf(why, whylen, "its text is not valid UTF-8");
-		return INVALID;
-	}
-	if (e->title == NULL)
-		e->title = imp_xstrdup("Untitled event");
-	e->shortened = (cut[0] ? IMP_CUT_TITLE : 0) | (cut[1] ? IMP_CUT_DESCRIPTION : 0) |
-	    (cut[2] ? IMP_CUT_LOCATION : 0);
-	e->url = link_of(pu != NULL ? icalproperty_get_url(pu) : NULL);
-	e->source_uid = imp_xstrdup(uid);
-	snprintf(e->tz, sizeof(e->tz), "%s", start.z.name);
-	e->local = start.l;
-	e->start_utc = start.utc;
-	e->duration_min = (int)((secs + 59) / 60);
-	return TAKE;
+	return take(ev, uid, &start, secs, clean, e, why, whylen);
 }
 
 /*
