@@ -1,4 +1,8 @@
-/* model.c: the events plugin's storage. See model.h. */
+/*
+ * model.c: the events plugin's storage: the schema, the statement cache,
+ * and events themselves; registrations are in model_reg.c, people, notices
+ * and retention in model_people.c. See model.h.
+ */
 #include "model.h"
 
 #include <stdarg.h>
@@ -7,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+
+#include "model_int.h"
 
 const char *const model_schema[] = {
 	/* 1: events, registrations, people. */
@@ -158,7 +164,7 @@ const char *const model_schema[] = {
 const size_t model_schema_steps = sizeof(model_schema) / sizeof(model_schema[0]);
 
 /* Running out of memory is fatal, here only. */
-static void *
+void *
 xrealloc(void *p, size_t n)
 {
 	if ((p = realloc(p, n == 0 ? 1 : n)) == NULL) {
@@ -168,7 +174,7 @@ xrealloc(void *p, size_t n)
 	return p;
 }
 
-static char *
+char *
 xstrdup_or_null(const char *s)
 {
 	size_t len;
@@ -190,7 +196,7 @@ model_status_name(enum ev_status s)
 	return status_names[s];
 }
 
-static enum ev_status
+enum ev_status
 status_of(const unsigned char *s)
 {
 	for (int i = EV_CONFIRMED; i <= EV_WAITLIST; i++)
@@ -221,7 +227,7 @@ model_places_left(const struct ev_event *e)
 	return e->capacity > e->n_confirmed ? e->capacity - e->n_confirmed : 0;
 }
 
-static void
+void
 people_add(struct ev_people *l, long long event_id, const unsigned char *person,
     const unsigned char *nick)
 {
@@ -301,7 +307,7 @@ cache_get(sqlite3 *db, const char *sql)
 }
 
 /* Done with a statement from prep(): reset when kept, else finalized. */
-static void
+void
 done(sqlite3_stmt *st)
 {
 	size_t h;
@@ -353,7 +359,7 @@ model_close(sqlite3 *db)
  * by `types`, one letter each: 'i' long long, 't' const char * (NULL binds
  * NULL). NULL on error. Give it back with done().
  */
-static sqlite3_stmt *
+sqlite3_stmt *
 prep(sqlite3 *db, const char *sql, const char *types, ...)
 {
 	sqlite3_stmt *st;
@@ -382,7 +388,7 @@ prep(sqlite3 *db, const char *sql, const char *types, ...)
 }
 
 /* Run a prepared statement that returns no rows, and give it back. 0 or -1. */
-static int
+int
 run(sqlite3_stmt *st)
 {
 	int rc;
@@ -395,7 +401,7 @@ run(sqlite3_stmt *st)
 }
 
 /* A query that returns one integer; `def` when it returns no row. -1 on error. */
-static int
+int
 one_int(sqlite3_stmt *st, long long def, long long *out)
 {
 	int rc;
@@ -411,17 +417,7 @@ one_int(sqlite3_stmt *st, long long def, long long *out)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
-#define EVENT_COLUMNS \
-	"e.id, e.uid, e.title, e.description, e.location, e.url, e.join_url, e.channel," \
-	" e.cancel_reason, e.created_by, e.local_date, e.local_time, e.tz, e.start_utc," \
-	" e.duration_min, e.capacity, e.status, e.sequence, e.created_at, e.updated_at," \
-	" CASE WHEN e.purged THEN e.kept_confirmed ELSE e.n_confirmed END," \
-	" CASE WHEN e.purged THEN e.kept_maybe ELSE e.n_maybe END," \
-	" CASE WHEN e.purged THEN e.kept_waitlist ELSE e.n_waitlist END," \
-	" e.reminders_from, e.purged"
-#define EVENT_NCOLUMNS 25
-
-static void
+void
 copy_text(char *dst, size_t n, const unsigned char *s)
 {
 	snprintf(dst, n, "%s", s != NULL ? (const char *)s : "");
@@ -517,7 +513,7 @@ model_event_get(sqlite3 *db, long long id, struct ev_event *e)
 }
 
 /* Collect every row of a query of EVENT_COLUMNS. */
-static int
+int
 event_rows(sqlite3_stmt *st, struct ev_event **out, size_t *n)
 {
 	int rc;
@@ -584,7 +580,7 @@ model_events_free(struct ev_event *v, size_t n)
 }
 
 /* Run an UPDATE of one event: MODEL_ENOENT when it changed no row. */
-static int
+int
 update_one(sqlite3 *db, sqlite3_stmt *st)
 {
 	if (run(st) == -1)
@@ -649,578 +645,4 @@ model_event_cancel(sqlite3 *db, long long id, const char *reason, time_t now)
 	return update_one(db, prep(db, "UPDATE events SET status = 'cancelled',"
 	    " cancel_reason = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?",
 	    "tii", reason, (long long)now, id));
-}
-
-/*
- * Give free places of event `id` to the first waitlisted people, in arrival
- * order, appending them to *promoted. Cancelled events and events that have
- * started promote nobody: a place there is worth nothing.
- */
-static int
-promote(sqlite3 *db, long long id, time_t now, struct ev_people *promoted)
-{
-	struct ev_people next = { 0 };
-	sqlite3_stmt *st;
-	long long free_places;
-	int rc;
-
-	/* The kept counts: no need to copy the event's texts. */
-	st = prep(db, "SELECT capacity, n_confirmed, n_waitlist, status = 'cancelled', start_utc"
-	    " FROM events WHERE id = ?", "i", id);
-	if (st == NULL)
-		return -1;
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		done(st);
-		return rc == SQLITE_DONE ? MODEL_ENOENT : -1;
-	}
-	free_places = sqlite3_column_int64(st, 0) == 0 ? -1 :
-	    sqlite3_column_int64(st, 0) > sqlite3_column_int64(st, 1) ?
-	    sqlite3_column_int64(st, 0) - sqlite3_column_int64(st, 1) : 0;
-	rc = sqlite3_column_int(st, 3) || sqlite3_column_int64(st, 4) <= now ||
-	    free_places == 0 || sqlite3_column_int64(st, 2) == 0;
-	done(st);
-	if (rc)
-		return 0;
-	/* LIMIT -1 is no limit. */
-	st = prep(db, "SELECT person, nick FROM registrations"
-	    " WHERE event_id = ? AND status = 'waitlist' ORDER BY seq LIMIT ?",
-	    "ii", id, free_places);
-	if (st == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		people_add(&next, id, sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
-	done(st);
-	for (size_t i = 0; rc == SQLITE_DONE && i < next.n; i++) {
-		if (run(prep(db, "UPDATE registrations SET status = 'confirmed'"
-		    " WHERE event_id = ? AND person = ?", "it", id, next.v[i].person)) == -1)
-			rc = SQLITE_ERROR;
-		else
-			people_add(promoted, id, (const unsigned char *)next.v[i].person,
-			    (const unsigned char *)next.v[i].nick);
-	}
-	model_people_free(&next);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-/*
- * The 1-based waitlist position of the entry with arrival number `seq`,
- * counted through the (event_id, status, seq) index on the side of it that
- * is shorter by arrival numbers: a newcomer at the end counts nobody behind
- * it, the first in line nobody before it. n_waitlist is the kept count.
- */
-static int
-wait_position(sqlite3 *db, long long id, long long seq, long long n_waitlist, int *position)
-{
-	/* Apart: SQLite reads min() or max() alone from the index's ends, not both. */
-	sqlite3_stmt *st = prep(db, "SELECT (SELECT min(seq) FROM registrations"
-	    "  WHERE event_id = ?1 AND status = 'waitlist'),"
-	    " (SELECT max(seq) FROM registrations WHERE event_id = ?1 AND status = 'waitlist')",
-	    "i", id);
-	long long lo, hi, c;
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	rc = sqlite3_step(st);
-	lo = sqlite3_column_int64(st, 0);
-	hi = sqlite3_column_int64(st, 1);
-	done(st);
-	if (rc != SQLITE_ROW)
-		return -1;
-	if (seq - lo <= hi - seq) {
-		if (one_int(prep(db, "SELECT count(*) FROM registrations"
-		    " WHERE event_id = ? AND status = 'waitlist' AND seq < ?", "ii", id, seq),
-		    0, &c) == -1)
-			return -1;
-		*position = (int)c + 1;
-	} else {
-		if (one_int(prep(db, "SELECT count(*) FROM registrations"
-		    " WHERE event_id = ? AND status = 'waitlist' AND seq > ?", "ii", id, seq),
-		    0, &c) == -1)
-			return -1;
-		*position = (int)(n_waitlist - c);
-	}
-	return 0;
-}
-
-int
-model_status(sqlite3 *db, long long id, const char *person, enum ev_status *status,
-    int *position)
-{
-	sqlite3_stmt *st = prep(db, "SELECT r.status, r.seq, e.n_waitlist"
-	    " FROM registrations r JOIN events e ON e.id = r.event_id"
-	    " WHERE r.event_id = ? AND r.person = ?", "it", id, person);
-	long long seq = 0, n_waitlist = 0;
-	int rc;
-
-	*status = EV_NONE;
-	*position = 0;
-	if (st == NULL)
-		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*status = status_of(sqlite3_column_text(st, 0));
-		seq = sqlite3_column_int64(st, 1);
-		n_waitlist = sqlite3_column_int64(st, 2);
-	}
-	done(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return -1;
-	if (*status == EV_WAITLIST)
-		return wait_position(db, id, seq, n_waitlist, position);
-	return 0;
-}
-
-int
-model_rsvp(sqlite3 *db, long long id, const char *person, const char *nick,
-    enum ev_status want, time_t now, struct rsvp_result *r)
-{
-	sqlite3_stmt *st;
-	long long seq = 0, start = 0, end = 0;
-	int rc;
-
-	memset(r, 0, sizeof(*r));
-	st = prep(db, "SELECT status = 'cancelled', start_utc, duration_min, last_seq FROM events"
-	    " WHERE id = ?", "i", id);
-	if (st == NULL)
-		return -1;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		start = sqlite3_column_int64(st, 1);
-		end = start + 60 * sqlite3_column_int64(st, 2);
-		seq = sqlite3_column_int64(st, 3);
-		rc = sqlite3_column_int(st, 0) ? MODEL_ECANCELLED : start <= now ? MODEL_EPAST : 0;
-	} else
-		rc = rc == SQLITE_DONE ? MODEL_ENOENT : -1;
-	done(st);
-	if (rc != 0)
-		return rc;
-	if (model_status(db, id, person, &r->before, &r->position) == -1)
-		return -1;
-	r->after = r->before;
-
-	/* Already where they want to be; a yes while waiting keeps the place in line. */
-	if (want == r->before || (want == EV_CONFIRMED && r->before == EV_WAITLIST))
-		return 0;
-
-	if (want == EV_NONE) {
-		if (run(prep(db, "DELETE FROM registrations WHERE event_id = ? AND person = ?",
-		    "it", id, person)) == -1)
-			return -1;
-	} else {
-		/*
-		 * A yes joins the end of the waitlist, and promote() below gives it
-		 * a place at once when one is free and nobody waits before it: one
-		 * path, so arrival order holds however the place came free.
-		 */
-		if (run(prep(db, "INSERT INTO registrations"
-		    " (event_id, person, nick, status, seq, created_at, ev_start, ev_end)"
-		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-		    " ON CONFLICT (event_id, person) DO UPDATE SET nick = excluded.nick,"
-		    " status = excluded.status, seq = excluded.seq",
-		    "itttiiii", id, person, nick, want == EV_MAYBE ? "maybe" : "waitlist",
-		    seq + 1, (long long)now, start, end)) == -1)
-			return -1;
-	}
-	if (promote(db, id, now, &r->promoted) == -1)
-		goto fail;
-	/* The asker is told by the answer, not as a promotion. */
-	for (size_t i = 0; i < r->promoted.n; i++) {
-		if (strcmp(r->promoted.v[i].person, person) == 0) {
-			free(r->promoted.v[i].person);
-			free(r->promoted.v[i].nick);
-			memmove(&r->promoted.v[i], &r->promoted.v[i + 1],
-			    (r->promoted.n - i - 1) * sizeof(r->promoted.v[0]));
-			if (--r->promoted.n == 0)
-				model_people_free(&r->promoted);
-			break;
-		}
-	}
-	if (model_status(db, id, person, &r->after, &r->position) == -1)
-		goto fail;
-	return 0;
-fail:
-	model_people_free(&r->promoted);
-	return -1;
-}
-
-int
-model_event_set_capacity(sqlite3 *db, long long id, int capacity, time_t now,
-    struct ev_people *promoted)
-{
-	int rc = update_one(db, prep(db, "UPDATE events SET capacity = ?,"
-	    " sequence = sequence + 1, updated_at = ? WHERE id = ?",
-	    "iii", (long long)capacity, (long long)now, id));
-
-	return rc != 0 ? rc : promote(db, id, now, promoted);
-}
-
-int
-model_attendees(sqlite3 *db, long long id, struct ev_people *confirmed,
-    struct ev_people *maybe, struct ev_people *waitlist)
-{
-	sqlite3_stmt *st = prep(db, "SELECT person, nick, status FROM registrations"
-	    " WHERE event_id = ? ORDER BY status, seq", "i", id);
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		enum ev_status s = status_of(sqlite3_column_text(st, 2));
-		struct ev_people *l = s == EV_CONFIRMED ? confirmed : s == EV_MAYBE ? maybe : waitlist;
-
-		people_add(l, id, sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
-	}
-	done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-int
-model_mine_first(sqlite3 *db, const char *person, time_t now, size_t limit,
-    struct ev_mine **out, size_t *n, size_t *total)
-{
-	sqlite3_stmt *st;
-	long long count;
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	/*
-	 * From the (person, ev_start, ...) index alone: the count walks the
-	 * person's registrations of events that start from a week back (events
-	 * last at most 7 days), the list stops after `limit`; only the events
-	 * shown are read.
-	 */
-	if (one_int(prep(db, "SELECT count(*) FROM registrations"
-	    " WHERE person = ?1 AND ev_start > ?2 - 604800 AND ev_end > ?2",
-	    "ti", person, (long long)now), 0, &count) == -1)
-		return -1;
-	*total = (size_t)count;
-	st = prep(db, "SELECT event_id, status, seq FROM registrations"
-	    " WHERE person = ?1 AND ev_start > ?2 - 604800 AND ev_end > ?2"
-	    " ORDER BY ev_start, event_id LIMIT ?3", "tii", person, (long long)now,
-	    limit > (size_t)count ? count : (long long)limit);
-	if (st == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct ev_mine *m;
-
-		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
-		m = &(*out)[(*n)++];
-		memset(m, 0, sizeof(*m));
-		if (model_event_get(db, sqlite3_column_int64(st, 0), &m->ev) != 0)
-			break;
-		m->status = status_of(sqlite3_column_text(st, 1));
-		if (m->status == EV_WAITLIST && wait_position(db, m->ev.id,
-		    sqlite3_column_int64(st, 2), m->ev.n_waitlist, &m->position) == -1)
-			break;
-	}
-	done(st);
-	if (rc != SQLITE_DONE) {
-		model_mine_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-		return -1;
-	}
-	return 0;
-}
-
-int
-model_mine(sqlite3 *db, const char *person, time_t now, struct ev_mine **out, size_t *n)
-{
-	size_t total;
-
-	return model_mine_first(db, person, now, SIZE_MAX, out, n, &total);
-}
-
-void
-model_mine_free(struct ev_mine *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		model_event_clear(&v[i].ev);
-	free(v);
-}
-
-int
-model_person_tz(sqlite3 *db, const char *person, char *buf, size_t n)
-{
-	sqlite3_stmt *st = prep(db, "SELECT tz FROM people WHERE person = ? AND tz IS NOT NULL",
-	    "t", person);
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		copy_text(buf, n, sqlite3_column_text(st, 0));
-	done(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-}
-
-int
-model_person_set_tz(sqlite3 *db, const char *person, const char *nick, const char *tz)
-{
-	return run(prep(db, "INSERT INTO people (person, nick, tz) VALUES (?, ?, ?)"
-	    " ON CONFLICT (person) DO UPDATE SET nick = excluded.nick, tz = excluded.tz",
-	    "ttt", person, nick, tz));
-}
-
-int
-model_person_seen(sqlite3 *db, const char *person, const char *nick)
-{
-	if (run(prep(db, "UPDATE people SET nick = ?2 WHERE person = ?1 AND nick != ?2",
-	    "tt", person, nick)) == -1)
-		return -1;
-	return run(prep(db, "UPDATE registrations SET nick = ?2 WHERE person = ?1 AND nick != ?2",
-	    "tt", person, nick));
-}
-
-int
-model_forget_summary(sqlite3 *db, const char *person, struct forget_summary *s)
-{
-	long long regs = 0, tz = 0, created = 0, pending = 0;
-
-	memset(s, 0, sizeof(*s));
-	if (one_int(prep(db, "SELECT count(*) FROM registrations WHERE person = ?", "t",
-	    person), 0, &regs) == -1 ||
-	    one_int(prep(db, "SELECT count(*) FROM people WHERE person = ?", "t", person),
-	    0, &tz) == -1 ||
-	    one_int(prep(db, "SELECT count(*) FROM events WHERE created_by = ?", "t", person),
-	    0, &created) == -1 ||
-	    one_int(prep(db, "SELECT count(*) FROM pending_notices WHERE person = ?", "t",
-	    person), 0, &pending) == -1)
-		return -1;
-	s->registrations = (int)regs;
-	s->has_tz = tz > 0;
-	s->events_created = (int)created;
-	s->pending = (int)pending;
-	return 0;
-}
-
-int
-model_forget(sqlite3 *db, const char *person, time_t now, struct ev_people *promoted)
-{
-	sqlite3_stmt *st = prep(db, "DELETE FROM registrations WHERE person = ?"
-	    " RETURNING event_id, status", "t", person);
-	long long *freed = NULL;
-	size_t nfreed = 0;
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (status_of(sqlite3_column_text(st, 1)) != EV_CONFIRMED)
-			continue;
-		freed = xrealloc(freed, (nfreed + 1) * sizeof(*freed));
-		freed[nfreed++] = sqlite3_column_int64(st, 0);
-	}
-	done(st);
-	if (rc != SQLITE_DONE)
-		goto fail;
-	if (run(prep(db, "DELETE FROM people WHERE person = ?", "t", person)) == -1 ||
-	    run(prep(db, "DELETE FROM pending_notices WHERE person = ?", "t", person)) == -1 ||
-	    run(prep(db, "UPDATE events SET created_by = NULL WHERE created_by = ?", "t",
-	    person)) == -1)
-		goto fail;
-	for (size_t i = 0; i < nfreed; i++)
-		if (promote(db, freed[i], now, promoted) == -1)
-			goto fail;
-	free(freed);
-	return 0;
-fail:
-	free(freed);
-	return -1;
-}
-
-/* ---- reminders, kept notices, retention ---- */
-
-int
-model_events_reminding(sqlite3 *db, time_t now, long long max_offset, struct ev_event **out,
-    size_t *n)
-{
-	return event_rows(prep(db, "SELECT " EVENT_COLUMNS " FROM events e"
-	    " WHERE e.status = 'active' AND e.start_utc > ?1 AND e.start_utc <= ?1 + ?2"
-	    " ORDER BY e.start_utc, e.id", "ii", (long long)now, max_offset), out, n);
-}
-
-int
-model_reminder_sent(sqlite3 *db, long long id, long long offset_s, long long start_utc,
-    bool *sent)
-{
-	long long c;
-
-	if (one_int(prep(db, "SELECT count(*) FROM reminders_sent WHERE event_id = ?"
-	    " AND offset_s = ? AND start_utc = ?", "iii", id, offset_s, start_utc), 0, &c) == -1)
-		return -1;
-	*sent = c > 0;
-	return 0;
-}
-
-int
-model_reminder_mark(sqlite3 *db, long long id, long long offset_s, long long start_utc,
-    time_t now)
-{
-	return run(prep(db, "INSERT OR IGNORE INTO reminders_sent"
-	    " (event_id, offset_s, start_utc, sent_at) VALUES (?, ?, ?, ?)",
-	    "iiii", id, offset_s, start_utc, (long long)now));
-}
-
-int
-model_reminder_people(sqlite3 *db, long long id, struct ev_people *out)
-{
-	sqlite3_stmt *st = prep(db, "SELECT r.person, r.nick FROM registrations r"
-	    " LEFT JOIN people p ON p.person = r.person"
-	    " WHERE r.event_id = ? AND r.status = 'confirmed' AND coalesce(p.reminders, 1) = 1"
-	    " ORDER BY r.seq", "i", id);
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		people_add(out, id, sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
-	done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-int
-model_person_reminders(sqlite3 *db, const char *person, bool *on)
-{
-	long long v;
-
-	if (one_int(prep(db, "SELECT reminders FROM people WHERE person = ?", "t", person),
-	    1, &v) == -1)
-		return -1;
-	*on = v != 0;
-	return 0;
-}
-
-int
-model_person_set_reminders(sqlite3 *db, const char *person, const char *nick, bool on)
-{
-	return run(prep(db, "INSERT INTO people (person, nick, reminders) VALUES (?, ?, ?)"
-	    " ON CONFLICT (person) DO UPDATE SET nick = excluded.nick,"
-	    " reminders = excluded.reminders", "tti", person, nick, (long long)on));
-}
-
-int
-model_pending_add(sqlite3 *db, const char *person, long long event_id, const char *text,
-    time_t now, time_t expires)
-{
-	return run(prep(db, "INSERT INTO pending_notices (person, event_id, text, created_at,"
-	    " expires_at) VALUES (?, ?, ?, ?, ?)", "titii", person, event_id, text,
-	    (long long)now, (long long)expires));
-}
-
-void
-model_notices_free(struct ev_notice *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i].text);
-	free(v);
-}
-
-int
-model_pending_take(sqlite3 *db, const char *person, time_t now, struct ev_notice **out,
-    size_t *n)
-{
-	sqlite3_stmt *st = prep(db, "DELETE FROM pending_notices WHERE person = ?"
-	    " RETURNING id, event_id, text, created_at, expires_at", "t", person);
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (st == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct ev_notice *m;
-
-		if (sqlite3_column_int64(st, 4) <= now)
-			continue;	/* expired: deleted, not told */
-		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
-		m = &(*out)[(*n)++];
-		m->id = sqlite3_column_int64(st, 0);
-		m->event_id = sqlite3_column_int64(st, 1);
-		m->text = xstrdup_or_null((const char *)sqlite3_column_text(st, 2));
-		m->created_at = sqlite3_column_int64(st, 3);
-	}
-	done(st);
-	if (rc != SQLITE_DONE) {
-		model_notices_free(*out, *n);
-		*out = NULL;
-		*n = 0;
-		return -1;
-	}
-	/* RETURNING gives rows in no promised order; tell them as they were kept. */
-	for (size_t i = 1; i < *n; i++)
-		for (size_t j = i; j > 0 && (*out)[j - 1].id > (*out)[j].id; j--) {
-			struct ev_notice tmp = (*out)[j];
-
-			(*out)[j] = (*out)[j - 1];
-			(*out)[j - 1] = tmp;
-		}
-	return 0;
-}
-
-int
-model_pending_expire(sqlite3 *db, time_t now)
-{
-	return run(prep(db, "DELETE FROM pending_notices WHERE expires_at <= ?", "i",
-	    (long long)now));
-}
-
-int
-model_retention(sqlite3 *db, time_t now, long long keep_s, int *purged)
-{
-	long long cutoff = (long long)now - keep_s;
-	sqlite3_stmt *st;
-	long long *ids = NULL;
-	size_t n = 0;
-	int rc;
-
-	*purged = 0;
-	/* Events end at most 7 days after they start: the index bounds the scan. */
-	st = prep(db, "SELECT id FROM events WHERE purged = 0 AND start_utc <= ?1"
-	    " AND start_utc + 60 * duration_min <= ?1", "i", cutoff);
-	if (st == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		ids = xrealloc(ids, (n + 1) * sizeof(*ids));
-		ids[n++] = sqlite3_column_int64(st, 0);
-	}
-	done(st);
-	for (size_t i = 0; rc == SQLITE_DONE && i < n; i++) {
-		/* Counts first, then nothing personal: registrations, notices, creator. */
-		if (run(prep(db, "UPDATE events SET"
-		    " kept_confirmed = n_confirmed, kept_maybe = n_maybe, kept_waitlist = n_waitlist,"
-		    " purged = 1, created_by = NULL WHERE id = ?1", "i", ids[i])) == -1 ||
-		    run(prep(db, "DELETE FROM registrations WHERE event_id = ?", "i", ids[i])) == -1 ||
-		    run(prep(db, "DELETE FROM pending_notices WHERE event_id = ?", "i",
-		    ids[i])) == -1 ||
-		    run(prep(db, "DELETE FROM reminders_sent WHERE event_id = ?", "i", ids[i])) == -1)
-			rc = SQLITE_ERROR;
-	}
-	free(ids);
-	if (rc != SQLITE_DONE)
-		return -1;
-	*purged = (int)n;
-	return 0;
-}
-
-int
-model_import_seen(sqlite3 *db, const char *source_uid, bool *seen)
-{
-	long long n;
-
-	if (one_int(prep(db, "SELECT count(*) FROM events WHERE source_uid = ?", "t",
-	    source_uid), 0, &n) == -1)
-		return -1;
-	*seen = n > 0;
-	return 0;
-}
-
-int
-model_event_set_source(sqlite3 *db, long long id, const char *source_uid,
-    const char *source_url)
-{
-	return run(prep(db, "UPDATE events SET source_uid = ?, source_url = ? WHERE id = ?",
-	    "tti", source_uid, source_url, id));
 }

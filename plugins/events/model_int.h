@@ -1,0 +1,49 @@
+/*
+ * model_int.h: what the events plugin's storage files (model.c,
+ * model_reg.c, model_people.c) share. Not part of model.h's interface;
+ * hidden from the shared object.
+ */
+#ifndef CONVENE_MODEL_INT_H
+#define CONVENE_MODEL_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "model.h"
+
+#pragma GCC visibility push(hidden)
+
+/* The host's bot/util.c has an xrealloc: unit tests link both. */
+#define xrealloc model_xrealloc
+
+#define EVENT_COLUMNS \
+	"e.id, e.uid, e.title, e.description, e.location, e.url, e.join_url, e.channel," \
+	" e.cancel_reason, e.created_by, e.local_date, e.local_time, e.tz, e.start_utc," \
+	" e.duration_min, e.capacity, e.status, e.sequence, e.created_at, e.updated_at," \
+	" CASE WHEN e.purged THEN e.kept_confirmed ELSE e.n_confirmed END," \
+	" CASE WHEN e.purged THEN e.kept_maybe ELSE e.n_maybe END," \
+	" CASE WHEN e.purged THEN e.kept_waitlist ELSE e.n_waitlist END," \
+	" e.reminders_from, e.purged"
+#define EVENT_NCOLUMNS 25
+
+/* model.c */
+void *xrealloc(void *p, size_t n);
+char *xstrdup_or_null(const char *s);
+enum ev_status status_of(const unsigned char *s);
+void people_add(struct ev_people *l, long long event_id, const unsigned char *person,
+    const unsigned char *nick);
+sqlite3_stmt *prep(sqlite3 *db, const char *sql, const char *types, ...);
+void done(sqlite3_stmt *st);
+int run(sqlite3_stmt *st);
+int one_int(sqlite3_stmt *st, long long def, long long *out);
+void copy_text(char *dst, size_t n, const unsigned char *s);
+int event_rows(sqlite3_stmt *st, struct ev_event **out, size_t *n);
+int update_one(sqlite3 *db, sqlite3_stmt *st);
+
+/* model_reg.c */
+int promote(sqlite3 *db, long long id, time_t now, struct ev_people *promoted);
+
+#pragma GCC visibility pop
+
+#endif
