@@ -726,6 +726,74 @@ test_changes_and_cancel(void **state)
 	assert_int_equal(count("SELECT count(*) FROM registrations WHERE person = 'n:dave'"), 0);
 }
 
+/*
+ * Every field `event set` knows, through its setter: what is stored, what
+ * the confirmed are told, the organiser's answer, and each field's refusals.
+ */
+static void
+test_event_set_every_field(void **state)
+{
+	org("event add 2026-12-02 18:00 Clinic");
+	org("event set 1 capacity 1");
+	member("alice", "rsvp 1");
+	member("bob", "rsvp 1");
+	clear_lines();
+
+	org("event set 1 title Better clinic");
+	EXPECT("reply olga: #1 Better clinic: title set.");
+	EXPECT_NOT("notice alice");
+	assert_non_null(strstr(logbuf, "event #1: title changed"));
+	org("event set 1 description A long talk");
+	EXPECT("reply olga: #1 Better clinic: description set.");
+	org("event set 1 description -");
+	assert_int_equal(count("SELECT count(*) FROM events WHERE description IS NULL"), 1);
+	org("event set 1 url https://example.org/clinic");
+	EXPECT("reply olga: #1 Better clinic: url set.");
+	org("event set 1 channel nochan");
+	EXPECT("reply olga: The channel must be a channel name like #convene.");
+	org("event set 1 channel #other");
+	assert_int_equal(count("SELECT count(*) FROM events WHERE channel = '#other'"), 1);
+	org("event set 1 location -");
+	EXPECT("notice alice: #1 Better clinic has changed: the location was removed.");
+	clear_lines();
+
+	org("event set 1 join https://meet.example.org/r");
+	EXPECT("notice alice: #1 Better clinic has a new join link: https://meet.example.org/r");
+	EXPECT_NOT("notice bob");
+	EXPECT("reply olga: #1 Better clinic: join set; 1 confirmed person told.");
+	org("event set 1 join -");
+	EXPECT("reply olga: #1 Better clinic: join set.");
+	assert_int_equal(count("SELECT count(*) FROM events WHERE join_url IS NULL"), 1);
+	clear_lines();
+
+	org("event set 1 start 2026-12-03");
+	EXPECT("reply olga: Give the date and time, and optionally a zone. "
+	    "Usage: event set N start YYYY-MM-DD HH:MM [ZONE]");
+	org("event set 1 start 2026-12-03 19:00 Mars/Base");
+	EXPECT("reply olga: Unknown time zone 'Mars/Base'");
+	org("event set 1 start 2026-12-03 19:00 UTC");
+	EXPECT("notice alice: #1 Better clinic has moved", "19:00-20:00 UTC");
+	assert_int_equal(count("SELECT count(*) FROM events WHERE tz = 'UTC'"), 1);
+	clear_lines();
+	org("event set 1 start 2026-12-03 19:00");
+	EXPECT("reply olga: #1 Better clinic: start set.");
+	EXPECT_NOT("notice alice");
+	org("event set 1 duration 2h");
+	EXPECT("notice alice: #1 Better clinic has a new length", "19:00-21:00 UTC");
+	EXPECT("reply olga: #1 Better clinic: duration set; 1 confirmed person told.");
+	clear_lines();
+
+	org("event set 1 capacity 2");
+	EXPECT("notice bob: #1 Better clinic: a place opened, you are confirmed.");
+	EXPECT("reply olga: #1 Better clinic: capacity set; full (waitlist); 1 promoted from "
+	    "the waitlist and told.");
+	org("event set 1 capacity many");
+	EXPECT("reply olga: Capacity must be a number of places from 0 (no limit) to 100000.");
+	org("event set 1 TITLE Case");
+	EXPECT("reply olga: #1 Case: TITLE set.");
+	assert_int_equal(count("SELECT count(*) FROM events WHERE title = 'Case'"), 1);
+}
+
 static void
 test_lists_and_zones(void **state)
 {
@@ -1060,6 +1128,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_event_calendar_link, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rsvp_waitlist_promotion, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_changes_and_cancel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_event_set_every_field, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lists_and_zones, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forget, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_private_notices_only_to_whoever_holds_the_nick,
