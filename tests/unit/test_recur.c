@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -475,9 +476,67 @@ test_import(void **state)
 	}
 }
 
-int
-main(void)
+/*
+ * test_recur --expand ZONE DTSTART RULE FROM TO [x DATE]... [m DATE START]...
+ * prints the series' RRULE, its words and its occurrences in [FROM, TO)
+ * (instants in Unix seconds, DATE as YYYY-MM-DD: x cancels, m moves), for
+ * tests/e2e/test_series_interop.py to hold against other clients.
+ */
+static int
+emit(int argc, char **argv)
 {
+	struct recur_override ov[16];
+	struct recur_series s = { .ov = ov };
+	struct recur_occ occ[512];
+	struct when_zone z;
+	char buf[RECUR_TEXT_MAX], err[256];
+	int n;
+
+	if (argc < 7 || when_parse_zone(argv[2], &z) < 0 ||
+	    recur_parse(argv[4], &s.rule, err, sizeof(err)) < 0) {
+		fprintf(stderr, "usage: test_recur --expand ZONE DTSTART RULE FROM TO "
+		    "[x DATE]... [m DATE START]...\n");
+		return 2;
+	}
+	s.zone = &z;
+	s.dtstart = (time_t)strtoll(argv[3], NULL, 10);
+	for (int i = 7; i < argc && s.nov < 16; s.nov++) {
+		memset(&ov[s.nov], 0, sizeof(ov[s.nov]));
+		if (i + 1 >= argc || when_parse_date(argv[i + 1], &ov[s.nov].date) < 0)
+			return 2;
+		if (strcmp(argv[i], "x") == 0) {
+			ov[s.nov].cancelled = true;
+			i += 2;
+		} else if (strcmp(argv[i], "m") == 0 && i + 2 < argc) {
+			ov[s.nov].start = (time_t)strtoll(argv[i + 2], NULL, 10);
+			i += 3;
+		} else {
+			return 2;
+		}
+	}
+	if (recur_check(&s.rule, &z, s.dtstart, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	recur_rrule(&s.rule, &z, s.dtstart, buf, sizeof(buf));
+	printf("rrule %s\n", buf);
+	recur_describe(&s.rule, &z, s.dtstart, buf, sizeof(buf));
+	printf("describe %s\n", buf);
+	n = recur_expand(&s, (time_t)strtoll(argv[5], NULL, 10), (time_t)strtoll(argv[6], NULL, 10),
+	    occ, 512);
+	for (int i = 0; i < n; i++)
+		printf("occ %04d-%02d-%02d %lld%s\n", occ[i].date.year, occ[i].date.month,
+		    occ[i].date.day, (long long)occ[i].start, occ[i].moved ? " moved" : "");
+	icaltimezone_free_builtin_timezones();
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--expand") == 0)
+		return emit(argc, argv);
+
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_grammar),
 		cmocka_unit_test(test_text),
