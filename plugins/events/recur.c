@@ -340,9 +340,13 @@ walk_start(struct walk *w, const struct recur_series *s)
 	return 0;
 }
 
-/* The next occurrence of the rule (cancelled or moved ones too). false at the end. */
+/*
+ * The local date and time of the next occurrence of the rule (cancelled or
+ * moved ones too); false at the end. Its instant is instant(): callers that
+ * only compare dates skip that step, the costly one.
+ */
 static bool
-walk_next(struct walk *w, struct when_local *date, time_t *start)
+walk_next(struct walk *w, struct when_local *date)
 {
 	struct icaltimetype t;
 
@@ -354,10 +358,7 @@ walk_next(struct walk *w, struct when_local *date, time_t *start)
 	memset(date, 0, sizeof(*date));
 	date->year = t.year, date->month = t.month, date->day = t.day;
 	date->hour = t.hour, date->minute = t.minute;
-	if (w->s->rule.has_until && day_key(date) > day_key(&w->s->rule.until))
-		return false;
-	*start = instant(w->s->zone, date);
-	return true;
+	return !w->s->rule.has_until || day_key(date) <= day_key(&w->s->rule.until);
 }
 
 static void
@@ -392,7 +393,7 @@ recur_expand(const struct recur_series *s, time_t from, time_t to, struct recur_
 	struct recur_occ *buf;
 	struct when_local date;
 	struct walk w;
-	long last_moved = 0;
+	long last_moved = 0, early;
 	size_t n = 0;
 	time_t start;
 
@@ -406,11 +407,18 @@ recur_expand(const struct recur_series *s, time_t from, time_t to, struct recur_
 	for (size_t i = 0; i < s->nov; i++)
 		if (!s->ov[i].cancelled && s->ov[i].start != 0 && day_key(&s->ov[i].date) > last_moved)
 			last_moved = day_key(&s->ov[i].date);
+	/* No zone is 2 days from UTC: an unmoved occurrence on a day before `early` starts before from. */
+	when_from_utc(s->zone, from - 2 * 86400, &date);
+	early = from <= 2 * 86400 ? 0 : day_key(&date);
 	if ((buf = malloc((max + 1) * sizeof(*buf))) == NULL)
 		abort();
-	while (walk_next(&w, &date, &start)) {
+	while (walk_next(&w, &date)) {
 		const struct recur_override *ov = override_of(s, &date);
-		struct recur_occ o = { .date = date, .start = start };
+		struct recur_occ o = { .date = date };
+
+		if (day_key(&date) < early && (ov == NULL || ov->start == 0))
+			continue;
+		o.start = start = instant(s->zone, &date);
 
 		if (day_key(&date) > last_moved && ((to != (time_t)-1 && start >= to) ||
 		    (n == max && start > buf[max - 1].start)))
@@ -442,8 +450,9 @@ recur_start_of(const struct recur_series *s, const struct when_local *date, time
 
 	if (walk_start(&w, s) < 0)
 		return -1;
-	while (walk_next(&w, &d, out) && day_key(&d) <= day_key(date))
+	while (walk_next(&w, &d) && day_key(&d) <= day_key(date))
 		if (day_key(&d) == day_key(date)) {
+			*out = instant(s->zone, &d);
 			rc = 0;
 			break;
 		}
@@ -648,24 +657,46 @@ value_instant(icalcomponent *vevent, icalproperty *p, struct icaltimetype tt,
 	return 0;
 }
 
-/* The occurrence of a rule at instant t (or on a day, for a DATE value). */
-static bool
-find_occurrence(const struct recur_series *s, time_t t, bool is_date,
-    const struct when_local *day, struct when_local *date)
-{
-	struct walk w;
-	time_t start;
-	bool found = false;
+/* An RDATE or EXDATE value, matched against the rule's occurrences. */
+struct dated {
+	icalproperty *p;
+	bool exdate, is_date, found;
+	time_t t;
+	struct when_local day;	/* the value's local day in the series' zone */
+	struct when_local date;	/* the occurrence it names, once found */
+};
 
-	if (walk_start(&w, s) < 0)
-		return false;
-	while (!found && walk_next(&w, date, &start)) {
-		if (is_date ? day_key(date) > day_key(day) : start > t)
-			break;
-		found = is_date ? day_key(date) == day_key(day) : start == t;
+/*
+ * Match every value against the occurrences in one walk, up to the last
+ * value: an RDATE or EXDATE each walking from DTSTART would let a file of
+ * far-off dates hold the plugin for seconds.
+ */
+static void
+match_dates(const struct recur_series *s, struct dated *d, size_t n)
+{
+	struct when_local date;
+	struct walk w;
+	long last_day = 0;
+	size_t left = n;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!d[i].is_date)
+			when_from_utc(s->zone, d[i].t, &d[i].day);
+		if (day_key(&d[i].day) > last_day)
+			last_day = day_key(&d[i].day);
 	}
+	if (n == 0 || walk_start(&w, s) < 0)
+		return;
+	while (left > 0 && walk_next(&w, &date) && day_key(&date) <= last_day)
+		for (size_t i = 0; i < n; i++) {
+			if (d[i].found || day_key(&date) != day_key(&d[i].day) ||
+			    (!d[i].is_date && instant(s->zone, &date) != d[i].t))
+				continue;
+			d[i].found = true;
+			d[i].date = date;
+			left--;
+		}
 	walk_end(&w);
-	return found;
 }
 
 int
@@ -674,8 +705,11 @@ recur_from_ical(icalcomponent *vevent, const struct when_zone *z, time_t dtstart
     char *err, size_t errlen)
 {
 	struct recur_series s = { .zone = z, .dtstart = dtstart };
+	struct dated *d = NULL;
+	size_t nd = 0, cap = 0;
 	icalproperty *p;
-	int rules = 0;
+	char part[64];
+	int rules = 0, rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	*nex = 0;
@@ -691,48 +725,61 @@ recur_from_ical(icalcomponent *vevent, const struct when_zone *z, time_t dtstart
 			return -1;
 	}
 	s.rule = *out;
-	for (p = icalcomponent_get_first_property(vevent, ICAL_RDATE_PROPERTY); p != NULL;
-	    p = icalcomponent_get_next_property(vevent, ICAL_RDATE_PROPERTY)) {
-		struct icaldatetimeperiodtype dp = icalproperty_get_rdate(p);
-		struct when_local day, date;
-		char part[64];
-		bool is_date;
-		time_t t = 0;
+	for (p = icalcomponent_get_first_property(vevent, ICAL_ANY_PROPERTY); p != NULL;
+	    p = icalcomponent_get_next_property(vevent, ICAL_ANY_PROPERTY)) {
+		icalproperty_kind k = icalproperty_isa(p);
+		struct icaltimetype tt;
 
-		snprintf(part, sizeof(part), "RDATE:%s", icalproperty_get_value_as_string(p));
-		if (icaltime_is_null_time(dp.time) ||
-		    value_instant(vevent, p, dp.time, z, &t, &is_date, &day) < 0)
-			return refuse(err, errlen, part);
-		/* RDATE on the first occurrence, or on one the rule makes, adds nothing. */
-		if (!(t == dtstart && !is_date) &&
-		    !find_occurrence(&s, t, is_date, &day, &date))
-			return refuse(err, errlen, part);
-	}
-	for (p = icalcomponent_get_first_property(vevent, ICAL_EXDATE_PROPERTY); p != NULL;
-	    p = icalcomponent_get_next_property(vevent, ICAL_EXDATE_PROPERTY)) {
-		struct when_local day, date;
-		bool is_date, seen = false;
-		time_t t = 0;
-
-		if (value_instant(vevent, p, icalproperty_get_exdate(p), z, &t, &is_date, &day) < 0) {
-			char part[64];
-
-			snprintf(part, sizeof(part), "EXDATE:%s", icalproperty_get_value_as_string(p));
-			return refuse(err, errlen, part);
-		}
-		if (out->freq == RECUR_NONE || !find_occurrence(&s, t, is_date, &day, &date))
+		if (k != ICAL_RDATE_PROPERTY && k != ICAL_EXDATE_PROPERTY)
 			continue;
-		date.hour = date.minute = 0;
-		for (size_t i = 0; i < *nex; i++)
-			seen |= day_key(&ex[i]) == day_key(&date);
+		snprintf(part, sizeof(part), "%s:%s", k == ICAL_RDATE_PROPERTY ? "RDATE" : "EXDATE",
+		    icalproperty_get_value_as_string(p));
+		if (nd == 4 * maxex + 4) {
+			snprintf(err, errlen, "The event has more than %zu RDATE and EXDATE "
+			    "values.", 4 * maxex + 4);
+			goto done;
+		}
+		if (nd == cap && (d = realloc(d, (cap = cap * 2 + 8) * sizeof(*d))) == NULL)
+			abort();
+		memset(&d[nd], 0, sizeof(d[nd]));
+		d[nd].p = p;
+		d[nd].exdate = k == ICAL_EXDATE_PROPERTY;
+		tt = d[nd].exdate ? icalproperty_get_exdate(p) : icalproperty_get_rdate(p).time;
+		/* An RDATE of a PERIOD has a null time: no series of ours has one. */
+		if (icaltime_is_null_time(tt) ||
+		    value_instant(vevent, p, tt, z, &d[nd].t, &d[nd].is_date, &d[nd].day) < 0) {
+			refuse(err, errlen, part);
+			goto done;
+		}
+		nd++;
+	}
+	match_dates(&s, d, nd);
+	for (size_t i = 0; i < nd; i++) {
+		bool seen = false;
+
+		/* RDATE on the first occurrence, or on one the rule makes, adds nothing. */
+		if (!d[i].exdate && !d[i].found && !(d[i].t == dtstart && !d[i].is_date)) {
+			snprintf(part, sizeof(part), "RDATE:%s",
+			    icalproperty_get_value_as_string(d[i].p));
+			refuse(err, errlen, part);
+			goto done;
+		}
+		if (!d[i].exdate || !d[i].found)
+			continue;
+		d[i].date.hour = d[i].date.minute = 0;
+		for (size_t j = 0; j < *nex; j++)
+			seen |= day_key(&ex[j]) == day_key(&d[i].date);
 		if (seen)
 			continue;
 		if (*nex == maxex) {
 			snprintf(err, errlen, "The event has more than %zu cancelled occurrences "
 			    "(EXDATE).", maxex);
-			return -1;
+			goto done;
 		}
-		ex[(*nex)++] = date;
+		ex[(*nex)++] = d[i].date;
 	}
-	return 0;
+	rc = 0;
+done:
+	free(d);
+	return rc;
 }

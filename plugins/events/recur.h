@@ -124,7 +124,8 @@ int recur_start_of(const struct recur_series *s, const struct when_local *date, 
  * dtstart in zone z, as a rule (out) and cancelled dates (up to maxex of
  * them in ex, their number in *nex). An RDATE is taken only when it is
  * already an occurrence; an EXDATE that names no occurrence changes nothing
- * (RFC 5545) and is dropped. Without an RRULE, out->freq is RECUR_NONE.
+ * (RFC 5545) and is dropped; more than 4 * maxex + 4 RDATE and EXDATE values
+ * are refused. Without an RRULE, out->freq is RECUR_NONE.
  * 0, or -1 with a sentence naming the part it cannot take ("FREQ=YEARLY",
  * "BYDAY=MO,WE").
  */
