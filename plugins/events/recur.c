@@ -165,6 +165,35 @@ recur_parse(const char *text, struct recur_rule *out, char *err, size_t errlen)
 	return 0;
 }
 
+void
+recur_format(const struct recur_rule *r, char *buf, size_t n)
+{
+	static const char *const one[] = {
+		[RECUR_DAILY] = "daily", [RECUR_WEEKLY] = "weekly",
+		[RECUR_MONTHLY_WEEKDAY] = "monthly", [RECUR_MONTHLY_DAY] = "monthly",
+	};
+	static const char *const unit_words[] = {
+		[RECUR_DAILY] = "days", [RECUR_WEEKLY] = "weeks",
+		[RECUR_MONTHLY_WEEKDAY] = "months", [RECUR_MONTHLY_DAY] = "months",
+	};
+	size_t len;
+
+	if (r->freq == RECUR_NONE) {
+		snprintf(buf, n, "none");
+		return;
+	}
+	len = (size_t)(r->interval > 1 ?
+	    snprintf(buf, n, "every %d %s", r->interval, unit_words[r->freq]) :
+	    snprintf(buf, n, "%s", one[r->freq]));
+	if (r->freq == RECUR_MONTHLY_DAY && len < n)
+		len += (size_t)snprintf(buf + len, n - len, " on day %d", r->monthday);
+	if (r->has_until && len < n)
+		snprintf(buf + len, n - len, " until %04d-%02d-%02d", r->until.year, r->until.month,
+		    r->until.day);
+	else if (r->times > 0 && len < n)
+		snprintf(buf + len, n - len, " times %d", r->times);
+}
+
 int
 recur_check(const struct recur_rule *r, const struct when_zone *z, time_t dtstart,
     char *err, size_t errlen)

@@ -77,6 +77,13 @@ struct recur_occ {
 int recur_parse(const char *text, struct recur_rule *out, char *err, size_t errlen);
 
 /*
+ * The rule in the grammar recur_parse() reads, the same for every way of
+ * writing it ("every 1 week" is "weekly"): what a store keeps and shows
+ * back to organisers. "none" for RECUR_NONE.
+ */
+void recur_format(const struct recur_rule *r, char *buf, size_t n);
+
+/*
  * Whether a rule fits a series starting at dtstart in zone z: "monthly on
  * day D" wants the first occurrence on day D, "until" must not be before
  * it. RFC 5545 leaves a DTSTART out of step with its rule undefined, and

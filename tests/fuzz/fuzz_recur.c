@@ -57,6 +57,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (when_parse_zone(zname, &z) < 0)
 		when_parse_zone("Europe/Paris", &z);
 	s.zone = &z;
+	if (recur_parse(text, &s.rule, err, sizeof(err)) == 0) {
+		struct recur_rule back;
+
+		/* The stored form reads back as the same rule. */
+		recur_format(&s.rule, buf, sizeof(buf));
+		check(recur_parse(buf, &back, err, sizeof(err)) == 0);
+		check(memcmp(&back, &s.rule, sizeof(back)) == 0);
+	}
 	if (recur_parse(text, &s.rule, err, sizeof(err)) == 0 &&
 	    recur_check(&s.rule, &z, dtstart, err, sizeof(err)) == 0) {
 		recur_rrule(&s.rule, &z, dtstart, buf, sizeof(buf));

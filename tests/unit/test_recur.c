@@ -104,6 +104,25 @@ test_grammar(void **state)
 	r = rule("none");
 	assert_int_equal(r.freq, RECUR_NONE);
 
+	/* The stored form reads back as the same rule. */
+	static const char *const canon[][2] = {
+		{ "DAILY", "daily" }, { "every 1 week", "weekly" }, { "every week", "weekly" },
+		{ "every 2 Weeks", "every 2 weeks" }, { "monthly", "monthly" },
+		{ "every 3 month on day 7 times 4", "every 3 months on day 7 times 4" },
+		{ "monthly on day 15 until 2027-01-31", "monthly on day 15 until 2027-01-31" },
+		{ "every 10 days", "every 10 days" }, { "none", "none" },
+	};
+	for (size_t i = 0; i < sizeof(canon) / sizeof(canon[0]); i++) {
+		struct recur_rule back;
+		char buf[RECUR_TEXT_MAX];
+
+		r = rule(canon[i][0]);
+		recur_format(&r, buf, sizeof(buf));
+		assert_string_equal(buf, canon[i][1]);
+		back = rule(buf);
+		assert_memory_equal(&back, &r, sizeof(r));
+	}
+
 	static const char *const bad[] = {
 		"", "yearly", "every", "every 0 weeks", "every 100 days", "every 2 fortnights",
 		"weekly on day 3", "monthly on day 0", "monthly on day 32", "monthly on day",
