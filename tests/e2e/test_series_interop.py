@@ -74,6 +74,10 @@ SERIES = {
     # Monthly on day 31 (months without one skipped), Toronto.
     "day31-toronto": ("America/Toronto", "2026-01-31 08:00", "monthly on day 31",
                       "2026-05-31", ("2026-07-31", "2026-07-30 08:00")),
+    # Daily at 02:30 through the night Toronto's clocks skip it (8 Mar 2026):
+    # RFC 5545 3.3.5 reads 02:30 with the offset before the gap (03:30 EDT).
+    "daily-gap-toronto": ("America/Toronto", "2026-03-05 02:30", "daily times 7",
+                          "2026-03-06", ("2026-03-07", "2026-03-07 04:00")),
 }
 
 
@@ -288,6 +292,14 @@ EXPECTED = {
 }
 
 
+# ical.js 2.2.1 reads a local time in a DST gap with the offset after it
+# (02:30 on 8 Mar 2026 in Toronto becomes 01:30 EST, 06:30Z), against RFC
+# 5545 3.3.5 (the offset before it: 03:30 EDT, 07:30Z), which
+# python3-icalendar, khal and recur.c follow. So a series whose time of day
+# can fall in a gap is shown an hour apart in Thunderbird on that day.
+GAP_WRONG = {("daily-gap-toronto", "ical.js"): instant("America/Toronto", "2026-03-08 03:30")}
+
+
 @pytest.mark.deadline(600)
 @pytest.mark.parametrize("how", ["exdate", "override"])
 @pytest.mark.parametrize("client", list(CLIENTS))
@@ -295,6 +307,10 @@ EXPECTED = {
 def test_series_expansion(name, client, how, tmp_path):
     body, window, want, cancelled = series_feed(name, how)
     got = shown(client, body, window, tmp_path)
+    if (name, client) in GAP_WRONG:
+        gap = GAP_WRONG[(name, client)]
+        assert gap in want
+        want = sorted(s - 3600 if s == gap else s for s in want)
     v = verdict(got, want, cancelled)
     assert v == EXPECTED[(how, client)], (
         "%s with %s: %s\n got  %r\n want %r" % (client, how, v, got, want))
