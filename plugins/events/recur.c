@@ -637,9 +637,13 @@ rule_of(const struct icalrecurrencetype *rr, const struct when_zone *z, time_t d
 			at = u;
 			at.hour = first.hour, at.minute = first.minute;
 			if (instant(z, &at) > t) {
-				time_t prev = instant(z, &at) - 86400;
+				/* The day before, by the calendar: days are 23 to 25 hours long. */
+				struct tm tm = { .tm_year = u.year - 1900, .tm_mon = u.month - 1,
+					.tm_mday = u.day - 1, .tm_hour = 12 };
+				time_t prev = timegm(&tm);
 
-				when_from_utc(z, prev, &u);
+				gmtime_r(&prev, &tm);
+				u.year = tm.tm_year + 1900, u.month = tm.tm_mon + 1, u.day = tm.tm_mday;
 			}
 		}
 		u.hour = u.minute = 0;

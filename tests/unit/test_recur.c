@@ -453,6 +453,24 @@ test_import(void **state)
 	assert_int_equal(import("RRULE:FREQ=WEEKLY;UNTIL=20260310\r\n", &r, ex, &nex, err,
 	    sizeof(err)), 0);
 	assert_int_equal(r.until.day, 10);
+	/* UNTIL just before Mon 9 Mar 00:30 EDT, the day after a 23-hour day: until Sun 8 Mar. */
+	{
+		struct when_zone to = zone("America/Toronto");
+		char text[512];
+		icalcomponent *cal;
+
+		snprintf(text, sizeof(text), "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:u2\r\n"
+		    "DTSTART;TZID=America/Toronto:20260301T003000\r\n"
+		    "RRULE:FREQ=WEEKLY;UNTIL=20260309T042000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
+		assert_non_null(cal = icalparser_parse_string(text));
+		assert_int_equal(recur_from_ical(icalcomponent_get_first_component(cal,
+		    ICAL_VEVENT_COMPONENT), &to, utc(2026, 3, 1, 5, 30), &r, ex, 8, &nex, err,
+		    sizeof(err)), 0);
+		assert_true(r.has_until);
+		assert_int_equal(r.until.month, 3);
+		assert_int_equal(r.until.day, 8);	/* Sun 8 Mar 00:30 EST, 05:30Z, is the last */
+		icalcomponent_free(cal);
+	}
 
 	/* EXDATE in the zone, in UTC; one on no occurrence is dropped. */
 	assert_int_equal(import("RRULE:FREQ=WEEKLY\r\n"
