@@ -271,8 +271,10 @@ recur_rrule(const struct recur_rule *r, const struct when_zone *z, time_t dtstar
 		return;
 	/*
 	 * The end of the until day, not the last occurrence's instant: still
-	 * inclusive when the series' time of day changes later, and what Google
-	 * Calendar and Apple Calendar write. The day ends where the next begins.
+	 * inclusive when the series' time of day changes later, with no walk to
+	 * find the last occurrence, and the form Google Calendar's and Apple
+	 * Calendar's exports are commonly seen with. The day ends where the next
+	 * begins.
 	 */
 	next = r->until;
 	next.hour = next.minute = 0;
