@@ -148,7 +148,7 @@ interop:
 E2E_JOBS ?= auto
 E2E_PAR = $(if $(filter 0,$(E2E_JOBS)),,-n $(E2E_JOBS) --dist loadfile)
 
-test-e2e: build interop
+test-e2e: build unit-bins interop
 	CONVENE_BIN=$(abspath $(B)/convene) $(PYTHON) -m pytest -q -p no:cacheprovider \
 		$(E2E_PAR) tests/e2e $(PYTEST_ARGS)
 
@@ -164,7 +164,7 @@ test-e2e-run: interop
 	CONVENE_BIN=$(abspath $(B)/convene) $(PYTHON) -m pytest -q -p no:cacheprovider \
 		$(E2E_PAR) tests/e2e $(PYTEST_ARGS)
 
-test-valgrind: build interop
+test-valgrind: build unit-bins interop
 	CONVENE_VALGRIND=1 CONVENE_BIN=$(abspath $(B)/convene) $(PYTHON) -m pytest -q \
 		-p no:cacheprovider tests/e2e $(PYTEST_ARGS)
 

@@ -1,0 +1,109 @@
+/*
+ * fuzz_recur.c: the series RULE grammar, its RRULE and words, expansion,
+ * and the import check of RRULE/RDATE/EXDATE, on arbitrary input.
+ * Input: "rule\nzone\nVEVENT properties...". Besides not crashing, checks
+ * what must hold: a rule that parses and fits gives an RRULE libical reads,
+ * occurrences in order whose dates are occurrences of the rule, and an
+ * imported rule fits its DTSTART.
+ */
+// fuzz-sources: plugins/events/when.c plugins/events/recur.c
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../plugins/events/recur.h"
+
+/* The next '\n'-separated piece of the input, as a new string (caller frees). */
+static char *
+piece(const uint8_t **p, const uint8_t *end)
+{
+	const uint8_t *nl = memchr(*p, '\n', (size_t)(end - *p));
+	const uint8_t *stop = nl != NULL ? nl : end;
+	size_t len = (size_t)(stop - *p);
+	char *s = malloc(len + 1);
+
+	if (s == NULL)
+		abort();
+	memcpy(s, *p, len);
+	s[len] = '\0';
+	*p = nl != NULL ? nl + 1 : end;
+	return s;
+}
+
+static void
+check(int ok)
+{
+	if (!ok)
+		abort();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const uint8_t *p = data, *end = data + size;
+	char *text = piece(&p, end), *zname = piece(&p, end), *cal, buf[RECUR_TEXT_MAX], err[512];
+	/* Tue 31 Mar 2026 19:00 in Paris: the fifth Tuesday, the day after DST starts. */
+	const time_t dtstart = 1774976400;
+	struct recur_series s = { .dtstart = dtstart };
+	struct recur_occ occ[12];
+	struct when_local ex[16];
+	struct when_zone z;
+	icalcomponent *root;
+	size_t nex, rest = (size_t)(end - p);
+	int n;
+
+	if (when_parse_zone(zname, &z) < 0)
+		when_parse_zone("Europe/Paris", &z);
+	s.zone = &z;
+	if (recur_parse(text, &s.rule, err, sizeof(err)) == 0) {
+		struct recur_rule back;
+
+		/* The stored form reads back as the same rule. */
+		recur_format(&s.rule, buf, sizeof(buf));
+		check(recur_parse(buf, &back, err, sizeof(err)) == 0);
+		check(memcmp(&back, &s.rule, sizeof(back)) == 0);
+	}
+	if (recur_parse(text, &s.rule, err, sizeof(err)) == 0 &&
+	    recur_check(&s.rule, &z, dtstart, err, sizeof(err)) == 0) {
+		recur_rrule(&s.rule, &z, dtstart, buf, sizeof(buf));
+		check((s.rule.freq == RECUR_NONE) == (buf[0] == '\0'));
+		if (buf[0] != '\0')
+			check(icalrecurrencetype_from_string(buf).freq != ICAL_NO_RECURRENCE);
+		recur_describe(&s.rule, &z, dtstart, buf, sizeof(buf));
+		n = recur_expand(&s, 0, (time_t)-1, occ, 12);
+		check((n < 0) == (s.rule.freq == RECUR_NONE));
+		for (int i = 0; i < n; i++) {
+			check(i == 0 || occ[i - 1].start < occ[i].start);
+			check(!occ[i].moved);
+		}
+		if (n > 0) {
+			check(occ[0].start == dtstart);
+			check(recur_is_occurrence(&s, &occ[n - 1].date));
+		}
+	}
+	/* The rest, as the properties of a VEVENT that starts at dtstart. */
+	if ((cal = malloc(rest + 512)) == NULL)
+		abort();
+	snprintf(cal, rest + 512, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:f\r\n"
+	    "DTSTART:20260331T170000Z\r\n%.*s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", (int)rest,
+	    (const char *)p);
+	if ((root = icalparser_parse_string(cal)) != NULL) {
+		icalcomponent *ev = icalcomponent_isa(root) == ICAL_VEVENT_COMPONENT ? root :
+		    icalcomponent_get_first_component(root, ICAL_VEVENT_COMPONENT);
+
+		if (ev != NULL && recur_from_ical(ev, &z, dtstart, &s.rule, ex, 16, &nex, err,
+		    sizeof(err)) == 0) {
+			check(nex <= 16);
+			check(recur_check(&s.rule, &z, dtstart, err, sizeof(err)) == 0);
+			for (size_t i = 0; i < nex; i++)
+				check(recur_is_occurrence(&s, &ex[i]));
+		}
+		icalcomponent_free(root);
+	}
+	free(cal);
+	free(text);
+	free(zname);
+	return 0;
+}
