@@ -107,7 +107,7 @@ $(B)/locale/%/LC_MESSAGES/convene.mo: po/%.po po/convene.pot
 	@mkdir -p $(dir $@)
 	@echo "  MSGFMT  $@"
 	$(Q)msgcmp $< po/convene.pot || { echo "po/$*.po: translate the messages above" \
-		"(msgmerge -U po/$*.po po/convene.pot)" >&2; exit 1; }
+		"(msgmerge -U --no-wrap po/$*.po po/convene.pot)" >&2; exit 1; }
 	$(Q)msgfmt --check -o $@ $<
 
 $(B)/convene: $(BOT_OBJ)

@@ -849,6 +849,7 @@ struct plugin_op {
 	char op[8];
 	char name[64];
 	char nick[64];
+	const char *lang;	/* the asker's, static */
 };
 
 static void
@@ -865,9 +866,13 @@ plugin_op_run(void *arg)
 	else
 		rc = plugin_reload(o->name, err, sizeof err);
 	if (rc == 0)
-		host_notice(o->nick, "Plugin '%s': %sed.", o->name, o->op);
+		host_notice(o->nick, strcmp(o->op, "load") == 0 ? tr(o->lang, "Plugin '%s': loaded.") :
+		    strcmp(o->op, "unload") == 0 ? tr(o->lang, "Plugin '%s': unloaded.") :
+		    tr(o->lang, "Plugin '%s': reloaded."), o->name);
 	else
-		host_notice(o->nick, "Plugin '%s' not %sed: %s", o->name, o->op, err);
+		host_notice(o->nick, strcmp(o->op, "load") == 0 ? tr(o->lang, "Plugin '%s' not loaded: %s") :
+		    strcmp(o->op, "unload") == 0 ? tr(o->lang, "Plugin '%s' not unloaded: %s") :
+		    tr(o->lang, "Plugin '%s' not reloaded: %s"), o->name, err);
 	free(o);
 }
 
@@ -880,6 +885,7 @@ api_plugin_ctl(struct cv_ctx *ctx, const char *op, const char *name)
 	cv_strlcpy(o->op, op, sizeof o->op);
 	cv_strlcpy(o->name, name, sizeof o->name);
 	cv_strlcpy(o->nick, ctx->who->nick, sizeof o->nick);
+	o->lang = ctx->lang;
 	loop_timer(0, 0, plugin_op_run, o);
 }
 

@@ -144,3 +144,24 @@ def test_check_refuses_unknown_languages_with_line_numbers(tmp_path):
     r = subprocess.run([binary, "-c", str(conf), "--check"], capture_output=True, text=True,
                        timeout=t(20))
     assert r.returncode == 0, r.stderr
+
+
+def test_owner_commands_in_french(bot, client, ircd):
+    """The admin plugin's answers and the host's plugin notices, through host->tr."""
+    owner = client("owner", ircd)
+    assert ask(owner, "lang fr") == ["Désormais, je vous réponds en français."]
+    got = ask(owner, "plugin list")
+    assert len(got) == 1 and got[0].startswith("Modules chargés" + NB + ": "), got
+    assert "admin" in got[0], got
+    assert ask(owner, "help plugin reload") == [
+        "!plugin reload NAME: décharge puis recharge un module"]
+    assert ask(owner, "organizer add account:zed") == [
+        "account:zed organise désormais des événements."]
+    assert ask(owner, "organizer add account:zed") == [
+        "account:zed organisait déjà des événements."]
+    assert ask(owner, "join events") == [
+        "%s n’est pas un nom de canal. Syntaxe%s: join #canal [clé]" % (q("events"), NB)]
+    owner.privmsg(bot.nick, "plugin reload admin")
+    line = owner.wait_for(command="NOTICE", nick=bot.nick, target=owner.nick,
+                          text=re.compile("^Module "), timeout=t(10))
+    assert line.text == "Module %s%s: rechargé." % (q("admin"), NB), line.text
