@@ -4,9 +4,10 @@
  * glibc's gettext picks a catalogue from the locale of LC_MESSAGES and,
  * unless that locale is "C", from the LANGUAGE variable. C.UTF-8 is built
  * into glibc (no locale to generate, no root), is not "C", and reads UTF-8;
- * so LC_MESSAGES is set to C.UTF-8 once, and each tr() in a language other
- * than the last one sets LANGUAGE and bumps _nl_msg_cat_cntr, which the
- * gettext manual documents as the way to make gettext look again.
+ * so LC_MESSAGES is set to C.UTF-8 once, and each tr() in French sets
+ * LANGUAGE and bumps _nl_msg_cat_cntr, which the gettext manual documents as
+ * the way to make gettext look again, then sets LANGUAGE back to "C" (no
+ * catalogue): libc's own messages (strerror in log lines) stay English.
  */
 #include <libintl.h>
 #include <locale.h>
@@ -37,7 +38,6 @@ extern int _nl_msg_cat_cntr;
 static const char *const langs[] = { "en", "fr" };
 
 static bool ready;
-static const char *current;	/* the language LANGUAGE names now */
 static const char *deflang = "en";
 
 struct chanlang {
@@ -84,8 +84,7 @@ i18n_init(const char *dir)
 		return -1;
 	}
 	/* Set once before any thread starts: later changes only swap its value. */
-	setenv("LANGUAGE", "en", 1);
-	current = NULL;
+	setenv("LANGUAGE", "C", 1);
 	if (bindtextdomain(I18N_DOMAIN, dir) == NULL ||
 	    bind_textdomain_codeset(I18N_DOMAIN, "UTF-8") == NULL) {
 		log_warn("i18n: cannot bind the catalogues under %s", dir);
@@ -95,34 +94,41 @@ i18n_init(const char *dir)
 	return 0;
 }
 
+/* LANGUAGE names lang ("C": none) from now on, for gettext too. */
 static void
 switch_to(const char *lang)
 {
-	if (current == lang)
-		return;
 	setenv("LANGUAGE", lang, 1);
 	++_nl_msg_cat_cntr;
-	current = lang;
 }
 
 const char *
 tr(const char *lang, const char *msgid)
 {
+	const char *s;
+
 	lang = i18n_lang(lang);
 	if (!ready || lang == NULL || strcmp(lang, "en") == 0)
 		return msgid;
 	switch_to(lang);
-	return dcgettext(I18N_DOMAIN, msgid, LC_MESSAGES);
+	/* A string of the mapped catalogue: it stays valid after switching back. */
+	s = dcgettext(I18N_DOMAIN, msgid, LC_MESSAGES);
+	switch_to("C");
+	return s;
 }
 
 const char *
 ntr(const char *lang, const char *singular, const char *plural, unsigned long n)
 {
+	const char *s;
+
 	lang = i18n_lang(lang);
 	if (!ready || lang == NULL || strcmp(lang, "en") == 0)
 		return n == 1 ? singular : plural;
 	switch_to(lang);
-	return dcngettext(I18N_DOMAIN, singular, plural, n, LC_MESSAGES);
+	s = dcngettext(I18N_DOMAIN, singular, plural, n, LC_MESSAGES);
+	switch_to("C");
+	return s;
 }
 
 const char *

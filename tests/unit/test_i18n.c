@@ -9,7 +9,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <libgen.h>
+#include <stdlib.h>
 #include <locale.h>
 #include <string.h>
 #include <unistd.h>
@@ -60,6 +62,9 @@ test_switches_per_message(void **state)
 	assert_string_equal(tr(NULL, "That line is too long."), "That line is too long.");
 	assert_string_equal(tr("de", "That line is too long."), "That line is too long.");
 	assert_string_equal(tr("fr", "not in any catalogue"), "not in any catalogue");
+	/* Between messages no catalogue is chosen: libc's own stay English. */
+	assert_string_equal(getenv("LANGUAGE"), "C");
+	assert_string_equal(strerror(ENOENT), "No such file or directory");
 }
 
 static void
