@@ -10,7 +10,7 @@
 #   make bench      run the benchmarks in bench/
 #   make install    binary, plugins, example config, manual pages:
 #                   PREFIX=/usr/local DESTDIR= (also BINDIR, PLUGINDIR,
-#                   SYSCONFDIR, MANDIR)
+#                   SYSCONFDIR, MANDIR, LOCALEDIR); catalogues in LOCALEDIR
 #   make deb        build/deb/convene_VERSION_ARCH.deb with debhelper
 #                   (debian/); debian/changelog must be at VERSION
 #   make test-package  make deb, then check the package and run lintian
@@ -20,6 +20,7 @@ BINDIR ?= $(PREFIX)/bin
 PLUGINDIR ?= $(PREFIX)/lib/convene/plugins
 SYSCONFDIR ?= /etc
 MANDIR ?= $(PREFIX)/share/man
+LOCALEDIR ?= $(PREFIX)/share/locale
 PYTHON ?= /usr/bin/python3
 FUZZ_SECONDS ?= 60
 VERSION := 0.1.0
@@ -36,7 +37,8 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 BASE_CFLAGS = -std=c17 -D_GNU_SOURCE $(WARN) -Iinclude -Ibot $(PKG_CFLAGS) \
-	-DCONVENE_VERSION='"$(VERSION)"' -DCONVENE_PLUGINDIR='"$(PLUGINDIR)"'
+	-DCONVENE_VERSION='"$(VERSION)"' -DCONVENE_PLUGINDIR='"$(PLUGINDIR)"' \
+	-DCONVENE_LOCALEDIR='"$(LOCALEDIR)"'
 AS_NEEDED := -Wl,--as-needed
 HOST_LIBS = $(AS_NEEDED) $(call pkg_libs,$(HOST_PKGS)) -lircclient -ldl -lm
 PLUGIN_LIBS = $(AS_NEEDED) $(call pkg_libs,$(PLUGIN_PKGS)) -lm
@@ -65,6 +67,9 @@ PLUGIN_SO = $(PLUGINS:%=$(B)/plugins/%.so)
 PLUGIN_AR = $(PLUGINS:%=$(B)/obj/plugins/%.a)
 TEST_PLUGIN_SO = $(TEST_PLUGINS:%=$(B)/test-plugins/%.so)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+# The languages other than English, each with po/LANG.po.
+LANGS := fr
+MO = $(LANGS:%=$(B)/locale/%/LC_MESSAGES/convene.mo)
 
 .PHONY: interop all deps build asan test test-unit test-e2e test-fuzz-seeds test-asan \
 	test-valgrind fuzz demo run bench install deb test-package clean distclean
@@ -74,7 +79,36 @@ all: build
 deps:
 	@./scripts/install-deps
 
-build: $(B)/convene $(PLUGIN_SO) $(TEST_PLUGIN_SO)
+build: $(B)/convene $(PLUGIN_SO) $(TEST_PLUGIN_SO) $(MO)
+
+# ---- catalogues (HACKING.md, "Languages") ----
+
+# The template comes from every source, each make: a sentence marked
+# tr(lang, "..."), ntr(lang, "...", "...", n) or N_("...") cannot be left out.
+# po/convene.pot is rewritten only when a message changed (no date in it).
+XGETTEXT_FLAGS := --from-code=UTF-8 --language=C --no-wrap --sort-by-file \
+	--package-name=convene --package-version=$(VERSION) \
+	--add-location=file -k -ktr:2 -kntr:2,3 -kN_ --flag=tr:2:c-format --flag=ntr:2:c-format --flag=ntr:3:c-format
+
+.PHONY: pot FORCE
+pot: po/convene.pot
+po/convene.pot: FORCE | deps-checked
+	@mkdir -p $(B)
+	$(Q)xgettext $(XGETTEXT_FLAGS) -o $(B)/convene.pot.new $(sort $(BOT_SRC) $(wildcard plugins/*/*.c))
+	$(Q)sed -i -e '/^"POT-Creation-Date:/d' -e 's/charset=CHARSET/charset=UTF-8/' $(B)/convene.pot.new
+	$(Q)cmp -s $(B)/convene.pot.new po/convene.pot || { echo "  POT     po/convene.pot"; \
+		cp $(B)/convene.pot.new po/convene.pot; }
+	$(Q)rm -f $(B)/convene.pot.new
+
+# Fails when a message of the template has no translation (missing, empty
+# or fuzzy: msgcmp ignores those) or when a translation's printf
+# conversions differ from its original (msgfmt --check).
+$(B)/locale/%/LC_MESSAGES/convene.mo: po/%.po po/convene.pot
+	@mkdir -p $(dir $@)
+	@echo "  MSGFMT  $@"
+	$(Q)msgcmp $< po/convene.pot || { echo "po/$*.po: translate the messages above" \
+		"(msgmerge -U --no-wrap po/$*.po po/convene.pot)" >&2; exit 1; }
+	$(Q)msgfmt --check -o $@ $<
 
 $(B)/convene: $(BOT_OBJ)
 	@echo "  LD      $@"
@@ -106,7 +140,7 @@ $(B)/obj/plugins/%.a: $$(call dir_objs,plugins/$$*)
 
 # test_host records what reaches the link, and when.
 $(B)/tests/test_host: TEST_WRAP := -Wl,--wrap=link_text,--wrap=link_notice_many
-$(B)/tests/%: tests/unit/%.c $(BOT_LIB_OBJ) $(PLUGIN_AR)
+$(B)/tests/%: tests/unit/%.c $(BOT_LIB_OBJ) $(PLUGIN_AR) $(MO)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
 	$(Q)$(CC) $(CFLAGS) $(VFLAGS) $(BASE_CFLAGS) $(TEST_WRAP) -Itests/unit -o $@ $< $(BOT_LIB_OBJ) \
@@ -116,6 +150,7 @@ $(B)/tests/%: tests/unit/%.c $(BOT_LIB_OBJ) $(PLUGIN_AR)
 .PHONY: deps-checked
 deps-checked:
 	@pkg-config --exists $(PKGS) cmocka && test -f /usr/include/libircclient.h \
+		&& command -v msgfmt >/dev/null \
 		|| ./scripts/install-deps
 
 asan:
@@ -223,6 +258,10 @@ install: build
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(B)/man
 	install -m 0755 $(B)/convene $(DESTDIR)$(BINDIR)/convene
 	install -m 0644 $(PLUGIN_SO) $(DESTDIR)$(PLUGINDIR)/
+	@set -e; for l in $(LANGS); do \
+		install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES; \
+		install -m 0644 $(B)/locale/$$l/LC_MESSAGES/convene.mo \
+			$(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/convene.mo; done
 	install -m 0644 conf/convene.example.ini $(DESTDIR)$(SYSCONFDIR)/convene/convene.example.ini
 	@set -e; for p in $(MAN_PAGES); do \
 		sed -e 's|/usr/lib/convene/plugins|$(PLUGINDIR)|g' \
@@ -237,7 +276,7 @@ DEB_SRC := $(DEB_DIR)/convene-$(VERSION)
 DEB_JOBS ?= 2
 # The outer make's flags and variables must not leak into the package build.
 DEB_ENV := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES -u B -u VFLAGS \
-	-u CFLAGS -u PREFIX -u DESTDIR -u BINDIR -u PLUGINDIR -u SYSCONFDIR -u MANDIR
+	-u CFLAGS -u PREFIX -u DESTDIR -u BINDIR -u PLUGINDIR -u SYSCONFDIR -u MANDIR -u LOCALEDIR
 
 # dpkg-buildpackage writes its output next to the tree it builds: build a
 # copy of the sources (git's tracked and untracked files, or every file

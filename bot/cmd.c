@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "host.h"
+#include "i18n.h"
 #include "log.h"
 #include "loop.h"
 #include "metrics.h"
@@ -366,8 +367,8 @@ within_limit(const struct cv_person *who, const char *relay)
 			struct cv_ctx ctx = { .who = who };
 
 			b->warned = true;
-			host_reply(&ctx, "You are sending commands too fast; the extra ones were "
-			    "ignored. Wait a few seconds and try again.");
+			host_reply(&ctx, "%s", tr(i18n_person(who->id), "You are sending commands too "
+			    "fast; the extra ones were ignored. Wait a few seconds and try again."));
 		}
 		return false;
 	}
@@ -426,15 +427,17 @@ dispatch(const struct cv_person *who, const char *channel, const char *text,
 		return;
 	}
 	ctx.argv = argv;
+	ctx.lang = i18n_person(who->id);
 	if (strlen(text) >= sizeof line) {
-		host_reply(&ctx, "That line is too long.");
+		host_reply(&ctx, "%s", tr(ctx.lang, "That line is too long."));
 		metrics_inc(M_REFUSED_TOO_LONG);
 		return;
 	}
 	cv_strlcpy(line, text, sizeof line);
 	/* Formatting and control codes never reach a handler. */
 	if (text_clean(line, err, sizeof err) < 0) {
-		host_reply(&ctx, "Sorry, %s: check your client's character encoding.", err);
+		host_reply(&ctx, tr(ctx.lang, "Sorry, %s: check your client's character encoding."),
+		    err);
 		metrics_inc(M_REFUSED_BAD_ENCODING);
 		return;
 	}
@@ -443,26 +446,32 @@ dispatch(const struct cv_person *who, const char *channel, const char *text,
 	c = cmd_find(&t, &skip, &owner);
 	if (c == NULL) {
 		if (channel == NULL)
-			host_reply(&ctx, "Unknown command '%.40s'. Say 'help' for the list.", t.w[0]);
+			host_reply(&ctx, tr(ctx.lang, "Unknown command '%.40s'. Say 'help' for the "
+			    "list."), t.w[0]);
 		metrics_inc(M_REFUSED_UNKNOWN);
 		return;
 	}
 	ctx.plugin = owner;
 	ctx.command = c->name;
 	if (who->role < c->role) {
-		host_reply(&ctx, "Sorry, '%s' is for %s only.", c->name,
-		    c->role == CV_ROLE_OWNER ? "owners" : "organisers");
+		if (c->role == CV_ROLE_OWNER)
+			host_reply(&ctx, tr(ctx.lang, "Sorry, '%s' is for owners only."), c->name);
+		else
+			host_reply(&ctx, tr(ctx.lang, "Sorry, '%s' is for organisers only."), c->name);
 		metrics_inc(M_REFUSED_NOT_ALLOWED);
 		return;
 	}
 	ctx.argc = cmd_args(&t, skip, c, argv, rest, sizeof rest);
 	if (ctx.argc < c->min_args || ctx.argc > c->max_args) {
-		host_reply(&ctx, "Usage: %s%s%s%s", prefix, c->name, c->usage[0] ? " " : "", c->usage);
+		host_reply(&ctx, tr(ctx.lang, "Usage: %s%s%s%s"), prefix, c->name,
+		    c->usage[0] ? " " : "", c->usage);
 		metrics_inc(M_REFUSED_USAGE);
 		return;
 	}
 	metrics_inc(M_COMMANDS_HANDLED);
+	i18n_set_reader(ctx.lang);
 	c->fn(&ctx);
+	i18n_set_reader(NULL);
 }
 
 /* ---- help and version ---- */
@@ -490,10 +499,10 @@ cmd_help(struct cv_ctx *ctx)
 		if (cmd_tokenize(name, &t) > 0 && (c = cmd_find(&t, &skip, NULL)) != NULL &&
 		    ctx->who->role >= c->role) {
 			host_reply(ctx, "%s%s%s%s: %s", prefix, c->name, c->usage[0] ? " " : "",
-			    c->usage, c->help);
+			    c->usage, tr(ctx->lang, c->help));
 			return;
 		}
-		host_reply(ctx, "No command '%.40s'. Say 'help' for the list.", name);
+		host_reply(ctx, tr(ctx->lang, "No command '%.40s'. Say 'help' for the list."), name);
 		return;
 	}
 	list[0] = '\0';
@@ -505,7 +514,7 @@ cmd_help(struct cv_ctx *ctx)
 		if (len >= sizeof list)
 			break;
 	}
-	host_reply(ctx, "Commands: %s. Say 'help COMMAND' for details.", list);
+	host_reply(ctx, tr(ctx->lang, "Commands: %s. Say 'help COMMAND' for details."), list);
 }
 
 static void
@@ -513,15 +522,17 @@ cmd_version(struct cv_ctx *ctx)
 {
 	/* The one answer that may go to the channel (a relayed person's all do). */
 	if (ctx->channel != NULL && ctx->who->via == NULL)
-		host_notice(ctx->channel, "Convene %s: event registration in chat", CONVENE_VERSION);
+		host_notice(ctx->channel, tr(i18n_channel(ctx->channel),
+		    "Convene %s: event registration in chat"), CONVENE_VERSION);
 	else
-		host_reply(ctx, "Convene %s: event registration in chat", CONVENE_VERSION);
+		host_reply(ctx, tr(ctx->lang, "Convene %s: event registration in chat"),
+		    CONVENE_VERSION);
 }
 
 static const struct cv_command core[] = {
-	{ "help", "[command]", "list the commands you may use, or explain one", 0, 2,
+	{ "help", "[command]", N_("list the commands you may use, or explain one"), 0, 2,
 	    CV_ROLE_MEMBER, 0, cmd_help },
-	{ "version", "", "show the bot's version", 0, 0, CV_ROLE_MEMBER, 0, cmd_version },
+	{ "version", "", N_("show the bot's version"), 0, 0, CV_ROLE_MEMBER, 0, cmd_version },
 };
 
 void

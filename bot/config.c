@@ -14,6 +14,7 @@
 
 #include "bridge.h"
 #include "config.h"
+#include "i18n.h"
 #include "mask.h"
 #include "metrics.h"
 #include "util.h"
@@ -848,6 +849,26 @@ check_preludes(const char *v, const struct key_rule *rule)
 	return NULL;
 }
 
+/* [bot] language: one of the languages there are. */
+static char *
+check_language(const char *v, const struct key_rule *rule)
+{
+	if (i18n_lang(v) == NULL)
+		return xasprintf("must be one of %s", I18N_LANGS);
+	return NULL;
+}
+
+/* [bot] channel_languages: "#chan fr, #other en". */
+static char *
+check_channel_languages(const char *v, const struct key_rule *rule)
+{
+	char err[160];
+
+	if (i18n_check_channels(v, err, sizeof err) < 0)
+		return xstrdup(err);
+	return NULL;
+}
+
 #define RULE(key, check) { key, check, 0, 0, false }
 #define REQUIRED(key, check) { key, check, 0, 0, true }
 #define RANGE(key, check, min, max) { key, check, min, max, false }
@@ -877,6 +898,8 @@ static const struct key_rule bot_rules[] = {
 	RULE("plugin_dir", check_path),
 	RANGE("command_burst", check_long, 1, 100),
 	RANGE("command_rate", check_double, 0.05, 100),
+	RULE("language", check_language),
+	RULE("channel_languages", check_channel_languages),
 	RULE(NULL, NULL),
 };
 

@@ -12,6 +12,7 @@
 #include "fetch.h"
 #include "host.h"
 #include "http.h"
+#include "i18n.h"
 #include "link.h"
 #include "log.h"
 #include "loop.h"
@@ -88,6 +89,8 @@ static const char *const host_schema[] = {
 	    " PRIMARY KEY (plugin, person)) WITHOUT ROWID;"
 	    "INSERT INTO personal_plugins (plugin)"
 	    " SELECT owner FROM schema_versions WHERE owner <> 'host'"),
+	/* 3: each person's language (bot/i18n.c), erased on person.forget. */
+	"CREATE TABLE person_languages (person TEXT PRIMARY KEY, lang TEXT NOT NULL) WITHOUT ROWID",
 };
 
 static int personal_load(void);
@@ -261,6 +264,7 @@ struct held {
 	char *cmd, *text;
 	char **targets;		/* one, or the several of a notice_many */
 	size_t n;
+	const char *lang;	/* the command's reader's, for the sorry notice */
 };
 
 static struct held *held;
@@ -278,6 +282,7 @@ hold(const char *cmd, const char *const *targets, size_t n, char *text)
 	h->text = text;
 	h->targets = xcalloc(n, sizeof *h->targets);
 	h->n = n;
+	h->lang = i18n_reader();
 	for (i = 0; i < n; i++)
 		h->targets[i] = xstrdup(targets[i]);
 }
@@ -322,8 +327,8 @@ held_before(size_t i, size_t k)
 void
 host_pass_end(void *arg)
 {
-	static const char sorry[] = "Sorry, that could not be saved (the database "
-	    "refused it) and nothing was changed: please try again later.";
+	static const char sorry[] = N_("Sorry, that could not be saved (the database "
+	    "refused it) and nothing was changed: please try again later.");
 	size_t i, k;
 	int rc;
 
@@ -342,7 +347,8 @@ host_pass_end(void *arg)
 		/* Nothing of the pass was kept: say so once per person instead. */
 		for (k = 0; k < held[i].n; k++)
 			if (!held_before(i, k))
-				link_text("NOTICE", held[i].targets[k], sorry);
+				link_text("NOTICE", held[i].targets[k],
+				    tr(i18n_target(held[i].targets[k], held[i].lang), sorry));
 	}
 	for (i = 0; i < nheld; i++) {
 		for (k = 0; k < held[i].n; k++)
@@ -843,6 +849,7 @@ struct plugin_op {
 	char op[8];
 	char name[64];
 	char nick[64];
+	const char *lang;	/* the asker's, static */
 };
 
 static void
@@ -859,9 +866,13 @@ plugin_op_run(void *arg)
 	else
 		rc = plugin_reload(o->name, err, sizeof err);
 	if (rc == 0)
-		host_notice(o->nick, "Plugin '%s': %sed.", o->name, o->op);
+		host_notice(o->nick, strcmp(o->op, "load") == 0 ? tr(o->lang, "Plugin '%s': loaded.") :
+		    strcmp(o->op, "unload") == 0 ? tr(o->lang, "Plugin '%s': unloaded.") :
+		    tr(o->lang, "Plugin '%s': reloaded."), o->name);
 	else
-		host_notice(o->nick, "Plugin '%s' not %sed: %s", o->name, o->op, err);
+		host_notice(o->nick, strcmp(o->op, "load") == 0 ? tr(o->lang, "Plugin '%s' not loaded: %s") :
+		    strcmp(o->op, "unload") == 0 ? tr(o->lang, "Plugin '%s' not unloaded: %s") :
+		    tr(o->lang, "Plugin '%s' not reloaded: %s"), o->name, err);
 	free(o);
 }
 
@@ -874,6 +885,7 @@ api_plugin_ctl(struct cv_ctx *ctx, const char *op, const char *name)
 	cv_strlcpy(o->op, op, sizeof o->op);
 	cv_strlcpy(o->name, name, sizeof o->name);
 	cv_strlcpy(o->nick, ctx->who->nick, sizeof o->nick);
+	o->lang = ctx->lang;
 	loop_timer(0, 0, plugin_op_run, o);
 }
 
@@ -957,6 +969,10 @@ static const struct cv_host api = {
 	.base_url = http_base_url,
 	.prefix = cmd_prefix,
 	.serves = http_serves,
+	.tr = tr,
+	.ntr = ntr,
+	.person_lang = i18n_person,
+	.channel_lang = i18n_channel,
 };
 
 const struct cv_host *

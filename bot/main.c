@@ -17,6 +17,7 @@
 #include "fetch.h"
 #include "host.h"
 #include "http.h"
+#include "i18n.h"
 #include "metrics.h"
 #include "link.h"
 #include "log.h"
@@ -234,6 +235,9 @@ apply_bot_settings(const struct config *c)
 	cmd_set_limit(burst, rate);
 	cmd_set_prefix(prefix ? prefix : "!");
 	host_set_owners(config_get(c, "bot", "owners"));
+	i18n_set_default(config_get(c, "bot", "language"));
+	if (i18n_set_channels(config_get(c, "bot", "channel_languages"), err, sizeof err) < 0)
+		log_error("[bot] channel_languages: %s", err);
 	if (bridge_configure(config_get(c, "bridge", "relays"), config_get(c, "bridge", "formats"),
 	    config_get(c, "bridge", "preludes"), err, sizeof err) < 0)
 		log_error("[bridge]: %s; relayed people are not heard", err);
@@ -627,6 +631,7 @@ main(int argc, char **argv)
 	apply_bot_settings(c);
 
 	/* The host owns libraries' global state; plugins never touch it. */
+	i18n_init(NULL);	/* before any thread: it sets LANGUAGE */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (net_init() < 0 || setup_signals() < 0) {
 		log_error("cannot set up the event loop");
@@ -661,6 +666,7 @@ main(int argc, char **argv)
 	}
 	errlist_free(&errs);
 	cmd_core_init();
+	i18n_start();
 	link_start(&lc, &handler);
 	link_conf_free(&lc);
 	load_plugins(c);
@@ -670,6 +676,7 @@ main(int argc, char **argv)
 	plugin_unload_all();
 	fetch_cancel_all();
 	cmd_free();
+	i18n_free();
 	bridge_free();
 	http_stop();
 	metrics_free();

@@ -29,9 +29,22 @@
  * struct cv_host raises the minor; any other change raises the major.
  */
 #define CONVENE_ABI_MAJOR 1
-#define CONVENE_ABI_MINOR 4
+#define CONVENE_ABI_MINOR 6
 
 #define CV_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+/*
+ * Languages (ABI 1.6). Every sentence for people goes through the host's
+ * tr()/ntr() with the reader's language: ctx->lang in a command,
+ * person_lang(id) for a private notice, channel_lang(channel) for a
+ * channel's line. The template po/convene.pot is extracted from every
+ * source by xgettext with the keywords tr:2, ntr:2,3 and N_, so write
+ * host->tr(lang, "literal") (a literal, not a variable) and mark strings
+ * kept in tables (a command's help) with N_("...") to translate at display.
+ */
+#ifndef N_
+#define N_(s) (s)
+#endif
 
 /* Who may run a command. Higher includes lower. */
 enum cv_role {
@@ -82,6 +95,13 @@ struct cv_ctx {
 	const char *command;	/* the command's name, e.g. "event add" */
 	int argc;		/* arguments after the command name */
 	const char *const *argv;
+
+	/* ABI 1.6 */
+	/*
+	 * The language to answer in ("en", "fr"): the person's own (see
+	 * person_lang). Set by the host before the handler runs.
+	 */
+	const char *lang;
 };
 
 typedef void (*cv_command_fn)(struct cv_ctx *ctx);
@@ -411,6 +431,25 @@ struct cv_host {
 	 * know whether a link it gives out leads anywhere.
 	 */
 	bool (*serves)(const char *path);
+
+	/* ABI 1.6 */
+	/*
+	 * The translation of msgid in lang ("en", "fr"; NULL or another reads
+	 * English): a static string, to use as a format. English is the
+	 * source language, so tr("en", s) is s.
+	 */
+	const char *(*tr)(const char *lang, const char *msgid) __attribute__((format_arg(2)));
+	/* The singular or plural form for n, translated. */
+	const char *(*ntr)(const char *lang, const char *singular, const char *plural,
+	    unsigned long n) __attribute__((format_arg(2))) __attribute__((format_arg(3)));
+	/*
+	 * The language of a person by stable id: their choice (`lang`), else
+	 * [bot] language. The host keeps it and erases it on person.forget.
+	 * A static string.
+	 */
+	const char *(*person_lang)(const char *id);
+	/* The language of a channel's public lines: [bot] channel_languages, else [bot] language. */
+	const char *(*channel_lang)(const char *channel);
 };
 
 /* The one symbol a plugin exports, named `convene_plugin`. */

@@ -19,7 +19,10 @@ plugin_list(struct cv_ctx *ctx)
 	list[0] = '\0';
 	for (i = 0; (name = host->plugin_name(i)) != NULL && len < sizeof list; i++)
 		len += snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", name);
-	host->reply(ctx, "Plugins loaded: %s", len ? list : "none");
+	if (len)
+		host->reply(ctx, host->tr(ctx->lang, "Plugins loaded: %s"), list);
+	else
+		host->reply(ctx, "%s", host->tr(ctx->lang, "Plugins loaded: none"));
 }
 
 static void
@@ -40,22 +43,24 @@ static void
 join(struct cv_ctx *ctx)
 {
 	if (!channel_ok(ctx->argv[0])) {
-		host->reply(ctx, "'%.60s' is not a channel name. Usage: join #channel [key]", ctx->argv[0]);
+		host->reply(ctx, host->tr(ctx->lang, "'%.60s' is not a channel name. Usage: join "
+		    "#channel [key]"), ctx->argv[0]);
 		return;
 	}
 	host->join(ctx->argv[0], ctx->argc > 1 ? ctx->argv[1] : NULL);
-	host->reply(ctx, "Joining %s.", ctx->argv[0]);
+	host->reply(ctx, host->tr(ctx->lang, "Joining %s."), ctx->argv[0]);
 }
 
 static void
 part(struct cv_ctx *ctx)
 {
 	if (!channel_ok(ctx->argv[0])) {
-		host->reply(ctx, "'%.60s' is not a channel name. Usage: part #channel", ctx->argv[0]);
+		host->reply(ctx, host->tr(ctx->lang, "'%.60s' is not a channel name. Usage: part "
+		    "#channel"), ctx->argv[0]);
 		return;
 	}
 	host->part(ctx->argv[0]);
-	host->reply(ctx, "Leaving %s.", ctx->argv[0]);
+	host->reply(ctx, host->tr(ctx->lang, "Leaving %s."), ctx->argv[0]);
 }
 
 static void
@@ -64,19 +69,20 @@ organizer_add(struct cv_ctx *ctx)
 	const char *m = ctx->argv[0];
 
 	if (!host->mask_valid(m)) {
-		host->reply(ctx, "'%.80s' is not a mask: use nick!user@host (with * and ?) "
-		    "or account:NAME.", m);
+		host->reply(ctx, host->tr(ctx->lang, "'%.80s' is not a mask: use nick!user@host "
+		    "(with * and ?) or account:NAME."), m);
 		return;
 	}
 	switch (host->organizer_add(m)) {
 	case 0:
-		host->reply(ctx, "%s is now an organiser.", m);
+		host->reply(ctx, host->tr(ctx->lang, "%s is now an organiser."), m);
 		break;
 	case 1:
-		host->reply(ctx, "%s was already an organiser.", m);
+		host->reply(ctx, host->tr(ctx->lang, "%s was already an organiser."), m);
 		break;
 	default:
-		host->reply(ctx, "Could not save that: the database refused it. Try again later.");
+		host->reply(ctx, "%s", host->tr(ctx->lang, "Could not save that: the database "
+		    "refused it. Try again later."));
 	}
 }
 
@@ -85,13 +91,14 @@ organizer_del(struct cv_ctx *ctx)
 {
 	switch (host->organizer_del(ctx->argv[0])) {
 	case 0:
-		host->reply(ctx, "%s is no longer an organiser.", ctx->argv[0]);
+		host->reply(ctx, host->tr(ctx->lang, "%s is no longer an organiser."), ctx->argv[0]);
 		break;
 	case 1:
-		host->reply(ctx, "%s was not an organiser.", ctx->argv[0]);
+		host->reply(ctx, host->tr(ctx->lang, "%s was not an organiser."), ctx->argv[0]);
 		break;
 	default:
-		host->reply(ctx, "Could not save that: the database refused it. Try again later.");
+		host->reply(ctx, "%s", host->tr(ctx->lang, "Could not save that: the database "
+		    "refused it. Try again later."));
 	}
 }
 
@@ -105,20 +112,23 @@ organizer_list(struct cv_ctx *ctx)
 	list[0] = '\0';
 	for (i = 0; (m = host->organizer(i)) != NULL && len < sizeof list; i++)
 		len += snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", m);
-	host->reply(ctx, "Organisers (%zu): %s", i, len ? list : "none");
+	if (len)
+		host->reply(ctx, host->tr(ctx->lang, "Organisers (%zu): %s"), i, list);
+	else
+		host->reply(ctx, "%s", host->tr(ctx->lang, "Organisers (0): none"));
 }
 
 static const struct cv_command commands[] = {
-	{ "plugin list", "", "list the loaded plugins", 0, 0, CV_ROLE_OWNER, 0, plugin_list },
-	{ "plugin load", "NAME", "load a plugin", 1, 1, CV_ROLE_OWNER, 0, plugin_op },
-	{ "plugin unload", "NAME", "unload a plugin", 1, 1, CV_ROLE_OWNER, 0, plugin_op },
-	{ "plugin reload", "NAME", "unload and load a plugin again", 1, 1, CV_ROLE_OWNER, 0, plugin_op },
-	{ "join", "#channel [key]", "join a channel", 1, 2, CV_ROLE_OWNER, 0, join },
-	{ "part", "#channel", "leave a channel", 1, 1, CV_ROLE_OWNER, 0, part },
-	{ "organizer add", "MASK", "make nick!user@host or account:NAME an organiser", 1, 1,
+	{ "plugin list", "", N_("list the loaded plugins"), 0, 0, CV_ROLE_OWNER, 0, plugin_list },
+	{ "plugin load", "NAME", N_("load a plugin"), 1, 1, CV_ROLE_OWNER, 0, plugin_op },
+	{ "plugin unload", "NAME", N_("unload a plugin"), 1, 1, CV_ROLE_OWNER, 0, plugin_op },
+	{ "plugin reload", "NAME", N_("unload and load a plugin again"), 1, 1, CV_ROLE_OWNER, 0, plugin_op },
+	{ "join", "#channel [key]", N_("join a channel"), 1, 2, CV_ROLE_OWNER, 0, join },
+	{ "part", "#channel", N_("leave a channel"), 1, 1, CV_ROLE_OWNER, 0, part },
+	{ "organizer add", "MASK", N_("make nick!user@host or account:NAME an organiser"), 1, 1,
 	    CV_ROLE_OWNER, 0, organizer_add },
-	{ "organizer del", "MASK", "remove an organiser", 1, 1, CV_ROLE_OWNER, 0, organizer_del },
-	{ "organizer list", "", "list the organisers", 0, 0, CV_ROLE_OWNER, 0, organizer_list },
+	{ "organizer del", "MASK", N_("remove an organiser"), 1, 1, CV_ROLE_OWNER, 0, organizer_del },
+	{ "organizer list", "", N_("list the organisers"), 0, 0, CV_ROLE_OWNER, 0, organizer_list },
 };
 
 static int

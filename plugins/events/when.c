@@ -321,73 +321,209 @@ when_zone_label(char *buf, size_t n, const struct when_zone *z)
 		snprintf(buf, n, "%s", z->name);
 }
 
-/* "Wed 2 Dec 2026" */
+/* French typography keeps "18 h 00" and "45 min" on one line. */
+#define NBSP "\xc2\xa0"
+
+static bool
+is_fr(const char *lang)
+{
+	return lang != NULL && strcasecmp(lang, "fr") == 0;
+}
+
+/* French names of the zones' cities that differ from the IANA spelling. */
+static const char *const fr_cities[][2] = {
+	{ "Algiers", "Alger" }, { "Athens", "Athènes" }, { "Brussels", "Bruxelles" },
+	{ "Bucharest", "Bucarest" }, { "Copenhagen", "Copenhague" }, { "Lisbon", "Lisbonne" },
+	{ "London", "Londres" }, { "Mexico_City", "Mexico" }, { "Montreal", "Montréal" },
+	{ "Moscow", "Moscou" }, { "Port-au-Prince", "Port-au-Prince" }, { "Vienna", "Vienne" },
+	{ "Warsaw", "Varsovie" }, { "Sao_Paulo", "São Paulo" }, { "Beirut", "Beyrouth" },
+};
+
+/*
+ * "(heure de Toronto)", "(heure d’Edmonton)", "(UTC)", "(UTC-05:00)": the
+ * city is the IANA name's last part, in French where it differs.
+ */
 static void
-format_day(char *buf, size_t n, const struct when_local *l)
+zone_label_fr(char *buf, size_t n, const struct when_zone *z)
+{
+	char city[WHEN_ZONE_MAX], *c;
+	const char *slash = strrchr(z->name, '/');
+	size_t i;
+
+	if (z->ical == NULL || slash == NULL) {
+		char label[WHEN_ZONE_MAX + 4];
+
+		when_zone_label(label, sizeof label, z);
+		snprintf(buf, n, "(%s)", label);
+		return;
+	}
+	snprintf(city, sizeof city, "%s", slash + 1);
+	for (i = 0; i < sizeof fr_cities / sizeof fr_cities[0]; i++)
+		if (strcmp(city, fr_cities[i][0]) == 0)
+			snprintf(city, sizeof city, "%s", fr_cities[i][1]);
+	for (c = city; *c != '\0'; c++)
+		if (*c == '_')
+			*c = ' ';
+	/* "de" elides before a vowel: "heure d’Edmonton". */
+	snprintf(buf, n, "(heure %s%s)", strchr("AEIOUYaeiouy", city[0]) != NULL &&
+	    city[0] != '\0' ? "d’" : "de ", city);
+}
+
+void
+when_zone_label_lang(char *buf, size_t n, const struct when_zone *z, const char *lang)
+{
+	if (is_fr(lang))
+		zone_label_fr(buf, n, z);
+	else
+		when_zone_label(buf, n, z);
+}
+
+/* "Wed 2 Dec 2026", "mer. 2 déc. 2026", "mar. 1er déc. 2026" */
+static void
+format_day(char *buf, size_t n, const struct when_local *l, const char *lang)
 {
 	static const char *const wday[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 	static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
 		"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	/* The abbreviations of the Office québécois de la langue française. */
+	static const char *const wday_fr[] = { "dim.", "lun.", "mar.", "mer.", "jeu.", "ven.",
+		"sam." };
+	static const char *const mon_fr[] = { "janv.", "févr.", "mars", "avr.", "mai", "juin",
+		"juil.", "août", "sept.", "oct.", "nov.", "déc." };
 	struct tm tm;
 	time_t t = naive_epoch(l);
 
 	gmtime_r(&t, &tm);
-	snprintf(buf, n, "%s %d %s %d", wday[tm.tm_wday], tm.tm_mday, mon[tm.tm_mon],
-	    tm.tm_year + 1900);
+	if (is_fr(lang))
+		snprintf(buf, n, "%s %d%s %s %d", wday_fr[tm.tm_wday], tm.tm_mday,
+		    tm.tm_mday == 1 ? "er" : "", mon_fr[tm.tm_mon], tm.tm_year + 1900);
+	else
+		snprintf(buf, n, "%s %d %s %d", wday[tm.tm_wday], tm.tm_mday, mon[tm.tm_mon],
+		    tm.tm_year + 1900);
+}
+
+/* "18:00", or French "18 h 00" (24-hour clock, the hour not padded). */
+static void
+format_time(char *buf, size_t n, const struct when_local *l, const char *lang)
+{
+	if (is_fr(lang))
+		snprintf(buf, n, "%d" NBSP "h" NBSP "%02d", l->hour % 100, l->minute % 100);
+	else
+		when_format_time(buf, n, l);
+}
+
+void
+when_format_lang(char *buf, size_t n, time_t t, const struct when_zone *z, const char *lang)
+{
+	struct when_local l;
+	char day[32], tm[16], zone[WHEN_ZONE_MAX + 24];
+
+	when_from_utc(z, t, &l);
+	format_day(day, sizeof(day), &l, lang);
+	format_time(tm, sizeof(tm), &l, lang);
+	when_zone_label_lang(zone, sizeof(zone), z, lang);
+	if (is_fr(lang))
+		snprintf(buf, n, "%s, %s %s", day, tm, zone);
+	else
+		snprintf(buf, n, "%s %s %s", day, tm, zone);
 }
 
 void
 when_format(char *buf, size_t n, time_t t, const struct when_zone *z)
 {
-	struct when_local l;
-	char day[32], tm[8], zone[WHEN_ZONE_MAX + 4];
+	when_format_lang(buf, n, t, z, "en");
+}
 
-	when_from_utc(z, t, &l);
-	format_day(day, sizeof(day), &l);
-	when_format_time(tm, sizeof(tm), &l);
-	when_zone_label(zone, sizeof(zone), z);
-	snprintf(buf, n, "%s %s %s", day, tm, zone);
+void
+when_format_span_lang(char *buf, size_t n, time_t start, time_t end, const struct when_zone *z,
+    const char *lang)
+{
+	struct when_local a, b;
+	char day_a[32], day_b[32], tm_a[16], tm_b[16], zone[WHEN_ZONE_MAX + 24];
+	bool fr = is_fr(lang);
+
+	when_from_utc(z, start, &a);
+	when_from_utc(z, end, &b);
+	format_day(day_a, sizeof(day_a), &a, lang);
+	format_day(day_b, sizeof(day_b), &b, lang);
+	format_time(tm_a, sizeof(tm_a), &a, lang);
+	format_time(tm_b, sizeof(tm_b), &b, lang);
+	when_zone_label_lang(zone, sizeof(zone), z, lang);
+	if (strcmp(day_a, day_b) == 0)
+		snprintf(buf, n, fr ? "%s, %s à %s %s" : "%s %s-%s %s", day_a, tm_a, tm_b, zone);
+	else
+		snprintf(buf, n, fr ? "du %s, %s au %s, %s %s" : "%s %s to %s %s %s",
+		    day_a, tm_a, day_b, tm_b, zone);
 }
 
 void
 when_format_span(char *buf, size_t n, time_t start, time_t end, const struct when_zone *z)
 {
-	struct when_local a, b;
-	char day_a[32], day_b[32], tm_a[8], tm_b[8], zone[WHEN_ZONE_MAX + 4];
+	when_format_span_lang(buf, n, start, end, z, "en");
+}
 
-	when_from_utc(z, start, &a);
-	when_from_utc(z, end, &b);
-	format_day(day_a, sizeof(day_a), &a);
-	format_day(day_b, sizeof(day_b), &b);
-	when_format_time(tm_a, sizeof(tm_a), &a);
-	when_format_time(tm_b, sizeof(tm_b), &b);
-	when_zone_label(zone, sizeof(zone), z);
-	if (strcmp(day_a, day_b) == 0)
-		snprintf(buf, n, "%s %s-%s %s", day_a, tm_a, tm_b, zone);
+void
+when_relative_lang(char *buf, size_t n, time_t t, time_t now, const char *lang)
+{
+	static const char *const fr_units[][2] = {
+		{ "minute", "minutes" }, { "heure", "heures" }, { "jour", "jours" } };
+	static const char *const en_units[] = { "minute", "hour", "day" };
+	long long d = (long long)t - (long long)now;
+	long long a = d < 0 ? -d : d;
+	long long v;
+	int unit;
+	bool fr = is_fr(lang);
+
+	if (a < 60) {
+		snprintf(buf, n, fr ? "maintenant" : "now");
+		return;
+	}
+	if (a < 3600)
+		v = a / 60, unit = 0;
+	else if (a < 48 * 3600)
+		v = a / 3600, unit = 1;
 	else
-		snprintf(buf, n, "%s %s to %s %s %s", day_a, tm_a, day_b, tm_b, zone);
+		v = a / 86400, unit = 2;
+	if (fr)
+		snprintf(buf, n, d > 0 ? "dans %lld %s" : "il y a %lld %s", v,
+		    fr_units[unit][v == 1 ? 0 : 1]);
+	else if (d > 0)
+		snprintf(buf, n, "in %lld %s%s", v, en_units[unit], v == 1 ? "" : "s");
+	else
+		snprintf(buf, n, "%lld %s%s ago", v, en_units[unit], v == 1 ? "" : "s");
 }
 
 void
 when_relative(char *buf, size_t n, time_t t, time_t now)
 {
-	long long d = (long long)t - (long long)now;
-	long long a = d < 0 ? -d : d;
-	long long v;
-	const char *unit;
+	when_relative_lang(buf, n, t, now, "en");
+}
 
-	if (a < 60) {
-		snprintf(buf, n, "now");
+void
+when_duration_lang(char *buf, size_t n, int minutes, const char *lang)
+{
+	int d = minutes / (24 * 60), h = minutes / 60 % 24, m = minutes % 60;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (!is_fr(lang)) {
+		/* The form `duration` takes: "1d2h", "1h30m", "45m". */
+		if (d > 0)
+			len += snprintf(buf + len, n - len, "%dd", d);
+		if (h > 0 && len < n)
+			len += snprintf(buf + len, n - len, "%dh", h);
+		if ((m > 0 || minutes == 0) && len < n)
+			snprintf(buf + len, n - len, "%dm", m);
 		return;
 	}
-	if (a < 3600)
-		v = a / 60, unit = "minute";
-	else if (a < 48 * 3600)
-		v = a / 3600, unit = "hour";
-	else
-		v = a / 86400, unit = "day";
 	if (d > 0)
-		snprintf(buf, n, "in %lld %s%s", v, unit, v == 1 ? "" : "s");
-	else
-		snprintf(buf, n, "%lld %s%s ago", v, unit, v == 1 ? "" : "s");
+		len += snprintf(buf + len, n - len, "%d" NBSP "%s", d, d == 1 ? "jour" : "jours");
+	if (len >= n)
+		return;
+	if (h > 0 && m > 0)
+		snprintf(buf + len, n - len, "%s%d" NBSP "h" NBSP "%02d", len ? " " : "", h, m);
+	else if (h > 0)
+		snprintf(buf + len, n - len, "%s%d" NBSP "h", len ? " " : "", h);
+	else if (m > 0 || minutes == 0)
+		snprintf(buf + len, n - len, "%s%d" NBSP "min", len ? " " : "", m);
 }

@@ -95,6 +95,23 @@ void when_format_span(char *buf, size_t n, time_t start, time_t end, const struc
 /* "in 3 days", "in 5 hours", "in 20 minutes", "now", "2 hours ago". */
 void when_relative(char *buf, size_t n, time_t t, time_t now);
 
+/*
+ * The same in a language ("en" as above; "fr", README.md "Languages"):
+ * "jeu. 10 déc. 2026, 18 h 00 (heure de Toronto)",
+ * "jeu. 10 déc. 2026, 18 h 00 à 19 h 30 (heure de Toronto)",
+ * "du jeu. 10 déc. 2026, 23 h 00 au ven. 11 déc. 2026, 1 h 00 (heure de Paris)",
+ * "dans 10 jours", "il y a 2 heures", "maintenant". French keeps a no-break
+ * space (U+00A0) inside "18 h 00"; NULL or another language reads English.
+ */
+void when_format_lang(char *buf, size_t n, time_t t, const struct when_zone *z, const char *lang);
+void when_format_span_lang(char *buf, size_t n, time_t start, time_t end,
+    const struct when_zone *z, const char *lang);
+void when_relative_lang(char *buf, size_t n, time_t t, time_t now, const char *lang);
+/* "Europe/Paris" as when_zone_label(); French "(heure de Paris)", "(UTC-05:00)". */
+void when_zone_label_lang(char *buf, size_t n, const struct when_zone *z, const char *lang);
+/* A duration in minutes: "1h30m", "45m", "1d2h"; French "1 h 30", "45 min", "1 jour 2 h". */
+void when_duration_lang(char *buf, size_t n, int minutes, const char *lang);
+
 #pragma GCC visibility pop
 
 #endif

@@ -601,7 +601,9 @@ _SAN_RE = re.compile("|".join(SANITIZER_PATTERNS))
 
 # The bot's answer to `version` in private: sent after a command, it marks
 # where that command's answers end (the bot answers one person in order).
-VERSION_ANSWER = re.compile(r"^Convene \S+: event registration in chat$")
+# In English or in French, whichever the person chose (`lang`).
+VERSION_ANSWER = re.compile(r"^Convene \S+(: event registration in chat"
+                            r"|\u00a0: inscriptions aux événements, dans le clavardage)$")
 
 
 def from_bot(line, to=None, bot="convene"):

@@ -363,12 +363,18 @@ def test_install_honours_destdir_and_prefix(installed):
     assert "admin.so" in plugins
     assert files_under(stage) == sorted(
         ["etc/convene/convene.example.ini", "usr/bin/convene",
+         "usr/share/locale/fr/LC_MESSAGES/convene.mo",
          "usr/share/man/man5/convene.ini.5", "usr/share/man/man8/convene.8"]
         + ["usr/lib/convene/plugins/" + p for p in plugins]), files_under(stage)
     assert mode(stage / "usr/bin/convene") == 0o755
     for p in plugins:
         assert mode(stage / "usr/lib/convene/plugins" / p) == 0o644
     assert mode(stage / "etc/convene/convene.example.ini") == 0o644
+    assert mode(stage / "usr/share/locale/fr/LC_MESSAGES/convene.mo") == 0o644
+    # The binary looks for its catalogues where this install put them.
+    root = installed["root"]
+    assert (root / "usr/share/locale/fr/LC_MESSAGES/convene.mo").is_file()
+    assert str(root / "usr/share/locale").encode() in (root / "usr/bin/convene").read_bytes()
     for page in ("man5/convene.ini.5", "man8/convene.8"):
         assert mode(stage / "usr/share/man" / page) == 0o644
     # The pages name the plugin folder where this install put it.

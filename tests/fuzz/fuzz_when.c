@@ -92,6 +92,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			when_format(buf, sizeof(buf), t, &z);
 			when_format_span(buf, sizeof(buf), t, t + 60 * 10080, &z);
 			when_relative(buf, sizeof(buf), t, 1800000000);
+			/* French: zone names of any length, into small buffers too. */
+			when_format_lang(buf, sizeof(buf), t, &z, "fr");
+			when_format_span_lang(buf, sizeof(buf), t, t + 60 * 10080, &z, "fr");
+			when_format_span_lang(buf, 24, t, t + 60 * 10080, &z, "fr");
+			when_relative_lang(buf, sizeof(buf), t, 1800000000, "fr");
+			when_zone_label_lang(buf, 16, &z, "fr");
+		}
+		if (when_parse_duration(dur, &minutes) == 0) {
+			int again;
+
+			when_duration_lang(buf, sizeof(buf), minutes, "fr");
+			when_duration_lang(buf, 6, minutes, "fr");
+			when_duration_lang(buf, sizeof(buf), minutes, "en");
+			/* The English form is one `duration` reads back. */
+			check(when_parse_duration(buf, &again) == 0 && again == minutes);
+			when_duration_lang(buf, 3, minutes, "en");
 		}
 	}
 	free(date);

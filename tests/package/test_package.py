@@ -106,6 +106,7 @@ def test_file_list_and_modes(deb):
         "usr/share/doc/convene/copyright": "-rw-r--r--",
         "usr/share/doc/convene/examples/convene.example.ini": "-rw-r--r--",
         "usr/share/lintian/overrides/convene": "-rw-r--r--",
+        "usr/share/locale/fr/LC_MESSAGES/convene.mo": "-rw-r--r--",
     }
     for p in PLUGINS:
         expected["usr/lib/convene/plugins/%s.so" % p] = "-rw-r--r--"
@@ -164,6 +165,8 @@ def test_binary_runs_with_its_plugins(root, tmp_path):
     assert r.returncode == 0 and r.stdout.startswith("convene %s " % makefile_version())
     # Built for its place: the compiled-in plugin folder is the package's.
     assert b"/usr/lib/convene/plugins" in (root / "usr/bin/convene").read_bytes()
+    # And its catalogues' folder (bot/i18n.c), where the package puts them.
+    assert b"/usr/share/locale" in (root / "usr/bin/convene").read_bytes()
     # The packaged plugins load in the packaged binary.
     conf = tmp_path / "c.ini"
     conf.write_text("[bot]\nplugin_dir = %s\n" % (root / "usr/lib/convene/plugins"))

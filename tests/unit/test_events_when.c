@@ -379,6 +379,121 @@ test_relative(void **state)
 	assert_string_equal(buf, "2 hours ago");
 }
 
+#define NB "\xc2\xa0"	/* no-break space */
+
+/*
+ * Both languages, each side of Toronto's change back to standard time
+ * (2026-11-01 02:00 EDT becomes 01:00 EST): the local hour stays the
+ * organiser's, French follows README.md "Languages".
+ */
+static void
+test_format_languages_across_dst(void **state)
+{
+	struct when_zone to = zone("America/Toronto"), paris = zone("Europe/Paris");
+	struct when_zone edm = zone("America/Edmonton"), lon = zone("Europe/London");
+	struct when_zone fixed = zone("-05:00"), u = zone("UTC");
+	char buf[160];
+
+	/* Summer time, the evening before the change: 18:00 EDT is 22:00 UTC. */
+	when_format_lang(buf, sizeof(buf), utc(2026, 10, 31, 22, 0), &to, "en");
+	assert_string_equal(buf, "Sat 31 Oct 2026 18:00 America/Toronto");
+	when_format_lang(buf, sizeof(buf), utc(2026, 10, 31, 22, 0), &to, "fr");
+	assert_string_equal(buf, "sam. 31 oct. 2026, 18" NB "h" NB "00 (heure de Toronto)");
+	/* Standard time, the day after: 18:00 EST is 23:00 UTC. */
+	when_format_lang(buf, sizeof(buf), utc(2026, 11, 2, 23, 0), &to, "fr");
+	assert_string_equal(buf, "lun. 2 nov. 2026, 18" NB "h" NB "00 (heure de Toronto)");
+	when_format_lang(buf, sizeof(buf), utc(2026, 12, 10, 23, 0), &to, "fr");
+	assert_string_equal(buf, "jeu. 10 déc. 2026, 18" NB "h" NB "00 (heure de Toronto)");
+	when_format_lang(buf, sizeof(buf), utc(2026, 12, 10, 23, 0), &to, "en");
+	assert_string_equal(buf, "Thu 10 Dec 2026 18:00 America/Toronto");
+
+	/* Across the change itself: 01:00 EDT to 01:30 EST is 90 minutes. */
+	when_format_span_lang(buf, sizeof(buf), utc(2026, 11, 1, 5, 0), utc(2026, 11, 1, 6, 30),
+	    &to, "en");
+	assert_string_equal(buf, "Sun 1 Nov 2026 01:00-01:30 America/Toronto");
+	when_format_span_lang(buf, sizeof(buf), utc(2026, 11, 1, 5, 0), utc(2026, 11, 1, 6, 30),
+	    &to, "fr");
+	assert_string_equal(buf, "dim. 1er nov. 2026, 1" NB "h" NB "00 à 1" NB "h" NB "30 "
+	    "(heure de Toronto)");
+	/* Paris in spring: 2027-03-28 02:00 CET becomes 03:00 CEST. */
+	when_format_span_lang(buf, sizeof(buf), utc(2027, 3, 27, 22, 0), utc(2027, 3, 28, 5, 0),
+	    &paris, "fr");
+	assert_string_equal(buf, "du sam. 27 mars 2027, 23" NB "h" NB "00 au dim. 28 mars 2027, "
+	    "7" NB "h" NB "00 (heure de Paris)");
+	when_format_span_lang(buf, sizeof(buf), utc(2027, 3, 27, 22, 0), utc(2027, 3, 28, 5, 0),
+	    &paris, "en");
+	assert_string_equal(buf, "Sat 27 Mar 2027 23:00 to Sun 28 Mar 2027 07:00 Europe/Paris");
+
+	/* Zones: elision, French city names, offsets, UTC. */
+	when_format_lang(buf, sizeof(buf), utc(2027, 2, 1, 16, 5), &edm, "fr");
+	assert_string_equal(buf, "lun. 1er févr. 2027, 9" NB "h" NB "05 (heure d’Edmonton)");
+	when_format_lang(buf, sizeof(buf), utc(2027, 8, 15, 11, 0), &lon, "fr");
+	assert_string_equal(buf, "dim. 15 août 2027, 12" NB "h" NB "00 (heure de Londres)");
+	when_format_lang(buf, sizeof(buf), utc(2027, 6, 1, 4, 30), &fixed, "fr");
+	assert_string_equal(buf, "lun. 31 mai 2027, 23" NB "h" NB "30 (UTC-05:00)");
+	when_format_lang(buf, sizeof(buf), utc(2027, 1, 1, 0, 0), &u, "fr");
+	assert_string_equal(buf, "ven. 1er janv. 2027, 0" NB "h" NB "00 (UTC)");
+	/* No language, or one without forms: English. */
+	when_format_lang(buf, sizeof(buf), utc(2027, 1, 1, 0, 0), &u, NULL);
+	assert_string_equal(buf, "Fri 1 Jan 2027 00:00 UTC");
+	when_format_lang(buf, sizeof(buf), utc(2027, 1, 1, 0, 0), &u, "de");
+	assert_string_equal(buf, "Fri 1 Jan 2027 00:00 UTC");
+}
+
+static void
+test_relative_languages(void **state)
+{
+	char buf[64];
+	time_t now = utc(2026, 10, 31, 12, 0);	/* Toronto's change is in between */
+
+	when_relative_lang(buf, sizeof(buf), now + 10 * 86400, now, "fr");
+	assert_string_equal(buf, "dans 10 jours");
+	when_relative_lang(buf, sizeof(buf), now + 10 * 86400, now, "en");
+	assert_string_equal(buf, "in 10 days");
+	when_relative_lang(buf, sizeof(buf), now + 3600, now, "fr");
+	assert_string_equal(buf, "dans 1 heure");
+	when_relative_lang(buf, sizeof(buf), now + 47 * 3600, now, "fr");
+	assert_string_equal(buf, "dans 47 heures");
+	when_relative_lang(buf, sizeof(buf), now + 60, now, "fr");
+	assert_string_equal(buf, "dans 1 minute");
+	when_relative_lang(buf, sizeof(buf), now + 20 * 60, now, "fr");
+	assert_string_equal(buf, "dans 20 minutes");
+	when_relative_lang(buf, sizeof(buf), now + 30, now, "fr");
+	assert_string_equal(buf, "maintenant");
+	when_relative_lang(buf, sizeof(buf), now - 2 * 3600, now, "fr");
+	assert_string_equal(buf, "il y a 2 heures");
+	when_relative_lang(buf, sizeof(buf), now - 2 * 3600, now, "en");
+	assert_string_equal(buf, "2 hours ago");
+}
+
+static void
+test_duration_languages(void **state)
+{
+	static const struct { int min; const char *en, *fr; } cases[] = {
+		{ 90, "1h30m", "1" NB "h" NB "30" },
+		{ 45, "45m", "45" NB "min" },
+		{ 120, "2h", "2" NB "h" },
+		{ 65, "1h5m", "1" NB "h" NB "05" },
+		{ 24 * 60 + 120, "1d2h", "1" NB "jour 2" NB "h" },
+		{ 2 * 24 * 60, "2d", "2" NB "jours" },
+		{ 24 * 60 + 30, "1d30m", "1" NB "jour 30" NB "min" },
+		{ 7 * 24 * 60, "7d", "7" NB "jours" },
+	};
+	char buf[64];
+	size_t i;
+	int back;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		when_duration_lang(buf, sizeof(buf), cases[i].min, "en");
+		assert_string_equal(buf, cases[i].en);
+		/* The English form is one `duration` reads back. */
+		assert_int_equal(when_parse_duration(buf, &back), 0);
+		assert_int_equal(back, cases[i].min);
+		when_duration_lang(buf, sizeof(buf), cases[i].min, "fr");
+		assert_string_equal(buf, cases[i].fr);
+	}
+}
+
 int
 main(void)
 {
@@ -395,6 +510,9 @@ main(void)
 		cmocka_unit_test(test_half_hour_dst),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_relative),
+		cmocka_unit_test(test_format_languages_across_dst),
+		cmocka_unit_test(test_relative_languages),
+		cmocka_unit_test(test_duration_languages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

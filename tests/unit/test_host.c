@@ -12,10 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <libgen.h>
 
 #include <cmocka.h>
 
 #include "host.h"
+#include "i18n.h"
 #include "store.h"
 #include "util.h"
 
@@ -130,12 +132,58 @@ test_failed_commit_sends_one_apology_each(void **state)
 	assert_string_equal(sent[3], want);
 }
 
+/*
+ * The apology is in the language of whoever reads it: the command's reader
+ * for people, the channel's for a channel (bot/i18n.c).
+ */
+static void
+test_apology_in_the_readers_language(void **state)
+{
+	const char *fr = "Désolé, cela n’a pas pu être enregistré (la base de données l’a "
+	    "refusé) et rien n’a été changé\xc2\xa0: veuillez réessayer plus tard.";
+	const char *en = "Sorry, that could not be saved (the database refused "
+	    "it) and nothing was changed: please try again later.";
+	char exe[4096], dir[4200], want[512], err[128];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+
+	(void)state;
+	assert_true(n > 0);
+	exe[n] = '\0';
+	snprintf(dir, sizeof dir, "%s/../locale", dirname(exe));
+	assert_int_equal(i18n_init(dir), 0);
+	assert_int_equal(i18n_set_channels("#ev fr", err, sizeof err), 0);
+
+	i18n_set_reader("fr");
+	pass(true);
+	i18n_set_reader(NULL);
+	host_pass_end(NULL);
+	assert_int_equal(nsent, 4);
+	snprintf(want, sizeof want, "NOTICE ann :%s", fr);
+	assert_string_equal(sent[0], want);
+	snprintf(want, sizeof want, "NOTICE #ev :%s", fr);
+	assert_string_equal(sent[3], want);
+
+	nsent = 0;
+	i18n_set_reader("en");
+	pass(true);
+	i18n_set_reader(NULL);
+	host_pass_end(NULL);
+	assert_int_equal(nsent, 4);
+	snprintf(want, sizeof want, "NOTICE bob :%s", en);
+	assert_string_equal(sent[1], want);
+	snprintf(want, sizeof want, "NOTICE #ev :%s", fr);	/* the channel's own */
+	assert_string_equal(sent[3], want);
+	i18n_free();
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_answers_wait_for_the_commit, setup, tmpstore_teardown),
 		cmocka_unit_test_setup_teardown(test_failed_commit_sends_one_apology_each,
+		    setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_apology_in_the_readers_language,
 		    setup, tmpstore_teardown),
 	};
 
