@@ -267,45 +267,31 @@ render_page_only(void)
 	cal_events_free(v, n);
 }
 
-/* Render every public feed and the page from the database, and write the files. */
-void
-render_public(void)
+/* all.ics, from every event: the feeds of channels copy its VEVENTs. */
+static void
+render_all(struct cal_feed **nv, size_t *nn, struct cal_feed *old, size_t nold,
+    const char *base, const char *name, const struct cal_event **sel, size_t n, time_t now)
 {
-	struct cal_event *v;
-	struct cal_feed *old = pub.v, *nv = NULL;
-	size_t n, nold = pub.n, nn = 0, upcoming = 0;
-	const struct cal_event **sel;
-	char **keys = NULL, *base, title[300];
-	time_t now = host->wall_now();
-	const char *name = cal_name();
+	struct cal_feed *all = feed_add(nv, nn, old, nold, "all.ics", "all events");
+	struct ics_slices news;
+	size_t len;
+	char *body = render_doc_from(base, all->path, name, "Every public event", sel, n,
+	    all->body, &slices, &news, &len);
 
-	pub.rendered = true;
-	pub.due_all = pub.due_page = false;
-	if (cal_store_events(db(), now, KEEP_PAST, &v, &n) == -1) {
-		host->log(self, CV_LOG_ERROR, "reading events for the feeds: %s", sqlite3_errmsg(db()));
-		return;
-	}
-	base = base_url();
-	sel = cal_xrealloc(NULL, (n + 1) * sizeof(*sel));
+	/* An equal body is dropped for the old one: the same bytes, the same slices. */
+	cal_feed_set(all, body, len, now);
+	ics_slices_clear(&slices);
+	slices = news;
+}
 
-	/* All events. */
-	for (size_t i = 0; i < n; i++)
-		sel[i] = &v[i];
-	{
-		struct cal_feed *all = feed_add(&nv, &nn, old, nold, "all.ics", "all events");
-		struct ics_slices news;
-		size_t len;
-		char *body = render_doc_from(base, all->path, name, "Every public event", sel, n,
-		    all->body, &slices, &news, &len);
+/* One feed per channel that has events, in the order they first appear. */
+static void
+render_channels(struct cal_feed **nv, size_t *nn, struct cal_feed *old, size_t nold,
+    const char *base, const char *name, const struct cal_event *v,
+    const struct cal_event **sel, size_t n, time_t now)
+{
+	char **keys = cal_xrealloc(NULL, (n + 1) * sizeof(*keys)), title[300];
 
-		/* An equal body is dropped for the old one: the same bytes, the same slices. */
-		cal_feed_set(all, body, len, now);
-		ics_slices_clear(&slices);
-		slices = news;
-	}
-
-	/* One feed per channel that has events, in the order they first appear. */
-	keys = cal_xrealloc(NULL, (n + 1) * sizeof(*keys));
 	for (size_t i = 0; i < n; i++) {
 		char key[CAL_CHANNEL_KEY_MAX], path[CAL_CHANNEL_KEY_MAX + 16];
 		struct cal_feed *f;
@@ -330,10 +316,41 @@ render_public(void)
 		snprintf(path, sizeof(path), "channel/%s.ics", key);
 		snprintf(title, sizeof(title), "%s %s", name, v[i].channel);
 		/* feed_add() may move nv: all.ics is found after it. */
-		f = feed_add(&nv, &nn, old, nold, path, v[i].channel);
+		f = feed_add(nv, nn, old, nold, path, v[i].channel);
 		render_into(f, base, title, "The events of an IRC channel", sel, m, now,
-		    nv[0].body);
+		    (*nv)[0].body);
 	}
+	for (size_t i = 0; i < n; i++)
+		free(keys[i]);
+	free(keys);
+}
+
+/* Render every public feed and the page from the database, and write the files. */
+void
+render_public(void)
+{
+	struct cal_event *v;
+	struct cal_feed *old = pub.v, *nv = NULL;
+	size_t n, nold = pub.n, nn = 0, upcoming = 0;
+	const struct cal_event **sel;
+	char *base;
+	time_t now = host->wall_now();
+	const char *name = cal_name();
+
+	pub.rendered = true;
+	pub.due_all = pub.due_page = false;
+	if (cal_store_events(db(), now, KEEP_PAST, &v, &n) == -1) {
+		host->log(self, CV_LOG_ERROR, "reading events for the feeds: %s", sqlite3_errmsg(db()));
+		return;
+	}
+	base = base_url();
+	sel = cal_xrealloc(NULL, (n + 1) * sizeof(*sel));
+
+	/* All events. */
+	for (size_t i = 0; i < n; i++)
+		sel[i] = &v[i];
+	render_all(&nv, &nn, old, nold, base, name, sel, n, now);
+	render_channels(&nv, &nn, old, nold, base, name, v, sel, n, now);
 
 	for (size_t i = 0; i < nold; i++)
 		cal_feed_clear(&old[i]);
@@ -354,9 +371,6 @@ render_public(void)
 	for (size_t i = 0; i < npers; i++)
 		pers[i].stale = true;
 
-	for (size_t i = 0; i < n; i++)
-		free(keys[i]);
-	free(keys);
 	free(sel);
 	free(base);
 	cal_events_free(v, n);
