@@ -11,9 +11,10 @@
  *   /page/N                       the later ones, CAL_PAGE_EVENTS a page (read a page at a time)
  *   /event/N                      the page of one event
  *
- * Rendering is in ics.c, the page and feed bookkeeping in feeds.c, SQL in
- * store.c, copies on a CalDAV or WebDAV server in publish.c. The plugin's
- * state and what reads the config are here, with init and fini; files.c
+ * Rendering is in ics.c, feed bookkeeping in feeds.c, the pages in
+ * page.c, SQL in store.c, copies on a CalDAV or WebDAV server in
+ * publish.c. The plugin's state and what reads the config are here, with
+ * init and fini; files.c
  * writes the files, evfeed.c keeps the feeds of single events, render.c
  * renders, personal.c keeps personal feeds, http.c serves, commands.c
  * answers (shared declarations in calendars.h).

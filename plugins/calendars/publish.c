@@ -62,10 +62,10 @@ is_rejected(const char *name)
 }
 
 /*
- * Tell the owners: always in the log, and to [calendars] report_to (a nick
- * or channel) when set. Never to whoever holds an owner mask's nick: the
+ * A conflict report: always to the log, and to [calendars] report_to (a
+ * nick or channel) when set; to nobody else. Not to the owners' nicks: the
  * host knows only nicks of the people online, not their user@host or
- * account, so anyone could take that nick and read the report.
+ * account, so anyone could take such a nick and read the report.
  */
 static void
 report(const char *fmt, ...) CV_PRINTF(1, 2);

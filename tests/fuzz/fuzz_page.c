@@ -1,5 +1,5 @@
 /*
- * fuzz_page.c: the HTML pages of the calendars plugin (feeds.c) over
+ * fuzz_page.c: the HTML pages of the calendars plugin (page.c) over
  * arbitrary text in every field people or the config can set: title,
  * description, location, public URL, channel, zone, the bot's nick, the
  * chat link. Besides not crashing, checks that no text of theirs becomes
