@@ -3,25 +3,14 @@
  * when their event changed, validators kept in a manifest, a few bodies in
  * memory.
  */
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/types.h>
 
-#include <dirent.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "calendars.h"
-#include "publish.h"
 #include "sbuf.h"
 
 /* ---- the feeds of single events ---- */
