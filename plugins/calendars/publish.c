@@ -691,4 +691,3 @@ pub_stop(void)
 	}
 	memset(&st, 0, sizeof(st));
 }
-
