@@ -246,6 +246,43 @@ struct cv_events_change {
 };
 
 /*
+ * The events plugin's data that other plugins may read, in the shared
+ * database: two views its migrations create (plugins/events/model.c), not
+ * its tables, which may change. Read them by these names and columns only.
+ * Columns are only ever added at the end; anything else (a column renamed,
+ * dropped or meaning something else) is a new view, _v2, created beside
+ * this one. The views appear when the events plugin first loads: a reader
+ * loaded before it checks that they exist.
+ *
+ * CV_EVENTS_VIEW, one row per event, all of them (past, cancelled, purged):
+ *   id             INTEGER, never reused
+ *   uid            TEXT, the iCalendar UID
+ *   title          TEXT
+ *   description, location, url, join_url, channel, cancel_reason: TEXT or NULL
+ *   tz             TEXT, the IANA zone the event was set in
+ *   start_utc      INTEGER, Unix seconds
+ *   duration_min   INTEGER, 1 to 10080
+ *   status         TEXT, 'active' or 'cancelled'
+ *   sequence       INTEGER, the iCalendar SEQUENCE: up on each change people see
+ *   created_at, updated_at: INTEGER, Unix seconds
+ *   purged         INTEGER, 1 once retention removed its registrations
+ *   capacity       INTEGER, places (0: no limit)
+ *   confirmed      INTEGER, how many registrations are 'confirmed'
+ * CV_REGISTRATIONS_VIEW, one row per person registered for an event:
+ *   event_id       INTEGER, the event's id
+ *   person         TEXT, the cv_person id
+ *   status         TEXT, 'confirmed', 'maybe' or 'waitlist'
+ *   seq            INTEGER, arrival order within the event (the waitlist
+ *                  position is the count of 'waitlist' rows with seq <= it)
+ */
+#define CV_EVENTS_VIEW "events_v1"
+#define CV_EVENTS_COLUMNS "id, uid, title, description, location, url, join_url, channel," \
+	" cancel_reason, tz, start_utc, duration_min, status, sequence, created_at," \
+	" updated_at, purged, capacity, confirmed"
+#define CV_REGISTRATIONS_VIEW "registrations_v1"
+#define CV_REGISTRATIONS_COLUMNS "event_id, person, status, seq"
+
+/*
  * The host's functions. Every function that takes a `struct cv_plugin *`
  * records what it creates against that plugin.
  */

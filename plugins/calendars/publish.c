@@ -1,4 +1,8 @@
-/* publish.c: copies of the calendars on a CalDAV or WebDAV server. See publish.h. */
+/*
+ * publish.c: copies of the calendars on a CalDAV or WebDAV server. See
+ * publish.h. What to do next is decided in pubplan.c; the owner commands
+ * are in pubcmd.c.
+ */
 #include "publish.h"
 
 #include <ctype.h>
@@ -12,6 +16,7 @@
 #include <unistd.h>
 
 #include "ics.h"
+#include "pubstate.h"
 #include "sbuf.h"
 
 #define PASSWORD_MAX 1024
@@ -21,175 +26,15 @@
 #define COPY_MAX (16 * 1024 * 1024)	/* the server's copy, read to carry a cancellation over */
 #define CARRY_TRIES 3	/* GET and PUT again when the copy changes between them */
 
-/* ---- pure ---- */
-
-enum pub_outcome
-pub_outcome(enum pub_op op, int status)
-{
-	if (status >= 200 && status <= 299)
-		return PUB_OK;
-	if (status == 0 || status >= 500 || status == 401 || status == 403 || status == 408 ||
-	    status == 429)
-		return PUB_RETRY;
-	if (status == 412)
-		return PUB_CONFLICT;
-	switch (op) {
-	case PUB_PUT:
-		if (status == 409)
-			return PUB_NO_PARENT;
-		return status == 404 ? PUB_RETRY : PUB_REJECTED;	/* 404: no collection yet */
-	case PUB_DELETE:
-		return status == 404 || status == 410 ? PUB_OK : PUB_REJECTED;
-	case PUB_MKCOL:
-		return status == 405 ? PUB_OK : PUB_REJECTED;	/* 405: it exists */
-	default:
-		return PUB_REJECTED;
-	}
-}
-
-int64_t
-pub_backoff_ms(unsigned failures, unsigned jitter_permille)
-{
-	int64_t d = PUB_BACKOFF_MIN_MS;
-
-	for (unsigned i = 1; i < failures && d < PUB_BACKOFF_MAX_MS; i++)
-		d *= 2;
-	if (d > PUB_BACKOFF_MAX_MS)
-		d = PUB_BACKOFF_MAX_MS;
-	/* Up to a quarter more, so that many bots do not retry in step. */
-	return d + d / 4 * (int64_t)(jitter_permille % 1000) / 1000;
-}
-
-static const struct cal_pub_row *
-row_of(const struct cal_pub_row *rows, size_t nrows, const char *name, size_t *at)
-{
-	for (size_t i = 0; i < nrows; i++)
-		if (strcmp(rows[i].name, name) == 0) {
-			*at = i;
-			return &rows[i];
-		}
-	return NULL;
-}
-
-static bool
-has_doc(const struct pub_doc *docs, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(docs[i].name, name) == 0)
-			return true;
-	return false;
-}
-
-/* How to replace or delete what we wrote before: the condition from the row. */
-static void
-condition(const struct cal_pub_row *r, struct pub_step *s)
-{
-	if (r->force) {
-		s->cond = PUB_UNCONDITIONAL;
-	} else if (r->etag != NULL && r->etag[0] != '\0') {
-		s->cond = PUB_IF_MATCH;
-		s->etag = r->etag;
-	} else if (r->hash[0] == '\0') {
-		s->cond = PUB_IF_NONE_MATCH;	/* never written by us */
-	} else {
-		/* The server gave no ETag: nothing to compare with (logged when written). */
-		s->cond = PUB_UNCONDITIONAL;
-	}
-}
-
-bool
-pub_next(const struct pub_doc *docs, size_t ndocs, const struct cal_pub_row *rows,
-    size_t nrows, bool (*skip)(const char *name), struct pub_step *s)
-{
-	memset(s, 0, sizeof(*s));
-	for (size_t i = 0; i < ndocs; i++) {
-		size_t at;
-		const struct cal_pub_row *r = row_of(rows, nrows, docs[i].name, &at);
-
-		if (skip != NULL && skip(docs[i].name))
-			continue;
-		s->op = PUB_PUT;
-		s->doc = i;
-		s->name = docs[i].name;
-		s->row = SIZE_MAX;
-		if (r == NULL) {
-			s->cond = PUB_IF_NONE_MATCH;
-			return true;
-		}
-		if (r->conflict != NULL && strcmp(r->conflict, docs[i].hash) == 0)
-			continue;	/* waits for a change, or an owner */
-		if (r->conflict == NULL && !r->force && strcmp(r->hash, docs[i].hash) == 0)
-			continue;	/* the server has it */
-		s->row = at;
-		condition(r, s);
-		return true;
-	}
-	for (size_t i = 0; i < nrows; i++) {
-		const struct cal_pub_row *r = &rows[i];
-
-		if (has_doc(docs, ndocs, r->name) || (skip != NULL && skip(r->name)))
-			continue;
-		if (r->conflict != NULL && strcmp(r->conflict, "-") == 0)
-			continue;
-		memset(s, 0, sizeof(*s));
-		s->row = i;
-		s->name = r->name;
-		if (r->hash[0] == '\0' && !r->force) {
-			s->op = PUB_FORGET;	/* only a conflict row: nothing of ours there */
-			return true;
-		}
-		s->op = PUB_DELETE;
-		condition(r, s);
-		return true;
-	}
-	memset(s, 0, sizeof(*s));
-	return false;
-}
-
-void
-pub_docs_free(struct pub_doc *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free(v[i].name);
-		free(v[i].body);
-	}
-	free(v);
-}
-
 /* ---- with the host ---- */
 
-static const struct cv_host *host;
-static struct cv_plugin *self;
+/* Shared with the rest of the plugin (calendars.h), and set again by pub_start(). */
+const struct cv_host *host;
+struct cv_plugin *self;
 
-static struct {
-	bool on, caldav;
-	char *base;		/* publish_url with a trailing '/' */
-	char *target;		/* "MODE URL": the rows' key */
-	char *user, *password;
-	struct pub_doc *docs;
-	size_t ndocs;
-	bool busy;		/* a request is running */
-	cv_timer_id retry;	/* a backoff timer is pending */
-	unsigned failures;	/* in a row */
-	char last_error[160];
-	int64_t next_try;	/* mono ms */
-	/* The running request. */
-	struct {
-		enum pub_op op;
-		char *name;
-		char hash[48];
-		size_t mkcol_left;	/* folders still to make before the PUT again */
-		bool made_parents;
-		/* After a conflict: reading the server's copy, or writing it cancelled. */
-		enum { JOB_SEND, JOB_READ_COPY, JOB_CARRY } phase;
-		unsigned carries;	/* GETs of the server's copy so far */
-	} job;
-	char **rejected;	/* resources the server refused this session */
-	size_t nrejected;
-	bool warned_no_etag;
-} st;
+struct pub_state st;
 
-static sqlite3 *
+sqlite3 *
 pdb(void)
 {
 	return host->db(self);
@@ -217,10 +62,10 @@ is_rejected(const char *name)
 }
 
 /*
- * Tell the owners: always in the log, and to [calendars] report_to (a nick
- * or channel) when set. Never to whoever holds an owner mask's nick: the
+ * A conflict report: always to the log, and to [calendars] report_to (a
+ * nick or channel) when set; to nobody else. Not to the owners' nicks: the
  * host knows only nicks of the people online, not their user@host or
- * account, so anyone could take that nick and read the report.
+ * account, so anyone could take such a nick and read the report.
  */
 static void
 report(const char *fmt, ...) CV_PRINTF(1, 2);
@@ -240,7 +85,6 @@ report(const char *fmt, ...)
 		host->notice(to, "%s", text);
 }
 
-static void kick(void);
 
 static void
 on_retry(void *arg)
@@ -453,7 +297,7 @@ start_next(void)
 }
 
 /* Start work when there is some and nothing runs or waits. */
-static void
+void
 kick(void)
 {
 	if (!st.on || st.busy || st.retry != 0)
@@ -589,6 +433,73 @@ on_copy(const struct cv_http_result *res, const char *why)
 	return true;
 }
 
+/* Not again this session: the same body would be refused the same way. */
+static void
+reject(void)
+{
+	st.rejected = cal_xrealloc(st.rejected, (st.nrejected + 1) * sizeof(*st.rejected));
+	st.rejected[st.nrejected++] = cal_xstrdup(st.job.name);
+	recovered();
+	job_clear();
+	kick();
+}
+
+/* A folder was made (WebDAV): the next level, or the PUT again. */
+static void
+on_mkcol(enum pub_outcome o, const char *why)
+{
+	if (o != PUB_OK) {
+		if (o == PUB_RETRY) {
+			fail(why);
+			return;
+		}
+		host->log(self, CV_LOG_ERROR, "publishing %s: cannot make its folder: %s",
+		    st.job.name, why);
+		reject();
+		return;
+	}
+	if (--st.job.mkcol_left > 0) {
+		char *u = folder(depth(st.job.name) - st.job.mkcol_left + 1);
+
+		st.busy = send_req(PUB_MKCOL, u, NULL, NULL) == 0;
+		free(u);
+	} else {
+		st.busy = redo_put();
+	}
+	if (!st.busy)
+		fail("the request could not start");
+}
+
+/* WebDAV: make the folders (the base, then each level), then PUT again. */
+static void
+make_parents(void)
+{
+	char *u;
+
+	st.job.made_parents = true;
+	st.job.mkcol_left = depth(st.job.name) + 1;
+	u = folder(0);
+	st.busy = send_req(PUB_MKCOL, u, NULL, NULL) == 0;
+	free(u);
+	if (!st.busy)
+		fail("the request could not start");
+}
+
+/* The document was written or deleted: remember what the server has now. */
+static void
+on_written(const struct cv_http_result *res)
+{
+	if (begin() == 0)
+		commit(st.job.op == PUB_PUT ?
+		    cal_pub_written(pdb(), st.target, st.job.name, res->etag, st.job.hash) :
+		    cal_pub_removed(pdb(), st.target, st.job.name));
+	host->metric(self, CV_METRIC_COUNTER, "convene_publish_successes_total",
+	    "Documents written to or deleted from the publishing server.", NULL, NULL, 1);
+	host->log(self, CV_LOG_DEBUG, "published %s (%s)", st.job.name,
+	    st.job.op == PUB_PUT ? "written" : "deleted");
+	recovered();
+}
+
 static void
 on_done(void *arg, const struct cv_http_result *res)
 {
@@ -611,25 +522,7 @@ on_done(void *arg, const struct cv_http_result *res)
 		return;
 	}
 	if (op == PUB_MKCOL) {
-		if (o != PUB_OK) {
-			if (o == PUB_RETRY) {
-				fail(why);
-				return;
-			}
-			host->log(self, CV_LOG_ERROR, "publishing %s: cannot make its folder: %s",
-			    st.job.name, why);
-			goto reject;
-		}
-		if (--st.job.mkcol_left > 0) {
-			char *u = folder(depth(st.job.name) - st.job.mkcol_left + 1);
-
-			st.busy = send_req(PUB_MKCOL, u, NULL, NULL) == 0;
-			free(u);
-		} else {
-			st.busy = redo_put();
-		}
-		if (!st.busy)
-			fail("the request could not start");
+		on_mkcol(o, why);
 		return;
 	}
 
@@ -640,15 +533,7 @@ on_done(void *arg, const struct cv_http_result *res)
 			conflict_found(true);
 			break;
 		}
-		if (begin() == 0)
-			commit(st.job.op == PUB_PUT ?
-			    cal_pub_written(pdb(), st.target, st.job.name, res->etag, st.job.hash) :
-			    cal_pub_removed(pdb(), st.target, st.job.name));
-		host->metric(self, CV_METRIC_COUNTER, "convene_publish_successes_total",
-		    "Documents written to or deleted from the publishing server.", NULL, NULL, 1);
-		host->log(self, CV_LOG_DEBUG, "published %s (%s)", st.job.name,
-		    st.job.op == PUB_PUT ? "written" : "deleted");
-		recovered();
+		on_written(res);
 		break;
 	case PUB_CONFLICT:
 		if (carry_cancel())
@@ -666,16 +551,7 @@ on_done(void *arg, const struct cv_http_result *res)
 			break;
 		}
 		if (!st.caldav && !st.job.made_parents) {
-			char *u;
-
-			/* WebDAV: make the folders (the base, then each level), then PUT again. */
-			st.job.made_parents = true;
-			st.job.mkcol_left = depth(st.job.name) + 1;
-			u = folder(0);
-			st.busy = send_req(PUB_MKCOL, u, NULL, NULL) == 0;
-			free(u);
-			if (!st.busy)
-				fail("the request could not start");
+			make_parents();
 			return;
 		}
 		fail(st.caldav ? "the calendar collection does not exist" : why);
@@ -689,16 +565,9 @@ on_done(void *arg, const struct cv_http_result *res)
 			conflict_found(false);	/* the server would not take its own copy cancelled */
 			break;
 		}
-		goto reject;
+		reject();
+		return;
 	}
-	job_clear();
-	kick();
-	return;
-reject:
-	/* Not again this session: the same body would be refused the same way. */
-	st.rejected = cal_xrealloc(st.rejected, (st.nrejected + 1) * sizeof(*st.rejected));
-	st.rejected[st.nrejected++] = cal_xstrdup(st.job.name);
-	recovered();
 	job_clear();
 	kick();
 }
@@ -821,77 +690,4 @@ pub_stop(void)
 		free(st.password);
 	}
 	memset(&st, 0, sizeof(st));
-}
-
-/* ---- owner commands ---- */
-
-void
-pub_cmd_status(struct cv_ctx *ctx)
-{
-	struct cal_pub_row *rows;
-	size_t nrows, done = 0, conflicts = 0, waiting = 0;
-	struct sbuf names = { 0 };
-	char *list;
-
-	if (!st.on) {
-		host->reply(ctx, "Publishing is off: set [calendars] publish_url and publish_mode.");
-		return;
-	}
-	if (cal_pub_rows(pdb(), st.target, &rows, &nrows) == -1) {
-		host->reply(ctx, "Sorry, that did not work: please try again later.");
-		return;
-	}
-	for (size_t i = 0; i < nrows; i++) {
-		if (rows[i].conflict != NULL) {
-			if (conflicts++ < 5)
-				sb_printf(&names, "%s%s", conflicts > 1 ? ", " : "", rows[i].name);
-		} else if (rows[i].hash[0] != '\0') {
-			done++;
-		}
-	}
-	for (size_t i = 0; i < st.ndocs; i++) {
-		size_t at;
-		const struct cal_pub_row *r = row_of(rows, nrows, st.docs[i].name, &at);
-
-		if (r == NULL || (r->conflict == NULL && strcmp(r->hash, st.docs[i].hash) != 0))
-			waiting++;
-	}
-	for (size_t i = 0; i < nrows; i++)
-		if (rows[i].conflict == NULL && !has_doc(st.docs, st.ndocs, rows[i].name))
-			waiting++;
-	list = sb_take(&names, NULL);
-	host->reply(ctx, "Publishing (%s): %zu on the server, %zu waiting, %zu conflict%s%s%s.",
-	    st.caldav ? "caldav" : "webdav", done, waiting, conflicts, conflicts == 1 ? "" : "s",
-	    conflicts > 0 ? ": " : "", list);
-	if (st.failures > 0)
-		host->reply(ctx, "Last failure: %s (%u in a row); next try in %lld s.",
-		    st.last_error, st.failures,
-		    (long long)((st.next_try - host->mono_ms() + 999) / 1000));
-	free(list);
-	cal_pub_rows_free(rows, nrows);
-}
-
-void
-pub_cmd_overwrite(struct cv_ctx *ctx)
-{
-	int n = 0;
-
-	if (!st.on) {
-		host->reply(ctx, "Publishing is off.");
-		return;
-	}
-	if (host->begin(self) == -1 || cal_pub_overwrite(pdb(), st.target, &n) == -1 ||
-	    host->commit(self) == -1) {
-		host->rollback(self);
-		host->reply(ctx, "Sorry, that did not work and nothing was changed: please try "
-		    "again later.");
-		return;
-	}
-	host->log(self, CV_LOG_INFO, "publishing: an owner chose to overwrite %d conflict(s)", n);
-	if (n == 0)
-		host->reply(ctx, "There is no conflict to overwrite.");
-	else
-		host->reply(ctx, "Convene's version replaces the server's copy of %d resource%s "
-		    "now.", n, n == 1 ? "" : "s");
-	kick();
 }

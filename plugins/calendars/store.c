@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "convene.h"
 #include "sbuf.h"
 
 const char *const cal_schema[] = {
@@ -43,17 +44,14 @@ const char *const cal_schema[] = {
 };
 const size_t cal_schema_steps = sizeof(cal_schema) / sizeof(cal_schema[0]);
 
-#define EVENT_COLUMNS \
-	"e.id, e.uid, e.title, e.description, e.location, e.url, e.join_url, e.channel," \
-	" e.cancel_reason, e.tz, e.start_utc, e.duration_min, e.status, e.sequence," \
-	" e.created_at, e.updated_at, e.purged, e.capacity," \
-	" (SELECT count(*) FROM registrations c WHERE c.event_id = e.id AND c.status = 'confirmed')"
+/* The events plugin's views, never its tables: see CV_EVENTS_VIEW. */
+#define EVENT_COLUMNS CV_EVENTS_COLUMNS
 #define EVENT_NCOLUMNS 19
 
 /* Shown: not ended, or ended recently and not cancelled. ?1 now, ?2 keep_past. */
 #define EVENT_SHOWN \
-	" (e.start_utc + 60 * e.duration_min > ?1 OR" \
-	"  (e.status != 'cancelled' AND e.start_utc + 60 * e.duration_min > ?1 - ?2))"
+	" (start_utc + 60 * duration_min > ?1 OR" \
+	"  (status != 'cancelled' AND start_utc + 60 * duration_min > ?1 - ?2))"
 
 static char *
 col(sqlite3_stmt *st, int c)
@@ -92,15 +90,16 @@ event_from_row(sqlite3_stmt *st, struct cal_event *e)
 		e->tz = cal_xstrdup("UTC");
 }
 
-/* Does the events plugin's table exist yet? It may load after us. */
+/* Do the events plugin's views exist yet? It may load after us. */
 static int
 have_events(sqlite3 *db)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table'"
-	    " AND name IN ('events', 'registrations')", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'view'"
+	    " AND name IN ('" CV_EVENTS_VIEW "', '" CV_REGISTRATIONS_VIEW "')", -1, &st,
+	    NULL) != SQLITE_OK)
 		return -1;
 	rc = 0;
 	while (sqlite3_step(st) == SQLITE_ROW)
@@ -166,8 +165,8 @@ int
 cal_store_events(sqlite3 *db, long long now, long long keep_past, struct cal_event **out,
     size_t *n)
 {
-	return rows(db, "SELECT " EVENT_COLUMNS " FROM events e WHERE" EVENT_SHOWN
-	    " ORDER BY e.start_utc, e.id", NULL, now, keep_past, out, n);
+	return rows(db, "SELECT " EVENT_COLUMNS " FROM " CV_EVENTS_VIEW " WHERE" EVENT_SHOWN
+	    " ORDER BY start_utc, id", NULL, now, keep_past, out, n);
 }
 
 int
@@ -182,8 +181,8 @@ cal_store_upcoming(sqlite3 *db, long long now, size_t offset, size_t limit,
 	*n = *total = 0;
 	if ((rc = have_events(db)) <= 0)
 		return rc;
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM events e"
-	    " WHERE e.start_utc + 60 * e.duration_min > ?1", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM " CV_EVENTS_VIEW
+	    " WHERE start_utc + 60 * duration_min > ?1", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, now);
 	rc = sqlite3_step(st);
@@ -193,8 +192,8 @@ cal_store_upcoming(sqlite3 *db, long long now, size_t offset, size_t limit,
 	if (rc != SQLITE_ROW)
 		return -1;
 	/* Numbers: no quoting to get wrong. */
-	snprintf(sql, sizeof(sql), "SELECT " EVENT_COLUMNS " FROM events e"
-	    " WHERE e.start_utc + 60 * e.duration_min > ?1 ORDER BY e.start_utc, e.id"
+	snprintf(sql, sizeof(sql), "SELECT " EVENT_COLUMNS " FROM " CV_EVENTS_VIEW
+	    " WHERE start_utc + 60 * duration_min > ?1 ORDER BY start_utc, id"
 	    " LIMIT %zu OFFSET %zu", limit, offset);
 	return rows(db, sql, NULL, now, 0, out, n);
 }
@@ -205,11 +204,11 @@ cal_store_event(sqlite3 *db, long long id, long long now, long long keep_past,
 {
 	struct cal_event *v;
 	size_t n;
-	char sql[sizeof(EVENT_COLUMNS) + sizeof(EVENT_SHOWN) + 64];
+	char sql[sizeof(EVENT_COLUMNS) + sizeof(EVENT_SHOWN) + 96];
 
 	/* The id is a number: no quoting to get wrong. */
-	snprintf(sql, sizeof(sql), "SELECT " EVENT_COLUMNS " FROM events e WHERE e.id = %lld AND"
-	    EVENT_SHOWN, id);
+	snprintf(sql, sizeof(sql), "SELECT " EVENT_COLUMNS " FROM " CV_EVENTS_VIEW
+	    " WHERE id = %lld AND" EVENT_SHOWN, id);
 	if (rows(db, sql, NULL, now, keep_past, &v, &n) == -1)
 		return -1;
 	if (n == 1)
@@ -222,12 +221,14 @@ int
 cal_store_person_events(sqlite3 *db, const char *person, long long now, long long keep_past,
     struct cal_event **out, size_t *n)
 {
-	return rows(db, "SELECT " EVENT_COLUMNS ", r.status,"
-	    " (SELECT count(*) FROM registrations w WHERE w.event_id = r.event_id"
-	    "  AND w.status = 'waitlist' AND w.seq <= r.seq)"
-	    " FROM registrations r JOIN events e ON e.id = r.event_id"
-	    " WHERE r.person = ?3 AND" EVENT_SHOWN
-	    " ORDER BY e.start_utc, e.id", person, now, keep_past, out, n);
+	/* r's columns renamed, so that the event's stay unqualified. */
+	return rows(db, "SELECT " EVENT_COLUMNS ", r.r_status,"
+	    " (SELECT count(*) FROM " CV_REGISTRATIONS_VIEW " w WHERE w.event_id = r.r_event"
+	    "  AND w.status = 'waitlist' AND w.seq <= r.r_seq)"
+	    " FROM (SELECT event_id AS r_event, status AS r_status, seq AS r_seq"
+	    "  FROM " CV_REGISTRATIONS_VIEW " WHERE person = ?3) r"
+	    " JOIN " CV_EVENTS_VIEW " e ON e.id = r.r_event"
+	    " WHERE" EVENT_SHOWN " ORDER BY start_utc, id", person, now, keep_past, out, n);
 }
 
 /* Run sql with text ?1 and optional ?2 text, ?3 integer; 0 or -1. */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "convene.h"
 #include "model_int.h"
 
 const char *const model_schema[] = {
@@ -160,6 +161,17 @@ const char *const model_schema[] = {
 	" ON registrations(person, ev_start, event_id, ev_end, status, seq);"
 	"CREATE INDEX events_end ON events(start_utc + 60 * duration_min);"
 	"CREATE INDEX events_unpurged ON events(start_utc) WHERE purged = 0;",
+	/*
+	 * 5: what other plugins may read (CV_EVENTS_VIEW in include/convene.h,
+	 * which documents each column): views, so these tables can change
+	 * while the views keep their columns.
+	 */
+	"CREATE VIEW " CV_EVENTS_VIEW " (" CV_EVENTS_COLUMNS ") AS SELECT"
+	" id, uid, title, description, location, url, join_url, channel, cancel_reason, tz,"
+	" start_utc, duration_min, status, sequence, created_at, updated_at, purged, capacity,"
+	" n_confirmed FROM events;"
+	"CREATE VIEW " CV_REGISTRATIONS_VIEW " (" CV_REGISTRATIONS_COLUMNS ") AS SELECT"
+	" event_id, person, status, seq FROM registrations;",
 };
 const size_t model_schema_steps = sizeof(model_schema) / sizeof(model_schema[0]);
 

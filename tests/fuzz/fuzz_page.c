@@ -1,5 +1,5 @@
 /*
- * fuzz_page.c: the HTML pages of the calendars plugin (feeds.c) over
+ * fuzz_page.c: the HTML pages of the calendars plugin (page.c) over
  * arbitrary text in every field people or the config can set: title,
  * description, location, public URL, channel, zone, the bot's nick, the
  * chat link. Besides not crashing, checks that no text of theirs becomes
@@ -10,7 +10,7 @@
  * Input: fields separated by NUL bytes, in the order of `field` below;
  * missing ones are NULL.
  */
-// fuzz-sources: plugins/calendars/feeds.c plugins/calendars/ics.c plugins/calendars/sbuf.c
+// fuzz-sources: plugins/calendars/feeds.c plugins/calendars/page.c plugins/calendars/ics.c plugins/calendars/icstext.c plugins/calendars/sbuf.c
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
