@@ -316,6 +316,41 @@ by_start(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
+/* A random change: a field, a whole event, an addition, a removal, or nothing. */
+static void
+random_change(struct cal_event *e, bool *live, int k, int what, unsigned *seed)
+{
+	if (what == 0 && *live) {
+		free(e->title);
+		e->title = random_text(seed);
+		e->sequence++;
+	} else if (what == 1 && *live) {
+		e->start_utc += 86400;
+	} else if (what == 2) {
+		random_event(e, k + 1, seed);
+		*live = true;
+	} else if (what == 3) {
+		*live = false;
+	} else if (what == 4 && *live) {
+		e->cancelled = !e->cancelled;
+	}
+}
+
+/* A feed of v copied from the slices of text is the feed rendered whole. */
+static void
+assert_copied_equals_rendered(const struct cal_event *const *v, size_t n, const char *text,
+    const struct ics_slices *slices)
+{
+	size_t len, flen;
+	char *copied = ics_render_reuse(&meta, v, n, text, slices, NULL, &len);
+	char *full = ics_render(&meta, v, n, &flen);
+
+	assert_int_equal(len, flen);
+	assert_memory_equal(copied, full, len);
+	free(copied);
+	free(full);
+}
+
 /*
  * Issue 17: a feed rendered from the last one's VEVENTs (copying those of
  * unchanged events) is the same text as one rendered whole, after every
@@ -342,25 +377,11 @@ test_render_reuse_equals_full(void **state)
 		live[i] = true;
 	}
 	for (int step = 0; step < 120; step++) {
-		size_t m = 0, flen, slen, sflen;
-		char *inc, *full, *sinc, *sfull;
-		int k = rand_r(&seed) % MAX, what = rand_r(&seed) % 6;
+		size_t m = 0, flen;
+		char *inc, *full;
+		int k = rand_r(&seed) % MAX;
 
-		/* A change: a field, a whole event, an addition, a removal, or nothing. */
-		if (what == 0 && live[k]) {
-			free(ev[k].title);
-			ev[k].title = random_text(&seed);
-			ev[k].sequence++;
-		} else if (what == 1 && live[k]) {
-			ev[k].start_utc += 86400;
-		} else if (what == 2) {
-			random_event(&ev[k], k + 1, &seed);
-			live[k] = true;
-		} else if (what == 3) {
-			live[k] = false;
-		} else if (what == 4 && live[k]) {
-			ev[k].cancelled = !ev[k].cancelled;
-		}
+		random_change(&ev[k], &live[k], k, rand_r(&seed) % 6, &seed);
 		n = 0;
 		for (int i = 0; i < MAX; i++)
 			if (live[i])
@@ -386,20 +407,9 @@ test_render_reuse_equals_full(void **state)
 		for (size_t i = 0; i < n; i++)
 			if (strcmp(sel[i]->channel, "#a") == 0)
 				sub[m++] = sel[i];
-		sinc = ics_render_reuse(&meta, sub, m, inc, &news, NULL, &slen);
-		sfull = ics_render(&meta, sub, m, &sflen);
-		assert_int_equal(slen, sflen);
-		assert_memory_equal(sinc, sfull, slen);
-		free(sinc);
-		free(sfull);
-		if (n > 0) {
-			sinc = ics_render_reuse(&meta, sel, 1, inc, &news, NULL, &slen);
-			sfull = ics_render(&meta, sel, 1, &sflen);
-			assert_int_equal(slen, sflen);
-			assert_memory_equal(sinc, sfull, slen);
-			free(sinc);
-			free(sfull);
-		}
+		assert_copied_equals_rendered(sub, m, inc, &news);
+		if (n > 0)
+			assert_copied_equals_rendered(sel, 1, inc, &news);
 		free(full);
 		free(old);
 		ics_slices_clear(&olds);
