@@ -766,6 +766,35 @@ static const struct cal_site site_irc = { "Events", "https://ev.example.org", "c
 	"ircs://irc.example.org:6697/", "irc.example.org (port 6697, TLS)", "#events",
 	"https://chat.example.org/?c=\"x\"" };
 
+/* The page of one event: its own channel, percent-encoded in the link. */
+static void
+check_event_pages(struct cal_event *v)
+{
+	size_t len;
+	char *p;
+
+	v[0].description = strdup("Line <one>\nline two");
+	v[0].location = strdup("Room \"B\"");
+	p = cal_event_page_render(&site_irc, &v[0], 1700000000, &len);
+	assert_int_equal(strlen(p), len);
+	assert_non_null(strstr(p, "<title>Open &ndash; Events</title>"));
+	assert_non_null(strstr(p, "Line &lt;one&gt;<br>\nline two"));
+	assert_non_null(strstr(p, "Room &quot;B&quot;"));
+	assert_non_null(strstr(p, "3 places left"));
+	assert_non_null(strstr(p, "<code>/msg convene&lt;x&gt; rsvp 3</code> registers you"));
+	assert_non_null(strstr(p, "<code>!rsvp 3</code>"));
+	assert_non_null(strstr(p, "href=\"ircs://irc.example.org:6697/caf%C3%A9%26co\""));
+	assert_non_null(strstr(p, "href=\"webcal://ev.example.org/calendars/event/3.ics\""));
+	assert_non_null(strstr(p, "href=\"https://ev.example.org/calendars/event/3.ics\""));
+	assert_null(strstr(p, "secret"));
+	free(p);
+	p = cal_event_page_render(&site_irc, &v[2], 1700000000, &len);
+	assert_non_null(strstr(p, "This event is cancelled"));
+	assert_null(strstr(p, "rsvp 5"));
+	assert_null(strstr(p, "webcal:"));
+	free(p);
+}
+
 /* A newcomer can act on the page: number, command, places, where to chat. */
 static void
 test_page_events(void **state)
@@ -822,27 +851,7 @@ test_page_events(void **state)
 	}
 	free(p);
 
-	/* The page of one event: its own channel, percent-encoded in the link. */
-	v[0].description = strdup("Line <one>\nline two");
-	v[0].location = strdup("Room \"B\"");
-	p = cal_event_page_render(&site_irc, &v[0], 1700000000, &len);
-	assert_int_equal(strlen(p), len);
-	assert_non_null(strstr(p, "<title>Open &ndash; Events</title>"));
-	assert_non_null(strstr(p, "Line &lt;one&gt;<br>\nline two"));
-	assert_non_null(strstr(p, "Room &quot;B&quot;"));
-	assert_non_null(strstr(p, "3 places left"));
-	assert_non_null(strstr(p, "<code>/msg convene&lt;x&gt; rsvp 3</code> registers you"));
-	assert_non_null(strstr(p, "<code>!rsvp 3</code>"));
-	assert_non_null(strstr(p, "href=\"ircs://irc.example.org:6697/caf%C3%A9%26co\""));
-	assert_non_null(strstr(p, "href=\"webcal://ev.example.org/calendars/event/3.ics\""));
-	assert_non_null(strstr(p, "href=\"https://ev.example.org/calendars/event/3.ics\""));
-	assert_null(strstr(p, "secret"));
-	free(p);
-	p = cal_event_page_render(&site_irc, &v[2], 1700000000, &len);
-	assert_non_null(strstr(p, "This event is cancelled"));
-	assert_null(strstr(p, "rsvp 5"));
-	assert_null(strstr(p, "webcal:"));
-	free(p);
+	check_event_pages(v);
 	for (size_t i = 0; i < 3; i++)
 		cal_event_clear(&v[i]);
 }
@@ -958,6 +967,27 @@ add(sqlite3 *db, const char *title, long long start, int minutes, time_t now)
 	return e.id;
 }
 
+/* Tokens: one per person, replaced by a reset, looked up by token. */
+static void
+check_tokens(sqlite3 *db, long long now)
+{
+	char tok[CAL_TOKEN_LEN + 1], tok2[CAL_TOKEN_LEN + 1], who[64];
+
+	assert_int_equal(cal_token_get(db, "n:alice", tok), 0);
+	assert_int_equal(cal_token_new(tok), 0);
+	assert_int_equal(cal_token_set(db, "n:alice", tok, now), 0);
+	assert_int_equal(cal_token_get(db, "n:alice", tok2), 1);
+	assert_string_equal(tok, tok2);
+	assert_int_equal(cal_token_person(db, tok, who, sizeof(who)), 1);
+	assert_string_equal(who, "n:alice");
+	assert_int_equal(cal_token_new(tok2), 0);
+	assert_int_equal(cal_token_set(db, "n:alice", tok2, now), 0);
+	assert_int_equal(cal_token_person(db, tok, who, sizeof(who)), 0);
+	assert_int_equal(cal_token_person(db, tok2, who, sizeof(who)), 1);
+	assert_int_equal(cal_token_delete(db, "n:alice"), 0);
+	assert_int_equal(cal_token_person(db, tok2, who, sizeof(who)), 0);
+}
+
 static void
 test_store_window_and_registrations(void **state)
 {
@@ -1019,22 +1049,7 @@ test_store_window_and_registrations(void **state)
 	assert_int_equal(n, 0);
 	cal_events_free(v, n);
 
-	/* Tokens: one per person, replaced by a reset, looked up by token. */
-	char tok[CAL_TOKEN_LEN + 1], tok2[CAL_TOKEN_LEN + 1], who[64];
-
-	assert_int_equal(cal_token_get(db, "n:alice", tok), 0);
-	assert_int_equal(cal_token_new(tok), 0);
-	assert_int_equal(cal_token_set(db, "n:alice", tok, now), 0);
-	assert_int_equal(cal_token_get(db, "n:alice", tok2), 1);
-	assert_string_equal(tok, tok2);
-	assert_int_equal(cal_token_person(db, tok, who, sizeof(who)), 1);
-	assert_string_equal(who, "n:alice");
-	assert_int_equal(cal_token_new(tok2), 0);
-	assert_int_equal(cal_token_set(db, "n:alice", tok2, now), 0);
-	assert_int_equal(cal_token_person(db, tok, who, sizeof(who)), 0);
-	assert_int_equal(cal_token_person(db, tok2, who, sizeof(who)), 1);
-	assert_int_equal(cal_token_delete(db, "n:alice"), 0);
-	assert_int_equal(cal_token_person(db, tok2, who, sizeof(who)), 0);
+	check_tokens(db, now);
 
 	model_close(db);
 	sqlite3_close(db);
