@@ -6,6 +6,7 @@
 #   make test       install what is missing, build, run every test
 #                   (unit, end-to-end, fuzz seeds, the Debian package;
 #                   then unit and end-to-end under ASan+UBSan)
+#   make lint       clang-format check, clang-tidy, file length (scripts/lint)
 #   make fuzz       run every fuzz harness for FUZZ_SECONDS each
 #   make bench      run the benchmarks in bench/
 #   make install    binary, plugins, example config, manual pages:
@@ -71,7 +72,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 LANGS := fr
 MO = $(LANGS:%=$(B)/locale/%/LC_MESSAGES/convene.mo)
 
-.PHONY: interop all deps build asan test test-unit test-e2e test-fuzz-seeds test-asan \
+.PHONY: interop all deps build lint asan test test-unit test-e2e test-fuzz-seeds test-asan \
 	test-valgrind fuzz demo run bench install deb test-package clean distclean
 
 all: build
@@ -161,6 +162,7 @@ unit-bins: $(UNIT_BIN)
 # ---- tests ----
 
 test: deps
+	$(MAKE) lint
 	$(MAKE) build unit-bins
 	$(MAKE) test-unit
 	$(MAKE) test-fuzz-seeds
@@ -168,6 +170,11 @@ test: deps
 	$(MAKE) test-package
 	$(MAKE) test-asan
 	@echo "make test: all passed"
+
+# Style and static checks (.clang-format, .clang-tidy, HACKING.md "Style"):
+# about a minute on 2 cores. LINT_JOBS sets the cores clang-tidy uses.
+lint:
+	@./scripts/lint
 
 test-unit: build unit-bins
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done

@@ -193,28 +193,24 @@ median_us(double *v, int n)
 	return v[n / 2] * 1e6;
 }
 
+/*
+ * 10,000 events of 10 registrations each around now, "regular" in every
+ * tenth; *ahead is the id of one 100 hours ahead. Returns 0 or -1.
+ */
 static int
-commands_mode(long reps)
+fill_store(long long *ahead)
 {
 	sqlite3_stmt *ev, *reg;
 	time_t now = time(NULL);
-	long long ahead = 0;
-	double *v = calloc((size_t)reps, sizeof *v);
-	static const char *const lines[][2] = {
-		{ "regular!u@h.example", "events" },
-		{ "regular!u@h.example", "event %lld" },
-		{ "regular!u@h.example", "mine" },
-		{ "bench!b@bench.example", "attendees %lld" },
-	};
 
-	if (v == NULL || exec_ok("BEGIN") == -1 ||
+	if (exec_ok("BEGIN") == -1 ||
 	    sqlite3_prepare_v2(store_db(), "INSERT INTO events (uid, title, local_date,"
 	    " local_time, tz, start_utc, duration_min, capacity, created_by, created_at,"
 	    " updated_at, reminders_from, channel) VALUES (?, ?, ?, ?, 'UTC', ?, 60, 8, 'n:org',"
 	    " ?6, ?6, ?6, '#events')", -1, &ev, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(store_db(), "INSERT INTO registrations (event_id, person, nick,"
 	    " status, seq, created_at) VALUES (?, ?, ?, ?, ?, ?)", -1, &reg, NULL) != SQLITE_OK)
-		return 1;
+		return -1;
 	for (long i = 0; i < 10000; i++) {
 		time_t start = now + (i - 5000) * 3600;
 		char uid[40], title[40], d[16], t[8];
@@ -233,11 +229,11 @@ commands_mode(long reps)
 		sqlite3_bind_int64(ev, 5, start);
 		sqlite3_bind_int64(ev, 6, now);
 		if (sqlite3_step(ev) != SQLITE_DONE)
-			return 1;
+			return -1;
 		sqlite3_reset(ev);
 		id = sqlite3_last_insert_rowid(store_db());
 		if (i == 5100)
-			ahead = id;
+			*ahead = id;
 		for (int k = 0; k < 10; k++) {
 			char person[32];
 
@@ -252,13 +248,30 @@ commands_mode(long reps)
 			sqlite3_bind_int64(reg, 5, k + 1);
 			sqlite3_bind_int64(reg, 6, now);
 			if (sqlite3_step(reg) != SQLITE_DONE)
-				return 1;
+				return -1;
 			sqlite3_reset(reg);
 		}
 	}
 	sqlite3_finalize(ev);
 	sqlite3_finalize(reg);
 	if (exec_ok("COMMIT") == -1)
+		return -1;
+	return 0;
+}
+
+static int
+commands_mode(long reps)
+{
+	long long ahead = 0;
+	double *v = calloc((size_t)reps, sizeof *v);
+	static const char *const lines[][2] = {
+		{ "regular!u@h.example", "events" },
+		{ "regular!u@h.example", "event %lld" },
+		{ "regular!u@h.example", "mine" },
+		{ "bench!b@bench.example", "attendees %lld" },
+	};
+
+	if (v == NULL || fill_store(&ahead) == -1)
 		return 1;
 	/* The first scan purges what is past retention; time a later one. */
 	fake_ms += 30000;
@@ -288,15 +301,68 @@ commands_mode(long reps)
 	return 0;
 }
 
+/* The RSVP modes: n people answer "rsvp 1" (-w: some prefilled ones withdraw). */
+static int
+rsvp_mode(const char *mode, long n, long per_pass, long prefill, long capacity, long every)
+{
+	time_t t = time(NULL) + 30 * 86400;
+	char line[128];
+	struct tm tm;
+	double t0, t1, c0, c1;
+	long withdrawn = 0, rows = -1, waiting = -1;
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	gmtime_r(&t, &tm);
+	strftime(line, sizeof line, "event add %Y-%m-%d 18:00 UTC Bench webinar", &tm);
+	as("bench!b@bench.example", line);
+	if (prefill_event(prefill, capacity) == -1) {
+		fprintf(stderr, "prefill: %s\n", sqlite3_errmsg(store_db()));
+		return 1;
+	}
+	if (strcmp(mode, "group") == 0)
+		store_set_group(true);
+	t0 = now_s();
+	c0 = cpu_s();
+	for (long i = 0; i < n; i++) {
+		char mask[64];
+
+		if (every > 0 && i % every == every - 1 && withdrawn < prefill) {
+			snprintf(mask, sizeof mask, "f%ld!u@hf%ld.example", withdrawn, withdrawn);
+			withdrawn++;
+			as(mask, "rsvp 1 no");
+		} else {
+			snprintf(mask, sizeof mask, "p%ld!u@h%ld.example", i, i);
+			as(mask, "rsvp 1");
+		}
+		if (strcmp(mode, "group") == 0 && (i + 1) % per_pass == 0)
+			store_pass_end();
+	}
+	if (strcmp(mode, "group") == 0)
+		store_pass_end();
+	t1 = now_s();
+	c1 = cpu_s();
+	if (sqlite3_prepare_v2(store_db(), "SELECT count(*), count(*) FILTER (WHERE"
+	    " status = 'waitlist') FROM registrations", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		rows = sqlite3_column_int64(st, 0);
+		waiting = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	printf("mode=%s n=%ld prefill=%ld capacity=%ld rows=%ld waitlist=%ld seconds=%.3f"
+	    " cpu_us=%.1f rsvp_per_s=%.0f\n", mode, n, prefill, capacity, rows, waiting,
+	    t1 - t0, (c1 - c0) * 1e6 / n, n / (t1 - t0));
+	if (rows != prefill + n - 2 * withdrawn)
+		rc = 1;
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *mode = "each", *dir, *plugins = "build/plugins";
-	long n = 2000, per_pass = 16, prefill = 0, capacity = 0, every = 0, withdrawn = 0;
-	char path[512], err[256], line[128];
-	time_t t = time(NULL) + 30 * 86400;
-	struct tm tm;
-	double t0, t1, c0, c1;
+	long n = 2000, per_pass = 16, prefill = 0, capacity = 0, every = 0;
+	char path[512], err[256];
 	int opt, rc = 0;
 
 	/* As the host's main() does (not linked here): keep freed heap. */
@@ -352,54 +418,7 @@ main(int argc, char **argv)
 		rc = commands_mode(n);
 		goto out;
 	}
-	gmtime_r(&t, &tm);
-	strftime(line, sizeof line, "event add %Y-%m-%d 18:00 UTC Bench webinar", &tm);
-	as("bench!b@bench.example", line);
-	if (prefill_event(prefill, capacity) == -1) {
-		fprintf(stderr, "prefill: %s\n", sqlite3_errmsg(store_db()));
-		return 1;
-	}
-
-	if (strcmp(mode, "group") == 0)
-		store_set_group(true);
-	t0 = now_s();
-	c0 = cpu_s();
-	for (long i = 0; i < n; i++) {
-		char mask[64];
-
-		if (every > 0 && i % every == every - 1 && withdrawn < prefill) {
-			snprintf(mask, sizeof mask, "f%ld!u@hf%ld.example", withdrawn, withdrawn);
-			withdrawn++;
-			as(mask, "rsvp 1 no");
-		} else {
-			snprintf(mask, sizeof mask, "p%ld!u@h%ld.example", i, i);
-			as(mask, "rsvp 1");
-		}
-		if (strcmp(mode, "group") == 0 && (i + 1) % per_pass == 0)
-			store_pass_end();
-	}
-	if (strcmp(mode, "group") == 0)
-		store_pass_end();
-	t1 = now_s();
-	c1 = cpu_s();
-
-	{
-		sqlite3_stmt *st;
-		long rows = -1, waiting = -1;
-
-		if (sqlite3_prepare_v2(store_db(), "SELECT count(*), count(*) FILTER (WHERE"
-		    " status = 'waitlist') FROM registrations", -1, &st, NULL) == SQLITE_OK &&
-		    sqlite3_step(st) == SQLITE_ROW) {
-			rows = sqlite3_column_int64(st, 0);
-			waiting = sqlite3_column_int64(st, 1);
-		}
-		sqlite3_finalize(st);
-		printf("mode=%s n=%ld prefill=%ld capacity=%ld rows=%ld waitlist=%ld seconds=%.3f"
-		    " cpu_us=%.1f rsvp_per_s=%.0f\n", mode, n, prefill, capacity, rows, waiting,
-		    t1 - t0, (c1 - c0) * 1e6 / n, n / (t1 - t0));
-		if (rows != prefill + n - 2 * withdrawn)
-			rc = 1;
-	}
+	rc = rsvp_mode(mode, n, per_pass, prefill, capacity, every);
 out:
 	plugin_unload_all();
 	cmd_free();

@@ -28,7 +28,7 @@ log_vmsg(enum cv_log_level lvl, const char *who, const char *fmt, va_list ap)
 	fprintf(stderr, "%s %s%s%s: ", stamp, names[lvl], who ? " " : "", who ? who : "");
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
-	fflush(stderr);
+	(void)fflush(stderr);
 }
 
 void

@@ -118,6 +118,8 @@ organizer_list(struct cv_ctx *ctx)
 		host->reply(ctx, "%s", host->tr(ctx->lang, "Organisers (0): none"));
 }
 
+/* One command a line: clang-format would wrap the long ones. */
+/* clang-format off */
 static const struct cv_command commands[] = {
 	{ "plugin list", "", N_("list the loaded plugins"), 0, 0, CV_ROLE_OWNER, 0, plugin_list },
 	{ "plugin load", "NAME", N_("load a plugin"), 1, 1, CV_ROLE_OWNER, 0, plugin_op },
@@ -130,6 +132,7 @@ static const struct cv_command commands[] = {
 	{ "organizer del", "MASK", N_("remove an organiser"), 1, 1, CV_ROLE_OWNER, 0, organizer_del },
 	{ "organizer list", "", N_("list the organisers"), 0, 0, CV_ROLE_OWNER, 0, organizer_list },
 };
+/* clang-format on */
 
 static int
 init(struct cv_plugin *p, const struct cv_host *h, char *err, size_t errlen)

@@ -351,77 +351,78 @@ test_load_file(void **state)
 }
 
 /* Each malformed value with the message a person sees. */
+static const struct {
+	const char *line;
+	const char *error;
+} malformed[] = {
+	{ "port = 0", "irc.port: must be a number from 1 to 65535" },
+	{ "port = 65536", "irc.port: must be a number from 1 to 65535" },
+	{ "port = 66x", "irc.port: must be a number from 1 to 65535" },
+	{ "port = +6667", "irc.port: must be a number from 1 to 65535" },
+	{ "port = 0x1a0b", "irc.port: must be a number from 1 to 65535" },
+	{ "port =", "irc.port: must be a number from 1 to 65535" },
+	{ "tls = maybe", "irc.tls: must be yes or no" },
+	{ "sasl_required = 2", "irc.sasl_required: must be yes or no" },
+	{ "flood_rate = 0.05", "irc.flood_rate: must be a decimal number from 0.1 to 100" },
+	{ "flood_rate = 1e1", "irc.flood_rate: must be a decimal number from 0.1 to 100" },
+	{ "flood_rate = nan", "irc.flood_rate: must be a decimal number from 0.1 to 100" },
+	{ "flood_rate = .", "irc.flood_rate: must be a decimal number from 0.1 to 100" },
+	{ "flood_burst = 101", "irc.flood_burst: must be a number from 1 to 100" },
+	{ "nick = bot%s", "irc.nick: must be a nick of at most 30 letters, digits or "
+	    "[]\\`_^{|}-, not starting with a digit or '-'" },
+	{ "nick = 9lives", "irc.nick: must be a nick of at most 30 letters, digits or "
+	    "[]\\`_^{|}-, not starting with a digit or '-'" },
+	{ "nick = -dash", "irc.nick: must be a nick of at most 30 letters, digits or "
+	    "[]\\`_^{|}-, not starting with a digit or '-'" },
+	{ "nick = a234567890123456789012345678901", "irc.nick: must be a nick of at most "
+	    "30 letters, digits or []\\`_^{|}-, not starting with a digit or '-'" },
+	{ "username = us%er", "irc.username: must be letters, digits or []\\`_^{|}-" },
+	{ "realname = 100% bot", "irc.realname: must not contain '%' or control characters" },
+	{ "realname = bell\a", "irc.realname: must not contain '%' or control characters" },
+	{ "server = irc example", "irc.server: must be one word, without spaces" },
+	{ "channels = #a b c", "irc.channels: the key of #a must be one word" },
+	{ "channels = # chan", "irc.channels: '#' is not a channel: it starts with # or &, "
+	    "without spaces, commas or control characters" },
+	{ "channels = events", "irc.channels: 'events' is not a channel: it starts with # "
+	    "or &, without spaces, commas or control characters" },
+	{ "channels = #a\a", "irc.channels: '#a\a' is not a channel: it starts with # "
+	    "or &, without spaces, commas or control characters" },
+	{ "channels = #a,,#b", "irc.channels: has an empty item" },
+	{ "tls_ca_file = /nonexistent/ca.pem",
+	    "irc.tls_ca_file: cannot read the file it names: No such file or directory" },
+	{ "sasl_password_file = /tmp", "irc.sasl_password_file: the file it names is not a regular file" },
+	{ "[bot]\nprefix = !!!!", "bot.prefix: must be 1 to 3 characters, without spaces" },
+	{ "[bot]\nprefix = ! ", "" },
+	{ "[bot]\nprefix = a b", "bot.prefix: must be 1 to 3 characters, without spaces" },
+	{ "[bot]\nowners = account:al, nick", "bot.owners: 'nick' is not a mask: "
+	    "nick!user@host or account:NAME" },
+	{ "[bot]\nplugins = events Webinar", "bot.plugins: 'Webinar' is not a plugin "
+	    "name: a-z, 0-9 and _" },
+	{ "[bot]\ncommand_rate = 0.01", "bot.command_rate: must be a decimal number "
+	    "from 0.05 to 100" },
+	{ "[bot]\ncommand_burst = 0", "bot.command_burst: must be a number from 1 to 100" },
+	{ "[store]\npath =", "store.path: must be a path, without control characters" },
+	{ "[http]\nlisten = localhost", "http.listen: must be a numeric IPv4 or IPv6 address" },
+	{ "[http]\nlisten = 127.0.0.1", "" },
+	{ "[http]\nport = 0", "" },
+	{ "[http]\nport = -1", "http.port: must be a number from 0 to 65535" },
+	{ "[http]\nbase_url = ftp://x", "http.base_url: must be an http:// or https:// URL" },
+	{ "[http]\nbase_url = http://", "http.base_url: must be an http:// or https:// URL" },
+};
+
 static void
 test_malformed_values(void **state)
 {
-	static const struct {
-		const char *line;
-		const char *error;
-	} cases[] = {
-		{ "port = 0", "irc.port: must be a number from 1 to 65535" },
-		{ "port = 65536", "irc.port: must be a number from 1 to 65535" },
-		{ "port = 66x", "irc.port: must be a number from 1 to 65535" },
-		{ "port = +6667", "irc.port: must be a number from 1 to 65535" },
-		{ "port = 0x1a0b", "irc.port: must be a number from 1 to 65535" },
-		{ "port =", "irc.port: must be a number from 1 to 65535" },
-		{ "tls = maybe", "irc.tls: must be yes or no" },
-		{ "sasl_required = 2", "irc.sasl_required: must be yes or no" },
-		{ "flood_rate = 0.05", "irc.flood_rate: must be a decimal number from 0.1 to 100" },
-		{ "flood_rate = 1e1", "irc.flood_rate: must be a decimal number from 0.1 to 100" },
-		{ "flood_rate = nan", "irc.flood_rate: must be a decimal number from 0.1 to 100" },
-		{ "flood_rate = .", "irc.flood_rate: must be a decimal number from 0.1 to 100" },
-		{ "flood_burst = 101", "irc.flood_burst: must be a number from 1 to 100" },
-		{ "nick = bot%s", "irc.nick: must be a nick of at most 30 letters, digits or "
-		    "[]\\`_^{|}-, not starting with a digit or '-'" },
-		{ "nick = 9lives", "irc.nick: must be a nick of at most 30 letters, digits or "
-		    "[]\\`_^{|}-, not starting with a digit or '-'" },
-		{ "nick = -dash", "irc.nick: must be a nick of at most 30 letters, digits or "
-		    "[]\\`_^{|}-, not starting with a digit or '-'" },
-		{ "nick = a234567890123456789012345678901", "irc.nick: must be a nick of at most "
-		    "30 letters, digits or []\\`_^{|}-, not starting with a digit or '-'" },
-		{ "username = us%er", "irc.username: must be letters, digits or []\\`_^{|}-" },
-		{ "realname = 100% bot", "irc.realname: must not contain '%' or control characters" },
-		{ "realname = bell\a", "irc.realname: must not contain '%' or control characters" },
-		{ "server = irc example", "irc.server: must be one word, without spaces" },
-		{ "channels = #a b c", "irc.channels: the key of #a must be one word" },
-		{ "channels = # chan", "irc.channels: '#' is not a channel: it starts with # or &, "
-		    "without spaces, commas or control characters" },
-		{ "channels = events", "irc.channels: 'events' is not a channel: it starts with # "
-		    "or &, without spaces, commas or control characters" },
-		{ "channels = #a\a", "irc.channels: '#a\a' is not a channel: it starts with # "
-		    "or &, without spaces, commas or control characters" },
-		{ "channels = #a,,#b", "irc.channels: has an empty item" },
-		{ "tls_ca_file = /nonexistent/ca.pem",
-		    "irc.tls_ca_file: cannot read the file it names: No such file or directory" },
-		{ "sasl_password_file = /tmp", "irc.sasl_password_file: the file it names is not a regular file" },
-		{ "[bot]\nprefix = !!!!", "bot.prefix: must be 1 to 3 characters, without spaces" },
-		{ "[bot]\nprefix = ! ", "" },
-		{ "[bot]\nprefix = a b", "bot.prefix: must be 1 to 3 characters, without spaces" },
-		{ "[bot]\nowners = account:al, nick", "bot.owners: 'nick' is not a mask: "
-		    "nick!user@host or account:NAME" },
-		{ "[bot]\nplugins = events Webinar", "bot.plugins: 'Webinar' is not a plugin "
-		    "name: a-z, 0-9 and _" },
-		{ "[bot]\ncommand_rate = 0.01", "bot.command_rate: must be a decimal number "
-		    "from 0.05 to 100" },
-		{ "[bot]\ncommand_burst = 0", "bot.command_burst: must be a number from 1 to 100" },
-		{ "[store]\npath =", "store.path: must be a path, without control characters" },
-		{ "[http]\nlisten = localhost", "http.listen: must be a numeric IPv4 or IPv6 address" },
-		{ "[http]\nlisten = 127.0.0.1", "" },
-		{ "[http]\nport = 0", "" },
-		{ "[http]\nport = -1", "http.port: must be a number from 0 to 65535" },
-		{ "[http]\nbase_url = ftp://x", "http.base_url: must be an http:// or https:// URL" },
-		{ "[http]\nbase_url = http://", "http.base_url: must be an http:// or https:// URL" },
-	};
 	size_t i;
 
-	for (i = 0; i < nitems(cases); i++) {
+	for (i = 0; i < nitems(malformed); i++) {
 		struct errlist errs = { 0 };
-		char *text = xasprintf("[irc]\nserver = s\nnick = n\n%s\n", cases[i].line);
+		char *text = xasprintf("[irc]\nserver = s\nnick = n\n%s\n", malformed[i].line);
 		/* The value's line: 4, or 5 after a section header. */
-		int line = strchr(cases[i].line, '\n') != NULL ? 5 : 4;
-		char *want = xasprintf(NAME ":%d: %s", line, cases[i].error);
+		int line = strchr(malformed[i].line, '\n') != NULL ? 5 : 4;
+		char *want = xasprintf(NAME ":%d: %s", line, malformed[i].error);
 
-		if (*cases[i].error == '\0') {
+		if (*malformed[i].error == '\0') {
 			assert_int_equal(load_validate(text, &errs), 0);
 		} else {
 			assert_int_equal(load_validate(text, &errs), 1);

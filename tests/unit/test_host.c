@@ -27,8 +27,11 @@
 static char sent[16][512];
 static size_t nsent;
 
+/* ld --wrap needs these names, reserved or not. */
+/* NOLINTBEGIN(bugprone-reserved-identifier) */
 void __wrap_link_text(const char *cmd, const char *target, const char *text);
 void __wrap_link_notice_many(const char *const *targets, size_t n, const char *text);
+/* NOLINTEND(bugprone-reserved-identifier) */
 
 void
 __wrap_link_text(const char *cmd, const char *target, const char *text)

@@ -137,7 +137,7 @@ raw_request(struct request *r)
 		r->a.head = xstrndup(r->a.body, hl);
 		r->a.len -= hl;
 		memmove(r->a.body, end + 4, r->a.len + 1);
-		sscanf(r->a.head, "HTTP/1.%*d %ld", &r->a.status);
+		(void)sscanf(r->a.head, "HTTP/1.%*d %ld", &r->a.status);
 	}
 out:
 	if (fd != -1)
@@ -685,7 +685,7 @@ count_maps(const char *path, int *live, int *deleted)
 		else if (ino == (unsigned long)st.st_ino)
 			(*live)++;
 	}
-	fclose(f);
+	(void)fclose(f);
 }
 
 /*

@@ -690,10 +690,10 @@ stderr_of(void (*fn)(struct sendq *), struct sendq *q)
 	char *out;
 
 	assert_non_null(tmp);
-	fflush(stderr);
+	(void)fflush(stderr);
 	dup2(fileno(tmp), 2);
 	fn(q);
-	fflush(stderr);
+	(void)fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
 	len = ftell(tmp);
@@ -701,7 +701,7 @@ stderr_of(void (*fn)(struct sendq *), struct sendq *q)
 	rewind(tmp);
 	assert_int_equal(fread(out, 1, len, tmp), len);
 	out[len] = '\0';
-	fclose(tmp);
+	(void)fclose(tmp);
 	return out;
 }
 
