@@ -26,6 +26,9 @@
 
 struct link_state L = { .up_fd = -1 };
 
+static void teardown(const char *why);
+static void pump(void);
+
 /* ---- configuration ---- */
 
 void
@@ -293,7 +296,7 @@ flush_up(void)
 		loop_watch_events(L.up_watch, POLLIN | (L.outlen ? POLLOUT : 0));
 }
 
-void
+static void
 pump(void)
 {
 	const char *line;
@@ -452,7 +455,7 @@ liveness(void *arg)
 }
 
 /* Close everything of this connection and plan the next one. */
-void
+static void
 teardown(const char *why)
 {
 	int64_t delay;

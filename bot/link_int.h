@@ -119,8 +119,6 @@ void stable(void *arg);
 void regain(void *arg);
 void own(const char *line);
 void urgent(const char *line);
-void pump(void);
-void teardown(const char *why);
 
 /* link_lines.c */
 /*
@@ -157,7 +155,6 @@ void pending_expire(void);
 
 /* link_relay.c */
 void reserve_low_fd(void);
-void release_low_fd(void);
 int start_irc_session(void);
 void relay_feed(const char *buf, size_t n);
 void relay_stop(void);

@@ -63,7 +63,7 @@ reserve_low_fd(void)
 	}
 }
 
-void
+static void
 release_low_fd(void)
 {
 	if (R.placeholder >= 0)
