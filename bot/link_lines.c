@@ -141,25 +141,7 @@ line_nick_refused(const struct ircmsg *m)
 	return false;
 }
 
-/* NICK: ours changed, or whoever held the nick we want let it go. */
-static bool
-line_nick(const struct ircmsg *m)
-{
-	char nick[64];
-
-	if (m->prefix == NULL)
-		return true;
-	ircmsg_nick(m->prefix, nick, sizeof nick);
-	if (is_me(nick)) {
-		set_nick(m->params[0]);
-		log_info("now known as %s", L.nick);
-	} else if (casecmp(nick, L.conf.nick, L.casemap) == 0) {
-		regain(NULL);	/* whoever held our nick let it go */
-	}
-	return true;
-}
-
-/* QUIT: whoever held the nick we want may have left. */
+/* QUIT, or another's NICK: the nick we want may be free now. */
 static bool
 line_quit(const struct ircmsg *m)
 {
@@ -169,7 +151,23 @@ line_quit(const struct ircmsg *m)
 		return true;
 	ircmsg_nick(m->prefix, nick, sizeof nick);
 	if (casecmp(nick, L.conf.nick, L.casemap) == 0)
-		regain(NULL);
+		regain(NULL);	/* whoever held our nick let it go */
+	return true;
+}
+
+/* NICK: ours changed, or see line_quit. */
+static bool
+line_nick(const struct ircmsg *m)
+{
+	char nick[64];
+
+	if (m->prefix == NULL)
+		return true;
+	ircmsg_nick(m->prefix, nick, sizeof nick);
+	if (!is_me(nick))
+		return line_quit(m);
+	set_nick(m->params[0]);
+	log_info("now known as %s", L.nick);
 	return true;
 }
 

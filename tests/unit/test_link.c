@@ -138,6 +138,23 @@ test_welcome_registers_and_joins(void **state)
 	L.stable_timer = 0;
 }
 
+static void
+test_our_nick_freed_is_taken_back(void **state)
+{
+	L.state = REGISTERED;
+	set_nick("Convene_");
+	assert_true(relay_line(":Convene!u@h QUIT :bye"));
+	assert_string_equal(sent(), "NICK Convene");
+	assert_true(relay_line(":convene!u@h NICK :someone"));
+	assert_string_equal(sent(), "NICK Convene");
+	/* Someone else's nick, or our own change: nothing to take back. */
+	assert_true(relay_line(":other!u@h QUIT :bye"));
+	assert_true(relay_line(":Convene_!u@h NICK :Convene"));
+	assert_string_equal(L.nick, "Convene");
+	assert_true(relay_line(":Convene!u@h QUIT :bye"));
+	assert_null(sent());
+}
+
 int
 main(void)
 {
@@ -150,6 +167,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_too_few_params_go_on_unread, fresh_link,
 		    drop_link),
 		cmocka_unit_test_setup_teardown(test_welcome_registers_and_joins, fresh_link,
+		    drop_link),
+		cmocka_unit_test_setup_teardown(test_our_nick_freed_is_taken_back, fresh_link,
 		    drop_link),
 	};
 
