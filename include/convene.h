@@ -274,6 +274,12 @@ struct cv_events_change {
  *   status         TEXT, 'confirmed', 'maybe' or 'waitlist'
  *   seq            INTEGER, arrival order within the event (the waitlist
  *                  position is the count of 'waitlist' rows with seq <= it)
+ * CV_EVENT_TEXTS_VIEW, one row per text an organiser gave in a second
+ * language (`event set N title.fr TEXT`); the events view holds the original:
+ *   event_id       INTEGER, the event's id
+ *   lang           TEXT, 'en' or 'fr'
+ *   field          TEXT, 'title', 'description' or 'location'
+ *   text           TEXT, the version of that field in that language
  */
 #define CV_EVENTS_VIEW "events_v1"
 #define CV_EVENTS_COLUMNS "id, uid, title, description, location, url, join_url, channel," \
@@ -281,6 +287,8 @@ struct cv_events_change {
 	" updated_at, purged, capacity, confirmed"
 #define CV_REGISTRATIONS_VIEW "registrations_v1"
 #define CV_REGISTRATIONS_COLUMNS "event_id, person, status, seq"
+#define CV_EVENT_TEXTS_VIEW "event_texts_v1"
+#define CV_EVENT_TEXTS_COLUMNS "event_id, lang, field, text"
 
 /*
  * The host's functions. Every function that takes a `struct cv_plugin *`

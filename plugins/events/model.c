@@ -172,6 +172,20 @@ const char *const model_schema[] = {
 	" n_confirmed FROM events;"
 	"CREATE VIEW " CV_REGISTRATIONS_VIEW " (" CV_REGISTRATIONS_COLUMNS ") AS SELECT"
 	" event_id, person, status, seq FROM registrations;",
+	/*
+	 * 6: a second version of a text field in another language (`event set
+	 * N title.fr TEXT`): the event's own column stays the original, shown
+	 * to anyone whose language has no version here. Read by other plugins
+	 * through CV_EVENT_TEXTS_VIEW.
+	 */
+	"CREATE TABLE event_texts ("
+	" event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
+	" lang TEXT NOT NULL CHECK (lang IN ('en', 'fr')),"
+	" field TEXT NOT NULL CHECK (field IN ('title', 'description', 'location')),"
+	" text TEXT NOT NULL,"
+	" PRIMARY KEY (event_id, lang, field)) WITHOUT ROWID;"
+	"CREATE VIEW " CV_EVENT_TEXTS_VIEW " (" CV_EVENT_TEXTS_COLUMNS ") AS SELECT"
+	" event_id, lang, field, text FROM event_texts;",
 };
 const size_t model_schema_steps = sizeof(model_schema) / sizeof(model_schema[0]);
 

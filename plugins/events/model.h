@@ -167,6 +167,18 @@ int model_mine_first(sqlite3 *db, const char *person, time_t now, size_t limit,
     struct ev_mine **out, size_t *n, size_t *total);
 void model_mine_free(struct ev_mine *v, size_t n);
 
+/*
+ * A second version of a text field ("title", "description", "location") in
+ * `lang` ("en" or "fr"): set it (text NULL: remove it; the event's SEQUENCE
+ * rises, as for any change people see; MODEL_ENOENT for no such event), or
+ * read it into buf: 1 when there is one, 0 when not, -1 on error. The
+ * event's own field is the original; see CV_EVENT_TEXTS_VIEW.
+ */
+int model_text_set(sqlite3 *db, long long event_id, const char *lang, const char *field,
+    const char *text, time_t now);
+int model_text_get(sqlite3 *db, long long event_id, const char *lang, const char *field,
+    char *buf, size_t n);
+
 /* The person's display zone into buf: 1 when set, 0 when not, -1 on error. */
 int model_person_tz(sqlite3 *db, const char *person, char *buf, size_t n);
 int model_person_set_tz(sqlite3 *db, const char *person, const char *nick, const char *tz);

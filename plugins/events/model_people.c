@@ -294,3 +294,37 @@ model_event_set_source(sqlite3 *db, long long id, const char *source_uid,
 	return run(prep(db, "UPDATE events SET source_uid = ?, source_url = ? WHERE id = ?",
 	    "tti", source_uid, source_url, id));
 }
+
+int
+model_text_set(sqlite3 *db, long long event_id, const char *lang, const char *field,
+    const char *text, time_t now)
+{
+	int rc = update_one(db, prep(db, "UPDATE events SET sequence = sequence + 1,"
+	    " updated_at = ? WHERE id = ?", "ii", (long long)now, event_id));
+
+	if (rc != 0)
+		return rc;
+	if (text == NULL)
+		return run(prep(db, "DELETE FROM event_texts"
+		    " WHERE event_id = ? AND lang = ? AND field = ?", "itt", event_id, lang, field));
+	return run(prep(db, "INSERT INTO event_texts (event_id, lang, field, text)"
+	    " VALUES (?, ?, ?, ?) ON CONFLICT (event_id, lang, field)"
+	    " DO UPDATE SET text = excluded.text", "ittt", event_id, lang, field, text));
+}
+
+int
+model_text_get(sqlite3 *db, long long event_id, const char *lang, const char *field,
+    char *buf, size_t n)
+{
+	sqlite3_stmt *st = prep(db, "SELECT text FROM event_texts"
+	    " WHERE event_id = ? AND lang = ? AND field = ?", "itt", event_id, lang, field);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		copy_text(buf, n, sqlite3_column_text(st, 0));
+	done(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}

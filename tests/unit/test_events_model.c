@@ -192,6 +192,38 @@ test_event_roundtrip(void **state)
 	model_events_free(v, n);
 }
 
+/* A second language's version of a field: set, replaced, removed, and gone with its event. */
+static void
+test_texts_in_a_second_language(void **state)
+{
+	struct fixture *f = *state;
+	long long id = new_event(f->db, DAY, 5, "a:org");
+	struct ev_event e;
+	char buf[64];
+
+	assert_int_equal(model_text_get(f->db, id, "fr", "title", buf, sizeof buf), 0);
+	assert_int_equal(model_text_set(f->db, id, "fr", "title", "Atelier", NOW), 0);
+	assert_int_equal(model_text_set(f->db, id, "fr", "title", "Clinique", NOW), 0);
+	assert_int_equal(model_text_set(f->db, id, "en", "location", "Room 4", NOW), 0);
+	assert_int_equal(model_text_get(f->db, id, "fr", "title", buf, sizeof buf), 1);
+	assert_string_equal(buf, "Clinique");
+	assert_int_equal(model_text_get(f->db, id, "en", "title", buf, sizeof buf), 0);
+	assert_int_equal(model_text_get(f->db, id, "fr", "location", buf, sizeof buf), 0);
+	/* The original is untouched; each change raises the SEQUENCE. */
+	assert_int_equal(model_event_get(f->db, id, &e), 0);
+	assert_string_equal(e.title, "Digital rights clinic");
+	assert_int_equal(e.sequence, 3);
+	model_event_clear(&e);
+	assert_int_equal(model_text_set(f->db, id, "fr", "title", NULL, NOW), 0);
+	assert_int_equal(model_text_get(f->db, id, "fr", "title", buf, sizeof buf), 0);
+	assert_int_equal(model_text_set(f->db, id + 100, "fr", "title", "x", NOW), MODEL_ENOENT);
+	/* Only the languages and fields the table knows. */
+	assert_int_equal(model_text_set(f->db, id, "de", "title", "x", NOW), -1);
+	assert_int_equal(model_text_set(f->db, id, "fr", "url", "x", NOW), -1);
+	assert_int_equal(sqlite3_exec(f->db, "DELETE FROM events", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(model_text_get(f->db, id, "en", "location", buf, sizeof buf), 0);
+}
+
 /* Capacity 2: two confirmed, then the waitlist in order of arrival. */
 static void
 test_capacity_and_waitlist(void **state)
@@ -934,6 +966,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_counts_kept_through_crash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counts_from_existing_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counts_use_indexes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_texts_in_a_second_language, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -83,6 +83,9 @@ test_views_have_the_documented_columns(void **state)
 	columns_of(db, CV_REGISTRATIONS_VIEW, got, sizeof got);
 	documented(CV_REGISTRATIONS_COLUMNS, want, sizeof want);
 	assert_string_equal(got, want);
+	columns_of(db, CV_EVENT_TEXTS_VIEW, got, sizeof got);
+	documented(CV_EVENT_TEXTS_COLUMNS, want, sizeof want);
+	assert_string_equal(got, want);
 	model_close(db);
 	sqlite3_close(db);
 	unlink(path);
