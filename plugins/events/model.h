@@ -178,6 +178,13 @@ int model_text_set(sqlite3 *db, long long event_id, const char *lang, const char
     const char *text, time_t now);
 int model_text_get(sqlite3 *db, long long event_id, const char *lang, const char *field,
     char *buf, size_t n);
+/*
+ * The event as a reader of `lang` sees it: title, description and location
+ * replaced by their version in that language where there is one. 0, or -1
+ * on error (e left as it was).
+ */
+int model_event_localise(sqlite3 *db, struct ev_event *e, const char *lang);
+#define MODEL_TEXT_MAX 8192	/* bytes: the longest text field, 1,000 characters */
 
 /* The person's display zone into buf: 1 when set, 0 when not, -1 on error. */
 int model_person_tz(sqlite3 *db, const char *person, char *buf, size_t n);

@@ -328,3 +328,25 @@ model_text_get(sqlite3 *db, long long event_id, const char *lang, const char *fi
 	done(st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
+
+int
+model_event_localise(sqlite3 *db, struct ev_event *e, const char *lang)
+{
+	static const char *const names[] = { "title", "description", "location" };
+	char **fields[] = { &e->title, &e->description, &e->location };
+	char *buf;
+	int rc = 0;
+
+	if (lang == NULL)
+		return 0;
+	buf = xrealloc(NULL, MODEL_TEXT_MAX);
+	for (size_t i = 0; i < sizeof names / sizeof *names && rc != -1; i++) {
+		rc = model_text_get(db, e->id, lang, names[i], buf, MODEL_TEXT_MAX);
+		if (rc == 1) {
+			free(*fields[i]);
+			*fields[i] = xstrdup_or_null(buf);
+		}
+	}
+	free(buf);
+	return rc == -1 ? -1 : 0;
+}

@@ -214,6 +214,17 @@ test_texts_in_a_second_language(void **state)
 	assert_string_equal(e.title, "Digital rights clinic");
 	assert_int_equal(e.sequence, 3);
 	model_event_clear(&e);
+	/* A reader of French sees the French title, the original elsewhere. */
+	assert_int_equal(model_event_get(f->db, id, &e), 0);
+	assert_int_equal(model_event_localise(f->db, &e, "fr"), 0);
+	assert_string_equal(e.title, "Clinique");
+	assert_null(e.location);
+	model_event_clear(&e);
+	assert_int_equal(model_event_get(f->db, id, &e), 0);
+	assert_int_equal(model_event_localise(f->db, &e, "en"), 0);
+	assert_string_equal(e.title, "Digital rights clinic");
+	assert_string_equal(e.location, "Room 4");
+	model_event_clear(&e);
 	assert_int_equal(model_text_set(f->db, id, "fr", "title", NULL, NOW), 0);
 	assert_int_equal(model_text_get(f->db, id, "fr", "title", buf, sizeof buf), 0);
 	assert_int_equal(model_text_set(f->db, id + 100, "fr", "title", "x", NOW), MODEL_ENOENT);
