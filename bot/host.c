@@ -793,6 +793,47 @@ api_config_of(const char *section, const char *key)
 	return conf ? config_get(conf, section, key) : NULL;
 }
 
+/*
+ * A typed key of p's section as its descriptor declares it: the value,
+ * checked at load, or the default. Not declared with that type: 0.
+ */
+static long long
+typed_value(struct cv_plugin *p, const char *key, enum cv_key_type type)
+{
+	const struct cv_config_key *k = config_key_find(plugin_typed_keys(p->desc), key);
+	const char *v;
+	long long n = 0;
+
+	if (k == NULL || k->type != type) {
+		log_warn("plugin %s: config key '%s' is not declared with that type", p->name,
+		    key);
+		return 0;
+	}
+	if ((v = api_config(p, key)) == NULL)
+		v = k->def;
+	if (v != NULL && config_key_parse(k, v, &n) < 0 && k->def != NULL)
+		config_key_parse(k, k->def, &n);	/* not checked: a reload changed it */
+	return n;
+}
+
+static bool
+api_config_bool(struct cv_plugin *p, const char *key)
+{
+	return typed_value(p, key, CV_KEY_BOOL) != 0;
+}
+
+static long long
+api_config_int(struct cv_plugin *p, const char *key)
+{
+	return typed_value(p, key, CV_KEY_INT);
+}
+
+static long long
+api_config_duration(struct cv_plugin *p, const char *key)
+{
+	return typed_value(p, key, CV_KEY_DURATION);
+}
+
 static int
 api_subscribe(struct cv_plugin *p, const char *topic, cv_bus_fn fn, void *arg)
 {
@@ -957,6 +998,10 @@ static const struct cv_host api = {
 	.base_url = http_base_url,
 	.prefix = cmd_prefix,
 	.serves = http_serves,
+	.config_bool = api_config_bool,
+	.config_int = api_config_int,
+	.config_duration = api_config_duration,
+	.config_parse = config_key_parse,
 };
 
 const struct cv_host *

@@ -211,6 +211,7 @@ validate(const struct config *c, struct errlist *errs)
 		extra = xrealloc(extra, (n + 1) * sizeof *extra);
 		extra[n].name = d->name;
 		extra[n].keys = d->config_keys;
+		extra[n].typed = plugin_typed_keys(d);
 		n++;
 	}
 	bad = config_validate(c, extra, n, errs);
@@ -491,6 +492,16 @@ print_key(const char *section, const char *key, void *arg)
 	printf("%s %s\n", section, key);
 }
 
+/* Is key in a NULL-terminated list (a plugin's untyped keys)? */
+static bool
+listed(const char *const *keys, const char *key)
+{
+	for (; keys != NULL && *keys != NULL; keys++)
+		if (strcmp(*keys, key) == 0)
+			return true;
+	return false;
+}
+
 /*
  * Every key --check accepts, from the same tables: the host's, then those
  * of each plugin in the plugin folder (the one `path` names, if given).
@@ -502,6 +513,7 @@ list_keys(const char *path)
 	struct errlist errs = { 0 };
 	struct config *c = NULL;
 	const struct cv_plugin_desc *d;
+	const struct cv_config_key *t;
 	const char *const *k;
 	char **names, err[256];
 	size_t i;
@@ -531,6 +543,9 @@ list_keys(const char *path)
 		}
 		for (k = d->config_keys; k != NULL && *k != NULL; k++)
 			print_key(d->name, *k, NULL);
+		for (t = plugin_typed_keys(d); t != NULL && t->key != NULL; t++)
+			if (!listed(d->config_keys, t->key))
+				print_key(d->name, t->key, NULL);
 	}
 	plugin_names_free(names);
 	config_free(c);

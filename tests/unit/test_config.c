@@ -102,7 +102,7 @@ test_good_config(void **state)
 	    "[events]\n"
 	    "timezone = Europe/Berlin\n", secret, secret);
 	static const char *const event_keys[] = { "timezone", "calendar", NULL };
-	const struct config_section extra[] = { { "events", event_keys } };
+	const struct config_section extra[] = { { "events", event_keys, NULL } };
 	struct errlist errs = { 0 };
 	struct config *c = load(text, &errs);
 	bool b;
@@ -263,7 +263,7 @@ static void
 test_unknown_section_and_key(void **state)
 {
 	static const char *const keys[] = { "timezone", NULL };
-	const struct config_section extra[] = { { "events", keys } };
+	const struct config_section extra[] = { { "events", keys, NULL } };
 	struct errlist errs = { 0 };
 	struct config *c = load(
 	    "[irc]\n"
