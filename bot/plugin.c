@@ -232,6 +232,7 @@ plugin_load(const char *name, char *err, size_t errlen)
 {
 	struct cv_plugin *p;
 	char why[256] = "";
+	int rc;
 
 	if (plugin_find(name) != NULL) {
 		snprintf(err, errlen, "plugin '%s' is already loaded", name);
@@ -245,13 +246,17 @@ plugin_load(const char *name, char *err, size_t errlen)
 		return -1;
 	}
 	p->name = xstrdup(name);
-	if (check_typed_keys(p, why, sizeof why) < 0 ||
-	    p->desc->init(p, host_api(), why, sizeof why) < 0) {
+	/* A bad declared value: init() never runs, so neither does fini(). */
+	rc = check_typed_keys(p, why, sizeof why);
+	if (rc == 0 && p->desc->init(p, host_api(), why, sizeof why) < 0) {
+		if (p->desc->fini != NULL)
+			p->desc->fini(p);
+		rc = -1;
+	}
+	if (rc < 0) {
 		snprintf(err, errlen, "plugin '%s' failed to start: %s", name,
 		    why[0] ? why : "no reason given");
 		log_error("%s", err);
-		if (p->desc->fini != NULL)
-			p->desc->fini(p);
 		release(p);
 		return -1;
 	}
