@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "convene.h"
+#include "cv_xalloc.h"
 #include "import.h"
 #include "model.h"
 #include "when.h"
@@ -311,8 +312,7 @@ msgf(const char *fmt, ...)
 	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
+	s = cv_xvasprintf(fmt, ap);
 	va_end(ap);
 	return s;
 }
@@ -1447,14 +1447,11 @@ jobs_running(void)
 	return n;
 }
 
+/* A copy of s, or of "" for NULL. */
 static char *
 xstrdup(const char *s)
 {
-	char *c = strdup(s != NULL ? s : "");
-
-	if (c == NULL)
-		abort();
-	return c;
+	return cv_xstrdup(s != NULL ? s : "");
 }
 
 /* " (#12)" or " (#12-#14)": the ids made, for the answer. */
@@ -1909,8 +1906,7 @@ parse_reminders(const char *v, char *err, size_t errlen)
 	nreminders = 0;
 	if (strcasecmp(v, "none") == 0 || strcasecmp(v, "off") == 0)
 		return 0;
-	if ((copy = strdup(v)) == NULL)
-		abort();
+	copy = cv_xstrdup(v);
 	for (tok = strtok_r(copy, ", ", &save); tok != NULL; tok = strtok_r(NULL, ", ", &save)) {
 		int minutes;
 		size_t k;

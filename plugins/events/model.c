@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "cv_xalloc.h"
 #include <sys/random.h>
 
 const char *const model_schema[] = {
@@ -157,17 +159,6 @@ const char *const model_schema[] = {
 };
 const size_t model_schema_steps = sizeof(model_schema) / sizeof(model_schema[0]);
 
-/* Running out of memory is fatal, here only. */
-static void *
-xrealloc(void *p, size_t n)
-{
-	if ((p = realloc(p, n == 0 ? 1 : n)) == NULL) {
-		fputs("events: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
 static char *
 xstrdup_or_null(const char *s)
 {
@@ -176,7 +167,7 @@ xstrdup_or_null(const char *s)
 	if (s == NULL)
 		return NULL;
 	len = strlen(s) + 1;
-	return memcpy(xrealloc(NULL, len), s, len);
+	return memcpy(cv_xrealloc(NULL, len), s, len);
 }
 
 static const char *const status_names[] = {
@@ -225,7 +216,7 @@ static void
 people_add(struct ev_people *l, long long event_id, const unsigned char *person,
     const unsigned char *nick)
 {
-	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->v = cv_xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
 	l->v[l->n].event_id = event_id;
 	l->v[l->n].person = xstrdup_or_null((const char *)person);
 	l->v[l->n].nick = xstrdup_or_null((const char *)nick);
@@ -527,7 +518,7 @@ event_rows(sqlite3_stmt *st, struct ev_event **out, size_t *n)
 	if (st == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		*out = cv_xrealloc(*out, (*n + 1) * sizeof(**out));
 		event_from_row(st, 0, &(*out)[(*n)++]);
 	}
 	done(st);
@@ -904,7 +895,7 @@ model_mine_first(sqlite3 *db, const char *person, time_t now, size_t limit,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct ev_mine *m;
 
-		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		*out = cv_xrealloc(*out, (*n + 1) * sizeof(**out));
 		m = &(*out)[(*n)++];
 		memset(m, 0, sizeof(*m));
 		if (model_event_get(db, sqlite3_column_int64(st, 0), &m->ev) != 0)
@@ -1010,7 +1001,7 @@ model_forget(sqlite3 *db, const char *person, time_t now, struct ev_people *prom
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (status_of(sqlite3_column_text(st, 1)) != EV_CONFIRMED)
 			continue;
-		freed = xrealloc(freed, (nfreed + 1) * sizeof(*freed));
+		freed = cv_xrealloc(freed, (nfreed + 1) * sizeof(*freed));
 		freed[nfreed++] = sqlite3_column_int64(st, 0);
 	}
 	done(st);
@@ -1135,7 +1126,7 @@ model_pending_take(sqlite3 *db, const char *person, time_t now, struct ev_notice
 
 		if (sqlite3_column_int64(st, 4) <= now)
 			continue;	/* expired: deleted, not told */
-		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
+		*out = cv_xrealloc(*out, (*n + 1) * sizeof(**out));
 		m = &(*out)[(*n)++];
 		m->id = sqlite3_column_int64(st, 0);
 		m->event_id = sqlite3_column_int64(st, 1);
@@ -1183,7 +1174,7 @@ model_retention(sqlite3 *db, time_t now, long long keep_s, int *purged)
 	if (st == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		ids = xrealloc(ids, (n + 1) * sizeof(*ids));
+		ids = cv_xrealloc(ids, (n + 1) * sizeof(*ids));
 		ids[n++] = sqlite3_column_int64(st, 0);
 	}
 	done(st);
