@@ -1,4 +1,7 @@
-/* host.c: the table of host functions plugins get, roles, timers, bus. */
+/*
+ * host.c: the table of host functions plugins get, identity and roles,
+ * timers. Answers are in host_answers.c, the bus in host_bus.c.
+ */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
