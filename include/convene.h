@@ -26,7 +26,10 @@
 /*
  * ABI version. The host refuses a plugin built against another major, or
  * against a newer minor than the host has. Adding a member at the end of
- * struct cv_host raises the minor; any other change raises the major.
+ * struct cv_host or struct cv_plugin_desc raises the minor (add new
+ * interfaces at the end only, marked with their version); any other change
+ * raises the major. The host reads a descriptor's members only up to the
+ * minor it was built with.
  */
 #define CONVENE_ABI_MAJOR 1
 #define CONVENE_ABI_MINOR 5
