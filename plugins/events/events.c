@@ -1367,7 +1367,18 @@ out:
 
 /* ---- import ---- */
 
-static const struct cv_config_key config[];
+extern const struct cv_plugin_desc events_plugin;
+
+/* The declaration of one of our keys (config[], at the end of this file). */
+static const struct cv_config_key *
+decl(const char *key)
+{
+	const struct cv_config_key *k = events_plugin.config;
+
+	while (strcmp(k->key, key) != 0)
+		k++;
+	return k;
+}
 
 /* An import_allow_private value (checked at init), as the host reads a bool. */
 static bool
@@ -1375,7 +1386,7 @@ yes(const char *v)
 {
 	long long b = 0;
 
-	return v != NULL && host->config_parse(&config[5], v, &b) == 0 && b;
+	return v != NULL && host->config_parse(decl("import_allow_private"), v, &b) == 0 && b;
 }
 
 /*
@@ -1397,13 +1408,13 @@ import_key(const char *key)
 static int
 check_import_keys(char *err, size_t errlen)
 {
-	static const size_t keys[] = { 5, 6 };	/* import_allow_private, import_timeout */
+	static const char *const keys[] = { "import_allow_private", "import_timeout" };
 	const struct cv_config_key *k;
 	const char *v;
 	long long n;
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		k = &config[keys[i]];
+		k = decl(keys[i]);
 		if ((v = host->config_of("calendars", k->key)) == NULL)
 			continue;
 		host->log(self, CV_LOG_WARN, "[calendars] %s is now [events] %s; the old name "
@@ -2092,8 +2103,7 @@ events_fini(struct cv_plugin *p)
 
 /*
  * The [events] keys, declared once: the host checks the typed ones at load
- * and in --check, with these words. yes() and check_import_keys() name
- * entries 5 and 6 by position.
+ * and in --check, with these words.
  */
 static const struct cv_config_key config[] = {
 	{ "timezone", CV_KEY_STRING, "UTC", 0, 0, NULL },
