@@ -184,7 +184,8 @@ struct cv_config_key {
 	enum cv_key_type type;
 	const char *def;	/* the default as it would be written, or NULL (unset) */
 	long long min, max;	/* CV_KEY_INT and CV_KEY_DURATION (seconds) */
-	const char *why;	/* the plugin's words for a bad value, e.g. "must be yes or no"; NULL: the host's */
+	/* The plugin's words for a bad value, e.g. "must be yes or no"; NULL: the host's. */
+	const char *why;
 };
 
 /* Returns 0 when it filled `resp`, -1 for "not mine" (the host answers 404). */

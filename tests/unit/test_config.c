@@ -617,7 +617,7 @@ test_typed_keys_parse(void **state)
 	free(why);
 }
 
-/* --check and plugin load: a bad value in a plugin section, with its line and the plugin's words. */
+/* --check and plugin load: a bad plugin value, with its line and the plugin's words. */
 static void
 test_typed_keys_validate(void **state)
 {
