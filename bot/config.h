@@ -21,6 +21,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "convene.h"
+
 #define CONFIG_MAX_LINE 1024	/* longer lines are an error */
 
 /* A growing list of messages; each string is owned by the list. */
@@ -75,7 +77,27 @@ int config_double(const struct config *c, const char *section, const char *key,
 struct config_section {
 	const char *name;
 	const char *const *keys;
+	const struct cv_config_key *typed;	/* ABI 1.5 declarations, or NULL */
 };
+
+/*
+ * A plugin's typed key (struct cv_config_key): parse `value` as it declares
+ * (a bool gives 0 or 1); 0 with *out, or -1. A CV_KEY_STRING is never parsed.
+ */
+int config_key_parse(const struct cv_config_key *k, const char *value, long long *out);
+/* The reason a value of k is bad: the plugin's words, else the host's; caller frees. */
+char *config_key_why(const struct cv_config_key *k);
+/* Seconds, from "90", "45s", "30m", "1h30m", "2d", "1w": 0 or -1. */
+int parse_duration(const char *v, long long *out);
+/* The declaration of `key` in a table ended by a NULL key, or NULL. */
+const struct cv_config_key *config_key_find(const struct cv_config_key *keys,
+    const char *key);
+/*
+ * Check the values set in [section] against `keys` only (at plugin load):
+ * "path:line: section.key: why" in errs; returns the number added.
+ */
+int config_validate_typed(const struct config *c, const char *section,
+    const struct cv_config_key *keys, struct errlist *errs);
 
 /*
  * Calls fn(section, key, arg) for every key of the host's sections, from the
@@ -88,7 +110,8 @@ void config_host_keys(void (*fn)(const char *section, const char *key, void *arg
  * Check the host's sections (irc, bot, store, http) and the given plugin
  * sections: unknown sections and keys, missing required keys (irc.server,
  * irc.nick), and malformed values of the host's keys (numbers, yes/no,
- * ports, masks, secret files that cannot be read). Appends "path:line:
+ * ports, masks, secret files that cannot be read) and of the plugins'
+ * typed keys (with the plugin's words). Appends "path:line:
  * reason" to errs; returns the number of errors added.
  */
 int config_validate(const struct config *c, const struct config_section *extra,

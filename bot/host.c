@@ -1,4 +1,7 @@
-/* host.c: the table of host functions plugins get, roles, timers, bus. */
+/*
+ * host.c: the table of host functions plugins get, identity and roles,
+ * timers. Answers are in host_answers.c, the bus in host_bus.c.
+ */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +14,7 @@
 #include "config.h"
 #include "fetch.h"
 #include "host.h"
+#include "host_priv.h"
 #include "http.h"
 #include "i18n.h"
 #include "link.h"
@@ -43,7 +47,7 @@ host_config(void)
 	return conf;
 }
 
-static void
+void
 strv_free(char ***v, size_t *n)
 {
 	while (*n > 0)
@@ -52,7 +56,7 @@ strv_free(char ***v, size_t *n)
 	*v = NULL;
 }
 
-static void
+void
 strv_add(char ***v, size_t *n, const char *s)
 {
 	*v = xrealloc(*v, (*n + 1) * sizeof **v);
@@ -93,7 +97,6 @@ static const char *const host_schema[] = {
 	"CREATE TABLE person_languages (person TEXT PRIMARY KEY, lang TEXT NOT NULL) WITHOUT ROWID",
 };
 
-static int personal_load(void);
 
 int
 host_migrate(char *err, size_t errlen)
@@ -251,171 +254,6 @@ api_mono_ms(void)
 	return loop_now();
 }
 
-/* ---- output ---- */
-
-static void api_say(const char *target, const char *fmt, ...) CV_PRINTF(2, 3);
-
-/*
- * With grouped commits, the changes of one loop pass share one COMMIT at the
- * end of the pass. An answer confirms a change, so answers queued while that
- * transaction is open are held here until it is durable.
- */
-struct held {
-	char *cmd, *text;
-	char **targets;		/* one, or the several of a notice_many */
-	size_t n;
-	const char *lang;	/* the command's reader's, for the sorry notice */
-};
-
-static struct held *held;
-static size_t nheld;
-
-static void
-hold(const char *cmd, const char *const *targets, size_t n, char *text)
-{
-	struct held *h;
-	size_t i;
-
-	held = xrealloc(held, (nheld + 1) * sizeof *held);
-	h = &held[nheld++];
-	h->cmd = xstrdup(cmd);
-	h->text = text;
-	h->targets = xcalloc(n, sizeof *h->targets);
-	h->n = n;
-	h->lang = i18n_reader();
-	for (i = 0; i < n; i++)
-		h->targets[i] = xstrdup(targets[i]);
-}
-
-static void
-vsend(const char *cmd, const char *target, const char *fmt, va_list ap)
-{
-	char *text = xvasprintf(fmt, ap);
-
-	if (store_group_open()) {
-		hold(cmd, &target, 1, text);
-		return;
-	}
-	link_text(cmd, target, text);
-	free(text);
-}
-
-static void
-api_notice_many(const char *const *targets, size_t n, const char *text)
-{
-	if (!store_group_open()) {
-		link_notice_many(targets, n, text);
-		return;
-	}
-	if (n > 0)
-		hold("NOTICE", targets, n, xstrdup(text));
-}
-
-/* Was target k of held answer i already a target of an earlier one? */
-static bool
-held_before(size_t i, size_t k)
-{
-	size_t j, m;
-
-	for (j = 0; j <= i; j++)
-		for (m = 0; m < (j < i ? held[j].n : k); m++)
-			if (strcmp(held[j].targets[m], held[i].targets[k]) == 0)
-				return true;
-	return false;
-}
-
-void
-host_pass_end(void *arg)
-{
-	static const char sorry[] = N_("Sorry, that could not be saved (the database "
-	    "refused it) and nothing was changed: please try again later.");
-	size_t i, k;
-	int rc;
-
-	if (!store_group_open() && nheld == 0)
-		return;
-	rc = store_group_open() ? store_pass_end() : 0;
-	for (i = 0; i < nheld; i++) {
-		if (rc == 0) {
-			if (held[i].n == 1)
-				link_text(held[i].cmd, held[i].targets[0], held[i].text);
-			else
-				link_notice_many((const char *const *)held[i].targets,
-				    held[i].n, held[i].text);
-			continue;
-		}
-		/* Nothing of the pass was kept: say so once per person instead. */
-		for (k = 0; k < held[i].n; k++)
-			if (!held_before(i, k))
-				link_text("NOTICE", held[i].targets[k],
-				    tr(i18n_target(held[i].targets[k], held[i].lang), sorry));
-	}
-	for (i = 0; i < nheld; i++) {
-		for (k = 0; k < held[i].n; k++)
-			free(held[i].targets[k]);
-		free(held[i].targets);
-		free(held[i].cmd);
-		free(held[i].text);
-	}
-	free(held);
-	held = NULL;
-	nheld = 0;
-}
-
-void
-host_reply(struct cv_ctx *ctx, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (ctx->who->via != NULL) {
-		/*
-		 * A relay carries only what is said in the channel, and may drop
-		 * NOTICE: a relayed person is answered there, by name.
-		 */
-		char *text = xvasprintf(fmt, ap);
-
-		host_say_to(ctx->who->via, ctx->who->nick, "%s", text);
-		free(text);
-	} else {
-		vsend("NOTICE", ctx->who->nick, fmt, ap);
-	}
-	va_end(ap);
-}
-
-void
-host_say_to(const char *channel, const char *name, const char *fmt, ...)
-{
-	va_list ap;
-	char *text;
-
-	va_start(ap, fmt);
-	text = xvasprintf(fmt, ap);
-	va_end(ap);
-	api_say(channel, "%s: %s", name, text);
-	free(text);
-}
-
-void
-host_notice(const char *target, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsend("NOTICE", target, fmt, ap);
-	va_end(ap);
-}
-
-static void
-api_say(const char *target, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsend("PRIVMSG", target, fmt, ap);
-	va_end(ap);
-}
-
 static void
 api_log(struct cv_plugin *p, enum cv_log_level lvl, const char *fmt, ...)
 {
@@ -503,226 +341,6 @@ api_timer_cancel(struct cv_plugin *p, cv_timer_id id)
 	}
 }
 
-/* ---- the bus ---- */
-
-struct sub {
-	struct cv_plugin *p;
-	char *topic;
-	cv_bus_fn fn;
-	void *arg;
-};
-
-static struct sub *subs;
-static size_t nsubs;
-
-static void personal_mark(const char *plugin);
-static void forget_keep(const struct cv_person *who);
-
-int
-bus_subscribe(struct cv_plugin *p, const char *topic, cv_bus_fn fn, void *arg)
-{
-	subs = xrealloc(subs, (nsubs + 1) * sizeof *subs);
-	subs[nsubs++] = (struct sub){ p, xstrdup(topic), fn, arg };
-	if (p != NULL && strcmp(topic, CV_TOPIC_PERSON_FORGET) == 0)
-		personal_mark(p->name);
-	return 0;
-}
-
-void
-bus_publish(const char *topic, const void *data)
-{
-	size_t i;
-
-	for (i = 0; i < nsubs; i++)
-		if (strcmp(subs[i].topic, topic) == 0)
-			subs[i].fn(subs[i].arg, topic, data);
-	if (data != NULL && strcmp(topic, CV_TOPIC_PERSON_FORGET) == 0)
-		forget_keep(data);
-}
-
-void
-bus_release(struct cv_plugin *p)
-{
-	size_t i, j;
-
-	for (i = j = 0; i < nsubs; i++) {
-		if (subs[i].p == p)
-			free(subs[i].topic);
-		else
-			subs[j++] = subs[i];
-	}
-	nsubs = j;
-	if (nsubs == 0) {
-		free(subs);
-		subs = NULL;
-	}
-}
-
-/* ---- erasure in plugins that are not loaded ---- */
-
-/*
- * Plugins that keep personal data, loaded or not, mirrored from the
- * personal_plugins table. Erasure must not depend on what is loaded now: a
- * person forgotten while one of them is away waits in forget_pending, under
- * their id, until that plugin next loads and erases them.
- */
-static char **personal;
-static size_t npersonal;
-
-static int
-personal_load(void)
-{
-	sqlite3_stmt *st;
-
-	strv_free(&personal, &npersonal);
-	if (sqlite3_prepare_v2(store_db(), "SELECT plugin FROM personal_plugins ORDER BY plugin",
-	    -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		strv_add(&personal, &npersonal, (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return 0;
-}
-
-static size_t
-personal_find(const char *plugin)
-{
-	size_t i;
-
-	for (i = 0; i < npersonal; i++)
-		if (strcmp(personal[i], plugin) == 0)
-			break;
-	return i;
-}
-
-/* Run sql with ?1 = a and ?2 = b (or NULL). 0 or -1 (logged). */
-static int
-exec2(const char *sql, const char *a, const char *b)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(store_db(), sql, -1, &st, NULL) != SQLITE_OK) {
-		log_error("store: %s", sqlite3_errmsg(store_db()));
-		return -1;
-	}
-	sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
-	if (b != NULL)
-		sqlite3_bind_text(st, 2, b, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		log_error("store: %s", sqlite3_errmsg(store_db()));
-		return -1;
-	}
-	return 0;
-}
-
-/* A plugin subscribed to person.forget: it keeps personal data. */
-static void
-personal_mark(const char *plugin)
-{
-	if (personal_find(plugin) < npersonal)
-		return;
-	if (exec2("INSERT OR IGNORE INTO personal_plugins (plugin) VALUES (?1)", plugin,
-	    NULL) == 0)
-		strv_add(&personal, &npersonal, plugin);
-}
-
-/*
- * A person is forgotten: keep their id for each plugin that keeps personal
- * data and is not loaded, in the publisher's transaction, so the erasure
- * and this promise are kept or lost together.
- */
-static void
-forget_keep(const struct cv_person *who)
-{
-	size_t i;
-
-	if (who->id == NULL)
-		return;
-	for (i = 0; i < npersonal; i++)
-		if (plugin_find(personal[i]) == NULL &&
-		    exec2("INSERT OR IGNORE INTO forget_pending (plugin, person) VALUES (?1, ?2)",
-		    personal[i], who->id) == 0)
-			log_info("plugin %s is not loaded: it erases a forgotten person when "
-			    "next loaded", personal[i]);
-}
-
-static const char *
-api_forget_deferred(size_t i)
-{
-	size_t j;
-
-	for (j = 0; j < npersonal; j++)
-		if (plugin_find(personal[j]) == NULL && i-- == 0)
-			return personal[j];
-	return NULL;
-}
-
-/*
- * A plugin has loaded. If it keeps personal data, it erases the people
- * forgotten while it was away, and their ids go; if it no longer subscribes
- * to person.forget, it keeps none and is no longer waited for.
- */
-void
-host_loaded(struct cv_plugin *p)
-{
-	struct cv_person who = { .nick = "", .mask = "", .role = CV_ROLE_MEMBER };
-	sqlite3_stmt *st;
-	size_t i, n = 0;
-	bool subscribed = false;
-
-	for (i = 0; i < nsubs; i++)
-		subscribed |= subs[i].p == p && strcmp(subs[i].topic, CV_TOPIC_PERSON_FORGET) == 0;
-	if (!subscribed) {
-		if ((i = personal_find(p->name)) == npersonal)
-			return;
-		if (store_begin() < 0)
-			return;
-		if (exec2("DELETE FROM forget_pending WHERE plugin = ?1", p->name, NULL) < 0 ||
-		    exec2("DELETE FROM personal_plugins WHERE plugin = ?1", p->name, NULL) < 0 ||
-		    store_commit() < 0) {
-			store_rollback();
-			return;
-		}
-		free(personal[i]);
-		personal[i] = personal[--npersonal];
-		return;
-	}
-	if (store_begin() < 0)
-		return;
-	if (sqlite3_prepare_v2(store_db(), "SELECT person FROM forget_pending WHERE plugin = ?1",
-	    -1, &st, NULL) != SQLITE_OK) {
-		store_rollback();
-		return;
-	}
-	sqlite3_bind_text(st, 1, p->name, -1, SQLITE_TRANSIENT);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		char *id = xstrdup((const char *)sqlite3_column_text(st, 0));
-
-		who.id = id;
-		for (i = 0; i < nsubs; i++)
-			if (subs[i].p == p && strcmp(subs[i].topic, CV_TOPIC_PERSON_FORGET) == 0)
-				subs[i].fn(subs[i].arg, CV_TOPIC_PERSON_FORGET, &who);
-		free(id);
-		n++;
-	}
-	sqlite3_finalize(st);
-	if (exec2("DELETE FROM forget_pending WHERE plugin = ?1", p->name, NULL) < 0 ||
-	    store_commit() < 0) {
-		store_rollback();
-		log_error("plugin %s: could not erase %zu forgotten person(s); trying again at "
-		    "its next load", p->name, n);
-		return;
-	}
-	if (n > 0) {
-		store_checkpoint();
-		log_info("plugin %s: erased %zu person(s) forgotten while it was not loaded",
-		    p->name, n);
-	}
-}
-
 void
 host_release(struct cv_plugin *p)
 {
@@ -797,6 +415,47 @@ static const char *
 api_config_of(const char *section, const char *key)
 {
 	return conf ? config_get(conf, section, key) : NULL;
+}
+
+/*
+ * A typed key of p's section as its descriptor declares it: the value,
+ * checked at load, or the default. Not declared with that type: 0.
+ */
+static long long
+typed_value(struct cv_plugin *p, const char *key, enum cv_key_type type)
+{
+	const struct cv_config_key *k = config_key_find(plugin_typed_keys(p->desc), key);
+	const char *v;
+	long long n = 0;
+
+	if (k == NULL || k->type != type) {
+		log_warn("plugin %s: config key '%s' is not declared with that type", p->name,
+		    key);
+		return 0;
+	}
+	if ((v = api_config(p, key)) == NULL)
+		v = k->def;
+	if (v != NULL && config_key_parse(k, v, &n) < 0 && k->def != NULL)
+		config_key_parse(k, k->def, &n);	/* not checked: a reload changed it */
+	return n;
+}
+
+static bool
+api_config_bool(struct cv_plugin *p, const char *key)
+{
+	return typed_value(p, key, CV_KEY_BOOL) != 0;
+}
+
+static long long
+api_config_int(struct cv_plugin *p, const char *key)
+{
+	return typed_value(p, key, CV_KEY_INT);
+}
+
+static long long
+api_config_duration(struct cv_plugin *p, const char *key)
+{
+	return typed_value(p, key, CV_KEY_DURATION);
 }
 
 static int
@@ -969,6 +628,10 @@ static const struct cv_host api = {
 	.base_url = http_base_url,
 	.prefix = cmd_prefix,
 	.serves = http_serves,
+	.config_bool = api_config_bool,
+	.config_int = api_config_int,
+	.config_duration = api_config_duration,
+	.config_parse = config_key_parse,
 	.tr = tr,
 	.ntr = ntr,
 	.person_lang = i18n_person,

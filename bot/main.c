@@ -212,6 +212,7 @@ validate(const struct config *c, struct errlist *errs)
 		extra = xrealloc(extra, (n + 1) * sizeof *extra);
 		extra[n].name = d->name;
 		extra[n].keys = d->config_keys;
+		extra[n].typed = plugin_typed_keys(d);
 		n++;
 	}
 	bad = config_validate(c, extra, n, errs);
@@ -495,6 +496,16 @@ print_key(const char *section, const char *key, void *arg)
 	printf("%s %s\n", section, key);
 }
 
+/* Is key in a NULL-terminated list (a plugin's untyped keys)? */
+static bool
+listed(const char *const *keys, const char *key)
+{
+	for (; keys != NULL && *keys != NULL; keys++)
+		if (strcmp(*keys, key) == 0)
+			return true;
+	return false;
+}
+
 /*
  * Every key --check accepts, from the same tables: the host's, then those
  * of each plugin in the plugin folder (the one `path` names, if given).
@@ -506,6 +517,7 @@ list_keys(const char *path)
 	struct errlist errs = { 0 };
 	struct config *c = NULL;
 	const struct cv_plugin_desc *d;
+	const struct cv_config_key *t;
 	const char *const *k;
 	char **names, err[256];
 	size_t i;
@@ -535,6 +547,9 @@ list_keys(const char *path)
 		}
 		for (k = d->config_keys; k != NULL && *k != NULL; k++)
 			print_key(d->name, *k, NULL);
+		for (t = plugin_typed_keys(d); t != NULL && t->key != NULL; t++)
+			if (!listed(d->config_keys, t->key))
+				print_key(d->name, t->key, NULL);
 	}
 	plugin_names_free(names);
 	config_free(c);
@@ -543,8 +558,12 @@ list_keys(const char *path)
 	return bad;
 }
 
-int
-main(int argc, char **argv)
+/*
+ * The options. Returns -1 to go on (check_only, keys_only set), else the
+ * exit code (help, version, a bad option).
+ */
+static int
+parse_args(int argc, char **argv, bool *check_only, bool *keys_only)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -554,35 +573,18 @@ main(int argc, char **argv)
 		{ "list-keys", no_argument, NULL, 'K' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct errlist errs = { 0 };
-	struct config *c;
-	struct link_conf lc;
-	bool check_only = false, keys_only = false;
-	char err[256];
-	struct http_limits hlim;
-	const char *v;
-	long hport;
-	size_t i;
 	int o;
 
-	/*
-	 * Keep up to 1 MiB of freed heap rather than hand it back with brk()
-	 * after each command (SQLite frees its statement memory at each
-	 * commit): ~15% of an rsvp's CPU (bench/README.md, issue 17). Costs at
-	 * most that much resident heap; the pad is address space until used.
-	 */
-	mallopt(M_TRIM_THRESHOLD, 1 << 20);
-	mallopt(M_TOP_PAD, 256 << 10);
 	while ((o = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
 		switch (o) {
 		case 'c':
 			config_path = optarg;
 			break;
 		case 'k':
-			check_only = true;
+			*check_only = true;
 			break;
 		case 'K':
-			keys_only = true;
+			*keys_only = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -596,6 +598,91 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
+	return -1;
+}
+
+/* The database and the host's tables in it: 0, or -1 (logged). */
+static int
+open_store(const struct config *c, struct errlist *errs)
+{
+	const char *v = config_get(c, "store", "path");
+	bool group = true;
+	char err[256];
+
+	if (store_open(v ? v : "convene.db", err, sizeof err) < 0 ||
+	    host_migrate(err, sizeof err) < 0) {
+		log_error("database: %s", err);
+		return -1;
+	}
+	host_organizers_load();
+	config_bool(c, "store", "group_commits", true, &group, errs);
+	store_set_group(group);
+	loop_after(host_pass_end, NULL);
+	return 0;
+}
+
+/* The HTTP server, when its settings allow; IRC runs without it. */
+static void
+start_http(const struct config *c, struct errlist *errs)
+{
+	struct http_limits hlim;
+	const char *v;
+	char err[256];
+	long hport;
+
+	if (config_long(c, "http", "port", 8080, 0, 65535, &hport, errs) < 0 ||
+	    http_limits_from(c, &hlim, errs) < 0)
+		return;
+	/* A malformed list lets nobody in: the error is in the log. */
+	if (metrics_set_allowed(config_get(c, "http", "metrics_from"), err, sizeof err) < 0)
+		log_error("[http] metrics_from: %s; /metrics answers nobody", err);
+	v = config_get(c, "http", "listen");
+	if (http_start(v ? v : "127.0.0.1", (unsigned)hport, config_get(c, "http", "base_url"),
+	    &hlim, err, sizeof err) < 0)
+		log_error("HTTP server not started: %s", err);	/* IRC still runs */
+	else
+		log_info("HTTP server on %s port %u", v ? v : "127.0.0.1", http_port());
+}
+
+/* Everything started, stopped in the reverse order. */
+static void
+stop_all(void)
+{
+	plugin_unload_all();
+	fetch_cancel_all();
+	cmd_free();
+	i18n_free();
+	bridge_free();
+	http_stop();
+	metrics_free();
+	link_free();
+	net_shutdown();
+	store_close();
+	curl_global_cleanup();
+	config_free((struct config *)host_config());
+}
+
+int
+main(int argc, char **argv)
+{
+	struct errlist errs = { 0 };
+	struct config *c;
+	struct link_conf lc;
+	bool check_only = false, keys_only = false;
+	const char *v;
+	size_t i;
+	int rc;
+
+	/*
+	 * Keep up to 1 MiB of freed heap rather than hand it back with brk()
+	 * after each command (SQLite frees its statement memory at each
+	 * commit): ~15% of an rsvp's CPU (bench/README.md, issue 17). Costs at
+	 * most that much resident heap; the pad is address space until used.
+	 */
+	mallopt(M_TRIM_THRESHOLD, 1 << 20);
+	mallopt(M_TOP_PAD, 256 << 10);
+	if ((rc = parse_args(argc, argv, &check_only, &keys_only)) >= 0)
+		return rc;
 	if (keys_only && !check_only && optind == argc)
 		return list_keys(config_path);
 	if (config_path == NULL || optind != argc) {
@@ -637,33 +724,9 @@ main(int argc, char **argv)
 		log_error("cannot set up the event loop");
 		return 1;
 	}
-	v = config_get(c, "store", "path");
-	if (store_open(v ? v : "convene.db", err, sizeof err) < 0 ||
-	    host_migrate(err, sizeof err) < 0) {
-		log_error("database: %s", err);
+	if (open_store(c, &errs) < 0)
 		return 1;
-	}
-	host_organizers_load();
-	{
-		bool group = true;
-
-		config_bool(c, "store", "group_commits", true, &group, &errs);
-		store_set_group(group);
-		loop_after(host_pass_end, NULL);
-	}
-	if (config_long(c, "http", "port", 8080, 0, 65535, &hport, &errs) == 0 &&
-	    http_limits_from(c, &hlim, &errs) == 0) {
-		/* A malformed list lets nobody in: the error is in the log. */
-		if (metrics_set_allowed(config_get(c, "http", "metrics_from"), err,
-		    sizeof err) < 0)
-			log_error("[http] metrics_from: %s; /metrics answers nobody", err);
-		v = config_get(c, "http", "listen");
-		if (http_start(v ? v : "127.0.0.1", (unsigned)hport, config_get(c, "http", "base_url"),
-		    &hlim, err, sizeof err) < 0)
-			log_error("HTTP server not started: %s", err);	/* IRC still runs */
-		else
-			log_info("HTTP server on %s port %u", v ? v : "127.0.0.1", http_port());
-	}
+	start_http(c, &errs);
 	errlist_free(&errs);
 	cmd_core_init();
 	i18n_start();
@@ -673,18 +736,7 @@ main(int argc, char **argv)
 
 	loop_run();
 
-	plugin_unload_all();
-	fetch_cancel_all();
-	cmd_free();
-	i18n_free();
-	bridge_free();
-	http_stop();
-	metrics_free();
-	link_free();
-	net_shutdown();
-	store_close();
-	curl_global_cleanup();
-	config_free((struct config *)host_config());
+	stop_all();
 	log_info("bye");
 	return exit_code;
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "config.h"
 #include "fetch.h"
 #include "host.h"
 #include "http.h"
@@ -197,11 +198,41 @@ release(struct cv_plugin *p)
 	free(p);
 }
 
+const struct cv_config_key *
+plugin_typed_keys(const struct cv_plugin_desc *d)
+{
+	/* An older descriptor ends before the member: it must not be read. */
+	if (d->abi_major != 1 || d->abi_minor < 5)
+		return NULL;
+	return d->config;
+}
+
+/*
+ * Its declared keys' values, before init() reads them: the first bad one,
+ * "path:line: section.key: the plugin's words", in why.
+ */
+static int
+check_typed_keys(struct cv_plugin *p, char *why, size_t whylen)
+{
+	const struct cv_config_key *keys = plugin_typed_keys(p->desc);
+	const struct config *c = host_config();
+	struct errlist errs = { 0 };
+	int rc = 0;
+
+	if (keys != NULL && c != NULL && config_validate_typed(c, p->name, keys, &errs) > 0) {
+		snprintf(why, whylen, "%s", errs.v[0]);
+		rc = -1;
+	}
+	errlist_free(&errs);
+	return rc;
+}
+
 int
 plugin_load(const char *name, char *err, size_t errlen)
 {
 	struct cv_plugin *p;
 	char why[256] = "";
+	int rc;
 
 	if (plugin_find(name) != NULL) {
 		snprintf(err, errlen, "plugin '%s' is already loaded", name);
@@ -215,12 +246,17 @@ plugin_load(const char *name, char *err, size_t errlen)
 		return -1;
 	}
 	p->name = xstrdup(name);
-	if (p->desc->init(p, host_api(), why, sizeof why) < 0) {
+	/* A bad declared value: init() never runs, so neither does fini(). */
+	rc = check_typed_keys(p, why, sizeof why);
+	if (rc == 0 && p->desc->init(p, host_api(), why, sizeof why) < 0) {
+		if (p->desc->fini != NULL)
+			p->desc->fini(p);
+		rc = -1;
+	}
+	if (rc < 0) {
 		snprintf(err, errlen, "plugin '%s' failed to start: %s", name,
 		    why[0] ? why : "no reason given");
 		log_error("%s", err);
-		if (p->desc->fini != NULL)
-			p->desc->fini(p);
 		release(p);
 		return -1;
 	}

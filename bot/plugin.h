@@ -27,6 +27,9 @@ char *plugin_default_dir(void);
 int plugin_abi_ok(unsigned host_major, unsigned host_minor, unsigned major, unsigned minor,
     char *err, size_t errlen);
 
+/* A descriptor's typed keys (ABI 1.5), NULL for an older plugin or none. */
+const struct cv_config_key *plugin_typed_keys(const struct cv_plugin_desc *d);
+
 int plugin_load(const char *name, char *err, size_t errlen);
 int plugin_unload(const char *name, char *err, size_t errlen);
 int plugin_reload(const char *name, char *err, size_t errlen);

@@ -1,83 +1,9 @@
-/* util.c: allocation that never fails, and small string helpers. */
+/* util.c: small string helpers; allocation is in include/cv_xalloc.h. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
-
-static void
-oom(void)
-{
-	fputs("convene: out of memory\n", stderr);
-	abort();
-}
-
-void *
-xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-
-	if (p == NULL)
-		oom();
-	return p;
-}
-
-void *
-xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-
-	if (p == NULL)
-		oom();
-	return p;
-}
-
-void *
-xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (p == NULL)
-		oom();
-	return p;
-}
-
-char *
-xstrdup(const char *s)
-{
-	return xstrndup(s, strlen(s));
-}
-
-char *
-xstrndup(const char *s, size_t n)
-{
-	char *p = strndup(s, n);
-
-	if (p == NULL)
-		oom();
-	return p;
-}
-
-char *
-xvasprintf(const char *fmt, va_list ap)
-{
-	char *s;
-
-	if (vasprintf(&s, fmt, ap) < 0)
-		oom();
-	return s;
-}
-
-char *
-xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	s = xvasprintf(fmt, ap);
-	va_end(ap);
-	return s;
-}
 
 size_t
 cv_strlcpy(char *dst, const char *src, size_t size)

@@ -5,15 +5,19 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-/* These never return NULL: running out of memory is fatal, here only. */
-void *xmalloc(size_t n);
-void *xcalloc(size_t n, size_t size);
-void *xrealloc(void *p, size_t n);
-char *xstrdup(const char *s);
-char *xstrndup(const char *s, size_t n);
-/* A new string the caller frees. */
-char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-char *xvasprintf(const char *fmt, va_list ap);
+#include "cv_xalloc.h"
+
+/*
+ * The host's names for the allocators that never return NULL (running out
+ * of memory is fatal, in cv_oom() only), shared with the plugins.
+ */
+#define xmalloc cv_xmalloc
+#define xcalloc cv_xcalloc
+#define xrealloc cv_xrealloc
+#define xstrdup cv_xstrdup
+#define xstrndup cv_xstrndup
+#define xasprintf cv_xasprintf	/* a new string the caller frees */
+#define xvasprintf cv_xvasprintf
 
 /* strlcpy semantics: always terminates, returns strlen(src). */
 size_t cv_strlcpy(char *dst, const char *src, size_t size);

@@ -26,7 +26,10 @@
 /*
  * ABI version. The host refuses a plugin built against another major, or
  * against a newer minor than the host has. Adding a member at the end of
- * struct cv_host raises the minor; any other change raises the major.
+ * struct cv_host or struct cv_plugin_desc raises the minor (add new
+ * interfaces at the end only, marked with their version); any other change
+ * raises the major. The host reads a descriptor's members only up to the
+ * minor it was built with.
  */
 #define CONVENE_ABI_MAJOR 1
 #define CONVENE_ABI_MINOR 6
@@ -176,6 +179,33 @@ enum cv_metric_type {
 	CV_METRIC_COUNTER,	/* metric() adds v; the name ends in _total */
 	CV_METRIC_GAUGE,	/* metric() sets v */
 	CV_METRIC_SUMMARY,	/* metric() observes v: adds it to _sum, one to _count */
+};
+
+/* The type of a plugin's config key (ABI 1.5). */
+enum cv_key_type {
+	CV_KEY_STRING,		/* any text: the plugin checks it itself */
+	CV_KEY_BOOL,		/* yes/no, true/false, on/off, 1/0 (any case) */
+	CV_KEY_INT,		/* decimal digits, optionally '-', from min to max */
+	/*
+	 * Seconds, from min to max: numbers with units w, d, h, m, s, each at
+	 * most once and in that order ("1h30m", "45s"); a bare number is seconds.
+	 */
+	CV_KEY_DURATION,
+};
+
+/*
+ * One key of a plugin's config section, declared once (ABI 1.5): the host
+ * checks a set value at load and in `convene --check` ("file:line:
+ * [section] key: why"), and the typed getters of struct cv_host return it
+ * or the default. A table of these ends with a NULL key.
+ */
+struct cv_config_key {
+	const char *key;
+	enum cv_key_type type;
+	const char *def;	/* the default as it would be written, or NULL (unset) */
+	long long min, max;	/* CV_KEY_INT and CV_KEY_DURATION (seconds) */
+	/* The plugin's words for a bad value, e.g. "must be yes or no"; NULL: the host's. */
+	const char *why;
 };
 
 /* Returns 0 when it filled `resp`, -1 for "not mine" (the host answers 404). */
@@ -477,6 +507,23 @@ struct cv_host {
 	 */
 	bool (*serves)(const char *path);
 
+	/* ABI 1.5 */
+	/*
+	 * Typed values of the plugin's own section, for keys its descriptor
+	 * declares in `config` with that type: the value set, or the declared
+	 * default when unset (false or 0 when it has none). The host checked
+	 * the value before init(), so there is no error to handle. A key not
+	 * declared with that type logs a warning and gives false or 0.
+	 */
+	bool (*config_bool)(struct cv_plugin *p, const char *key);
+	long long (*config_int)(struct cv_plugin *p, const char *key);
+	long long (*config_duration)(struct cv_plugin *p, const char *key);	/* seconds */
+	/*
+	 * Parse `value` as key `k` declares (a bool gives 0 or 1): 0 with the
+	 * value in *out, or -1 when it is not one. For values the host has not
+	 * checked (a key of another section, an old name).
+	 */
+	int (*config_parse)(const struct cv_config_key *k, const char *value, long long *out);
 	/* ABI 1.6 */
 	/*
 	 * The translation of msgid in lang ("en", "fr"; NULL or another reads
@@ -508,6 +555,15 @@ struct cv_plugin_desc {
 	/* Returns 0, or -1 with a sentence in err; then the plugin is left unloaded. */
 	int (*init)(struct cv_plugin *p, const struct cv_host *host, char *err, size_t errlen);
 	void (*fini)(struct cv_plugin *p);
+
+	/* ABI 1.5 */
+	/*
+	 * The section's keys with type, default and range, NULL key last. When
+	 * set, `config_keys` may be NULL: the host takes the names from here
+	 * (keys in both lists count once). The host reads this member only from
+	 * a descriptor of minor 5 or later.
+	 */
+	const struct cv_config_key *config;
 };
 
 #define CONVENE_PLUGIN_SYMBOL "convene_plugin"

@@ -95,11 +95,14 @@ number_of(const char *s)
 	return *s == '\0' ? id : -1;
 }
 
+/* A yes/no value of another section (e.g. [irc] tls), read as the host reads it. */
 static bool
 config_true(const char *v)
 {
-	return v != NULL && (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 ||
-	    strcasecmp(v, "on") == 0 || strcmp(v, "1") == 0);
+	static const struct cv_config_key yes_no = { "", CV_KEY_BOOL, NULL, 0, 0, NULL };
+	long long b = 0;
+
+	return v != NULL && host->config_parse(&yes_no, v, &b) == 0 && b;
 }
 
 /*
@@ -218,11 +221,15 @@ calendars_fini(struct cv_plugin *p)
 	self = NULL;
 }
 
-static const char *const config_keys[] = {
-	"dir", "name", "publish_url", "publish_mode", "publish_user", "publish_password_file",
-	"report_to",
-	/* Deprecated: now [events] keys, read there; accepted until the next release. */
-	"import_allow_private", "import_timeout", NULL,
+#define KEY(name) { name, CV_KEY_STRING, NULL, 0, 0, NULL }
+
+/* The [calendars] keys: text, each checked where it is read. */
+static const struct cv_config_key config[] = {
+	KEY("dir"), KEY("name"), KEY("publish_url"), KEY("publish_mode"), KEY("publish_user"),
+	KEY("publish_password_file"), KEY("report_to"),
+	/* Deprecated: now [events] keys, read and checked there; accepted until the next release. */
+	KEY("import_allow_private"), KEY("import_timeout"),
+	KEY(NULL),
 };
 
 /*
@@ -234,8 +241,8 @@ const struct cv_plugin_desc calendars_plugin = {
 	.abi_minor = CONVENE_ABI_MINOR,
 	.name = "calendars",
 	.version = "0.1.0",
-	.config_keys = config_keys,
 	.init = calendars_init,
 	.fini = calendars_fini,
+	.config = config,
 };
 extern const struct cv_plugin_desc convene_plugin __attribute__((alias("calendars_plugin")));

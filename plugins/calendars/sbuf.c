@@ -5,25 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-void *
-cal_xrealloc(void *p, size_t n)
-{
-	if ((p = realloc(p, n == 0 ? 1 : n)) == NULL) {
-		fputs("calendars: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
 char *
 cal_xstrdup(const char *s)
 {
-	size_t n;
-
-	if (s == NULL)
-		return NULL;
-	n = strlen(s) + 1;
-	return memcpy(cal_xrealloc(NULL, n), s, n);
+	return s == NULL ? NULL : cv_xstrdup(s);
 }
 
 static void

@@ -1,12 +1,14 @@
 /*
  * sbuf.h: a growable byte string, and the plugin's allocation helpers.
- * Running out of memory is fatal, in cal_xrealloc() only.
+ * Running out of memory is fatal, in cv_oom() only (include/cv_xalloc.h).
  */
 #ifndef CAL_SBUF_H
 #define CAL_SBUF_H
 
 #include <stdarg.h>
 #include <stddef.h>
+
+#include "cv_xalloc.h"
 
 #pragma GCC visibility push(hidden)
 
@@ -15,7 +17,7 @@ struct sbuf {
 	size_t len, cap;
 };
 
-void *cal_xrealloc(void *p, size_t n);
+#define cal_xrealloc cv_xrealloc	/* the plugin's name for it */
 /* A copy of s, or NULL for NULL. */
 char *cal_xstrdup(const char *s);
 

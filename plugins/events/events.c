@@ -243,11 +243,26 @@ event_end(const struct ev_event *e)
 
 /* ---- import ---- */
 
+extern const struct cv_plugin_desc events_plugin;
+
+/* The declaration of one of our keys (config[], at the end of this file). */
+static const struct cv_config_key *
+decl(const char *key)
+{
+	const struct cv_config_key *k = events_plugin.config;
+
+	while (strcmp(k->key, key) != 0)
+		k++;
+	return k;
+}
+
+/* An import_allow_private value (checked at init), as the host reads a bool. */
 bool
 yes(const char *v)
 {
-	return v != NULL && (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 ||
-	    strcasecmp(v, "on") == 0 || strcmp(v, "1") == 0);
+	long long b = 0;
+
+	return v != NULL && host->config_parse(decl("import_allow_private"), v, &b) == 0 && b;
 }
 
 /*
@@ -262,35 +277,27 @@ import_key(const char *key)
 	return v != NULL ? v : host->config_of("calendars", key);
 }
 
-/* Checks the import keys' values, wherever they are set; warns of the old names. */
+/*
+ * Warns of the import keys' old names and checks their values there: the
+ * host checks [events] itself, from the declarations in config[].
+ */
 static int
 check_import_keys(char *err, size_t errlen)
 {
 	static const char *const keys[] = { "import_allow_private", "import_timeout" };
+	const struct cv_config_key *k;
 	const char *v;
-	char *end;
-	long n;
+	long long n;
 
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (host->config_of("calendars", keys[i]) != NULL)
-			host->log(self, CV_LOG_WARN, "[calendars] %s is now [events] %s; the old name "
-			    "works until the next release%s", keys[i], keys[i],
-			    host->config(self, keys[i]) != NULL ? " (both set: [events] wins)" : "");
-	v = import_key("import_allow_private");
-	if (v != NULL && strcasecmp(v, "yes") != 0 && strcasecmp(v, "no") != 0 &&
-	    strcasecmp(v, "true") != 0 && strcasecmp(v, "false") != 0 &&
-	    strcasecmp(v, "on") != 0 && strcasecmp(v, "off") != 0 &&
-	    strcmp(v, "1") != 0 && strcmp(v, "0") != 0) {
-		snprintf(err, errlen, "[%s] import_allow_private must be yes or no",
-		    host->config(self, "import_allow_private") != NULL ? "events" : "calendars");
-		return -1;
-	}
-	if ((v = import_key("import_timeout")) != NULL) {
-		n = strtol(v, &end, 10);
-		if (v[0] < '0' || v[0] > '9' || *end != '\0' || n < 1 || n > 300) {
-			snprintf(err, errlen, "[%s] import_timeout must be a number of seconds "
-			    "from 1 to 300",
-			    host->config(self, "import_timeout") != NULL ? "events" : "calendars");
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		k = decl(keys[i]);
+		if ((v = host->config_of("calendars", k->key)) == NULL)
+			continue;
+		host->log(self, CV_LOG_WARN, "[calendars] %s is now [events] %s; the old name "
+		    "works until the next release%s", k->key, k->key,
+		    host->config(self, k->key) != NULL ? " (both set: [events] wins)" : "");
+		if (host->config(self, k->key) == NULL && host->config_parse(k, v, &n) == -1) {
+			snprintf(err, errlen, "[calendars] %s %s", k->key, k->why);
 			return -1;
 		}
 	}
@@ -338,8 +345,7 @@ parse_reminders(const char *v, char *err, size_t errlen)
 	nreminders = 0;
 	if (strcasecmp(v, "none") == 0 || strcasecmp(v, "off") == 0)
 		return 0;
-	if ((copy = strdup(v)) == NULL)
-		abort();
+	copy = cv_xstrdup(v);
 	for (tok = strtok_r(copy, ", ", &save); tok != NULL; tok = strtok_r(NULL, ", ", &save)) {
 		int minutes;
 		size_t k;
@@ -410,8 +416,6 @@ static int
 events_init(struct cv_plugin *p, const struct cv_host *h, char *err, size_t errlen)
 {
 	const char *tz, *channel, *v;
-	char *end;
-	long days;
 
 	host = h;
 	ready = false;
@@ -426,29 +430,9 @@ events_init(struct cv_plugin *p, const struct cv_host *h, char *err, size_t errl
 	v = host->config(p, "reminders");
 	if (parse_reminders(v != NULL ? v : REMINDERS_DEFAULT, err, errlen) == -1)
 		return -1;
-	v = host->config(p, "retention_days");
-	if (v == NULL) {
-		days = RETENTION_DEFAULT;
-	} else {
-		days = strtol(v, &end, 10);
-		if (!isdigit((unsigned char)v[0]) || *end != '\0' || days > 3650) {
-			snprintf(err, errlen, "[events] retention_days: '%.40s' is not a number of "
-			    "days from 0 to 3650", v);
-			return -1;
-		}
-	}
-	retention_s = days * 86400LL;
-	v = host->config(p, "rsvp_requires_account");
-	if (v == NULL || strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0 ||
-	    strcasecmp(v, "off") == 0 || strcmp(v, "0") == 0) {
-		requires_account = false;
-	} else if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 ||
-	    strcasecmp(v, "on") == 0 || strcmp(v, "1") == 0) {
-		requires_account = true;
-	} else {
-		snprintf(err, errlen, "[events] rsvp_requires_account must be yes or no");
-		return -1;
-	}
+	/* The host checked the typed keys before init (config[] below). */
+	retention_s = host->config_int(p, "retention_days") * 86400LL;
+	requires_account = host->config_bool(p, "rsvp_requires_account");
 	channel = host->config(p, "channel");
 	if (channel != NULL && (strchr("#&!+", channel[0]) == NULL || strpbrk(channel, " ,"))) {
 		snprintf(err, errlen, "[events] channel: '%s' is not a channel name", channel);
@@ -494,9 +478,24 @@ events_fini(struct cv_plugin *p)
 	self = NULL;
 }
 
-static const char *const config_keys[] = {
-	"timezone", "channel", "reminders", "retention_days", "rsvp_requires_account",
-	"import_allow_private", "import_timeout", NULL,
+#define STR(x) #x
+#define XSTR(x) STR(x)
+
+/*
+ * The [events] keys, declared once: the host checks the typed ones at load
+ * and in --check, with these words.
+ */
+static const struct cv_config_key config[] = {
+	{ "timezone", CV_KEY_STRING, "UTC", 0, 0, NULL },
+	{ "channel", CV_KEY_STRING, NULL, 0, 0, NULL },
+	{ "reminders", CV_KEY_STRING, REMINDERS_DEFAULT, 0, 0, NULL },
+	{ "retention_days", CV_KEY_INT, XSTR(RETENTION_DEFAULT), 0, 3650,
+	    "must be a number of days from 0 to 3650" },
+	{ "rsvp_requires_account", CV_KEY_BOOL, "no", 0, 0, "must be yes or no" },
+	{ "import_allow_private", CV_KEY_BOOL, "no", 0, 0, "must be yes or no" },
+	{ "import_timeout", CV_KEY_INT, XSTR(IMPORT_TIMEOUT_S), 1, 300,
+	    "must be a number of seconds from 1 to 300" },
+	{ NULL, CV_KEY_STRING, NULL, 0, 0, NULL },
 };
 
 /*
@@ -508,8 +507,8 @@ const struct cv_plugin_desc events_plugin = {
 	.abi_minor = CONVENE_ABI_MINOR,
 	.name = "events",
 	.version = "0.1.0",
-	.config_keys = config_keys,
 	.init = events_init,
 	.fini = events_fini,
+	.config = config,
 };
 extern const struct cv_plugin_desc convene_plugin __attribute__((alias("events_plugin")));

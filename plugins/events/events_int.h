@@ -11,9 +11,12 @@
 #include <time.h>
 
 #include "convene.h"
+#include "cv_xalloc.h"
 #include "import.h"
 #include "model.h"
 #include "when.h"
+
+#define IMPORT_TIMEOUT_S 15	/* [events] import_timeout, seconds */
 
 #pragma GCC visibility push(hidden)
 

@@ -13,25 +13,6 @@
 
 #define DEFAULT_MINUTES 60	/* no DTEND and no DURATION */
 
-/* Running out of memory is fatal, here only. */
-void *
-imp_xrealloc(void *p, size_t n)
-{
-	if ((p = realloc(p, n == 0 ? 1 : n)) == NULL) {
-		fputs("events: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
-static char *
-imp_xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-
-	return memcpy(imp_xrealloc(NULL, n), s, n);
-}
-
 void
 imp_result_free(struct imp_result *r)
 {
@@ -90,7 +71,7 @@ shorten(char *s, size_t max, bool *cut)
 		end = space;
 	while (end > 0 && s[end - 1] == ' ')
 		end--;
-	o = imp_xrealloc(NULL, end + 4);
+	o = cv_xrealloc(NULL, end + 4);
 	memcpy(o, s, end);
 	memcpy(o + end, "\xe2\x80\xa6", 4);
 	free(s);
@@ -111,7 +92,7 @@ one_line(const char *s, size_t max, imp_clean_fn clean, bool *bad, bool *cut)
 
 	if (s == NULL)
 		return NULL;
-	c = imp_xstrdup(s);
+	c = cv_xstrdup(s);
 	for (char *p = c; *p; p++)
 		if (*p == '\r' || *p == '\n' || *p == '\t' || *p == '\v' || *p == '\f')
 			*p = ' ';
@@ -144,7 +125,7 @@ link_of(const char *s)
 	for (const char *p = s; *p; p++)
 		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7F)
 			return NULL;
-	return imp_xstrdup(s);
+	return cv_xstrdup(s);
 }
 
 /* A source UID we can store and compare: printable, not empty, bounded. */
@@ -448,11 +429,11 @@ take(icalcomponent *ev, const char *uid, const struct moment *start, long long s
 		return INVALID;
 	}
 	if (e->title == NULL)
-		e->title = imp_xstrdup("Untitled event");
+		e->title = cv_xstrdup("Untitled event");
 	e->shortened = (cut[0] ? IMP_CUT_TITLE : 0) | (cut[1] ? IMP_CUT_DESCRIPTION : 0) |
 	    (cut[2] ? IMP_CUT_LOCATION : 0);
 	e->url = link_of(pu != NULL ? icalproperty_get_url(pu) : NULL);
-	e->source_uid = imp_xstrdup(uid);
+	e->source_uid = cv_xstrdup(uid);
 	snprintf(e->tz, sizeof(e->tz), "%s", start->z.name);
 	e->local = start->l;
 	e->start_utc = start->utc;
@@ -530,7 +511,7 @@ refused(struct imp_result *r, int nth, icalcomponent *ev, imp_clean_fn clean, co
 		snprintf(line, sizeof(line), "%sevent %d: %s", have > 0 ? "; " : "", nth, why);
 	free(title);
 	n = strlen(line);
-	r->why = imp_xrealloc(r->why, have + n + 1);
+	r->why = cv_xrealloc(r->why, have + n + 1);
 	memcpy(r->why + have, line, n + 1);
 }
 
@@ -550,7 +531,7 @@ read_calendar(icalcomponent *cal, const struct when_zone *deflt, time_t now, int
 		switch (judge(cal, ev, r, deflt, now, year, used, clean, &e, why,
 		    sizeof(why))) {
 		case TAKE:
-			r->v = imp_xrealloc(r->v, (r->n + 1) * sizeof(*r->v));
+			r->v = cv_xrealloc(r->v, (r->n + 1) * sizeof(*r->v));
 			r->v[r->n++] = e;
 			break;
 		case DUPLICATE: s->duplicate++; break;
@@ -612,7 +593,7 @@ imp_parse(const char *text, size_t len, const struct when_zone *deflt, time_t no
 			icalcomponent_free(root);
 			return -1;
 		}
-	used = imp_xrealloc(NULL, sizeof(*used));
+	used = cv_xrealloc(NULL, sizeof(*used));
 	used->n = 0;
 	for (c = next_cal(root, NULL); c != NULL; c = next_cal(root, c))
 		read_calendar(c, deflt, now, year, used, clean, r, &nth);

@@ -10,10 +10,11 @@
 
 #include <libical/ical.h>
 
+#include "cv_xalloc.h"
+
 #pragma GCC visibility push(hidden)
 
 /* import.c */
-void *imp_xrealloc(void *p, size_t n);
 void quote(char *buf, size_t n, const char *s);
 
 /* import_prep.c */

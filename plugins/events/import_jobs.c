@@ -11,7 +11,6 @@
 #include "events_int.h"
 
 #define IMPORT_MAX_BYTES (1024 * 1024)
-#define IMPORT_TIMEOUT_S 15	/* [events] import_timeout, seconds */
 #define IMPORT_JOBS_MAX 4	/* downloads running at once */
 #define IMPORT_URL_MAX 2000
 #define IMPORT_CUT_LIST 10	/* shortened events named in the answer */
@@ -48,14 +47,11 @@ jobs_running(void)
 	return n;
 }
 
+/* A copy of s, or of "" for NULL. */
 static char *
 xstrdup(const char *s)
 {
-	char *c = strdup(s != NULL ? s : "");
-
-	if (c == NULL)
-		abort();
-	return c;
+	return cv_xstrdup(s != NULL ? s : "");
 }
 
 /* " (#12)" or " (#12-#14)": the ids made, for the answer. */

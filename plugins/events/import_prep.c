@@ -50,7 +50,7 @@ char *
 prepare(const char *text, size_t len, char *err, size_t errlen)
 {
 	const char *p = text, *stop = text + len;
-	char *o = imp_xrealloc(NULL, len + 3);
+	char *o = cv_xrealloc(NULL, len + 3);
 	size_t olen = 0, end = 0, lines = 0, events = 0;
 
 	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)

@@ -189,17 +189,6 @@ const char *const model_schema[] = {
 };
 const size_t model_schema_steps = sizeof(model_schema) / sizeof(model_schema[0]);
 
-/* Running out of memory is fatal, here only. */
-void *
-xrealloc(void *p, size_t n)
-{
-	if ((p = realloc(p, n == 0 ? 1 : n)) == NULL) {
-		fputs("events: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
-
 char *
 xstrdup_or_null(const char *s)
 {

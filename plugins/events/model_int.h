@@ -10,12 +10,13 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "cv_xalloc.h"
 #include "model.h"
 
 #pragma GCC visibility push(hidden)
 
-/* The host's bot/util.c has an xrealloc: unit tests link both. */
-#define xrealloc model_xrealloc
+/* The one out-of-memory helper, shared with the host (include/cv_xalloc.h). */
+#define xrealloc cv_xrealloc
 
 #define EVENT_COLUMNS \
 	"e.id, e.uid, e.title, e.description, e.location, e.url, e.join_url, e.channel," \
@@ -28,7 +29,6 @@
 #define EVENT_NCOLUMNS 25
 
 /* model.c */
-void *xrealloc(void *p, size_t n);
 char *xstrdup_or_null(const char *s);
 enum ev_status status_of(const unsigned char *s);
 void people_add(struct ev_people *l, long long event_id, const unsigned char *person,

@@ -28,8 +28,7 @@ msgf(const char *fmt, ...)
 	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
+	s = cv_xvasprintf(fmt, ap);
 	va_end(ap);
 	return s;
 }

@@ -287,6 +287,40 @@ def test_check_warns_of_the_old_import_key_names(tmp_path):
     assert (r.returncode, r.stdout, r.stderr) == (0, "%s: OK\n" % conf, ""), r.stderr
 
 
+def test_check_reports_a_bad_plugin_value_with_its_line_and_the_plugins_words(tmp_path):
+    """Issue 13: a plugin declares its keys with a type (ABI 1.5); --check
+    reports a bad value in the plugin's section with the file's line number
+    and the plugin's own words, and the bot refuses to start the plugin with
+    the same sentence."""
+    text = good_config(tmp_path).replace(
+        "plugins = testplug\nplugin_dir = %s\n" % plugins_for_tests(), "plugins = events\n")
+    text = text.replace("[testplug]\ngreeting = hi\n", "")
+    text += ("[events]\nchannel = #events\nrsvp_requires_account = perhaps\n"
+             "retention_days = 4000\nimport_timeout = 30\n")
+    conf = write(tmp_path / "bad.ini", text)
+    r = run("-c", conf, "--check")
+    assert r.returncode == 1, (r.stdout, r.stderr)
+    assert "%s:%d: events.rsvp_requires_account: must be yes or no\n" % (
+        conf, line_of(text, "rsvp_requires_account")) in r.stderr, r.stderr
+    assert "%s:%d: events.retention_days: must be a number of days from 0 to 3650\n" % (
+        conf, line_of(text, "retention_days")) in r.stderr, r.stderr
+    assert "import_timeout" not in r.stderr, r.stderr
+    good = write(tmp_path / "good.ini", text.replace("perhaps", "yes").replace("4000", "0"))
+    r = run("-c", good, "--check")
+    assert (r.returncode, r.stdout, r.stderr) == (0, "%s: OK\n" % good, ""), r.stderr
+
+    # At start the plugin is not loaded, and the log says why in the same words.
+    bot = Bot(tmp_path / "bot", harness.free_port(),
+              overrides={"events": {"rsvp_requires_account": "perhaps"}})
+    bot.start()
+    try:
+        bot.wait_log(r"plugin 'events' failed to start: \S+:\d+: "
+                     r"events\.rsvp_requires_account: must be yes or no")
+    finally:
+        problems = bot.finish()
+    assert not problems, problems
+
+
 def test_check_warns_of_sasl_without_tls(tmp_path):
     """SASL over a link without TLS sends the password in clear: --check
     says so (and still passes); with TLS it says nothing."""

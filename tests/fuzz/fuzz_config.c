@@ -18,7 +18,14 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const keys[] = { "timezone", "calendar", NULL };
-	static const struct config_section extra[] = { { "events", keys } };
+	/* Plugins' typed keys (ABI 1.5): bool, integer, duration. */
+	static const struct cv_config_key typed[] = {
+		{ "flag", CV_KEY_BOOL, "no", 0, 0, NULL },
+		{ "count", CV_KEY_INT, "5", 0, 3650, "must be a count" },
+		{ "every", CV_KEY_DURATION, "1h", 60, 7 * 86400, NULL },
+		{ NULL, CV_KEY_STRING, NULL, 0, 0, NULL },
+	};
+	static const struct config_section extra[] = { { "events", keys, typed } };
 	struct errlist errs = { 0 };
 	struct config *c;
 	size_t i;
@@ -30,6 +37,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (c == NULL)
 		abort();
 	(void)config_validate(c, extra, 1, &errs);
+	(void)config_validate_typed(c, "events", typed, &errs);
 	(void)config_bool(c, "irc", "tls", false, &b, &errs);
 	(void)config_long(c, "irc", "port", 6667, 1, 65535, &n, &errs);
 	(void)config_double(c, "irc", "flood_rate", 1, 0.1, 100, &d, &errs);

@@ -102,7 +102,7 @@ test_good_config(void **state)
 	    "[events]\n"
 	    "timezone = Europe/Berlin\n", secret, secret);
 	static const char *const event_keys[] = { "timezone", "calendar", NULL };
-	const struct config_section extra[] = { { "events", event_keys } };
+	const struct config_section extra[] = { { "events", event_keys, NULL } };
 	struct errlist errs = { 0 };
 	struct config *c = load(text, &errs);
 	bool b;
@@ -263,7 +263,7 @@ static void
 test_unknown_section_and_key(void **state)
 {
 	static const char *const keys[] = { "timezone", NULL };
-	const struct config_section extra[] = { { "events", keys } };
+	const struct config_section extra[] = { { "events", keys, NULL } };
 	struct errlist errs = { 0 };
 	struct config *c = load(
 	    "[irc]\n"
@@ -550,6 +550,98 @@ test_secret(void **state)
 	free(empty);
 }
 
+/* Issue 13: durations are seconds, with units in order, each at most once. */
+static void
+test_durations(void **state)
+{
+	static const struct { const char *v; long long s; } good[] = {
+		{ "0", 0 }, { "90", 90 }, { "45s", 45 }, { "30m", 1800 }, { "2h", 7200 },
+		{ "1h30m", 5400 }, { "1d", 86400 }, { "1w2d", 9 * 86400 }, { "1h0m5s", 3605 },
+	};
+	static const char *const bad[] = {
+		"", "m", "30x", "30m1h", "1h1h", "1.5h", "-5m", " 5m", "5m ", "1 h",
+		"99999999999", "3651d",
+	};
+	long long n;
+	size_t i;
+
+	for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+		n = -1;
+		assert_int_equal(parse_duration(good[i].v, &n), 0);
+		assert_int_equal(n, good[i].s);
+	}
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (parse_duration(bad[i], &n) == 0)
+			fail_msg("'%s' parsed as %lld", bad[i], n);
+	}
+}
+
+/* Issue 13: a plugin's declared keys, parsed and checked by the host. */
+static const struct cv_config_key typed_keys[] = {
+	{ "flag", CV_KEY_BOOL, "no", 0, 0, "must be yes or no, as in rsvp" },
+	{ "count", CV_KEY_INT, "5", 1, 10, NULL },
+	{ "every", CV_KEY_DURATION, "1h", 60, 86400, "must be a time from 1 minute to 1 day" },
+	{ "name", CV_KEY_STRING, NULL, 0, 0, NULL },
+	{ NULL, CV_KEY_STRING, NULL, 0, 0, NULL },
+};
+
+static void
+test_typed_keys_parse(void **state)
+{
+	const struct cv_config_key *flag = config_key_find(typed_keys, "flag"),
+	    *count = config_key_find(typed_keys, "count"),
+	    *every = config_key_find(typed_keys, "every");
+	long long n;
+	char *why;
+
+	assert_null(config_key_find(typed_keys, "other"));
+	assert_int_equal(config_key_parse(flag, "On", &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(config_key_parse(flag, "false", &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(config_key_parse(flag, "perhaps", &n), -1);
+	assert_int_equal(config_key_parse(count, "10", &n), 0);
+	assert_int_equal(n, 10);
+	assert_int_equal(config_key_parse(count, "11", &n), -1);
+	assert_int_equal(config_key_parse(count, "0", &n), -1);
+	assert_int_equal(config_key_parse(count, "0x5", &n), -1);
+	assert_int_equal(config_key_parse(every, "30m", &n), 0);
+	assert_int_equal(n, 1800);
+	assert_int_equal(config_key_parse(every, "59s", &n), -1);	/* below min */
+	assert_int_equal(config_key_parse(every, "2d", &n), -1);	/* above max */
+	assert_int_equal(config_key_parse(config_key_find(typed_keys, "name"), "x", &n), -1);
+	why = config_key_why(count);	/* no words of its own: the host's */
+	assert_string_equal(why, "must be a number from 1 to 10");
+	free(why);
+	why = config_key_why(flag);
+	assert_string_equal(why, "must be yes or no, as in rsvp");
+	free(why);
+}
+
+/* --check and plugin load: a bad plugin value, with its line and the plugin's words. */
+static void
+test_typed_keys_validate(void **state)
+{
+	static const char *const untyped[] = { "old", NULL };
+	const struct config_section extra[] = { { "plug", untyped, typed_keys } };
+	struct errlist errs = { 0 };
+	struct config *c = load("[irc]\nserver = s\nnick = n\n[plug]\nflag = perhaps\n"
+	    "count = 3\nevery = 90 minutes\nname = anything\nold = kept\nnew = x\n", &errs);
+
+	assert_non_null(c);
+	assert_int_equal(config_validate(c, extra, 1, &errs), 3);
+	assert_true(has_error(&errs, NAME ":5: plug.flag: must be yes or no, as in rsvp"));
+	assert_true(has_error(&errs, NAME ":7: plug.every: must be a time from 1 minute to 1 day"));
+	assert_true(has_error(&errs, NAME ":10: unknown key 'new' in [plug]"));
+	errlist_free(&errs);
+	/* At load: only the declared keys of that section. */
+	assert_int_equal(config_validate_typed(c, "plug", typed_keys, &errs), 2);
+	assert_string_equal(errs.v[0], NAME ":5: plug.flag: must be yes or no, as in rsvp");
+	errlist_free(&errs);
+	assert_int_equal(config_validate_typed(c, "irc", typed_keys, &errs), 0);
+	config_free(c);
+}
+
 int
 main(void)
 {
@@ -569,6 +661,9 @@ main(void)
 		cmocka_unit_test(test_comments),
 		cmocka_unit_test(test_syntax_errors),
 		cmocka_unit_test(test_secret),
+		cmocka_unit_test(test_durations),
+		cmocka_unit_test(test_typed_keys_parse),
+		cmocka_unit_test(test_typed_keys_validate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "convene.h"
 
 extern const struct cv_plugin_desc events_plugin;
@@ -318,6 +319,25 @@ f_metrics_hook(struct cv_plugin *p, void (*fn)(void *arg), void *arg)
 {
 }
 
+/*
+ * Typed values (ABI 1.5) the way the host reads them: its own parser, over
+ * the plugin's declarations and f_config()'s values.
+ */
+static long long
+f_typed(const char *key)
+{
+	const struct cv_config_key *k = config_key_find(events_plugin.config, key);
+	const char *v;
+	long long n = 0;
+
+	assert_non_null(k);
+	v = f_config(NULL, key);
+	assert_int_equal(config_key_parse(k, v != NULL ? v : k->def, &n), 0);
+	return n;
+}
+static bool f_config_bool(struct cv_plugin *p, const char *k) { return f_typed(k) != 0; }
+static long long f_config_int(struct cv_plugin *p, const char *k) { return f_typed(k); }
+
 /* The host's URL accessors (ABI 1.4); no route takes a path unless `serving`. */
 static bool serving;
 static const char *f_base_url(void) { return "http://[::1]:8080"; }
@@ -337,6 +357,7 @@ static const struct cv_host fake_host = {
 	.connected = f_connected, .holds = f_holds, .forget_deferred = f_forget_deferred,
 	.metric = f_metric, .metrics_hook = f_metrics_hook,
 	.base_url = f_base_url, .prefix = f_prefix, .serves = f_serves,
+	.config_bool = f_config_bool, .config_int = f_config_int, .config_parse = config_key_parse,
 };
 
 /* The services account the next commands come from; NULL: none. */
@@ -481,17 +502,25 @@ teardown(void **state)
 static void
 test_descriptor(void **state)
 {
-	const char *const *k = events_plugin.config_keys;
+	const struct cv_config_key *k = events_plugin.config;
 
 	assert_string_equal(events_plugin.name, "events");
-	assert_string_equal(k[0], "timezone");
-	assert_string_equal(k[1], "channel");
-	assert_string_equal(k[2], "reminders");
-	assert_string_equal(k[3], "retention_days");
-	assert_string_equal(k[4], "rsvp_requires_account");
-	assert_string_equal(k[5], "import_allow_private");
-	assert_string_equal(k[6], "import_timeout");
-	assert_null(k[7]);
+	assert_string_equal(k[0].key, "timezone");
+	assert_string_equal(k[1].key, "channel");
+	assert_string_equal(k[2].key, "reminders");
+	assert_string_equal(k[3].key, "retention_days");
+	assert_string_equal(k[4].key, "rsvp_requires_account");
+	assert_string_equal(k[5].key, "import_allow_private");
+	assert_string_equal(k[6].key, "import_timeout");
+	assert_null(k[7].key);
+	/* ABI 1.5: typed, with a default and the plugin's own words. */
+	assert_int_equal(k[3].type, CV_KEY_INT);
+	assert_int_equal(k[3].max, 3650);
+	assert_int_equal(k[4].type, CV_KEY_BOOL);
+	assert_string_equal(k[4].def, "no");
+	assert_int_equal(k[6].type, CV_KEY_INT);
+	assert_string_equal(k[6].def, "15");
+	assert_null(events_plugin.config_keys);
 }
 
 static void
@@ -957,8 +986,6 @@ setup_requiring_account(void **state)
 static void
 test_rsvp_requires_account(void **state)
 {
-	char err[200];
-
 	org("event add 2026-12-02 18:00 Clinic");
 	org("event set 1 capacity 1");
 	org("event set 1 join https://meet.example/room-1");
@@ -986,10 +1013,18 @@ test_rsvp_requires_account(void **state)
 	member("mallory", "rsvp 1 no");
 	EXPECT("reply mallory: #1 Clinic: you were not registered.");
 
-	/* Only yes or no. */
-	cfg_requires_account = "perhaps";
-	assert_int_equal(events_plugin.init(NULL, &fake_host, err, sizeof(err)), -1);
-	assert_string_equal(err, "[events] rsvp_requires_account must be yes or no");
+	/* Only yes or no: the host checks it from the declaration, in the plugin's words. */
+	{
+		static const char ini[] = "[events]\nrsvp_requires_account = perhaps\n";
+		struct errlist errs = { 0 };
+		struct config *c = config_load_buffer("t.ini", ini, sizeof ini - 1, &errs);
+
+		assert_non_null(c);
+		assert_int_equal(config_validate_typed(c, "events", events_plugin.config, &errs), 1);
+		assert_string_equal(errs.v[0], "t.ini:2: events.rsvp_requires_account: must be yes or no");
+		config_free(c);
+		errlist_free(&errs);
+	}
 }
 
 /*

@@ -59,6 +59,23 @@ ircmsg_full_line(void **state)
 	assert_string_equal(m.params[14], "are supported");
 }
 
+/* Issue 13: the typed keys are read only from a descriptor of ABI 1.5 or later. */
+static void
+typed_keys_only_from_new_descriptors(void **state)
+{
+	static const struct cv_config_key keys[] = {
+		{ "k", CV_KEY_BOOL, NULL, 0, 0, NULL }, { NULL, CV_KEY_STRING, NULL, 0, 0, NULL },
+	};
+	struct cv_plugin_desc d = { .abi_major = 1, .abi_minor = 5, .config = keys };
+
+	(void)state;
+	assert_ptr_equal(plugin_typed_keys(&d), keys);
+	d.abi_minor = 4;	/* built before the member: it would be read past the struct */
+	assert_null(plugin_typed_keys(&d));
+	d.abi_minor = 0;
+	assert_null(plugin_typed_keys(&d));
+}
+
 static void
 ircmsg_edges(void **state)
 {
@@ -89,6 +106,7 @@ main(void)
 		cmocka_unit_test(abi_other_major_refused),
 		cmocka_unit_test(ircmsg_full_line),
 		cmocka_unit_test(ircmsg_edges),
+		cmocka_unit_test(typed_keys_only_from_new_descriptors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
