@@ -529,11 +529,14 @@ cmd_version(struct cv_ctx *ctx)
 		    CONVENE_VERSION);
 }
 
+/* One entry a line or two, as written: clang-format would rewrap them. */
+/* clang-format off */
 static const struct cv_command core[] = {
 	{ "help", "[command]", N_("list the commands you may use, or explain one"), 0, 2,
 	    CV_ROLE_MEMBER, 0, cmd_help },
 	{ "version", "", N_("show the bot's version"), 0, 0, CV_ROLE_MEMBER, 0, cmd_version },
 };
+/* clang-format on */
 
 void
 cmd_core_init(void)

@@ -150,6 +150,8 @@ feed_dir(void)
 	return d != NULL && d[0] != '\0' ? d : "calendars";
 }
 
+/* One entry a line or two, as written: clang-format would rewrap them. */
+/* clang-format off */
 static const struct cv_command commands[] = {
 	{ "feed", "", "links to the calendars, and to your own (in private)", 0, 0,
 	    CV_ROLE_MEMBER, 0, cmd_feed },
@@ -160,6 +162,7 @@ static const struct cv_command commands[] = {
 	{ "publish overwrite", "", "replace the server's changed copies with Convene's", 0, 0,
 	    CV_ROLE_OWNER, 0, pub_cmd_overwrite },
 };
+/* clang-format on */
 
 /* ---- the plugin ---- */
 

@@ -304,6 +304,8 @@ check_import_keys(char *err, size_t errlen)
 	return 0;
 }
 
+/* One entry a line or two, as written: clang-format would rewrap them. */
+/* clang-format off */
 static const struct cv_command commands[] = {
 	{ "events", "", "list upcoming events", 0, 0, CV_ROLE_MEMBER, 0, cmd_events },
 	{ "event", "N", "show one event", 1, 1, CV_ROLE_MEMBER, 0, cmd_event },
@@ -331,6 +333,7 @@ static const struct cv_command commands[] = {
 	{ "event import", "URL", "create the events of an .ics calendar (http or https)",
 	    1, 1, CV_ROLE_ORGANIZER, 0, cmd_event_import },
 };
+/* clang-format on */
 
 /*
  * [events] reminders: "1d, 1h" (durations, largest first once sorted), or
