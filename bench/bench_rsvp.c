@@ -99,13 +99,14 @@ sqlite_mode(const char *dir, long n)
 
 	snprintf(path, sizeof path, "%s/bench-sqlite-%d.db", dir, (int)getpid());
 	if (sqlite3_open(path, &db) != SQLITE_OK ||
-	    sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	    "CREATE TABLE r (event_id INTEGER NOT NULL, person TEXT NOT NULL,"
-	    " nick TEXT NOT NULL, status TEXT NOT NULL, seq INTEGER NOT NULL,"
-	    " created_at INTEGER NOT NULL, PRIMARY KEY (event_id, person));",
-	    NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "INSERT INTO r VALUES (1, ?, ?, 'waitlist', ?, 0)", -1, &st,
-	    NULL) != SQLITE_OK) {
+	    sqlite3_exec(db,
+	        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	        "CREATE TABLE r (event_id INTEGER NOT NULL, person TEXT NOT NULL,"
+	        " nick TEXT NOT NULL, status TEXT NOT NULL, seq INTEGER NOT NULL,"
+	        " created_at INTEGER NOT NULL, PRIMARY KEY (event_id, person));",
+	        NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO r VALUES (1, ?, ?, 'waitlist', ?, 0)", -1,
+	        &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "sqlite: %s\n", sqlite3_errmsg(db));
 		return 1;
 	}
@@ -152,10 +153,13 @@ prefill_event(long prefill, long capacity)
 	sqlite3_stmt *st;
 	char sql[128];
 
-	snprintf(sql, sizeof sql, "UPDATE events SET capacity = %ld WHERE id = 1", capacity);
+	snprintf(sql, sizeof sql, "UPDATE events SET capacity = %ld WHERE id = 1",
+	    capacity);
 	if (exec_ok(sql) == -1 || exec_ok("BEGIN") == -1 ||
-	    sqlite3_prepare_v2(store_db(), "INSERT INTO registrations (event_id, person, nick,"
-	    " status, seq, created_at) VALUES (1, ?, ?, ?, ?, 0)", -1, &st, NULL) != SQLITE_OK)
+	    sqlite3_prepare_v2(store_db(),
+	        "INSERT INTO registrations (event_id, person, nick,"
+	        " status, seq, created_at) VALUES (1, ?, ?, ?, ?, 0)",
+	        -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	for (long i = 0; i < prefill; i++) {
 		char person[32];
@@ -163,8 +167,9 @@ prefill_event(long prefill, long capacity)
 		snprintf(person, sizeof person, "n:f%ld", i);
 		sqlite3_bind_text(st, 1, person, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 2, person + 2, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 3, capacity == 0 || i < capacity ? "confirmed" : "waitlist",
-		    -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3,
+		    capacity == 0 || i < capacity ? "confirmed" : "waitlist", -1,
+		    SQLITE_STATIC);
 		sqlite3_bind_int64(st, 4, i + 1);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return -1;
@@ -204,12 +209,16 @@ fill_store(long long *ahead)
 	time_t now = time(NULL);
 
 	if (exec_ok("BEGIN") == -1 ||
-	    sqlite3_prepare_v2(store_db(), "INSERT INTO events (uid, title, local_date,"
-	    " local_time, tz, start_utc, duration_min, capacity, created_by, created_at,"
-	    " updated_at, reminders_from, channel) VALUES (?, ?, ?, ?, 'UTC', ?, 60, 8, 'n:org',"
-	    " ?6, ?6, ?6, '#events')", -1, &ev, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(store_db(), "INSERT INTO registrations (event_id, person, nick,"
-	    " status, seq, created_at) VALUES (?, ?, ?, ?, ?, ?)", -1, &reg, NULL) != SQLITE_OK)
+	    sqlite3_prepare_v2(store_db(),
+	        "INSERT INTO events (uid, title, local_date,"
+	        " local_time, tz, start_utc, duration_min, capacity, created_by, created_at,"
+	        " updated_at, reminders_from, channel) VALUES (?, ?, ?, ?, 'UTC', ?, 60, 8, 'n:org',"
+	        " ?6, ?6, ?6, '#events')",
+	        -1, &ev, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(store_db(),
+	        "INSERT INTO registrations (event_id, person, nick,"
+	        " status, seq, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+	        -1, &reg, NULL) != SQLITE_OK)
 		return -1;
 	for (long i = 0; i < 10000; i++) {
 		time_t start = now + (i - 5000) * 3600;
@@ -240,11 +249,13 @@ fill_store(long long *ahead)
 			if (i % 10 == 0 && k == 9)
 				snprintf(person, sizeof person, "n:regular");
 			else
-				snprintf(person, sizeof person, "n:p%ld", (i * 10 + k) % 10000);
+				snprintf(person, sizeof person, "n:p%ld",
+				    (i * 10 + k) % 10000);
 			sqlite3_bind_int64(reg, 1, id);
 			sqlite3_bind_text(reg, 2, person, -1, SQLITE_TRANSIENT);
 			sqlite3_bind_text(reg, 3, person + 2, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(reg, 4, k < 8 ? "confirmed" : "waitlist", -1, SQLITE_STATIC);
+			sqlite3_bind_text(reg, 4, k < 8 ? "confirmed" : "waitlist", -1,
+			    SQLITE_STATIC);
 			sqlite3_bind_int64(reg, 5, k + 1);
 			sqlite3_bind_int64(reg, 6, now);
 			if (sqlite3_step(reg) != SQLITE_DONE)
@@ -291,7 +302,7 @@ commands_mode(long reps)
 	for (long r = 0; r < reps; r++) {
 		double t0 = cpu_s();
 
-		fake_ms += 2000;	/* the scan's period */
+		fake_ms += 2000; /* the scan's period */
 		loop_once(0);
 		v[r] = cpu_s() - t0;
 	}
@@ -328,7 +339,8 @@ rsvp_mode(const char *mode, long n, long per_pass, long prefill, long capacity, 
 		char mask[64];
 
 		if (every > 0 && i % every == every - 1 && withdrawn < prefill) {
-			snprintf(mask, sizeof mask, "f%ld!u@hf%ld.example", withdrawn, withdrawn);
+			snprintf(mask, sizeof mask, "f%ld!u@hf%ld.example", withdrawn,
+			    withdrawn);
 			withdrawn++;
 			as(mask, "rsvp 1 no");
 		} else {
@@ -342,16 +354,19 @@ rsvp_mode(const char *mode, long n, long per_pass, long prefill, long capacity, 
 		store_pass_end();
 	t1 = now_s();
 	c1 = cpu_s();
-	if (sqlite3_prepare_v2(store_db(), "SELECT count(*), count(*) FILTER (WHERE"
-	    " status = 'waitlist') FROM registrations", -1, &st, NULL) == SQLITE_OK &&
+	if (sqlite3_prepare_v2(store_db(),
+	        "SELECT count(*), count(*) FILTER (WHERE"
+	        " status = 'waitlist') FROM registrations",
+	        -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW) {
 		rows = sqlite3_column_int64(st, 0);
 		waiting = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_finalize(st);
 	printf("mode=%s n=%ld prefill=%ld capacity=%ld rows=%ld waitlist=%ld seconds=%.3f"
-	    " cpu_us=%.1f rsvp_per_s=%.0f\n", mode, n, prefill, capacity, rows, waiting,
-	    t1 - t0, (c1 - c0) * 1e6 / n, n / (t1 - t0));
+	       " cpu_us=%.1f rsvp_per_s=%.0f\n",
+	    mode, n, prefill, capacity, rows, waiting, t1 - t0, (c1 - c0) * 1e6 / n,
+	    n / (t1 - t0));
 	if (rows != prefill + n - 2 * withdrawn)
 		rc = 1;
 	return rc;
@@ -387,7 +402,8 @@ main(int argc, char **argv)
 			return 2;
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "usage: bench_rsvp [-n N] [-m each|group|normal|sqlite|commands]"
+		fprintf(stderr,
+		    "usage: bench_rsvp [-n N] [-m each|group|normal|sqlite|commands]"
 		    " [-p K] [-f PREFILL] [-c CAPACITY] [-w EVERY] [-P PLUGIN_DIR] DIR\n");
 		return 2;
 	}
@@ -423,7 +439,7 @@ out:
 	plugin_unload_all();
 	cmd_free();
 	store_close();
-	if (getenv("BENCH_KEEP") == NULL)	/* keep the store to look into */
+	if (getenv("BENCH_KEEP") == NULL) /* keep the store to look into */
 		remove_store(path, sizeof path);
 	else
 		fprintf(stderr, "kept %s\n", path);

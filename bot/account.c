@@ -9,8 +9,8 @@
 
 struct acct {
 	char *nick;
-	char *uh;	/* user@host it was learned for; NULL: not known */
-	char *account;	/* NULL: logged out */
+	char *uh;      /* user@host it was learned for; NULL: not known */
+	char *account; /* NULL: logged out */
 };
 
 static struct acct *v;
@@ -52,7 +52,7 @@ account_set(const char *nick, const char *uh, const char *account)
 		account = NULL;
 	if (i == n) {
 		if (n == MAX_ACCOUNTS)
-			remove_at(0);	/* bounded: forgetting only costs a lookup */
+			remove_at(0); /* bounded: forgetting only costs a lookup */
 		v = xrealloc(v, (n + 1) * sizeof *v);
 		v[n].nick = xstrdup(nick);
 		v[n].uh = NULL;

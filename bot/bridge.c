@@ -53,11 +53,12 @@ compile_one(const char *s, bool prelude, struct bridge_format *fmt)
 	while (*p != '\0') {
 		if (*p == '{' && p[1] >= 'A' && p[1] <= 'Z') {
 			for (k = 0; k < nitems(placeholders); k++)
-				if (strncmp(p, placeholders[k].name, strlen(placeholders[k].name)) == 0)
+				if (strncmp(p, placeholders[k].name,
+				        strlen(placeholders[k].name)) == 0)
 					break;
 			if (k == nitems(placeholders))
 				return "has an unknown placeholder: use {NICK}, {PROTOCOL}, "
-				    "{NOPINGNICK}, {BRIDGE} or {LABEL}";
+				       "{NOPINGNICK}, {BRIDGE} or {LABEL}";
 			if (lit > 0 && add_part(fmt, BRIDGE_TEXT, p - lit, lit) < 0)
 				return "is too long";
 			if (lit == 0 && fmt->n > 0)
@@ -88,8 +89,8 @@ compile_one(const char *s, bool prelude, struct bridge_format *fmt)
 }
 
 int
-bridge_compile(const char *spec, bool prelude, struct bridge_formats *out,
-    char *err, size_t errlen)
+bridge_compile(const char *spec, bool prelude, struct bridge_formats *out, char *err,
+    size_t errlen)
 {
 	char *copy = xstrdup(spec), *rest = copy, *item;
 	const char *why = NULL;
@@ -115,9 +116,9 @@ bridge_compile(const char *spec, bool prelude, struct bridge_formats *out,
 			break;
 		}
 		if ((why = compile_one(item, prelude, &out->v[out->n])) != NULL) {
-			snprintf(err, errlen, "%s '%.80s' %s", prelude ? "prelude" : "format",
-			    item, why);
-			out->n++;	/* so that its parts are freed */
+			snprintf(err, errlen, "%s '%.80s' %s",
+			    prelude ? "prelude" : "format", item, why);
+			out->n++; /* so that its parts are freed */
 			break;
 		}
 		out->n++;
@@ -144,7 +145,7 @@ bridge_clean(char *s)
 		/* U+200B..U+200D, U+2060: E2 80 8B..8D, E2 81 A0; U+FEFF: EF BB BF. */
 		if (i + 2 < len && u[i] == 0xe2 &&
 		    ((u[i + 1] == 0x80 && u[i + 2] >= 0x8b && u[i + 2] <= 0x8d) ||
-		    (u[i + 1] == 0x81 && u[i + 2] == 0xa0))) {
+		        (u[i + 1] == 0x81 && u[i + 2] == 0xa0))) {
 			i += 3;
 			continue;
 		}
@@ -187,7 +188,7 @@ protocol_ok(char *p)
 		if (*p >= 'A' && *p <= 'Z')
 			*p += 'a' - 'A';
 		else if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		    *p == '-' || *p == '_' || *p == '.'))
+		             *p == '-' || *p == '_' || *p == '.'))
 			return false;
 	}
 	return true;
@@ -268,7 +269,7 @@ bridge_match(const struct bridge_formats *f, bool whole, const char *line,
 /* ---- the configured relays ---- */
 
 struct prelude {
-	char key[160];		/* folded relay nick, space, folded channel */
+	char key[160]; /* folded relay nick, space, folded channel */
 	struct bridge_said who;
 	int64_t at;
 };
@@ -315,12 +316,16 @@ parse_relays(const char *list, char ***pv, size_t *pn, char *err, size_t errlen)
 		if (*tok == '\0')
 			continue;
 		if (!mask_valid(tok)) {
-			snprintf(err, errlen, "relay '%.80s' is not a mask: nick!user@host or "
-			    "account:NAME", tok);
+			snprintf(err, errlen,
+			    "relay '%.80s' is not a mask: nick!user@host or "
+			    "account:NAME",
+			    tok);
 			bad = 1;
 		} else if (mask_is_nick_only(tok)) {
-			snprintf(err, errlen, "relay '%.80s' names a nick alone, which anyone can "
-			    "take: give its user@host or account:NAME", tok);
+			snprintf(err, errlen,
+			    "relay '%.80s' names a nick alone, which anyone can "
+			    "take: give its user@host or account:NAME",
+			    tok);
 			bad = 1;
 		} else {
 			v = xrealloc(v, (n + 1) * sizeof *v);
@@ -357,9 +362,11 @@ bridge_configure(const char *list, const char *fspec, const char *pspec, char *e
 	char **v;
 	size_t n;
 
-	if (bridge_compile(fspec ? fspec : BRIDGE_DEFAULT_FORMATS, false, &f, err, errlen) < 0)
+	if (bridge_compile(fspec ? fspec : BRIDGE_DEFAULT_FORMATS, false, &f, err,
+	        errlen) < 0)
 		return -1;
-	if (bridge_compile(pspec ? pspec : BRIDGE_DEFAULT_PRELUDES, true, &p, err, errlen) < 0) {
+	if (bridge_compile(pspec ? pspec : BRIDGE_DEFAULT_PRELUDES, true, &p, err,
+	        errlen) < 0) {
 		bridge_formats_free(&f);
 		return -1;
 	}
@@ -408,7 +415,8 @@ bridge_line(const char *relay_origin, const char *channel, const char *text,
 	for (i = 0; i < npending; i++) {
 		if (strcmp(pending[i].key, key) != 0)
 			continue;
-		had = now_ms - pending[i].at <= BRIDGE_PRELUDE_MS && now_ms >= pending[i].at;
+		had = now_ms - pending[i].at <= BRIDGE_PRELUDE_MS &&
+		    now_ms >= pending[i].at;
 		before = pending[i].who;
 		pending[i] = pending[--npending];
 		break;

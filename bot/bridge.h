@@ -18,9 +18,9 @@
 
 #define BRIDGE_MAX_FORMATS 8
 #define BRIDGE_MAX_PARTS 9
-#define BRIDGE_NAME_MAX 64	/* bytes of a relayed name, after cleaning */
+#define BRIDGE_NAME_MAX 64 /* bytes of a relayed name, after cleaning */
 #define BRIDGE_PROTO_MAX 24
-#define BRIDGE_PRELUDE_MS 5000	/* a prelude's command must follow within this */
+#define BRIDGE_PRELUDE_MS 5000 /* a prelude's command must follow within this */
 
 /* The default [bridge] formats and preludes. */
 #define BRIDGE_DEFAULT_FORMATS "[{PROTOCOL}] <{NICK}> |<{NICK}> "
@@ -30,7 +30,7 @@ enum bridge_kind { BRIDGE_TEXT, BRIDGE_NICK, BRIDGE_PROTOCOL, BRIDGE_ANY };
 
 struct bridge_part {
 	enum bridge_kind kind;
-	char *text;		/* BRIDGE_TEXT only */
+	char *text; /* BRIDGE_TEXT only */
 	size_t len;
 };
 
@@ -46,10 +46,10 @@ struct bridge_formats {
 
 /* What a line says: who, on what, and the text they said. */
 struct bridge_said {
-	char protocol[BRIDGE_PROTO_MAX];	/* lowercased; "relay" when the format has none */
-	char nick[BRIDGE_NAME_MAX];		/* the name as shown, cleaned */
-	char id[BRIDGE_NAME_MAX + BRIDGE_PROTO_MAX + 4];	/* "r:PROTOCOL:name", ASCII-folded */
-	char text[512];				/* what they said, cleaned */
+	char protocol[BRIDGE_PROTO_MAX]; /* lowercased; "relay" when the format has none */
+	char nick[BRIDGE_NAME_MAX];      /* the name as shown, cleaned */
+	char id[BRIDGE_NAME_MAX + BRIDGE_PROTO_MAX + 4]; /* "r:PROTOCOL:name", ASCII-folded */
+	char text[512];                                  /* what they said, cleaned */
 };
 
 /*
@@ -59,8 +59,8 @@ struct bridge_said {
  * them; a format (not a prelude) must end with text. 0, or -1 with a
  * sentence in err and nothing to free.
  */
-int bridge_compile(const char *spec, bool prelude, struct bridge_formats *out,
-    char *err, size_t errlen);
+int bridge_compile(const char *spec, bool prelude, struct bridge_formats *out, char *err,
+    size_t errlen);
 void bridge_formats_free(struct bridge_formats *f);
 
 /*

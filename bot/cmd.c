@@ -17,7 +17,7 @@
 struct entry {
 	const struct cv_command *c;
 	struct cv_plugin *owner;
-	int words;	/* words in the name */
+	int words; /* words in the name */
 };
 
 /*
@@ -32,8 +32,8 @@ struct bucket {
 	double tokens;
 	int64_t last;
 	bool warned;
-	int next;	/* the next bucket in its hash chain (or free slot), or -1 */
-	int older, newer;	/* by last use, -1 at either end */
+	int next;         /* the next bucket in its hash chain (or free slot), or -1 */
+	int older, newer; /* by last use, -1 at either end */
 };
 
 #define RELAY_FACTOR 4
@@ -132,15 +132,16 @@ name_words(const char *name)
 }
 
 int
-cmd_register(struct cv_plugin *owner, const struct cv_command *cmds, size_t n,
-    char *err, size_t errlen)
+cmd_register(struct cv_plugin *owner, const struct cv_command *cmds, size_t n, char *err,
+    size_t errlen)
 {
 	size_t i, j;
 
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < nentries; j++) {
 			if (strcasecmp(entries[j].c->name, cmds[i].name) == 0) {
-				snprintf(err, errlen, "command '%s' already exists", cmds[i].name);
+				snprintf(err, errlen, "command '%s' already exists",
+				    cmds[i].name);
 				return -1;
 			}
 		}
@@ -155,7 +156,8 @@ cmd_register(struct cv_plugin *owner, const struct cv_command *cmds, size_t n,
 			capentries = capentries ? capentries * 2 : 32;
 			entries = xrealloc(entries, capentries * sizeof *entries);
 		}
-		entries[nentries++] = (struct entry){ &cmds[i], owner, name_words(cmds[i].name) };
+		entries[nentries++] =
+		    (struct entry){ &cmds[i], owner, name_words(cmds[i].name) };
 	}
 	return 0;
 }
@@ -192,7 +194,8 @@ cmd_find(const struct cmd_tokens *t, int *skip, struct cv_plugin **owner)
 	size_t i;
 
 	for (i = 0; i < nentries; i++)
-		if (name_matches(&entries[i], t) && (best == NULL || entries[i].words > best->words))
+		if (name_matches(&entries[i], t) &&
+		    (best == NULL || entries[i].words > best->words))
 			best = &entries[i];
 	if (best == NULL)
 		return NULL;
@@ -224,7 +227,7 @@ cmd_prefix(void)
 static unsigned
 bucket_hash(const char *key)
 {
-	uint32_t h = 2166136261u;	/* FNV-1a over the lowercased bytes */
+	uint32_t h = 2166136261u; /* FNV-1a over the lowercased bytes */
 
 	for (; *key != '\0'; key++)
 		h = (h ^ (unsigned char)tolower((unsigned char)*key)) * 16777619u;
@@ -303,7 +306,7 @@ bucket_for(const char *key, int64_t now, unsigned factor)
 	/* Accounts and hosts compare without case, as services and DNS do. */
 	for (i = heads[bucket_hash(key)]; i >= 0; i = buckets[i].next)
 		if (strcasecmp(buckets[i].key, key) == 0) {
-			lru_unlink(i);	/* the caller takes from it now */
+			lru_unlink(i); /* the caller takes from it now */
 			lru_push(i);
 			return &buckets[i];
 		}
@@ -311,7 +314,7 @@ bucket_for(const char *key, int64_t now, unsigned factor)
 	while (lru_old >= 0 && now - buckets[lru_old].last > BUCKET_IDLE_MS)
 		bucket_drop(lru_old);
 	if (nbuckets == MAX_BUCKETS)
-		bucket_drop(lru_old);	/* the one idle longest */
+		bucket_drop(lru_old); /* the one idle longest */
 	if (free_slot >= 0) {
 		i = free_slot;
 		free_slot = buckets[i].next;
@@ -319,7 +322,7 @@ bucket_for(const char *key, int64_t now, unsigned factor)
 		i = (int)nslots++;
 	}
 	buckets[i] = (struct bucket){ xstrdup(key), (double)limit_burst * factor, now,
-	    false, -1, -1, -1 };
+		false, -1, -1, -1 };
 	bucket_link(i);
 	lru_push(i);
 	nbuckets++;
@@ -367,8 +370,10 @@ within_limit(const struct cv_person *who, const char *relay)
 			struct cv_ctx ctx = { .who = who };
 
 			b->warned = true;
-			host_reply(&ctx, "%s", tr(i18n_person(who->id), "You are sending commands too "
-			    "fast; the extra ones were ignored. Wait a few seconds and try again."));
+			host_reply(&ctx, "%s",
+			    tr(i18n_person(who->id),
+			        "You are sending commands too "
+			        "fast; the extra ones were ignored. Wait a few seconds and try again."));
 		}
 		return false;
 	}
@@ -384,7 +389,8 @@ within_limit(const struct cv_person *who, const char *relay)
 	if (!b->warned) {
 		b->warned = true;
 		log_warn("relay %s sends more commands than [bot] command_rate allows a relay; "
-		    "the extra ones are ignored", relay);
+		         "the extra ones are ignored",
+		    relay);
 	}
 	return false;
 }
@@ -421,7 +427,7 @@ dispatch(const struct cv_person *who, const char *channel, const char *text,
 	if (strncmp(text, prefix, plen) == 0)
 		text += plen;
 	else if (channel != NULL)
-		return;		/* channel talk, not for us */
+		return; /* channel talk, not for us */
 	if (!within_limit(who, relay)) {
 		metrics_inc(M_REFUSED_RATE_LIMITED);
 		return;
@@ -436,7 +442,8 @@ dispatch(const struct cv_person *who, const char *channel, const char *text,
 	cv_strlcpy(line, text, sizeof line);
 	/* Formatting and control codes never reach a handler. */
 	if (text_clean(line, err, sizeof err) < 0) {
-		host_reply(&ctx, tr(ctx.lang, "Sorry, %s: check your client's character encoding."),
+		host_reply(&ctx,
+		    tr(ctx.lang, "Sorry, %s: check your client's character encoding."),
 		    err);
 		metrics_inc(M_REFUSED_BAD_ENCODING);
 		return;
@@ -446,8 +453,11 @@ dispatch(const struct cv_person *who, const char *channel, const char *text,
 	c = cmd_find(&t, &skip, &owner);
 	if (c == NULL) {
 		if (channel == NULL)
-			host_reply(&ctx, tr(ctx.lang, "Unknown command '%.40s'. Say 'help' for the "
-			    "list."), t.w[0]);
+			host_reply(&ctx,
+			    tr(ctx.lang,
+			        "Unknown command '%.40s'. Say 'help' for the "
+			        "list."),
+			    t.w[0]);
 		metrics_inc(M_REFUSED_UNKNOWN);
 		return;
 	}
@@ -455,9 +465,11 @@ dispatch(const struct cv_person *who, const char *channel, const char *text,
 	ctx.command = c->name;
 	if (who->role < c->role) {
 		if (c->role == CV_ROLE_OWNER)
-			host_reply(&ctx, tr(ctx.lang, "Sorry, '%s' is for owners only."), c->name);
+			host_reply(&ctx, tr(ctx.lang, "Sorry, '%s' is for owners only."),
+			    c->name);
 		else
-			host_reply(&ctx, tr(ctx.lang, "Sorry, '%s' is for organisers only."), c->name);
+			host_reply(&ctx,
+			    tr(ctx.lang, "Sorry, '%s' is for organisers only."), c->name);
 		metrics_inc(M_REFUSED_NOT_ALLOWED);
 		return;
 	}
@@ -494,15 +506,16 @@ cmd_help(struct cv_ctx *ctx)
 		const struct cv_command *c;
 		int skip;
 
-		snprintf(name, sizeof name, "%s%s%s", ctx->argv[0], ctx->argc > 1 ? " " : "",
-		    ctx->argc > 1 ? ctx->argv[1] : "");
-		if (cmd_tokenize(name, &t) > 0 && (c = cmd_find(&t, &skip, NULL)) != NULL &&
-		    ctx->who->role >= c->role) {
-			host_reply(ctx, "%s%s%s%s: %s", prefix, c->name, c->usage[0] ? " " : "",
-			    c->usage, tr(ctx->lang, c->help));
+		snprintf(name, sizeof name, "%s%s%s", ctx->argv[0],
+		    ctx->argc > 1 ? " " : "", ctx->argc > 1 ? ctx->argv[1] : "");
+		if (cmd_tokenize(name, &t) > 0 &&
+		    (c = cmd_find(&t, &skip, NULL)) != NULL && ctx->who->role >= c->role) {
+			host_reply(ctx, "%s%s%s%s: %s", prefix, c->name,
+			    c->usage[0] ? " " : "", c->usage, tr(ctx->lang, c->help));
 			return;
 		}
-		host_reply(ctx, tr(ctx->lang, "No command '%.40s'. Say 'help' for the list."), name);
+		host_reply(ctx,
+		    tr(ctx->lang, "No command '%.40s'. Say 'help' for the list."), name);
 		return;
 	}
 	list[0] = '\0';
@@ -514,7 +527,8 @@ cmd_help(struct cv_ctx *ctx)
 		if (len >= sizeof list)
 			break;
 	}
-	host_reply(ctx, tr(ctx->lang, "Commands: %s. Say 'help COMMAND' for details."), list);
+	host_reply(ctx, tr(ctx->lang, "Commands: %s. Say 'help COMMAND' for details."),
+	    list);
 }
 
 static void
@@ -522,8 +536,9 @@ cmd_version(struct cv_ctx *ctx)
 {
 	/* The one answer that may go to the channel (a relayed person's all do). */
 	if (ctx->channel != NULL && ctx->who->via == NULL)
-		host_notice(ctx->channel, tr(i18n_channel(ctx->channel),
-		    "Convene %s: event registration in chat"), CONVENE_VERSION);
+		host_notice(ctx->channel,
+		    tr(i18n_channel(ctx->channel), "Convene %s: event registration in chat"),
+		    CONVENE_VERSION);
 	else
 		host_reply(ctx, tr(ctx->lang, "Convene %s: event registration in chat"),
 		    CONVENE_VERSION);

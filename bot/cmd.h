@@ -17,12 +17,12 @@
 /* A line split on spaces; each word remembers where it began. */
 struct cmd_tokens {
 	char buf[CMD_MAX_LINE];
-	const char *line;		/* the copy words point into, unsplit */
+	const char *line; /* the copy words point into, unsplit */
 	char words[CMD_MAX_LINE + CMD_MAX_WORDS];
 	const char *w[CMD_MAX_WORDS];
-	size_t off[CMD_MAX_WORDS];	/* offset of word i in line */
+	size_t off[CMD_MAX_WORDS]; /* offset of word i in line */
 	int n;
-	bool more;			/* words past CMD_MAX_WORDS were not split */
+	bool more; /* words past CMD_MAX_WORDS were not split */
 };
 
 /*

@@ -147,8 +147,8 @@ config_find(const struct config *c, const char *section, const char *key)
 
 /* A key NULL entry records where a section header stood. */
 static void
-config_append(struct config *c, const char *section, const char *key,
-    const char *value, int line)
+config_append(struct config *c, const char *section, const char *key, const char *value,
+    int line)
 {
 	struct config_entry *e;
 
@@ -205,12 +205,12 @@ config_line(const struct config *c, const char *section, const char *key)
 struct reader {
 	struct config *c;
 	struct errlist *errs;
-	const char *p, *end;	/* input not yet read */
-	int line;		/* the line inih is working on */
-	int stored;		/* the last line the handler took */
-	bool expect_key;	/* the current line should reach the handler */
-	char *section;		/* the current section; NULL before any */
-	bool bad_section;	/* under a malformed header: drop keys quietly */
+	const char *p, *end; /* input not yet read */
+	int line;            /* the line inih is working on */
+	int stored;          /* the last line the handler took */
+	bool expect_key;     /* the current line should reach the handler */
+	char *section;       /* the current section; NULL before any */
+	bool bad_section;    /* under a malformed header: drop keys quietly */
 };
 
 static void reader_error(struct reader *, const char *, ...)
@@ -407,8 +407,7 @@ parse_with_inih(struct reader *r)
 }
 
 struct config *
-config_load_buffer(const char *name, const char *data, size_t len,
-    struct errlist *errs)
+config_load_buffer(const char *name, const char *data, size_t len, struct errlist *errs)
 {
 	struct config *c = xcalloc(1, sizeof *c);
 	struct reader r = { .c = c, .errs = errs, .p = data, .end = data + len };
@@ -530,8 +529,8 @@ entry_error(const struct config *c, const struct config_entry *e, char *why,
 }
 
 int
-config_bool(const struct config *c, const char *section, const char *key,
-    bool def, bool *out, struct errlist *errs)
+config_bool(const struct config *c, const char *section, const char *key, bool def,
+    bool *out, struct errlist *errs)
 {
 	const struct config_entry *e = config_find(c, section, key);
 
@@ -543,8 +542,8 @@ config_bool(const struct config *c, const char *section, const char *key,
 }
 
 int
-config_long(const struct config *c, const char *section, const char *key,
-    long def, long min, long max, long *out, struct errlist *errs)
+config_long(const struct config *c, const char *section, const char *key, long def,
+    long min, long max, long *out, struct errlist *errs)
 {
 	const struct config_entry *e = config_find(c, section, key);
 
@@ -556,8 +555,8 @@ config_long(const struct config *c, const char *section, const char *key,
 }
 
 int
-config_double(const struct config *c, const char *section, const char *key,
-    double def, double min, double max, double *out, struct errlist *errs)
+config_double(const struct config *c, const char *section, const char *key, double def,
+    double min, double max, double *out, struct errlist *errs)
 {
 	const struct config_entry *e = config_find(c, section, key);
 
@@ -577,8 +576,15 @@ config_double(const struct config *c, const char *section, const char *key,
 int
 parse_duration(const char *v, long long *out)
 {
-	static const struct { char unit; long long s; } units[] = {
-		{ 'w', 7 * 86400 }, { 'd', 86400 }, { 'h', 3600 }, { 'm', 60 }, { 's', 1 },
+	static const struct {
+		char unit;
+		long long s;
+	} units[] = {
+		{ 'w', 7 * 86400 },
+		{ 'd', 86400 },
+		{ 'h', 3600 },
+		{ 'm', 60 },
+		{ 's', 1 },
 	};
 	const long long most = 3650LL * 86400;
 	long long total = 0, n;
@@ -592,7 +598,7 @@ parse_duration(const char *v, long long *out)
 		for (n = 0; digits > 0; digits--)
 			n = n * 10 + (*v++ - '0');
 		if (*v == '\0' && next == 0) {
-			total = n;	/* a bare number */
+			total = n; /* a bare number */
 			break;
 		}
 		while (next < nitems(units) && units[next].unit != *v)

@@ -23,20 +23,21 @@
 
 #include "convene.h"
 
-#define CONFIG_MAX_LINE 1024	/* longer lines are an error */
+#define CONFIG_MAX_LINE 1024 /* longer lines are an error */
 
 /* A growing list of messages; each string is owned by the list. */
 struct errlist {
 	char **v;
 	size_t n;
 };
-void errlist_add(struct errlist *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void errlist_add(struct errlist *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 void errlist_free(struct errlist *l);
 
 struct config_entry {
-	char *section;	/* lower case as written */
-	char *key;	/* NULL: where a [section] header stood */
-	char *value;	/* trimmed; NULL with key */
+	char *section; /* lower case as written */
+	char *key;     /* NULL: where a [section] header stood */
+	char *value;   /* trimmed; NULL with key */
 	int line;
 };
 
@@ -63,10 +64,10 @@ const char *config_get(const struct config *c, const char *section, const char *
 int config_line(const struct config *c, const char *section, const char *key);
 
 /* Typed getters: the default when unset; -1 with a message in errs when malformed. */
-int config_bool(const struct config *c, const char *section, const char *key,
-    bool def, bool *out, struct errlist *errs);
-int config_long(const struct config *c, const char *section, const char *key,
-    long def, long min, long max, long *out, struct errlist *errs);
+int config_bool(const struct config *c, const char *section, const char *key, bool def,
+    bool *out, struct errlist *errs);
+int config_long(const struct config *c, const char *section, const char *key, long def,
+    long min, long max, long *out, struct errlist *errs);
 int config_double(const struct config *c, const char *section, const char *key,
     double def, double min, double max, double *out, struct errlist *errs);
 
@@ -77,7 +78,7 @@ int config_double(const struct config *c, const char *section, const char *key,
 struct config_section {
 	const char *name;
 	const char *const *keys;
-	const struct cv_config_key *typed;	/* ABI 1.5 declarations, or NULL */
+	const struct cv_config_key *typed; /* ABI 1.5 declarations, or NULL */
 };
 
 /*

@@ -30,7 +30,7 @@
 struct key_rule {
 	const char *key;
 	char *(*check)(const char *value, const struct key_rule *rule);
-	double min, max;	/* for numbers */
+	double min, max; /* for numbers */
 	bool required;
 };
 
@@ -139,7 +139,7 @@ check_nick(const char *v, const struct key_rule *rule)
 	if (*v == '\0' || strlen(v) > 30 || !all_nick_chars(v) ||
 	    (*v >= '0' && *v <= '9') || *v == '-')
 		return xstrdup("must be a nick of at most 30 letters, digits or "
-		    "[]\\`_^{|}-, not starting with a digit or '-'");
+		               "[]\\`_^{|}-, not starting with a digit or '-'");
 	return NULL;
 }
 
@@ -174,7 +174,9 @@ check_address(const char *v, const struct key_rule *rule)
 static char *
 check_url(const char *v, const struct key_rule *rule)
 {
-	size_t n = strncmp(v, "https://", 8) == 0 ? 8 : strncmp(v, "http://", 7) == 0 ? 7 : 0;
+	size_t n = strncmp(v, "https://", 8) == 0 ? 8 :
+	    strncmp(v, "http://", 7) == 0         ? 7 :
+	                                            0;
 
 	if (n == 0 || v[n] == '\0' || strchr(v, ' ') != NULL || has_control(v))
 		return xstrdup("must be an http:// or https:// URL");
@@ -218,7 +220,8 @@ check_channel_item(char *item)
 	}
 	if ((*item != '#' && *item != '&') || item[1] == '\0' || has_control(item))
 		return xasprintf("'%s' is not a channel: it starts with # or &, "
-		    "without spaces, commas or control characters", item);
+		                 "without spaces, commas or control characters",
+		    item);
 	if (key != NULL && (strchr(key, ' ') != NULL || has_control(key)))
 		return xasprintf("the key of %s must be one word", item);
 	return NULL;
@@ -266,7 +269,8 @@ check_cidrs(const char *v, const struct key_rule *rule)
 
 	if (metrics_check_from(v, err, sizeof err) == -1)
 		return xasprintf("must be a comma-separated list of networks "
-		    "(address/prefix length): %s", err);
+		                 "(address/prefix length): %s",
+		    err);
 	return NULL;
 }
 
@@ -325,13 +329,22 @@ check_channel_languages(const char *v, const struct key_rule *rule)
 	return NULL;
 }
 
-#define RULE(key, check) { key, check, 0, 0, false }
-#define REQUIRED(key, check) { key, check, 0, 0, true }
-#define RANGE(key, check, min, max) { key, check, min, max, false }
+#define RULE(key, check)                \
+	{                               \
+		key, check, 0, 0, false \
+	}
+#define REQUIRED(key, check)           \
+	{                              \
+		key, check, 0, 0, true \
+	}
+#define RANGE(key, check, min, max)         \
+	{                                   \
+		key, check, min, max, false \
+	}
 
 static const struct key_rule irc_rules[] = {
 	REQUIRED("server", check_word),
-	RANGE("port", check_long, 1, 65535),	/* default 6667, or 6697 with tls */
+	RANGE("port", check_long, 1, 65535), /* default 6667, or 6697 with tls */
 	RULE("tls", check_bool),
 	RULE("tls_ca_file", check_file),
 	RULE("tls_verify", check_bool),
@@ -369,12 +382,12 @@ static const struct key_rule http_rules[] = {
 	RULE("listen", check_address),
 	RANGE("port", check_long, 0, 65535),
 	RULE("base_url", check_url),
-	RANGE("max_connections", check_long, 1, 512),	/* HTTP_LIMIT_MAX */
+	RANGE("max_connections", check_long, 1, 512), /* HTTP_LIMIT_MAX */
 	RANGE("max_per_ip", check_long, 0, 512),
 	RANGE("header_timeout", check_long, 1, 300),
 	RANGE("idle_timeout", check_long, 1, 3600),
 	RULE("metrics_from", check_cidrs),
-	RULE("chat_url", check_url),	/* a web chat, linked from the events page */
+	RULE("chat_url", check_url), /* a web chat, linked from the events page */
 	RULE(NULL, NULL),
 };
 
@@ -435,8 +448,7 @@ extra_section(const char *section, const struct config_section *extra, size_t ne
 /* Checks one key=value entry of a known section. */
 static void
 validate_entry(const struct config *c, const struct config_entry *e,
-    const struct key_rule *rules, const struct config_section *plugin,
-    struct errlist *errs)
+    const struct key_rule *rules, const struct config_section *plugin, struct errlist *errs)
 {
 	const struct key_rule *rule;
 	const struct cv_config_key *t;
@@ -471,8 +483,8 @@ unknown:
 }
 
 int
-config_validate(const struct config *c, const struct config_section *extra,
-    size_t nextra, struct errlist *errs)
+config_validate(const struct config *c, const struct config_section *extra, size_t nextra,
+    struct errlist *errs)
 {
 	size_t before = errs->n, i;
 	const struct key_rule *rules, *rule;
@@ -571,15 +583,17 @@ int
 config_warnings(const struct config *c, struct errlist *warns)
 {
 	const char *url = config_get(c, "calendars", "publish_url"),
-	    *user = config_get(c, "calendars", "publish_user");
+	           *user = config_get(c, "calendars", "publish_user");
 	size_t before = warns->n;
 
 	/* Basic auth: the password is in every request, readable on the way over plain http. */
 	if (url != NULL && strncasecmp(url, "http://", 7) == 0 && user != NULL &&
 	    user[0] != '\0' && !url_host_loopback(url))
-		errlist_add(warns, "%s:%d: warning: [calendars] publish_url is http:// and "
+		errlist_add(warns,
+		    "%s:%d: warning: [calendars] publish_url is http:// and "
 		    "publish_user is set: the password would cross the network in clear; use "
-		    "https://", c->path, config_line(c, "calendars", "publish_url"));
+		    "https://",
+		    c->path, config_line(c, "calendars", "publish_url"));
 	return (int)(warns->n - before);
 }
 
@@ -591,9 +605,10 @@ config_deprecations(const struct config *c, struct errlist *warns)
 
 	for (i = 0; i < sizeof moved / sizeof moved[0]; i++)
 		if (config_get(c, "calendars", moved[i]) != NULL)
-			errlist_add(warns, "%s:%d: warning: [calendars] %s is now [events] %s; the "
-			    "old name works until the next release", c->path,
-			    config_line(c, "calendars", moved[i]), moved[i], moved[i]);
+			errlist_add(warns,
+			    "%s:%d: warning: [calendars] %s is now [events] %s; the "
+			    "old name works until the next release",
+			    c->path, config_line(c, "calendars", moved[i]), moved[i],
+			    moved[i]);
 	return (int)(warns->n - before);
 }
-

@@ -55,8 +55,8 @@ embedded_v4(const struct in6_addr *a, struct sockaddr_in *out, struct sockaddr_i
 	static const uint8_t nat64[12] = { 0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0 };
 	const uint8_t *b = a->s6_addr;
 
-	if (IN6_IS_ADDR_V4MAPPED(a) || IN6_IS_ADDR_V4COMPAT(a) || memcmp(b, siit, 12) == 0 ||
-	    memcmp(b, nat64, 12) == 0) {
+	if (IN6_IS_ADDR_V4MAPPED(a) || IN6_IS_ADDR_V4COMPAT(a) ||
+	    memcmp(b, siit, 12) == 0 || memcmp(b, nat64, 12) == 0) {
 		memcpy(&out->sin_addr, &b[12], 4);
 		also->sin_addr = out->sin_addr;
 		return true;
@@ -85,17 +85,18 @@ fetch_addr_private(const struct sockaddr *sa)
 		uint32_t a = ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr);
 
 		return (a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 ||
-		    (a >> 16) == 0xa9fe ||		/* 169.254/16 link-local */
-		    (a >> 20) == 0xac1 ||		/* 172.16/12 */
-		    (a >> 16) == 0xc0a8 ||		/* 192.168/16 */
-		    (a >> 22) == (100u << 2 | 1) ||	/* 100.64/10 shared */
-		    (a >> 8) == 0xc00000 ||		/* 192.0.0/24 IETF protocol */
-		    (a >> 17) == (0xc612u >> 1) ||	/* 198.18/15 benchmarking */
-		    (a >> 24) >= 224;			/* multicast, reserved, broadcast */
+		    (a >> 16) == 0xa9fe ||          /* 169.254/16 link-local */
+		    (a >> 20) == 0xac1 ||           /* 172.16/12 */
+		    (a >> 16) == 0xc0a8 ||          /* 192.168/16 */
+		    (a >> 22) == (100u << 2 | 1) || /* 100.64/10 shared */
+		    (a >> 8) == 0xc00000 ||         /* 192.0.0/24 IETF protocol */
+		    (a >> 17) == (0xc612u >> 1) ||  /* 198.18/15 benchmarking */
+		    (a >> 24) >= 224;               /* multicast, reserved, broadcast */
 	}
 	if (sa->sa_family == AF_INET6) {
 		const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
-		struct sockaddr_in v4 = { .sin_family = AF_INET }, v4b = { .sin_family = AF_INET };
+		struct sockaddr_in v4 = { .sin_family = AF_INET },
+		                   v4b = { .sin_family = AF_INET };
 
 		if (embedded_v4(a, &v4, &v4b))
 			return fetch_addr_private((struct sockaddr *)&v4) ||
@@ -208,7 +209,7 @@ connected_private(CURL *easy)
 
 	if (curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &ip) != CURLE_OK || ip == NULL ||
 	    ip[0] == '\0')
-		return false;	/* no connection was made */
+		return false; /* no connection was made */
 	if (inet_pton(AF_INET, ip, &a4.sin_addr) == 1)
 		return fetch_addr_private((struct sockaddr *)&a4);
 	if (inet_pton(AF_INET6, ip, &a6.sin6_addr) == 1)
@@ -253,13 +254,14 @@ on_done(void *arg, CURL *easy, CURLcode rc)
 }
 
 int
-fetch_start(const void *owner, const struct cv_http_request *req,
-    cv_http_done_fn done, void *arg)
+fetch_start(const void *owner, const struct cv_http_request *req, cv_http_done_fn done,
+    void *arg)
 {
 	struct fetch *f;
 	size_t i;
 
-	if (strncasecmp(req->url, "http://", 7) != 0 && strncasecmp(req->url, "https://", 8) != 0)
+	if (strncasecmp(req->url, "http://", 7) != 0 &&
+	    strncasecmp(req->url, "https://", 8) != 0)
 		return -1;
 	f = xcalloc(1, sizeof *f);
 	f->owner = owner;
@@ -279,8 +281,8 @@ fetch_start(const void *owner, const struct cv_http_request *req,
 	curl_easy_setopt(f->easy, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(f->easy, CURLOPT_PROXY, "");
 	curl_easy_setopt(f->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(f->easy, CURLOPT_TIMEOUT_MS, req->timeout_ms ? req->timeout_ms :
-	    (long)DEFAULT_TIMEOUT_MS);
+	curl_easy_setopt(f->easy, CURLOPT_TIMEOUT_MS,
+	    req->timeout_ms ? req->timeout_ms : (long)DEFAULT_TIMEOUT_MS);
 	curl_easy_setopt(f->easy, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
 	curl_easy_setopt(f->easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->max);
 	curl_easy_setopt(f->easy, CURLOPT_WRITEFUNCTION, on_data);
@@ -297,12 +299,14 @@ fetch_start(const void *owner, const struct cv_http_request *req,
 	if (req->body != NULL) {
 		f->req_body = xstrndup(req->body, req->body_len);
 		curl_easy_setopt(f->easy, CURLOPT_POSTFIELDS, f->req_body);
-		curl_easy_setopt(f->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+		curl_easy_setopt(f->easy, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)req->body_len);
 	}
 	if (req->user != NULL) {
 		curl_easy_setopt(f->easy, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
 		curl_easy_setopt(f->easy, CURLOPT_USERNAME, req->user);
-		curl_easy_setopt(f->easy, CURLOPT_PASSWORD, req->password ? req->password : "");
+		curl_easy_setopt(f->easy, CURLOPT_PASSWORD,
+		    req->password ? req->password : "");
 	}
 	for (i = 0; req->headers != NULL && req->headers[i] != NULL; i++)
 		f->headers = curl_slist_append(f->headers, req->headers[i]);
@@ -314,7 +318,7 @@ fetch_start(const void *owner, const struct cv_http_request *req,
 			public_pool = curl_share_init();
 			if (public_pool == NULL ||
 			    curl_share_setopt(public_pool, CURLSHOPT_SHARE,
-			    CURL_LOCK_DATA_CONNECT) != CURLSHE_OK) {
+			        CURL_LOCK_DATA_CONNECT) != CURLSHE_OK) {
 				curl_share_cleanup(public_pool);
 				public_pool = NULL;
 				free_fetch(f);

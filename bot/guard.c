@@ -171,7 +171,7 @@ guard_line(const char *in, size_t len, char *out, size_t outsz)
 
 	n = text_cut_utf8(buf, n, GUARD_MAX_LINE);
 	if (n <= hdr)
-		goto out;	/* a prefix or command too long to leave room */
+		goto out; /* a prefix or command too long to leave room */
 
 	if (cmd_is(c + cmd, cmd_end - cmd, "PRIVMSG") ||
 	    cmd_is(c + cmd, cmd_end - cmd, "NOTICE")) {
@@ -193,15 +193,15 @@ out:
 }
 
 struct linebuf {
-	char	 raw[LINEBUF_RAW_MAX];
-	size_t	 rawlen;
-	bool	 dropping;	/* the line was too long: skip to the next LF */
+	char raw[LINEBUF_RAW_MAX];
+	size_t rawlen;
+	bool dropping; /* the line was too long: skip to the next LF */
 
 	/* Guarded lines not yet taken, each NUL-terminated. */
-	char	*ready;
-	size_t	 readylen, readysize, readypos;
+	char *ready;
+	size_t readylen, readysize, readypos;
 
-	char	 cur[GUARD_MAX_LINE + 1];
+	char cur[GUARD_MAX_LINE + 1];
 };
 
 struct linebuf *

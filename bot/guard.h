@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#define GUARD_MAX_LINE 510	/* bytes before CRLF */
+#define GUARD_MAX_LINE 510 /* bytes before CRLF */
 
 /*
  * Make one line (without its line ending) safe: strips NUL, drops the

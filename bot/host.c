@@ -89,14 +89,13 @@ static const char *const host_schema[] = {
 	 * otherwise (by not subscribing to person.forget).
 	 */
 	("CREATE TABLE personal_plugins (plugin TEXT PRIMARY KEY);"
-	    "CREATE TABLE forget_pending (plugin TEXT NOT NULL, person TEXT NOT NULL,"
-	    " PRIMARY KEY (plugin, person)) WITHOUT ROWID;"
-	    "INSERT INTO personal_plugins (plugin)"
-	    " SELECT owner FROM schema_versions WHERE owner <> 'host'"),
+	 "CREATE TABLE forget_pending (plugin TEXT NOT NULL, person TEXT NOT NULL,"
+	 " PRIMARY KEY (plugin, person)) WITHOUT ROWID;"
+	 "INSERT INTO personal_plugins (plugin)"
+	 " SELECT owner FROM schema_versions WHERE owner <> 'host'"),
 	/* 3: each person's language (bot/i18n.c), erased on person.forget. */
 	"CREATE TABLE person_languages (person TEXT PRIMARY KEY, lang TEXT NOT NULL) WITHOUT ROWID",
 };
-
 
 int
 host_migrate(char *err, size_t errlen)
@@ -104,7 +103,8 @@ host_migrate(char *err, size_t errlen)
 	if (store_migrate("host", host_schema, nitems(host_schema), err, errlen) < 0)
 		return -1;
 	if (personal_load() < 0) {
-		snprintf(err, errlen, "reading personal_plugins: %s", sqlite3_errmsg(store_db()));
+		snprintf(err, errlen, "reading personal_plugins: %s",
+		    sqlite3_errmsg(store_db()));
 		return -1;
 	}
 	return 0;
@@ -116,11 +116,13 @@ host_organizers_load(void)
 	sqlite3_stmt *st;
 
 	strv_free(&organizers, &norganizers);
-	if (sqlite3_prepare_v2(store_db(), "SELECT mask FROM organizers ORDER BY added_at, mask",
-	    -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(store_db(),
+	        "SELECT mask FROM organizers ORDER BY added_at, mask", -1, &st,
+	        NULL) != SQLITE_OK)
 		return -1;
 	while (sqlite3_step(st) == SQLITE_ROW)
-		strv_add(&organizers, &norganizers, (const char *)sqlite3_column_text(st, 0));
+		strv_add(&organizers, &norganizers,
+		    (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
 	return 0;
 }
@@ -161,7 +163,8 @@ int
 host_organizer_del(const char *mask)
 {
 	/* ?2 is bound but unused here, which SQLite allows. */
-	return organizer_change("DELETE FROM organizers WHERE mask = ?1 AND ?2 IS NOT NULL", mask);
+	return organizer_change("DELETE FROM organizers WHERE mask = ?1 AND ?2 IS NOT NULL",
+	    mask);
 }
 
 size_t
@@ -177,8 +180,8 @@ host_organizer(size_t i)
 }
 
 void
-host_person(struct cv_person *p, const char *origin, const char *account,
-    char *idbuf, size_t idlen, char *nickbuf, size_t nicklen)
+host_person(struct cv_person *p, const char *origin, const char *account, char *idbuf,
+    size_t idlen, char *nickbuf, size_t nicklen)
 {
 	enum casemap cm = link_casemap();
 	size_t i, n = strcspn(origin, "!@");
@@ -190,7 +193,7 @@ host_person(struct cv_person *p, const char *origin, const char *account,
 	nickbuf[n] = '\0';
 	cv_strlcpy(folded, account ? account : nickbuf, sizeof folded);
 	if (account != NULL)
-		account_fold(folded);	/* as services compare accounts, not nicks */
+		account_fold(folded); /* as services compare accounts, not nicks */
 	else
 		casefold(folded, cm);
 	snprintf(idbuf, idlen, "%s:%s", account ? "a" : "n", folded);
@@ -313,7 +316,8 @@ ptimer_fire(void *arg)
 }
 
 static cv_timer_id
-api_timer_add(struct cv_plugin *p, int64_t delay_ms, int64_t repeat_ms, cv_timer_fn fn, void *arg)
+api_timer_add(struct cv_plugin *p, int64_t delay_ms, int64_t repeat_ms, cv_timer_fn fn,
+    void *arg)
 {
 	struct ptimer *t = xcalloc(1, sizeof *t);
 
@@ -429,14 +433,14 @@ typed_value(struct cv_plugin *p, const char *key, enum cv_key_type type)
 	long long n = 0;
 
 	if (k == NULL || k->type != type) {
-		log_warn("plugin %s: config key '%s' is not declared with that type", p->name,
-		    key);
+		log_warn("plugin %s: config key '%s' is not declared with that type",
+		    p->name, key);
 		return 0;
 	}
 	if ((v = api_config(p, key)) == NULL)
 		v = k->def;
 	if (v != NULL && config_key_parse(k, v, &n) < 0 && k->def != NULL)
-		config_key_parse(k, k->def, &n);	/* not checked: a reload changed it */
+		config_key_parse(k, k->def, &n); /* not checked: a reload changed it */
 	return n;
 }
 
@@ -508,7 +512,7 @@ struct plugin_op {
 	char op[8];
 	char name[64];
 	char nick[64];
-	const char *lang;	/* the asker's, static */
+	const char *lang; /* the asker's, static */
 };
 
 static void
@@ -525,13 +529,20 @@ plugin_op_run(void *arg)
 	else
 		rc = plugin_reload(o->name, err, sizeof err);
 	if (rc == 0)
-		host_notice(o->nick, strcmp(o->op, "load") == 0 ? tr(o->lang, "Plugin '%s': loaded.") :
-		    strcmp(o->op, "unload") == 0 ? tr(o->lang, "Plugin '%s': unloaded.") :
-		    tr(o->lang, "Plugin '%s': reloaded."), o->name);
+		host_notice(o->nick,
+		    strcmp(o->op, "load") == 0 ? tr(o->lang, "Plugin '%s': loaded.") :
+		        strcmp(o->op, "unload") == 0 ?
+		                                 tr(o->lang, "Plugin '%s': unloaded.") :
+		                                 tr(o->lang, "Plugin '%s': reloaded."),
+		    o->name);
 	else
-		host_notice(o->nick, strcmp(o->op, "load") == 0 ? tr(o->lang, "Plugin '%s' not loaded: %s") :
-		    strcmp(o->op, "unload") == 0 ? tr(o->lang, "Plugin '%s' not unloaded: %s") :
-		    tr(o->lang, "Plugin '%s' not reloaded: %s"), o->name, err);
+		host_notice(o->nick,
+		    strcmp(o->op, "load") == 0 ?
+		        tr(o->lang, "Plugin '%s' not loaded: %s") :
+		        strcmp(o->op, "unload") == 0 ?
+		        tr(o->lang, "Plugin '%s' not unloaded: %s") :
+		        tr(o->lang, "Plugin '%s' not reloaded: %s"),
+		    o->name, err);
 	free(o);
 }
 

@@ -17,7 +17,8 @@ const struct cv_host *host_api(void);
 void host_reply(struct cv_ctx *ctx, const char *fmt, ...) CV_PRINTF(2, 3);
 void host_notice(const char *target, const char *fmt, ...) CV_PRINTF(2, 3);
 /* PRIVMSG "NAME: text" to a channel: how a relayed person is answered. */
-void host_say_to(const char *channel, const char *name, const char *fmt, ...) CV_PRINTF(3, 4);
+void host_say_to(const char *channel, const char *name, const char *fmt, ...)
+    CV_PRINTF(3, 4);
 
 /*
  * Roles: owners come from [bot] owners (comma-separated masks); organisers
@@ -25,8 +26,8 @@ void host_say_to(const char *channel, const char *name, const char *fmt, ...) CV
  */
 void host_set_owners(const char *owners);
 int host_organizers_load(void);
-int host_organizer_add(const char *mask);	/* 0, 1 when already there, -1 */
-int host_organizer_del(const char *mask);	/* 0, 1 when not there, -1 */
+int host_organizer_add(const char *mask); /* 0, 1 when already there, -1 */
+int host_organizer_del(const char *mask); /* 0, 1 when not there, -1 */
 size_t host_organizer_count(void);
 const char *host_organizer(size_t i);
 

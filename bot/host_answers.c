@@ -27,9 +27,9 @@
  */
 struct held {
 	char *cmd, *text;
-	char **targets;		/* one, or the several of a notice_many */
+	char **targets; /* one, or the several of a notice_many */
 	size_t n;
-	const char *lang;	/* the command's reader's, for the sorry notice */
+	const char *lang; /* the command's reader's, for the sorry notice */
 };
 
 static struct held *held;
@@ -92,8 +92,9 @@ held_before(size_t i, size_t k)
 void
 host_pass_end(void *arg)
 {
-	static const char sorry[] = N_("Sorry, that could not be saved (the database "
-	    "refused it) and nothing was changed: please try again later.");
+	static const char sorry[] =
+	    N_("Sorry, that could not be saved (the database "
+	       "refused it) and nothing was changed: please try again later.");
 	size_t i, k;
 	int rc;
 
@@ -113,7 +114,8 @@ host_pass_end(void *arg)
 		for (k = 0; k < held[i].n; k++)
 			if (!held_before(i, k))
 				link_text("NOTICE", held[i].targets[k],
-				    tr(i18n_target(held[i].targets[k], held[i].lang), sorry));
+				    tr(i18n_target(held[i].targets[k], held[i].lang),
+				        sorry));
 	}
 	for (i = 0; i < nheld; i++) {
 		for (k = 0; k < held[i].n; k++)
@@ -180,4 +182,3 @@ api_say(const char *target, const char *fmt, ...)
 	vsend("PRIVMSG", target, fmt, ap);
 	va_end(ap);
 }
-

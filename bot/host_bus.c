@@ -91,8 +91,9 @@ personal_load(void)
 	sqlite3_stmt *st;
 
 	strv_free(&personal, &npersonal);
-	if (sqlite3_prepare_v2(store_db(), "SELECT plugin FROM personal_plugins ORDER BY plugin",
-	    -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(store_db(),
+	        "SELECT plugin FROM personal_plugins ORDER BY plugin", -1, &st,
+	        NULL) != SQLITE_OK)
 		return -1;
 	while (sqlite3_step(st) == SQLITE_ROW)
 		strv_add(&personal, &npersonal, (const char *)sqlite3_column_text(st, 0));
@@ -141,7 +142,7 @@ personal_mark(const char *plugin)
 	if (personal_find(plugin) < npersonal)
 		return;
 	if (exec2("INSERT OR IGNORE INTO personal_plugins (plugin) VALUES (?1)", plugin,
-	    NULL) == 0)
+	        NULL) == 0)
 		strv_add(&personal, &npersonal, plugin);
 }
 
@@ -160,9 +161,10 @@ forget_keep(const struct cv_person *who)
 	for (i = 0; i < npersonal; i++)
 		if (plugin_find(personal[i]) == NULL &&
 		    exec2("INSERT OR IGNORE INTO forget_pending (plugin, person) VALUES (?1, ?2)",
-		    personal[i], who->id) == 0)
+		        personal[i], who->id) == 0)
 			log_info("plugin %s is not loaded: it erases a forgotten person when "
-			    "next loaded", personal[i]);
+			         "next loaded",
+			    personal[i]);
 }
 
 const char *
@@ -190,14 +192,17 @@ host_loaded(struct cv_plugin *p)
 	bool subscribed = false;
 
 	for (i = 0; i < nsubs; i++)
-		subscribed |= subs[i].p == p && strcmp(subs[i].topic, CV_TOPIC_PERSON_FORGET) == 0;
+		subscribed |=
+		    subs[i].p == p && strcmp(subs[i].topic, CV_TOPIC_PERSON_FORGET) == 0;
 	if (!subscribed) {
 		if ((i = personal_find(p->name)) == npersonal)
 			return;
 		if (store_begin() < 0)
 			return;
-		if (exec2("DELETE FROM forget_pending WHERE plugin = ?1", p->name, NULL) < 0 ||
-		    exec2("DELETE FROM personal_plugins WHERE plugin = ?1", p->name, NULL) < 0 ||
+		if (exec2("DELETE FROM forget_pending WHERE plugin = ?1", p->name, NULL) <
+		        0 ||
+		    exec2("DELETE FROM personal_plugins WHERE plugin = ?1", p->name,
+		        NULL) < 0 ||
 		    store_commit() < 0) {
 			store_rollback();
 			return;
@@ -208,8 +213,9 @@ host_loaded(struct cv_plugin *p)
 	}
 	if (store_begin() < 0)
 		return;
-	if (sqlite3_prepare_v2(store_db(), "SELECT person FROM forget_pending WHERE plugin = ?1",
-	    -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(store_db(),
+	        "SELECT person FROM forget_pending WHERE plugin = ?1", -1, &st,
+	        NULL) != SQLITE_OK) {
 		store_rollback();
 		return;
 	}
@@ -219,7 +225,8 @@ host_loaded(struct cv_plugin *p)
 
 		who.id = id;
 		for (i = 0; i < nsubs; i++)
-			if (subs[i].p == p && strcmp(subs[i].topic, CV_TOPIC_PERSON_FORGET) == 0)
+			if (subs[i].p == p &&
+			    strcmp(subs[i].topic, CV_TOPIC_PERSON_FORGET) == 0)
 				subs[i].fn(subs[i].arg, CV_TOPIC_PERSON_FORGET, &who);
 		free(id);
 		n++;
@@ -229,7 +236,8 @@ host_loaded(struct cv_plugin *p)
 	    store_commit() < 0) {
 		store_rollback();
 		log_error("plugin %s: could not erase %zu forgotten person(s); trying again at "
-		    "its next load", p->name, n);
+		          "its next load",
+		    p->name, n);
 		return;
 	}
 	if (n > 0) {
@@ -238,4 +246,3 @@ host_loaded(struct cv_plugin *p)
 		    p->name, n);
 	}
 }
-

@@ -117,8 +117,8 @@ http_path_decode(const char *raw, char *out, size_t outlen)
  * the request's path.
  */
 static enum MHD_Result
-send_answer(struct MHD_Connection *c, struct cv_http_resp *resp,
-    const char *allow, const void *owner, const char *path)
+send_answer(struct MHD_Connection *c, struct cv_http_resp *resp, const char *allow,
+    const void *owner, const char *path)
 {
 	struct MHD_Response *r;
 	struct cached *e;
@@ -242,7 +242,7 @@ has_body(struct MHD_Connection *c)
 
 	return (cl != NULL && strcmp(cl, "0") != 0) ||
 	    MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-	    MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
+	        MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL;
 }
 
 /* The host's own route: the metrics, for the networks of metrics_from. */
@@ -315,9 +315,8 @@ route_request(struct MHD_Connection *c, const char *method, const char *raw)
  * read (MHD then closes the connection).
  */
 static enum MHD_Result
-on_request(void *cls, struct MHD_Connection *c, const char *url,
-    const char *method, const char *version, const char *upload_data,
-    size_t *upload_data_size, void **con_cls)
+on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+    const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
 	char *raw = *con_cls;
 	struct conn *k = conn_of(c);
@@ -454,13 +453,17 @@ http_start(const char *listen, unsigned port, const char *base_url,
 		flags |= MHD_USE_IPv6;
 		v6 = true;
 	} else {
-		snprintf(err, errlen, "HTTP listen address \"%s\" is not a "
-		    "numeric IPv4 or IPv6 address", listen);
+		snprintf(err, errlen,
+		    "HTTP listen address \"%s\" is not a "
+		    "numeric IPv4 or IPv6 address",
+		    listen);
 		return -1;
 	}
 
-	http.lim = lim != NULL ? *lim : (struct http_limits){ HTTP_MAX_CONNECTIONS,
-	    HTTP_MAX_PER_IP, HTTP_HEADER_TIMEOUT, HTTP_IDLE_TIMEOUT };
+	http.lim = lim != NULL ?
+	    *lim :
+	    (struct http_limits){ HTTP_MAX_CONNECTIONS, HTTP_MAX_PER_IP,
+		    HTTP_HEADER_TIMEOUT, HTTP_IDLE_TIMEOUT };
 	if (http.lim.max_connections == 0 || http.lim.max_connections > HTTP_LIMIT_MAX ||
 	    http.lim.header_timeout == 0 || http.lim.idle_timeout == 0) {
 		snprintf(err, errlen, "HTTP limits out of range");
@@ -468,8 +471,7 @@ http_start(const char *listen, unsigned port, const char *base_url,
 	}
 
 	http.lasterr[0] = '\0';
-	http.d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL,
-	    on_request, NULL,
+	http.d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    /* One more than ours: on_connection() then makes room. */
 	    MHD_OPTION_CONNECTION_LIMIT, http.lim.max_connections + 1,
@@ -478,13 +480,11 @@ http_start(const char *listen, unsigned port, const char *base_url,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
 	    /* Bounds a request's line and headers. */
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
-	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL,
-	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-	    MHD_OPTION_END);
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL, MHD_OPTION_NOTIFY_COMPLETED,
+	    on_done, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
 	if (http.d == NULL) {
-		snprintf(err, errlen, "cannot serve HTTP on %s port %u%s%s", listen,
-		    port, http.lasterr[0] ? ": " : "", http.lasterr);
+		snprintf(err, errlen, "cannot serve HTTP on %s port %u%s%s", listen, port,
+		    http.lasterr[0] ? ": " : "", http.lasterr);
 		return -1;
 	}
 
@@ -580,8 +580,8 @@ http_route(const void *owner, const char *prefix, cv_http_fn fn, void *arg)
 			return -1;
 		}
 	routes = xrealloc(routes, (nroutes + 1) * sizeof *routes);
-	routes[nroutes++] = (struct route){ owner, xstrdup(prefix),
-	    strlen(prefix), fn, arg };
+	routes[nroutes++] =
+	    (struct route){ owner, xstrdup(prefix), strlen(prefix), fn, arg };
 	return 0;
 }
 

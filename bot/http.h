@@ -15,10 +15,10 @@
 
 /* Limits on clients, the [http] keys of the same names. */
 struct http_limits {
-	unsigned max_connections;	/* open at once, 1 to HTTP_LIMIT_MAX */
-	unsigned max_per_ip;		/* from one address; 0: no limit */
-	unsigned header_timeout;	/* s from a request's start to its last header */
-	unsigned idle_timeout;		/* s without a byte either way */
+	unsigned max_connections; /* open at once, 1 to HTTP_LIMIT_MAX */
+	unsigned max_per_ip;      /* from one address; 0: no limit */
+	unsigned header_timeout;  /* s from a request's start to its last header */
+	unsigned idle_timeout;    /* s without a byte either way */
 };
 /*
  * The defaults, and the most connections allowed: the bot's other

@@ -39,16 +39,12 @@
 #define CACHE_SLOTS 16
 #define CACHE_BYTES ((size_t)4 * 1024 * 1024)
 static struct cached cache[CACHE_SLOTS];
-static size_t cache_bytes;	/* heap copies only */
+static size_t cache_bytes; /* heap copies only */
 static uint64_t cache_clock;
 
-static const char *const days[] = {
-	"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
-};
-static const char *const months[] = {
-	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
-};
+static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
+	"Aug", "Sep", "Oct", "Nov", "Dec" };
 
 bool
 http_etag_match(const char *list, const char *etag)
@@ -69,7 +65,7 @@ http_etag_match(const char *list, const char *etag)
 		if (strncmp(p, "W/", 2) == 0)
 			p += 2;
 		if (*p != '"' || (q = strchr(p + 1, '"')) == NULL)
-			return false;	/* malformed: no match, a full answer */
+			return false; /* malformed: no match, a full answer */
 		if ((size_t)(q + 1 - p) == len && memcmp(p, etag, len) == 0)
 			return true;
 		p = q + 1 + strspn(q + 1, " \t");
@@ -176,8 +172,7 @@ http_date_format(time_t t, char buf[HTTP_DATE_LEN])
 	struct tm tm;
 
 	/* Out of the four-digit years: the epoch rather than a broken date. */
-	if (gmtime_r(&t, &tm) == NULL || tm.tm_year < -1900 ||
-	    tm.tm_year > 9999 - 1900) {
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900) {
 		t = 0;
 		gmtime_r(&t, &tm);
 	}
@@ -185,9 +180,9 @@ http_date_format(time_t t, char buf[HTTP_DATE_LEN])
 	 * strftime's %a and %b follow the locale; HTTP wants English. The
 	 * fields are in range, so 29 characters: tmp only quiets -Wformat.
 	 */
-	snprintf(tmp, sizeof tmp, "%s, %02d %s %04d %02d:%02d:%02d GMT",
-	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900,
-	    tm.tm_hour, tm.tm_min, tm.tm_sec);
+	snprintf(tmp, sizeof tmp, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday],
+	    tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec);
 	cv_strlcpy(buf, tmp, HTTP_DATE_LEN);
 }
 
@@ -200,8 +195,8 @@ check_conditional(struct MHD_Connection *c, struct cv_http_resp *resp)
 
 	if (resp->status != 200)
 		return;
-	inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-	    MHD_HTTP_HEADER_IF_NONE_MATCH);
+	inm =
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
 	ims = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
 	if (inm != NULL) {
@@ -238,8 +233,7 @@ cache_find(const void *owner, const struct cv_http_resp *resp, const char *ctype
 		if (cache[i].r != NULL && cache[i].owner == owner &&
 		    cache[i].len == resp->len &&
 		    cache[i].last_modified == resp->last_modified &&
-		    cache[i].ctype == ctype &&
-		    strcmp(cache[i].etag, resp->etag) == 0) {
+		    cache[i].ctype == ctype && strcmp(cache[i].etag, resp->etag) == 0) {
 			cache[i].used = ++cache_clock;
 			return &cache[i];
 		}
@@ -264,7 +258,7 @@ cache_add(const void *owner, const char *path, const struct cv_http_resp *resp,
 		h = (h ^ (unsigned char)*path) * 0x100000001b3ULL;
 	for (i = 0; i < CACHE_SLOTS; i++)
 		if (cache[i].r != NULL && cache[i].owner == owner && cache[i].path == h)
-			cache_drop(&cache[i]);	/* an older version of this path */
+			cache_drop(&cache[i]); /* an older version of this path */
 	for (;;) {
 		struct cached *lru = NULL;
 
@@ -281,8 +275,8 @@ cache_add(const void *owner, const char *path, const struct cv_http_resp *resp,
 		cache_drop(lru);
 		slot = NULL;
 	}
-	*slot = (struct cached){ owner, r, "", resp->len, resp->last_modified,
-	    ctype, ++cache_clock, mapped, h };
+	*slot = (struct cached){ owner, r, "", resp->len, resp->last_modified, ctype,
+		++cache_clock, mapped, h };
 	memcpy(slot->etag, resp->etag, sizeof slot->etag);
 	slot->etag[sizeof slot->etag - 1] = '\0';
 	cache_bytes += bytes;
@@ -338,4 +332,3 @@ mapped_response(const struct cv_http_resp *resp)
 		unmap_body(m);
 	return r;
 }
-

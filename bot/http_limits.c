@@ -45,9 +45,11 @@ make_room(struct conn *fresh)
 		if (k != fresh && k->reading && !k->closing &&
 		    (oldest == NULL || k->since < oldest->since))
 			oldest = k;
-	conn_shut(oldest != NULL ? oldest : fresh, oldest != NULL ?
-	    "every connection is taken: the oldest still reading its headers "
-	    "makes room" : "every connection is taken and busy");
+	conn_shut(oldest != NULL ? oldest : fresh,
+	    oldest != NULL ?
+	        "every connection is taken: the oldest still reading its headers "
+	        "makes room" :
+	        "every connection is taken and busy");
 }
 
 void
@@ -112,4 +114,3 @@ sweep(void)
 	}
 	return next;
 }
-

@@ -20,26 +20,25 @@
 struct conn {
 	struct conn *prev, *next;
 	int fd;
-	int64_t since;		/* loop_now() when its current request began */
-	bool reading;		/* the request's headers are not all in yet */
-	bool closing;		/* shut down here; MHD closes it on a coming run */
+	int64_t since; /* loop_now() when its current request began */
+	bool reading;  /* the request's headers are not all in yet */
+	bool closing;  /* shut down here; MHD closes it on a coming run */
 };
 
 struct http_state {
 	struct MHD_Daemon *d;
 	struct watch *watch;
 	unsigned port;
-	char listen[64];	/* the numeric address it listens on */
+	char listen[64]; /* the numeric address it listens on */
 	bool v6;
-	char *base_url;		/* http_base_url(); NULL while stopped */
-	char lasterr[256];	/* MHD's last message, for http_start's err */
+	char *base_url;    /* http_base_url(); NULL while stopped */
+	char lasterr[256]; /* MHD's last message, for http_start's err */
 	struct http_limits lim;
-	struct conn *head, *tail;	/* in the order they were accepted */
-	size_t nconns;		/* connections not closing */
-	bool closed;		/* a connection closed during this MHD_run() */
+	struct conn *head, *tail; /* in the order they were accepted */
+	size_t nconns;            /* connections not closing */
+	bool closed;              /* a connection closed during this MHD_run() */
 };
 extern struct http_state http;
-
 
 /* http_cache.c */
 /* Turn a 200 into a 304 when the client's copy is current (RFC 7232 6). */
@@ -52,12 +51,13 @@ struct cached {
 	size_t len;
 	time_t last_modified;
 	const char *ctype;
-	uint64_t used;		/* for dropping the least recently used */
-	bool mapped;		/* r's body is a mapping, not a heap copy */
-	uint64_t path;		/* hash of the request path it answered */
+	uint64_t used; /* for dropping the least recently used */
+	bool mapped;   /* r's body is a mapping, not a heap copy */
+	uint64_t path; /* hash of the request path it answered */
 };
 /* A kept answer of owner's with resp's validators and ctype, or NULL. */
-struct cached *cache_find(const void *owner, const struct cv_http_resp *resp, const char *ctype);
+struct cached *cache_find(const void *owner, const struct cv_http_resp *resp,
+    const char *ctype);
 bool cache_add(const void *owner, const char *path, const struct cv_http_resp *resp,
     const char *ctype, struct MHD_Response *r, bool mapped);
 /* Drop owner's kept answers (NULL: everyone's). */

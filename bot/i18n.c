@@ -41,7 +41,7 @@ static bool ready;
 static const char *deflang = "en";
 
 struct chanlang {
-	char *channel;	/* case-folded when compared */
+	char *channel; /* case-folded when compared */
 	const char *lang;
 };
 static struct chanlang *chans;
@@ -76,11 +76,13 @@ i18n_init(const char *dir)
 	if (dir == NULL)
 		dir = CONVENE_LOCALEDIR;
 	if (!has_catalogue(dir)) {
-		log_warn("i18n: no catalogue under %s; every answer will be in English", dir);
+		log_warn("i18n: no catalogue under %s; every answer will be in English",
+		    dir);
 		return -1;
 	}
 	if (setlocale(LC_MESSAGES, "C.UTF-8") == NULL) {
-		log_warn("i18n: the C.UTF-8 locale is missing; every answer will be in English");
+		log_warn(
+		    "i18n: the C.UTF-8 locale is missing; every answer will be in English");
 		return -1;
 	}
 	/* Set once before any thread starts: later changes only swap its value. */
@@ -170,7 +172,8 @@ chans_free(struct chanlang *v, size_t n)
 
 /* Parses "#chan fr, #other en" into a new array, or fails with a sentence. */
 static int
-parse_channels(const char *list, struct chanlang **out, size_t *nout, char *err, size_t errlen)
+parse_channels(const char *list, struct chanlang **out, size_t *nout, char *err,
+    size_t errlen)
 {
 	struct chanlang *v = NULL;
 	size_t n = 0;
@@ -192,12 +195,14 @@ parse_channels(const char *list, struct chanlang **out, size_t *nout, char *err,
 		}
 		lang = strtok_r(NULL, " \t", &extra);
 		if ((*chan != '#' && *chan != '&') || chan[1] == '\0') {
-			snprintf(err, errlen, "'%.60s' is not a channel: it starts with # or &", chan);
+			snprintf(err, errlen,
+			    "'%.60s' is not a channel: it starts with # or &", chan);
 			rc = -1;
 		} else if (lang == NULL || (l = i18n_lang(lang)) == NULL ||
 		    strtok_r(NULL, " \t", &extra) != NULL) {
-			snprintf(err, errlen, "%.60s: give one language after the channel (%s)",
-			    chan, I18N_LANGS);
+			snprintf(err, errlen,
+			    "%.60s: give one language after the channel (%s)", chan,
+			    I18N_LANGS);
 			rc = -1;
 		} else {
 			v = xrealloc(v, (n + 1) * sizeof *v);
@@ -285,8 +290,9 @@ i18n_person(const char *id)
 
 	if (id == NULL || store_db() == NULL)
 		return deflang;
-	if (sqlite3_prepare_v2(store_db(), "SELECT lang FROM person_languages WHERE person = ?1",
-	    -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(store_db(),
+	        "SELECT lang FROM person_languages WHERE person = ?1", -1, &st,
+	        NULL) != SQLITE_OK) {
 		log_error("store: %s", sqlite3_errmsg(store_db()));
 		return deflang;
 	}
@@ -303,10 +309,11 @@ i18n_person_set(const char *id, const char *lang)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(), lang != NULL ?
-	    "INSERT INTO person_languages (person, lang) VALUES (?1, ?2)"
-	    " ON CONFLICT (person) DO UPDATE SET lang = excluded.lang" :
-	    "DELETE FROM person_languages WHERE person = ?1", -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(store_db(),
+	        lang != NULL ? "INSERT INTO person_languages (person, lang) VALUES (?1, ?2)"
+	                       " ON CONFLICT (person) DO UPDATE SET lang = excluded.lang" :
+	                       "DELETE FROM person_languages WHERE person = ?1",
+	        -1, &st, NULL) != SQLITE_OK) {
 		log_error("store: %s", sqlite3_errmsg(store_db()));
 		return -1;
 	}
@@ -340,24 +347,32 @@ cmd_lang(struct cv_ctx *ctx)
 
 	if (ctx->argc == 0) {
 		l = i18n_person(ctx->who->id);
-		host_reply(ctx, tr(l, "Your language is %s. Say 'lang en' or 'lang fr' to change it."),
+		host_reply(ctx,
+		    tr(l, "Your language is %s. Say 'lang en' or 'lang fr' to change it."),
 		    l);
 		return;
 	}
 	if ((l = i18n_lang(ctx->argv[0])) == NULL) {
-		host_reply(ctx, tr(ctx->lang, "There is no language '%.20s': say 'lang en' or "
-		    "'lang fr'."), ctx->argv[0]);
+		host_reply(ctx,
+		    tr(ctx->lang,
+		        "There is no language '%.20s': say 'lang en' or "
+		        "'lang fr'."),
+		    ctx->argv[0]);
 		return;
 	}
 	if (store_begin() < 0 || i18n_person_set(ctx->who->id, l) < 0) {
 		store_rollback();
-		host_reply(ctx, "%s", tr(ctx->lang, "Sorry, that could not be saved: please try "
-		    "again later."));
+		host_reply(ctx, "%s",
+		    tr(ctx->lang,
+		        "Sorry, that could not be saved: please try "
+		        "again later."));
 		return;
 	}
 	if (store_commit() < 0) {
-		host_reply(ctx, "%s", tr(ctx->lang, "Sorry, that could not be saved: please try "
-		    "again later."));
+		host_reply(ctx, "%s",
+		    tr(ctx->lang,
+		        "Sorry, that could not be saved: please try "
+		        "again later."));
 		return;
 	}
 	ctx->lang = l;

@@ -27,8 +27,8 @@ int i18n_init(const char *dir);
 /* The translation of msgid in lang ("en", "fr"); borrowed, static. */
 const char *tr(const char *lang, const char *msgid) __attribute__((format_arg(2)));
 /* The singular or plural form for n, translated. */
-const char *ntr(const char *lang, const char *singular, const char *plural, unsigned long n)
-    __attribute__((format_arg(2))) __attribute__((format_arg(3)));
+const char *ntr(const char *lang, const char *singular, const char *plural,
+    unsigned long n) __attribute__((format_arg(2))) __attribute__((format_arg(3)));
 
 /* The language a word names ("en", "fr", any case), as a static string, or NULL. */
 const char *i18n_lang(const char *word);

@@ -13,8 +13,8 @@
 
 struct ircmsg {
 	char buf[512];
-	const char *prefix;	/* without ':', or NULL */
-	const char *command;	/* as sent: "PRIVMSG", "001" */
+	const char *prefix;  /* without ':', or NULL */
+	const char *command; /* as sent: "PRIVMSG", "001" */
 	const char *params[IRCMSG_MAX_PARAMS];
 	int nparams;
 };

@@ -124,7 +124,6 @@ is_me(const char *nick)
 	return casecmp(nick, L.nick, L.casemap) == 0;
 }
 
-
 /*
  * We left a channel: its people are out of sight unless another channel
  * shows them, and a nick we no longer see may change hands unnoticed, so
@@ -229,7 +228,7 @@ link_notice_many(const char *const *targets, size_t n, const char *text)
 			memcpy(list + len, targets[i], tl + 1);
 			len += tl;
 		}
-		if (len == 0) {		/* a single target longer than the list */
+		if (len == 0) { /* a single target longer than the list */
 			link_text("NOTICE", targets[i++], text);
 			continue;
 		}
@@ -240,7 +239,8 @@ link_notice_many(const char *const *targets, size_t n, const char *text)
 void
 link_join(const char *channel, const char *key)
 {
-	char *line = key ? xasprintf("JOIN %s %s", channel, key) : xasprintf("JOIN %s", channel);
+	char *line =
+	    key ? xasprintf("JOIN %s %s", channel, key) : xasprintf("JOIN %s", channel);
 
 	own(line);
 	free(line);
@@ -376,11 +376,13 @@ on_connected(void *arg, CURL *easy, CURLcode rc)
 		teardown(curl_easy_strerror(rc));
 		return;
 	}
-	if (curl_easy_getinfo(easy, CURLINFO_ACTIVESOCKET, &s) != CURLE_OK || s == CURL_SOCKET_BAD) {
+	if (curl_easy_getinfo(easy, CURLINFO_ACTIVESOCKET, &s) != CURLE_OK ||
+	    s == CURL_SOCKET_BAD) {
 		teardown("no socket after connecting");
 		return;
 	}
-	log_info("connected to %s:%u%s", L.conf.server, L.conf.port, L.conf.tls ? " with TLS" : "");
+	log_info("connected to %s:%u%s", L.conf.server, L.conf.port,
+	    L.conf.tls ? " with TLS" : "");
 	L.up_fd = s;
 	L.up_watch = loop_watch(s, POLLIN, on_up, NULL);
 	L.state = REGISTERING;
@@ -428,13 +430,14 @@ connect_upstream(void *arg)
 			curl_easy_setopt(L.up, CURLOPT_CAINFO, L.conf.ca_file);
 		if (!L.conf.verify) {
 			log_warn("TLS certificate verification is OFF (tls_verify = no): "
-			    "anyone on the path can read and change this connection");
+			         "anyone on the path can read and change this connection");
 			curl_easy_setopt(L.up, CURLOPT_SSL_VERIFYPEER, 0L);
 			curl_easy_setopt(L.up, CURLOPT_SSL_VERIFYHOST, 0L);
 		}
 	}
 	L.state = CONNECTING;
-	log_info("connecting to %s:%u%s", L.conf.server, L.conf.port, L.conf.tls ? " (TLS)" : "");
+	log_info("connecting to %s:%u%s", L.conf.server, L.conf.port,
+	    L.conf.tls ? " (TLS)" : "");
 	if (net_start_keep(L.up, on_connected, NULL, true) < 0)
 		teardown("cannot start the connection");
 }

@@ -21,14 +21,14 @@
 
 struct link_channel {
 	char *name;
-	char *key;	/* NULL when none */
+	char *key; /* NULL when none */
 };
 
 struct link_conf {
 	char *server;
 	unsigned port;
 	bool tls;
-	char *ca_file;	/* NULL: the system's CA store */
+	char *ca_file; /* NULL: the system's CA store */
 	bool verify;
 	char *nick, *username, *realname;
 	struct link_channel *channels;
@@ -36,7 +36,7 @@ struct link_conf {
 	unsigned flood_burst;
 	double flood_rate;
 	char *sasl_user;
-	char *sasl_pass;	/* the secret itself; wiped on free */
+	char *sasl_pass; /* the secret itself; wiped on free */
 	bool sasl_required;
 };
 

@@ -28,7 +28,8 @@ cap_value(const char *list, const char *cap, const char **value)
 	const char *p = list;
 
 	while ((p = strstr(p, cap)) != NULL) {
-		if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' ' || p[n] == '=')) {
+		if ((p == list || p[-1] == ' ') &&
+		    (p[n] == '\0' || p[n] == ' ' || p[n] == '=')) {
 			if (value != NULL)
 				*value = p[n] == '=' ? p + n + 1 : NULL;
 			return true;
@@ -131,19 +132,22 @@ sasl_failed(const char *why)
 {
 	if (L.conf.sasl_required) {
 		log_error("SASL login as %s failed (%s); sasl_required = yes, so "
-		    "disconnecting to retry later", L.conf.sasl_user, why);
+		          "disconnecting to retry later",
+		    L.conf.sasl_user, why);
 		L.dead = true;
 		return;
 	}
 	log_warn("SASL login as %s failed (%s); continuing without an account "
-	    "(set sasl_required = yes to refuse that)", L.conf.sasl_user, why);
+	         "(set sasl_required = yes to refuse that)",
+	    L.conf.sasl_user, why);
 }
 
 /* AUTHENTICATE with base64("user\0user\0password") in 400-byte pieces. */
 static void
 sasl_send(void)
 {
-	size_t ul = strlen(L.conf.sasl_user), pl = strlen(L.conf.sasl_pass), n = 2 * ul + pl + 2;
+	size_t ul = strlen(L.conf.sasl_user), pl = strlen(L.conf.sasl_pass),
+	       n = 2 * ul + pl + 2;
 	char *raw = xmalloc(n), *b64, line[420];
 	size_t len, off;
 
@@ -200,7 +204,7 @@ cap_line(const struct ircmsg *m)
 		L.req_sasl = want_sasl() && L.offer_sasl && L.offer_plain;
 		if (want_sasl() && !L.req_sasl) {
 			sasl_failed(L.offer_sasl ? "the server offers no SASL PLAIN" :
-			    "the server offers no SASL");
+			                           "the server offers no SASL");
 			if (L.dead)
 				return;
 		}
@@ -254,6 +258,5 @@ authenticate_line(const struct ircmsg *m)
 	if (m->nparams >= 1 && strcmp(m->params[0], "+") == 0)
 		sasl_send();
 	else
-		urgent("AUTHENTICATE *");	/* PLAIN has no challenge: abort */
+		urgent("AUTHENTICATE *"); /* PLAIN has no challenge: abort */
 }
-

@@ -30,10 +30,10 @@ struct ircmsg;
 #define CONNECT_TIMEOUT_MS 30000
 #define REGISTER_TIMEOUT_MS 60000
 #define CAP_TIMEOUT_MS 5000
-#define IDLE_PING_MS 120000	/* silence before we PING the server */
-#define DEAD_MS 180000		/* silence before we give up on it */
-#define STABLE_MS 60000		/* up this long: the backoff starts over */
-#define REGAIN_MS 15000		/* how often we try to take our nick back */
+#define IDLE_PING_MS 120000 /* silence before we PING the server */
+#define DEAD_MS 180000      /* silence before we give up on it */
+#define STABLE_MS 60000     /* up this long: the backoff starts over */
+#define REGAIN_MS 15000     /* how often we try to take our nick back */
 #define QUIT_GRACE_MS 3000
 #define SENDQ_MAX_LINES 5000
 
@@ -45,11 +45,11 @@ enum state { IDLE, CONNECTING, REGISTERING, REGISTERED, QUITTING };
  * password, and CAP END goes out once.
  */
 enum capstep {
-	CAP_LS,		/* CAP LS 302 sent; collecting the (multi-line) answer */
-	CAP_REQ,	/* CAP REQ sent; waiting for ACK or NAK */
-	CAP_AUTH,	/* AUTHENTICATE PLAIN sent; waiting for "AUTHENTICATE +" */
-	CAP_AUTH_SENT,	/* credentials sent; waiting for 903 or a failure */
-	CAP_DONE,	/* CAP END sent, or registration went on without CAP */
+	CAP_LS,        /* CAP LS 302 sent; collecting the (multi-line) answer */
+	CAP_REQ,       /* CAP REQ sent; waiting for ACK or NAK */
+	CAP_AUTH,      /* AUTHENTICATE PLAIN sent; waiting for "AUTHENTICATE +" */
+	CAP_AUTH_SENT, /* credentials sent; waiting for 903 or a failure */
+	CAP_DONE,      /* CAP END sent, or registration went on without CAP */
 };
 
 #define PENDING_MAX 64
@@ -66,26 +66,26 @@ struct link_state {
 	struct link_handler h;
 	enum state state;
 
-	CURL *up;			/* upstream connection */
+	CURL *up; /* upstream connection */
 	int up_fd;
 	struct watch *up_watch;
-	char *outbuf;			/* bytes for upstream not yet sent */
+	char *outbuf; /* bytes for upstream not yet sent */
 	size_t outlen, outcap;
 
 	struct sendq *q;
 	struct backoff backoff;
-	uint64_t reconnect_timer, register_timer, cap_timer, live_timer,
-	    stable_timer, regain_timer, quit_timer;
+	uint64_t reconnect_timer, register_timer, cap_timer, live_timer, stable_timer,
+	    regain_timer, quit_timer;
 	int64_t last_rx;
 	bool pinged;
-	int64_t next_wait;		/* until the queue may send again, or -1 */
-	bool dead;			/* set in callbacks, acted on after them */
+	int64_t next_wait; /* until the queue may send again, or -1 */
+	bool dead;         /* set in callbacks, acted on after them */
 
 	char nick[64];
-	int alt;			/* alternate nicks tried */
+	int alt; /* alternate nicks tried */
 	enum casemap casemap;
 	char chantypes[16];
-	unsigned targmax_notice;	/* 0: not announced, one target a line */
+	unsigned targmax_notice; /* 0: not announced, one target a line */
 
 	/* CTCP answers are rate limited: a bucket of its own. */
 	double ctcp_tokens;
@@ -95,15 +95,15 @@ struct link_state {
 	enum capstep cap;
 	/* What CAP LS offered, gathered line by line: an LS may be any length. */
 	bool offer_sasl, offer_plain, offer_accnotify, offer_extjoin;
-	bool req_sasl;			/* our CAP REQ asked for sasl */
-	bool auth_warned;		/* logged a stray AUTHENTICATE already */
-	bool services;			/* the network has accounts */
+	bool req_sasl;    /* our CAP REQ asked for sasl */
+	bool auth_warned; /* logged a stray AUTHENTICATE already */
+	bool services;    /* the network has accounts */
 	bool cap_accnotify, cap_extjoin;
-	char account[64];		/* ours, after SASL */
-	struct pending *pending;	/* commands waiting for a WHOIS */
+	char account[64];        /* ours, after SASL */
+	struct pending *pending; /* commands waiting for a WHOIS */
 	size_t npending;
-	char whois_nick[64];		/* the WHOIS being answered (311) ... */
-	char whois_uh[192];		/* ... and its user@host */
+	char whois_nick[64]; /* the WHOIS being answered (311) ... */
+	char whois_uh[192];  /* ... and its user@host */
 
 	void (*quit_done)(void);
 };
@@ -127,7 +127,7 @@ void urgent(const char *line);
  * min_params parameters is not the link's and goes on unread.
  */
 struct link_line {
-	const char *command;		/* "PING", "001", as sent */
+	const char *command; /* "PING", "001", as sent */
 	int min_params;
 	bool (*fn)(const struct ircmsg *m);
 };

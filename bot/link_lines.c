@@ -24,12 +24,12 @@ try_alternate_nick(void)
 	if (L.alt == 1)
 		snprintf(alt, sizeof alt, "%s_", L.conf.nick);
 	else
-		snprintf(alt, sizeof alt, "%.20s%d", L.conf.nick, (int)(random() % 9000) + 1000);
+		snprintf(alt, sizeof alt, "%.20s%d", L.conf.nick,
+		    (int)(random() % 9000) + 1000);
 	set_nick(alt);
 	snprintf(line, sizeof line, "NICK %s", alt);
 	urgent(line);
 }
-
 
 /* PING: answered at once, ahead of everything queued. */
 static bool
@@ -151,7 +151,7 @@ line_quit(const struct ircmsg *m)
 		return true;
 	ircmsg_nick(m->prefix, nick, sizeof nick);
 	if (casecmp(nick, L.conf.nick, L.casemap) == 0)
-		regain(NULL);	/* whoever held our nick let it go */
+		regain(NULL); /* whoever held our nick let it go */
 	return true;
 }
 
@@ -177,25 +177,25 @@ line_nick(const struct ircmsg *m)
  * ends its registration).
  */
 static const struct link_line lines[] = {
-	{ "PING",		0, line_ping },
-	{ "PONG",		0, line_pong },
-	{ "ERROR",		0, line_error },
-	{ "CAP",		0, line_cap },
-	{ "AUTHENTICATE",	0, line_authenticate },
-	{ "900",		3, line_logged_in },
-	{ "902",		0, line_sasl_failed },
-	{ "903",		0, line_sasl_ok },
-	{ "904",		0, line_sasl_failed },
-	{ "905",		0, line_sasl_failed },
-	{ "906",		0, line_sasl_failed },
-	{ "908",		0, line_sasl_failed },
-	{ "001",		1, line_welcome },
-	{ "005",		0, line_isupport },
-	{ "432",		0, line_nick_refused },
-	{ "433",		0, line_nick_refused },
-	{ "437",		0, line_nick_refused },
-	{ "NICK",		1, line_nick },
-	{ "QUIT",		0, line_quit },
+	{ "PING", 0, line_ping },
+	{ "PONG", 0, line_pong },
+	{ "ERROR", 0, line_error },
+	{ "CAP", 0, line_cap },
+	{ "AUTHENTICATE", 0, line_authenticate },
+	{ "900", 3, line_logged_in },
+	{ "902", 0, line_sasl_failed },
+	{ "903", 0, line_sasl_ok },
+	{ "904", 0, line_sasl_failed },
+	{ "905", 0, line_sasl_failed },
+	{ "906", 0, line_sasl_failed },
+	{ "908", 0, line_sasl_failed },
+	{ "001", 1, line_welcome },
+	{ "005", 0, line_isupport },
+	{ "432", 0, line_nick_refused },
+	{ "433", 0, line_nick_refused },
+	{ "437", 0, line_nick_refused },
+	{ "NICK", 1, line_nick },
+	{ "QUIT", 0, line_quit },
 };
 
 const struct link_line *

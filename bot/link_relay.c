@@ -33,17 +33,17 @@
 
 /* The relay's own state; the rest is the link's (L, link_int.h). */
 static struct {
-	irc_session_t *irc;		/* libircclient, on the loopback side */
+	irc_session_t *irc; /* libircclient, on the loopback side */
 	int listen_fd, down_fd;
 	struct watch *listen_watch, *down_watch, *irc_watch;
 	int irc_fd;
-	unsigned short irc_port;	/* its local port: the only peer we accept */
+	unsigned short irc_port; /* its local port: the only peer we accept */
 	char downbuf[4096];
 	size_t downlen;
-	char *to_irc;			/* guarded lines waiting for libircclient */
+	char *to_irc; /* guarded lines waiting for libircclient */
 	size_t to_irc_len, to_irc_cap;
-	struct linebuf *in;		/* server bytes, split and guarded */
-	int placeholder;		/* keeps a low fd free for libircclient */
+	struct linebuf *in; /* server bytes, split and guarded */
+	int placeholder;    /* keeps a low fd free for libircclient */
 } R = { .listen_fd = -1, .down_fd = -1, .irc_fd = -1, .placeholder = -1 };
 
 /*
@@ -111,7 +111,8 @@ on_down(void *arg, int fd, short revents)
 		loop_watch_events(R.down_watch, POLLIN | (R.to_irc_len ? POLLOUT : 0));
 	}
 	if (revents & (POLLIN | POLLHUP | POLLERR)) {
-		ssize_t n = recv(fd, R.downbuf + R.downlen, sizeof R.downbuf - R.downlen - 1, 0);
+		ssize_t n =
+		    recv(fd, R.downbuf + R.downlen, sizeof R.downbuf - R.downlen - 1, 0);
 		char *nl;
 
 		if (n <= 0) {
@@ -148,7 +149,8 @@ on_listen(void *arg, int fd, short revents)
 	if (c < 0)
 		return;
 	/* Anyone on this machine could connect; only libircclient may. */
-	if (peer.sin_addr.s_addr != htonl(INADDR_LOOPBACK) || ntohs(peer.sin_port) != R.irc_port) {
+	if (peer.sin_addr.s_addr != htonl(INADDR_LOOPBACK) ||
+	    ntohs(peer.sin_port) != R.irc_port) {
 		log_warn("relay: refused a stranger on the loopback listener");
 		close(c);
 		return;
@@ -252,8 +254,8 @@ relay_free(void)
 
 /* A PRIVMSG to a channel or to us, not CTCP (ev_ctcp has those). */
 static void
-ev_message(irc_session_t *s, const char *event, const char *origin,
-    const char **params, unsigned int count)
+ev_message(irc_session_t *s, const char *event, const char *origin, const char **params,
+    unsigned int count)
 {
 	if (count < 2 || origin == NULL || params[1] == NULL)
 		return;
@@ -261,8 +263,8 @@ ev_message(irc_session_t *s, const char *event, const char *origin,
 }
 
 static void
-ev_account(irc_session_t *s, const char *event, const char *origin,
-    const char **params, unsigned int count)
+ev_account(irc_session_t *s, const char *event, const char *origin, const char **params,
+    unsigned int count)
 {
 	char nick[64];
 
@@ -292,8 +294,8 @@ ctcp_reply(const char *nick, const char *what, const char *arg)
 }
 
 static void
-ev_ctcp(irc_session_t *s, const char *event, const char *origin,
-    const char **params, unsigned int count)
+ev_ctcp(irc_session_t *s, const char *event, const char *origin, const char **params,
+    unsigned int count)
 {
 	char nick[64], stamp[64];
 	const char *req = count > 0 && params[0] ? params[0] : "";
@@ -320,8 +322,8 @@ ev_ctcp(irc_session_t *s, const char *event, const char *origin,
 }
 
 static void
-ev_join(irc_session_t *s, const char *event, const char *origin,
-    const char **params, unsigned int count)
+ev_join(irc_session_t *s, const char *event, const char *origin, const char **params,
+    unsigned int count)
 {
 	char nick[64];
 
@@ -355,8 +357,8 @@ gone(const char *nick)
 }
 
 static void
-ev_part(irc_session_t *s, const char *event, const char *origin,
-    const char **params, unsigned int count)
+ev_part(irc_session_t *s, const char *event, const char *origin, const char **params,
+    unsigned int count)
 {
 	char nick[64];
 
@@ -372,8 +374,8 @@ ev_part(irc_session_t *s, const char *event, const char *origin,
 }
 
 static void
-ev_kick(irc_session_t *s, const char *event, const char *origin,
-    const char **params, unsigned int count)
+ev_kick(irc_session_t *s, const char *event, const char *origin, const char **params,
+    unsigned int count)
 {
 	size_t i;
 
@@ -393,8 +395,8 @@ ev_kick(irc_session_t *s, const char *event, const char *origin,
 }
 
 static void
-ev_quit(irc_session_t *s, const char *event, const char *origin,
-    const char **params, unsigned int count)
+ev_quit(irc_session_t *s, const char *event, const char *origin, const char **params,
+    unsigned int count)
 {
 	char nick[64];
 
@@ -409,8 +411,8 @@ ev_quit(irc_session_t *s, const char *event, const char *origin,
 }
 
 static void
-ev_nick(irc_session_t *s, const char *event, const char *origin,
-    const char **params, unsigned int count)
+ev_nick(irc_session_t *s, const char *event, const char *origin, const char **params,
+    unsigned int count)
 {
 	char nick[64];
 
@@ -429,8 +431,8 @@ ev_nick(irc_session_t *s, const char *event, const char *origin,
 }
 
 static void
-ev_numeric(irc_session_t *s, unsigned int event, const char *origin,
-    const char **params, unsigned int count)
+ev_numeric(irc_session_t *s, unsigned int event, const char *origin, const char **params,
+    unsigned int count)
 {
 	/* 353 RPL_NAMREPLY: [me, type, channel, "nick @op +voice"] */
 	if (event == 353 && count >= 4) {
@@ -483,8 +485,9 @@ start_irc_session(void)
 		return -1;
 	release_low_fd();
 	if (irc_connect(R.irc, "127.0.0.1", ntohs(a.sin_port), NULL, L.conf.nick,
-	    L.conf.username, L.conf.realname) != 0) {
-		log_error("relay: libircclient cannot connect: %s", irc_strerror(irc_errno(R.irc)));
+	        L.conf.username, L.conf.realname) != 0) {
+		log_error("relay: libircclient cannot connect: %s",
+		    irc_strerror(irc_errno(R.irc)));
 		reserve_low_fd();
 		return -1;
 	}

@@ -81,7 +81,7 @@ message_arrived(const char *origin, const char *target, const char *text)
 	}
 	L.pending = xrealloc(L.pending, (L.npending + 1) * sizeof *L.pending);
 	L.pending[L.npending++] = (struct pending){ xstrdup(origin), xstrdup(target),
-	    xstrdup(text), loop_now() };
+		xstrdup(text), loop_now() };
 }
 
 /*
@@ -100,7 +100,8 @@ pending_drop(const char *nick, const char *why)
 			i++;
 			continue;
 		}
-		log_warn("dropped a command from %s: %s before its account was known", n, why);
+		log_warn("dropped a command from %s: %s before its account was known", n,
+		    why);
 		pending_free(i);
 	}
 }
@@ -127,10 +128,12 @@ whois_done(const char *nick)
 		}
 		uh = strchr(L.pending[i].origin, '!');
 		if (known && uh != NULL && strcmp(uh + 1, L.whois_uh) == 0)
-			deliver(L.pending[i].origin, account, L.pending[i].target, L.pending[i].text);
+			deliver(L.pending[i].origin, account, L.pending[i].target,
+			    L.pending[i].text);
 		else
 			log_warn("dropped a command from %s: the nick changed hands before its "
-			    "account was known", n);
+			         "account was known",
+			    n);
 		pending_free(i);
 	}
 	L.whois_nick[0] = '\0';
@@ -151,7 +154,8 @@ pending_expire(void)
 			continue;
 		}
 		ircmsg_nick(L.pending[i].origin, nick, sizeof nick);
-		link_text("NOTICE", nick, "Sorry, I could not check your services account in time; "
+		link_text("NOTICE", nick,
+		    "Sorry, I could not check your services account in time; "
 		    "please try again.");
 		pending_free(i);
 	}

@@ -34,7 +34,7 @@ struct hook {
 
 static struct watch **watches;
 static size_t nwatches, capwatches;
-static struct timer *timers;	/* unsorted: the bot has few timers */
+static struct timer *timers; /* unsorted: the bot has few timers */
 static size_t ntimers, captimers;
 static struct hook *hooks;
 static size_t nhooks, caphooks;
@@ -203,7 +203,7 @@ static void
 run_timers(void)
 {
 	int64_t now = loop_now();
-	uint64_t limit = next_timer_id;	/* timers added now wait a pass */
+	uint64_t limit = next_timer_id; /* timers added now wait a pass */
 
 	for (;;) {
 		struct timer t;
@@ -243,7 +243,7 @@ poll_timeout(void)
 			t = d;
 	}
 	if (t < 0 || t > 1000)
-		t = 1000;	/* a wake-up a second keeps injected clocks moving */
+		t = 1000; /* a wake-up a second keeps injected clocks moving */
 	return (int)t;
 }
 

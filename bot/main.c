@@ -33,7 +33,8 @@ static int exit_code;
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: convene -c FILE [--check]\n"
+	fprintf(f,
+	    "usage: convene -c FILE [--check]\n"
 	    "       convene --list-keys [-c FILE]\n"
 	    "       convene --help | --version\n"
 	    "\n"
@@ -60,7 +61,8 @@ add_channels(struct link_conf *lc, const char *list)
 			continue;
 		key += strspn(key, " \t");
 		key[strcspn(key, " \t")] = '\0';
-		lc->channels = xrealloc(lc->channels, (lc->nchannels + 1) * sizeof *lc->channels);
+		lc->channels =
+		    xrealloc(lc->channels, (lc->nchannels + 1) * sizeof *lc->channels);
 		lc->channels[lc->nchannels].name = xstrdup(name);
 		lc->channels[lc->nchannels].key = *key ? xstrdup(key) : NULL;
 		lc->nchannels++;
@@ -117,7 +119,8 @@ link_conf_from(const struct config *c, struct link_conf *lc, struct errlist *err
 	lc->sasl_required = sasl_required;
 	if ((pwfile = config_get(c, "irc", "sasl_password_file")) != NULL)
 		lc->sasl_pass = config_read_secret(pwfile, errs);
-	add_channels(lc, config_get(c, "irc", "channels") ? config_get(c, "irc", "channels") : "");
+	add_channels(lc,
+	    config_get(c, "irc", "channels") ? config_get(c, "irc", "channels") : "");
 	if (errs->n > before) {
 		link_conf_free(lc);
 		return -1;
@@ -134,7 +137,7 @@ link_conf_warning(const struct link_conf *lc)
 {
 	if (lc->sasl_user != NULL && !lc->tls)
 		return "[irc] sasl_user with tls = no: the SASL password goes to the "
-		    "server unencrypted, readable by anyone on the way; set tls = yes";
+		       "server unencrypted, readable by anyone on the way; set tls = yes";
 	return NULL;
 }
 
@@ -204,9 +207,11 @@ validate(const struct config *c, struct errlist *errs)
 			int line = config_line(c, "bot", "plugins");
 
 			if (line > 0)
-				errlist_add(errs, "%s:%d: [bot] plugins: %s", c->path, line, err);
+				errlist_add(errs, "%s:%d: [bot] plugins: %s", c->path,
+				    line, err);
 			else
-				errlist_add(errs, "%s: plugin '%s': %s", c->path, names[i], err);
+				errlist_add(errs, "%s: plugin '%s': %s", c->path,
+				    names[i], err);
 			continue;
 		}
 		extra = xrealloc(extra, (n + 1) * sizeof *extra);
@@ -237,10 +242,12 @@ apply_bot_settings(const struct config *c)
 	cmd_set_prefix(prefix ? prefix : "!");
 	host_set_owners(config_get(c, "bot", "owners"));
 	i18n_set_default(config_get(c, "bot", "language"));
-	if (i18n_set_channels(config_get(c, "bot", "channel_languages"), err, sizeof err) < 0)
+	if (i18n_set_channels(config_get(c, "bot", "channel_languages"), err, sizeof err) <
+	    0)
 		log_error("[bot] channel_languages: %s", err);
-	if (bridge_configure(config_get(c, "bridge", "relays"), config_get(c, "bridge", "formats"),
-	    config_get(c, "bridge", "preludes"), err, sizeof err) < 0)
+	if (bridge_configure(config_get(c, "bridge", "relays"),
+	        config_get(c, "bridge", "formats"), config_get(c, "bridge", "preludes"),
+	        err, sizeof err) < 0)
 		log_error("[bridge]: %s; relayed people are not heard", err);
 	errlist_free(&errs);
 }
@@ -253,7 +260,7 @@ load_plugins(const struct config *c)
 
 	for (i = 0; names[i] != NULL; i++)
 		if (plugin_find(names[i]) == NULL)
-			plugin_load(names[i], err, sizeof err);	/* logged; the bot runs on */
+			plugin_load(names[i], err, sizeof err); /* logged; the bot runs on */
 	plugin_names_free(names);
 }
 
@@ -286,7 +293,7 @@ on_message(const char *origin, const char *account, const char *target, const ch
 	char id[160], nick[64];
 
 	if (strchr(origin, '!') == NULL)
-		return;		/* a server, not a person */
+		return; /* a server, not a person */
 	if (bridge_enabled() && bridge_is_relay(origin, account, link_casemap())) {
 		on_relayed(origin, target, text);
 		return;
@@ -428,16 +435,16 @@ http_limits_from(const struct config *c, struct http_limits *lim, struct errlist
 	long conns, per_ip, header, idle;
 
 	if (config_long(c, "http", "max_connections", HTTP_MAX_CONNECTIONS, 1,
-	    HTTP_LIMIT_MAX, &conns, errs) < 0 ||
+	        HTTP_LIMIT_MAX, &conns, errs) < 0 ||
 	    config_long(c, "http", "max_per_ip", HTTP_MAX_PER_IP, 0, HTTP_LIMIT_MAX,
-	    &per_ip, errs) < 0 ||
-	    config_long(c, "http", "header_timeout", HTTP_HEADER_TIMEOUT, 1, 300,
-	    &header, errs) < 0 ||
+	        &per_ip, errs) < 0 ||
+	    config_long(c, "http", "header_timeout", HTTP_HEADER_TIMEOUT, 1, 300, &header,
+	        errs) < 0 ||
 	    config_long(c, "http", "idle_timeout", HTTP_IDLE_TIMEOUT, 1, 3600, &idle,
-	    errs) < 0)
+	        errs) < 0)
 		return -1;
-	*lim = (struct http_limits){ (unsigned)conns, (unsigned)per_ip,
-	    (unsigned)header, (unsigned)idle };
+	*lim = (struct http_limits){ (unsigned)conns, (unsigned)per_ip, (unsigned)header,
+		(unsigned)idle };
 	return 0;
 }
 
@@ -637,9 +644,9 @@ start_http(const struct config *c, struct errlist *errs)
 	if (metrics_set_allowed(config_get(c, "http", "metrics_from"), err, sizeof err) < 0)
 		log_error("[http] metrics_from: %s; /metrics answers nobody", err);
 	v = config_get(c, "http", "listen");
-	if (http_start(v ? v : "127.0.0.1", (unsigned)hport, config_get(c, "http", "base_url"),
-	    &hlim, err, sizeof err) < 0)
-		log_error("HTTP server not started: %s", err);	/* IRC still runs */
+	if (http_start(v ? v : "127.0.0.1", (unsigned)hport,
+	        config_get(c, "http", "base_url"), &hlim, err, sizeof err) < 0)
+		log_error("HTTP server not started: %s", err); /* IRC still runs */
 	else
 		log_info("HTTP server on %s port %u", v ? v : "127.0.0.1", http_port());
 }
@@ -718,7 +725,7 @@ main(int argc, char **argv)
 	apply_bot_settings(c);
 
 	/* The host owns libraries' global state; plugins never touch it. */
-	i18n_init(NULL);	/* before any thread: it sets LANGUAGE */
+	i18n_init(NULL); /* before any thread: it sets LANGUAGE */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (net_init() < 0 || setup_signals() < 0) {
 		log_error("cannot set up the event loop");

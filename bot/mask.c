@@ -118,8 +118,7 @@ mask_match(const char *mask, const char *str, enum casemap cm)
 }
 
 bool
-mask_match_person(const char *mask, const char *nuh, const char *account,
-    enum casemap cm)
+mask_match_person(const char *mask, const char *nuh, const char *account, enum casemap cm)
 {
 	size_t plen = strlen(ACCOUNT_PREFIX);
 

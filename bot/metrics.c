@@ -32,8 +32,8 @@ struct pmetric {
 	const void *owner;
 	enum cv_metric_type type;
 	char *name, *help, *label, *value;
-	double v;		/* the counter or gauge; a summary's sum */
-	uint64_t count;		/* a summary's count */
+	double v;       /* the counter or gauge; a summary's sum */
+	uint64_t count; /* a summary's count */
 };
 #define PMETRIC_MAX 256
 static struct pmetric *pm;
@@ -82,21 +82,31 @@ metrics_store_commit(double seconds)
 static bool
 valid_name(const char *s, bool label)
 {
-	const char *first = label ? "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_" :
+	const char *first = label ?
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_" :
 	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_:";
 
 	if (s == NULL || *s == '\0' || strchr(first, *s) == NULL)
 		return false;
-	return strspn(s, label ? "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789" :
-	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_:0123456789") == strlen(s);
+	return strspn(s,
+	           label ?
+	               "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789" :
+	               "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_:0123456789") ==
+	    strlen(s);
 }
 
 /* The host's own families: a plugin may not take their names. */
 static const char *const host_names[] = {
-	"convene_commands_handled_total", "convene_commands_refused_total",
-	"convene_answer_lines_queued_total", "convene_answer_lines_sent_total",
-	"convene_sendq_lines", "convene_sendq_oldest_seconds", "convene_reconnects_total",
-	"convene_connected", "convene_http_requests_total", "convene_store_commit_seconds",
+	"convene_commands_handled_total",
+	"convene_commands_refused_total",
+	"convene_answer_lines_queued_total",
+	"convene_answer_lines_sent_total",
+	"convene_sendq_lines",
+	"convene_sendq_oldest_seconds",
+	"convene_reconnects_total",
+	"convene_connected",
+	"convene_http_requests_total",
+	"convene_store_commit_seconds",
 };
 
 static bool
@@ -123,8 +133,9 @@ metrics_plugin(const void *owner, enum cv_metric_type type, const char *name,
 	struct pmetric *m = NULL;
 	size_t i;
 
-	if (!valid_name(name, false) || (label != NULL && (!valid_name(label, true) ||
-	    label_value == NULL)) || type > CV_METRIC_SUMMARY || host_name(name)) {
+	if (!valid_name(name, false) ||
+	    (label != NULL && (!valid_name(label, true) || label_value == NULL)) ||
+	    type > CV_METRIC_SUMMARY || host_name(name)) {
 		log_error("metrics: malformed metric %.64s", name ? name : "(null)");
 		return;
 	}
@@ -134,7 +145,8 @@ metrics_plugin(const void *owner, enum cv_metric_type type, const char *name,
 		if (strcmp(pm[i].name, name) != 0)
 			continue;
 		if (pm[i].type != type || pm[i].owner != owner) {
-			log_error("metrics: %s is another plugin's or of another type", name);
+			log_error("metrics: %s is another plugin's or of another type",
+			    name);
 			return;
 		}
 		if (same(pm[i].label, label) && same(pm[i].value, label_value)) {
@@ -150,8 +162,8 @@ metrics_plugin(const void *owner, enum cv_metric_type type, const char *name,
 		pm = xrealloc(pm, (npm + 1) * sizeof *pm);
 		m = &pm[npm++];
 		*m = (struct pmetric){ owner, type, xstrdup(name),
-		    xstrdup(help ? help : name), label ? xstrdup(label) : NULL,
-		    label_value ? xstrdup(label_value) : NULL, 0, 0 };
+			xstrdup(help ? help : name), label ? xstrdup(label) : NULL,
+			label_value ? xstrdup(label_value) : NULL, 0, 0 };
 	}
 	switch (type) {
 	case CV_METRIC_COUNTER:
@@ -235,8 +247,7 @@ struct out {
 	size_t len, cap;
 };
 
-static void __attribute__((format(printf, 2, 3)))
-put(struct out *o, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3))) put(struct out *o, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -345,7 +356,8 @@ render_host(struct out *o)
 
 	family(o, "convene_reconnects_total", "counter",
 	    "Reconnections to the IRC server after the connection was lost.");
-	series(o, "convene_reconnects_total", "", NULL, NULL, (double)counters[M_RECONNECTS]);
+	series(o, "convene_reconnects_total", "", NULL, NULL,
+	    (double)counters[M_RECONNECTS]);
 	family(o, "convene_connected", "gauge",
 	    "1 when registered with the IRC server, else 0.");
 	series(o, "convene_connected", "", NULL, NULL, link_registered() ? 1 : 0);
@@ -364,13 +376,15 @@ render_host(struct out *o)
 	family(o, "convene_store_commit_seconds", "summary",
 	    "Time taken by database commits.");
 	series(o, "convene_store_commit_seconds", "_sum", NULL, NULL, commit_sum);
-	series(o, "convene_store_commit_seconds", "_count", NULL, NULL, (double)commit_count);
+	series(o, "convene_store_commit_seconds", "_count", NULL, NULL,
+	    (double)commit_count);
 }
 
 static int
 by_name(const void *a, const void *b)
 {
-	const struct pmetric *x = *(struct pmetric *const *)a, *y = *(struct pmetric *const *)b;
+	const struct pmetric *x = *(struct pmetric *const *)a,
+	                     *y = *(struct pmetric *const *)b;
 
 	return strcmp(x->name, y->name);
 }
@@ -438,15 +452,18 @@ parse_net(char *item, struct net *n, char *err, size_t errlen)
 		n->af = AF_INET6;
 		max = 128;
 	} else {
-		snprintf(err, errlen, "'%.64s' is not a numeric IPv4 or IPv6 address", item);
+		snprintf(err, errlen, "'%.64s' is not a numeric IPv4 or IPv6 address",
+		    item);
 		return -1;
 	}
 	n->bits = max;
 	if (slash != NULL) {
 		bits = strtol(slash + 1, &end, 10);
 		if (slash[1] == '\0' || *end != '\0' || bits < 0 || bits > (long)max) {
-			snprintf(err, errlen, "'%.64s/%.16s' has a prefix length that is not "
-			    "0 to %u", item, slash + 1, max);
+			snprintf(err, errlen,
+			    "'%.64s/%.16s' has a prefix length that is not "
+			    "0 to %u",
+			    item, slash + 1, max);
 			return -1;
 		}
 		n->bits = (unsigned)bits;
@@ -515,8 +532,8 @@ metrics_set_allowed(const char *list, char *err, size_t errlen)
 	struct net *v;
 	size_t n;
 
-	if (parse_list(list != NULL ? list : METRICS_FROM_DEFAULT, &v, &n, err,
-	    errlen) == -1) {
+	if (parse_list(list != NULL ? list : METRICS_FROM_DEFAULT, &v, &n, err, errlen) ==
+	    -1) {
 		free(nets);
 		nets = NULL;
 		nnets = 0;

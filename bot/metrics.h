@@ -14,16 +14,16 @@
 #include "convene.h"
 
 enum metric {
-	M_COMMANDS_HANDLED,	/* reached a command's handler */
-	M_REFUSED_UNKNOWN,	/* refused, by reason */
+	M_COMMANDS_HANDLED, /* reached a command's handler */
+	M_REFUSED_UNKNOWN,  /* refused, by reason */
 	M_REFUSED_NOT_ALLOWED,
 	M_REFUSED_USAGE,
 	M_REFUSED_RATE_LIMITED,
 	M_REFUSED_TOO_LONG,
 	M_REFUSED_BAD_ENCODING,
-	M_LINES_QUEUED,		/* lines of answers and messages to people/channels */
+	M_LINES_QUEUED, /* lines of answers and messages to people/channels */
 	M_LINES_SENT,
-	M_RECONNECTS,		/* connection attempts after a loss */
+	M_RECONNECTS, /* connection attempts after a loss */
 	M_COUNT
 };
 

@@ -94,13 +94,17 @@ plugin_abi_ok(unsigned host_major, unsigned host_minor, unsigned major, unsigned
     char *err, size_t errlen)
 {
 	if (major != host_major) {
-		snprintf(err, errlen, "built for plugin ABI %u.%u, but this host has ABI %u.%u "
-		    "(major versions differ): rebuild the plugin", major, minor, host_major, host_minor);
+		snprintf(err, errlen,
+		    "built for plugin ABI %u.%u, but this host has ABI %u.%u "
+		    "(major versions differ): rebuild the plugin",
+		    major, minor, host_major, host_minor);
 		return -1;
 	}
 	if (minor > host_minor) {
-		snprintf(err, errlen, "needs plugin ABI %u.%u, but this host has only %u.%u: "
-		    "upgrade Convene", major, minor, host_major, host_minor);
+		snprintf(err, errlen,
+		    "needs plugin ABI %u.%u, but this host has only %u.%u: "
+		    "upgrade Convene",
+		    major, minor, host_major, host_minor);
 		return -1;
 	}
 	return 0;
@@ -114,8 +118,8 @@ name_ok(const char *name)
 	if (name[0] == '\0' || strlen(name) > 32)
 		return false;
 	for (i = 0; name[i]; i++)
-		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
-		    name[i] == '_'))
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+		        (name[i] >= '0' && name[i] <= '9') || name[i] == '_'))
 			return false;
 	return true;
 }
@@ -147,14 +151,16 @@ open_plugin(const char *name, char **pathp, const struct cv_plugin_desc **descp,
 	}
 	d = dlsym(dl, CONVENE_PLUGIN_SYMBOL);
 	if (d == NULL) {
-		snprintf(err, errlen, "%s has no '%s' descriptor", path, CONVENE_PLUGIN_SYMBOL);
+		snprintf(err, errlen, "%s has no '%s' descriptor", path,
+		    CONVENE_PLUGIN_SYMBOL);
 		goto fail;
 	}
-	if (plugin_abi_ok(CONVENE_ABI_MAJOR, CONVENE_ABI_MINOR, d->abi_major, d->abi_minor,
-	    err, errlen) < 0)
+	if (plugin_abi_ok(CONVENE_ABI_MAJOR, CONVENE_ABI_MINOR, d->abi_major,
+	        d->abi_minor, err, errlen) < 0)
 		goto fail;
 	if (d->name == NULL || strcmp(d->name, name) != 0 || d->init == NULL) {
-		snprintf(err, errlen, "%s: its descriptor names another plugin or has no init", path);
+		snprintf(err, errlen,
+		    "%s: its descriptor names another plugin or has no init", path);
 		goto fail;
 	}
 	*pathp = path;
@@ -219,7 +225,8 @@ check_typed_keys(struct cv_plugin *p, char *why, size_t whylen)
 	struct errlist errs = { 0 };
 	int rc = 0;
 
-	if (keys != NULL && c != NULL && config_validate_typed(c, p->name, keys, &errs) > 0) {
+	if (keys != NULL && c != NULL &&
+	    config_validate_typed(c, p->name, keys, &errs) > 0) {
 		snprintf(why, whylen, "%s", errs.v[0]);
 		rc = -1;
 	}
@@ -280,11 +287,12 @@ plugin_unload(const char *name, char *err, size_t errlen)
 	}
 	for (i = 0; i < nloaded; i++)
 		if (loaded[i] == p)
-			memmove(&loaded[i], &loaded[i + 1], (--nloaded - i) * sizeof *loaded);
+			memmove(&loaded[i], &loaded[i + 1],
+			    (--nloaded - i) * sizeof *loaded);
 	log_info("plugin %s unloaded", p->name);
 	if (p->desc->fini != NULL)
 		p->desc->fini(p);
-	release(p);	/* name may be p->name: not used past here */
+	release(p); /* name may be p->name: not used past here */
 	return 0;
 }
 

@@ -24,8 +24,8 @@ const char *plugin_dir(void);
 char *plugin_default_dir(void);
 
 /* Pure: may a host of ABI host_major.host_minor load this plugin? */
-int plugin_abi_ok(unsigned host_major, unsigned host_minor, unsigned major, unsigned minor,
-    char *err, size_t errlen);
+int plugin_abi_ok(unsigned host_major, unsigned host_minor, unsigned major,
+    unsigned minor, char *err, size_t errlen);
 
 /* A descriptor's typed keys (ABI 1.5), NULL for an older plugin or none. */
 const struct cv_config_key *plugin_typed_keys(const struct cv_plugin_desc *d);

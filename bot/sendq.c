@@ -11,58 +11,58 @@
 #include "text.h"
 #include "util.h"
 
-#define IRC_LINE_MAX 512	/* with CRLF, as the server relays it */
-#define PREFIX_LEN_DEFAULT 128	/* until we know our own nick!user@host */
+#define IRC_LINE_MAX 512       /* with CRLF, as the server relays it */
+#define PREFIX_LEN_DEFAULT 128 /* until we know our own nick!user@host */
 
 struct sq_line {
-	struct sq_line	*next;
-	size_t		 len;
-	bool		 first;	/* first line of a text: where a whole text may be cut off */
-	bool		 free;	/* takes no token (registration) */
-	int64_t		 at;	/* loop_now() when queued */
-	char		 buf[];	/* the line with CRLF, NUL-terminated */
+	struct sq_line *next;
+	size_t len;
+	bool first; /* first line of a text: where a whole text may be cut off */
+	bool free;  /* takes no token (registration) */
+	int64_t at; /* loop_now() when queued */
+	char buf[]; /* the line with CRLF, NUL-terminated */
 };
 
 struct sq_list {
-	struct sq_line	*head, *tail;
+	struct sq_line *head, *tail;
 };
 
 /* One target's lines; the targets with lines form the round-robin. */
 struct sq_target {
 	struct sq_target *next;
-	char		 *key;
-	struct sq_list	  lines;
-	size_t		  n;		/* lines queued */
-	bool		  over;		/* dropped lines in this episode */
+	char *key;
+	struct sq_list lines;
+	size_t n;  /* lines queued */
+	bool over; /* dropped lines in this episode */
 };
 
 struct sendq {
-	unsigned	 burst;
-	double		 rate;		/* lines per second */
-	size_t		 max_lines;
-	size_t		 prefix_len;
+	unsigned burst;
+	double rate; /* lines per second */
+	size_t max_lines;
+	size_t prefix_len;
 
-	double		 tokens;
-	int64_t		 last_ms;
-	bool		 started;	/* last_ms is meaningful */
+	double tokens;
+	int64_t last_ms;
+	bool started; /* last_ms is meaningful */
 
-	struct sq_list	 urgent;
-	size_t		 nurgent;
-	struct sq_list	 own;		/* the bot's own protocol lines */
-	size_t		 nown;
-	bool		 own_last;	/* the last paced line was one of ours */
-	struct sq_list	 later;		/* housekeeping: after every answer */
-	size_t		 nlater;
-	unsigned	 pack;		/* NOTICE targets a line may carry (TARGMAX) */
+	struct sq_list urgent;
+	size_t nurgent;
+	struct sq_list own; /* the bot's own protocol lines */
+	size_t nown;
+	bool own_last;        /* the last paced line was one of ours */
+	struct sq_list later; /* housekeeping: after every answer */
+	size_t nlater;
+	unsigned pack; /* NOTICE targets a line may carry (TARGMAX) */
 	struct sq_target *rr_head, *rr_tail;
-	size_t		 nlines;
+	size_t nlines;
 
 	/* The "queue full" episode: from the first dropped line until drained. */
-	bool		 full;
-	size_t		 ndropped;
-	size_t		 nover;		/* targets with over set */
+	bool full;
+	size_t ndropped;
+	size_t nover; /* targets with over set */
 
-	struct sq_line	*popped;	/* returned by the last sendq_pop */
+	struct sq_line *popped; /* returned by the last sendq_pop */
 };
 
 static void
@@ -203,7 +203,8 @@ static void
 dropped(struct sendq *q, struct sq_target *t, size_t n, const char *to)
 {
 	if (!q->full)
-		log_warn("send queue full: dropping lines (first to %.64s) until it drains", to);
+		log_warn("send queue full: dropping lines (first to %.64s) until it drains",
+		    to);
 	q->full = true;
 	q->ndropped += n;
 	if (t != NULL && !t->over) {
@@ -218,7 +219,8 @@ drained(struct sendq *q)
 {
 	if (!q->full || q->nover > 0)
 		return;
-	log_warn("send queue drained: %zu line(s) were dropped while it was full", q->ndropped);
+	log_warn("send queue drained: %zu line(s) were dropped while it was full",
+	    q->ndropped);
 	q->full = false;
 	q->ndropped = 0;
 }
@@ -467,7 +469,7 @@ sendq_text(struct sendq *q, const char *cmd, const char *target, const char *tex
 	if (clen == 0 || tglen == 0)
 		goto out;
 	if (txlen == 0) {
-		ret = 0;	/* nothing to say; an empty message is an error numeric */
+		ret = 0; /* nothing to say; an empty message is an error numeric */
 		goto out;
 	}
 	hdr = xasprintf("%s %s :", c, tg);
@@ -585,12 +587,12 @@ pack(struct sendq *q, struct sq_line *ln, const char *key)
 
 	if (q->pack < 2 || !packable(ln, key))
 		return ln;
-	text = ln->buf + 7 + kl;	/* " :text\r\n" */
+	text = ln->buf + 7 + kl; /* " :text\r\n" */
 	rest = ln->len - 7 - kl;
 	len = ln->len;
 	out = NULL;
 	prev = NULL;
-	stop = q->rr_tail;	/* each target once: the ones served go behind it */
+	stop = q->rr_tail; /* each target once: the ones served go behind it */
 	for (t = q->rr_head; t != NULL && n < q->pack; t = next) {
 		size_t tl = strlen(t->key);
 		bool last = t == stop;
@@ -661,7 +663,8 @@ sendq_pop(struct sendq *q, int64_t now_ms, int64_t *wait_ms)
 	 * housekeeping after both, unless it has waited too long (then it
 	 * takes turns like our own lines).
 	 */
-	later = q->later.head != NULL && loop_now() - q->later.head->at >= LATER_MAX_WAIT_MS;
+	later =
+	    q->later.head != NULL && loop_now() - q->later.head->at >= LATER_MAX_WAIT_MS;
 	if ((q->own.head != NULL || later) && (t == NULL || !q->own_last)) {
 		if (q->own.head != NULL) {
 			ln = list_shift(&q->own);
@@ -705,7 +708,8 @@ sendq_state(size_t *depth, int64_t *oldest)
 		*oldest = watched->urgent.head->at;
 	if (watched->own.head != NULL && (*oldest < 0 || watched->own.head->at < *oldest))
 		*oldest = watched->own.head->at;
-	if (watched->later.head != NULL && (*oldest < 0 || watched->later.head->at < *oldest))
+	if (watched->later.head != NULL &&
+	    (*oldest < 0 || watched->later.head->at < *oldest))
 		*oldest = watched->later.head->at;
 	for (t = watched->rr_head; t != NULL; t = t->next)
 		if (t->lines.head != NULL && (*oldest < 0 || t->lines.head->at < *oldest))

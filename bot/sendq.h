@@ -40,7 +40,7 @@ struct sendq;
 /* max_lines bounds the queued lines of all targets together. */
 struct sendq *sendq_new(unsigned burst, double rate, size_t max_lines);
 void sendq_free(struct sendq *q);
-void sendq_clear(struct sendq *q);	/* on disconnect */
+void sendq_clear(struct sendq *q); /* on disconnect */
 void sendq_set_rate(struct sendq *q, unsigned burst, double rate);
 
 /*

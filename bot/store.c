@@ -23,11 +23,11 @@
 
 static struct {
 	sqlite3 *db;
-	bool group;		/* store_set_group(true) */
-	bool group_open;	/* BEGIN issued for this pass, COMMIT pending */
-	int depth;		/* begin() calls not yet committed or rolled back */
-	bool doomed;		/* default mode: an inner rollback undid it all */
-	bool checkpoint_due;	/* store_checkpoint() asked inside a transaction */
+	bool group;          /* store_set_group(true) */
+	bool group_open;     /* BEGIN issued for this pass, COMMIT pending */
+	int depth;           /* begin() calls not yet committed or rolled back */
+	bool doomed;         /* default mode: an inner rollback undid it all */
+	bool checkpoint_due; /* store_checkpoint() asked inside a transaction */
 } st;
 
 static const char *const pragmas[] = {
@@ -42,11 +42,10 @@ static const char *const pragmas[] = {
 	 */
 	"PRAGMA journal_size_limit=0",
 	("CREATE TABLE IF NOT EXISTS schema_versions ("
-	    "owner TEXT PRIMARY KEY, version INTEGER NOT NULL)"),
+	 "owner TEXT PRIMARY KEY, version INTEGER NOT NULL)"),
 };
 
-static void
-set_err(char *err, size_t errlen, const char *fmt, ...) CV_PRINTF(3, 4);
+static void set_err(char *err, size_t errlen, const char *fmt, ...) CV_PRINTF(3, 4);
 static void checkpoint_if_due(void);
 
 static void
@@ -115,8 +114,8 @@ store_open(const char *path, char *err, size_t errlen)
 
 	/* SQLite creates -wal and -shm on its own: keep them private too. */
 	old = umask(077);
-	rc = sqlite3_open_v2(path, &st.db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	rc = sqlite3_open_v2(path, &st.db,
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		set_err(err, errlen, "cannot open %s: %s", path,
 		    st.db ? sqlite3_errmsg(st.db) : sqlite3_errstr(rc));
@@ -127,8 +126,9 @@ store_open(const char *path, char *err, size_t errlen)
 	sqlite3_busy_timeout(st.db, 5000);
 
 	/* journal_mode answers with the mode it got, which may not be WAL. */
-	if (sqlite3_prepare_v2(st.db, "PRAGMA journal_mode=WAL", -1, &stmt,
-	    NULL) != SQLITE_OK || sqlite3_step(stmt) != SQLITE_ROW) {
+	if (sqlite3_prepare_v2(st.db, "PRAGMA journal_mode=WAL", -1, &stmt, NULL) !=
+	        SQLITE_OK ||
+	    sqlite3_step(stmt) != SQLITE_ROW) {
 		set_err(err, errlen, "%s: %s", path, sqlite3_errmsg(st.db));
 		goto fail;
 	}
@@ -212,8 +212,8 @@ commit_tx(void)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = store_exec("COMMIT");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	metrics_store_commit((double)(t1.tv_sec - t0.tv_sec) +
-	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	metrics_store_commit(
+	    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	if (rc == 0)
 		return 0;
 	abort_tx();
@@ -375,8 +375,8 @@ checkpoint_now(void)
 {
 	sqlite3_stmt *stmt;
 
-	if (sqlite3_prepare_v2(st.db, "PRAGMA wal_checkpoint(TRUNCATE)", -1,
-	    &stmt, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(st.db, "PRAGMA wal_checkpoint(TRUNCATE)", -1, &stmt,
+	        NULL) != SQLITE_OK) {
 		log_error("store: checkpoint: %s", sqlite3_errmsg(st.db));
 		return;
 	}
@@ -421,9 +421,8 @@ stored_version(const char *owner, sqlite3_int64 *v)
 	int rc;
 
 	*v = 0;
-	if (sqlite3_prepare_v2(st.db,
-	    "SELECT version FROM schema_versions WHERE owner = ?", -1, &stmt,
-	    NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st.db, "SELECT version FROM schema_versions WHERE owner = ?",
+	        -1, &stmt, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(stmt, 1, owner, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
@@ -440,9 +439,9 @@ set_version(const char *owner, size_t v)
 	int rc;
 
 	if (sqlite3_prepare_v2(st.db,
-	    "INSERT INTO schema_versions (owner, version) VALUES (?, ?) "
-	    "ON CONFLICT (owner) DO UPDATE SET version = excluded.version",
-	    -1, &stmt, NULL) != SQLITE_OK)
+	        "INSERT INTO schema_versions (owner, version) VALUES (?, ?) "
+	        "ON CONFLICT (owner) DO UPDATE SET version = excluded.version",
+	        -1, &stmt, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(stmt, 1, owner, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)v);
@@ -457,20 +456,19 @@ set_version(const char *owner, size_t v)
  * grouped pass) a savepoint, so the pass's transaction is not disturbed.
  */
 static int
-migrate_step(const char *owner, const char *sql, size_t to, char *err,
-    size_t errlen)
+migrate_step(const char *owner, const char *sql, size_t to, char *err, size_t errlen)
 {
 	bool nested = !sqlite3_get_autocommit(st.db);
 	char msg[512];
 
-	if (sqlite3_exec(st.db, nested ? "SAVEPOINT migrate" : "BEGIN IMMEDIATE",
-	    NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_exec(st.db, nested ? "SAVEPOINT migrate" : "BEGIN IMMEDIATE", NULL,
+	        NULL, NULL) != SQLITE_OK)
 		goto fail;
 	if (sqlite3_exec(st.db, sql, NULL, NULL, NULL) != SQLITE_OK ||
 	    set_version(owner, to) == -1)
 		goto fail;
-	if (sqlite3_exec(st.db, nested ? "RELEASE migrate" : "COMMIT", NULL,
-	    NULL, NULL) != SQLITE_OK)
+	if (sqlite3_exec(st.db, nested ? "RELEASE migrate" : "COMMIT", NULL, NULL, NULL) !=
+	    SQLITE_OK)
 		goto fail;
 	return 0;
 
@@ -489,22 +487,22 @@ fail:
 }
 
 int
-store_migrate(const char *owner, const char *const *steps, size_t n,
-    char *err, size_t errlen)
+store_migrate(const char *owner, const char *const *steps, size_t n, char *err,
+    size_t errlen)
 {
 	sqlite3_int64 v;
 	size_t i;
 
 	if (stored_version(owner, &v) == -1) {
-		set_err(err, errlen, "%s schema version: %s", owner,
-		    sqlite3_errmsg(st.db));
-		log_error("store: %s schema version: %s", owner,
-		    sqlite3_errmsg(st.db));
+		set_err(err, errlen, "%s schema version: %s", owner, sqlite3_errmsg(st.db));
+		log_error("store: %s schema version: %s", owner, sqlite3_errmsg(st.db));
 		return -1;
 	}
 	if (v < 0 || (sqlite3_uint64)v > n) {
-		set_err(err, errlen, "%s: database is newer than this plugin "
-		    "(schema %lld, plugin knows %zu)", owner, (long long)v, n);
+		set_err(err, errlen,
+		    "%s: database is newer than this plugin "
+		    "(schema %lld, plugin knows %zu)",
+		    owner, (long long)v, n);
 		return -1;
 	}
 	for (i = (size_t)v; i < n; i++) {

@@ -20,8 +20,8 @@ sqlite3 *store_db(void);
  * transaction with the version bump. -1 with a reason in err; then nothing
  * of the failing step is kept.
  */
-int store_migrate(const char *owner, const char *const *steps, size_t n,
-    char *err, size_t errlen);
+int store_migrate(const char *owner, const char *const *steps, size_t n, char *err,
+    size_t errlen);
 
 /*
  * Transactions. In the default mode begin() opens BEGIN IMMEDIATE and
@@ -35,7 +35,7 @@ int store_begin(void);
 int store_commit(void);
 void store_rollback(void);
 void store_set_group(bool on);
-bool store_group_open(void);	/* a grouped transaction awaits store_pass_end() */
+bool store_group_open(void); /* a grouped transaction awaits store_pass_end() */
 /* Commit the pass's grouped transaction, if any. 0 or -1. */
 int store_pass_end(void);
 

@@ -24,15 +24,15 @@ utf8_seq(const unsigned char *s, size_t len)
 	else if (c < 0xf0) {
 		n = 3;
 		if (c == 0xe0)
-			lo = 0xa0;	/* overlong */
+			lo = 0xa0; /* overlong */
 		else if (c == 0xed)
-			hi = 0x9f;	/* surrogates */
+			hi = 0x9f; /* surrogates */
 	} else {
 		n = 4;
 		if (c == 0xf0)
-			lo = 0x90;	/* overlong */
+			lo = 0x90; /* overlong */
 		else if (c == 0xf4)
-			hi = 0x8f;	/* above U+10FFFF */
+			hi = 0x8f; /* above U+10FFFF */
 	}
 	if (len < n || s[1] < lo || s[1] > hi)
 		return 0;
@@ -129,8 +129,13 @@ text_strip_format(char *s)
 					i += 7;
 			}
 			break;
-		case 0x02: case 0x0f: case 0x11: case 0x16:
-		case 0x1d: case 0x1e: case 0x1f:
+		case 0x02:
+		case 0x0f:
+		case 0x11:
+		case 0x16:
+		case 0x1d:
+		case 0x1e:
+		case 0x1f:
 			i++;
 			break;
 		default:

@@ -16,7 +16,7 @@
 #define xrealloc cv_xrealloc
 #define xstrdup cv_xstrdup
 #define xstrndup cv_xstrndup
-#define xasprintf cv_xasprintf	/* a new string the caller frees */
+#define xasprintf cv_xasprintf /* a new string the caller frees */
 #define xvasprintf cv_xvasprintf
 
 /* strlcpy semantics: always terminates, returns strlen(src). */

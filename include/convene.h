@@ -51,18 +51,18 @@
 
 /* Who may run a command. Higher includes lower. */
 enum cv_role {
-	CV_ROLE_MEMBER = 0,	/* everyone */
-	CV_ROLE_ORGANIZER = 1,	/* granted at run time, stored */
-	CV_ROLE_OWNER = 2,	/* from [bot] owners */
+	CV_ROLE_MEMBER = 0,    /* everyone */
+	CV_ROLE_ORGANIZER = 1, /* granted at run time, stored */
+	CV_ROLE_OWNER = 2,     /* from [bot] owners */
 };
 
 enum cv_log_level { CV_LOG_DEBUG, CV_LOG_INFO, CV_LOG_WARN, CV_LOG_ERROR };
 
 /* The person who sent a command or was seen on the network. */
 struct cv_person {
-	const char *nick;	/* current nick */
-	const char *mask;	/* nick!user@host */
-	const char *account;	/* services account, or NULL when none is known */
+	const char *nick;    /* current nick */
+	const char *mask;    /* nick!user@host */
+	const char *account; /* services account, or NULL when none is known */
 	/*
 	 * Stable identity for storage: "a:ACCOUNT" when the person is logged
 	 * in to services, with A-Z folded only (as services compare accounts),
@@ -86,17 +86,17 @@ struct cv_person {
 };
 
 /* Flags of a command. */
-#define CV_CMD_REST 0x1		/* the last argument is the rest of the line, verbatim */
+#define CV_CMD_REST 0x1 /* the last argument is the rest of the line, verbatim */
 
 #define CV_MAX_ARGS 16
 
 /* One command invocation, handed to the command's handler. */
 struct cv_ctx {
-	struct cv_plugin *plugin;	/* the plugin that owns the command */
+	struct cv_plugin *plugin; /* the plugin that owns the command */
 	const struct cv_person *who;
-	const char *channel;	/* channel it was typed in, or NULL in private */
-	const char *command;	/* the command's name, e.g. "event add" */
-	int argc;		/* arguments after the command name */
+	const char *channel; /* channel it was typed in, or NULL in private */
+	const char *command; /* the command's name, e.g. "event add" */
+	int argc;            /* arguments after the command name */
 	const char *const *argv;
 
 	/* ABI 1.6 */
@@ -116,25 +116,25 @@ typedef void (*cv_command_fn)(struct cv_ctx *ctx);
  */
 struct cv_command {
 	const char *name;
-	const char *usage;	/* arguments only, e.g. "N [yes|maybe|no]" */
-	const char *help;	/* one line */
+	const char *usage; /* arguments only, e.g. "N [yes|maybe|no]" */
+	const char *help;  /* one line */
 	int min_args;
 	int max_args;
 	enum cv_role role;
-	unsigned flags;		/* CV_CMD_* */
+	unsigned flags; /* CV_CMD_* */
 	cv_command_fn fn;
 };
 
 /* HTTP, in the host's own terms so plugins need no libmicrohttpd header. */
 struct cv_http_req {
-	const char *method;	/* "GET" or "HEAD"; others never reach a route */
-	const char *path;	/* decoded path, starting with '/' */
-	const char *base_url;	/* [http] base_url, without a trailing '/' */
+	const char *method;   /* "GET" or "HEAD"; others never reach a route */
+	const char *path;     /* decoded path, starting with '/' */
+	const char *base_url; /* [http] base_url, without a trailing '/' */
 };
 
 struct cv_http_resp {
-	int status;		/* 200 unless set */
-	const char *content_type;	/* static string */
+	int status;               /* 200 unless set */
+	const char *content_type; /* static string */
 	/*
 	 * The body. When `body_free` is set the host free()s it after sending;
 	 * otherwise it must stay valid until the route's plugin is unloaded
@@ -176,16 +176,16 @@ struct cv_http_resp {
 
 /* The kinds of a plugin's metric (ABI 1.2). */
 enum cv_metric_type {
-	CV_METRIC_COUNTER,	/* metric() adds v; the name ends in _total */
-	CV_METRIC_GAUGE,	/* metric() sets v */
-	CV_METRIC_SUMMARY,	/* metric() observes v: adds it to _sum, one to _count */
+	CV_METRIC_COUNTER, /* metric() adds v; the name ends in _total */
+	CV_METRIC_GAUGE,   /* metric() sets v */
+	CV_METRIC_SUMMARY, /* metric() observes v: adds it to _sum, one to _count */
 };
 
 /* The type of a plugin's config key (ABI 1.5). */
 enum cv_key_type {
-	CV_KEY_STRING,		/* any text: the plugin checks it itself */
-	CV_KEY_BOOL,		/* yes/no, true/false, on/off, 1/0 (any case) */
-	CV_KEY_INT,		/* decimal digits, optionally '-', from min to max */
+	CV_KEY_STRING, /* any text: the plugin checks it itself */
+	CV_KEY_BOOL,   /* yes/no, true/false, on/off, 1/0 (any case) */
+	CV_KEY_INT,    /* decimal digits, optionally '-', from min to max */
 	/*
 	 * Seconds, from min to max: numbers with units w, d, h, m, s, each at
 	 * most once and in that order ("1h30m", "45s"); a bare number is seconds.
@@ -202,38 +202,38 @@ enum cv_key_type {
 struct cv_config_key {
 	const char *key;
 	enum cv_key_type type;
-	const char *def;	/* the default as it would be written, or NULL (unset) */
-	long long min, max;	/* CV_KEY_INT and CV_KEY_DURATION (seconds) */
+	const char *def;    /* the default as it would be written, or NULL (unset) */
+	long long min, max; /* CV_KEY_INT and CV_KEY_DURATION (seconds) */
 	/* The plugin's words for a bad value, e.g. "must be yes or no"; NULL: the host's. */
 	const char *why;
 };
 
 /* Returns 0 when it filled `resp`, -1 for "not mine" (the host answers 404). */
-typedef int (*cv_http_fn)(void *arg, const struct cv_http_req *req,
-    struct cv_http_resp *resp);
+typedef int (
+    *cv_http_fn)(void *arg, const struct cv_http_req *req, struct cv_http_resp *resp);
 
 /* An outgoing HTTP request (publishing, importing), run by the host. */
 struct cv_http_request {
-	const char *method;		/* "GET", "PUT", "DELETE", "PROPFIND"... */
-	const char *url;		/* http:// or https:// only, also after redirects */
-	const char *const *headers;	/* "Name: value" strings, NULL-terminated, or NULL */
-	const char *body;		/* request body, or NULL */
+	const char *method;         /* "GET", "PUT", "DELETE", "PROPFIND"... */
+	const char *url;            /* http:// or https:// only, also after redirects */
+	const char *const *headers; /* "Name: value" strings, NULL-terminated, or NULL */
+	const char *body;           /* request body, or NULL */
 	size_t body_len;
-	const char *user;		/* HTTP basic auth, or NULL */
+	const char *user; /* HTTP basic auth, or NULL */
 	const char *password;
-	size_t max_bytes;		/* response body cap, enforced while reading (0: 1 MiB) */
-	long timeout_ms;		/* the whole transfer (0: 30 s) */
-	bool follow;			/* follow redirects (http/https only, at most 5) */
-	bool allow_private;		/* else loopback, private and link-local addresses are refused */
+	size_t max_bytes; /* response body cap, enforced while reading (0: 1 MiB) */
+	long timeout_ms;  /* the whole transfer (0: 30 s) */
+	bool follow;      /* follow redirects (http/https only, at most 5) */
+	bool allow_private; /* else loopback, private and link-local addresses are refused */
 };
 
 struct cv_http_result {
-	int status;			/* the HTTP status, or 0 when the transfer failed */
-	const char *error;		/* a sentence for people when status is 0, else NULL */
-	const char *body;		/* NUL-terminated; valid during the callback */
+	int status;        /* the HTTP status, or 0 when the transfer failed */
+	const char *error; /* a sentence for people when status is 0, else NULL */
+	const char *body;  /* NUL-terminated; valid during the callback */
 	size_t len;
-	const char *etag;		/* the response's ETag, or NULL */
-	const char *content_type;	/* or NULL */
+	const char *etag;         /* the response's ETag, or NULL */
+	const char *content_type; /* or NULL */
 };
 
 typedef void (*cv_http_done_fn)(void *arg, const struct cv_http_result *res);
@@ -244,9 +244,9 @@ typedef void (*cv_bus_fn)(void *arg, const char *topic, const void *data);
 typedef uint64_t cv_timer_id;
 
 /* Topics the host publishes on the bus. `data` is a const struct cv_person *. */
-#define CV_TOPIC_PERSON_SEEN "person.seen"	/* joined a channel of ours or spoke to us */
-#define CV_TOPIC_PERSON_GONE "person.gone"	/* quit, or left every channel of ours */
-#define CV_TOPIC_CONNECTED "irc.connected"	/* registered with the server; data NULL */
+#define CV_TOPIC_PERSON_SEEN "person.seen" /* joined a channel of ours or spoke to us */
+#define CV_TOPIC_PERSON_GONE "person.gone" /* quit, or left every channel of ours */
+#define CV_TOPIC_CONNECTED "irc.connected" /* registered with the server; data NULL */
 /*
  * Erase everything about a person (data: const struct cv_person *; only `id`
  * is sure to be set). Published inside the publisher's transaction; each
@@ -267,12 +267,13 @@ typedef uint64_t cv_timer_id;
  * at the end, and a subscriber treats bits it does not know as FIELDS.
  */
 #define CV_TOPIC_EVENTS_CHANGED "events.changed"
-#define CV_EVENTS_CHANGED_FIELDS 0x1u	/* the event itself: anything that shows it */
-#define CV_EVENTS_CHANGED_REGISTRATIONS 0x2u	/* its registrations: counts, places, statuses, lines */
+#define CV_EVENTS_CHANGED_FIELDS 0x1u /* the event itself: anything that shows it */
+#define CV_EVENTS_CHANGED_REGISTRATIONS \
+	0x2u /* its registrations: counts, places, statuses, lines */
 struct cv_events_change {
 	long long event_id;
-	unsigned what;		/* CV_EVENTS_CHANGED_* bits */
-	const char *person;	/* whose registration changed (also when removed), or NULL */
+	unsigned what;      /* CV_EVENTS_CHANGED_* bits */
+	const char *person; /* whose registration changed (also when removed), or NULL */
 };
 
 /*
@@ -312,7 +313,8 @@ struct cv_events_change {
  *   text           TEXT, the version of that field in that language
  */
 #define CV_EVENTS_VIEW "events_v1"
-#define CV_EVENTS_COLUMNS "id, uid, title, description, location, url, join_url, channel," \
+#define CV_EVENTS_COLUMNS                                                            \
+	"id, uid, title, description, location, url, join_url, channel,"             \
 	" cancel_reason, tz, start_utc, duration_min, status, sequence, created_at," \
 	" updated_at, purged, capacity, confirmed"
 #define CV_REGISTRATIONS_VIEW "registrations_v1"
@@ -349,8 +351,8 @@ struct cv_host {
 	int (*commands)(struct cv_plugin *p, const struct cv_command *cmds, size_t n);
 
 	/* Timers on the monotonic clock. repeat_ms 0 fires once. */
-	cv_timer_id (*timer_add)(struct cv_plugin *p, int64_t delay_ms,
-	    int64_t repeat_ms, cv_timer_fn fn, void *arg);
+	cv_timer_id (*timer_add)(struct cv_plugin *p, int64_t delay_ms, int64_t repeat_ms,
+	    cv_timer_fn fn, void *arg);
 	void (*timer_cancel)(struct cv_plugin *p, cv_timer_id id);
 	/* Clocks, injectable in tests: monotonic milliseconds, and wall time. */
 	int64_t (*mono_ms)(void);
@@ -517,20 +519,22 @@ struct cv_host {
 	 */
 	bool (*config_bool)(struct cv_plugin *p, const char *key);
 	long long (*config_int)(struct cv_plugin *p, const char *key);
-	long long (*config_duration)(struct cv_plugin *p, const char *key);	/* seconds */
+	long long (*config_duration)(struct cv_plugin *p, const char *key); /* seconds */
 	/*
 	 * Parse `value` as key `k` declares (a bool gives 0 or 1): 0 with the
 	 * value in *out, or -1 when it is not one. For values the host has not
 	 * checked (a key of another section, an old name).
 	 */
-	int (*config_parse)(const struct cv_config_key *k, const char *value, long long *out);
+	int (*config_parse)(const struct cv_config_key *k, const char *value,
+	    long long *out);
 	/* ABI 1.6 */
 	/*
 	 * The translation of msgid in lang ("en", "fr"; NULL or another reads
 	 * English): a static string, to use as a format. English is the
 	 * source language, so tr("en", s) is s.
 	 */
-	const char *(*tr)(const char *lang, const char *msgid) __attribute__((format_arg(2)));
+	const char *(*tr)(const char *lang, const char *msgid)
+	    __attribute__((format_arg(2)));
 	/* The singular or plural form for n, translated. */
 	const char *(*ntr)(const char *lang, const char *singular, const char *plural,
 	    unsigned long n) __attribute__((format_arg(2))) __attribute__((format_arg(3)));
@@ -546,14 +550,15 @@ struct cv_host {
 
 /* The one symbol a plugin exports, named `convene_plugin`. */
 struct cv_plugin_desc {
-	unsigned abi_major;	/* CONVENE_ABI_MAJOR */
-	unsigned abi_minor;	/* CONVENE_ABI_MINOR */
-	const char *name;	/* also its config section */
+	unsigned abi_major; /* CONVENE_ABI_MAJOR */
+	unsigned abi_minor; /* CONVENE_ABI_MINOR */
+	const char *name;   /* also its config section */
 	const char *version;
 	/* Keys the plugin's config section may hold, NULL-terminated. */
 	const char *const *config_keys;
 	/* Returns 0, or -1 with a sentence in err; then the plugin is left unloaded. */
-	int (*init)(struct cv_plugin *p, const struct cv_host *host, char *err, size_t errlen);
+	int (*init)(struct cv_plugin *p, const struct cv_host *host, char *err,
+	    size_t errlen);
 	void (*fini)(struct cv_plugin *p);
 
 	/* ABI 1.5 */

@@ -43,8 +43,11 @@ static void
 join(struct cv_ctx *ctx)
 {
 	if (!channel_ok(ctx->argv[0])) {
-		host->reply(ctx, host->tr(ctx->lang, "'%.60s' is not a channel name. Usage: join "
-		    "#channel [key]"), ctx->argv[0]);
+		host->reply(ctx,
+		    host->tr(ctx->lang,
+		        "'%.60s' is not a channel name. Usage: join "
+		        "#channel [key]"),
+		    ctx->argv[0]);
 		return;
 	}
 	host->join(ctx->argv[0], ctx->argc > 1 ? ctx->argv[1] : NULL);
@@ -55,8 +58,11 @@ static void
 part(struct cv_ctx *ctx)
 {
 	if (!channel_ok(ctx->argv[0])) {
-		host->reply(ctx, host->tr(ctx->lang, "'%.60s' is not a channel name. Usage: part "
-		    "#channel"), ctx->argv[0]);
+		host->reply(ctx,
+		    host->tr(ctx->lang,
+		        "'%.60s' is not a channel name. Usage: part "
+		        "#channel"),
+		    ctx->argv[0]);
 		return;
 	}
 	host->part(ctx->argv[0]);
@@ -69,8 +75,11 @@ organizer_add(struct cv_ctx *ctx)
 	const char *m = ctx->argv[0];
 
 	if (!host->mask_valid(m)) {
-		host->reply(ctx, host->tr(ctx->lang, "'%.80s' is not a mask: use nick!user@host "
-		    "(with * and ?) or account:NAME."), m);
+		host->reply(ctx,
+		    host->tr(ctx->lang,
+		        "'%.80s' is not a mask: use nick!user@host "
+		        "(with * and ?) or account:NAME."),
+		    m);
 		return;
 	}
 	switch (host->organizer_add(m)) {
@@ -81,8 +90,10 @@ organizer_add(struct cv_ctx *ctx)
 		host->reply(ctx, host->tr(ctx->lang, "%s was already an organiser."), m);
 		break;
 	default:
-		host->reply(ctx, "%s", host->tr(ctx->lang, "Could not save that: the database "
-		    "refused it. Try again later."));
+		host->reply(ctx, "%s",
+		    host->tr(ctx->lang,
+		        "Could not save that: the database "
+		        "refused it. Try again later."));
 	}
 }
 
@@ -91,14 +102,18 @@ organizer_del(struct cv_ctx *ctx)
 {
 	switch (host->organizer_del(ctx->argv[0])) {
 	case 0:
-		host->reply(ctx, host->tr(ctx->lang, "%s is no longer an organiser."), ctx->argv[0]);
+		host->reply(ctx, host->tr(ctx->lang, "%s is no longer an organiser."),
+		    ctx->argv[0]);
 		break;
 	case 1:
-		host->reply(ctx, host->tr(ctx->lang, "%s was not an organiser."), ctx->argv[0]);
+		host->reply(ctx, host->tr(ctx->lang, "%s was not an organiser."),
+		    ctx->argv[0]);
 		break;
 	default:
-		host->reply(ctx, "%s", host->tr(ctx->lang, "Could not save that: the database "
-		    "refused it. Try again later."));
+		host->reply(ctx, "%s",
+		    host->tr(ctx->lang,
+		        "Could not save that: the database "
+		        "refused it. Try again later."));
 	}
 }
 

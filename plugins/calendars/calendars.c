@@ -119,24 +119,27 @@ site(const char *base)
 	const char *chan = host->config_of("events", "channel");
 	const char *nick = host->own_nick();
 	bool tls = config_true(host->config_of("irc", "tls"));
-	struct cal_site s = { cal_name(), base, NULL, host->prefix(), NULL,
-	    NULL, NULL, NULL };
+	struct cal_site s = { cal_name(), base, NULL, host->prefix(), NULL, NULL, NULL,
+		NULL };
 
 	s.nick = nick != NULL && nick[0] != '\0' ? nick : host->config_of("irc", "nick");
 	if (port == NULL || port[0] == '\0')
 		port = tls ? "6697" : "6667";
 	/* Only a plain host name or address goes into a link. */
 	if (server != NULL && server[0] != '\0' && strlen(server) < 256 &&
-	    strspn(server, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:") ==
-	    strlen(server)) {
-		snprintf(irc, sizeof(irc), strchr(server, ':') != NULL ? "%s://[%s]:%s/" :
-		    "%s://%s:%s/", tls ? "ircs" : "irc", server, port);
+	    strspn(server,
+	        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:") ==
+	        strlen(server)) {
+		snprintf(irc, sizeof(irc),
+		    strchr(server, ':') != NULL ? "%s://[%s]:%s/" : "%s://%s:%s/",
+		    tls ? "ircs" : "irc", server, port);
 		snprintf(label, sizeof(label), "%s (port %s%s)", server, port,
 		    tls ? ", TLS" : "");
 		s.irc = irc;
 		s.irc_label = label;
 	}
-	if (chat != NULL && (strncmp(chat, "https://", 8) == 0 || strncmp(chat, "http://", 7) == 0))
+	if (chat != NULL &&
+	    (strncmp(chat, "https://", 8) == 0 || strncmp(chat, "http://", 7) == 0))
 		s.chat_url = chat;
 	s.channel = chan != NULL && chan[0] != '\0' ? chan : host->channel(0);
 	return s;
@@ -180,7 +183,8 @@ calendars_init(struct cv_plugin *p, const struct cv_host *h, char *err, size_t e
 	if (host->route(p, "/calendars/", serve_calendars, NULL) == -1 ||
 	    host->route(p, "/event/", serve_event_page, NULL) == -1 ||
 	    host->route(p, "/", serve_page, NULL) == -1) {
-		snprintf(err, errlen, "could not take the HTTP paths /calendars/, /event/ and /");
+		snprintf(err, errlen,
+		    "could not take the HTTP paths /calendars/, /event/ and /");
 		return -1;
 	}
 	/* The page names the bot's nick, which the server may have made another. */
@@ -202,7 +206,7 @@ calendars_init(struct cv_plugin *p, const struct cv_host *h, char *err, size_t e
 static void
 calendars_fini(struct cv_plugin *p)
 {
-	manifest_flush();	/* what the next start compares with */
+	manifest_flush(); /* what the next start compares with */
 	pub_stop();
 	for (size_t i = 0; i < pub.n; i++)
 		cal_feed_clear(&pub.v[i]);
@@ -224,14 +228,23 @@ calendars_fini(struct cv_plugin *p)
 	self = NULL;
 }
 
-#define KEY(name) { name, CV_KEY_STRING, NULL, 0, 0, NULL }
+#define KEY(name)                                     \
+	{                                             \
+		name, CV_KEY_STRING, NULL, 0, 0, NULL \
+	}
 
 /* The [calendars] keys: text, each checked where it is read. */
 static const struct cv_config_key config[] = {
-	KEY("dir"), KEY("name"), KEY("publish_url"), KEY("publish_mode"), KEY("publish_user"),
-	KEY("publish_password_file"), KEY("report_to"),
+	KEY("dir"),
+	KEY("name"),
+	KEY("publish_url"),
+	KEY("publish_mode"),
+	KEY("publish_user"),
+	KEY("publish_password_file"),
+	KEY("report_to"),
 	/* Deprecated: now [events] keys, read and checked there; accepted until the next release. */
-	KEY("import_allow_private"), KEY("import_timeout"),
+	KEY("import_allow_private"),
+	KEY("import_timeout"),
 	KEY(NULL),
 };
 
@@ -248,4 +261,5 @@ const struct cv_plugin_desc calendars_plugin = {
 	.fini = calendars_fini,
 	.config = config,
 };
-extern const struct cv_plugin_desc convene_plugin __attribute__((alias("calendars_plugin")));
+extern const struct cv_plugin_desc convene_plugin
+    __attribute__((alias("calendars_plugin")));

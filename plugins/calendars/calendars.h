@@ -17,10 +17,10 @@
 
 #pragma GCC visibility push(hidden)
 
-#define KEEP_PAST (30 * 86400)	/* ended events stay in the feeds this long */
+#define KEEP_PAST (30 * 86400) /* ended events stay in the feeds this long */
 #define REFRESH_MINUTES 60
-#define TICK_MS (15 * 1000)	/* how often to look whether time changed a feed */
-#define PERSONAL_MAX 1024	/* personal feeds kept in memory */
+#define TICK_MS (15 * 1000) /* how often to look whether time changed a feed */
+#define PERSONAL_MAX 1024   /* personal feeds kept in memory */
 #define CTYPE_ICS "text/calendar; charset=utf-8"
 #define CTYPE_HTML "text/html; charset=utf-8"
 
@@ -30,23 +30,23 @@ extern struct cv_plugin *self;
 
 /* The public feeds and the page, as last rendered. */
 struct cal_pub {
-	struct cal_feed *v;	/* v[0] is all.ics */
+	struct cal_feed *v; /* v[0] is all.ics */
 	size_t n;
 	struct cal_feed page;
-	long long next_change;	/* wall time when time alone changes what they show */
-	bool written;		/* the files were written once since start */
-	bool rendered;		/* render_public() ran once since start */
-	cv_timer_id render_timer;	/* a render is due: events changed */
-	bool due_all;		/* any event may have changed: every feed is looked at */
-	bool due_page;		/* the page only: places on it, or the bot's nick */
-	long long page_ids[CAL_PAGE_EVENTS];	/* the events the page shows */
+	long long next_change;    /* wall time when time alone changes what they show */
+	bool written;             /* the files were written once since start */
+	bool rendered;            /* render_public() ran once since start */
+	cv_timer_id render_timer; /* a render is due: events changed */
+	bool due_all;  /* any event may have changed: every feed is looked at */
+	bool due_page; /* the page only: places on it, or the bot's nick */
+	long long page_ids[CAL_PAGE_EVENTS]; /* the events the page shows */
 	size_t npage_ids;
-	char nick[256];		/* the bot's nick the page names */
+	char nick[256]; /* the bot's nick the page names */
 };
 extern struct cal_pub pub;
 
-#define RENDER_DELAY_MS 1000	/* changes within this share one render */
-#define EVENT_BODIES 256	/* bodies of single-event feeds kept in memory */
+#define RENDER_DELAY_MS 1000 /* changes within this share one render */
+#define EVENT_BODIES 256     /* bodies of single-event feeds kept in memory */
 /*
  * Mixed into what a single event's feed is rendered from: raise it when
  * ics.c or render_event() writes other text for the same event.
@@ -71,8 +71,8 @@ extern struct ics_slices slices;
 
 /* The feeds of single events: validators for each, a few bodies. */
 extern struct cal_evfeeds evs;
-extern bool evs_loaded;		/* the manifest was read */
-extern long long *gone;		/* events to remove from the manifest */
+extern bool evs_loaded; /* the manifest was read */
+extern long long *gone; /* events to remove from the manifest */
 extern size_t ngone;
 
 /* Personal feeds, rendered on the first request after a change. */
@@ -81,8 +81,8 @@ struct personal {
 	char *person;
 	struct cal_feed f;
 	bool stale;
-	long long used;		/* mono ms of the last request, to evict the oldest */
-	long long *ids;		/* the events it shows, by id: a change to one of them stales it */
+	long long used; /* mono ms of the last request, to evict the oldest */
+	long long *ids; /* the events it shows, by id: a change to one of them stales it */
 	size_t nids;
 };
 extern struct personal *pers;
@@ -97,7 +97,8 @@ struct cal_site site(const char *base);
 const char *feed_dir(void);
 
 /* files.c */
-int write_atomic(const char *dir, const char *path, const char *body, size_t len, void **map);
+int write_atomic(const char *dir, const char *path, const char *body, size_t len,
+    void **map);
 long long event_id_of(const char *path);
 void prune(const char *dir, const char *sub);
 int write_files(void);
@@ -106,7 +107,8 @@ int write_files(void);
 char *render_event(const struct cal_event *e, const char *base, size_t *len);
 void manifest_flush(void);
 void on_flush(void *arg);
-void events_update(const struct cal_event *v, size_t n, const char *base, time_t now, bool dir_ok);
+void events_update(const struct cal_event *v, size_t n, const char *base, time_t now,
+    bool dir_ok);
 struct cal_evfeed *event_feed(long long id);
 
 /* render.c */

@@ -19,8 +19,10 @@ reply_personal(struct cv_ctx *ctx, const char *token, const char *intro)
 	snprintf(path, sizeof(path), "me/%s.ics", token);
 	url = cal_feed_url(base, path);
 	web = cal_webcal_url(base, path);
-	host->reply(ctx, "%s %s (calendar apps: %s). Keep it to yourself: anyone with it sees "
-	    "your registrations and join links. 'feed reset' replaces it.", intro, url, web);
+	host->reply(ctx,
+	    "%s %s (calendar apps: %s). Keep it to yourself: anyone with it sees "
+	    "your registrations and join links. 'feed reset' replaces it.",
+	    intro, url, web);
 	explicit_bzero(url, strlen(url));
 	explicit_bzero(web, strlen(web));
 	free(url);
@@ -70,13 +72,15 @@ cmd_feed(struct cv_ctx *ctx)
 	free(base);
 	/* A personal link is a secret: never said where a relay repeats it. */
 	if (ctx->who->via != NULL) {
-		host->reply(ctx, "A personal calendar link is given in private only: ask for "
+		host->reply(ctx,
+		    "A personal calendar link is given in private only: ask for "
 		    "it from IRC.");
 		return;
 	}
 	if (token_for(ctx->who->id, tok, false) == -1) {
 		host->log(self, CV_LOG_ERROR, "could not make a personal feed token");
-		host->reply(ctx, "Sorry, your personal calendar is not available: please try "
+		host->reply(ctx,
+		    "Sorry, your personal calendar is not available: please try "
 		    "again later.");
 		return;
 	}
@@ -90,19 +94,22 @@ cmd_feed_reset(struct cv_ctx *ctx)
 	char tok[CAL_TOKEN_LEN + 1];
 
 	if (ctx->who->via != NULL) {
-		host->reply(ctx, "A personal calendar link is given in private only: ask for "
+		host->reply(ctx,
+		    "A personal calendar link is given in private only: ask for "
 		    "it from IRC.");
 		return;
 	}
 	if (token_for(ctx->who->id, tok, true) == -1) {
 		host->log(self, CV_LOG_ERROR, "could not reset a personal feed token");
-		host->reply(ctx, "Sorry, that did not work and nothing was changed: please try "
+		host->reply(ctx,
+		    "Sorry, that did not work and nothing was changed: please try "
 		    "again later.");
 		return;
 	}
 	personal_forget(ctx->who->id);
 	host->log(self, CV_LOG_INFO, "a personal feed token was reset");
-	reply_personal(ctx, tok, "Your old personal calendar link no longer works. The new one:");
+	reply_personal(ctx, tok,
+	    "Your old personal calendar link no longer works. The new one:");
 	explicit_bzero(tok, sizeof(tok));
 }
 

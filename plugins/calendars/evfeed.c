@@ -19,7 +19,8 @@
 static uint64_t
 event_seed(const char *base)
 {
-	return ics_hash_text(ics_hash_text(ics_hash_text(0, EVENT_FORMAT), cal_name()), base);
+	return ics_hash_text(ics_hash_text(ics_hash_text(0, EVENT_FORMAT), cal_name()),
+	    base);
 }
 
 char *
@@ -80,8 +81,9 @@ manifest_flush(void)
 			failed++;
 	for (size_t i = 0; i < evs.n; i++) {
 		struct cal_evfeed *f = &evs.v[i];
-		struct cal_file_row r = { .event_id = f->id, .input = f->input,
-		    .lastmod = f->lastmod };
+		struct cal_file_row r = { .event_id = f->id,
+			.input = f->input,
+			.lastmod = f->lastmod };
 
 		if (f->stored || f->input == 0)
 			continue;
@@ -184,8 +186,10 @@ events_update(const struct cal_event *v, size_t n, const char *base, time_t now,
 		old.v = cal_xrealloc(NULL, (nr + 1) * sizeof(*old.v));
 		old.n = nr;
 		for (size_t i = 0; i < nr; i++) {
-			old.v[i] = (struct cal_evfeed){ .id = r[i].event_id, .input = r[i].input,
-			    .lastmod = (time_t)r[i].lastmod, .stored = true };
+			old.v[i] = (struct cal_evfeed){ .id = r[i].event_id,
+				.input = r[i].input,
+				.lastmod = (time_t)r[i].lastmod,
+				.stored = true };
 			memcpy(old.v[i].etag, r[i].etag, sizeof(old.v[i].etag));
 		}
 		free(r);
@@ -209,7 +213,7 @@ events_update(const struct cal_event *v, size_t n, const char *base, time_t now,
 			evs.v[i] = (struct cal_evfeed){ .id = v[i].id };
 		}
 		evs.bodies += evs.v[i].body != NULL;
-		evs.v[i].on_disk = false;	/* prune() says */
+		evs.v[i].on_disk = false; /* prune() says */
 	}
 	cal_evfeeds_sort(&evs);
 	for (size_t i = 0; i < n; i++)
@@ -225,15 +229,17 @@ events_update(const struct cal_event *v, size_t n, const char *base, time_t now,
 	if (dir_ok) {
 		prune(feed_dir(), "event");
 		for (size_t i = 0; i < evs.n; i++) {
-			if (event_refresh(&evs.v[i], byid[i], seed, base, now, false) == -1) {
+			if (event_refresh(&evs.v[i], byid[i], seed, base, now, false) ==
+			    -1) {
 				failed++;
 				err = errno;
 			}
 		}
 	}
 	if (failed > 0)
-		host->log(self, CV_LOG_WARN, "could not write %zu event feed file(s) under %s: %s",
-		    failed, feed_dir(), strerror(err));
+		host->log(self, CV_LOG_WARN,
+		    "could not write %zu event feed file(s) under %s: %s", failed,
+		    feed_dir(), strerror(err));
 	cal_evfeeds_clear(&old);
 	free(taken);
 	free(byid);
@@ -257,8 +263,9 @@ event_feed(long long id)
 		rc = cal_store_event(db(), id, host->wall_now(), KEEP_PAST, &e);
 		if (rc != 1) {
 			if (rc == -1)
-				host->log(self, CV_LOG_ERROR, "reading event %lld for its feed: %s",
-				    id, sqlite3_errmsg(db()));
+				host->log(self, CV_LOG_ERROR,
+				    "reading event %lld for its feed: %s", id,
+				    sqlite3_errmsg(db()));
 			return NULL;
 		}
 		base = base_url();

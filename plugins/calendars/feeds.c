@@ -68,7 +68,8 @@ cal_next_lastmod(time_t old, time_t now)
 static int
 by_id(const void *a, const void *b)
 {
-	long long x = ((const struct cal_evfeed *)a)->id, y = ((const struct cal_evfeed *)b)->id;
+	long long x = ((const struct cal_evfeed *)a)->id,
+	          y = ((const struct cal_evfeed *)b)->id;
 
 	return x < y ? -1 : x > y;
 }
@@ -126,7 +127,8 @@ cal_evfeed_validate(struct cal_evfeed *f, const char *body, size_t len, time_t n
 }
 
 void
-cal_evfeed_keep(struct cal_evfeeds *c, struct cal_evfeed *f, char *body, size_t len, bool keep)
+cal_evfeed_keep(struct cal_evfeeds *c, struct cal_evfeed *f, char *body, size_t len,
+    bool keep)
 {
 	if (f->body == NULL && c->bodies >= c->cap && keep)
 		evict_one(c, f);

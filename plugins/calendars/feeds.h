@@ -19,14 +19,14 @@
 
 /* One rendered document, with its validators. */
 struct cal_feed {
-	char *path;		/* under /calendars/: "all.ics", "channel/NAME.ics", "event/N.ics" */
-	char *label;		/* what people call it: "all events", "#events", "event 7" */
+	char *path;  /* under /calendars/: "all.ics", "channel/NAME.ics", "event/N.ics" */
+	char *label; /* what people call it: "all events", "#events", "event 7" */
 	char *body;
 	size_t len;
 	char etag[48];
 	time_t lastmod;
-	bool dirty;		/* the body changed and is not on disk yet */
-	bool mapped;		/* body is a mapping of its file (cal_feed_map), not the heap's */
+	bool dirty;  /* the body changed and is not on disk yet */
+	bool mapped; /* body is a mapping of its file (cal_feed_map), not the heap's */
 };
 
 void cal_feed_clear(struct cal_feed *f);
@@ -59,21 +59,21 @@ time_t cal_next_lastmod(time_t old, time_t now);
  */
 struct cal_evfeed {
 	long long id;
-	uint64_t input;		/* ics_event_input() the validators are for; 0: none yet */
-	char etag[48];		/* "" until known */
+	uint64_t input; /* ics_event_input() the validators are for; 0: none yet */
+	char etag[48];  /* "" until known */
 	time_t lastmod;
-	char *body;		/* NULL when not in memory */
+	char *body; /* NULL when not in memory */
 	size_t len;
-	unsigned long long used;	/* when last rendered or served, for eviction */
-	bool on_disk;		/* the file under [calendars] dir holds this body */
-	bool stored;		/* the database's manifest holds these validators */
+	unsigned long long used; /* when last rendered or served, for eviction */
+	bool on_disk;            /* the file under [calendars] dir holds this body */
+	bool stored;             /* the database's manifest holds these validators */
 };
 
 struct cal_evfeeds {
-	struct cal_evfeed *v;	/* by id */
+	struct cal_evfeed *v; /* by id */
 	size_t n;
-	size_t bodies;		/* how many hold a body */
-	size_t cap;		/* at most this many */
+	size_t bodies; /* how many hold a body */
+	size_t cap;    /* at most this many */
 	unsigned long long tick;
 };
 
@@ -105,7 +105,8 @@ void cal_evfeeds_clear(struct cal_evfeeds *c);
  * `fold` (the network's case mapping, in place). -1 when the name has
  * nothing left or holds anything unsafe in a path or a file name.
  */
-int cal_channel_key(const char *channel, void (*fold)(char *), char out[CAL_CHANNEL_KEY_MAX]);
+int cal_channel_key(const char *channel, void (*fold)(char *),
+    char out[CAL_CHANNEL_KEY_MAX]);
 
 /* base + "/calendars/" + path, with every byte outside [A-Za-z0-9._~/-] percent-encoded. */
 char *cal_feed_url(const char *base, const char *path);
@@ -114,20 +115,20 @@ char *cal_webcal_url(const char *base, const char *path);
 
 /* A channel that has a feed, for the page. */
 struct cal_channel {
-	const char *name;	/* "#events" */
-	const char *path;	/* "channel/events.ics" */
+	const char *name; /* "#events" */
+	const char *path; /* "channel/events.ics" */
 };
 
 /* What the pages say about the site, and how to take part. */
 struct cal_site {
-	const char *title;	/* the calendar's name */
-	const char *base;	/* public URL of the HTTP server, without a trailing '/' */
-	const char *nick;	/* the bot's nick, for "/msg NICK rsvp N"; NULL: unknown */
-	const char *prefix;	/* the command prefix in channels ("!") */
-	const char *irc;	/* "ircs://HOST:PORT/" (or irc://), or NULL: no chat link */
-	const char *irc_label;	/* how to name the server: "irc.example.org (port 6697, TLS)" */
-	const char *channel;	/* where events without a channel belong, or NULL */
-	const char *chat_url;	/* a web chat ([http] chat_url), or NULL */
+	const char *title;  /* the calendar's name */
+	const char *base;   /* public URL of the HTTP server, without a trailing '/' */
+	const char *nick;   /* the bot's nick, for "/msg NICK rsvp N"; NULL: unknown */
+	const char *prefix; /* the command prefix in channels ("!") */
+	const char *irc;    /* "ircs://HOST:PORT/" (or irc://), or NULL: no chat link */
+	const char *irc_label; /* how to name the server: "irc.example.org (port 6697, TLS)" */
+	const char *channel;  /* where events without a channel belong, or NULL */
+	const char *chat_url; /* a web chat ([http] chat_url), or NULL */
 };
 
 /* Events on the front page, and on each further page (/page/N). */
@@ -161,8 +162,8 @@ char *cal_page_first_render(const struct cal_site *s, const struct cal_event *v,
     size_t total, const struct cal_channel *ch, size_t nch, long long now, size_t *len);
 
 /* The page of one event (/event/N), rendered on request. Caller frees. */
-char *cal_event_page_render(const struct cal_site *s, const struct cal_event *e, long long now,
-    size_t *len);
+char *cal_event_page_render(const struct cal_site *s, const struct cal_event *e,
+    long long now, size_t *len);
 
 #pragma GCC visibility pop
 

@@ -33,7 +33,7 @@ mkdir_p(const char *path)
 		if (mkdir(p, 0755) == -1 && errno != EEXIST)
 			rc = -1;
 		else
-			chmod(p, 0755);	/* world-readable whatever the umask */
+			chmod(p, 0755); /* world-readable whatever the umask */
 		if (end)
 			break;
 		*s = '/';
@@ -61,8 +61,8 @@ write_atomic(const char *dir, const char *path, const char *body, size_t len, vo
 		*map = NULL;
 	if (asprintf(&final, "%s/%s", dir, path) < 0)
 		abort();
-	if (asprintf(&tmp, "%s/%.*s.%s.tmp.XXXXXX", dir, slash ? (int)(slash - path + 1) : 0,
-	    path, slash ? slash + 1 : path) < 0)
+	if (asprintf(&tmp, "%s/%.*s.%s.tmp.XXXXXX", dir,
+	        slash ? (int)(slash - path + 1) : 0, path, slash ? slash + 1 : path) < 0)
 		abort();
 	if ((fd = mkstemp(tmp)) == -1)
 		goto out;
@@ -137,9 +137,11 @@ prune(const char *dir, const char *sub)
 		while ((e = readdir(dh)) != NULL) {
 			size_t n = strlen(e->d_name);
 
-			if (e->d_name[0] == '.' || n < 5 || strcmp(e->d_name + n - 4, ".ics") != 0)
+			if (e->d_name[0] == '.' || n < 5 ||
+			    strcmp(e->d_name + n - 4, ".ics") != 0)
 				continue;
-			if ((size_t)snprintf(path, sizeof(path), "%s/%s", sub, e->d_name) >= sizeof(path))
+			if ((size_t)snprintf(path, sizeof(path), "%s/%s", sub,
+			        e->d_name) >= sizeof(path))
 				continue;
 			if (has_feed(path)) {
 				long long id = event_id_of(path);
@@ -172,7 +174,8 @@ write_files(void)
 		host->log(self, CV_LOG_WARN, "cannot create %s: %s", dir, strerror(errno));
 		return -1;
 	}
-	for (const char *const *s = (const char *const[]){ "channel", "event", NULL }; *s; s++) {
+	for (const char *const *s = (const char *const[]){ "channel", "event", NULL }; *s;
+	     s++) {
 		if (asprintf(&sub, "%s/%s", dir, *s) < 0)
 			abort();
 		mkdir_p(sub);
@@ -183,7 +186,8 @@ write_files(void)
 			continue;
 		void *map;
 
-		if (write_atomic(dir, pub.v[i].path, pub.v[i].body, pub.v[i].len, &map) == -1) {
+		if (write_atomic(dir, pub.v[i].path, pub.v[i].body, pub.v[i].len, &map) ==
+		    -1) {
 			failed++;
 		} else {
 			pub.v[i].dirty = false;
@@ -193,8 +197,9 @@ write_files(void)
 		}
 	}
 	if (failed > 0)
-		host->log(self, CV_LOG_WARN, "could not write %zu feed file(s) under %s: %s",
-		    failed, dir, strerror(errno));
+		host->log(self, CV_LOG_WARN,
+		    "could not write %zu feed file(s) under %s: %s", failed, dir,
+		    strerror(errno));
 	prune(dir, "channel");
 	pub.written = failed == 0;
 	return 0;

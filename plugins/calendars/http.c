@@ -70,7 +70,8 @@ serve_calendars(void *arg, const struct cv_http_req *req, struct cv_http_resp *r
 		return 0;
 	}
 	if (strncmp(p, "channel/", 8) == 0) {
-		char name[CAL_CHANNEL_KEY_MAX], key[CAL_CHANNEL_KEY_MAX], path[CAL_CHANNEL_KEY_MAX + 16];
+		char name[CAL_CHANNEL_KEY_MAX], key[CAL_CHANNEL_KEY_MAX],
+		    path[CAL_CHANNEL_KEY_MAX + 16];
 
 		if (stem - 8 >= sizeof(name))
 			return -1;
@@ -137,7 +138,7 @@ serve_page(void *arg, const struct cv_http_req *req, struct cv_http_resp *resp)
 		if (page < 2 || page > 1000000)
 			return -1;
 		if (cal_store_upcoming(db(), now, (size_t)(page - 1) * CAL_PAGE_EVENTS,
-		    CAL_PAGE_EVENTS, &v, &n, &total) == -1) {
+		        CAL_PAGE_EVENTS, &v, &n, &total) == -1) {
 			host->log(self, CV_LOG_ERROR, "reading events for a page: %s",
 			    sqlite3_errmsg(db()));
 			return -1;

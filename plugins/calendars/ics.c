@@ -11,7 +11,7 @@
 #include "icstext.h"
 #include "sbuf.h"
 
-#define ZONE_MARGIN (366 * 86400)	/* VTIMEZONE kept for a year around the events */
+#define ZONE_MARGIN (366 * 86400) /* VTIMEZONE kept for a year around the events */
 
 void
 cal_event_clear(struct cal_event *e)
@@ -46,7 +46,8 @@ ics_etag(const char *body, size_t len, char out[48])
 		a = (a ^ (unsigned char)body[i]) * 0x100000001b3ULL;
 		b = (b ^ (unsigned char)body[len - 1 - i]) * 0x100000001b3ULL;
 	}
-	snprintf(out, 48, "\"%016llx%016llx\"", (unsigned long long)a, (unsigned long long)b);
+	snprintf(out, 48, "\"%016llx%016llx\"", (unsigned long long)a,
+	    (unsigned long long)b);
 }
 
 /*
@@ -84,24 +85,24 @@ uint64_t
 ics_event_input(const struct cal_event *e, uint64_t seed)
 {
 	const char *texts[] = { e->uid, e->title, e->description, e->location, e->url,
-	    e->join_url, e->channel, e->cancel_reason, e->tz };
+		e->join_url, e->channel, e->cancel_reason, e->tz };
 	long long nums[] = { e->id, e->start_utc, e->duration_min, e->cancelled, e->purged,
-	    e->sequence, e->created_at, e->updated_at, e->reg, e->position };
+		e->sequence, e->created_at, e->updated_at, e->reg, e->position };
 	/* Another libical may write other text for the same event. */
 	uint64_t h = ics_hash_text(seed ^ 0xcbf29ce484222325ULL, ICAL_VERSION);
 
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
 		h = ics_hash_text(h, texts[i]);
 	h = fnv(h, nums, sizeof(nums));
-	return h != 0 ? h : 1;	/* 0 means "unknown" to callers */
+	return h != 0 ? h : 1; /* 0 means "unknown" to callers */
 }
 
 /* ---- rendering ---- */
 
 struct zone_use {
-	const char *name;	/* the event's plain IANA name */
-	icaltimezone *z;	/* libical's builtin zone (the host owns it), or NULL: not a zone */
-	long long first;	/* the earliest start of its events */
+	const char *name; /* the event's plain IANA name */
+	icaltimezone *z; /* libical's builtin zone (the host owns it), or NULL: not a zone */
+	long long first; /* the earliest start of its events */
 };
 
 /* libical's zone for an event's tz, or NULL for UTC (also for "+05:00" and unknown names). */
@@ -198,7 +199,8 @@ event_description(const struct cal_event *e)
 		sep = "\n\n";
 		break;
 	case CAL_REG_WAITLIST:
-		sb_printf(&b, "%sYour registration: waitlist, position %d.", sep, e->position);
+		sb_printf(&b, "%sYour registration: waitlist, position %d.", sep,
+		    e->position);
 		sep = "\n\n";
 		break;
 	case CAL_REG_NONE:
@@ -224,9 +226,11 @@ make_event(const struct cal_event *e, icaltimezone *z)
 	icalcomponent_add_property(ev, icalproperty_new_uid(e->uid));
 	icalcomponent_add_property(ev, icalproperty_new_dtstamp(utc_time(e->updated_at)));
 	icalcomponent_add_property(ev, icalproperty_new_created(utc_time(e->created_at)));
-	icalcomponent_add_property(ev, icalproperty_new_lastmodified(utc_time(e->updated_at)));
+	icalcomponent_add_property(ev,
+	    icalproperty_new_lastmodified(utc_time(e->updated_at)));
 	icalcomponent_add_property(ev, icalproperty_new_sequence((int)e->sequence));
-	icalcomponent_add_property(ev, time_prop(icalproperty_new_dtstart, e->start_utc, z, e->tz));
+	icalcomponent_add_property(ev,
+	    time_prop(icalproperty_new_dtstart, e->start_utc, z, e->tz));
 	icalcomponent_add_property(ev, time_prop(icalproperty_new_dtend, end, z, e->tz));
 	title = ics_clean(e->title != NULL ? e->title : "", false);
 	if (e->cancelled) {
@@ -264,11 +268,12 @@ make_vtimezone(const struct zone_use *u)
 	/* Only a start: an end would add TZUNTIL, which some parsers do not know. */
 	icaltimezone_truncate_vtimezone(vtz, utc_time(u->first - ZONE_MARGIN),
 	    icaltime_null_time(), 1);
-	for (p = icalcomponent_get_first_property(vtz, ICAL_ANY_PROPERTY); p != NULL; p = next) {
+	for (p = icalcomponent_get_first_property(vtz, ICAL_ANY_PROPERTY); p != NULL;
+	     p = next) {
 		next = icalcomponent_get_next_property(vtz, ICAL_ANY_PROPERTY);
 		if (icalproperty_isa(p) == ICAL_TZID_PROPERTY ||
 		    (icalproperty_isa(p) == ICAL_X_PROPERTY &&
-		    strcmp(icalproperty_get_x_name(p), "X-LIC-LOCATION") == 0)) {
+		        strcmp(icalproperty_get_x_name(p), "X-LIC-LOCATION") == 0)) {
 			icalcomponent_remove_property(vtz, p);
 			icalproperty_free(p);
 		}
@@ -385,7 +390,8 @@ add_vtimezone(struct sbuf *out, const struct zone_use *u)
 	for (size_t i = 0; i < ZONE_CACHE; i++) {
 		struct zone_text *c = &zcache[i];
 
-		if (c->name != NULL && c->first == u->first && strcmp(c->name, u->name) == 0) {
+		if (c->name != NULL && c->first == u->first &&
+		    strcmp(c->name, u->name) == 0) {
 			c->used = ++zclock;
 			sb_add(out, c->text, c->len);
 			return;
@@ -422,10 +428,11 @@ render_head(struct sbuf *out, const struct cal_meta *m, const struct cal_event *
 	struct icaldurationtype refresh = icaldurationtype_null_duration();
 
 	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
-	icalcomponent_add_property(cal, icalproperty_new_prodid("-//Convene//Convene calendars//EN"));
+	icalcomponent_add_property(cal,
+	    icalproperty_new_prodid("-//Convene//Convene calendars//EN"));
 	icalcomponent_add_property(cal, icalproperty_new_calscale("GREGORIAN"));
 	if (m->name == NULL)
-		goto events;	/* a CalDAV resource: no calendar-level names */
+		goto events; /* a CalDAV resource: no calendar-level names */
 	name = plain_name(m->name);
 	desc = plain_name(m->description);
 	icalcomponent_add_property(cal, icalproperty_new_name(name));
@@ -463,12 +470,11 @@ events:
 		if (k == nzones) {
 			zones = cal_xrealloc(zones, (nzones + 1) * sizeof(*zones));
 			zones[nzones++] = (struct zone_use){ v[i]->tz, zone_of(v[i]->tz),
-			    v[i]->start_utc };
+				v[i]->start_utc };
 		}
 		if (v[i]->start_utc < zones[k].first)
 			zones[k].first = v[i]->start_utc;
 	}
-
 
 	/*
 	 * The calendar without its zones and events, then each zone and each
@@ -482,7 +488,7 @@ events:
 	rawlen = strlen(raw);
 	if (rawlen < sizeof(END_VCALENDAR) - 1 ||
 	    strcmp(raw + rawlen - (sizeof(END_VCALENDAR) - 1), END_VCALENDAR) != 0)
-		abort();	/* libical always ends a calendar so */
+		abort(); /* libical always ends a calendar so */
 	refold(out, raw, rawlen - (sizeof(END_VCALENDAR) - 1));
 	free(raw);
 	/* In a tree, libical writes the children last added first. */
@@ -529,8 +535,8 @@ ics_render_reuse(const struct cal_meta *m, const struct cal_event *const *v, siz
 			render_vevent(&out, v[i], z);
 		}
 		if (news != NULL && out.len <= UINT32_MAX)
-			news->v[news->n++] = (struct ics_slice){ v[i]->id, in, (uint32_t)at,
-			    (uint32_t)(out.len - at) };
+			news->v[news->n++] = (struct ics_slice){ v[i]->id, in,
+				(uint32_t)at, (uint32_t)(out.len - at) };
 	}
 	free(zones);
 	sb_puts(&out, END_VCALENDAR);
@@ -547,7 +553,7 @@ cancelled_seq(icalcomponent *cal, const char *uid)
 	int seq = -1;
 
 	for (ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT); ev != NULL;
-	    ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
+	     ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
 		const char *u = icalcomponent_get_uid(ev);
 
 		if (u == NULL || strcmp(u, uid) != 0)
@@ -573,7 +579,7 @@ ics_carry_cancel(const char *ours, const char *theirs, size_t *len)
 	if (t == NULL || icalcomponent_isa(t) != ICAL_VCALENDAR_COMPONENT)
 		goto done;
 	for (ev = icalcomponent_get_first_component(t, ICAL_VEVENT_COMPONENT); ev != NULL;
-	    ev = icalcomponent_get_next_component(t, ICAL_VEVENT_COMPONENT)) {
+	     ev = icalcomponent_get_next_component(t, ICAL_VEVENT_COMPONENT)) {
 		const char *uid = icalcomponent_get_uid(ev);
 		int seq, theirs_seq;
 

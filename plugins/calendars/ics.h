@@ -23,26 +23,26 @@ enum cal_reg { CAL_REG_NONE = 0, CAL_REG_CONFIRMED, CAL_REG_MAYBE, CAL_REG_WAITL
 /* One event as the feeds see it. Strings are owned (cal_event_clear frees them). */
 struct cal_event {
 	long long id;
-	char *uid;		/* random, from the events table */
+	char *uid; /* random, from the events table */
 	char *title;
-	char *description;	/* NULL when unset, like the other optional texts */
+	char *description; /* NULL when unset, like the other optional texts */
 	char *location;
-	char *url;		/* public page */
-	char *join_url;		/* private: only ever in a confirmed person's feed */
+	char *url;      /* public page */
+	char *join_url; /* private: only ever in a confirmed person's feed */
 	char *channel;
 	char *cancel_reason;
-	char *tz;		/* IANA name, "UTC", or "+HH:MM" */
+	char *tz; /* IANA name, "UTC", or "+HH:MM" */
 	long long start_utc;
 	int duration_min;
 	bool cancelled;
-	bool purged;		/* its registrations were deleted for retention */
+	bool purged; /* its registrations were deleted for retention */
 	long long sequence;
 	long long created_at, updated_at;
 	enum cal_reg reg;
-	int position;		/* on the waitlist, 1-based */
+	int position; /* on the waitlist, 1-based */
 	/* For the HTML pages only (no feed shows them): counts, never names. */
-	int capacity;		/* places; 0: no limit */
-	int confirmed;		/* confirmed registrations */
+	int capacity;  /* places; 0: no limit */
+	int confirmed; /* confirmed registrations */
 };
 
 void cal_event_clear(struct cal_event *e);
@@ -56,9 +56,9 @@ struct cal_meta {
 	 */
 	const char *name;
 	const char *description;
-	const char *source;	/* this feed's URL (SOURCE), or NULL */
-	const char *url;	/* the HTML page (URL), or NULL */
-	int refresh_minutes;	/* REFRESH-INTERVAL and X-PUBLISHED-TTL */
+	const char *source;  /* this feed's URL (SOURCE), or NULL */
+	const char *url;     /* the HTML page (URL), or NULL */
+	int refresh_minutes; /* REFRESH-INTERVAL and X-PUBLISHED-TTL */
 };
 
 /*

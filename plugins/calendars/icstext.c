@@ -13,7 +13,7 @@
 #include "icstext.h"
 #include "sbuf.h"
 
-#define FOLD_OCTETS 75		/* RFC 5545 3.1, without the CRLF */
+#define FOLD_OCTETS 75 /* RFC 5545 3.1, without the CRLF */
 
 /*
  * The length of the well-formed UTF-8 sequence at s[0..len), or 0 when the
@@ -100,7 +100,13 @@ ics_clean(const char *in, bool newlines)
 		case 0x04:
 			i += 1 + colour_args(s + i + 1, c == 0x04);
 			continue;
-		case 0x02: case 0x0f: case 0x11: case 0x16: case 0x1d: case 0x1e: case 0x1f:
+		case 0x02:
+		case 0x0f:
+		case 0x11:
+		case 0x16:
+		case 0x1d:
+		case 0x1e:
+		case 0x1f:
 			i++;
 			continue;
 		}
@@ -111,10 +117,10 @@ ics_clean(const char *in, bool newlines)
 			sb_add(&b, " ", 1);
 			i++;
 		} else if ((n = utf8_seq(s + i, len - i)) == 0) {
-			sb_add(&b, "\xef\xbf\xbd", 3);	/* U+FFFD */
+			sb_add(&b, "\xef\xbf\xbd", 3); /* U+FFFD */
 			i++;
 		} else if (n == 2 && c == 0xc2 && s[i + 1] < 0xa0) {
-			sb_add(&b, " ", 1);	/* C1 control */
+			sb_add(&b, " ", 1); /* C1 control */
 			i += 2;
 		} else {
 			sb_add(&b, (const char *)s + i, n);

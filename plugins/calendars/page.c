@@ -16,12 +16,23 @@ html(struct sbuf *b, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '&': sb_puts(b, "&amp;"); break;
-		case '<': sb_puts(b, "&lt;"); break;
-		case '>': sb_puts(b, "&gt;"); break;
-		case '"': sb_puts(b, "&quot;"); break;
-		case '\'': sb_puts(b, "&#39;"); break;
-		default: sb_add(b, s, 1);
+		case '&':
+			sb_puts(b, "&amp;");
+			break;
+		case '<':
+			sb_puts(b, "&lt;");
+			break;
+		case '>':
+			sb_puts(b, "&gt;");
+			break;
+		case '"':
+			sb_puts(b, "&quot;");
+			break;
+		case '\'':
+			sb_puts(b, "&#39;");
+			break;
+		default:
+			sb_add(b, s, 1);
 		}
 	}
 }
@@ -69,9 +80,10 @@ local_time(long long t, const char *tz, struct tm *tm)
 static void
 when(struct sbuf *b, const struct cal_event *e)
 {
-	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
-	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
-	    "Aug", "Sep", "Oct", "Nov", "Dec" };
+	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri",
+		"Sat" };
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+		"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	struct tm s, f;
 
 	local_time(e->start_utc, e->tz, &s);
@@ -81,8 +93,9 @@ when(struct sbuf *b, const struct cal_event *e)
 	if (s.tm_year == f.tm_year && s.tm_mon == f.tm_mon && s.tm_mday == f.tm_mday)
 		sb_printf(b, "&ndash;%02d:%02d ", f.tm_hour, f.tm_min);
 	else
-		sb_printf(b, " &ndash; %s %d %s %d, %02d:%02d ", days[f.tm_wday % 7], f.tm_mday,
-		    months[f.tm_mon % 12], f.tm_year + 1900, f.tm_hour, f.tm_min);
+		sb_printf(b, " &ndash; %s %d %s %d, %02d:%02d ", days[f.tm_wday % 7],
+		    f.tm_mday, months[f.tm_mon % 12], f.tm_year + 1900, f.tm_hour,
+		    f.tm_min);
 	html_text(b, e->tz);
 }
 
@@ -94,7 +107,8 @@ subscribe_links(struct sbuf *b, const char *base, const char *path)
 
 	sb_puts(b, "<a href=\"");
 	html(b, web);
-	sb_puts(b, "\">Subscribe</a> &middot; <a href=\"https://calendar.google.com/calendar/r?cid=");
+	sb_puts(b,
+	    "\">Subscribe</a> &middot; <a href=\"https://calendar.google.com/calendar/r?cid=");
 	html(b, web);
 	sb_puts(b, "\">Google Calendar</a> &middot; <a href=\"");
 	html(b, http);
@@ -106,7 +120,8 @@ subscribe_links(struct sbuf *b, const char *base, const char *path)
 static bool
 http_link(const char *s)
 {
-	return s != NULL && (strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0);
+	return s != NULL &&
+	    (strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0);
 }
 
 /* Cleaned text, cut to about `max` bytes on a character boundary, escaped. */
@@ -212,8 +227,8 @@ places(struct sbuf *b, const struct cal_event *e)
 	else if (left == 0)
 		sb_puts(b, "<strong class=\"places full\">Full, waitlist open</strong>");
 	else
-		sb_printf(b, "<strong class=\"places\">%d place%s left</strong> (of %d)", left,
-		    left == 1 ? "" : "s", e->capacity);
+		sb_printf(b, "<strong class=\"places\">%d place%s left</strong> (of %d)",
+		    left, left == 1 ? "" : "s", e->capacity);
 }
 
 /* The command that registers for event e, as typed in a private message. */
@@ -235,7 +250,8 @@ channel_of(const struct cal_site *s, const struct cal_event *e)
 static void
 page_head(struct sbuf *b, const struct cal_site *s, const char *title, size_t page)
 {
-	sb_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	sb_puts(b,
+	    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	    "<meta name=\"color-scheme\" content=\"light dark\">\n<title>");
 	if (title != NULL) {
@@ -246,7 +262,8 @@ page_head(struct sbuf *b, const struct cal_site *s, const char *title, size_t pa
 	if (page > 1)
 		sb_printf(b, " (page %zu)", page);
 	/* Inline only: the Content-Security-Policy allows no other source. */
-	sb_puts(b, "</title>\n<style>\n"
+	sb_puts(b,
+	    "</title>\n<style>\n"
 	    ":root{color-scheme:light dark}\n"
 	    "body{font-family:system-ui,sans-serif;max-width:46em;margin:0 auto;padding:.5em 1em 2em;"
 	    "line-height:1.5;color:#1b1b1b;background:#fff;overflow-wrap:break-word}\n"
@@ -298,9 +315,11 @@ how_to(struct sbuf *b, const struct cal_site *s, const struct cal_event *e)
 	} else {
 		sb_puts(b, "<code>/msg ");
 		html_text(b, s->nick != NULL && s->nick[0] != '\0' ? s->nick : "BOT");
-		sb_puts(b, " rsvp N</code> registers you for event N (the number before each title).");
+		sb_puts(b,
+		    " rsvp N</code> registers you for event N (the number before each title).");
 	}
-	sb_puts(b, " When it is full you join its waitlist, and get a place when one opens.</li>\n"
+	sb_puts(b,
+	    " When it is full you join its waitlist, and get a place when one opens.</li>\n"
 	    "<li>Add <code>no</code> to withdraw: <code>/msg ");
 	html_text(b, s->nick != NULL && s->nick[0] != '\0' ? s->nick : "BOT");
 	if (e != NULL)
@@ -320,11 +339,14 @@ how_to(struct sbuf *b, const struct cal_site *s, const struct cal_event *e)
 		sb_puts(b, "rsvp N</code>.</li>\n");
 	sb_puts(b, "<li><code>/msg ");
 	html_text(b, s->nick != NULL && s->nick[0] != '\0' ? s->nick : "BOT");
-	sb_puts(b, " feed</code> gives you a calendar of your own registrations.</li>\n</ul>\n");
-	sb_puts(b, "<p>From a room bridged to the channel (Matrix, Discord, Telegram, Slack, "
+	sb_puts(b,
+	    " feed</code> gives you a calendar of your own registrations.</li>\n</ul>\n");
+	sb_puts(b,
+	    "<p>From a room bridged to the channel (Matrix, Discord, Telegram, Slack, "
 	    "XMPP...), say the command in the room with the bot's prefix, e.g. <code>");
 	html_text(b, prefix_of(s));
-	sb_puts(b, "rsvp N</code>: the bot answers you there, by name. Join links and personal "
+	sb_puts(b,
+	    "rsvp N</code>: the bot answers you there, by name. Join links and personal "
 	    "calendars are private, so they are given on IRC only.</p>\n");
 }
 
@@ -335,8 +357,10 @@ list_item(struct sbuf *b, const struct cal_site *s, const struct cal_event *e)
 	char path[48], *url;
 
 	snprintf(path, sizeof(path), "event/%lld.ics", e->id);
-	sb_printf(b, "<li class=\"ev%s\" id=\"event-%lld\">\n<h3><span class=\"num\">#%lld</span> "
-	    "<a href=\"", e->cancelled ? " cancelled" : "", e->id, e->id);
+	sb_printf(b,
+	    "<li class=\"ev%s\" id=\"event-%lld\">\n<h3><span class=\"num\">#%lld</span> "
+	    "<a href=\"",
+	    e->cancelled ? " cancelled" : "", e->id, e->id);
 	html(b, s->base);
 	sb_printf(b, "/event/%lld\">", e->id);
 	html_text(b, e->title != NULL ? e->title : "");
@@ -420,7 +444,8 @@ render_page(const struct cal_site *s, const struct cal_event *v, size_t n,
 		how_to(&b, s, NULL);
 		sb_puts(&b, "<h2>Upcoming events</h2>\n");
 	} else {
-		sb_printf(&b, "<h2>Upcoming events %zu&ndash;%zu of %zu</h2>\n<p>", first + 1,
+		sb_printf(&b, "<h2>Upcoming events %zu&ndash;%zu of %zu</h2>\n<p>",
+		    first + 1,
 		    first + CAL_PAGE_EVENTS < upcoming ? first + CAL_PAGE_EVENTS : upcoming,
 		    upcoming);
 		page_link(&b, s, 1, "How to register, and the first events");
@@ -452,7 +477,8 @@ render_page(const struct cal_site *s, const struct cal_event *v, size_t n,
 		sb_puts(&b, "</p>\n</nav>\n");
 	}
 	if (page == 1) {
-		sb_puts(&b, "<h2>Subscribe</h2>\n<p>Follow the events in your calendar app.</p>\n"
+		sb_puts(&b,
+		    "<h2>Subscribe</h2>\n<p>Follow the events in your calendar app.</p>\n"
 		    "<ul>\n<li>All events: ");
 		subscribe_links(&b, s->base, "all.ics");
 		sb_puts(&b, "</li>\n");
@@ -478,8 +504,8 @@ cal_page_render(const struct cal_site *s, const struct cal_event *v, size_t n,
 	for (size_t i = 0; i < n; i++)
 		if (!ended(&v[i], now))
 			upcoming++;
-	return render_page(s, v, n, ch, nch, now, page, page > 0 ? (page - 1) * CAL_PAGE_EVENTS : 0,
-	    upcoming, len);
+	return render_page(s, v, n, ch, nch, now, page,
+	    page > 0 ? (page - 1) * CAL_PAGE_EVENTS : 0, upcoming, len);
 }
 
 char *
@@ -509,7 +535,8 @@ event_page_links(struct sbuf *b, const struct cal_site *s, const struct cal_even
 	if (!e->cancelled) {
 		sb_puts(b, "<a href=\"");
 		html(b, web);
-		sb_puts(b, "\">Add to calendar</a> &middot; <a href=\"https://calendar.google.com/calendar/r?cid=");
+		sb_puts(b,
+		    "\">Add to calendar</a> &middot; <a href=\"https://calendar.google.com/calendar/r?cid=");
 		html(b, web);
 		sb_puts(b, "\">Google Calendar</a> &middot; ");
 	}

@@ -70,12 +70,13 @@ personal_get(const char *token)
 	if (!p->stale)
 		return p;
 	if (cal_store_person_events(db(), p->person, now, KEEP_PAST, &v, &n) == -1) {
-		host->log(self, CV_LOG_ERROR, "reading a personal feed: %s", sqlite3_errmsg(db()));
+		host->log(self, CV_LOG_ERROR, "reading a personal feed: %s",
+		    sqlite3_errmsg(db()));
 		if (p->f.body == NULL) {
 			personal_drop((size_t)(p - pers));
 			return NULL;
 		}
-		return p;	/* the last good one */
+		return p; /* the last good one */
 	}
 	sel = cal_xrealloc(NULL, (n + 1) * sizeof(*sel));
 	for (size_t i = 0; i < n; i++)
@@ -83,7 +84,7 @@ personal_get(const char *token)
 	snprintf(title, sizeof(title), "%s: my registrations", cal_name());
 	{
 		struct cal_meta m = { title, "The events you registered for", NULL, NULL,
-		    REFRESH_MINUTES };
+			REFRESH_MINUTES };
 		size_t len;
 		char *body = ics_render(&m, sel, n, &len);
 

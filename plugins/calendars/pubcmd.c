@@ -18,7 +18,8 @@ pub_cmd_status(struct cv_ctx *ctx)
 	char *list;
 
 	if (!st.on) {
-		host->reply(ctx, "Publishing is off: set [calendars] publish_url and publish_mode.");
+		host->reply(ctx,
+		    "Publishing is off: set [calendars] publish_url and publish_mode.");
 		return;
 	}
 	if (cal_pub_rows(pdb(), st.target, &rows, &nrows) == -1) {
@@ -28,7 +29,8 @@ pub_cmd_status(struct cv_ctx *ctx)
 	for (size_t i = 0; i < nrows; i++) {
 		if (rows[i].conflict != NULL) {
 			if (conflicts++ < 5)
-				sb_printf(&names, "%s%s", conflicts > 1 ? ", " : "", rows[i].name);
+				sb_printf(&names, "%s%s", conflicts > 1 ? ", " : "",
+				    rows[i].name);
 		} else if (rows[i].hash[0] != '\0') {
 			done++;
 		}
@@ -37,16 +39,18 @@ pub_cmd_status(struct cv_ctx *ctx)
 		size_t at;
 		const struct cal_pub_row *r = row_of(rows, nrows, st.docs[i].name, &at);
 
-		if (r == NULL || (r->conflict == NULL && strcmp(r->hash, st.docs[i].hash) != 0))
+		if (r == NULL ||
+		    (r->conflict == NULL && strcmp(r->hash, st.docs[i].hash) != 0))
 			waiting++;
 	}
 	for (size_t i = 0; i < nrows; i++)
 		if (rows[i].conflict == NULL && !has_doc(st.docs, st.ndocs, rows[i].name))
 			waiting++;
 	list = sb_take(&names, NULL);
-	host->reply(ctx, "Publishing (%s): %zu on the server, %zu waiting, %zu conflict%s%s%s.",
-	    st.caldav ? "caldav" : "webdav", done, waiting, conflicts, conflicts == 1 ? "" : "s",
-	    conflicts > 0 ? ": " : "", list);
+	host->reply(ctx,
+	    "Publishing (%s): %zu on the server, %zu waiting, %zu conflict%s%s%s.",
+	    st.caldav ? "caldav" : "webdav", done, waiting, conflicts,
+	    conflicts == 1 ? "" : "s", conflicts > 0 ? ": " : "", list);
 	if (st.failures > 0)
 		host->reply(ctx, "Last failure: %s (%u in a row); next try in %lld s.",
 		    st.last_error, st.failures,
@@ -67,15 +71,19 @@ pub_cmd_overwrite(struct cv_ctx *ctx)
 	if (host->begin(self) == -1 || cal_pub_overwrite(pdb(), st.target, &n) == -1 ||
 	    host->commit(self) == -1) {
 		host->rollback(self);
-		host->reply(ctx, "Sorry, that did not work and nothing was changed: please try "
+		host->reply(ctx,
+		    "Sorry, that did not work and nothing was changed: please try "
 		    "again later.");
 		return;
 	}
-	host->log(self, CV_LOG_INFO, "publishing: an owner chose to overwrite %d conflict(s)", n);
+	host->log(self, CV_LOG_INFO,
+	    "publishing: an owner chose to overwrite %d conflict(s)", n);
 	if (n == 0)
 		host->reply(ctx, "There is no conflict to overwrite.");
 	else
-		host->reply(ctx, "Convene's version replaces the server's copy of %d resource%s "
-		    "now.", n, n == 1 ? "" : "s");
+		host->reply(ctx,
+		    "Convene's version replaces the server's copy of %d resource%s "
+		    "now.",
+		    n, n == 1 ? "" : "s");
 	kick();
 }

@@ -21,10 +21,11 @@
 
 #define PASSWORD_MAX 1024
 #define TIMEOUT_MS 30000
-#define ANSWER_MAX (64 * 1024)	/* we read no bodies; errors pages are cut */
+#define ANSWER_MAX (64 * 1024) /* we read no bodies; errors pages are cut */
 #define CTYPE "Content-Type: text/calendar; charset=utf-8"
-#define COPY_MAX (16 * 1024 * 1024)	/* the server's copy, read to carry a cancellation over */
-#define CARRY_TRIES 3	/* GET and PUT again when the copy changes between them */
+#define COPY_MAX \
+	(16 * 1024 * 1024) /* the server's copy, read to carry a cancellation over */
+#define CARRY_TRIES 3      /* GET and PUT again when the copy changes between them */
 
 /* ---- with the host ---- */
 
@@ -67,8 +68,7 @@ is_rejected(const char *name)
  * host knows only nicks of the people online, not their user@host or
  * account, so anyone could take such a nick and read the report.
  */
-static void
-report(const char *fmt, ...) CV_PRINTF(1, 2);
+static void report(const char *fmt, ...) CV_PRINTF(1, 2);
 
 static void
 report(const char *fmt, ...)
@@ -84,7 +84,6 @@ report(const char *fmt, ...)
 	if (to != NULL && to[0] != '\0')
 		host->notice(to, "%s", text);
 }
-
 
 static void
 on_retry(void *arg)
@@ -146,7 +145,8 @@ commit(int rc)
 {
 	if (rc == -1 || host->commit(self) == -1) {
 		host->rollback(self);
-		host->log(self, CV_LOG_ERROR, "publishing: cannot record what was published: %s",
+		host->log(self, CV_LOG_ERROR,
+		    "publishing: cannot record what was published: %s",
 		    sqlite3_errmsg(pdb()));
 	}
 }
@@ -179,8 +179,9 @@ send_req(enum pub_op op, const char *url, const struct pub_doc *d, const struct 
 		req.method = "PUT";
 		req.body = d->body;
 		req.body_len = d->len;
-		if (d->body == NULL && (load == NULL || (req.body = loaded =
-		    load(d->name, &req.body_len)) == NULL))
+		if (d->body == NULL &&
+		    (load == NULL ||
+		        (req.body = loaded = load(d->name, &req.body_len)) == NULL))
 			return -1;
 		headers[nh++] = CTYPE;
 		break;
@@ -210,7 +211,7 @@ send_req(enum pub_op op, const char *url, const struct pub_doc *d, const struct 
 	req.follow = false;
 	/* The server is the administrator's own choice, often on the same host. */
 	req.allow_private = true;
-	rc = host->http_request(self, &req, on_done, NULL);	/* the host copies the body */
+	rc = host->http_request(self, &req, on_done, NULL); /* the host copies the body */
 	free(loaded);
 	return rc;
 }
@@ -255,7 +256,8 @@ start_next(void)
 	int rc = 0;
 
 	if (cal_pub_rows(pdb(), st.target, &rows, &nrows) == -1) {
-		host->log(self, CV_LOG_ERROR, "publishing: cannot read what was published: %s",
+		host->log(self, CV_LOG_ERROR,
+		    "publishing: cannot read what was published: %s",
 		    sqlite3_errmsg(pdb()));
 		return false;
 	}
@@ -275,10 +277,11 @@ start_next(void)
 	}
 	if (s.op == PUB_PUT) {
 		snprintf(st.job.hash, sizeof(st.job.hash), "%s", st.docs[s.doc].hash);
-		if (s.cond == PUB_UNCONDITIONAL && !(s.row != SIZE_MAX && rows[s.row].force) &&
-		    !st.warned_no_etag) {
+		if (s.cond == PUB_UNCONDITIONAL &&
+		    !(s.row != SIZE_MAX && rows[s.row].force) && !st.warned_no_etag) {
 			st.warned_no_etag = true;
-			host->log(self, CV_LOG_WARN, "publishing: the server gives no ETag, so "
+			host->log(self, CV_LOG_WARN,
+			    "publishing: the server gives no ETag, so "
 			    "changes made there cannot be detected before they are replaced");
 		}
 	} else {
@@ -319,7 +322,8 @@ redo_put(void)
 		return false;
 	for (i = 0; i < st.ndocs && strcmp(st.docs[i].name, st.job.name) != 0; i++)
 		;
-	if (i < st.ndocs && pub_next(&st.docs[i], 1, rows, nrows, NULL, &s) && s.op == PUB_PUT) {
+	if (i < st.ndocs && pub_next(&st.docs[i], 1, rows, nrows, NULL, &s) &&
+	    s.op == PUB_PUT) {
 		char *url = url_of(s.name);
 
 		snprintf(st.job.hash, sizeof(st.job.hash), "%s", st.docs[i].hash);
@@ -342,7 +346,7 @@ job_body(void)
 		if (strcmp(d->name, st.job.name) != 0)
 			continue;
 		if (strcmp(d->hash, st.job.hash) != 0)
-			return NULL;	/* the next step sends the new one */
+			return NULL; /* the next step sends the new one */
 		if (d->body == NULL) {
 			size_t len;
 
@@ -365,11 +369,12 @@ conflict_found(bool carried)
 	recovered();
 	if (carried)
 		report("Publishing conflict: %s was changed on the server. Convene's cancellation "
-		    "was applied to the server's copy, which keeps the changes made there; "
-		    "'publish overwrite' replaces it with Convene's.", st.job.name);
+		       "was applied to the server's copy, which keeps the changes made there; "
+		       "'publish overwrite' replaces it with Convene's.",
+		    st.job.name);
 	else
 		report("Publishing conflict: %s was changed on the server, so Convene did not %s "
-		    "it. Check the server's copy; 'publish overwrite' replaces it with Convene's.",
+		       "it. Check the server's copy; 'publish overwrite' replaces it with Convene's.",
 		    st.job.name, st.job.op == PUB_PUT ? "replace" : "delete");
 }
 
@@ -384,7 +389,8 @@ carry_cancel(void)
 	char *body, *url;
 	bool cancels;
 
-	if (st.job.op != PUB_PUT || st.job.carries >= CARRY_TRIES || (body = job_body()) == NULL)
+	if (st.job.op != PUB_PUT || st.job.carries >= CARRY_TRIES ||
+	    (body = job_body()) == NULL)
 		return false;
 	cancels = strstr(body, "\nSTATUS:CANCELLED\r\n") != NULL;
 	free(body);
@@ -419,10 +425,10 @@ on_copy(const struct cv_http_result *res, const char *why)
 	d.body = ics_carry_cancel(ours, res->body, &d.len);
 	free(ours);
 	if (d.body == NULL)
-		return false;	/* cancelled there already, or not Convene's event any more */
+		return false; /* cancelled there already, or not Convene's event any more */
 	d.name = st.job.name;
 	s.name = st.job.name;
-	s.etag = res->etag;	/* only over the copy just read */
+	s.etag = res->etag; /* only over the copy just read */
 	url = url_of(st.job.name);
 	st.busy = send_req(PUB_PUT, url, &d, &s) == 0;
 	free(url);
@@ -491,8 +497,9 @@ on_written(const struct cv_http_result *res)
 {
 	if (begin() == 0)
 		commit(st.job.op == PUB_PUT ?
-		    cal_pub_written(pdb(), st.target, st.job.name, res->etag, st.job.hash) :
-		    cal_pub_removed(pdb(), st.target, st.job.name));
+		        cal_pub_written(pdb(), st.target, st.job.name, res->etag,
+		            st.job.hash) :
+		        cal_pub_removed(pdb(), st.target, st.job.name));
 	host->metric(self, CV_METRIC_COUNTER, "convene_publish_successes_total",
 	    "Documents written to or deleted from the publishing server.", NULL, NULL, 1);
 	host->log(self, CV_LOG_DEBUG, "published %s (%s)", st.job.name,
@@ -509,7 +516,8 @@ on_done(void *arg, const struct cv_http_result *res)
 
 	st.busy = false;
 	if (res->status == 0)
-		snprintf(why, sizeof(why), "%s", res->error != NULL ? res->error : "no answer");
+		snprintf(why, sizeof(why), "%s",
+		    res->error != NULL ? res->error : "no answer");
 	else
 		snprintf(why, sizeof(why), "the server answered HTTP %d", res->status);
 
@@ -560,9 +568,11 @@ on_done(void *arg, const struct cv_http_result *res)
 		fail(why);
 		return;
 	case PUB_REJECTED:
-		host->log(self, CV_LOG_ERROR, "publishing %s: refused: %s", st.job.name, why);
+		host->log(self, CV_LOG_ERROR, "publishing %s: refused: %s", st.job.name,
+		    why);
 		if (st.job.phase == JOB_CARRY) {
-			conflict_found(false);	/* the server would not take its own copy cancelled */
+			conflict_found(
+			    false); /* the server would not take its own copy cancelled */
 			break;
 		}
 		reject();
@@ -634,7 +644,8 @@ pub_start(struct cv_plugin *p, const struct cv_host *h, char *err, size_t errlen
 	if (url == NULL || url[0] == '\0')
 		return 0;
 	if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0) {
-		snprintf(err, errlen, "[calendars] publish_url must be an http:// or https:// URL");
+		snprintf(err, errlen,
+		    "[calendars] publish_url must be an http:// or https:// URL");
 		return -1;
 	}
 	if (mode == NULL || (strcmp(mode, "caldav") != 0 && strcmp(mode, "webdav") != 0)) {
@@ -642,17 +653,20 @@ pub_start(struct cv_plugin *p, const struct cv_host *h, char *err, size_t errlen
 		return -1;
 	}
 	if (pwfile != NULL && (user == NULL || user[0] == '\0')) {
-		snprintf(err, errlen, "[calendars] publish_password_file needs publish_user");
+		snprintf(err, errlen,
+		    "[calendars] publish_password_file needs publish_user");
 		return -1;
 	}
 	if (user != NULL && user[0] != '\0') {
 		if (pwfile == NULL) {
-			snprintf(err, errlen, "[calendars] publish_user needs publish_password_file");
+			snprintf(err, errlen,
+			    "[calendars] publish_user needs publish_password_file");
 			return -1;
 		}
 		if (read_password(pwfile, &st.password) == -1) {
 			/* The path is configuration, not a secret; the content never shows. */
-			snprintf(err, errlen, "[calendars] publish_password_file: cannot read %s: %s",
+			snprintf(err, errlen,
+			    "[calendars] publish_password_file: cannot read %s: %s",
 			    pwfile, strerror(errno));
 			return -1;
 		}
@@ -668,7 +682,8 @@ pub_start(struct cv_plugin *p, const struct cv_host *h, char *err, size_t errlen
 	st.on = true;
 	host->log(p, CV_LOG_INFO, "publishing to a %s server", mode);
 	if (host->config(p, "report_to") == NULL || host->config(p, "report_to")[0] == '\0')
-		host->log(p, CV_LOG_INFO, "publishing: conflicts are reported in this log only; "
+		host->log(p, CV_LOG_INFO,
+		    "publishing: conflicts are reported in this log only; "
 		    "[calendars] report_to names a nick or channel to tell");
 	return 0;
 }

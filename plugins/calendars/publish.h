@@ -40,21 +40,21 @@
 
 /* One document the server should hold. */
 struct pub_doc {
-	char *name;		/* relative to publish_url: "UID.ics", "channel/x.ics" */
-	char *body;		/* NULL: the loader gives it when it is sent (pub_loader) */
+	char *name; /* relative to publish_url: "UID.ics", "channel/x.ics" */
+	char *body; /* NULL: the loader gives it when it is sent (pub_loader) */
 	size_t len;
-	char hash[48];		/* ics_etag of the body */
+	char hash[48]; /* ics_etag of the body */
 };
 
 enum pub_op { PUB_NONE, PUB_PUT, PUB_DELETE, PUB_MKCOL, PUB_FORGET, PUB_GET };
 
 /* What a request's answer means. */
 enum pub_outcome {
-	PUB_OK,			/* done (a DELETE of something gone is done too) */
-	PUB_CONFLICT,		/* 412: the server's copy changed */
-	PUB_NO_PARENT,		/* 409 on a PUT: the folder is missing (WebDAV) */
-	PUB_RETRY,		/* no answer, 5xx, 401, 403, 404 on PUT, 408, 429 */
-	PUB_REJECTED,		/* another 4xx: retrying the same body will not help */
+	PUB_OK,        /* done (a DELETE of something gone is done too) */
+	PUB_CONFLICT,  /* 412: the server's copy changed */
+	PUB_NO_PARENT, /* 409 on a PUT: the folder is missing (WebDAV) */
+	PUB_RETRY,     /* no answer, 5xx, 401, 403, 404 on PUT, 408, 429 */
+	PUB_REJECTED,  /* another 4xx: retrying the same body will not help */
 };
 
 enum pub_outcome pub_outcome(enum pub_op op, int status);
@@ -65,11 +65,11 @@ int64_t pub_backoff_ms(unsigned failures, unsigned jitter_permille);
 /* The next step: which request, on which resource, under which condition. */
 struct pub_step {
 	enum pub_op op;
-	size_t doc;		/* for PUT: index into docs */
-	size_t row;		/* for DELETE and FORGET: index into rows; for PUT: or SIZE_MAX */
+	size_t doc; /* for PUT: index into docs */
+	size_t row; /* for DELETE and FORGET: index into rows; for PUT: or SIZE_MAX */
 	const char *name;
 	enum { PUB_IF_NONE_MATCH, PUB_IF_MATCH, PUB_UNCONDITIONAL } cond;
-	const char *etag;	/* for PUB_IF_MATCH */
+	const char *etag; /* for PUB_IF_MATCH */
 };
 
 /*

@@ -16,8 +16,8 @@ pub_outcome(enum pub_op op, int status)
 {
 	if (status >= 200 && status <= 299)
 		return PUB_OK;
-	if (status == 0 || status >= 500 || status == 401 || status == 403 || status == 408 ||
-	    status == 429)
+	if (status == 0 || status >= 500 || status == 401 || status == 403 ||
+	    status == 408 || status == 429)
 		return PUB_RETRY;
 	if (status == 412)
 		return PUB_CONFLICT;
@@ -25,11 +25,11 @@ pub_outcome(enum pub_op op, int status)
 	case PUB_PUT:
 		if (status == 409)
 			return PUB_NO_PARENT;
-		return status == 404 ? PUB_RETRY : PUB_REJECTED;	/* 404: no collection yet */
+		return status == 404 ? PUB_RETRY : PUB_REJECTED; /* 404: no collection yet */
 	case PUB_DELETE:
 		return status == 404 || status == 410 ? PUB_OK : PUB_REJECTED;
 	case PUB_MKCOL:
-		return status == 405 ? PUB_OK : PUB_REJECTED;	/* 405: it exists */
+		return status == 405 ? PUB_OK : PUB_REJECTED; /* 405: it exists */
 	default:
 		return PUB_REJECTED;
 	}
@@ -78,7 +78,7 @@ condition(const struct cal_pub_row *r, struct pub_step *s)
 		s->cond = PUB_IF_MATCH;
 		s->etag = r->etag;
 	} else if (r->hash[0] == '\0') {
-		s->cond = PUB_IF_NONE_MATCH;	/* never written by us */
+		s->cond = PUB_IF_NONE_MATCH; /* never written by us */
 	} else {
 		/* The server gave no ETag: nothing to compare with (logged when written). */
 		s->cond = PUB_UNCONDITIONAL;
@@ -105,9 +105,9 @@ pub_next(const struct pub_doc *docs, size_t ndocs, const struct cal_pub_row *row
 			return true;
 		}
 		if (r->conflict != NULL && strcmp(r->conflict, docs[i].hash) == 0)
-			continue;	/* waits for a change, or an owner */
+			continue; /* waits for a change, or an owner */
 		if (r->conflict == NULL && !r->force && strcmp(r->hash, docs[i].hash) == 0)
-			continue;	/* the server has it */
+			continue; /* the server has it */
 		s->row = at;
 		condition(r, s);
 		return true;
@@ -123,7 +123,7 @@ pub_next(const struct pub_doc *docs, size_t ndocs, const struct cal_pub_row *row
 		s->row = i;
 		s->name = r->name;
 		if (r->hash[0] == '\0' && !r->force) {
-			s->op = PUB_FORGET;	/* only a conflict row: nothing of ours there */
+			s->op = PUB_FORGET; /* only a conflict row: nothing of ours there */
 			return true;
 		}
 		s->op = PUB_DELETE;

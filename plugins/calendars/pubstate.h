@@ -16,28 +16,28 @@
 
 struct pub_state {
 	bool on, caldav;
-	char *base;		/* publish_url with a trailing '/' */
-	char *target;		/* "MODE URL": the rows' key */
+	char *base;   /* publish_url with a trailing '/' */
+	char *target; /* "MODE URL": the rows' key */
 	char *user, *password;
 	struct pub_doc *docs;
 	size_t ndocs;
-	bool busy;		/* a request is running */
-	cv_timer_id retry;	/* a backoff timer is pending */
-	unsigned failures;	/* in a row */
+	bool busy;         /* a request is running */
+	cv_timer_id retry; /* a backoff timer is pending */
+	unsigned failures; /* in a row */
 	char last_error[160];
-	int64_t next_try;	/* mono ms */
+	int64_t next_try; /* mono ms */
 	/* The running request. */
 	struct {
 		enum pub_op op;
 		char *name;
 		char hash[48];
-		size_t mkcol_left;	/* folders still to make before the PUT again */
+		size_t mkcol_left; /* folders still to make before the PUT again */
 		bool made_parents;
 		/* After a conflict: reading the server's copy, or writing it cancelled. */
 		enum { JOB_SEND, JOB_READ_COPY, JOB_CARRY } phase;
-		unsigned carries;	/* GETs of the server's copy so far */
+		unsigned carries; /* GETs of the server's copy so far */
 	} job;
-	char **rejected;	/* resources the server refused this session */
+	char **rejected; /* resources the server refused this session */
 	size_t nrejected;
 	bool warned_no_etag;
 };

@@ -80,9 +80,11 @@ render_doc_from(const char *base, const char *path, const char *name, const char
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	body = ics_render_reuse(&m, v, n, old, olds, news, len);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	host->metric(self, CV_METRIC_SUMMARY, "convene_feed_render_seconds", "Time taken to "
-	    "render a calendar feed.", NULL, NULL, (double)(t1.tv_sec - t0.tv_sec) +
-	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	host->metric(self, CV_METRIC_SUMMARY, "convene_feed_render_seconds",
+	    "Time taken to "
+	    "render a calendar feed.",
+	    NULL, NULL,
+	    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	free(src);
 	free(page);
 	return body;
@@ -93,8 +95,8 @@ char *
 render_doc(const char *base, const char *path, const char *name, const char *desc,
     const struct cal_event *const *v, size_t n, size_t *len)
 {
-	return render_doc_from(base, path, name, desc, v, n, pub.n > 0 ? pub.v[0].body : NULL,
-	    &slices, NULL, len);
+	return render_doc_from(base, path, name, desc, v, n,
+	    pub.n > 0 ? pub.v[0].body : NULL, &slices, NULL, len);
 }
 
 /* Render f, copying what all.ics (`all`, as `slices` says) holds of its events. */
@@ -103,7 +105,8 @@ render_into(struct cal_feed *f, const char *base, const char *name, const char *
     const struct cal_event *const *v, size_t n, time_t now, const char *all)
 {
 	size_t len;
-	char *body = render_doc_from(base, f->path, name, desc, v, n, all, &slices, NULL, &len);
+	char *body =
+	    render_doc_from(base, f->path, name, desc, v, n, all, &slices, NULL, &len);
 
 	cal_feed_set(f, body, len, now);
 }
@@ -118,7 +121,7 @@ next_change(const struct cal_event *v, size_t n, long long now)
 		long long end = v[i].start_utc + 60LL * v[i].duration_min;
 
 		if (end > now && end < next)
-			next = end;	/* leaves the page; a cancelled one leaves the feeds */
+			next = end; /* leaves the page; a cancelled one leaves the feeds */
 		if (!v[i].cancelled && end + KEEP_PAST > now && end + KEEP_PAST < next)
 			next = end + KEEP_PAST;
 	}
@@ -148,8 +151,8 @@ publish_docs(const struct cal_event *v, size_t n)
 			if (v[i].purged || v[i].uid[0] == '\0')
 				continue;
 			d = &docs[nd++];
-			d->body = ics_render_reuse(&m, &one, 1, pub.n > 0 ? pub.v[0].body : NULL,
-			    &slices, NULL, &d->len);
+			d->body = ics_render_reuse(&m, &one, 1,
+			    pub.n > 0 ? pub.v[0].body : NULL, &slices, NULL, &d->len);
 			if (asprintf(&d->name, "%s.ics", v[i].uid) < 0)
 				abort();
 			ics_etag(d->body, d->len, d->hash);
@@ -163,7 +166,7 @@ publish_docs(const struct cal_event *v, size_t n)
 			d->name = cal_xstrdup(pub.v[i].path);
 			d->body = cal_xrealloc(NULL, pub.v[i].len + 1);
 			memcpy(d->body, pub.v[i].body, pub.v[i].len);
-			if (pub.v[i].mapped)	/* read once: the pages stay the page cache's */
+			if (pub.v[i].mapped) /* read once: the pages stay the page cache's */
 				madvise(pub.v[i].body, pub.v[i].len, MADV_DONTNEED);
 			d->body[pub.v[i].len] = '\0';
 			d->len = pub.v[i].len;
@@ -249,7 +252,7 @@ render_page_only(void)
 	if (cal_store_upcoming(db(), now, 0, CAL_PAGE_EVENTS, &v, &n, &total) == -1) {
 		host->log(self, CV_LOG_ERROR, "reading events for the page: %s",
 		    sqlite3_errmsg(db()));
-		pub.due_all = true;	/* the next render looks at everything */
+		pub.due_all = true; /* the next render looks at everything */
 		return;
 	}
 	base = base_url();
@@ -289,13 +292,14 @@ render_channels(struct cal_feed **nv, size_t *nn, struct cal_feed *old, size_t n
 		size_t k, m = 0;
 
 		keys[i] = NULL;
-		if (v[i].channel == NULL || cal_channel_key(v[i].channel, host->casefold, key) == -1)
+		if (v[i].channel == NULL ||
+		    cal_channel_key(v[i].channel, host->casefold, key) == -1)
 			continue;
 		keys[i] = cal_xstrdup(key);
 		for (k = 0; k < i && (keys[k] == NULL || strcmp(keys[k], key) != 0); k++)
 			;
 		if (k < i)
-			continue;	/* done with its first event */
+			continue; /* done with its first event */
 		for (size_t j = i; j < n; j++) {
 			char kj[CAL_CHANNEL_KEY_MAX];
 
@@ -331,7 +335,8 @@ render_public(void)
 	pub.rendered = true;
 	pub.due_all = pub.due_page = false;
 	if (cal_store_events(db(), now, KEEP_PAST, &v, &n) == -1) {
-		host->log(self, CV_LOG_ERROR, "reading events for the feeds: %s", sqlite3_errmsg(db()));
+		host->log(self, CV_LOG_ERROR, "reading events for the feeds: %s",
+		    sqlite3_errmsg(db()));
 		return;
 	}
 	base = base_url();
@@ -416,7 +421,7 @@ on_changed(void *arg, const char *topic, const void *data)
 	const struct cv_events_change *c = data;
 
 	if (strcmp(topic, CV_TOPIC_CONNECTED) == 0) {
-		pub.due_page = true;	/* the page names the bot's nick */
+		pub.due_page = true; /* the page names the bot's nick */
 	} else if (c == NULL || (c->what & ~CV_EVENTS_CHANGED_REGISTRATIONS) != 0) {
 		pub.due_all = true;
 	} else {
@@ -425,10 +430,11 @@ on_changed(void *arg, const char *topic, const void *data)
 			if (pub.page_ids[i] == c->event_id)
 				pub.due_page = true;
 		if (!pub.due_page)
-			return;	/* nothing shown changed */
+			return; /* nothing shown changed */
 	}
 	if (pub.render_timer == 0)
-		pub.render_timer = host->timer_add(self, RENDER_DELAY_MS, 0, render_due, NULL);
+		pub.render_timer =
+		    host->timer_add(self, RENDER_DELAY_MS, 0, render_due, NULL);
 }
 
 /* Before answering from the feeds: render now if a change is pending or none was made. */
@@ -453,7 +459,7 @@ on_tick(void *arg)
 	/* The bot took its nick back (or lost it) since the page was made. */
 	if (host->wall_now() >= pub.next_change ||
 	    (nick != NULL && nick[0] != '\0' && strlen(nick) < sizeof(pub.nick) &&
-	    strcmp(nick, pub.nick) != 0))
+	        strcmp(nick, pub.nick) != 0))
 		render_public();
 }
 

@@ -13,11 +13,11 @@
 #pragma GCC visibility push(hidden)
 
 struct sbuf {
-	char *s;	/* NUL-terminated; owned; NULL until something is added */
+	char *s; /* NUL-terminated; owned; NULL until something is added */
 	size_t len, cap;
 };
 
-#define cal_xrealloc cv_xrealloc	/* the plugin's name for it */
+#define cal_xrealloc cv_xrealloc /* the plugin's name for it */
 /* A copy of s, or NULL for NULL. */
 char *cal_xstrdup(const char *s);
 

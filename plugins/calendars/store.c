@@ -49,7 +49,7 @@ const size_t cal_schema_steps = sizeof(cal_schema) / sizeof(cal_schema[0]);
 #define EVENT_NCOLUMNS 19
 
 /* Shown: not ended, or ended recently and not cancelled. ?1 now, ?2 keep_past. */
-#define EVENT_SHOWN \
+#define EVENT_SHOWN                               \
 	" (start_utc + 60 * duration_min > ?1 OR" \
 	"  (status != 'cancelled' AND start_utc + 60 * duration_min > ?1 - ?2))"
 
@@ -97,9 +97,10 @@ have_events(sqlite3 *db)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'view'"
-	    " AND name IN ('" CV_EVENTS_VIEW "', '" CV_REGISTRATIONS_VIEW "')", -1, &st,
-	    NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db,
+	        "SELECT 1 FROM sqlite_master WHERE type = 'view'"
+	        " AND name IN ('" CV_EVENTS_VIEW "', '" CV_REGISTRATIONS_VIEW "')",
+	        -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	rc = 0;
 	while (sqlite3_step(st) == SQLITE_ROW)
@@ -148,7 +149,8 @@ rows(sqlite3 *db, const char *sql, const char *person, long long now, long long 
 		if (person != NULL) {
 			e->reg = reg_of(sqlite3_column_text(st, EVENT_NCOLUMNS));
 			e->position = e->reg == CAL_REG_WAITLIST ?
-			    sqlite3_column_int(st, EVENT_NCOLUMNS + 1) : 0;
+			    sqlite3_column_int(st, EVENT_NCOLUMNS + 1) :
+			    0;
 		}
 	}
 	sqlite3_finalize(st);
@@ -165,8 +167,10 @@ int
 cal_store_events(sqlite3 *db, long long now, long long keep_past, struct cal_event **out,
     size_t *n)
 {
-	return rows(db, "SELECT " EVENT_COLUMNS " FROM " CV_EVENTS_VIEW " WHERE" EVENT_SHOWN
-	    " ORDER BY start_utc, id", NULL, now, keep_past, out, n);
+	return rows(db,
+	    "SELECT " EVENT_COLUMNS " FROM " CV_EVENTS_VIEW " WHERE" EVENT_SHOWN
+	    " ORDER BY start_utc, id",
+	    NULL, now, keep_past, out, n);
 }
 
 int
@@ -181,8 +185,10 @@ cal_store_upcoming(sqlite3 *db, long long now, size_t offset, size_t limit,
 	*n = *total = 0;
 	if ((rc = have_events(db)) <= 0)
 		return rc;
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM " CV_EVENTS_VIEW
-	    " WHERE start_utc + 60 * duration_min > ?1", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db,
+	        "SELECT count(*) FROM " CV_EVENTS_VIEW
+	        " WHERE start_utc + 60 * duration_min > ?1",
+	        -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, now);
 	rc = sqlite3_step(st);
@@ -192,9 +198,11 @@ cal_store_upcoming(sqlite3 *db, long long now, size_t offset, size_t limit,
 	if (rc != SQLITE_ROW)
 		return -1;
 	/* Numbers: no quoting to get wrong. */
-	snprintf(sql, sizeof(sql), "SELECT " EVENT_COLUMNS " FROM " CV_EVENTS_VIEW
+	snprintf(sql, sizeof(sql),
+	    "SELECT " EVENT_COLUMNS " FROM " CV_EVENTS_VIEW
 	    " WHERE start_utc + 60 * duration_min > ?1 ORDER BY start_utc, id"
-	    " LIMIT %zu OFFSET %zu", limit, offset);
+	    " LIMIT %zu OFFSET %zu",
+	    limit, offset);
 	return rows(db, sql, NULL, now, 0, out, n);
 }
 
@@ -207,8 +215,10 @@ cal_store_event(sqlite3 *db, long long id, long long now, long long keep_past,
 	char sql[sizeof(EVENT_COLUMNS) + sizeof(EVENT_SHOWN) + 96];
 
 	/* The id is a number: no quoting to get wrong. */
-	snprintf(sql, sizeof(sql), "SELECT " EVENT_COLUMNS " FROM " CV_EVENTS_VIEW
-	    " WHERE id = %lld AND" EVENT_SHOWN, id);
+	snprintf(sql, sizeof(sql),
+	    "SELECT " EVENT_COLUMNS " FROM " CV_EVENTS_VIEW
+	    " WHERE id = %lld AND" EVENT_SHOWN,
+	    id);
 	if (rows(db, sql, NULL, now, keep_past, &v, &n) == -1)
 		return -1;
 	if (n == 1)
@@ -218,17 +228,19 @@ cal_store_event(sqlite3 *db, long long id, long long now, long long keep_past,
 }
 
 int
-cal_store_person_events(sqlite3 *db, const char *person, long long now, long long keep_past,
-    struct cal_event **out, size_t *n)
+cal_store_person_events(sqlite3 *db, const char *person, long long now,
+    long long keep_past, struct cal_event **out, size_t *n)
 {
 	/* r's columns renamed, so that the event's stay unqualified. */
-	return rows(db, "SELECT " EVENT_COLUMNS ", r.r_status,"
+	return rows(db,
+	    "SELECT " EVENT_COLUMNS ", r.r_status,"
 	    " (SELECT count(*) FROM " CV_REGISTRATIONS_VIEW " w WHERE w.event_id = r.r_event"
 	    "  AND w.status = 'waitlist' AND w.seq <= r.r_seq)"
 	    " FROM (SELECT event_id AS r_event, status AS r_status, seq AS r_seq"
 	    "  FROM " CV_REGISTRATIONS_VIEW " WHERE person = ?3) r"
 	    " JOIN " CV_EVENTS_VIEW " e ON e.id = r.r_event"
-	    " WHERE" EVENT_SHOWN " ORDER BY start_utc, id", person, now, keep_past, out, n);
+	    " WHERE" EVENT_SHOWN " ORDER BY start_utc, id",
+	    person, now, keep_past, out, n);
 }
 
 /* Run sql with text ?1 and optional ?2 text, ?3 integer; 0 or -1. */
@@ -270,22 +282,25 @@ lookup(sqlite3 *db, const char *sql, const char *key, char *buf, size_t n)
 int
 cal_token_get(sqlite3 *db, const char *person, char tok[CAL_TOKEN_LEN + 1])
 {
-	return lookup(db, "SELECT token FROM calendar_tokens WHERE person = ?1", person, tok,
-	    CAL_TOKEN_LEN + 1);
+	return lookup(db, "SELECT token FROM calendar_tokens WHERE person = ?1", person,
+	    tok, CAL_TOKEN_LEN + 1);
 }
 
 int
 cal_token_set(sqlite3 *db, const char *person, const char *tok, long long now)
 {
-	return exec3(db, "INSERT INTO calendar_tokens (person, token, created_at)"
+	return exec3(db,
+	    "INSERT INTO calendar_tokens (person, token, created_at)"
 	    " VALUES (?1, ?2, ?3) ON CONFLICT (person) DO UPDATE SET"
-	    " token = excluded.token, created_at = excluded.created_at", person, tok, now);
+	    " token = excluded.token, created_at = excluded.created_at",
+	    person, tok, now);
 }
 
 int
 cal_token_person(sqlite3 *db, const char *tok, char *buf, size_t n)
 {
-	return lookup(db, "SELECT person FROM calendar_tokens WHERE token = ?1", tok, buf, n);
+	return lookup(db, "SELECT person FROM calendar_tokens WHERE token = ?1", tok, buf,
+	    n);
 }
 
 int
@@ -297,8 +312,8 @@ cal_token_delete(sqlite3 *db, const char *person)
 static bool
 token_char(char c)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	    c == '-' || c == '_';
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '_';
 }
 
 bool
@@ -317,7 +332,7 @@ cal_token_new(char tok[CAL_TOKEN_LEN + 1])
 {
 	static const char b64[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	unsigned char r[33];	/* 32 random bytes and a zero pad for the last group */
+	unsigned char r[33]; /* 32 random bytes and a zero pad for the last group */
 	size_t got = 0, o = 0;
 
 	while (got < 32) {
@@ -372,8 +387,10 @@ cal_pub_rows(sqlite3 *db, const char *target, struct cal_pub_row **out, size_t *
 
 	*out = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(db, "SELECT name, etag, hash, conflict, force"
-	    " FROM calendar_published WHERE target = ?1 ORDER BY name", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db,
+	        "SELECT name, etag, hash, conflict, force"
+	        " FROM calendar_published WHERE target = ?1 ORDER BY name",
+	        -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, target, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -421,33 +438,39 @@ int
 cal_pub_written(sqlite3 *db, const char *target, const char *name, const char *etag,
     const char *hash)
 {
-	return exec_texts(db, "INSERT INTO calendar_published (target, name, etag, hash)"
+	return exec_texts(db,
+	    "INSERT INTO calendar_published (target, name, etag, hash)"
 	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (target, name) DO UPDATE SET"
-	    " etag = excluded.etag, hash = excluded.hash, conflict = NULL, force = 0", 4,
-	    (const char *[]){ target, name, etag, hash });
+	    " etag = excluded.etag, hash = excluded.hash, conflict = NULL, force = 0",
+	    4, (const char *[]){ target, name, etag, hash });
 }
 
 int
 cal_pub_removed(sqlite3 *db, const char *target, const char *name)
 {
-	return exec_texts(db, "DELETE FROM calendar_published WHERE target = ?1 AND name = ?2",
-	    2, (const char *[]){ target, name });
+	return exec_texts(db,
+	    "DELETE FROM calendar_published WHERE target = ?1 AND name = ?2", 2,
+	    (const char *[]){ target, name });
 }
 
 int
 cal_pub_conflict(sqlite3 *db, const char *target, const char *name, const char *hash)
 {
 	/* A resource never written by us has no row yet: keep the conflict anyway. */
-	return exec_texts(db, "INSERT INTO calendar_published (target, name, etag, hash, conflict)"
+	return exec_texts(db,
+	    "INSERT INTO calendar_published (target, name, etag, hash, conflict)"
 	    " VALUES (?1, ?2, NULL, '', ?3) ON CONFLICT (target, name) DO UPDATE SET"
-	    " conflict = excluded.conflict, force = 0", 3, (const char *[]){ target, name, hash });
+	    " conflict = excluded.conflict, force = 0",
+	    3, (const char *[]){ target, name, hash });
 }
 
 int
 cal_pub_overwrite(sqlite3 *db, const char *target, int *n)
 {
-	if (exec_texts(db, "UPDATE calendar_published SET conflict = NULL, force = 1"
-	    " WHERE target = ?1 AND conflict IS NOT NULL", 1, (const char *[]){ target }) == -1)
+	if (exec_texts(db,
+	        "UPDATE calendar_published SET conflict = NULL, force = 1"
+	        " WHERE target = ?1 AND conflict IS NOT NULL",
+	        1, (const char *[]){ target }) == -1)
 		return -1;
 	*n = sqlite3_changes(db);
 	return 0;
@@ -463,8 +486,10 @@ cal_files_load(sqlite3 *db, struct cal_file_row **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(db, "SELECT event_id, input, etag, lastmod FROM calendar_files"
-	    " ORDER BY event_id", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db,
+	        "SELECT event_id, input, etag, lastmod FROM calendar_files"
+	        " ORDER BY event_id",
+	        -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct cal_file_row *r;
@@ -473,7 +498,8 @@ cal_files_load(sqlite3 *db, struct cal_file_row **out, size_t *n)
 		r = &(*out)[(*n)++];
 		r->event_id = sqlite3_column_int64(st, 0);
 		r->input = (uint64_t)sqlite3_column_int64(st, 1);
-		snprintf(r->etag, sizeof(r->etag), "%s", (const char *)sqlite3_column_text(st, 2));
+		snprintf(r->etag, sizeof(r->etag), "%s",
+		    (const char *)sqlite3_column_text(st, 2));
 		r->lastmod = sqlite3_column_int64(st, 3);
 	}
 	sqlite3_finalize(st);
@@ -492,8 +518,10 @@ cal_files_put(sqlite3 *db, const struct cal_file_row *r)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO calendar_files (event_id, input, etag,"
-	    " lastmod) VALUES (?1, ?2, ?3, ?4)", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db,
+	        "INSERT OR REPLACE INTO calendar_files (event_id, input, etag,"
+	        " lastmod) VALUES (?1, ?2, ?3, ?4)",
+	        -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, r->event_id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)r->input);
@@ -510,8 +538,8 @@ cal_files_delete(sqlite3 *db, long long event_id)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, "DELETE FROM calendar_files WHERE event_id = ?1", -1, &st,
-	    NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "DELETE FROM calendar_files WHERE event_id = ?1", -1,
+	        &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, event_id);
 	rc = sqlite3_step(st);

@@ -18,7 +18,7 @@
 
 #pragma GCC visibility push(hidden)
 
-#define CAL_TOKEN_LEN 43	/* 32 random bytes in base64url, without padding */
+#define CAL_TOKEN_LEN 43 /* 32 random bytes in base64url, without padding */
 
 /* Schema steps for host->migrate(). */
 extern const char *const cal_schema[];
@@ -68,10 +68,10 @@ int cal_token_new(char tok[CAL_TOKEN_LEN + 1]);
  */
 struct cal_pub_row {
 	char *name;
-	char *etag;		/* the server's ETag after our last write, or NULL */
-	char *hash;		/* of what we wrote; "" when we never did */
-	char *conflict;		/* the hash that met a changed copy, or NULL */
-	bool force;		/* an owner chose to overwrite the server's copy */
+	char *etag;     /* the server's ETag after our last write, or NULL */
+	char *hash;     /* of what we wrote; "" when we never did */
+	char *conflict; /* the hash that met a changed copy, or NULL */
+	bool force;     /* an owner chose to overwrite the server's copy */
 };
 
 void cal_pub_row_clear(struct cal_pub_row *r);

@@ -18,9 +18,9 @@
 #include "events_int.h"
 
 #define REMINDERS_DEFAULT "1d, 1h"
-#define RETENTION_DEFAULT 30	/* days */
-#define SCAN_MS 2000		/* reminders, expiry and retention are checked this often */
-#define START_WAIT_MS 20000	/* loaded while already connected: no connect to wait for */
+#define RETENTION_DEFAULT 30 /* days */
+#define SCAN_MS 2000         /* reminders, expiry and retention are checked this often */
+#define START_WAIT_MS 20000  /* loaded while already connected: no connect to wait for */
 
 const struct cv_host *host;
 struct cv_plugin *self;
@@ -47,13 +47,12 @@ echo(char *buf, size_t n, const char *s)
 	return buf;
 }
 
-
 /* IRC formatting codes, which cleaning strips; other control characters are refused. */
 static bool
 is_format_code(unsigned char c)
 {
-	return c == 0x02 || c == 0x03 || c == 0x04 || c == 0x0F || c == 0x11 || c == 0x16 ||
-	    c == 0x1D || c == 0x1E || c == 0x1F;
+	return c == 0x02 || c == 0x03 || c == 0x04 || c == 0x0F || c == 0x11 ||
+	    c == 0x16 || c == 0x1D || c == 0x1E || c == 0x1F;
 }
 
 /*
@@ -69,8 +68,8 @@ clean_field(struct cv_ctx *ctx, const char *what, const char *in, size_t max_cha
 
 	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
 		if ((*p < 0x20 || *p == 0x7F) && !is_format_code(*p)) {
-			host->reply(ctx, "The %s contains control characters: type plain text.",
-			    what);
+			host->reply(ctx,
+			    "The %s contains control characters: type plain text.", what);
 			return -1;
 		}
 	}
@@ -83,8 +82,8 @@ clean_field(struct cv_ctx *ctx, const char *what, const char *in, size_t max_cha
 	}
 	if (imp_chars(s) > max_chars) {
 		/* "Title is too long (max 200 characters)." */
-		host->reply(ctx, "%c%s is too long (max %zu characters).", toupper(what[0]),
-		    what + 1, max_chars);
+		host->reply(ctx, "%c%s is too long (max %zu characters).",
+		    toupper(what[0]), what + 1, max_chars);
 		free(s);
 		return -1;
 	}
@@ -125,8 +124,10 @@ load_event(struct cv_ctx *ctx, const char *arg, bool active, struct ev_event *e)
 	int rc;
 
 	if (parse_id(arg, &id) == -1) {
-		host->reply(ctx, "'%s' is not an event number: write it like 7 or #7; "
-		    "'events' lists them.", echo(w, sizeof(w), arg));
+		host->reply(ctx,
+		    "'%s' is not an event number: write it like 7 or #7; "
+		    "'events' lists them.",
+		    echo(w, sizeof(w), arg));
 		return -1;
 	}
 	rc = model_event_get(db(), id, e);
@@ -135,7 +136,8 @@ load_event(struct cv_ctx *ctx, const char *arg, bool active, struct ev_event *e)
 		return -1;
 	}
 	if (rc != 0) {
-		host->log(self, CV_LOG_ERROR, "reading event #%lld: %s", id, sqlite3_errmsg(db()));
+		host->log(self, CV_LOG_ERROR, "reading event #%lld: %s", id,
+		    sqlite3_errmsg(db()));
 		host->reply(ctx, "Sorry, that did not work: please try again later.");
 		return -1;
 	}
@@ -221,7 +223,8 @@ fail_change(struct cv_ctx *ctx, const char *what)
 {
 	host->rollback(self);
 	host->log(self, CV_LOG_ERROR, "%s: %s", what, sqlite3_errmsg(db()));
-	host->reply(ctx, "Sorry, that did not work and nothing was changed: please try again later.");
+	host->reply(ctx,
+	    "Sorry, that did not work and nothing was changed: please try again later.");
 }
 
 /* Commit, or roll back and answer. 0 or -1. */
@@ -262,7 +265,8 @@ yes(const char *v)
 {
 	long long b = 0;
 
-	return v != NULL && host->config_parse(decl("import_allow_private"), v, &b) == 0 && b;
+	return v != NULL &&
+	    host->config_parse(decl("import_allow_private"), v, &b) == 0 && b;
 }
 
 /*
@@ -293,10 +297,13 @@ check_import_keys(char *err, size_t errlen)
 		k = decl(keys[i]);
 		if ((v = host->config_of("calendars", k->key)) == NULL)
 			continue;
-		host->log(self, CV_LOG_WARN, "[calendars] %s is now [events] %s; the old name "
-		    "works until the next release%s", k->key, k->key,
+		host->log(self, CV_LOG_WARN,
+		    "[calendars] %s is now [events] %s; the old name "
+		    "works until the next release%s",
+		    k->key, k->key,
 		    host->config(self, k->key) != NULL ? " (both set: [events] wins)" : "");
-		if (host->config(self, k->key) == NULL && host->config_parse(k, v, &n) == -1) {
+		if (host->config(self, k->key) == NULL &&
+		    host->config_parse(k, v, &n) == -1) {
 			snprintf(err, errlen, "[calendars] %s %s", k->key, k->why);
 			return -1;
 		}
@@ -349,22 +356,26 @@ parse_reminders(const char *v, char *err, size_t errlen)
 	if (strcasecmp(v, "none") == 0 || strcasecmp(v, "off") == 0)
 		return 0;
 	copy = cv_xstrdup(v);
-	for (tok = strtok_r(copy, ", ", &save); tok != NULL; tok = strtok_r(NULL, ", ", &save)) {
+	for (tok = strtok_r(copy, ", ", &save); tok != NULL;
+	     tok = strtok_r(NULL, ", ", &save)) {
 		int minutes;
 		size_t k;
 
 		if (when_parse_duration(tok, &minutes) == -1) {
-			snprintf(err, errlen, "[events] reminders: '%.40s' is not a duration "
-			    "between 1 minute and 7 days (e.g. 1d, 1h, 30m)", tok);
+			snprintf(err, errlen,
+			    "[events] reminders: '%.40s' is not a duration "
+			    "between 1 minute and 7 days (e.g. 1d, 1h, 30m)",
+			    tok);
 			rc = -1;
 			break;
 		}
 		for (k = 0; k < nreminders && reminder_s[k] != 60LL * minutes; k++)
 			;
 		if (k < nreminders)
-			continue;	/* given twice */
+			continue; /* given twice */
 		if (nreminders == REMINDERS_MAX) {
-			snprintf(err, errlen, "[events] reminders: at most %d", REMINDERS_MAX);
+			snprintf(err, errlen, "[events] reminders: at most %d",
+			    REMINDERS_MAX);
 			rc = -1;
 			break;
 		}
@@ -389,8 +400,10 @@ metrics_scrape(void *arg)
 	sqlite3_stmt *st;
 	double n[3] = { 0, 0, 0 };
 
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FILTER (WHERE start_utc >= ?1),"
-	    " count(*) FILTER (WHERE start_utc < ?1) FROM events", -1, &st, NULL) == SQLITE_OK) {
+	if (sqlite3_prepare_v2(db,
+	        "SELECT count(*) FILTER (WHERE start_utc >= ?1),"
+	        " count(*) FILTER (WHERE start_utc < ?1) FROM events",
+	        -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)host->wall_now());
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			n[0] = (double)sqlite3_column_int64(st, 0);
@@ -398,13 +411,17 @@ metrics_scrape(void *arg)
 		}
 		sqlite3_finalize(st);
 	}
-	host->metric(self, CV_METRIC_GAUGE, "convene_events", "Events stored, by "
-	    "whether they start in the future.", "when", "upcoming", n[0]);
+	host->metric(self, CV_METRIC_GAUGE, "convene_events",
+	    "Events stored, by "
+	    "whether they start in the future.",
+	    "when", "upcoming", n[0]);
 	host->metric(self, CV_METRIC_GAUGE, "convene_events", NULL, "when", "past", n[1]);
 	n[0] = n[1] = 0;
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FILTER (WHERE status = 'confirmed'),"
-	    " count(*) FILTER (WHERE status = 'maybe'), count(*) FILTER (WHERE status ="
-	    " 'waitlist') FROM registrations", -1, &st, NULL) == SQLITE_OK) {
+	if (sqlite3_prepare_v2(db,
+	        "SELECT count(*) FILTER (WHERE status = 'confirmed'),"
+	        " count(*) FILTER (WHERE status = 'maybe'), count(*) FILTER (WHERE status ="
+	        " 'waitlist') FROM registrations",
+	        -1, &st, NULL) == SQLITE_OK) {
 		if (sqlite3_step(st) == SQLITE_ROW)
 			for (int i = 0; i < 3; i++)
 				n[i] = (double)sqlite3_column_int64(st, i);
@@ -427,7 +444,8 @@ events_init(struct cv_plugin *p, const struct cv_host *h, char *err, size_t errl
 	self = p;
 	tz = host->config(p, "timezone");
 	if (when_parse_zone(tz != NULL ? tz : "UTC", &default_zone) == -1) {
-		snprintf(err, errlen, "[events] timezone: unknown time zone '%s': " ZONE_HINT, tz);
+		snprintf(err, errlen,
+		    "[events] timezone: unknown time zone '%s': " ZONE_HINT, tz);
 		return -1;
 	}
 	v = host->config(p, "reminders");
@@ -437,8 +455,10 @@ events_init(struct cv_plugin *p, const struct cv_host *h, char *err, size_t errl
 	retention_s = host->config_int(p, "retention_days") * 86400LL;
 	requires_account = host->config_bool(p, "rsvp_requires_account");
 	channel = host->config(p, "channel");
-	if (channel != NULL && (strchr("#&!+", channel[0]) == NULL || strpbrk(channel, " ,"))) {
-		snprintf(err, errlen, "[events] channel: '%s' is not a channel name", channel);
+	if (channel != NULL &&
+	    (strchr("#&!+", channel[0]) == NULL || strpbrk(channel, " ,"))) {
+		snprintf(err, errlen, "[events] channel: '%s' is not a channel name",
+		    channel);
 		return -1;
 	}
 	if (check_import_keys(err, errlen) == -1)

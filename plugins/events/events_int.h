@@ -16,7 +16,7 @@
 #include "model.h"
 #include "when.h"
 
-#define IMPORT_TIMEOUT_S 15	/* [events] import_timeout, seconds */
+#define IMPORT_TIMEOUT_S 15 /* [events] import_timeout, seconds */
 
 #pragma GCC visibility push(hidden)
 
@@ -24,7 +24,8 @@
 #define REMINDERS_MAX 8
 
 /* Said where a relayed person would get a join link. */
-#define JOIN_ELSEWHERE "The join link is given in private only: ask the event's organisers " \
+#define JOIN_ELSEWHERE                                                        \
+	"The join link is given in private only: ask the event's organisers " \
 	"for it, or register from IRC."
 
 /* events.c: set by events_init, kept until events_fini. */
@@ -56,8 +57,8 @@ int parse_id(const char *s, long long *id);
 int load_event(struct cv_ctx *ctx, const char *arg, bool active, struct ev_event *e);
 void event_zone(const struct ev_event *e, struct when_zone *z);
 bool asker_zone(struct cv_ctx *ctx, struct when_zone *z);
-void describe_when(char *buf, size_t n, const struct ev_event *e, const struct when_zone *mine,
-    bool span);
+void describe_when(char *buf, size_t n, const struct ev_event *e,
+    const struct when_zone *mine, bool span);
 void describe_places(char *buf, size_t n, const struct ev_event *e);
 void fail_change(struct cv_ctx *ctx, const char *what);
 int commit(struct cv_ctx *ctx, const char *what);
@@ -102,10 +103,10 @@ void cmd_attendees(struct cv_ctx *ctx);
 /* An `event import` whose download is running: whom to answer, what to make. */
 struct import_job {
 	struct import_job *next;
-	char *nick;		/* the organiser, answered by notice */
-	char *person;		/* their id, as the events' creator */
-	char *channel;		/* where the events belong */
-	char *source;		/* the URL without user info, query or fragment */
+	char *nick;    /* the organiser, answered by notice */
+	char *person;  /* their id, as the events' creator */
+	char *channel; /* where the events belong */
+	char *source;  /* the URL without user info, query or fragment */
 };
 extern struct import_job *jobs;
 void job_free(struct import_job *j);

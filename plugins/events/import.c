@@ -11,7 +11,7 @@
 
 #include "import_int.h"
 
-#define DEFAULT_MINUTES 60	/* no DTEND and no DURATION */
+#define DEFAULT_MINUTES 60 /* no DTEND and no DURATION */
 
 void
 imp_result_free(struct imp_result *r)
@@ -148,8 +148,8 @@ local_of(struct icaltimetype t, struct when_local *l)
 {
 	char d[32], h[16];
 
-	if (t.year < WHEN_YEAR_MIN || t.year > WHEN_YEAR_MAX || t.hour < 0 || t.hour > 23 ||
-	    t.minute < 0 || t.minute > 59 || t.second < 0 || t.second > 60)
+	if (t.year < WHEN_YEAR_MIN || t.year > WHEN_YEAR_MAX || t.hour < 0 ||
+	    t.hour > 23 || t.minute < 0 || t.minute > 59 || t.second < 0 || t.second > 60)
 		return -1;
 	snprintf(d, sizeof(d), "%04d-%02d-%02d", t.year, t.month, t.day);
 	snprintf(h, sizeof(h), "%02d:%02d", t.hour, t.minute);
@@ -170,7 +170,8 @@ known_zone(const char *tzid, struct when_zone *z)
 	for (const char *p = tzid; p != NULL; p = strchr(p + 1, '/')) {
 		const char *name = *p == '/' ? p + 1 : p;
 
-		if (*name != '\0' && *name != '+' && *name != '-' && when_parse_zone(name, z) == 0)
+		if (*name != '\0' && *name != '+' && *name != '-' &&
+		    when_parse_zone(name, z) == 0)
 			return 0;
 	}
 	return -1;
@@ -178,10 +179,10 @@ known_zone(const char *tzid, struct when_zone *z)
 
 /* When a DTSTART or DTEND happens. */
 struct moment {
-	struct when_zone z;	/* the zone the event is kept in */
-	struct when_local l;	/* wall clock in z */
+	struct when_zone z;  /* the zone the event is kept in */
+	struct when_local l; /* wall clock in z */
 	long long utc;
-	bool date;		/* a date, not a time */
+	bool date; /* a date, not a time */
 };
 
 /* A name from the file, safe to quote in chat: printable ASCII, short. */
@@ -219,8 +220,8 @@ tzid_allowed(struct tzids *used, const char *tzid, char *why, size_t whylen)
 		return true;
 	}
 	quote(q, sizeof(q), tzid);
-	snprintf(why, whylen, "its time zone \"%s\" is one more than the %d a file may use", q,
-	    IMP_TZIDS_MAX);
+	snprintf(why, whylen, "its time zone \"%s\" is one more than the %d a file may use",
+	    q, IMP_TZIDS_MAX);
 	return false;
 }
 
@@ -263,19 +264,24 @@ moment_of(icalcomponent *cal, icalproperty *p, struct icaltimetype t,
 	if (tzid != NULL && !tzid_allowed(used, tzid, why, whylen))
 		return -1;
 	if (tzid != NULL && known_zone(tzid, &m->z) == -1) {
-		icaltimezone *own = cal != NULL ? icalcomponent_get_timezone(cal, tzid) : NULL;
+		icaltimezone *own =
+		    cal != NULL ? icalcomponent_get_timezone(cal, tzid) : NULL;
 		char q[48];
 
 		if (own == NULL) {
 			quote(q, sizeof(q), tzid);
-			snprintf(why, whylen, "its %s is in the unknown time zone \"%s\" (no "
-			    "VTIMEZONE for it in the file)", what, q);
+			snprintf(why, whylen,
+			    "its %s is in the unknown time zone \"%s\" (no "
+			    "VTIMEZONE for it in the file)",
+			    what, q);
 			return -1;
 		}
 		if (t.year > year + IMP_ZONE_AHEAD) {
 			quote(q, sizeof(q), tzid);
-			snprintf(why, whylen, "its %s is more than %d years ahead in the file's own "
-			    "time zone \"%s\"", what, IMP_ZONE_AHEAD, q);
+			snprintf(why, whylen,
+			    "its %s is more than %d years ahead in the file's own "
+			    "time zone \"%s\"",
+			    what, IMP_ZONE_AHEAD, q);
 			return -1;
 		}
 		t.zone = NULL;
@@ -322,12 +328,19 @@ static bool
 broken(icalcomponent *ev, char *why, size_t whylen)
 {
 	static const char *const vital[] = {
-		"DTSTART", "DTEND", "DURATION", "UID", "RRULE", "RDATE", "RECURRENCE-ID",
+		"DTSTART",
+		"DTEND",
+		"DURATION",
+		"UID",
+		"RRULE",
+		"RDATE",
+		"RECURRENCE-ID",
 		"STATUS",
 	};
 
-	for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_XLICERROR_PROPERTY);
-	    p != NULL; p = icalcomponent_get_next_property(ev, ICAL_XLICERROR_PROPERTY)) {
+	for (icalproperty *p =
+	         icalcomponent_get_first_property(ev, ICAL_XLICERROR_PROPERTY);
+	     p != NULL; p = icalcomponent_get_next_property(ev, ICAL_XLICERROR_PROPERTY)) {
 		const char *msg = icalproperty_get_xlicerror(p);
 		char q[80];
 		size_t n;
@@ -338,8 +351,10 @@ broken(icalcomponent *ev, char *why, size_t whylen)
 			if (strncmp(msg + n, " property", 9) != 0)
 				goto bad;
 			for (size_t i = 0; i < sizeof(vital) / sizeof(vital[0]); i++)
-				if (strlen(vital[i]) == n && strncasecmp(msg, vital[i], n) == 0) {
-					snprintf(why, whylen, "its %.*s is empty", (int)n, msg);
+				if (strlen(vital[i]) == n &&
+				    strncasecmp(msg, vital[i], n) == 0) {
+					snprintf(why, whylen, "its %.*s is empty", (int)n,
+					    msg);
 					return true;
 				}
 			continue;
@@ -380,9 +395,8 @@ length_of(icalcomponent *cal, icalcomponent *ev, const struct moment *start,
 	struct moment end;
 
 	if (pe != NULL) {
-		if (moment_of(cal, pe, icalproperty_get_dtend(pe), deflt, year, used, &end, "end",
-		    why,
-		    whylen) == -1)
+		if (moment_of(cal, pe, icalproperty_get_dtend(pe), deflt, year, used,
+		        &end, "end", why, whylen) == -1)
 			return INVALID;
 		if (end.date) {
 			snprintf(why, whylen, "its start is a time but its end a date");
@@ -401,7 +415,8 @@ length_of(icalcomponent *cal, icalcomponent *ev, const struct moment *start,
 		*secs = 60LL * DEFAULT_MINUTES;
 	}
 	if (*secs <= 0) {
-		snprintf(why, whylen, "it ends %s it starts", *secs == 0 ? "when" : "before");
+		snprintf(why, whylen, "it ends %s it starts",
+		    *secs == 0 ? "when" : "before");
 		return INVALID;
 	}
 	return TAKE;
@@ -416,11 +431,12 @@ take(icalcomponent *ev, const char *uid, const struct moment *start, long long s
 	bool bad = false, cut[3] = { false, false, false };
 
 	memset(e, 0, sizeof(*e));
-	e->title = one_line(icalcomponent_get_summary(ev), IMP_TITLE_MAX, clean, &bad, &cut[0]);
-	e->description = one_line(icalcomponent_get_description(ev), IMP_TEXT_MAX, clean, &bad,
-	    &cut[1]);
-	e->location = one_line(icalcomponent_get_location(ev), IMP_SHORT_MAX, clean, &bad,
-	    &cut[2]);
+	e->title =
+	    one_line(icalcomponent_get_summary(ev), IMP_TITLE_MAX, clean, &bad, &cut[0]);
+	e->description = one_line(icalcomponent_get_description(ev), IMP_TEXT_MAX, clean,
+	    &bad, &cut[1]);
+	e->location =
+	    one_line(icalcomponent_get_location(ev), IMP_SHORT_MAX, clean, &bad, &cut[2]);
 	if (bad) {
 		free(e->title);
 		free(e->description);
@@ -463,17 +479,18 @@ judge(icalcomponent *cal, icalcomponent *ev, const struct imp_result *r,
 		return INVALID;
 	}
 	if (!uid_ok(uid)) {
-		snprintf(why, whylen, "its UID is longer than %d bytes or holds control "
-		    "characters", IMP_UID_MAX);
+		snprintf(why, whylen,
+		    "its UID is longer than %d bytes or holds control "
+		    "characters",
+		    IMP_UID_MAX);
 		return INVALID;
 	}
 	if (ps == NULL) {
 		snprintf(why, whylen, "it has no start (DTSTART)");
 		return INVALID;
 	}
-	if (moment_of(cal, ps, icalproperty_get_dtstart(ps), deflt, year, used, &start, "start",
-	    why,
-	    whylen) == -1)
+	if (moment_of(cal, ps, icalproperty_get_dtstart(ps), deflt, year, used, &start,
+	        "start", why, whylen) == -1)
 		return INVALID;
 	if (start.date)
 		return ALLDAY;
@@ -495,7 +512,8 @@ judge(icalcomponent *cal, icalcomponent *ev, const struct imp_result *r,
  * its title; past IMP_WHY_MAX reasons only a count is kept.
  */
 static void
-refused(struct imp_result *r, int nth, icalcomponent *ev, imp_clean_fn clean, const char *why)
+refused(struct imp_result *r, int nth, icalcomponent *ev, imp_clean_fn clean,
+    const char *why)
 {
 	char line[400], *title;
 	bool bad = false, cut = false;
@@ -505,10 +523,11 @@ refused(struct imp_result *r, int nth, icalcomponent *ev, imp_clean_fn clean, co
 		return;
 	title = one_line(icalcomponent_get_summary(ev), 40, clean, &bad, &cut);
 	if (title != NULL)
-		snprintf(line, sizeof(line), "%sevent %d (\"%s\"): %s", have > 0 ? "; " : "", nth,
-		    title, why);
+		snprintf(line, sizeof(line), "%sevent %d (\"%s\"): %s",
+		    have > 0 ? "; " : "", nth, title, why);
 	else
-		snprintf(line, sizeof(line), "%sevent %d: %s", have > 0 ? "; " : "", nth, why);
+		snprintf(line, sizeof(line), "%sevent %d: %s", have > 0 ? "; " : "", nth,
+		    why);
 	free(title);
 	n = strlen(line);
 	r->why = cv_xrealloc(r->why, have + n + 1);
@@ -522,8 +541,9 @@ read_calendar(icalcomponent *cal, const struct when_zone *deflt, time_t now, int
 {
 	struct imp_skipped *s = &r->skipped;
 
-	for (icalcomponent *ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
-	    ev != NULL; ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
+	for (icalcomponent *ev =
+	         icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+	     ev != NULL; ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
 		struct imp_event e;
 		char why[200];
 
@@ -534,12 +554,24 @@ read_calendar(icalcomponent *cal, const struct when_zone *deflt, time_t now, int
 			r->v = cv_xrealloc(r->v, (r->n + 1) * sizeof(*r->v));
 			r->v[r->n++] = e;
 			break;
-		case DUPLICATE: s->duplicate++; break;
-		case RECURRING: s->recurring++; break;
-		case ALLDAY: s->allday++; break;
-		case TOO_LONG: s->too_long++; break;
-		case PAST: s->past++; break;
-		case CANCELLED: s->cancelled++; break;
+		case DUPLICATE:
+			s->duplicate++;
+			break;
+		case RECURRING:
+			s->recurring++;
+			break;
+		case ALLDAY:
+			s->allday++;
+			break;
+		case TOO_LONG:
+			s->too_long++;
+			break;
+		case PAST:
+			s->past++;
+			break;
+		case CANCELLED:
+			s->cancelled++;
+			break;
 		case INVALID:
 			s->invalid++;
 			refused(r, *nth, ev, clean, why);
@@ -553,10 +585,14 @@ static icalcomponent *
 next_cal(icalcomponent *root, icalcomponent *c)
 {
 	if (c == NULL)
-		return icalcomponent_isa(root) == ICAL_VCALENDAR_COMPONENT ? root :
+		return icalcomponent_isa(root) == ICAL_VCALENDAR_COMPONENT ?
+		    root :
 		    icalcomponent_isa(root) == ICAL_XROOT_COMPONENT ?
-		    icalcomponent_get_first_component(root, ICAL_VCALENDAR_COMPONENT) : NULL;
-	return c == root ? NULL : icalcomponent_get_next_component(root, ICAL_VCALENDAR_COMPONENT);
+		    icalcomponent_get_first_component(root, ICAL_VCALENDAR_COMPONENT) :
+		    NULL;
+	return c == root ?
+	    NULL :
+	    icalcomponent_get_next_component(root, ICAL_VCALENDAR_COMPONENT);
 }
 
 int
@@ -576,7 +612,8 @@ imp_parse(const char *text, size_t len, const struct when_zone *deflt, time_t no
 		return -1;
 	}
 	if (memchr(text, '\0', len) != NULL) {
-		snprintf(err, errlen, "the file holds NUL bytes, which a calendar never does");
+		snprintf(err, errlen,
+		    "the file holds NUL bytes, which a calendar never does");
 		return -1;
 	}
 	if ((ics = prepare(text, len, err, errlen)) == NULL)
@@ -585,7 +622,8 @@ imp_parse(const char *text, size_t len, const struct when_zone *deflt, time_t no
 	root = icalparser_parse_string(ics);
 	free(ics);
 	if (root == NULL) {
-		snprintf(err, errlen, "the calendar cannot be read as iCalendar (RFC 5545)");
+		snprintf(err, errlen,
+		    "the calendar cannot be read as iCalendar (RFC 5545)");
 		return -1;
 	}
 	for (c = next_cal(root, NULL); c != NULL; c = next_cal(root, c), ncal++)

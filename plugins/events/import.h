@@ -30,23 +30,23 @@
  * `event set` take 200, 1000 and 200: calendars write longer), and beyond
  * them shortened after a whole word, with "…".
  */
-#define IMP_TITLE_MAX 500	/* title */
-#define IMP_TEXT_MAX 4000	/* description */
-#define IMP_SHORT_MAX 500	/* location */
-#define IMP_LINK_MAX 400	/* url */
-#define IMP_UID_MAX 255		/* bytes of a source UID */
-#define IMP_WHY_MAX 5		/* invalid events named with their reason */
+#define IMP_TITLE_MAX 500 /* title */
+#define IMP_TEXT_MAX 4000 /* description */
+#define IMP_SHORT_MAX 500 /* location */
+#define IMP_LINK_MAX 400  /* url */
+#define IMP_UID_MAX 255   /* bytes of a source UID */
+#define IMP_WHY_MAX 5     /* invalid events named with their reason */
 
 /* What one file may hold; README "Publishing and importing" states them. */
-#define IMP_EVENTS_MAX 500	/* VEVENTs */
-#define IMP_LINES_MAX 10000	/* content lines */
-#define IMP_TZIDS_MAX 20	/* time zones its events name */
-#define IMP_ZONES_MAX 100	/* VTIMEZONEs */
-#define IMP_OBSERVANCES_MAX 1000	/* their STANDARD/DAYLIGHT parts */
-#define IMP_RDATES_MAX 2000	/* their RDATEs */
-#define IMP_RULES_MAX 40	/* their RRULEs still in force */
-#define IMP_COUNT_MAX 50	/* COUNT of one such RRULE */
-#define IMP_ZONE_AHEAD 10	/* years ahead a time in the file's own zone may be */
+#define IMP_EVENTS_MAX 500       /* VEVENTs */
+#define IMP_LINES_MAX 10000      /* content lines */
+#define IMP_TZIDS_MAX 20         /* time zones its events name */
+#define IMP_ZONES_MAX 100        /* VTIMEZONEs */
+#define IMP_OBSERVANCES_MAX 1000 /* their STANDARD/DAYLIGHT parts */
+#define IMP_RDATES_MAX 2000      /* their RDATEs */
+#define IMP_RULES_MAX 40         /* their RRULEs still in force */
+#define IMP_COUNT_MAX 50         /* COUNT of one such RRULE */
+#define IMP_ZONE_AHEAD 10        /* years ahead a time in the file's own zone may be */
 
 /* Which texts of an event were shortened. */
 #define IMP_CUT_TITLE 1
@@ -55,27 +55,27 @@
 
 /* One event to create. Strings are owned (imp_result_free frees them). */
 struct imp_event {
-	char *source_uid;	/* the calendar's UID, to skip it next time */
-	char *title;		/* one line, cleaned, never empty */
-	char *description;	/* one line, cleaned; NULL when none */
+	char *source_uid;  /* the calendar's UID, to skip it next time */
+	char *title;       /* one line, cleaned, never empty */
+	char *description; /* one line, cleaned; NULL when none */
 	char *location;
-	char *url;		/* http(s) only; NULL when none or unusable */
-	char tz[WHEN_ZONE_MAX];	/* IANA name, "UTC", or "+HH:MM" */
-	struct when_local local;	/* the start's wall-clock time in tz */
+	char *url;               /* http(s) only; NULL when none or unusable */
+	char tz[WHEN_ZONE_MAX];  /* IANA name, "UTC", or "+HH:MM" */
+	struct when_local local; /* the start's wall-clock time in tz */
 	long long start_utc;
 	int duration_min;
-	unsigned shortened;	/* IMP_CUT_* */
+	unsigned shortened; /* IMP_CUT_* */
 };
 
 /* VEVENTs left out, by reason. */
 struct imp_skipped {
-	int duplicate;		/* the same UID twice in this calendar */
-	int recurring;		/* RRULE, RDATE, RECURRENCE-ID */
-	int allday;		/* DTSTART is a date */
-	int too_long;		/* more than WHEN_DURATION_MAX minutes */
-	int past;		/* starts at or before now */
-	int cancelled;		/* STATUS:CANCELLED */
-	int invalid;		/* no UID or start, bad values, libical errors */
+	int duplicate; /* the same UID twice in this calendar */
+	int recurring; /* RRULE, RDATE, RECURRENCE-ID */
+	int allday;    /* DTSTART is a date */
+	int too_long;  /* more than WHEN_DURATION_MAX minutes */
+	int past;      /* starts at or before now */
+	int cancelled; /* STATUS:CANCELLED */
+	int invalid;   /* no UID or start, bad values, libical errors */
 };
 
 struct imp_result {
@@ -87,7 +87,7 @@ struct imp_result {
 	 * `event 3 ("Title"): it has no UID; event 5: ...`. NULL when none.
 	 */
 	char *why;
-	int nwhy;		/* invalid events seen, named or not */
+	int nwhy; /* invalid events seen, named or not */
 };
 
 /* The host's text_clean: 0, or -1 with a sentence in err (invalid UTF-8). */

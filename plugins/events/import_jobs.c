@@ -11,9 +11,9 @@
 #include "events_int.h"
 
 #define IMPORT_MAX_BYTES (1024 * 1024)
-#define IMPORT_JOBS_MAX 4	/* downloads running at once */
+#define IMPORT_JOBS_MAX 4 /* downloads running at once */
 #define IMPORT_URL_MAX 2000
-#define IMPORT_CUT_LIST 10	/* shortened events named in the answer */
+#define IMPORT_CUT_LIST 10 /* shortened events named in the answer */
 
 struct import_job *jobs;
 
@@ -157,23 +157,28 @@ import_done(void *arg, const struct cv_http_result *res)
 
 	job_unlink(j);
 	if (res->status == 0) {
-		host->log(self, CV_LOG_INFO, "event import: download failed: %s", res->error);
+		host->log(self, CV_LOG_INFO, "event import: download failed: %s",
+		    res->error);
 		host->notice(j->nick, "Import failed: %s.", res->error);
 		goto out;
 	}
 	if (res->status < 200 || res->status > 299) {
-		host->log(self, CV_LOG_INFO, "event import: the server answered %d", res->status);
-		host->notice(j->nick, "Import failed: the server answered HTTP %d.", res->status);
+		host->log(self, CV_LOG_INFO, "event import: the server answered %d",
+		    res->status);
+		host->notice(j->nick, "Import failed: the server answered HTTP %d.",
+		    res->status);
 		goto out;
 	}
-	if (imp_parse(res->body, res->len, &default_zone, host->wall_now(), host->clean_text,
-	    &r, err, sizeof(err)) == -1) {
+	if (imp_parse(res->body, res->len, &default_zone, host->wall_now(),
+	        host->clean_text, &r, err, sizeof(err)) == -1) {
 		host->log(self, CV_LOG_INFO, "event import: %s", err);
 		host->notice(j->nick, "Import failed: %s.", err);
 		goto out;
 	}
-	if (import_events(j, &r, &made, &already, &first, &last, cut, sizeof(cut), &ncut) == -1) {
-		host->notice(j->nick, "Import failed: the events could not be stored, nothing "
+	if (import_events(j, &r, &made, &already, &first, &last, cut, sizeof(cut),
+	        &ncut) == -1) {
+		host->notice(j->nick,
+		    "Import failed: the events could not be stored, nothing "
 		    "was changed. Please try again later.");
 		imp_result_free(&r);
 		goto out;
@@ -181,20 +186,22 @@ import_done(void *arg, const struct cv_http_result *res)
 	if (made > 0)
 		changed();
 	id_range(ids, sizeof(ids), first, last, made);
-	host->log(self, CV_LOG_INFO, "event import: %d created, %d already there, %zu in the "
-	    "calendar", made, already + r.skipped.duplicate, r.n);
+	host->log(self, CV_LOG_INFO,
+	    "event import: %d created, %d already there, %zu in the "
+	    "calendar",
+	    made, already + r.skipped.duplicate, r.n);
 	if (r.nwhy > IMP_WHY_MAX)
 		snprintf(more, sizeof(more), "; and %d more", r.nwhy - IMP_WHY_MAX);
 	if (ncut > IMPORT_CUT_LIST)
 		snprintf(cutmore, sizeof(cutmore), " and %d more", ncut - IMPORT_CUT_LIST);
-	host->notice(j->nick, "Imported %d event%s%s; skipped %d already imported, "
+	host->notice(j->nick,
+	    "Imported %d event%s%s; skipped %d already imported, "
 	    "%d recurring, %d all-day, %d too long, %d past, %d cancelled, %d invalid.%s%s%s%s"
 	    "%s%s%s%s",
 	    made, made == 1 ? "" : "s", ids, already + r.skipped.duplicate,
 	    r.skipped.recurring, r.skipped.allday, r.skipped.too_long, r.skipped.past,
-	    r.skipped.cancelled, r.skipped.invalid,
-	    r.why != NULL ? " Invalid: " : "", r.why != NULL ? r.why : "", more,
-	    r.why != NULL ? "." : "",
+	    r.skipped.cancelled, r.skipped.invalid, r.why != NULL ? " Invalid: " : "",
+	    r.why != NULL ? r.why : "", more, r.why != NULL ? "." : "",
 	    ncut > 0 ? " Shortened to fit: " : "", cut, cutmore, ncut > 0 ? "." : "");
 	imp_result_free(&r);
 out:
@@ -206,7 +213,8 @@ cmd_event_import(struct cv_ctx *ctx)
 {
 	const char *url = ctx->argv[0], *v, *channel;
 	static const char *const headers[] = {
-		"Accept: text/calendar, text/plain;q=0.5, */*;q=0.1", NULL,
+		"Accept: text/calendar, text/plain;q=0.5, */*;q=0.1",
+		NULL,
 	};
 	struct cv_http_request req = { 0 };
 	struct import_job *j;
@@ -217,12 +225,14 @@ cmd_event_import(struct cv_ctx *ctx)
 		return;
 	if ((strncasecmp(url, "https://", 8) != 0 && strncasecmp(url, "http://", 7) != 0) ||
 	    strlen(url) > IMPORT_URL_MAX || strpbrk(url, " \t\r\n") != NULL) {
-		host->reply(ctx, "Give one http:// or https:// link to an .ics file. "
+		host->reply(ctx,
+		    "Give one http:// or https:// link to an .ics file. "
 		    "Usage: event import URL");
 		return;
 	}
 	if (jobs_running() >= IMPORT_JOBS_MAX) {
-		host->reply(ctx, "Other imports are running: please try again in a minute.");
+		host->reply(ctx,
+		    "Other imports are running: please try again in a minute.");
 		return;
 	}
 	if ((v = import_key("import_timeout")) != NULL) {
@@ -252,7 +262,8 @@ cmd_event_import(struct cv_ctx *ctx)
 	req.follow = true;
 	req.allow_private = yes(import_key("import_allow_private"));
 	if (host->http_request(self, &req, import_done, j) == -1) {
-		host->reply(ctx, "Import failed: that link cannot be fetched (http and https only).");
+		host->reply(ctx,
+		    "Import failed: that link cannot be fetched (http and https only).");
 		job_free(j);
 		return;
 	}

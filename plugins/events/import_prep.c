@@ -82,13 +82,18 @@ prepare(const char *text, size_t len, char *err, size_t errlen)
 	}
 	o[end] = '\0';
 	if (end == 0)
-		snprintf(err, errlen, "the calendar is cut short: it has no END:VCALENDAR line");
+		snprintf(err, errlen,
+		    "the calendar is cut short: it has no END:VCALENDAR line");
 	else if (events > IMP_EVENTS_MAX)
-		snprintf(err, errlen, "the calendar holds %zu events; Convene imports at most %d "
-		    "from one file", events, IMP_EVENTS_MAX);
+		snprintf(err, errlen,
+		    "the calendar holds %zu events; Convene imports at most %d "
+		    "from one file",
+		    events, IMP_EVENTS_MAX);
 	else if (lines > IMP_LINES_MAX)
-		snprintf(err, errlen, "the calendar has %zu lines; Convene reads at most %d from "
-		    "one file", lines, IMP_LINES_MAX);
+		snprintf(err, errlen,
+		    "the calendar has %zu lines; Convene reads at most %d from "
+		    "one file",
+		    lines, IMP_LINES_MAX);
 	else
 		return o;
 	free(o);
@@ -126,9 +131,10 @@ rule_ok(struct icalrecurrencetype rr, int dtmonth, const char *tz, char *err, si
 	bool some = ndays == 0;
 
 	if (rr.freq != ICAL_YEARLY_RECURRENCE) {
-		snprintf(err, errlen, "the time zone \"%s\" has a rule that is not yearly "
-		    "(RRULE FREQ=%s); Convene accepts only yearly rules in a VTIMEZONE", tz,
-		    f != NULL ? f : "?");
+		snprintf(err, errlen,
+		    "the time zone \"%s\" has a rule that is not yearly "
+		    "(RRULE FREQ=%s); Convene accepts only yearly rules in a VTIMEZONE",
+		    tz, f != NULL ? f : "?");
 		return -1;
 	}
 	if (by_count(rr.by_second, ICAL_BY_SECOND_SIZE) > 0 ||
@@ -136,10 +142,13 @@ rule_ok(struct icalrecurrencetype rr, int dtmonth, const char *tz, char *err, si
 	    by_count(rr.by_hour, ICAL_BY_HOUR_SIZE) > 0 ||
 	    by_count(rr.by_week_no, ICAL_BY_WEEKNO_SIZE) > 0 ||
 	    by_count(rr.by_set_pos, ICAL_BY_SETPOS_SIZE) > 0 || rr.interval > 1 ||
-	    (ydays > 0 && (months > 0 || ndays > 0 || days > 0)) || rr.count > IMP_COUNT_MAX) {
-		snprintf(err, errlen, "the time zone \"%s\" has a rule no time zone needs (only "
+	    (ydays > 0 && (months > 0 || ndays > 0 || days > 0)) ||
+	    rr.count > IMP_COUNT_MAX) {
+		snprintf(err, errlen,
+		    "the time zone \"%s\" has a rule no time zone needs (only "
 		    "BYMONTH, BYDAY and BYMONTHDAY, or BYYEARDAY, and COUNT up to %d, are "
-		    "accepted)", tz, IMP_COUNT_MAX);
+		    "accepted)",
+		    tz, IMP_COUNT_MAX);
 		return -1;
 	}
 	/* Some month must hold some listed day, and a weekday's nth must exist. */
@@ -155,8 +164,10 @@ rule_ok(struct icalrecurrencetype rr, int dtmonth, const char *tz, char *err, si
 	for (int i = 0; i < ydays && some; i++)
 		some = abs(rr.by_year_day[i]) <= 365;
 	if (!some) {
-		snprintf(err, errlen, "the time zone \"%s\" has a rule for a day that never "
-		    "comes", tz);
+		snprintf(err, errlen,
+		    "the time zone \"%s\" has a rule for a day that never "
+		    "comes",
+		    tz);
 		return -1;
 	}
 	return 0;
@@ -176,38 +187,49 @@ zones_tame(icalcomponent *cal, int year, char *err, size_t errlen)
 {
 	int zones = 0, observances = 0, rdates = 0, rules = 0;
 
-	for (icalcomponent *z = icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT);
-	    z != NULL; z = icalcomponent_get_next_component(cal, ICAL_VTIMEZONE_COMPONENT)) {
+	for (icalcomponent *z =
+	         icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT);
+	     z != NULL;
+	     z = icalcomponent_get_next_component(cal, ICAL_VTIMEZONE_COMPONENT)) {
 		icalproperty *idp = icalcomponent_get_first_property(z, ICAL_TZID_PROPERTY);
 		char tz[48];
 
 		quote(tz, sizeof(tz), idp != NULL ? icalproperty_get_tzid(idp) : "");
 		if (++zones > IMP_ZONES_MAX) {
-			snprintf(err, errlen, "the calendar defines more than %d time zones",
-			    IMP_ZONES_MAX);
+			snprintf(err, errlen,
+			    "the calendar defines more than %d time zones", IMP_ZONES_MAX);
 			return -1;
 		}
-		for (icalcomponent *o = icalcomponent_get_first_component(z, ICAL_ANY_COMPONENT);
-		    o != NULL; o = icalcomponent_get_next_component(z, ICAL_ANY_COMPONENT)) {
-			icalproperty *ds = icalcomponent_get_first_property(o, ICAL_DTSTART_PROPERTY);
-			struct icaltimetype start = ds != NULL ? icalproperty_get_dtstart(ds) :
+		for (icalcomponent *o =
+		         icalcomponent_get_first_component(z, ICAL_ANY_COMPONENT);
+		     o != NULL;
+		     o = icalcomponent_get_next_component(z, ICAL_ANY_COMPONENT)) {
+			icalproperty *ds =
+			    icalcomponent_get_first_property(o, ICAL_DTSTART_PROPERTY);
+			struct icaltimetype start = ds != NULL ?
+			    icalproperty_get_dtstart(ds) :
 			    icaltime_null_time();
 			icalproperty *p, *next;
 
 			if (++observances > IMP_OBSERVANCES_MAX) {
-				snprintf(err, errlen, "the calendar's time zones have more than %d "
-				    "STANDARD/DAYLIGHT parts", IMP_OBSERVANCES_MAX);
+				snprintf(err, errlen,
+				    "the calendar's time zones have more than %d "
+				    "STANDARD/DAYLIGHT parts",
+				    IMP_OBSERVANCES_MAX);
 				return -1;
 			}
-			for (p = icalcomponent_get_first_property(o, ICAL_ANY_PROPERTY); p != NULL;
-			    p = next) {
+			for (p = icalcomponent_get_first_property(o, ICAL_ANY_PROPERTY);
+			     p != NULL; p = next) {
 				struct icalrecurrencetype rr;
 
-				next = icalcomponent_get_next_property(o, ICAL_ANY_PROPERTY);
+				next =
+				    icalcomponent_get_next_property(o, ICAL_ANY_PROPERTY);
 				if (icalproperty_isa(p) == ICAL_RDATE_PROPERTY &&
 				    ++rdates > IMP_RDATES_MAX) {
-					snprintf(err, errlen, "the calendar's time zones have more "
-					    "than %d RDATEs", IMP_RDATES_MAX);
+					snprintf(err, errlen,
+					    "the calendar's time zones have more "
+					    "than %d RDATEs",
+					    IMP_RDATES_MAX);
 					return -1;
 				}
 				if (icalproperty_isa(p) != ICAL_RRULE_PROPERTY)
@@ -215,15 +237,18 @@ zones_tame(icalcomponent *cal, int year, char *err, size_t errlen)
 				rr = icalproperty_get_rrule(p);
 				if (rule_ok(rr, start.month, tz, err, errlen) == -1)
 					return -1;
-				if ((!icaltime_is_null_time(rr.until) && rr.until.year < year - 1) ||
+				if ((!icaltime_is_null_time(rr.until) &&
+				        rr.until.year < year - 1) ||
 				    (rr.count > 0 && start.year + rr.count < year - 1)) {
 					icalcomponent_remove_property(o, p);
 					icalproperty_free(p);
 					continue;
 				}
 				if (++rules > IMP_RULES_MAX) {
-					snprintf(err, errlen, "the calendar's time zones have more "
-					    "than %d rules in force", IMP_RULES_MAX);
+					snprintf(err, errlen,
+					    "the calendar's time zones have more "
+					    "than %d rules in force",
+					    IMP_RULES_MAX);
 					return -1;
 				}
 				if (ds != NULL && rr.count == 0 && start.year < year - 1) {

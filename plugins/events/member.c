@@ -6,7 +6,7 @@
 
 #include "events_int.h"
 
-#define LIST_MAX 15		/* lines of `events` and `mine` */
+#define LIST_MAX 15 /* lines of `events` and `mine` */
 
 void
 cmd_events(struct cv_ctx *ctx)
@@ -16,7 +16,8 @@ cmd_events(struct cv_ctx *ctx)
 	bool has_zone = asker_zone(ctx, &mine);
 	size_t n, total;
 
-	if (model_events_upcoming_first(db(), host->wall_now(), LIST_MAX, &v, &n, &total) == -1) {
+	if (model_events_upcoming_first(db(), host->wall_now(), LIST_MAX, &v, &n,
+	        &total) == -1) {
 		host->reply(ctx, "Sorry, that did not work: please try again later.");
 		return;
 	}
@@ -28,9 +29,11 @@ cmd_events(struct cv_ctx *ctx)
 		describe_when(when, sizeof(when), &v[i], has_zone ? &mine : NULL, false);
 		describe_places(places, sizeof(places), &v[i]);
 		if (v[i].cancelled)
-			host->reply(ctx, "#%lld %s: CANCELLED (was %s)", v[i].id, v[i].title, when);
+			host->reply(ctx, "#%lld %s: CANCELLED (was %s)", v[i].id,
+			    v[i].title, when);
 		else
-			host->reply(ctx, "#%lld %s: %s; %s", v[i].id, v[i].title, when, places);
+			host->reply(ctx, "#%lld %s: %s; %s", v[i].id, v[i].title, when,
+			    places);
 	}
 	if (total > n)
 		host->reply(ctx, "... and %zu more later.", total - n);
@@ -71,9 +74,11 @@ cmd_event(struct cv_ctx *ctx)
 	else
 		snprintf(status, sizeof(status), "%s", model_status_name(st));
 	describe_places(places, sizeof(places), &e);
-	host->reply(ctx, "Places: %s, %d confirmed. You: %s.", places, e.n_confirmed, status);
+	host->reply(ctx, "Places: %s, %d confirmed. You: %s.", places, e.n_confirmed,
+	    status);
 	/* The join link: only for confirmed people and organisers. */
-	if (e.join_url != NULL && !e.cancelled && ctx->who->via != NULL && st == EV_CONFIRMED)
+	if (e.join_url != NULL && !e.cancelled && ctx->who->via != NULL &&
+	    st == EV_CONFIRMED)
 		host->reply(ctx, JOIN_ELSEWHERE);
 	else if (e.join_url != NULL && !e.cancelled &&
 	    (st == EV_CONFIRMED || ctx->who->role >= CV_ROLE_ORGANIZER))
@@ -89,8 +94,13 @@ cmd_event(struct cv_ctx *ctx)
 static int
 rsvp_answer(struct cv_ctx *ctx, enum ev_status *want)
 {
-	static const struct { const char *word; enum ev_status want; } answers[] = {
-		{ "yes", EV_CONFIRMED }, { "maybe", EV_MAYBE }, { "no", EV_NONE },
+	static const struct {
+		const char *word;
+		enum ev_status want;
+	} answers[] = {
+		{ "yes", EV_CONFIRMED },
+		{ "maybe", EV_MAYBE },
+		{ "no", EV_NONE },
 	};
 	char w[48];
 	size_t i;
@@ -102,7 +112,8 @@ rsvp_answer(struct cv_ctx *ctx, enum ev_status *want)
 		if (strcasecmp(ctx->argv[1], answers[i].word) == 0)
 			break;
 	if (i == sizeof(answers) / sizeof(answers[0])) {
-		host->reply(ctx, "Answer yes, maybe or no, not '%s'. Usage: rsvp N [yes|maybe|no]",
+		host->reply(ctx,
+		    "Answer yes, maybe or no, not '%s'. Usage: rsvp N [yes|maybe|no]",
 		    echo(w, sizeof(w), ctx->argv[1]));
 		return -1;
 	}
@@ -116,14 +127,17 @@ rsvp_allowed(struct cv_ctx *ctx, long long id, enum ev_status want)
 {
 	/* Withdrawing stays open to all: it frees a place, it takes none. */
 	if (requires_account && ctx->who->via != NULL && want != EV_NONE) {
-		host->reply(ctx, "Registering here needs a services account, which nobody "
+		host->reply(ctx,
+		    "Registering here needs a services account, which nobody "
 		    "relayed from another chat has: register from IRC, logged in.");
 		return false;
 	}
 	if (requires_account && ctx->who->account == NULL && want != EV_NONE) {
-		host->reply(ctx, "Registering here needs a services account, and you are not "
+		host->reply(ctx,
+		    "Registering here needs a services account, and you are not "
 		    "logged in: log in (e.g. /msg NickServ IDENTIFY yourname yourpassword, or "
-		    "SASL), then say 'rsvp %lld' again.", id);
+		    "SASL), then say 'rsvp %lld' again.",
+		    id);
 		return false;
 	}
 	return true;
@@ -140,26 +154,33 @@ rsvp_told(struct cv_ctx *ctx, long long id, const struct rsvp_result *r)
 	switch (r->after) {
 	case EV_CONFIRMED:
 		if (e.join_url != NULL && ctx->who->via != NULL)
-			host->reply(ctx, "#%lld %s: confirmed. " JOIN_ELSEWHERE, id, e.title);
+			host->reply(ctx, "#%lld %s: confirmed. " JOIN_ELSEWHERE, id,
+			    e.title);
 		else if (e.join_url != NULL)
-			host->reply(ctx, "#%lld %s: confirmed. Join: %s", id, e.title, e.join_url);
+			host->reply(ctx, "#%lld %s: confirmed. Join: %s", id, e.title,
+			    e.join_url);
 		else
 			host->reply(ctx, "#%lld %s: confirmed.", id, e.title);
 		break;
 	case EV_WAITLIST:
-		host->reply(ctx, "#%lld %s: full, you are on the waitlist, position %d. "
-		    "You will be told if a place opens.", id, e.title, r->position);
+		host->reply(ctx,
+		    "#%lld %s: full, you are on the waitlist, position %d. "
+		    "You will be told if a place opens.",
+		    id, e.title, r->position);
 		break;
 	case EV_MAYBE:
-		host->reply(ctx, "#%lld %s: maybe. No place is held for you; "
-		    "say 'rsvp %lld yes' to take one.", id, e.title, id);
+		host->reply(ctx,
+		    "#%lld %s: maybe. No place is held for you; "
+		    "say 'rsvp %lld yes' to take one.",
+		    id, e.title, id);
 		break;
 	case EV_NONE:
 		if (r->before == EV_NONE)
 			host->reply(ctx, "#%lld %s: you were not registered.", id, e.title);
 		else
-			host->reply(ctx, "#%lld %s: withdrawn, you are no longer registered.",
-			    id, e.title);
+			host->reply(ctx,
+			    "#%lld %s: withdrawn, you are no longer registered.", id,
+			    e.title);
 		break;
 	}
 	model_event_clear(&e);
@@ -177,7 +198,8 @@ cmd_rsvp(struct cv_ctx *ctx)
 	if (rsvp_answer(ctx, &want) == -1)
 		return;
 	if (parse_id(ctx->argv[0], &id) == -1) {
-		host->reply(ctx, "'%s' is not an event number. Usage: rsvp N [yes|maybe|no]",
+		host->reply(ctx,
+		    "'%s' is not an event number. Usage: rsvp N [yes|maybe|no]",
 		    echo(w, sizeof(w), ctx->argv[0]));
 		return;
 	}
@@ -188,8 +210,8 @@ cmd_rsvp(struct cv_ctx *ctx)
 		return;
 	}
 	/* The capacity check and the write share this transaction. */
-	rc = model_rsvp(db(), id, ctx->who->id, stored_nick(ctx, nickbuf, sizeof(nickbuf)), want,
-	    host->wall_now(), &r);
+	rc = model_rsvp(db(), id, ctx->who->id,
+	    stored_nick(ctx, nickbuf, sizeof(nickbuf)), want, host->wall_now(), &r);
 	if (rc != 0) {
 		host->rollback(self);
 		if (rc == MODEL_ENOENT)
@@ -197,13 +219,16 @@ cmd_rsvp(struct cv_ctx *ctx)
 		else if (rc == MODEL_ECANCELLED)
 			host->reply(ctx, "Event #%lld is cancelled.", id);
 		else if (rc == MODEL_EPAST)
-			host->reply(ctx, "Event #%lld has already started: it takes no more "
-			    "registrations.", id);
+			host->reply(ctx,
+			    "Event #%lld has already started: it takes no more "
+			    "registrations.",
+			    id);
 		else
 			fail_change(ctx, "rsvp");
 		return;
 	}
-	if (model_person_seen(db(), ctx->who->id, stored_nick(ctx, nickbuf, sizeof(nickbuf))) == -1 ||
+	if (model_person_seen(db(), ctx->who->id,
+	        stored_nick(ctx, nickbuf, sizeof(nickbuf))) == -1 ||
 	    commit(ctx, "rsvp") == -1) {
 		model_people_free(&r.promoted);
 		return;
@@ -226,15 +251,17 @@ cmd_mine(struct cv_ctx *ctx)
 
 	deliver_kept(ctx->who->id, ctx->who->nick, ctx);
 	if (model_mine_first(db(), ctx->who->id, host->wall_now(), LIST_MAX, &v, &n,
-	    &total) == -1) {
+	        &total) == -1) {
 		host->reply(ctx, "Sorry, that did not work: please try again later.");
 		return;
 	}
 	model_person_reminders(db(), ctx->who->id, &remind);
 	if (n > 0 && !remind)
-		host->reply(ctx, "Your private reminders are off ('remind on' resumes them).");
+		host->reply(ctx,
+		    "Your private reminders are off ('remind on' resumes them).");
 	if (n == 0)
-		host->reply(ctx, "You are not registered for any upcoming event. "
+		host->reply(ctx,
+		    "You are not registered for any upcoming event. "
 		    "'events' lists them.");
 	for (size_t i = 0; i < n && i < LIST_MAX; i++) {
 		char when[400], status[48];
@@ -243,10 +270,13 @@ cmd_mine(struct cv_ctx *ctx)
 		if (v[i].ev.cancelled)
 			snprintf(status, sizeof(status), "event CANCELLED");
 		else if (v[i].status == EV_WAITLIST)
-			snprintf(status, sizeof(status), "waitlist, position %d", v[i].position);
+			snprintf(status, sizeof(status), "waitlist, position %d",
+			    v[i].position);
 		else
-			snprintf(status, sizeof(status), "%s", model_status_name(v[i].status));
-		host->reply(ctx, "#%lld %s: %s; %s", v[i].ev.id, v[i].ev.title, when, status);
+			snprintf(status, sizeof(status), "%s",
+			    model_status_name(v[i].status));
+		host->reply(ctx, "#%lld %s: %s; %s", v[i].ev.id, v[i].ev.title, when,
+		    status);
 	}
 	if (total > n)
 		host->reply(ctx, "... and %zu more later.", total - n);
@@ -264,18 +294,20 @@ cmd_tz(struct cv_ctx *ctx)
 			when_zone_label(label, sizeof(label), &z);
 			host->reply(ctx, "Your display zone is %s.", label);
 		} else {
-			host->reply(ctx, "You have no display zone: times are shown in each "
+			host->reply(ctx,
+			    "You have no display zone: times are shown in each "
 			    "event's zone. Set one with: tz Europe/Paris");
 		}
 		return;
 	}
 	if (when_parse_zone(ctx->argv[0], &z) == -1) {
-		host->reply(ctx, "Unknown time zone '%s': " ZONE_HINT, echo(w, sizeof(w), ctx->argv[0]));
+		host->reply(ctx, "Unknown time zone '%s': " ZONE_HINT,
+		    echo(w, sizeof(w), ctx->argv[0]));
 		return;
 	}
 	if (host->begin(self) == -1 ||
-	    model_person_set_tz(db(), ctx->who->id, stored_nick(ctx, nickbuf, sizeof(nickbuf)),
-	    z.name) == -1) {
+	    model_person_set_tz(db(), ctx->who->id,
+	        stored_nick(ctx, nickbuf, sizeof(nickbuf)), z.name) == -1) {
 		fail_change(ctx, "tz");
 		return;
 	}
@@ -302,15 +334,17 @@ cmd_remind(struct cv_ctx *ctx)
 	}
 	if (host->begin(self) == -1 ||
 	    model_person_set_reminders(db(), ctx->who->id,
-	    stored_nick(ctx, nickbuf, sizeof(nickbuf)), on) == -1) {
+	        stored_nick(ctx, nickbuf, sizeof(nickbuf)), on) == -1) {
 		fail_change(ctx, "remind");
 		return;
 	}
 	if (commit(ctx, "remind") == -1)
 		return;
-	host->reply(ctx, on ? "Private reminders are on: you get one before each event you "
-	    "are confirmed for." : "Private reminders are off. 'remind on' resumes them; "
-	    "changes and cancellations are still told.");
+	host->reply(ctx,
+	    on ? "Private reminders are on: you get one before each event you "
+	         "are confirmed for." :
+	         "Private reminders are off. 'remind on' resumes them; "
+	         "changes and cancellations are still told.");
 }
 
 /*
@@ -340,29 +374,38 @@ cmd_forget(struct cv_ctx *ctx)
 		return;
 	}
 	if (s.registrations > 0)
-		len += (size_t)snprintf(held + len, sizeof(held) - len, "%s%d registration%s",
-		    len ? ", " : "", s.registrations, s.registrations == 1 ? "" : "s");
+		len += (size_t)snprintf(held + len, sizeof(held) - len,
+		    "%s%d registration%s", len ? ", " : "", s.registrations,
+		    s.registrations == 1 ? "" : "s");
 	if (s.has_tz && len < sizeof(held))
-		len += (size_t)snprintf(held + len, sizeof(held) - len, "%syour settings "
-		    "(display zone, reminders)", len ? ", " : "");
+		len += (size_t)snprintf(held + len, sizeof(held) - len,
+		    "%syour settings "
+		    "(display zone, reminders)",
+		    len ? ", " : "");
 	if (s.pending > 0 && len < sizeof(held))
-		len += (size_t)snprintf(held + len, sizeof(held) - len, "%s%d notice%s kept for "
-		    "you", len ? ", " : "", s.pending, s.pending == 1 ? "" : "s");
+		len += (size_t)snprintf(held + len, sizeof(held) - len,
+		    "%s%d notice%s kept for "
+		    "you",
+		    len ? ", " : "", s.pending, s.pending == 1 ? "" : "s");
 	if (s.events_created > 0 && len < sizeof(held))
-		snprintf(held + len, sizeof(held) - len, "%syour name as creator of %d event%s "
-		    "(the events stay)", len ? ", " : "", s.events_created,
-		    s.events_created == 1 ? "" : "s");
+		snprintf(held + len, sizeof(held) - len,
+		    "%syour name as creator of %d event%s "
+		    "(the events stay)",
+		    len ? ", " : "", s.events_created, s.events_created == 1 ? "" : "s");
 	deferred_plugins(later, sizeof(later));
 	if (held[0] == '\0' && later[0] == '\0')
 		host->reply(ctx, "Convene holds nothing about you.");
 	else if (held[0] == '\0')
-		host->reply(ctx, "Convene holds nothing about you here; plugins not running now "
+		host->reply(ctx,
+		    "Convene holds nothing about you here; plugins not running now "
 		    "(%s) may hold more, such as a personal calendar link. 'forget confirm' "
-		    "erases that when each next starts.", later);
+		    "erases that when each next starts.",
+		    later);
 	else
-		host->reply(ctx, "Convene holds: %s, and any personal calendar link. This "
-		    "erases all of it for good: say 'forget confirm' to erase it.%s%s%s", held,
-		    later[0] ? " Plugins not running now (" : "", later,
+		host->reply(ctx,
+		    "Convene holds: %s, and any personal calendar link. This "
+		    "erases all of it for good: say 'forget confirm' to erase it.%s%s%s",
+		    held, later[0] ? " Plugins not running now (" : "", later,
 		    later[0] ? ") erase their part when each next starts." : "");
 }
 
@@ -397,7 +440,9 @@ cmd_forget_confirm(struct cv_ctx *ctx)
 	if (later[0] == '\0')
 		host->reply(ctx, "Erased: Convene holds nothing about you any more.");
 	else
-		host->reply(ctx, "Erased, except in plugins not running now (%s): each erases "
+		host->reply(ctx,
+		    "Erased, except in plugins not running now (%s): each erases "
 		    "what it holds about you, such as a personal calendar link, when it next "
-		    "starts.", later);
+		    "starts.",
+		    later);
 }

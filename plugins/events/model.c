@@ -18,7 +18,7 @@
 const char *const model_schema[] = {
 	/* 1: events, registrations, people. */
 	"CREATE TABLE events ("
-	" id INTEGER PRIMARY KEY AUTOINCREMENT,"	/* ids are never reused */
+	" id INTEGER PRIMARY KEY AUTOINCREMENT," /* ids are never reused */
 	" uid TEXT NOT NULL UNIQUE,"
 	" title TEXT NOT NULL,"
 	" description TEXT, location TEXT, url TEXT, join_url TEXT, channel TEXT,"
@@ -38,7 +38,7 @@ const char *const model_schema[] = {
 	" person TEXT NOT NULL,"
 	" nick TEXT NOT NULL,"
 	" status TEXT NOT NULL CHECK (status IN ('confirmed', 'maybe', 'waitlist')),"
-	" seq INTEGER NOT NULL,"	/* arrival order within the event */
+	" seq INTEGER NOT NULL," /* arrival order within the event */
 	" created_at INTEGER NOT NULL,"
 	" PRIMARY KEY (event_id, person));"
 	"CREATE INDEX registrations_person ON registrations(person);"
@@ -201,8 +201,10 @@ xstrdup_or_null(const char *s)
 }
 
 static const char *const status_names[] = {
-	[EV_NONE] = "not registered", [EV_CONFIRMED] = "confirmed",
-	[EV_MAYBE] = "maybe", [EV_WAITLIST] = "waitlist",
+	[EV_NONE] = "not registered",
+	[EV_CONFIRMED] = "confirmed",
+	[EV_MAYBE] = "maybe",
+	[EV_WAITLIST] = "waitlist",
 };
 
 const char *
@@ -274,12 +276,12 @@ model_people_free(struct ev_people *l)
 #define CACHE_SLOTS 512
 
 static struct cached {
-	sqlite3 *db;		/* NULL: free (sql NULL) or a removed entry (sql set) */
+	sqlite3 *db; /* NULL: free (sql NULL) or a removed entry (sql set) */
 	char *sql;
 	sqlite3_stmt *st;
 	bool busy;
 } cache[CACHE_SLOTS];
-static size_t cache_used;	/* slots ever filled since the table was last empty */
+static size_t cache_used; /* slots ever filled since the table was last empty */
 
 static size_t
 cache_hash(const char *sql)
@@ -301,8 +303,9 @@ cache_get(sqlite3 *db, const char *sql)
 		struct cached *c = &cache[(h + i) % CACHE_SLOTS];
 
 		if (c->sql == NULL) {
-			if (cache_used >= CACHE_SLOTS / 2 || sqlite3_prepare_v3(db, sql, -1,
-			    SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+			if (cache_used >= CACHE_SLOTS / 2 ||
+			    sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+			        &st, NULL) != SQLITE_OK)
 				break;
 			c->db = db;
 			c->sql = xstrdup_or_null(sql);
@@ -356,7 +359,7 @@ model_close(sqlite3 *db)
 		if (c->db == db && c->st != NULL) {
 			sqlite3_finalize(c->st);
 			c->st = NULL;
-			c->db = NULL;	/* sql stays: later probes walk past the slot */
+			c->db = NULL; /* sql stays: later probes walk past the slot */
 		}
 		empty = empty && c->db == NULL;
 	}
@@ -390,7 +393,8 @@ prep(sqlite3 *db, const char *sql, const char *types, ...)
 		} else {
 			const char *s = va_arg(ap, const char *);
 
-			rc = s == NULL ? sqlite3_bind_null(st, i + 1) :
+			rc = s == NULL ?
+			    sqlite3_bind_null(st, i + 1) :
 			    sqlite3_bind_text(st, i + 1, s, -1, SQLITE_TRANSIENT);
 		}
 	}
@@ -495,14 +499,15 @@ model_event_insert(sqlite3 *db, struct ev_event *e, time_t now)
 {
 	if (random_uid(e->uid) == -1)
 		return -1;
-	if (run(prep(db, "INSERT INTO events (uid, title, description, location, url,"
-	    " join_url, channel, local_date, local_time, tz, start_utc, duration_min,"
-	    " capacity, status, sequence, created_by, created_at, updated_at, reminders_from)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', 0, ?, ?, ?, ?)",
-	    "ttttttttttiiitiii", e->uid, e->title, e->description, e->location, e->url,
-	    e->join_url, e->channel, e->local_date, e->local_time, e->tz, e->start_utc,
-	    (long long)e->duration_min, (long long)e->capacity, e->created_by,
-	    (long long)now, (long long)now, (long long)now)) == -1)
+	if (run(prep(db,
+	        "INSERT INTO events (uid, title, description, location, url,"
+	        " join_url, channel, local_date, local_time, tz, start_utc, duration_min,"
+	        " capacity, status, sequence, created_by, created_at, updated_at, reminders_from)"
+	        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', 0, ?, ?, ?, ?)",
+	        "ttttttttttiiitiii", e->uid, e->title, e->description, e->location,
+	        e->url, e->join_url, e->channel, e->local_date, e->local_time, e->tz,
+	        e->start_utc, (long long)e->duration_min, (long long)e->capacity,
+	        e->created_by, (long long)now, (long long)now, (long long)now)) == -1)
 		return -1;
 	e->id = sqlite3_last_insert_rowid(db);
 	e->sequence = 0;
@@ -513,8 +518,8 @@ model_event_insert(sqlite3 *db, struct ev_event *e, time_t now)
 int
 model_event_get(sqlite3 *db, long long id, struct ev_event *e)
 {
-	sqlite3_stmt *st = prep(db, "SELECT " EVENT_COLUMNS " FROM events e WHERE e.id = ?",
-	    "i", id);
+	sqlite3_stmt *st =
+	    prep(db, "SELECT " EVENT_COLUMNS " FROM events e WHERE e.id = ?", "i", id);
 	int rc;
 
 	memset(e, 0, sizeof(*e));
@@ -554,9 +559,12 @@ event_rows(sqlite3_stmt *st, struct ev_event **out, size_t *n)
 int
 model_events_upcoming(sqlite3 *db, time_t now, struct ev_event **out, size_t *n)
 {
-	return event_rows(prep(db, "SELECT " EVENT_COLUMNS " FROM events e"
-	    " WHERE e.start_utc + 60 * e.duration_min > ? ORDER BY e.start_utc, e.id",
-	    "i", (long long)now), out, n);
+	return event_rows(
+	    prep(db,
+	        "SELECT " EVENT_COLUMNS " FROM events e"
+	        " WHERE e.start_utc + 60 * e.duration_min > ? ORDER BY e.start_utc, e.id",
+	        "i", (long long)now),
+	    out, n);
 }
 
 int
@@ -569,20 +577,25 @@ model_events_upcoming_first(sqlite3 *db, time_t now, size_t limit, struct ev_eve
 	 * Events last at most 7 days (duration_min's CHECK): the start index
 	 * from a week back holds every event that has not ended, in order.
 	 */
-	if (one_int(prep(db, "SELECT count(*) FROM events WHERE start_utc + 60 * duration_min > ?",
-	    "i", (long long)now), 0, &count) == -1)
+	if (one_int(prep(db,
+	                "SELECT count(*) FROM events WHERE start_utc + 60 * duration_min > ?",
+	                "i", (long long)now),
+	        0, &count) == -1)
 		return -1;
 	*total = (size_t)count;
-	return event_rows(prep(db, "SELECT " EVENT_COLUMNS " FROM events e"
-	    " WHERE e.start_utc > ?1 - 604800 AND e.start_utc + 60 * e.duration_min > ?1"
-	    " ORDER BY e.start_utc, e.id LIMIT ?2", "ii", (long long)now, (long long)limit),
+	return event_rows(prep(db,
+	                      "SELECT " EVENT_COLUMNS " FROM events e"
+	                      " WHERE e.start_utc > ?1 - 604800 AND e.start_utc + 60 * e.duration_min > ?1"
+	                      " ORDER BY e.start_utc, e.id LIMIT ?2",
+	                      "ii", (long long)now, (long long)limit),
 	    out, n);
 }
 
 int
 model_events_all(sqlite3 *db, struct ev_event **out, size_t *n)
 {
-	return event_rows(prep(db, "SELECT " EVENT_COLUMNS " FROM events e ORDER BY e.id", ""),
+	return event_rows(prep(db, "SELECT " EVENT_COLUMNS " FROM events e ORDER BY e.id",
+	                      ""),
 	    out, n);
 }
 
@@ -630,26 +643,31 @@ model_event_set_start(sqlite3 *db, long long id, const char *date, const char *t
     const char *tz, long long start_utc, time_t now)
 {
 	/* A new instant schedules the reminders again, from now on. */
-	return update_one(db, prep(db, "UPDATE events SET local_date = ?, local_time = ?,"
-	    " tz = ?, reminders_from = CASE WHEN start_utc = ?4 THEN reminders_from ELSE ?5 END,"
-	    " start_utc = ?4, sequence = sequence + 1, updated_at = ?5 WHERE id = ?6",
-	    "tttiii", date, time, tz, start_utc, (long long)now, id));
+	return update_one(db,
+	    prep(db,
+	        "UPDATE events SET local_date = ?, local_time = ?,"
+	        " tz = ?, reminders_from = CASE WHEN start_utc = ?4 THEN reminders_from ELSE ?5 END,"
+	        " start_utc = ?4, sequence = sequence + 1, updated_at = ?5 WHERE id = ?6",
+	        "tttiii", date, time, tz, start_utc, (long long)now, id));
 }
 
 int
 model_event_set_duration(sqlite3 *db, long long id, int minutes, time_t now)
 {
-	return update_one(db, prep(db, "UPDATE events SET duration_min = ?,"
-	    " sequence = sequence + 1, updated_at = ? WHERE id = ?",
-	    "iii", (long long)minutes, (long long)now, id));
+	return update_one(db,
+	    prep(db,
+	        "UPDATE events SET duration_min = ?,"
+	        " sequence = sequence + 1, updated_at = ? WHERE id = ?",
+	        "iii", (long long)minutes, (long long)now, id));
 }
 
 int
 model_event_restamp(sqlite3 *db, long long id, long long start_utc, time_t now)
 {
-	if (run(prep(db, "UPDATE events SET start_utc = ?, sequence = sequence + 1,"
-	    " updated_at = ? WHERE id = ? AND start_utc != ?",
-	    "iiii", start_utc, (long long)now, id, start_utc)) == -1)
+	if (run(prep(db,
+	        "UPDATE events SET start_utc = ?, sequence = sequence + 1,"
+	        " updated_at = ? WHERE id = ? AND start_utc != ?",
+	        "iiii", start_utc, (long long)now, id, start_utc)) == -1)
 		return -1;
 	return 0;
 }
@@ -657,7 +675,9 @@ model_event_restamp(sqlite3 *db, long long id, long long start_utc, time_t now)
 int
 model_event_cancel(sqlite3 *db, long long id, const char *reason, time_t now)
 {
-	return update_one(db, prep(db, "UPDATE events SET status = 'cancelled',"
-	    " cancel_reason = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?",
-	    "tii", reason, (long long)now, id));
+	return update_one(db,
+	    prep(db,
+	        "UPDATE events SET status = 'cancelled',"
+	        " cancel_reason = ?, sequence = sequence + 1, updated_at = ? WHERE id = ?",
+	        "tii", reason, (long long)now, id));
 }

@@ -23,9 +23,9 @@
 /* Internal to the plugin: the shared object exports only its descriptor. */
 #pragma GCC visibility push(hidden)
 
-#define MODEL_ENOENT (-2)	/* no such event */
-#define MODEL_ECANCELLED (-3)	/* the event is cancelled */
-#define MODEL_EPAST (-4)	/* the event has started or ended */
+#define MODEL_ENOENT (-2)     /* no such event */
+#define MODEL_ECANCELLED (-3) /* the event is cancelled */
+#define MODEL_EPAST (-4)      /* the event has started or ended */
 
 /* Schema steps for host->migrate(): step i takes version i to i+1. */
 extern const char *const model_schema[];
@@ -44,28 +44,28 @@ const char *model_status_name(enum ev_status s);
 
 struct ev_event {
 	long long id;
-	char uid[33];		/* 32 hex digits, random: no personal data */
+	char uid[33]; /* 32 hex digits, random: no personal data */
 	char *title;
-	char *description;	/* NULL when unset, like the other optional texts */
+	char *description; /* NULL when unset, like the other optional texts */
 	char *location;
-	char *url;		/* public page */
-	char *join_url;		/* private join link */
+	char *url;      /* public page */
+	char *join_url; /* private join link */
 	char *channel;
 	char *cancel_reason;
-	char *created_by;	/* person id, NULL once they used forget */
-	char local_date[11];	/* "YYYY-MM-DD" as the organiser wrote it */
-	char local_time[6];	/* "HH:MM" */
-	char tz[WHEN_ZONE_MAX];	/* IANA name, "UTC", or "+HH:MM" */
-	long long start_utc;	/* derived from the three above */
+	char *created_by;       /* person id, NULL once they used forget */
+	char local_date[11];    /* "YYYY-MM-DD" as the organiser wrote it */
+	char local_time[6];     /* "HH:MM" */
+	char tz[WHEN_ZONE_MAX]; /* IANA name, "UTC", or "+HH:MM" */
+	long long start_utc;    /* derived from the three above */
 	int duration_min;
-	int capacity;		/* 0 = unlimited */
+	int capacity; /* 0 = unlimited */
 	bool cancelled;
-	long long sequence;	/* raised on every change */
+	long long sequence; /* raised on every change */
 	long long created_at, updated_at;
 	/* Counts of registrations, filled by reads. */
 	int n_confirmed, n_maybe, n_waitlist;
-	long long reminders_from;	/* reminders due before this are not sent */
-	bool purged;		/* registrations deleted for retention; counts kept */
+	long long reminders_from; /* reminders due before this are not sent */
+	bool purged;              /* registrations deleted for retention; counts kept */
 };
 
 void model_event_clear(struct ev_event *e);
@@ -106,16 +106,20 @@ int model_events_upcoming(sqlite3 *db, time_t now, struct ev_event **out, size_t
  * The first `limit` of those, and in *total how many there are: `events`
  * reads what it shows, not every upcoming event.
  */
-int model_events_upcoming_first(sqlite3 *db, time_t now, size_t limit, struct ev_event **out,
-    size_t *n, size_t *total);
+int model_events_upcoming_first(sqlite3 *db, time_t now, size_t limit,
+    struct ev_event **out, size_t *n, size_t *total);
 /* Every event, for recomputing instants at load. */
 int model_events_all(sqlite3 *db, struct ev_event **out, size_t *n);
 void model_events_free(struct ev_event *v, size_t n);
 
 /* Text fields an organiser sets with `event set`. */
 enum ev_field {
-	EV_FIELD_TITLE, EV_FIELD_DESCRIPTION, EV_FIELD_LOCATION, EV_FIELD_URL,
-	EV_FIELD_JOIN, EV_FIELD_CHANNEL,
+	EV_FIELD_TITLE,
+	EV_FIELD_DESCRIPTION,
+	EV_FIELD_LOCATION,
+	EV_FIELD_URL,
+	EV_FIELD_JOIN,
+	EV_FIELD_CHANNEL,
 };
 
 /* Changes; each raises the sequence. 0, MODEL_ENOENT or -1. */
@@ -133,8 +137,8 @@ int model_event_restamp(sqlite3 *db, long long id, long long start_utc, time_t n
 
 struct rsvp_result {
 	enum ev_status before, after;
-	int position;		/* on the waitlist, 1-based; 0 otherwise */
-	struct ev_people promoted;	/* others who got a place through this change */
+	int position;              /* on the waitlist, 1-based; 0 otherwise */
+	struct ev_people promoted; /* others who got a place through this change */
 };
 
 /*
@@ -161,7 +165,8 @@ struct ev_mine {
 	enum ev_status status;
 	int position;
 };
-int model_mine(sqlite3 *db, const char *person, time_t now, struct ev_mine **out, size_t *n);
+int model_mine(sqlite3 *db, const char *person, time_t now, struct ev_mine **out,
+    size_t *n);
 /* The first `limit` of them, and in *total how many there are. */
 int model_mine_first(sqlite3 *db, const char *person, time_t now, size_t limit,
     struct ev_mine **out, size_t *n, size_t *total);
@@ -184,7 +189,7 @@ int model_text_get(sqlite3 *db, long long event_id, const char *lang, const char
  * on error (e left as it was).
  */
 int model_event_localise(sqlite3 *db, struct ev_event *e, const char *lang);
-#define MODEL_TEXT_MAX 8192	/* bytes: the longest text field, 1,000 characters */
+#define MODEL_TEXT_MAX 8192 /* bytes: the longest text field, 1,000 characters */
 
 /* The person's display zone into buf: 1 when set, 0 when not, -1 on error. */
 int model_person_tz(sqlite3 *db, const char *person, char *buf, size_t n);
@@ -195,9 +200,9 @@ int model_person_seen(sqlite3 *db, const char *person, const char *nick);
 /* What forget would erase. */
 struct forget_summary {
 	int registrations;
-	bool has_tz;		/* a row in people: display zone or reminder setting */
+	bool has_tz; /* a row in people: display zone or reminder setting */
 	int events_created;
-	int pending;		/* notices kept for them */	/* stay, without the creator's id */
+	int pending; /* notices kept for them */ /* stay, without the creator's id */
 };
 int model_forget_summary(sqlite3 *db, const char *person, struct forget_summary *s);
 /*
@@ -214,10 +219,10 @@ int model_forget(sqlite3 *db, const char *person, time_t now, struct ev_people *
 int model_events_reminding(sqlite3 *db, time_t now, long long max_offset,
     struct ev_event **out, size_t *n);
 /* Whether the reminder `offset_s` before `start_utc` went out; marking it. */
-int model_reminder_sent(sqlite3 *db, long long id, long long offset_s, long long start_utc,
-    bool *sent);
-int model_reminder_mark(sqlite3 *db, long long id, long long offset_s, long long start_utc,
-    time_t now);
+int model_reminder_sent(sqlite3 *db, long long id, long long offset_s,
+    long long start_utc, bool *sent);
+int model_reminder_mark(sqlite3 *db, long long id, long long offset_s,
+    long long start_utc, time_t now);
 /* The confirmed people of an event who want private reminders, appended to *out. */
 int model_reminder_people(sqlite3 *db, long long id, struct ev_people *out);
 /* `remind off|on`: default on, kept in the person's row. */
@@ -232,11 +237,11 @@ struct ev_notice {
 	long long created_at;
 };
 void model_notices_free(struct ev_notice *v, size_t n);
-int model_pending_add(sqlite3 *db, const char *person, long long event_id, const char *text,
-    time_t now, time_t expires);
+int model_pending_add(sqlite3 *db, const char *person, long long event_id,
+    const char *text, time_t now, time_t expires);
 /* Remove and return a person's kept notices that have not expired, oldest first. */
-int model_pending_take(sqlite3 *db, const char *person, time_t now, struct ev_notice **out,
-    size_t *n);
+int model_pending_take(sqlite3 *db, const char *person, time_t now,
+    struct ev_notice **out, size_t *n);
 int model_pending_expire(sqlite3 *db, time_t now);
 
 /*

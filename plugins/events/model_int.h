@@ -18,13 +18,13 @@
 /* The one out-of-memory helper, shared with the host (include/cv_xalloc.h). */
 #define xrealloc cv_xrealloc
 
-#define EVENT_COLUMNS \
+#define EVENT_COLUMNS                                                                    \
 	"e.id, e.uid, e.title, e.description, e.location, e.url, e.join_url, e.channel," \
 	" e.cancel_reason, e.created_by, e.local_date, e.local_time, e.tz, e.start_utc," \
 	" e.duration_min, e.capacity, e.status, e.sequence, e.created_at, e.updated_at," \
-	" CASE WHEN e.purged THEN e.kept_confirmed ELSE e.n_confirmed END," \
-	" CASE WHEN e.purged THEN e.kept_maybe ELSE e.n_maybe END," \
-	" CASE WHEN e.purged THEN e.kept_waitlist ELSE e.n_waitlist END," \
+	" CASE WHEN e.purged THEN e.kept_confirmed ELSE e.n_confirmed END,"              \
+	" CASE WHEN e.purged THEN e.kept_maybe ELSE e.n_maybe END,"                      \
+	" CASE WHEN e.purged THEN e.kept_waitlist ELSE e.n_waitlist END,"                \
 	" e.reminders_from, e.purged"
 #define EVENT_NCOLUMNS 25
 

@@ -13,8 +13,8 @@
 int
 model_person_tz(sqlite3 *db, const char *person, char *buf, size_t n)
 {
-	sqlite3_stmt *st = prep(db, "SELECT tz FROM people WHERE person = ? AND tz IS NOT NULL",
-	    "t", person);
+	sqlite3_stmt *st = prep(db,
+	    "SELECT tz FROM people WHERE person = ? AND tz IS NOT NULL", "t", person);
 	int rc;
 
 	if (st == NULL)
@@ -29,7 +29,8 @@ model_person_tz(sqlite3 *db, const char *person, char *buf, size_t n)
 int
 model_person_set_tz(sqlite3 *db, const char *person, const char *nick, const char *tz)
 {
-	return run(prep(db, "INSERT INTO people (person, nick, tz) VALUES (?, ?, ?)"
+	return run(prep(db,
+	    "INSERT INTO people (person, nick, tz) VALUES (?, ?, ?)"
 	    " ON CONFLICT (person) DO UPDATE SET nick = excluded.nick, tz = excluded.tz",
 	    "ttt", person, nick, tz));
 }
@@ -38,10 +39,11 @@ int
 model_person_seen(sqlite3 *db, const char *person, const char *nick)
 {
 	if (run(prep(db, "UPDATE people SET nick = ?2 WHERE person = ?1 AND nick != ?2",
-	    "tt", person, nick)) == -1)
+	        "tt", person, nick)) == -1)
 		return -1;
-	return run(prep(db, "UPDATE registrations SET nick = ?2 WHERE person = ?1 AND nick != ?2",
-	    "tt", person, nick));
+	return run(prep(db,
+	    "UPDATE registrations SET nick = ?2 WHERE person = ?1 AND nick != ?2", "tt",
+	    person, nick));
 }
 
 int
@@ -51,13 +53,15 @@ model_forget_summary(sqlite3 *db, const char *person, struct forget_summary *s)
 
 	memset(s, 0, sizeof(*s));
 	if (one_int(prep(db, "SELECT count(*) FROM registrations WHERE person = ?", "t",
-	    person), 0, &regs) == -1 ||
+	                person),
+	        0, &regs) == -1 ||
 	    one_int(prep(db, "SELECT count(*) FROM people WHERE person = ?", "t", person),
-	    0, &tz) == -1 ||
+	        0, &tz) == -1 ||
 	    one_int(prep(db, "SELECT count(*) FROM events WHERE created_by = ?", "t", person),
-	    0, &created) == -1 ||
+	        0, &created) == -1 ||
 	    one_int(prep(db, "SELECT count(*) FROM pending_notices WHERE person = ?", "t",
-	    person), 0, &pending) == -1)
+	                person),
+	        0, &pending) == -1)
 		return -1;
 	s->registrations = (int)regs;
 	s->has_tz = tz > 0;
@@ -69,8 +73,10 @@ model_forget_summary(sqlite3 *db, const char *person, struct forget_summary *s)
 int
 model_forget(sqlite3 *db, const char *person, time_t now, struct ev_people *promoted)
 {
-	sqlite3_stmt *st = prep(db, "DELETE FROM registrations WHERE person = ?"
-	    " RETURNING event_id, status", "t", person);
+	sqlite3_stmt *st = prep(db,
+	    "DELETE FROM registrations WHERE person = ?"
+	    " RETURNING event_id, status",
+	    "t", person);
 	long long *freed = NULL;
 	size_t nfreed = 0;
 	int rc;
@@ -87,9 +93,10 @@ model_forget(sqlite3 *db, const char *person, time_t now, struct ev_people *prom
 	if (rc != SQLITE_DONE)
 		goto fail;
 	if (run(prep(db, "DELETE FROM people WHERE person = ?", "t", person)) == -1 ||
-	    run(prep(db, "DELETE FROM pending_notices WHERE person = ?", "t", person)) == -1 ||
+	    run(prep(db, "DELETE FROM pending_notices WHERE person = ?", "t", person)) ==
+	        -1 ||
 	    run(prep(db, "UPDATE events SET created_by = NULL WHERE created_by = ?", "t",
-	    person)) == -1)
+	        person)) == -1)
 		goto fail;
 	for (size_t i = 0; i < nfreed; i++)
 		if (promote(db, freed[i], now, promoted) == -1)
@@ -104,12 +111,15 @@ fail:
 /* ---- reminders, kept notices, retention ---- */
 
 int
-model_events_reminding(sqlite3 *db, time_t now, long long max_offset, struct ev_event **out,
-    size_t *n)
+model_events_reminding(sqlite3 *db, time_t now, long long max_offset,
+    struct ev_event **out, size_t *n)
 {
-	return event_rows(prep(db, "SELECT " EVENT_COLUMNS " FROM events e"
-	    " WHERE e.status = 'active' AND e.start_utc > ?1 AND e.start_utc <= ?1 + ?2"
-	    " ORDER BY e.start_utc, e.id", "ii", (long long)now, max_offset), out, n);
+	return event_rows(prep(db,
+	                      "SELECT " EVENT_COLUMNS " FROM events e"
+	                      " WHERE e.status = 'active' AND e.start_utc > ?1 AND e.start_utc <= ?1 + ?2"
+	                      " ORDER BY e.start_utc, e.id",
+	                      "ii", (long long)now, max_offset),
+	    out, n);
 }
 
 int
@@ -118,8 +128,11 @@ model_reminder_sent(sqlite3 *db, long long id, long long offset_s, long long sta
 {
 	long long c;
 
-	if (one_int(prep(db, "SELECT count(*) FROM reminders_sent WHERE event_id = ?"
-	    " AND offset_s = ? AND start_utc = ?", "iii", id, offset_s, start_utc), 0, &c) == -1)
+	if (one_int(prep(db,
+	                "SELECT count(*) FROM reminders_sent WHERE event_id = ?"
+	                " AND offset_s = ? AND start_utc = ?",
+	                "iii", id, offset_s, start_utc),
+	        0, &c) == -1)
 		return -1;
 	*sent = c > 0;
 	return 0;
@@ -129,7 +142,8 @@ int
 model_reminder_mark(sqlite3 *db, long long id, long long offset_s, long long start_utc,
     time_t now)
 {
-	return run(prep(db, "INSERT OR IGNORE INTO reminders_sent"
+	return run(prep(db,
+	    "INSERT OR IGNORE INTO reminders_sent"
 	    " (event_id, offset_s, start_utc, sent_at) VALUES (?, ?, ?, ?)",
 	    "iiii", id, offset_s, start_utc, (long long)now));
 }
@@ -137,10 +151,12 @@ model_reminder_mark(sqlite3 *db, long long id, long long offset_s, long long sta
 int
 model_reminder_people(sqlite3 *db, long long id, struct ev_people *out)
 {
-	sqlite3_stmt *st = prep(db, "SELECT r.person, r.nick FROM registrations r"
+	sqlite3_stmt *st = prep(db,
+	    "SELECT r.person, r.nick FROM registrations r"
 	    " LEFT JOIN people p ON p.person = r.person"
 	    " WHERE r.event_id = ? AND r.status = 'confirmed' AND coalesce(p.reminders, 1) = 1"
-	    " ORDER BY r.seq", "i", id);
+	    " ORDER BY r.seq",
+	    "i", id);
 	int rc;
 
 	if (st == NULL)
@@ -157,7 +173,7 @@ model_person_reminders(sqlite3 *db, const char *person, bool *on)
 	long long v;
 
 	if (one_int(prep(db, "SELECT reminders FROM people WHERE person = ?", "t", person),
-	    1, &v) == -1)
+	        1, &v) == -1)
 		return -1;
 	*on = v != 0;
 	return 0;
@@ -166,18 +182,21 @@ model_person_reminders(sqlite3 *db, const char *person, bool *on)
 int
 model_person_set_reminders(sqlite3 *db, const char *person, const char *nick, bool on)
 {
-	return run(prep(db, "INSERT INTO people (person, nick, reminders) VALUES (?, ?, ?)"
+	return run(prep(db,
+	    "INSERT INTO people (person, nick, reminders) VALUES (?, ?, ?)"
 	    " ON CONFLICT (person) DO UPDATE SET nick = excluded.nick,"
-	    " reminders = excluded.reminders", "tti", person, nick, (long long)on));
+	    " reminders = excluded.reminders",
+	    "tti", person, nick, (long long)on));
 }
 
 int
 model_pending_add(sqlite3 *db, const char *person, long long event_id, const char *text,
     time_t now, time_t expires)
 {
-	return run(prep(db, "INSERT INTO pending_notices (person, event_id, text, created_at,"
-	    " expires_at) VALUES (?, ?, ?, ?, ?)", "titii", person, event_id, text,
-	    (long long)now, (long long)expires));
+	return run(prep(db,
+	    "INSERT INTO pending_notices (person, event_id, text, created_at,"
+	    " expires_at) VALUES (?, ?, ?, ?, ?)",
+	    "titii", person, event_id, text, (long long)now, (long long)expires));
 }
 
 void
@@ -192,8 +211,10 @@ int
 model_pending_take(sqlite3 *db, const char *person, time_t now, struct ev_notice **out,
     size_t *n)
 {
-	sqlite3_stmt *st = prep(db, "DELETE FROM pending_notices WHERE person = ?"
-	    " RETURNING id, event_id, text, created_at, expires_at", "t", person);
+	sqlite3_stmt *st = prep(db,
+	    "DELETE FROM pending_notices WHERE person = ?"
+	    " RETURNING id, event_id, text, created_at, expires_at",
+	    "t", person);
 	int rc;
 
 	*out = NULL;
@@ -204,7 +225,7 @@ model_pending_take(sqlite3 *db, const char *person, time_t now, struct ev_notice
 		struct ev_notice *m;
 
 		if (sqlite3_column_int64(st, 4) <= now)
-			continue;	/* expired: deleted, not told */
+			continue; /* expired: deleted, not told */
 		*out = xrealloc(*out, (*n + 1) * sizeof(**out));
 		m = &(*out)[(*n)++];
 		m->id = sqlite3_column_int64(st, 0);
@@ -248,8 +269,10 @@ model_retention(sqlite3 *db, time_t now, long long keep_s, int *purged)
 
 	*purged = 0;
 	/* Events end at most 7 days after they start: the index bounds the scan. */
-	st = prep(db, "SELECT id FROM events WHERE purged = 0 AND start_utc <= ?1"
-	    " AND start_utc + 60 * duration_min <= ?1", "i", cutoff);
+	st = prep(db,
+	    "SELECT id FROM events WHERE purged = 0 AND start_utc <= ?1"
+	    " AND start_utc + 60 * duration_min <= ?1",
+	    "i", cutoff);
 	if (st == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -259,13 +282,17 @@ model_retention(sqlite3 *db, time_t now, long long keep_s, int *purged)
 	done(st);
 	for (size_t i = 0; rc == SQLITE_DONE && i < n; i++) {
 		/* Counts first, then nothing personal: registrations, notices, creator. */
-		if (run(prep(db, "UPDATE events SET"
-		    " kept_confirmed = n_confirmed, kept_maybe = n_maybe, kept_waitlist = n_waitlist,"
-		    " purged = 1, created_by = NULL WHERE id = ?1", "i", ids[i])) == -1 ||
-		    run(prep(db, "DELETE FROM registrations WHERE event_id = ?", "i", ids[i])) == -1 ||
+		if (run(prep(db,
+		        "UPDATE events SET"
+		        " kept_confirmed = n_confirmed, kept_maybe = n_maybe, kept_waitlist = n_waitlist,"
+		        " purged = 1, created_by = NULL WHERE id = ?1",
+		        "i", ids[i])) == -1 ||
+		    run(prep(db, "DELETE FROM registrations WHERE event_id = ?", "i",
+		        ids[i])) == -1 ||
 		    run(prep(db, "DELETE FROM pending_notices WHERE event_id = ?", "i",
-		    ids[i])) == -1 ||
-		    run(prep(db, "DELETE FROM reminders_sent WHERE event_id = ?", "i", ids[i])) == -1)
+		        ids[i])) == -1 ||
+		    run(prep(db, "DELETE FROM reminders_sent WHERE event_id = ?", "i",
+		        ids[i])) == -1)
 			rc = SQLITE_ERROR;
 	}
 	free(ids);
@@ -281,7 +308,8 @@ model_import_seen(sqlite3 *db, const char *source_uid, bool *seen)
 	long long n;
 
 	if (one_int(prep(db, "SELECT count(*) FROM events WHERE source_uid = ?", "t",
-	    source_uid), 0, &n) == -1)
+	                source_uid),
+	        0, &n) == -1)
 		return -1;
 	*seen = n > 0;
 	return 0;
@@ -299,25 +327,34 @@ int
 model_text_set(sqlite3 *db, long long event_id, const char *lang, const char *field,
     const char *text, time_t now)
 {
-	int rc = update_one(db, prep(db, "UPDATE events SET sequence = sequence + 1,"
-	    " updated_at = ? WHERE id = ?", "ii", (long long)now, event_id));
+	int rc = update_one(db,
+	    prep(db,
+	        "UPDATE events SET sequence = sequence + 1,"
+	        " updated_at = ? WHERE id = ?",
+	        "ii", (long long)now, event_id));
 
 	if (rc != 0)
 		return rc;
 	if (text == NULL)
-		return run(prep(db, "DELETE FROM event_texts"
-		    " WHERE event_id = ? AND lang = ? AND field = ?", "itt", event_id, lang, field));
-	return run(prep(db, "INSERT INTO event_texts (event_id, lang, field, text)"
+		return run(prep(db,
+		    "DELETE FROM event_texts"
+		    " WHERE event_id = ? AND lang = ? AND field = ?",
+		    "itt", event_id, lang, field));
+	return run(prep(db,
+	    "INSERT INTO event_texts (event_id, lang, field, text)"
 	    " VALUES (?, ?, ?, ?) ON CONFLICT (event_id, lang, field)"
-	    " DO UPDATE SET text = excluded.text", "ittt", event_id, lang, field, text));
+	    " DO UPDATE SET text = excluded.text",
+	    "ittt", event_id, lang, field, text));
 }
 
 int
 model_text_get(sqlite3 *db, long long event_id, const char *lang, const char *field,
     char *buf, size_t n)
 {
-	sqlite3_stmt *st = prep(db, "SELECT text FROM event_texts"
-	    " WHERE event_id = ? AND lang = ? AND field = ?", "itt", event_id, lang, field);
+	sqlite3_stmt *st = prep(db,
+	    "SELECT text FROM event_texts"
+	    " WHERE event_id = ? AND lang = ? AND field = ?",
+	    "itt", event_id, lang, field);
 	int rc;
 
 	if (st == NULL)

@@ -22,34 +22,42 @@ promote(sqlite3 *db, long long id, time_t now, struct ev_people *promoted)
 	int rc;
 
 	/* The kept counts: no need to copy the event's texts. */
-	st = prep(db, "SELECT capacity, n_confirmed, n_waitlist, status = 'cancelled', start_utc"
-	    " FROM events WHERE id = ?", "i", id);
+	st = prep(db,
+	    "SELECT capacity, n_confirmed, n_waitlist, status = 'cancelled', start_utc"
+	    " FROM events WHERE id = ?",
+	    "i", id);
 	if (st == NULL)
 		return -1;
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 		done(st);
 		return rc == SQLITE_DONE ? MODEL_ENOENT : -1;
 	}
-	free_places = sqlite3_column_int64(st, 0) == 0 ? -1 :
+	free_places = sqlite3_column_int64(st, 0) == 0 ?
+	    -1 :
 	    sqlite3_column_int64(st, 0) > sqlite3_column_int64(st, 1) ?
-	    sqlite3_column_int64(st, 0) - sqlite3_column_int64(st, 1) : 0;
+	    sqlite3_column_int64(st, 0) - sqlite3_column_int64(st, 1) :
+	    0;
 	rc = sqlite3_column_int(st, 3) || sqlite3_column_int64(st, 4) <= now ||
 	    free_places == 0 || sqlite3_column_int64(st, 2) == 0;
 	done(st);
 	if (rc)
 		return 0;
 	/* LIMIT -1 is no limit. */
-	st = prep(db, "SELECT person, nick FROM registrations"
+	st = prep(db,
+	    "SELECT person, nick FROM registrations"
 	    " WHERE event_id = ? AND status = 'waitlist' ORDER BY seq LIMIT ?",
 	    "ii", id, free_places);
 	if (st == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		people_add(&next, id, sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
+		people_add(&next, id, sqlite3_column_text(st, 0),
+		    sqlite3_column_text(st, 1));
 	done(st);
 	for (size_t i = 0; rc == SQLITE_DONE && i < next.n; i++) {
-		if (run(prep(db, "UPDATE registrations SET status = 'confirmed'"
-		    " WHERE event_id = ? AND person = ?", "it", id, next.v[i].person)) == -1)
+		if (run(prep(db,
+		        "UPDATE registrations SET status = 'confirmed'"
+		        " WHERE event_id = ? AND person = ?",
+		        "it", id, next.v[i].person)) == -1)
 			rc = SQLITE_ERROR;
 		else
 			people_add(promoted, id, (const unsigned char *)next.v[i].person,
@@ -69,7 +77,8 @@ static int
 wait_position(sqlite3 *db, long long id, long long seq, long long n_waitlist, int *position)
 {
 	/* Apart: SQLite reads min() or max() alone from the index's ends, not both. */
-	sqlite3_stmt *st = prep(db, "SELECT (SELECT min(seq) FROM registrations"
+	sqlite3_stmt *st = prep(db,
+	    "SELECT (SELECT min(seq) FROM registrations"
 	    "  WHERE event_id = ?1 AND status = 'waitlist'),"
 	    " (SELECT max(seq) FROM registrations WHERE event_id = ?1 AND status = 'waitlist')",
 	    "i", id);
@@ -85,15 +94,19 @@ wait_position(sqlite3 *db, long long id, long long seq, long long n_waitlist, in
 	if (rc != SQLITE_ROW)
 		return -1;
 	if (seq - lo <= hi - seq) {
-		if (one_int(prep(db, "SELECT count(*) FROM registrations"
-		    " WHERE event_id = ? AND status = 'waitlist' AND seq < ?", "ii", id, seq),
-		    0, &c) == -1)
+		if (one_int(prep(db,
+		                "SELECT count(*) FROM registrations"
+		                " WHERE event_id = ? AND status = 'waitlist' AND seq < ?",
+		                "ii", id, seq),
+		        0, &c) == -1)
 			return -1;
 		*position = (int)c + 1;
 	} else {
-		if (one_int(prep(db, "SELECT count(*) FROM registrations"
-		    " WHERE event_id = ? AND status = 'waitlist' AND seq > ?", "ii", id, seq),
-		    0, &c) == -1)
+		if (one_int(prep(db,
+		                "SELECT count(*) FROM registrations"
+		                " WHERE event_id = ? AND status = 'waitlist' AND seq > ?",
+		                "ii", id, seq),
+		        0, &c) == -1)
 			return -1;
 		*position = (int)(n_waitlist - c);
 	}
@@ -104,9 +117,11 @@ int
 model_status(sqlite3 *db, long long id, const char *person, enum ev_status *status,
     int *position)
 {
-	sqlite3_stmt *st = prep(db, "SELECT r.status, r.seq, e.n_waitlist"
+	sqlite3_stmt *st = prep(db,
+	    "SELECT r.status, r.seq, e.n_waitlist"
 	    " FROM registrations r JOIN events e ON e.id = r.event_id"
-	    " WHERE r.event_id = ? AND r.person = ?", "it", id, person);
+	    " WHERE r.event_id = ? AND r.person = ?",
+	    "it", id, person);
 	long long seq = 0, n_waitlist = 0;
 	int rc;
 
@@ -137,15 +152,19 @@ model_rsvp(sqlite3 *db, long long id, const char *person, const char *nick,
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	st = prep(db, "SELECT status = 'cancelled', start_utc, duration_min, last_seq FROM events"
-	    " WHERE id = ?", "i", id);
+	st = prep(db,
+	    "SELECT status = 'cancelled', start_utc, duration_min, last_seq FROM events"
+	    " WHERE id = ?",
+	    "i", id);
 	if (st == NULL)
 		return -1;
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		start = sqlite3_column_int64(st, 1);
 		end = start + 60 * sqlite3_column_int64(st, 2);
 		seq = sqlite3_column_int64(st, 3);
-		rc = sqlite3_column_int(st, 0) ? MODEL_ECANCELLED : start <= now ? MODEL_EPAST : 0;
+		rc = sqlite3_column_int(st, 0) ? MODEL_ECANCELLED :
+		    start <= now               ? MODEL_EPAST :
+		                                 0;
 	} else
 		rc = rc == SQLITE_DONE ? MODEL_ENOENT : -1;
 	done(st);
@@ -160,8 +179,9 @@ model_rsvp(sqlite3 *db, long long id, const char *person, const char *nick,
 		return 0;
 
 	if (want == EV_NONE) {
-		if (run(prep(db, "DELETE FROM registrations WHERE event_id = ? AND person = ?",
-		    "it", id, person)) == -1)
+		if (run(prep(db,
+		        "DELETE FROM registrations WHERE event_id = ? AND person = ?",
+		        "it", id, person)) == -1)
 			return -1;
 	} else {
 		/*
@@ -169,13 +189,14 @@ model_rsvp(sqlite3 *db, long long id, const char *person, const char *nick,
 		 * a place at once when one is free and nobody waits before it: one
 		 * path, so arrival order holds however the place came free.
 		 */
-		if (run(prep(db, "INSERT INTO registrations"
-		    " (event_id, person, nick, status, seq, created_at, ev_start, ev_end)"
-		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-		    " ON CONFLICT (event_id, person) DO UPDATE SET nick = excluded.nick,"
-		    " status = excluded.status, seq = excluded.seq",
-		    "itttiiii", id, person, nick, want == EV_MAYBE ? "maybe" : "waitlist",
-		    seq + 1, (long long)now, start, end)) == -1)
+		if (run(prep(db,
+		        "INSERT INTO registrations"
+		        " (event_id, person, nick, status, seq, created_at, ev_start, ev_end)"
+		        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+		        " ON CONFLICT (event_id, person) DO UPDATE SET nick = excluded.nick,"
+		        " status = excluded.status, seq = excluded.seq",
+		        "itttiiii", id, person, nick, want == EV_MAYBE ? "maybe" : "waitlist",
+		        seq + 1, (long long)now, start, end)) == -1)
 			return -1;
 	}
 	if (promote(db, id, now, &r->promoted) == -1)
@@ -204,9 +225,11 @@ int
 model_event_set_capacity(sqlite3 *db, long long id, int capacity, time_t now,
     struct ev_people *promoted)
 {
-	int rc = update_one(db, prep(db, "UPDATE events SET capacity = ?,"
-	    " sequence = sequence + 1, updated_at = ? WHERE id = ?",
-	    "iii", (long long)capacity, (long long)now, id));
+	int rc = update_one(db,
+	    prep(db,
+	        "UPDATE events SET capacity = ?,"
+	        " sequence = sequence + 1, updated_at = ? WHERE id = ?",
+	        "iii", (long long)capacity, (long long)now, id));
 
 	return rc != 0 ? rc : promote(db, id, now, promoted);
 }
@@ -215,15 +238,19 @@ int
 model_attendees(sqlite3 *db, long long id, struct ev_people *confirmed,
     struct ev_people *maybe, struct ev_people *waitlist)
 {
-	sqlite3_stmt *st = prep(db, "SELECT person, nick, status FROM registrations"
-	    " WHERE event_id = ? ORDER BY status, seq", "i", id);
+	sqlite3_stmt *st = prep(db,
+	    "SELECT person, nick, status FROM registrations"
+	    " WHERE event_id = ? ORDER BY status, seq",
+	    "i", id);
 	int rc;
 
 	if (st == NULL)
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		enum ev_status s = status_of(sqlite3_column_text(st, 2));
-		struct ev_people *l = s == EV_CONFIRMED ? confirmed : s == EV_MAYBE ? maybe : waitlist;
+		struct ev_people *l = s == EV_CONFIRMED ? confirmed :
+		    s == EV_MAYBE                       ? maybe :
+		                                          waitlist;
 
 		people_add(l, id, sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
 	}
@@ -247,14 +274,18 @@ model_mine_first(sqlite3 *db, const char *person, time_t now, size_t limit,
 	 * last at most 7 days), the list stops after `limit`; only the events
 	 * shown are read.
 	 */
-	if (one_int(prep(db, "SELECT count(*) FROM registrations"
-	    " WHERE person = ?1 AND ev_start > ?2 - 604800 AND ev_end > ?2",
-	    "ti", person, (long long)now), 0, &count) == -1)
+	if (one_int(prep(db,
+	                "SELECT count(*) FROM registrations"
+	                " WHERE person = ?1 AND ev_start > ?2 - 604800 AND ev_end > ?2",
+	                "ti", person, (long long)now),
+	        0, &count) == -1)
 		return -1;
 	*total = (size_t)count;
-	st = prep(db, "SELECT event_id, status, seq FROM registrations"
+	st = prep(db,
+	    "SELECT event_id, status, seq FROM registrations"
 	    " WHERE person = ?1 AND ev_start > ?2 - 604800 AND ev_end > ?2"
-	    " ORDER BY ev_start, event_id LIMIT ?3", "tii", person, (long long)now,
+	    " ORDER BY ev_start, event_id LIMIT ?3",
+	    "tii", person, (long long)now,
 	    limit > (size_t)count ? count : (long long)limit);
 	if (st == NULL)
 		return -1;
@@ -267,8 +298,9 @@ model_mine_first(sqlite3 *db, const char *person, time_t now, size_t limit,
 		if (model_event_get(db, sqlite3_column_int64(st, 0), &m->ev) != 0)
 			break;
 		m->status = status_of(sqlite3_column_text(st, 1));
-		if (m->status == EV_WAITLIST && wait_position(db, m->ev.id,
-		    sqlite3_column_int64(st, 2), m->ev.n_waitlist, &m->position) == -1)
+		if (m->status == EV_WAITLIST &&
+		    wait_position(db, m->ev.id, sqlite3_column_int64(st, 2),
+		        m->ev.n_waitlist, &m->position) == -1)
 			break;
 	}
 	done(st);

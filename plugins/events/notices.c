@@ -13,7 +13,7 @@
 /* People seen while notices were kept for them: told after the current command. */
 static struct seen {
 	char *id, *nick;
-} *seen_q;
+} * seen_q;
 static size_t nseen;
 cv_timer_id seen_timer;
 
@@ -95,12 +95,14 @@ tell_people(const struct ev_people *const *lists, size_t nlists, long long event
 
 			/* The relay repeats the channel: nothing is kept for later. */
 			if (relayed(p->person)) {
-				if (pub != NULL && relayed_where(p->nick, chan, sizeof(chan), &name))
+				if (pub != NULL &&
+				    relayed_where(p->nick, chan, sizeof(chan), &name))
 					host->say(chan, "%s: %s", name, pub);
 				continue;
 			}
 			if (host->holds(p->nick, p->person)) {
-				if ((nicks = realloc(nicks, (n + 1) * sizeof(*nicks))) == NULL)
+				if ((nicks = realloc(nicks, (n + 1) * sizeof(*nicks))) ==
+				    NULL)
 					abort();
 				nicks[n++] = p->nick;
 				continue;
@@ -108,7 +110,8 @@ tell_people(const struct ev_people *const *lists, size_t nlists, long long event
 			if (!open && host->begin(self) == -1)
 				continue;
 			open = true;
-			if (model_pending_add(db(), p->person, event_id, text, now, expires) == 0)
+			if (model_pending_add(db(), p->person, event_id, text, now,
+			        expires) == 0)
 				kept++;
 		}
 	}
@@ -121,8 +124,10 @@ tell_people(const struct ev_people *const *lists, size_t nlists, long long event
 	if (n > 0)
 		host->notice_many(nicks, n, text);
 	if (kept > 0)
-		host->log(self, CV_LOG_INFO, "event #%lld: kept %zu notice(s) for people who "
-		    "are away", event_id, kept);
+		host->log(self, CV_LOG_INFO,
+		    "event #%lld: kept %zu notice(s) for people who "
+		    "are away",
+		    event_id, kept);
 	free(nicks);
 }
 
@@ -138,10 +143,10 @@ tell_promoted(const struct ev_people *l)
 
 		if (model_event_get(db(), l->v[i].event_id, &e) != 0)
 			continue;
-		msg = msgf("#%lld %s: a place opened, you are confirmed.%s%s", e.id, e.title,
-		    e.join_url ? " Join: " : "", e.join_url ? e.join_url : "");
-		pub = msgf("#%lld %s: a place opened, you are confirmed.%s", e.id, e.title,
-		    e.join_url ? " " JOIN_ELSEWHERE : "");
+		msg = msgf("#%lld %s: a place opened, you are confirmed.%s%s", e.id,
+		    e.title, e.join_url ? " Join: " : "", e.join_url ? e.join_url : "");
+		pub = msgf("#%lld %s: a place opened, you are confirmed.%s", e.id,
+		    e.title, e.join_url ? " " JOIN_ELSEWHERE : "");
 		tell_people(lists, 1, e.id, event_end(&e), msg, pub);
 		free(msg);
 		free(pub);
@@ -182,7 +187,8 @@ deliver_kept(const char *id, const char *nick, struct cv_ctx *ctx)
 	if (model_pending_take(db(), id, host->wall_now(), &v, &n) == -1 ||
 	    host->commit(self) == -1) {
 		host->rollback(self);
-		host->log(self, CV_LOG_ERROR, "reading kept notices: %s", sqlite3_errmsg(db()));
+		host->log(self, CV_LOG_ERROR, "reading kept notices: %s",
+		    sqlite3_errmsg(db()));
 		return 0;
 	}
 	if (n > 0 && ctx != NULL)
@@ -249,7 +255,7 @@ on_person_seen(void *arg, const char *topic, const void *data)
 	else
 		host->commit(self);
 	if (sqlite3_prepare_v2(db(), "SELECT count(*) FROM pending_notices WHERE person = ?",
-	    -1, &st, NULL) != SQLITE_OK)
+	        -1, &st, NULL) != SQLITE_OK)
 		return;
 	sqlite3_bind_text(st, 1, p->id, -1, SQLITE_TRANSIENT);
 	if (sqlite3_step(st) == SQLITE_ROW)

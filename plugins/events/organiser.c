@@ -7,15 +7,16 @@
 
 #include "events_int.h"
 
-#define TITLE_MAX 200		/* characters */
-#define TEXT_MAX 1000		/* description */
-#define SHORT_MAX 200		/* location, cancel reason */
+#define TITLE_MAX 200 /* characters */
+#define TEXT_MAX 1000 /* description */
+#define SHORT_MAX 200 /* location, cancel reason */
 #define LINK_MAX 400
 #define CHANNEL_MAX 50
 #define CAPACITY_MAX 100000
 
 #define USAGE_ADD "Usage: event add YYYY-MM-DD HH:MM [ZONE] [DURATION] TITLE..."
-#define USAGE_SET "Usage: event set N FIELD VALUE... (FIELD: title, start, duration, " \
+#define USAGE_SET                                                            \
+	"Usage: event set N FIELD VALUE... (FIELD: title, start, duration, " \
 	"capacity, description, location, url, join, channel; - clears a text)"
 #define DURATION_ERR "Duration must be between 1 minute and 7 days, e.g. 90m, 2h, 1h30m."
 
@@ -40,13 +41,16 @@ resolve_start(struct cv_ctx *ctx, const char *date, const char *time,
 	char w[48], err[256];
 
 	if (when_parse_date(date, l) == -1) {
-		host->reply(ctx, "Bad date '%s': write it as YYYY-MM-DD, e.g. 2026-12-02. %s",
+		host->reply(ctx,
+		    "Bad date '%s': write it as YYYY-MM-DD, e.g. 2026-12-02. %s",
 		    echo(w, sizeof(w), date), usage);
 		return -1;
 	}
 	if (when_parse_time(time, l) == -1) {
-		host->reply(ctx, "Bad time '%s': write it as HH:MM on a 24-hour clock, "
-		    "e.g. 18:30. %s", echo(w, sizeof(w), time), usage);
+		host->reply(ctx,
+		    "Bad time '%s': write it as HH:MM on a 24-hour clock, "
+		    "e.g. 18:30. %s",
+		    echo(w, sizeof(w), time), usage);
 		return -1;
 	}
 	if (when_resolve(z, l, start, err, sizeof(err)) == -1) {
@@ -99,7 +103,8 @@ cmd_event_add(struct cv_ctx *ctx)
 	char *rest, w[WHEN_ZONE_MAX + 1], when[400];
 	const char *title, *after, *channel;
 
-	if (!organizer(ctx) || clean_field(ctx, "title", ctx->argv[2], SIZE_MAX, &rest) == -1)
+	if (!organizer(ctx) ||
+	    clean_field(ctx, "title", ctx->argv[2], SIZE_MAX, &rest) == -1)
 		return;
 	/* Optional ZONE then DURATION before the title, when they look like one. */
 	title = rest + strspn(rest, " ");
@@ -144,7 +149,8 @@ cmd_event_add(struct cv_ctx *ctx)
 	/* Borrowed: e is not cleared. */
 	e.channel = (char *)channel;
 	e.created_by = (char *)ctx->who->id;
-	if (host->begin(self) == -1 || model_event_insert(db(), &e, host->wall_now()) == -1) {
+	if (host->begin(self) == -1 ||
+	    model_event_insert(db(), &e, host->wall_now()) == -1) {
 		fail_change(ctx, "event add");
 		goto out;
 	}
@@ -153,8 +159,10 @@ cmd_event_add(struct cv_ctx *ctx)
 	changed_event(e.id, CV_EVENTS_CHANGED_FIELDS, NULL);
 	host->log(self, CV_LOG_INFO, "event #%lld created", e.id);
 	describe_when(when, sizeof(when), &e, NULL, true);
-	host->reply(ctx, "Created #%lld %s: %s. Add details with: event set %lld FIELD VALUE "
-	    "(description, location, url, join, capacity, channel).", e.id, e.title, when, e.id);
+	host->reply(ctx,
+	    "Created #%lld %s: %s. Add details with: event set %lld FIELD VALUE "
+	    "(description, location, url, join, capacity, channel).",
+	    e.id, e.title, when, e.id);
 out:
 	free(rest);
 }
@@ -167,21 +175,24 @@ valid_text(struct cv_ctx *ctx, enum ev_field f, const char *v)
 	case EV_FIELD_URL:
 		if ((strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) ||
 		    strchr(v, ' ') != NULL) {
-			host->reply(ctx, "The url must be one http:// or https:// link. " USAGE_SET);
+			host->reply(ctx,
+			    "The url must be one http:// or https:// link. " USAGE_SET);
 			return false;
 		}
 		return true;
 	case EV_FIELD_JOIN:
 		if (strstr(v, "://") == NULL || strchr(v, ' ') != NULL) {
-			host->reply(ctx, "The join link must be one link, e.g. "
+			host->reply(ctx,
+			    "The join link must be one link, e.g. "
 			    "https://meet.example.org/room. " USAGE_SET);
 			return false;
 		}
 		return true;
 	case EV_FIELD_CHANNEL:
-		if (strchr("#&!+", v[0]) == NULL || v[1] == '\0' || strpbrk(v, " ,:") != NULL) {
-			host->reply(ctx, "The channel must be a channel name like #convene. "
-			    USAGE_SET);
+		if (strchr("#&!+", v[0]) == NULL || v[1] == '\0' ||
+		    strpbrk(v, " ,:") != NULL) {
+			host->reply(ctx,
+			    "The channel must be a channel name like #convene. " USAGE_SET);
 			return false;
 		}
 		return true;
@@ -210,9 +221,9 @@ tell_confirmed(const struct ev_event *e, const char *text, const char *pub)
 
 /* What a field setter hands back to cmd_event_set. */
 struct set_out {
-	char *msg;		/* told to the confirmed people, or NULL; caller frees */
-	bool new_link;		/* msg holds a join link, which relayed people do not get */
-	struct ev_people promoted;	/* moved off the waitlist by a capacity */
+	char *msg;     /* told to the confirmed people, or NULL; caller frees */
+	bool new_link; /* msg holds a join link, which relayed people do not get */
+	struct ev_people promoted; /* moved off the waitlist by a capacity */
 };
 
 struct setter;
@@ -228,15 +239,15 @@ typedef int set_fn(struct cv_ctx *ctx, struct ev_event *e, const struct setter *
 struct setter {
 	const char *name;
 	set_fn *set;
-	enum ev_field field;	/* texts only */
+	enum ev_field field; /* texts only */
 	size_t max;
 	bool clearable;
 };
 
 /* title, description, location, url, join, channel: "-" clears all but the title. */
 static int
-set_text(struct cv_ctx *ctx, struct ev_event *e, const struct setter *tf, const char *value,
-    time_t now, struct set_out *o)
+set_text(struct cv_ctx *ctx, struct ev_event *e, const struct setter *tf,
+    const char *value, time_t now, struct set_out *o)
 {
 	char *clean = NULL;
 	int rc = -1;
@@ -270,8 +281,8 @@ out:
 
 /* start: a date and time, in the event's zone unless one is given. */
 static int
-set_start(struct cv_ctx *ctx, struct ev_event *e, const struct setter *s, const char *value,
-    time_t now, struct set_out *o)
+set_start(struct cv_ctx *ctx, struct ev_event *e, const struct setter *s,
+    const char *value, time_t now, struct set_out *o)
 {
 	struct when_zone z;
 	struct when_local l;
@@ -288,7 +299,8 @@ set_start(struct cv_ctx *ctx, struct ev_event *e, const struct setter *s, const 
 	zone = next_word(&p);
 	extra = next_word(&p);
 	if (date == NULL || time == NULL || extra != NULL) {
-		host->reply(ctx, "Give the date and time, and optionally a zone. %s", usage);
+		host->reply(ctx, "Give the date and time, and optionally a zone. %s",
+		    usage);
 		goto out;
 	}
 	if (zone == NULL)
@@ -302,8 +314,8 @@ set_start(struct cv_ctx *ctx, struct ev_event *e, const struct setter *s, const 
 		goto out;
 	when_format_date(d, sizeof(d), &l);
 	when_format_time(t, sizeof(t), &l);
-	if (host->begin(self) == -1 || model_event_set_start(db(), e->id, d, t, z.name, start,
-	    now) != 0) {
+	if (host->begin(self) == -1 ||
+	    model_event_set_start(db(), e->id, d, t, z.name, start, now) != 0) {
 		fail_change(ctx, "event set start");
 		goto out;
 	}
@@ -311,7 +323,8 @@ set_start(struct cv_ctx *ctx, struct ev_event *e, const struct setter *s, const 
 		e->start_utc = start;
 		snprintf(e->tz, sizeof(e->tz), "%s", z.name);
 		describe_when(when, sizeof(when), e, NULL, true);
-		o->msg = msgf("#%lld %s has moved: it now takes place %s.", e->id, e->title, when);
+		o->msg = msgf("#%lld %s has moved: it now takes place %s.", e->id,
+		    e->title, when);
 	}
 	rc = 0;
 out:
@@ -320,8 +333,8 @@ out:
 }
 
 static int
-set_duration(struct cv_ctx *ctx, struct ev_event *e, const struct setter *s, const char *value,
-    time_t now, struct set_out *o)
+set_duration(struct cv_ctx *ctx, struct ev_event *e, const struct setter *s,
+    const char *value, time_t now, struct set_out *o)
 {
 	char when[400];
 	int minutes;
@@ -346,19 +359,21 @@ set_duration(struct cv_ctx *ctx, struct ev_event *e, const struct setter *s, con
 
 /* capacity: places move, and people on the waitlist may be promoted. */
 static int
-set_capacity(struct cv_ctx *ctx, struct ev_event *e, const struct setter *s, const char *value,
-    time_t now, struct set_out *o)
+set_capacity(struct cv_ctx *ctx, struct ev_event *e, const struct setter *s,
+    const char *value, time_t now, struct set_out *o)
 {
 	char *end;
 	long cap = strtol(value, &end, 10);
 
 	if (!isdigit((unsigned char)value[0]) || *end != '\0' || cap > CAPACITY_MAX) {
-		host->reply(ctx, "Capacity must be a number of places from 0 (no limit) to "
-		    "%d. " USAGE_SET, CAPACITY_MAX);
+		host->reply(ctx,
+		    "Capacity must be a number of places from 0 (no limit) to "
+		    "%d. " USAGE_SET,
+		    CAPACITY_MAX);
 		return -1;
 	}
-	if (host->begin(self) == -1 || model_event_set_capacity(db(), e->id, (int)cap, now,
-	    &o->promoted) != 0) {
+	if (host->begin(self) == -1 ||
+	    model_event_set_capacity(db(), e->id, (int)cap, now, &o->promoted) != 0) {
 		fail_change(ctx, "event set capacity");
 		return -1;
 	}
@@ -387,8 +402,8 @@ set_told(struct cv_ctx *ctx, long long id, const char *field, const struct set_o
 	if (model_event_get(db(), id, &after) != 0)
 		return;
 	if (o->msg != NULL && o->new_link) {
-		char *pub = msgf("#%lld %s has a new join link. " JOIN_ELSEWHERE, after.id,
-		    after.title);
+		char *pub = msgf("#%lld %s has a new join link. " JOIN_ELSEWHERE,
+		    after.id, after.title);
 
 		tell_confirmed(&after, o->msg, pub);
 		free(pub);
@@ -401,8 +416,10 @@ set_told(struct cv_ctx *ctx, long long id, const char *field, const struct set_o
 		    after.title, field, after.n_confirmed,
 		    after.n_confirmed == 1 ? "person" : "people");
 	else if (o->promoted.n > 0)
-		host->reply(ctx, "#%lld %s: %s set; %s; %zu promoted from the waitlist "
-		    "and told.", after.id, after.title, field, places, o->promoted.n);
+		host->reply(ctx,
+		    "#%lld %s: %s set; %s; %zu promoted from the waitlist "
+		    "and told.",
+		    after.id, after.title, field, places, o->promoted.n);
 	else
 		host->reply(ctx, "#%lld %s: %s set.", after.id, after.title, field);
 	model_event_clear(&after);
@@ -423,14 +440,16 @@ cmd_event_set(struct cv_ctx *ctx)
 		if (strcasecmp(field, setters[i].name) == 0)
 			break;
 	if (i == sizeof(setters) / sizeof(setters[0])) {
-		host->reply(ctx, "Unknown field '%s'. " USAGE_SET, echo(w, sizeof(w), field));
+		host->reply(ctx, "Unknown field '%s'. " USAGE_SET,
+		    echo(w, sizeof(w), field));
 		goto out;
 	}
 	if (setters[i].set(ctx, &e, &setters[i], ctx->argv[2], host->wall_now(), &o) == -1 ||
 	    commit(ctx, "event set") == -1)
 		goto out;
 	/* A capacity moves places and may promote people from the waitlist. */
-	changed_event(e.id, CV_EVENTS_CHANGED_FIELDS | CV_EVENTS_CHANGED_REGISTRATIONS, NULL);
+	changed_event(e.id, CV_EVENTS_CHANGED_FIELDS | CV_EVENTS_CHANGED_REGISTRATIONS,
+	    NULL);
 	/* The field's name from our tables, never the text typed. */
 	host->log(self, CV_LOG_INFO, "event #%lld: %s changed", e.id, setters[i].name);
 	tell_promoted(&o.promoted);
@@ -452,7 +471,8 @@ cmd_event_cancel(struct cv_ctx *ctx)
 
 	if (!organizer(ctx) || load_event(ctx, ctx->argv[0], true, &e) == -1)
 		return;
-	if (ctx->argc > 1 && clean_field(ctx, "reason", ctx->argv[1], SHORT_MAX, &reason) == -1)
+	if (ctx->argc > 1 &&
+	    clean_field(ctx, "reason", ctx->argv[1], SHORT_MAX, &reason) == -1)
 		goto out;
 	if (reason != NULL && reason[0] == '\0') {
 		free(reason);
@@ -477,8 +497,8 @@ cmd_event_cancel(struct cv_ctx *ctx)
 	free(msg);
 	told = c.n + m.n + w.n;
 	host->log(self, CV_LOG_INFO, "event #%lld cancelled, %zu told", e.id, told);
-	host->reply(ctx, "Cancelled #%lld %s; %zu registered %s told.", e.id, e.title, told,
-	    told == 1 ? "person" : "people");
+	host->reply(ctx, "Cancelled #%lld %s; %zu registered %s told.", e.id, e.title,
+	    told, told == 1 ? "person" : "people");
 out:
 	model_people_free(&c);
 	model_people_free(&m);
@@ -498,12 +518,15 @@ cmd_event_announce(struct cv_ctx *ctx)
 	if (e.start_utc + 60LL * e.duration_min <= host->wall_now()) {
 		host->reply(ctx, "Event #%lld has already ended.", e.id);
 	} else if (e.channel == NULL) {
-		host->reply(ctx, "Event #%lld has no channel: set one with "
-		    "event set %lld channel #NAME", e.id, e.id);
+		host->reply(ctx,
+		    "Event #%lld has no channel: set one with "
+		    "event set %lld channel #NAME",
+		    e.id, e.id);
 	} else {
 		describe_when(when, sizeof(when), &e, NULL, true);
 		describe_places(places, sizeof(places), &e);
-		host->say(e.channel, "#%lld %s: %s; %s. Details: %sevent %lld. Register: %srsvp %lld%s%s",
+		host->say(e.channel,
+		    "#%lld %s: %s; %s. Details: %sevent %lld. Register: %srsvp %lld%s%s",
 		    e.id, e.title, when, places, prefix(), e.id, prefix(), e.id,
 		    e.url ? " " : "", e.url ? e.url : "");
 		host->reply(ctx, "Announced #%lld in %s.", e.id, e.channel);
@@ -524,8 +547,8 @@ join_nicks(char *buf, size_t n, const struct ev_people *l)
 
 		if (relayed(l->v[i].person) &&
 		    relayed_where(l->v[i].nick, chan, sizeof(chan), &name))
-			len += (size_t)snprintf(buf + len, n - len, "%s%s (relayed in %s)",
-			    i ? ", " : "", name, chan);
+			len += (size_t)snprintf(buf + len, n - len,
+			    "%s%s (relayed in %s)", i ? ", " : "", name, chan);
 		else
 			len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? ", " : "",
 			    l->v[i].nick);
@@ -537,8 +560,13 @@ cmd_attendees(struct cv_ctx *ctx)
 {
 	struct ev_event e;
 	struct ev_people c = { 0 }, m = { 0 }, w = { 0 };
-	const struct { const char *name; struct ev_people *l; } lists[] = {
-		{ "confirmed", &c }, { "maybe", &m }, { "waitlist", &w },
+	const struct {
+		const char *name;
+		struct ev_people *l;
+	} lists[] = {
+		{ "confirmed", &c },
+		{ "maybe", &m },
+		{ "waitlist", &w },
 	};
 	char *buf;
 	size_t cap;
@@ -551,15 +579,18 @@ cmd_attendees(struct cv_ctx *ctx)
 	if (!organizer(ctx) || load_event(ctx, ctx->argv[0], false, &e) == -1)
 		return;
 	if (e.purged) {
-		host->reply(ctx, "#%lld: %d confirmed, %d maybe, %d waitlist (names deleted after "
-		    "the retention period)", e.id, e.n_confirmed, e.n_maybe, e.n_waitlist);
+		host->reply(ctx,
+		    "#%lld: %d confirmed, %d maybe, %d waitlist (names deleted after "
+		    "the retention period)",
+		    e.id, e.n_confirmed, e.n_maybe, e.n_waitlist);
 		goto out;
 	}
 	if (model_attendees(db(), e.id, &c, &m, &w) == -1) {
 		host->reply(ctx, "Sorry, that did not work: please try again later.");
 		goto out;
 	}
-	host->reply(ctx, "#%lld: %zu confirmed, %zu maybe, %zu waitlist", e.id, c.n, m.n, w.n);
+	host->reply(ctx, "#%lld: %zu confirmed, %zu maybe, %zu waitlist", e.id, c.n, m.n,
+	    w.n);
 	/* Nicks are at most a few dozen bytes; the host splits long lines. */
 	cap = 64 * (c.n + m.n + w.n) + 1;
 	if ((buf = malloc(cap)) == NULL)

@@ -11,22 +11,42 @@
 #define WALK_MAX (200 * 366)
 
 static const char *const weekday_en[7] = {
-	"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+	"Sunday",
+	"Monday",
+	"Tuesday",
+	"Wednesday",
+	"Thursday",
+	"Friday",
+	"Saturday",
 };
 static const char *const ordinal_en[5] = { "first", "second", "third", "fourth", "fifth" };
 static const char *const month_en[12] = {
-	"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+	"Jan",
+	"Feb",
+	"Mar",
+	"Apr",
+	"May",
+	"Jun",
+	"Jul",
+	"Aug",
+	"Sep",
+	"Oct",
+	"Nov",
+	"Dec",
 };
 static const char *const weekday_ical[7] = { "SU", "MO", "TU", "WE", "TH", "FR", "SA" };
 
-static const char usage[] = "RULE is daily, weekly, monthly, monthly on day D, or every N "
+static const char usage[] =
+    "RULE is daily, weekly, monthly, monthly on day D, or every N "
     "days|weeks|months, optionally followed by until YYYY-MM-DD or times K; or none.";
 
 /* 0 (Sunday) to 6 of a local date. */
 static int
 weekday(const struct when_local *l)
 {
-	struct tm tm = { .tm_year = l->year - 1900, .tm_mon = l->month - 1, .tm_mday = l->day };
+	struct tm tm = { .tm_year = l->year - 1900,
+		.tm_mon = l->month - 1,
+		.tm_mday = l->day };
 	time_t t = timegm(&tm);
 
 	gmtime_r(&t, &tm);
@@ -81,7 +101,8 @@ recur_parse(const char *text, struct recur_rule *out, char *err, size_t errlen)
 		return -1;
 	}
 	strcpy(copy, text);
-	for (char *t = strtok_r(copy, " \t", &save); t != NULL; t = strtok_r(NULL, " \t", &save)) {
+	for (char *t = strtok_r(copy, " \t", &save); t != NULL;
+	     t = strtok_r(NULL, " \t", &save)) {
 		if (n == (int)(sizeof(w) / sizeof(w[0]))) {
 			snprintf(err, errlen, "That rule is too long. %s", usage);
 			return -1;
@@ -118,8 +139,10 @@ recur_parse(const char *text, struct recur_rule *out, char *err, size_t errlen)
 			i++;
 		}
 		if (i >= n || (out->freq = unit(w[i])) == RECUR_NONE) {
-			snprintf(err, errlen, "\"every\" wants a number and days, weeks or months, "
-			    "e.g. every 2 weeks. %s", usage);
+			snprintf(err, errlen,
+			    "\"every\" wants a number and days, weeks or months, "
+			    "e.g. every 2 weeks. %s",
+			    usage);
 			return -1;
 		}
 		i++;
@@ -130,7 +153,8 @@ recur_parse(const char *text, struct recur_rule *out, char *err, size_t errlen)
 	if (i + 1 < n && strcasecmp(w[i], "on") == 0) {
 		if (out->freq != RECUR_MONTHLY_WEEKDAY || i + 2 >= n ||
 		    strcasecmp(w[i + 1], "day") != 0) {
-			snprintf(err, errlen, "\"on day D\" follows only monthly or every N months. %s",
+			snprintf(err, errlen,
+			    "\"on day D\" follows only monthly or every N months. %s",
 			    usage);
 			return -1;
 		}
@@ -144,22 +168,24 @@ recur_parse(const char *text, struct recur_rule *out, char *err, size_t errlen)
 	}
 	if (i + 1 < n && strcasecmp(w[i], "until") == 0) {
 		if (when_parse_date(w[i + 1], &out->until) < 0) {
-			snprintf(err, errlen, "\"until\" wants a date as YYYY-MM-DD, not \"%s\".",
-			    w[i + 1]);
+			snprintf(err, errlen,
+			    "\"until\" wants a date as YYYY-MM-DD, not \"%s\".", w[i + 1]);
 			return -1;
 		}
 		out->has_until = true;
 		i += 2;
 	} else if (i + 1 < n && strcasecmp(w[i], "times") == 0) {
 		if ((v = number(w[i + 1])) < 1 || v > RECUR_TIMES_MAX) {
-			snprintf(err, errlen, "\"times K\" takes K from 1 to %d.", RECUR_TIMES_MAX);
+			snprintf(err, errlen, "\"times K\" takes K from 1 to %d.",
+			    RECUR_TIMES_MAX);
 			return -1;
 		}
 		out->times = v;
 		i += 2;
 	}
 	if (i < n) {
-		snprintf(err, errlen, "I do not understand \"%s\" in that rule. %s", w[i], usage);
+		snprintf(err, errlen, "I do not understand \"%s\" in that rule. %s", w[i],
+		    usage);
 		return -1;
 	}
 	return 0;
@@ -169,12 +195,16 @@ void
 recur_format(const struct recur_rule *r, char *buf, size_t n)
 {
 	static const char *const one[] = {
-		[RECUR_DAILY] = "daily", [RECUR_WEEKLY] = "weekly",
-		[RECUR_MONTHLY_WEEKDAY] = "monthly", [RECUR_MONTHLY_DAY] = "monthly",
+		[RECUR_DAILY] = "daily",
+		[RECUR_WEEKLY] = "weekly",
+		[RECUR_MONTHLY_WEEKDAY] = "monthly",
+		[RECUR_MONTHLY_DAY] = "monthly",
 	};
 	static const char *const unit_words[] = {
-		[RECUR_DAILY] = "days", [RECUR_WEEKLY] = "weeks",
-		[RECUR_MONTHLY_WEEKDAY] = "months", [RECUR_MONTHLY_DAY] = "months",
+		[RECUR_DAILY] = "days",
+		[RECUR_WEEKLY] = "weeks",
+		[RECUR_MONTHLY_WEEKDAY] = "months",
+		[RECUR_MONTHLY_DAY] = "months",
 	};
 	size_t len;
 
@@ -183,13 +213,13 @@ recur_format(const struct recur_rule *r, char *buf, size_t n)
 		return;
 	}
 	len = (size_t)(r->interval > 1 ?
-	    snprintf(buf, n, "every %d %s", r->interval, unit_words[r->freq]) :
-	    snprintf(buf, n, "%s", one[r->freq]));
+	        snprintf(buf, n, "every %d %s", r->interval, unit_words[r->freq]) :
+	        snprintf(buf, n, "%s", one[r->freq]));
 	if (r->freq == RECUR_MONTHLY_DAY && len < n)
 		len += (size_t)snprintf(buf + len, n - len, " on day %d", r->monthday);
 	if (r->has_until && len < n)
-		snprintf(buf + len, n - len, " until %04d-%02d-%02d", r->until.year, r->until.month,
-		    r->until.day);
+		snprintf(buf + len, n - len, " until %04d-%02d-%02d", r->until.year,
+		    r->until.month, r->until.day);
 	else if (r->times > 0 && len < n)
 		snprintf(buf + len, n - len, " times %d", r->times);
 }
@@ -202,13 +232,15 @@ recur_check(const struct recur_rule *r, const struct when_zone *z, time_t dtstar
 
 	when_from_utc(z, dtstart, &first);
 	if (r->freq == RECUR_MONTHLY_DAY && first.day != r->monthday) {
-		snprintf(err, errlen, "The first occurrence is on day %d of its month; for "
-		    "\"monthly on day %d\" move it to a day %d first.", first.day, r->monthday,
-		    r->monthday);
+		snprintf(err, errlen,
+		    "The first occurrence is on day %d of its month; for "
+		    "\"monthly on day %d\" move it to a day %d first.",
+		    first.day, r->monthday, r->monthday);
 		return -1;
 	}
 	if (r->has_until && day_key(&r->until) < day_key(&first)) {
-		snprintf(err, errlen, "\"until %04d-%02d-%02d\" is before the first occurrence.",
+		snprintf(err, errlen,
+		    "\"until %04d-%02d-%02d\" is before the first occurrence.",
 		    r->until.year, r->until.month, r->until.day);
 		return -1;
 	}
@@ -220,8 +252,10 @@ static void
 rrule_core(const struct recur_rule *r, const struct when_local *first, char *buf, size_t n)
 {
 	static const char *const freq[] = {
-		[RECUR_DAILY] = "DAILY", [RECUR_WEEKLY] = "WEEKLY",
-		[RECUR_MONTHLY_WEEKDAY] = "MONTHLY", [RECUR_MONTHLY_DAY] = "MONTHLY",
+		[RECUR_DAILY] = "DAILY",
+		[RECUR_WEEKLY] = "WEEKLY",
+		[RECUR_MONTHLY_WEEKDAY] = "MONTHLY",
+		[RECUR_MONTHLY_DAY] = "MONTHLY",
 	};
 	size_t len;
 
@@ -233,8 +267,8 @@ rrule_core(const struct recur_rule *r, const struct when_local *first, char *buf
 	 * ("invalid ... dates ... MUST be ignored"), as the issue wants.
 	 */
 	if (r->freq == RECUR_MONTHLY_WEEKDAY && len < n)
-		len += (size_t)snprintf(buf + len, n - len, ";BYDAY=%d%s", (first->day - 1) / 7 + 1,
-		    weekday_ical[weekday(first)]);
+		len += (size_t)snprintf(buf + len, n - len, ";BYDAY=%d%s",
+		    (first->day - 1) / 7 + 1, weekday_ical[weekday(first)]);
 	if (r->freq == RECUR_MONTHLY_DAY && len < n)
 		len += (size_t)snprintf(buf + len, n - len, ";BYMONTHDAY=%d", r->monthday);
 	if (r->times > 0 && len < n)
@@ -254,8 +288,8 @@ instant(const struct when_zone *z, const struct when_local *l)
 }
 
 void
-recur_rrule(const struct recur_rule *r, const struct when_zone *z, time_t dtstart, char *buf,
-    size_t n)
+recur_rrule(const struct recur_rule *r, const struct when_zone *z, time_t dtstart,
+    char *buf, size_t n)
 {
 	struct when_local first, next;
 	size_t len;
@@ -279,7 +313,8 @@ recur_rrule(const struct recur_rule *r, const struct when_zone *z, time_t dtstar
 	next = r->until;
 	next.hour = next.minute = 0;
 	next.day++;
-	tm = (struct tm){ .tm_year = next.year - 1900, .tm_mon = next.month - 1,
+	tm = (struct tm){ .tm_year = next.year - 1900,
+		.tm_mon = next.month - 1,
 		.tm_mday = next.day };
 	end = timegm(&tm);
 	gmtime_r(&end, &tm);
@@ -306,24 +341,28 @@ recur_describe(const struct recur_rule *r, const struct when_zone *z, time_t dts
 	wd = weekday(&first);
 	switch (r->freq) {
 	case RECUR_DAILY:
-		len = (size_t)(r->interval == 1 ? snprintf(buf, n, "every day") :
-		    snprintf(buf, n, "every %d days", r->interval));
+		len = (size_t)(r->interval == 1 ?
+		        snprintf(buf, n, "every day") :
+		        snprintf(buf, n, "every %d days", r->interval));
 		break;
 	case RECUR_WEEKLY:
-		len = (size_t)(r->interval == 1 ? snprintf(buf, n, "every %s", weekday_en[wd]) :
-		    snprintf(buf, n, "every %d weeks on %s", r->interval, weekday_en[wd]));
+		len = (size_t)(r->interval == 1 ?
+		        snprintf(buf, n, "every %s", weekday_en[wd]) :
+		        snprintf(buf, n, "every %d weeks on %s", r->interval,
+		            weekday_en[wd]));
 		break;
 	case RECUR_MONTHLY_WEEKDAY:
 		len = (size_t)(r->interval == 1 ?
-		    snprintf(buf, n, "every month on the %s %s", ordinal_en[(first.day - 1) / 7],
-			weekday_en[wd]) :
-		    snprintf(buf, n, "every %d months on the %s %s", r->interval,
-			ordinal_en[(first.day - 1) / 7], weekday_en[wd]));
+		        snprintf(buf, n, "every month on the %s %s",
+		            ordinal_en[(first.day - 1) / 7], weekday_en[wd]) :
+		        snprintf(buf, n, "every %d months on the %s %s", r->interval,
+		            ordinal_en[(first.day - 1) / 7], weekday_en[wd]));
 		break;
 	case RECUR_MONTHLY_DAY:
 		len = (size_t)(r->interval == 1 ?
-		    snprintf(buf, n, "every month on day %d", r->monthday) :
-		    snprintf(buf, n, "every %d months on day %d", r->interval, r->monthday));
+		        snprintf(buf, n, "every month on day %d", r->monthday) :
+		        snprintf(buf, n, "every %d months on day %d", r->interval,
+		            r->monthday));
 		break;
 	case RECUR_NONE:
 		break;
@@ -436,7 +475,8 @@ recur_expand(const struct recur_series *s, time_t from, time_t to, struct recur_
 	}
 	/* A moved occurrence may land anywhere: walk at least past its date. */
 	for (size_t i = 0; i < s->nov; i++)
-		if (!s->ov[i].cancelled && s->ov[i].start != 0 && day_key(&s->ov[i].date) > last_moved)
+		if (!s->ov[i].cancelled && s->ov[i].start != 0 &&
+		    day_key(&s->ov[i].date) > last_moved)
 			last_moved = day_key(&s->ov[i].date);
 	/* No zone is 2 days from UTC: an unmoved occurrence on a day before `early` starts before from. */
 	when_from_utc(s->zone, from - 2 * 86400, &date);
@@ -451,8 +491,9 @@ recur_expand(const struct recur_series *s, time_t from, time_t to, struct recur_
 			continue;
 		o.start = start = instant(s->zone, &date);
 
-		if (day_key(&date) > last_moved && ((to != (time_t)-1 && start >= to) ||
-		    (n == max && start > buf[max - 1].start)))
+		if (day_key(&date) > last_moved &&
+		    ((to != (time_t)-1 && start >= to) ||
+		        (n == max && start > buf[max - 1].start)))
 			break;
 		if (ov != NULL && ov->cancelled)
 			continue;
@@ -544,9 +585,11 @@ bymonthday_text(const struct icalrecurrencetype *rr, char *buf, size_t n)
 static int
 refuse(char *err, size_t errlen, const char *part)
 {
-	snprintf(err, errlen, "The event repeats with %s, which Convene's series cannot "
+	snprintf(err, errlen,
+	    "The event repeats with %s, which Convene's series cannot "
 	    "express (daily, weekly, every N days/weeks/months, monthly on the same weekday "
-	    "or on one day of the month, until a date or a number of times).", part);
+	    "or on one day of the month, until a date or a number of times).",
+	    part);
 	return -1;
 }
 
@@ -555,15 +598,25 @@ static int
 rule_of(const struct icalrecurrencetype *rr, const struct when_zone *z, time_t dtstart,
     struct recur_rule *out, char *err, size_t errlen)
 {
-	static const struct { int size; size_t off; const char *name; } never[] = {
-		{ ICAL_BY_SECOND_SIZE, offsetof(struct icalrecurrencetype, by_second), "BYSECOND" },
-		{ ICAL_BY_MINUTE_SIZE, offsetof(struct icalrecurrencetype, by_minute), "BYMINUTE" },
-		{ ICAL_BY_HOUR_SIZE, offsetof(struct icalrecurrencetype, by_hour), "BYHOUR" },
+	static const struct {
+		int size;
+		size_t off;
+		const char *name;
+	} never[] = {
+		{ ICAL_BY_SECOND_SIZE, offsetof(struct icalrecurrencetype, by_second),
+		    "BYSECOND" },
+		{ ICAL_BY_MINUTE_SIZE, offsetof(struct icalrecurrencetype, by_minute),
+		    "BYMINUTE" },
+		{ ICAL_BY_HOUR_SIZE, offsetof(struct icalrecurrencetype, by_hour),
+		    "BYHOUR" },
 		{ ICAL_BY_YEARDAY_SIZE, offsetof(struct icalrecurrencetype, by_year_day),
 		    "BYYEARDAY" },
-		{ ICAL_BY_WEEKNO_SIZE, offsetof(struct icalrecurrencetype, by_week_no), "BYWEEKNO" },
-		{ ICAL_BY_MONTH_SIZE, offsetof(struct icalrecurrencetype, by_month), "BYMONTH" },
-		{ ICAL_BY_SETPOS_SIZE, offsetof(struct icalrecurrencetype, by_set_pos), "BYSETPOS" },
+		{ ICAL_BY_WEEKNO_SIZE, offsetof(struct icalrecurrencetype, by_week_no),
+		    "BYWEEKNO" },
+		{ ICAL_BY_MONTH_SIZE, offsetof(struct icalrecurrencetype, by_month),
+		    "BYMONTH" },
+		{ ICAL_BY_SETPOS_SIZE, offsetof(struct icalrecurrencetype, by_set_pos),
+		    "BYSETPOS" },
 	};
 	struct when_local first;
 	int ndays = by_len(rr->by_day, ICAL_BY_DAY_SIZE);
@@ -580,7 +633,8 @@ rule_of(const struct icalrecurrencetype *rr, const struct when_zone *z, time_t d
 		return refuse(err, errlen, part);
 	}
 	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++)
-		if (by_len((const short *)((const char *)rr + never[i].off), never[i].size) > 0)
+		if (by_len((const short *)((const char *)rr + never[i].off),
+		        never[i].size) > 0)
 			return refuse(err, errlen, never[i].name);
 	if (rr->interval > RECUR_INTERVAL_MAX) {
 		snprintf(part, sizeof(part), "INTERVAL=%d", rr->interval);
@@ -600,9 +654,11 @@ rule_of(const struct icalrecurrencetype *rr, const struct when_zone *z, time_t d
 			return refuse(err, errlen, part);
 		}
 		/* WEEKLY;BYDAY=<the first occurrence's weekday> is plain weekly. */
-		if (ndays > 0 && (!weekly || ndays > 1 ||
-		    icalrecurrencetype_day_position(rr->by_day[0]) != 0 ||
-		    (int)icalrecurrencetype_day_day_of_week(rr->by_day[0]) - 1 != weekday(&first))) {
+		if (ndays > 0 &&
+		    (!weekly || ndays > 1 ||
+		        icalrecurrencetype_day_position(rr->by_day[0]) != 0 ||
+		        (int)icalrecurrencetype_day_day_of_week(rr->by_day[0]) - 1 !=
+		            weekday(&first))) {
 			byday_text(rr, part, sizeof(part));
 			return refuse(err, errlen, part);
 		}
@@ -611,7 +667,8 @@ rule_of(const struct icalrecurrencetype *rr, const struct when_zone *z, time_t d
 		int pos = icalrecurrencetype_day_position(rr->by_day[0]);
 
 		if (nmdays > 0 || ndays > 1 || pos != (first.day - 1) / 7 + 1 ||
-		    (int)icalrecurrencetype_day_day_of_week(rr->by_day[0]) - 1 != weekday(&first)) {
+		    (int)icalrecurrencetype_day_day_of_week(rr->by_day[0]) - 1 !=
+		        weekday(&first)) {
 			byday_text(rr, part, sizeof(part));
 			return refuse(err, errlen, part);
 		}
@@ -626,13 +683,17 @@ rule_of(const struct icalrecurrencetype *rr, const struct when_zone *z, time_t d
 		out->monthday = first.day;
 	}
 	if (!icaltime_is_null_time(rr->until)) {
-		struct when_local u = { .year = rr->until.year, .month = rr->until.month,
-			.day = rr->until.day, .hour = rr->until.hour, .minute = rr->until.minute };
+		struct when_local u = { .year = rr->until.year,
+			.month = rr->until.month,
+			.day = rr->until.day,
+			.hour = rr->until.hour,
+			.minute = rr->until.minute };
 
 		if (!rr->until.is_date) {
 			/* The last occurrence is the last one at or before UNTIL. */
 			time_t t = icaltime_is_utc(rr->until) ?
-			    icaltime_as_timet(rr->until) : instant(z, &u);
+			    icaltime_as_timet(rr->until) :
+			    instant(z, &u);
 			struct when_local at;
 
 			when_from_utc(z, t, &u);
@@ -640,17 +701,20 @@ rule_of(const struct icalrecurrencetype *rr, const struct when_zone *z, time_t d
 			at.hour = first.hour, at.minute = first.minute;
 			if (instant(z, &at) > t) {
 				/* The day before, by the calendar: days are 23 to 25 hours long. */
-				struct tm tm = { .tm_year = u.year - 1900, .tm_mon = u.month - 1,
-					.tm_mday = u.day - 1, .tm_hour = 12 };
+				struct tm tm = { .tm_year = u.year - 1900,
+					.tm_mon = u.month - 1,
+					.tm_mday = u.day - 1,
+					.tm_hour = 12 };
 				time_t prev = timegm(&tm);
 
 				gmtime_r(&prev, &tm);
-				u.year = tm.tm_year + 1900, u.month = tm.tm_mon + 1, u.day = tm.tm_mday;
+				u.year = tm.tm_year + 1900, u.month = tm.tm_mon + 1,
+				u.day = tm.tm_mday;
 			}
 		}
 		u.hour = u.minute = 0;
 		if (day_key(&u) < day_key(&first)) {
-			memset(out, 0, sizeof(*out));	/* only DTSTART is left */
+			memset(out, 0, sizeof(*out)); /* only DTSTART is left */
 			return 0;
 		}
 		out->has_until = true;
@@ -669,8 +733,11 @@ value_instant(icalcomponent *vevent, icalproperty *p, struct icaltimetype tt,
     const struct when_zone *z, time_t *t, bool *is_date, struct when_local *date)
 {
 	icalparameter *tzp = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
-	struct when_local l = { .year = tt.year, .month = tt.month, .day = tt.day,
-		.hour = tt.hour, .minute = tt.minute };
+	struct when_local l = { .year = tt.year,
+		.month = tt.month,
+		.day = tt.day,
+		.hour = tt.hour,
+		.minute = tt.minute };
 
 	*is_date = tt.is_date;
 	*date = l;
@@ -681,7 +748,8 @@ value_instant(icalcomponent *vevent, icalproperty *p, struct icaltimetype tt,
 	} else if (tzp != NULL && strcmp(icalparameter_get_tzid(tzp), z->name) != 0) {
 		const char *tzid = icalparameter_get_tzid(tzp);
 		icalcomponent *cal = icalcomponent_get_parent(vevent);
-		icaltimezone *zone = cal != NULL ? icalcomponent_get_timezone(cal, tzid) : NULL;
+		icaltimezone *zone =
+		    cal != NULL ? icalcomponent_get_timezone(cal, tzid) : NULL;
 
 		if (zone == NULL && (zone = icaltimezone_get_builtin_timezone(tzid)) == NULL)
 			return -1;
@@ -697,8 +765,8 @@ struct dated {
 	icalproperty *p;
 	bool exdate, is_date, found;
 	time_t t;
-	struct when_local day;	/* the value's local day in the series' zone */
-	struct when_local date;	/* the occurrence it names, once found */
+	struct when_local day;  /* the value's local day in the series' zone */
+	struct when_local date; /* the occurrence it names, once found */
 };
 
 /*
@@ -736,8 +804,8 @@ match_dates(const struct recur_series *s, struct dated *d, size_t n)
 
 int
 recur_from_ical(icalcomponent *vevent, const struct when_zone *z, time_t dtstart,
-    struct recur_rule *out, struct when_local *ex, size_t maxex, size_t *nex,
-    char *err, size_t errlen)
+    struct recur_rule *out, struct when_local *ex, size_t maxex, size_t *nex, char *err,
+    size_t errlen)
 {
 	struct recur_series s = { .zone = z, .dtstart = dtstart };
 	struct dated *d = NULL;
@@ -751,7 +819,7 @@ recur_from_ical(icalcomponent *vevent, const struct when_zone *z, time_t dtstart
 	if (icalcomponent_get_first_property(vevent, ICAL_EXRULE_PROPERTY) != NULL)
 		return refuse(err, errlen, "EXRULE");
 	for (p = icalcomponent_get_first_property(vevent, ICAL_RRULE_PROPERTY); p != NULL;
-	    p = icalcomponent_get_next_property(vevent, ICAL_RRULE_PROPERTY)) {
+	     p = icalcomponent_get_next_property(vevent, ICAL_RRULE_PROPERTY)) {
 		struct icalrecurrencetype rr = icalproperty_get_rrule(p);
 
 		if (++rules > 1)
@@ -761,17 +829,20 @@ recur_from_ical(icalcomponent *vevent, const struct when_zone *z, time_t dtstart
 	}
 	s.rule = *out;
 	for (p = icalcomponent_get_first_property(vevent, ICAL_ANY_PROPERTY); p != NULL;
-	    p = icalcomponent_get_next_property(vevent, ICAL_ANY_PROPERTY)) {
+	     p = icalcomponent_get_next_property(vevent, ICAL_ANY_PROPERTY)) {
 		icalproperty_kind k = icalproperty_isa(p);
 		struct icaltimetype tt;
 
 		if (k != ICAL_RDATE_PROPERTY && k != ICAL_EXDATE_PROPERTY)
 			continue;
-		snprintf(part, sizeof(part), "%s:%s", k == ICAL_RDATE_PROPERTY ? "RDATE" : "EXDATE",
+		snprintf(part, sizeof(part), "%s:%s",
+		    k == ICAL_RDATE_PROPERTY ? "RDATE" : "EXDATE",
 		    icalproperty_get_value_as_string(p));
 		if (nd == 4 * maxex + 4) {
-			snprintf(err, errlen, "The event has more than %zu RDATE and EXDATE "
-			    "values.", 4 * maxex + 4);
+			snprintf(err, errlen,
+			    "The event has more than %zu RDATE and EXDATE "
+			    "values.",
+			    4 * maxex + 4);
 			goto done;
 		}
 		if (nd == cap && (d = realloc(d, (cap = cap * 2 + 8) * sizeof(*d))) == NULL)
@@ -779,10 +850,12 @@ recur_from_ical(icalcomponent *vevent, const struct when_zone *z, time_t dtstart
 		memset(&d[nd], 0, sizeof(d[nd]));
 		d[nd].p = p;
 		d[nd].exdate = k == ICAL_EXDATE_PROPERTY;
-		tt = d[nd].exdate ? icalproperty_get_exdate(p) : icalproperty_get_rdate(p).time;
+		tt = d[nd].exdate ? icalproperty_get_exdate(p) :
+		                    icalproperty_get_rdate(p).time;
 		/* An RDATE of a PERIOD has a null time: no series of ours has one. */
 		if (icaltime_is_null_time(tt) ||
-		    value_instant(vevent, p, tt, z, &d[nd].t, &d[nd].is_date, &d[nd].day) < 0) {
+		    value_instant(vevent, p, tt, z, &d[nd].t, &d[nd].is_date, &d[nd].day) <
+		        0) {
 			refuse(err, errlen, part);
 			goto done;
 		}
@@ -807,8 +880,10 @@ recur_from_ical(icalcomponent *vevent, const struct when_zone *z, time_t dtstart
 		if (seen)
 			continue;
 		if (*nex == maxex) {
-			snprintf(err, errlen, "The event has more than %zu cancelled occurrences "
-			    "(EXDATE).", maxex);
+			snprintf(err, errlen,
+			    "The event has more than %zu cancelled occurrences "
+			    "(EXDATE).",
+			    maxex);
 			goto done;
 		}
 		ex[(*nex)++] = d[i].date;

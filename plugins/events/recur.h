@@ -26,45 +26,45 @@
 
 #define RECUR_INTERVAL_MAX 99
 #define RECUR_TIMES_MAX 999
-#define RECUR_TEXT_MAX 160	/* RRULE text and descriptions fit */
+#define RECUR_TEXT_MAX 160 /* RRULE text and descriptions fit */
 
 enum recur_freq {
-	RECUR_NONE = 0,		/* not a series */
+	RECUR_NONE = 0, /* not a series */
 	RECUR_DAILY,
-	RECUR_WEEKLY,		/* on the first occurrence's weekday */
-	RECUR_MONTHLY_WEEKDAY,	/* "the second Tuesday", from the first occurrence */
-	RECUR_MONTHLY_DAY,	/* "on day 15" */
+	RECUR_WEEKLY,          /* on the first occurrence's weekday */
+	RECUR_MONTHLY_WEEKDAY, /* "the second Tuesday", from the first occurrence */
+	RECUR_MONTHLY_DAY,     /* "on day 15" */
 };
 
 struct recur_rule {
 	enum recur_freq freq;
-	int interval;		/* 1..RECUR_INTERVAL_MAX: every N days, weeks, months */
-	int monthday;		/* RECUR_MONTHLY_DAY: 1..31 */
-	int times;		/* "times K": occurrences in all, 0 when not bounded so */
+	int interval; /* 1..RECUR_INTERVAL_MAX: every N days, weeks, months */
+	int monthday; /* RECUR_MONTHLY_DAY: 1..31 */
+	int times;    /* "times K": occurrences in all, 0 when not bounded so */
 	bool has_until;
 	struct when_local until; /* "until D": the last day (inclusive), local date */
 };
 
 /* One occurrence changed from the rule, named by its original local date. */
 struct recur_override {
-	struct when_local date;	/* the date of N@YYYY-MM-DD */
+	struct when_local date; /* the date of N@YYYY-MM-DD */
 	bool cancelled;
-	time_t start;		/* moved: its new start; 0 keeps the rule's */
+	time_t start; /* moved: its new start; 0 keeps the rule's */
 };
 
 /* A series as stored: the rule, the first occurrence and the exceptions. */
 struct recur_series {
 	struct recur_rule rule;
-	const struct when_zone *zone;	/* borrowed */
-	time_t dtstart;			/* the first occurrence's instant */
+	const struct when_zone *zone;    /* borrowed */
+	time_t dtstart;                  /* the first occurrence's instant */
 	const struct recur_override *ov; /* borrowed, nov entries, any order */
 	size_t nov;
 };
 
 /* One occurrence as people see it. */
 struct recur_occ {
-	struct when_local date;	/* the original local date: the id N@date */
-	time_t start;		/* its actual start (moved or not) */
+	struct when_local date; /* the original local date: the id N@date */
+	time_t start;           /* its actual start (moved or not) */
 	bool moved;
 };
 
@@ -117,14 +117,15 @@ void recur_describe(const struct recur_rule *r, const struct when_zone *z, time_
  * (the next max from `from`). The number written, or -1 when the series'
  * rule is RECUR_NONE (then the event is its dtstart alone: callers know).
  */
-int recur_expand(const struct recur_series *s, time_t from, time_t to, struct recur_occ *out,
-    size_t max);
+int recur_expand(const struct recur_series *s, time_t from, time_t to,
+    struct recur_occ *out, size_t max);
 
 /* Is `date` (local, in the series' zone) the date of an occurrence of the rule? */
 bool recur_is_occurrence(const struct recur_series *s, const struct when_local *date);
 
 /* The instant the rule gives the occurrence of `date`. 0, or -1 when none. */
-int recur_start_of(const struct recur_series *s, const struct when_local *date, time_t *out);
+int recur_start_of(const struct recur_series *s, const struct when_local *date,
+    time_t *out);
 
 /*
  * An imported VEVENT's RRULE, RDATE and EXDATE, for a series starting at
@@ -137,8 +138,8 @@ int recur_start_of(const struct recur_series *s, const struct when_local *date, 
  * "BYDAY=MO,WE").
  */
 int recur_from_ical(icalcomponent *vevent, const struct when_zone *z, time_t dtstart,
-    struct recur_rule *out, struct when_local *ex, size_t maxex, size_t *nex,
-    char *err, size_t errlen);
+    struct recur_rule *out, struct when_local *ex, size_t maxex, size_t *nex, char *err,
+    size_t errlen);
 
 #pragma GCC visibility pop
 

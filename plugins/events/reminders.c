@@ -5,7 +5,7 @@
 
 #include "events_int.h"
 
-#define SETTLE_MS 3000		/* after connecting: time to join and learn who is there */
+#define SETTLE_MS 3000 /* after connecting: time to join and learn who is there */
 
 bool ready;
 cv_timer_id settle_timer;
@@ -40,8 +40,8 @@ send_reminder(const struct ev_event *e, long long offset, time_t now)
 	if (model_reminder_mark(db(), e->id, offset, e->start_utc, now) == -1 ||
 	    model_reminder_people(db(), e->id, &people) == -1 || host->commit(self) == -1) {
 		host->rollback(self);
-		host->log(self, CV_LOG_ERROR, "event #%lld: reminder not recorded: %s", e->id,
-		    sqlite3_errmsg(db()));
+		host->log(self, CV_LOG_ERROR, "event #%lld: reminder not recorded: %s",
+		    e->id, sqlite3_errmsg(db()));
 		model_people_free(&people);
 		return;
 	}
@@ -51,12 +51,13 @@ send_reminder(const struct ev_event *e, long long offset, time_t now)
 		host->say(e->channel, "Reminder: #%lld %s: %s. Details: %sevent %lld",
 		    e->id, e->title, when, prefix(), e->id);
 	msg = msgf("Reminder: #%lld %s: %s.%s%s", e->id, e->title, when,
-	    e->join_url ? " Join: " : " You are confirmed.", e->join_url ? e->join_url : "");
+	    e->join_url ? " Join: " : " You are confirmed.",
+	    e->join_url ? e->join_url : "");
 	/* Relayed people have the channel's reminder, which names nobody. */
 	tell_people(lists, 1, e->id, event_end(e), msg, NULL);
 	free(msg);
-	host->log(self, CV_LOG_INFO, "event #%lld: %s reminder to %zu confirmed", e->id, before,
-	    people.n);
+	host->log(self, CV_LOG_INFO, "event #%lld: %s reminder to %zu confirmed", e->id,
+	    before, people.n);
 	model_people_free(&people);
 }
 
@@ -87,7 +88,8 @@ remind_due(time_t now)
 		}
 		if (due < 0 || at <= v[i].reminders_from)
 			continue;
-		if (model_reminder_sent(db(), v[i].id, due, v[i].start_utc, &sent) == -1 || sent)
+		if (model_reminder_sent(db(), v[i].id, due, v[i].start_utc, &sent) == -1 ||
+		    sent)
 			continue;
 		send_reminder(&v[i], due, now);
 	}
@@ -103,7 +105,8 @@ expire(time_t now)
 	if (host->begin(self) == -1)
 		return;
 	if (model_pending_expire(db(), now) == -1 ||
-	    model_retention(db(), now, retention_s, &purged) == -1 || host->commit(self) == -1) {
+	    model_retention(db(), now, retention_s, &purged) == -1 ||
+	    host->commit(self) == -1) {
 		host->rollback(self);
 		host->log(self, CV_LOG_ERROR, "retention: %s", sqlite3_errmsg(db()));
 		return;
@@ -111,8 +114,10 @@ expire(time_t now)
 	if (purged > 0) {
 		/* Erased rows must not linger in the WAL either. */
 		host->checkpoint();
-		host->log(self, CV_LOG_INFO, "retention: registrations of %d ended event(s) "
-		    "deleted, counts kept", purged);
+		host->log(self, CV_LOG_INFO,
+		    "retention: registrations of %d ended event(s) "
+		    "deleted, counts kept",
+		    purged);
 		changed();
 	}
 }
@@ -146,7 +151,6 @@ on_connected(void *arg, const char *topic, const void *data)
 	settle_timer = host->timer_add(self, SETTLE_MS, 0, become_ready, NULL);
 }
 
-
 /*
  * tzdata may have changed since an event was stored: its wall-clock time is
  * what the organiser meant, so derive its instant again.
@@ -170,11 +174,14 @@ restamp_all(void)
 
 		if (v[i].cancelled || v[i].start_utc + 60LL * v[i].duration_min <= now)
 			continue;
-		if (when_parse_zone(v[i].tz, &z) == -1 || when_parse_date(v[i].local_date, &l) == -1 ||
+		if (when_parse_zone(v[i].tz, &z) == -1 ||
+		    when_parse_date(v[i].local_date, &l) == -1 ||
 		    when_parse_time(v[i].local_time, &l) == -1 ||
 		    when_resolve(&z, &l, &t, err, sizeof(err)) == -1) {
-			host->log(self, CV_LOG_WARN, "event #%lld: its local time no longer maps "
-			    "to one instant; keeping the stored one", v[i].id);
+			host->log(self, CV_LOG_WARN,
+			    "event #%lld: its local time no longer maps "
+			    "to one instant; keeping the stored one",
+			    v[i].id);
 			continue;
 		}
 		if (t != v[i].start_utc) {
@@ -189,7 +196,8 @@ restamp_all(void)
 		return;
 	}
 	if (moved > 0) {
-		host->log(self, CV_LOG_INFO, "%zu event(s) moved by a time zone data change", moved);
+		host->log(self, CV_LOG_INFO,
+		    "%zu event(s) moved by a time zone data change", moved);
 		changed();
 	}
 }

@@ -41,7 +41,8 @@ when_parse_date(const char *s, struct when_local *out)
 
 	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
 		return -1;
-	if ((y = digits(s, 4)) < 0 || (m = digits(s + 5, 2)) < 0 || (d = digits(s + 8, 2)) < 0)
+	if ((y = digits(s, 4)) < 0 || (m = digits(s + 5, 2)) < 0 ||
+	    (d = digits(s + 8, 2)) < 0)
 		return -1;
 	if (y < WHEN_YEAR_MIN || y > WHEN_YEAR_MAX || m < 1 || m > 12 || d < 1 ||
 	    d > days_in_month(y, m))
@@ -134,8 +135,13 @@ when_parse_zone(const char *s, struct when_zone *out)
 int
 when_parse_duration(const char *s, int *minutes)
 {
-	static const struct { char unit; long mins; } units[] = {
-		{ 'd', 24 * 60 }, { 'h', 60 }, { 'm', 1 },
+	static const struct {
+		char unit;
+		long mins;
+	} units[] = {
+		{ 'd', 24 * 60 },
+		{ 'h', 60 },
+		{ 'm', 1 },
 	};
 	const char *p = s;
 	long total = 0;
@@ -204,8 +210,11 @@ static time_t
 naive_epoch(const struct when_local *l)
 {
 	struct tm tm = {
-		.tm_year = l->year - 1900, .tm_mon = l->month - 1, .tm_mday = l->day,
-		.tm_hour = l->hour, .tm_min = l->minute,
+		.tm_year = l->year - 1900,
+		.tm_mon = l->month - 1,
+		.tm_mday = l->day,
+		.tm_hour = l->hour,
+		.tm_min = l->minute,
 	};
 
 	return timegm(&tm);
@@ -270,11 +279,15 @@ when_resolve(const struct when_zone *z, const struct when_local *l, time_t *out,
 	when_format_offset(a, sizeof(a), off[0]);
 	when_format_offset(b, sizeof(b), off[1]);
 	if (fit == WHEN_FIT_GAP)
-		snprintf(err, errlen, "%s %s does not exist in %s (the clocks jump forward): "
-		    "give an explicit offset, e.g. %s or %s.", date, tm, z->name, a, b);
+		snprintf(err, errlen,
+		    "%s %s does not exist in %s (the clocks jump forward): "
+		    "give an explicit offset, e.g. %s or %s.",
+		    date, tm, z->name, a, b);
 	else
-		snprintf(err, errlen, "%s %s happens twice in %s (the clocks go back): "
-		    "give an explicit offset, e.g. %s or %s.", date, tm, z->name, a, b);
+		snprintf(err, errlen,
+		    "%s %s happens twice in %s (the clocks go back): "
+		    "give an explicit offset, e.g. %s or %s.",
+		    date, tm, z->name, a, b);
 	return -1;
 }
 
@@ -332,11 +345,21 @@ is_fr(const char *lang)
 
 /* French names of the zones' cities that differ from the IANA spelling. */
 static const char *const fr_cities[][2] = {
-	{ "Algiers", "Alger" }, { "Athens", "Athènes" }, { "Brussels", "Bruxelles" },
-	{ "Bucharest", "Bucarest" }, { "Copenhagen", "Copenhague" }, { "Lisbon", "Lisbonne" },
-	{ "London", "Londres" }, { "Mexico_City", "Mexico" }, { "Montreal", "Montréal" },
-	{ "Moscow", "Moscou" }, { "Port-au-Prince", "Port-au-Prince" }, { "Vienna", "Vienne" },
-	{ "Warsaw", "Varsovie" }, { "Sao_Paulo", "São Paulo" }, { "Beirut", "Beyrouth" },
+	{ "Algiers", "Alger" },
+	{ "Athens", "Athènes" },
+	{ "Brussels", "Bruxelles" },
+	{ "Bucharest", "Bucarest" },
+	{ "Copenhagen", "Copenhague" },
+	{ "Lisbon", "Lisbonne" },
+	{ "London", "Londres" },
+	{ "Mexico_City", "Mexico" },
+	{ "Montreal", "Montréal" },
+	{ "Moscow", "Moscou" },
+	{ "Port-au-Prince", "Port-au-Prince" },
+	{ "Vienna", "Vienne" },
+	{ "Warsaw", "Varsovie" },
+	{ "Sao_Paulo", "São Paulo" },
+	{ "Beirut", "Beyrouth" },
 };
 
 /*
@@ -365,8 +388,9 @@ zone_label_fr(char *buf, size_t n, const struct when_zone *z)
 		if (*c == '_')
 			*c = ' ';
 	/* "de" elides before a vowel: "heure d’Edmonton". */
-	snprintf(buf, n, "(heure %s%s)", strchr("AEIOUYaeiouy", city[0]) != NULL &&
-	    city[0] != '\0' ? "d’" : "de ", city);
+	snprintf(buf, n, "(heure %s%s)",
+	    strchr("AEIOUYaeiouy", city[0]) != NULL && city[0] != '\0' ? "d’" : "de ",
+	    city);
 }
 
 void
@@ -382,14 +406,15 @@ when_zone_label_lang(char *buf, size_t n, const struct when_zone *z, const char 
 static void
 format_day(char *buf, size_t n, const struct when_local *l, const char *lang)
 {
-	static const char *const wday[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+	static const char *const wday[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri",
+		"Sat" };
 	static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
 		"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	/* The abbreviations of the Office québécois de la langue française. */
-	static const char *const wday_fr[] = { "dim.", "lun.", "mar.", "mer.", "jeu.", "ven.",
-		"sam." };
-	static const char *const mon_fr[] = { "janv.", "févr.", "mars", "avr.", "mai", "juin",
-		"juil.", "août", "sept.", "oct.", "nov.", "déc." };
+	static const char *const wday_fr[] = { "dim.", "lun.", "mar.", "mer.", "jeu.",
+		"ven.", "sam." };
+	static const char *const mon_fr[] = { "janv.", "févr.", "mars", "avr.", "mai",
+		"juin", "juil.", "août", "sept.", "oct.", "nov.", "déc." };
 	struct tm tm;
 	time_t t = naive_epoch(l);
 
@@ -398,8 +423,8 @@ format_day(char *buf, size_t n, const struct when_local *l, const char *lang)
 		snprintf(buf, n, "%s %d%s %s %d", wday_fr[tm.tm_wday], tm.tm_mday,
 		    tm.tm_mday == 1 ? "er" : "", mon_fr[tm.tm_mon], tm.tm_year + 1900);
 	else
-		snprintf(buf, n, "%s %d %s %d", wday[tm.tm_wday], tm.tm_mday, mon[tm.tm_mon],
-		    tm.tm_year + 1900);
+		snprintf(buf, n, "%s %d %s %d", wday[tm.tm_wday], tm.tm_mday,
+		    mon[tm.tm_mon], tm.tm_year + 1900);
 }
 
 /* "18:00", or French "18 h 00" (24-hour clock, the hour not padded). */
@@ -435,8 +460,8 @@ when_format(char *buf, size_t n, time_t t, const struct when_zone *z)
 }
 
 void
-when_format_span_lang(char *buf, size_t n, time_t start, time_t end, const struct when_zone *z,
-    const char *lang)
+when_format_span_lang(char *buf, size_t n, time_t start, time_t end,
+    const struct when_zone *z, const char *lang)
 {
 	struct when_local a, b;
 	char day_a[32], day_b[32], tm_a[16], tm_b[16], zone[WHEN_ZONE_MAX + 24];
@@ -450,7 +475,8 @@ when_format_span_lang(char *buf, size_t n, time_t start, time_t end, const struc
 	format_time(tm_b, sizeof(tm_b), &b, lang);
 	when_zone_label_lang(zone, sizeof(zone), z, lang);
 	if (strcmp(day_a, day_b) == 0)
-		snprintf(buf, n, fr ? "%s, %s à %s %s" : "%s %s-%s %s", day_a, tm_a, tm_b, zone);
+		snprintf(buf, n, fr ? "%s, %s à %s %s" : "%s %s-%s %s", day_a, tm_a, tm_b,
+		    zone);
 	else
 		snprintf(buf, n, fr ? "du %s, %s au %s, %s %s" : "%s %s to %s %s %s",
 		    day_a, tm_a, day_b, tm_b, zone);
@@ -465,8 +491,8 @@ when_format_span(char *buf, size_t n, time_t start, time_t end, const struct whe
 void
 when_relative_lang(char *buf, size_t n, time_t t, time_t now, const char *lang)
 {
-	static const char *const fr_units[][2] = {
-		{ "minute", "minutes" }, { "heure", "heures" }, { "jour", "jours" } };
+	static const char *const fr_units[][2] = { { "minute", "minutes" },
+		{ "heure", "heures" }, { "jour", "jours" } };
 	static const char *const en_units[] = { "minute", "hour", "day" };
 	long long d = (long long)t - (long long)now;
 	long long a = d < 0 ? -d : d;
@@ -517,11 +543,13 @@ when_duration_lang(char *buf, size_t n, int minutes, const char *lang)
 		return;
 	}
 	if (d > 0)
-		len += snprintf(buf + len, n - len, "%d" NBSP "%s", d, d == 1 ? "jour" : "jours");
+		len += snprintf(buf + len, n - len, "%d" NBSP "%s", d,
+		    d == 1 ? "jour" : "jours");
 	if (len >= n)
 		return;
 	if (h > 0 && m > 0)
-		snprintf(buf + len, n - len, "%s%d" NBSP "h" NBSP "%02d", len ? " " : "", h, m);
+		snprintf(buf + len, n - len, "%s%d" NBSP "h" NBSP "%02d", len ? " " : "",
+		    h, m);
 	else if (h > 0)
 		snprintf(buf + len, n - len, "%s%d" NBSP "h", len ? " " : "", h);
 	else if (m > 0 || minutes == 0)

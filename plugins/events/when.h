@@ -19,26 +19,26 @@
 #pragma GCC visibility push(hidden)
 
 #define WHEN_ZONE_MAX 64
-#define WHEN_DURATION_MAX (7 * 24 * 60)	/* minutes */
+#define WHEN_DURATION_MAX (7 * 24 * 60) /* minutes */
 #define WHEN_YEAR_MIN 1970
 #define WHEN_YEAR_MAX 2199
 
 struct when_local {
-	int year, month, day;	/* 1-based month and day */
+	int year, month, day; /* 1-based month and day */
 	int hour, minute;
 };
 
 struct when_zone {
-	char name[WHEN_ZONE_MAX];	/* as stored: "Europe/Paris", "UTC", "-05:00" */
-	icaltimezone *ical;	/* NULL for UTC and fixed offsets; borrowed from libical's cache */
-	int fixed_s;		/* offset east of UTC, seconds, when ical is NULL */
+	char name[WHEN_ZONE_MAX]; /* as stored: "Europe/Paris", "UTC", "-05:00" */
+	icaltimezone *ical; /* NULL for UTC and fixed offsets; borrowed from libical's cache */
+	int fixed_s;        /* offset east of UTC, seconds, when ical is NULL */
 };
 
 /* Outcome of turning a local time into an instant. */
 enum when_fit {
-	WHEN_FIT_ONE = 0,	/* exactly one instant */
-	WHEN_FIT_GAP,		/* none: the clocks jump over it */
-	WHEN_FIT_OVERLAP,	/* two: the clocks go back over it */
+	WHEN_FIT_ONE = 0, /* exactly one instant */
+	WHEN_FIT_GAP,     /* none: the clocks jump over it */
+	WHEN_FIT_OVERLAP, /* two: the clocks go back over it */
 };
 
 /* "YYYY-MM-DD", a real calendar date between WHEN_YEAR_MIN and WHEN_YEAR_MAX. 0 or -1. */
@@ -91,7 +91,8 @@ void when_zone_label(char *buf, size_t n, const struct when_zone *z);
 /* "Wed 2 Dec 2026 18:00 Europe/Paris" */
 void when_format(char *buf, size_t n, time_t t, const struct when_zone *z);
 /* "Wed 2 Dec 2026 18:00-19:30 Europe/Paris", the end's date shown when it differs. */
-void when_format_span(char *buf, size_t n, time_t start, time_t end, const struct when_zone *z);
+void when_format_span(char *buf, size_t n, time_t start, time_t end,
+    const struct when_zone *z);
 /* "in 3 days", "in 5 hours", "in 20 minutes", "now", "2 hours ago". */
 void when_relative(char *buf, size_t n, time_t t, time_t now);
 
@@ -103,7 +104,8 @@ void when_relative(char *buf, size_t n, time_t t, time_t now);
  * "dans 10 jours", "il y a 2 heures", "maintenant". French keeps a no-break
  * space (U+00A0) inside "18 h 00"; NULL or another language reads English.
  */
-void when_format_lang(char *buf, size_t n, time_t t, const struct when_zone *z, const char *lang);
+void when_format_lang(char *buf, size_t n, time_t t, const struct when_zone *z,
+    const char *lang);
 void when_format_span_lang(char *buf, size_t n, time_t start, time_t end,
     const struct when_zone *z, const char *lang);
 void when_relative_lang(char *buf, size_t n, time_t t, time_t now, const char *lang);

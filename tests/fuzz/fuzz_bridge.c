@@ -30,13 +30,14 @@ check(const struct bridge_said *s)
 	for (i = 0; i < n; i++)
 		if ((unsigned char)s->nick[i] < 0x20 || s->nick[i] == 0x7f)
 			abort();
-	if (strstr(s->nick, "\xe2\x80\x8b") != NULL || strstr(s->nick, "\xef\xbb\xbf") != NULL)
+	if (strstr(s->nick, "\xe2\x80\x8b") != NULL ||
+	    strstr(s->nick, "\xef\xbb\xbf") != NULL)
 		abort();
 	if (!text_valid_utf8(s->nick, n) || s->protocol[0] == '\0')
 		abort();
 	for (p = s->protocol; *p != '\0'; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
-		    *p == '_' || *p == '.'))
+		        *p == '_' || *p == '.'))
 			abort();
 	if (strncmp(s->id, "r:", 2) != 0 ||
 	    strncmp(s->id + 2, s->protocol, strlen(s->protocol)) != 0)
@@ -81,7 +82,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char *line = piece(&p, end);
 
 		if (bridge_line("relay!relay@relay.example", "#c", line, now,
-		    CASEMAP_RFC1459, &s) == 1)
+		        CASEMAP_RFC1459, &s) == 1)
 			check(&s);
 		if (bridge_match(&f, false, line, &s) == 1)
 			check(&s);

@@ -5,7 +5,11 @@
 
 #include "cmd.h"
 
-static void dummy(struct cv_ctx *ctx) { (void)ctx; }
+static void
+dummy(struct cv_ctx *ctx)
+{
+	(void)ctx;
+}
 
 static const struct cv_command table[] = {
 	{ "event add", "", "", 3, 3, CV_ROLE_ORGANIZER, CV_CMD_REST, dummy },

@@ -53,8 +53,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		len = strlen(e->value);
 		if (strchr(e->value, '\n') != NULL || len > CONFIG_MAX_LINE)
 			abort();
-		if (len > 0 && (isspace((unsigned char)e->value[0]) ||
-		    isspace((unsigned char)e->value[len - 1])))
+		if (len > 0 &&
+		    (isspace((unsigned char)e->value[0]) ||
+		        isspace((unsigned char)e->value[len - 1])))
 			abort();
 		if (config_get(c, e->section, e->key) != e->value)
 			abort();

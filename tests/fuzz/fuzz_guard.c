@@ -38,7 +38,7 @@ check_line(const char *l, size_t len)
 	cmdlen = (size_t)(sp - cmd);
 	p = sp + 1;
 	if (p >= end)
-		abort();	/* the parser would read past the line */
+		abort(); /* the parser would read past the line */
 
 	/* Split params as libircclient does; look at params[1]. */
 	text = tend = NULL;
@@ -63,7 +63,7 @@ check_line(const char *l, size_t len)
 		abort();
 	if (text != NULL && tend > text && *text == 0x01 &&
 	    ((cmdlen == 6 && strncasecmp(cmd, "NOTICE", 6) == 0) ||
-	     (cmdlen == 7 && strncasecmp(cmd, "PRIVMSG", 7) == 0)) &&
+	        (cmdlen == 7 && strncasecmp(cmd, "PRIVMSG", 7) == 0)) &&
 	    (tend - text < 3 || tend[-1] != 0x01))
 		abort();
 }

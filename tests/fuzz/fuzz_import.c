@@ -90,7 +90,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		check(r.nwhy == r.skipped.invalid && (r.why != NULL) == (r.nwhy > 0));
 		if (r.why != NULL)
-			one_line(r.why);	/* it goes to chat */
+			one_line(r.why); /* it goes to chat */
 		imp_result_free(&r);
 	} else {
 		check(err[0] != '\0');

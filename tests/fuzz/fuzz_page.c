@@ -26,18 +26,50 @@ check(int ok)
 }
 
 static const char *const tags[] = {
-	"!DOCTYPE html>", "html", "head", "meta", "title", "style", "body", "header", "main",
-	"nav", "h1", "h2", "h3", "p", "ul", "li", "a", "strong", "span", "code", "br", "dl",
-	"dt", "dd",
+	"!DOCTYPE html>",
+	"html",
+	"head",
+	"meta",
+	"title",
+	"style",
+	"body",
+	"header",
+	"main",
+	"nav",
+	"h1",
+	"h2",
+	"h3",
+	"p",
+	"ul",
+	"li",
+	"a",
+	"strong",
+	"span",
+	"code",
+	"br",
+	"dl",
+	"dt",
+	"dd",
 };
 
 static const char *const attrs[] = {
-	"lang=", "charset=", "name=", "content=", "href=", "rel=", "class=", "id=",
+	"lang=",
+	"charset=",
+	"name=",
+	"content=",
+	"href=",
+	"rel=",
+	"class=",
+	"id=",
 	"aria-label=",
 };
 
 static const char *const schemes[] = {
-	"http://", "https://", "webcal://", "irc://", "ircs://",
+	"http://",
+	"https://",
+	"webcal://",
+	"irc://",
+	"ircs://",
 	"https://calendar.google.com/calendar/r?cid=webcal://",
 };
 
@@ -96,7 +128,8 @@ known:
 			for (const char *c = v + 1; c < ve; c++)
 				check(*c != '<' && *c != '>');
 			if (strncmp(q, "href=", 5) == 0)
-				check(starts(v + 1, schemes, sizeof(schemes) / sizeof(schemes[0])));
+				check(starts(v + 1, schemes,
+				    sizeof(schemes) / sizeof(schemes[0])));
 			q = ve + 1;
 		}
 		check(q == end);
@@ -138,7 +171,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* The site's strings come from the config and the server, checked there. */
 	s = (struct cal_site){ e.title, "https://ev.example.org", field[NICK], "!",
-	    "ircs://irc.example.org:6697/", "irc.example.org", field[SITECHAN], NULL };
+		"ircs://irc.example.org:6697/", "irc.example.org", field[SITECHAN], NULL };
 	if (field[CHAT] != NULL && strncmp(field[CHAT], "https://", 8) == 0)
 		s.chat_url = field[CHAT];
 
@@ -146,8 +179,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(page != NULL && strlen(page) == len);
 	check_html(page);
 	free(page);
-	page = cal_event_page_render(&s, &e, 1700000000 + (long long)(size % 2) * 200000000,
-	    &len);
+	page = cal_event_page_render(&s, &e,
+	    1700000000 + (long long)(size % 2) * 200000000, &len);
 	check(page != NULL && strlen(page) == len);
 	check_html(page);
 	free(page);

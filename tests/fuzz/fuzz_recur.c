@@ -43,7 +43,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint8_t *p = data, *end = data + size;
-	char *text = piece(&p, end), *zname = piece(&p, end), *cal, buf[RECUR_TEXT_MAX], err[512];
+	char *text = piece(&p, end), *zname = piece(&p, end), *cal, buf[RECUR_TEXT_MAX],
+	     err[512];
 	/* Tue 31 Mar 2026 19:00 in Paris: the fifth Tuesday, the day after DST starts. */
 	const time_t dtstart = 1774976400;
 	struct recur_series s = { .dtstart = dtstart };
@@ -70,7 +71,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		recur_rrule(&s.rule, &z, dtstart, buf, sizeof(buf));
 		check((s.rule.freq == RECUR_NONE) == (buf[0] == '\0'));
 		if (buf[0] != '\0')
-			check(icalrecurrencetype_from_string(buf).freq != ICAL_NO_RECURRENCE);
+			check(icalrecurrencetype_from_string(buf).freq !=
+			    ICAL_NO_RECURRENCE);
 		recur_describe(&s.rule, &z, dtstart, buf, sizeof(buf));
 		n = recur_expand(&s, 0, (time_t)-1, occ, 12);
 		check((n < 0) == (s.rule.freq == RECUR_NONE));
@@ -86,15 +88,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The rest, as the properties of a VEVENT that starts at dtstart. */
 	if ((cal = malloc(rest + 512)) == NULL)
 		abort();
-	snprintf(cal, rest + 512, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:f\r\n"
-	    "DTSTART:20260331T170000Z\r\n%.*s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", (int)rest,
-	    (const char *)p);
+	snprintf(cal, rest + 512,
+	    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:f\r\n"
+	    "DTSTART:20260331T170000Z\r\n%.*s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+	    (int)rest, (const char *)p);
 	if ((root = icalparser_parse_string(cal)) != NULL) {
-		icalcomponent *ev = icalcomponent_isa(root) == ICAL_VEVENT_COMPONENT ? root :
+		icalcomponent *ev = icalcomponent_isa(root) == ICAL_VEVENT_COMPONENT ?
+		    root :
 		    icalcomponent_get_first_component(root, ICAL_VEVENT_COMPONENT);
 
-		if (ev != NULL && recur_from_ical(ev, &z, dtstart, &s.rule, ex, 16, &nex, err,
-		    sizeof(err)) == 0) {
+		if (ev != NULL &&
+		    recur_from_ical(ev, &z, dtstart, &s.rule, ex, 16, &nex, err,
+		        sizeof(err)) == 0) {
 			check(nex <= 16);
 			check(recur_check(&s.rule, &z, dtstart, err, sizeof(err)) == 0);
 			for (size_t i = 0; i < nex; i++)

@@ -42,8 +42,9 @@ check_cut(const char *s, size_t len, size_t max)
 			abort();
 	}
 	/* Both halves of valid text are valid: no sequence was split. */
-	if (valid && (!text_valid_utf8(s, n) || !text_valid_utf8(s + n, len - n) ||
-	    !text_valid_utf8(s, m) || !text_valid_utf8(s + m, len - m)))
+	if (valid &&
+	    (!text_valid_utf8(s, n) || !text_valid_utf8(s + n, len - n) ||
+	        !text_valid_utf8(s, m) || !text_valid_utf8(s + m, len - m)))
 		abort();
 }
 
@@ -70,7 +71,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0, slen = 0; i < size; i++) {
 		if (data[i] == '\0')
 			continue;
-		if (slen >= len || s[slen++] != (data[i] == '\r' || data[i] == '\n' ? ' ' : (char)data[i]))
+		if (slen >= len ||
+		    s[slen++] != (data[i] == '\r' || data[i] == '\n' ? ' ' : (char)data[i]))
 			abort();
 	}
 	if (slen != len || s[len] != '\0')

@@ -56,7 +56,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((have_time = when_parse_time(time, &l) == 0)) {
 		check(l.hour >= 0 && l.hour < 24 && l.minute >= 0 && l.minute < 60);
 		when_format_time(buf, sizeof(buf), &l);
-		check(strcmp(buf, time) == 0 || (buf[0] == '0' && strcmp(buf + 1, time) == 0));
+		check(strcmp(buf, time) == 0 ||
+		    (buf[0] == '0' && strcmp(buf + 1, time) == 0));
 	}
 	if (when_parse_offset(zone, &secs) == 0) {
 		check(secs >= -12 * 3600 && secs <= 14 * 3600);
@@ -65,7 +66,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(strcmp(buf, zone) == 0 || (secs == 0 && strcmp(zone, "-00:00") == 0));
 	}
 	if (when_parse_duration(dur, &minutes) == 0)
-		check(minutes >= 1 && minutes <= WHEN_DURATION_MAX && when_looks_like_duration(dur));
+		check(minutes >= 1 && minutes <= WHEN_DURATION_MAX &&
+		    when_looks_like_duration(dur));
 	(void)when_looks_like_zone(zone);
 
 	if (when_parse_zone(zone, &z) == 0) {
@@ -79,7 +81,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				/* Each instant found shows the same wall-clock time. */
 				when_from_utc(&z, t, &back);
 				check(back.year == l.year && back.month == l.month &&
-				    back.day == l.day && back.hour == l.hour && back.minute == l.minute);
+				    back.day == l.day && back.hour == l.hour &&
+				    back.minute == l.minute);
 			}
 			if (fit == WHEN_FIT_OVERLAP) {
 				check(off[0] > off[1]);
@@ -88,13 +91,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			if (fit == WHEN_FIT_GAP)
 				check(off[0] < off[1]);
-			check((when_resolve(&z, &l, &t, err, sizeof(err)) == 0) == (fit == WHEN_FIT_ONE));
+			check((when_resolve(&z, &l, &t, err, sizeof(err)) == 0) ==
+			    (fit == WHEN_FIT_ONE));
 			when_format(buf, sizeof(buf), t, &z);
 			when_format_span(buf, sizeof(buf), t, t + 60 * 10080, &z);
 			when_relative(buf, sizeof(buf), t, 1800000000);
 			/* French: zone names of any length, into small buffers too. */
 			when_format_lang(buf, sizeof(buf), t, &z, "fr");
-			when_format_span_lang(buf, sizeof(buf), t, t + 60 * 10080, &z, "fr");
+			when_format_span_lang(buf, sizeof(buf), t, t + 60 * 10080, &z,
+			    "fr");
 			when_format_span_lang(buf, 24, t, t + 60 * 10080, &z, "fr");
 			when_relative_lang(buf, sizeof(buf), t, 1800000000, "fr");
 			when_zone_label_lang(buf, 16, &z, "fr");

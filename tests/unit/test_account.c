@@ -26,7 +26,7 @@ test_lookup(void **state)
 	account_set("Alice", "a@home", "alice");
 	assert_true(account_lookup("ALICE", &a));
 	assert_string_equal(a, "alice");
-	account_set("alice", "a@home", "*");	/* logged out, still known */
+	account_set("alice", "a@home", "*"); /* logged out, still known */
 	assert_true(account_lookup("alice", &a));
 	assert_null(a);
 	account_forget("alice");

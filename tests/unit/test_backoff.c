@@ -14,8 +14,8 @@ static void
 test_schedule(void **state)
 {
 	/* 2 4 8 16 32 64 128 256 s, then 300 s for good. */
-	static const int64_t steps[] = { 2000, 4000, 8000, 16000, 32000, 64000,
-	    128000, 256000, 300000, 300000, 300000, 300000 };
+	static const int64_t steps[] = { 2000, 4000, 8000, 16000, 32000, 64000, 128000,
+		256000, 300000, 300000, 300000, 300000 };
 	struct backoff b;
 	size_t i;
 	uint64_t seed;

@@ -33,13 +33,15 @@ test_matterbridge_default(void **state)
 {
 	struct bridge_said s;
 
-	assert_int_equal(bridge_match(&defaults, false, "[discord] <alice> !rsvp 3", &s), 1);
+	assert_int_equal(bridge_match(&defaults, false, "[discord] <alice> !rsvp 3", &s),
+	    1);
 	assert_string_equal(s.protocol, "discord");
 	assert_string_equal(s.nick, "alice");
 	assert_string_equal(s.id, "r:discord:alice");
 	assert_string_equal(s.text, "!rsvp 3");
 	/* The protocol is lowercased, the name's case kept for display only. */
-	assert_int_equal(bridge_match(&defaults, false, "[Matrix] <Alice Smith> hello", &s), 1);
+	assert_int_equal(bridge_match(&defaults, false, "[Matrix] <Alice Smith> hello", &s),
+	    1);
 	assert_string_equal(s.id, "r:matrix:alice smith");
 	assert_string_equal(s.nick, "Alice Smith");
 }
@@ -60,17 +62,32 @@ test_names_are_cleaned(void **state)
 {
 	struct bridge_said s;
 
-	assert_int_equal(bridge_match(&defaults, false, "<\x03" "12alice\x03> hi", &s), 1);
+	assert_int_equal(bridge_match(&defaults, false,
+	                     "<\x03"
+	                     "12alice\x03> hi",
+	                     &s),
+	    1);
 	assert_string_equal(s.nick, "alice");
 	assert_int_equal(bridge_match(&defaults, false,
-	    "[telegram] <a\xe2\x80\x8b" "lice> hi", &s), 1);
+	                     "[telegram] <a\xe2\x80\x8b"
+	                     "lice> hi",
+	                     &s),
+	    1);
 	assert_string_equal(s.id, "r:telegram:alice");
 	assert_int_equal(bridge_match(&defaults, false,
-	    "\x02[slack]\x0f <\x1d" "c\xef\xbb\xbf" "arol\xe2\x81\xa0\x0f> !mine", &s), 1);
+	                     "\x02[slack]\x0f <\x1d"
+	                     "c\xef\xbb\xbf"
+	                     "arol\xe2\x81\xa0\x0f> !mine",
+	                     &s),
+	    1);
 	assert_string_equal(s.id, "r:slack:carol");
 	assert_string_equal(s.text, "!mine");
 	/* A colour whose name starts with digits keeps them. */
-	assert_int_equal(bridge_match(&defaults, false, "<\x03" "0442bob\x03> hi", &s), 1);
+	assert_int_equal(bridge_match(&defaults, false,
+	                     "<\x03"
+	                     "0442bob\x03> hi",
+	                     &s),
+	    1);
 	assert_string_equal(s.nick, "42bob");
 }
 
@@ -80,8 +97,10 @@ test_not_relayed(void **state)
 	struct bridge_said s;
 
 	/* Join, part and nick-change notices of relays match no format. */
-	assert_int_equal(bridge_match(&defaults, false, "[discord] alice has joined", &s), 0);
-	assert_int_equal(bridge_match(&defaults, false, "alice is now known as bob", &s), 0);
+	assert_int_equal(bridge_match(&defaults, false, "[discord] alice has joined", &s),
+	    0);
+	assert_int_equal(bridge_match(&defaults, false, "alice is now known as bob", &s),
+	    0);
 	/* Nothing said, an empty name, a name of zero-width characters only. */
 	assert_int_equal(bridge_match(&defaults, false, "<alice> ", &s), 0);
 	assert_int_equal(bridge_match(&defaults, false, "<> hi", &s), 0);
@@ -110,16 +129,19 @@ test_compile_errors(void **state)
 
 	assert_int_equal(bridge_compile("<{NAME}> ", false, &f, err, sizeof err), -1);
 	assert_non_null(strstr(err, "unknown placeholder"));
-	assert_int_equal(bridge_compile("[{PROTOCOL}] says", false, &f, err, sizeof err), -1);
+	assert_int_equal(bridge_compile("[{PROTOCOL}] says", false, &f, err, sizeof err),
+	    -1);
 	assert_int_equal(bridge_compile("<{NICK}>|", false, &f, err, sizeof err), -1);
-	assert_int_equal(bridge_compile("{PROTOCOL}{NICK}: ", false, &f, err, sizeof err), -1);
+	assert_int_equal(bridge_compile("{PROTOCOL}{NICK}: ", false, &f, err, sizeof err),
+	    -1);
 	assert_int_equal(bridge_compile("<{NICK}{NICK}> ", false, &f, err, sizeof err), -1);
 	/* A format must say where the name ends; a prelude may end with it. */
 	assert_int_equal(bridge_compile("from {NICK}", false, &f, err, sizeof err), -1);
 	assert_int_equal(bridge_compile("from {NICK}", true, &f, err, sizeof err), 0);
 	bridge_formats_free(&f);
 	assert_int_equal(bridge_compile("{BRIDGE}/{PROTOCOL}/{NOPINGNICK}: | <{NICK}>",
-	    false, &f, err, sizeof err), 0);
+	                     false, &f, err, sizeof err),
+	    0);
 	assert_int_equal(f.n, 2);
 	bridge_formats_free(&f);
 }
@@ -131,9 +153,14 @@ test_custom_format(void **state)
 	struct bridge_said s;
 	char err[256];
 
-	assert_int_equal(bridge_compile("{BRIDGE}/{PROTOCOL}/{NOPINGNICK}: ", false, &f, err,
-	    sizeof err), 0);
-	assert_int_equal(bridge_match(&f, false, "gw1/XMPP/d\xe2\x80\x8b" "ave: !rsvp 2", &s), 1);
+	assert_int_equal(bridge_compile("{BRIDGE}/{PROTOCOL}/{NOPINGNICK}: ", false, &f,
+	                     err, sizeof err),
+	    0);
+	assert_int_equal(bridge_match(&f, false,
+	                     "gw1/XMPP/d\xe2\x80\x8b"
+	                     "ave: !rsvp 2",
+	                     &s),
+	    1);
 	assert_string_equal(s.id, "r:xmpp:dave");
 	assert_string_equal(s.text, "!rsvp 2");
 	assert_int_equal(bridge_match(&f, false, "<dave> !rsvp 2", &s), 0);
@@ -150,8 +177,9 @@ test_relays(void **state)
 	assert_int_equal(bridge_configure("relay", NULL, NULL, err, sizeof err), -1);
 	assert_int_equal(bridge_configure(NULL, NULL, NULL, err, sizeof err), 0);
 	assert_false(bridge_enabled());
-	assert_int_equal(bridge_configure("*!mb@relay.example, account:Bridge", NULL, NULL, err,
-	    sizeof err), 0);
+	assert_int_equal(bridge_configure("*!mb@relay.example, account:Bridge", NULL,
+	                     NULL, err, sizeof err),
+	    0);
 	assert_true(bridge_enabled());
 	assert_true(bridge_is_relay("mb!mb@relay.example", NULL, CASEMAP_RFC1459));
 	assert_true(bridge_is_relay("other!x@y", "bridge", CASEMAP_RFC1459));
@@ -166,10 +194,14 @@ test_preludes(void **state)
 	struct bridge_said s;
 	char err[256];
 
-	assert_int_equal(bridge_configure("*!mb@relay.example", NULL, NULL, err, sizeof err), 0);
+	assert_int_equal(bridge_configure("*!mb@relay.example", NULL, NULL, err, sizeof err),
+	    0);
 	/* discord-irc: the prelude, then the command alone. */
-	assert_int_equal(bridge_line(relay, "#c", "Command sent from Discord by \x03" "04eve\x03:",
-	    1000, CASEMAP_RFC1459, &s), 0);
+	assert_int_equal(bridge_line(relay, "#c",
+	                     "Command sent from Discord by \x03"
+	                     "04eve\x03:",
+	                     1000, CASEMAP_RFC1459, &s),
+	    0);
 	assert_int_equal(bridge_line(relay, "#c", "!rsvp 1", 1500, CASEMAP_RFC1459, &s), 1);
 	assert_string_equal(s.id, "r:relay:eve");
 	assert_string_equal(s.nick, "eve");
@@ -177,24 +209,33 @@ test_preludes(void **state)
 	/* Only once. */
 	assert_int_equal(bridge_line(relay, "#c", "!rsvp 1", 1600, CASEMAP_RFC1459, &s), 0);
 	/* Too late. */
-	bridge_line(relay, "#c", "Command sent from Discord by eve:", 2000, CASEMAP_RFC1459, &s);
+	bridge_line(relay, "#c", "Command sent from Discord by eve:", 2000,
+	    CASEMAP_RFC1459, &s);
 	assert_int_equal(bridge_line(relay, "#c", "!rsvp 1", 2000 + BRIDGE_PRELUDE_MS + 1,
-	    CASEMAP_RFC1459, &s), 0);
+	                     CASEMAP_RFC1459, &s),
+	    0);
 	/* Two preludes in a row: the second one's command only. */
-	bridge_line(relay, "#c", "Command sent from Discord by eve:", 9000, CASEMAP_RFC1459, &s);
-	bridge_line(relay, "#c", "Command sent from Discord by fay:", 9001, CASEMAP_RFC1459, &s);
+	bridge_line(relay, "#c", "Command sent from Discord by eve:", 9000,
+	    CASEMAP_RFC1459, &s);
+	bridge_line(relay, "#c", "Command sent from Discord by fay:", 9001,
+	    CASEMAP_RFC1459, &s);
 	assert_int_equal(bridge_line(relay, "#c", "!mine", 9002, CASEMAP_RFC1459, &s), 1);
 	assert_string_equal(s.id, "r:relay:fay");
 	/* Another channel, or another line first: the command is not theirs. */
-	bridge_line(relay, "#c", "Command sent from Discord by eve:", 10000, CASEMAP_RFC1459, &s);
+	bridge_line(relay, "#c", "Command sent from Discord by eve:", 10000,
+	    CASEMAP_RFC1459, &s);
 	assert_int_equal(bridge_line(relay, "#d", "!mine", 10001, CASEMAP_RFC1459, &s), 0);
 	/* The very next line is the command, whatever it is (without the prefix, none). */
-	assert_int_equal(bridge_line(relay, "#c", "just talk", 10002, CASEMAP_RFC1459, &s), 1);
+	assert_int_equal(bridge_line(relay, "#c", "just talk", 10002, CASEMAP_RFC1459, &s),
+	    1);
 	assert_string_equal(s.text, "just talk");
 	assert_int_equal(bridge_line(relay, "#c", "!mine", 10003, CASEMAP_RFC1459, &s), 0);
 	/* A formatted line after a prelude is its own person's. */
-	bridge_line(relay, "#c", "Command sent from Discord by eve:", 11000, CASEMAP_RFC1459, &s);
-	assert_int_equal(bridge_line(relay, "#C", "<gus> !events", 11001, CASEMAP_RFC1459, &s), 1);
+	bridge_line(relay, "#c", "Command sent from Discord by eve:", 11000,
+	    CASEMAP_RFC1459, &s);
+	assert_int_equal(bridge_line(relay, "#C", "<gus> !events", 11001, CASEMAP_RFC1459,
+	                     &s),
+	    1);
 	assert_string_equal(s.id, "r:relay:gus");
 	assert_int_equal(bridge_line(relay, "#c", "!mine", 11002, CASEMAP_RFC1459, &s), 0);
 }

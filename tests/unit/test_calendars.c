@@ -89,8 +89,14 @@ unfolded_has(const char *s, const char *needle)
 static void
 test_clean_strips_formatting_and_controls(void **state)
 {
-	char *s = ics_clean("\x02" "bold\x02 \x03" "04,12red\x03 \x04" "ff00aahex\x0f"
-	    "\x1d" "it\x1f" "\x16 tab\there\x7f del \xc2\x85 nel", false);
+	char *s = ics_clean("\x02"
+	                    "bold\x02 \x03"
+	                    "04,12red\x03 \x04"
+	                    "ff00aahex\x0f"
+	                    "\x1d"
+	                    "it\x1f"
+	                    "\x16 tab\there\x7f del \xc2\x85 nel",
+	    false);
 
 	assert_string_equal(s, "bold red hexit tab here  del   nel");
 	free(s);
@@ -101,9 +107,17 @@ test_clean_strips_formatting_and_controls(void **state)
 	assert_string_equal(s, "line break");
 	free(s);
 	/* Invalid UTF-8 (a lone continuation, an overlong, a surrogate) becomes U+FFFD. */
-	s = ics_clean("a\x80" "b\xc0\xaf" "c\xed\xa0\x80" "d", false);
-	assert_string_equal(s, "a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd" "c"
-	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" "d");
+	s = ics_clean("a\x80"
+	              "b\xc0\xaf"
+	              "c\xed\xa0\x80"
+	              "d",
+	    false);
+	assert_string_equal(s,
+	    "a\xef\xbf\xbd"
+	    "b\xef\xbf\xbd\xef\xbf\xbd"
+	    "c"
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+	    "d");
 	free(s);
 	/* Text in any language passes untouched. */
 	s = ics_clean("Café ☕ 😀 日本語 Ελληνικά \\ \"q\"; ,", false);
@@ -186,13 +200,17 @@ event(long long id, const char *title, const char *tz, long long start)
 	return e;
 }
 
-static const struct cal_meta meta = { "Convene; test, \\ cal", "All events", NULL, NULL, 60 };
+static const struct cal_meta meta = { "Convene; test, \\ cal", "All events", NULL, NULL,
+	60 };
 
 static void
 test_render_zones_escapes_and_privacy(void **state)
 {
 	struct cal_event e[3] = {
-		event(1, "Café; a, b \\ c \x02" "bold", "America/Toronto", 1800000000),
+		event(1,
+		    "Café; a, b \\ c \x02"
+		    "bold",
+		    "America/Toronto", 1800000000),
 		event(2, "Fixed offset", "+05:30", 1800003600),
 		event(3, "Plain UTC", "UTC", 1800007200),
 	};
@@ -210,7 +228,7 @@ test_render_zones_escapes_and_privacy(void **state)
 	assert_true(unfolded_has(s, "DTEND;TZID=America/Toronto:20270115T043000\r\n"));
 	assert_false(unfolded_has(s, "freeassociation"));
 	assert_false(unfolded_has(s, "X-LIC"));
-	assert_true(unfolded_has(s, "DTSTART:20270115T090000Z\r\n"));	/* +05:30 */
+	assert_true(unfolded_has(s, "DTSTART:20270115T090000Z\r\n")); /* +05:30 */
 	assert_true(unfolded_has(s, "DTSTART:20270115T100000Z\r\n"));
 	assert_true(unfolded_has(s, "DTSTAMP:20231114T221500Z\r\n"));
 	assert_true(unfolded_has(s, "SEQUENCE:3\r\n"));
@@ -268,7 +286,8 @@ static char *
 random_text(unsigned *seed)
 {
 	static const char *const parts[] = { "Atelier", " vie privée;", " a, b", " \\o/",
-	    " ☕😀", " 日本語のテキスト", "\n", " Ελληνικά", " long long long long words" };
+		" ☕😀", " 日本語のテキスト", "\n", " Ελληνικά",
+		" long long long long words" };
 	char buf[400] = "";
 	int n = 1 + rand_r(seed) % 8;
 
@@ -281,8 +300,8 @@ random_text(unsigned *seed)
 static void
 random_event(struct cal_event *e, long long id, unsigned *seed)
 {
-	static const char *const zones[] = { "Europe/Paris", "UTC", "+05:30", "Asia/Tokyo",
-	    "America/Toronto" };
+	static const char *const zones[] = { "Europe/Paris", "UTC", "+05:30",
+		"Asia/Tokyo", "America/Toronto" };
 	char uid[40];
 
 	cal_event_clear(e);
@@ -338,8 +357,8 @@ random_change(struct cal_event *e, bool *live, int k, int what, unsigned *seed)
 
 /* A feed of v copied from the slices of text is the feed rendered whole. */
 static void
-assert_copied_equals_rendered(const struct cal_event *const *v, size_t n, const char *text,
-    const struct ics_slices *slices)
+assert_copied_equals_rendered(const struct cal_event *const *v, size_t n,
+    const char *text, const struct ics_slices *slices)
 {
 	size_t len, flen;
 	char *copied = ics_render_reuse(&meta, v, n, text, slices, NULL, &len);
@@ -451,15 +470,17 @@ test_zones_order_and_kept_texts(void **state)
 	char *tree, *x, *y, *z;
 
 	/* What libical does with two children: the reference order. */
-	icalcomponent_add_component(cal, icalcomponent_new_clone(icaltimezone_get_component(
-	    icaltimezone_get_builtin_timezone("Europe/Paris"))));
-	icalcomponent_add_component(cal, icalcomponent_new_clone(icaltimezone_get_component(
-	    icaltimezone_get_builtin_timezone("Asia/Tokyo"))));
+	icalcomponent_add_component(cal,
+	    icalcomponent_new_clone(icaltimezone_get_component(
+	        icaltimezone_get_builtin_timezone("Europe/Paris"))));
+	icalcomponent_add_component(cal,
+	    icalcomponent_new_clone(icaltimezone_get_component(
+	        icaltimezone_get_builtin_timezone("Asia/Tokyo"))));
 	tree = icalcomponent_as_ical_string_r(cal);
 	icalcomponent_free(cal);
 	ics_zones_forget();
-	x = ics_render(&meta, v, 3, &l1);	/* zones made */
-	y = ics_render(&meta, v, 3, &l2);	/* zones kept */
+	x = ics_render(&meta, v, 3, &l1); /* zones made */
+	y = ics_render(&meta, v, 3, &l2); /* zones kept */
 	ics_zones_forget();
 	z = ics_render(&meta, v, 3, &l3);
 	assert_int_equal(l1, l2);
@@ -544,7 +565,7 @@ test_feed_mapped_body(void **state)
 	assert_memory_equal(f.body, "BEGIN:VCALENDAR\r\n", 17);
 	assert_string_not_equal(f.etag, etag);
 	cal_feed_map(&f, mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
-	cal_feed_clear(&f);	/* unmaps */
+	cal_feed_clear(&f); /* unmaps */
 	assert_null(f.body);
 	assert_false(f.mapped);
 }
@@ -645,7 +666,7 @@ test_event_input(void **state)
 	assert_true(h != ics_event_input(&b, 42));
 	b.duration_min--;
 	b.location = strdup("");
-	assert_true(h != ics_event_input(&b, 42));	/* "" is not NULL */
+	assert_true(h != ics_event_input(&b, 42)); /* "" is not NULL */
 	free(b.location);
 	b.location = NULL;
 	b.cancelled = true;
@@ -653,7 +674,7 @@ test_event_input(void **state)
 	b.cancelled = false;
 	free(b.title);
 	b.title = strdup("Sam");
-	b.description = strdup("e");	/* no two texts run together */
+	b.description = strdup("e"); /* no two texts run together */
 	assert_true(h != ics_event_input(&b, 42));
 	assert_true(ics_hash_text(1, NULL) != ics_hash_text(1, ""));
 	cal_event_clear(&a);
@@ -679,8 +700,8 @@ test_channel_keys(void **state)
 	assert_string_equal(k, "café-fr");
 	assert_int_equal(cal_channel_key("&local", upper, k), 0);
 	assert_string_equal(k, "&local");
-	const char *bad[] = { "#", "", "#..", "#.hidden", "#a/b", "#a\\b", "#a%2f", "#a?b",
-	    "#a b", "#a\x01", "#a..b", "#a\"b", "#a<b" };
+	const char *bad[] = { "#", "", "#..", "#.hidden", "#a/b", "#a\\b", "#a%2f",
+		"#a?b", "#a b", "#a\x01", "#a..b", "#a\"b", "#a<b" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(cal_channel_key(bad[i], upper, k), -1);
 }
@@ -730,15 +751,16 @@ test_tokens(void **state)
 static void
 test_page_escapes(void **state)
 {
-	struct cal_event e = event(7, "<script>alert('x')</script> & co", "Europe/Paris",
-	    1800000000);
+	struct cal_event e =
+	    event(7, "<script>alert('x')</script> & co", "Europe/Paris", 1800000000);
 	struct cal_channel ch = { "#a\"b", "channel/a.ics" };
 	size_t len;
 	char *p;
 
 	e.url = strdup("javascript:alert(1)");
 	e.location = strdup("<b>room</b>");
-	struct cal_site site = { "Title <i>", "http://h:1", "convene", "!", NULL, NULL, NULL, NULL };
+	struct cal_site site = { "Title <i>", "http://h:1", "convene", "!", NULL, NULL,
+		NULL, NULL };
 
 	p = cal_page_render(&site, &e, 1, &ch, 1, 1700000000, 1, &len);
 	assert_int_equal(strlen(p), len);
@@ -746,11 +768,13 @@ test_page_escapes(void **state)
 	assert_null(strstr(p, "<b>room"));
 	assert_null(strstr(p, "javascript:"));
 	assert_null(strstr(p, "secret"));
-	assert_non_null(strstr(p, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co"));
+	assert_non_null(
+	    strstr(p, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co"));
 	assert_non_null(strstr(p, "Title &lt;i&gt;"));
 	assert_non_null(strstr(p, "#a&quot;b"));
 	assert_non_null(strstr(p, "href=\"webcal://h:1/calendars/event/7.ics\""));
-	assert_non_null(strstr(p, "https://calendar.google.com/calendar/r?cid=webcal://h:1/calendars/all.ics"));
+	assert_non_null(strstr(p,
+	    "https://calendar.google.com/calendar/r?cid=webcal://h:1/calendars/all.ics"));
 	assert_non_null(strstr(p, "Fri 15 Jan 2027, 09:00&ndash;10:30 Europe/Paris"));
 	free(p);
 	/* Ended events leave the page. */
@@ -762,9 +786,9 @@ test_page_escapes(void **state)
 	cal_event_clear(&e);
 }
 
-static const struct cal_site site_irc = { "Events", "https://ev.example.org", "convene<x>", "!",
-	"ircs://irc.example.org:6697/", "irc.example.org (port 6697, TLS)", "#events",
-	"https://chat.example.org/?c=\"x\"" };
+static const struct cal_site site_irc = { "Events", "https://ev.example.org", "convene<x>",
+	"!", "ircs://irc.example.org:6697/", "irc.example.org (port 6697, TLS)",
+	"#events", "https://chat.example.org/?c=\"x\"" };
 
 /* The page of one event: its own channel, percent-encoded in the link. */
 static void
@@ -781,10 +805,12 @@ check_event_pages(struct cal_event *v)
 	assert_non_null(strstr(p, "Line &lt;one&gt;<br>\nline two"));
 	assert_non_null(strstr(p, "Room &quot;B&quot;"));
 	assert_non_null(strstr(p, "3 places left"));
-	assert_non_null(strstr(p, "<code>/msg convene&lt;x&gt; rsvp 3</code> registers you"));
+	assert_non_null(
+	    strstr(p, "<code>/msg convene&lt;x&gt; rsvp 3</code> registers you"));
 	assert_non_null(strstr(p, "<code>!rsvp 3</code>"));
 	assert_non_null(strstr(p, "href=\"ircs://irc.example.org:6697/caf%C3%A9%26co\""));
-	assert_non_null(strstr(p, "href=\"webcal://ev.example.org/calendars/event/3.ics\""));
+	assert_non_null(
+	    strstr(p, "href=\"webcal://ev.example.org/calendars/event/3.ics\""));
 	assert_non_null(strstr(p, "href=\"https://ev.example.org/calendars/event/3.ics\""));
 	assert_null(strstr(p, "secret"));
 	free(p);
@@ -816,8 +842,10 @@ test_page_events(void **state)
 	v[2].capacity = 10;
 	p = cal_page_render(&site_irc, v, 3, NULL, 0, 1700000000, 1, &len);
 	assert_int_equal(strlen(p), len);
-	assert_non_null(strstr(p, "<span class=\"num\">#3</span> <a href=\"https://ev.example.org/event/3\">Open</a>"));
-	assert_non_null(strstr(p, "<strong class=\"places\">3 places left</strong> (of 20)"));
+	assert_non_null(strstr(p,
+	    "<span class=\"num\">#3</span> <a href=\"https://ev.example.org/event/3\">Open</a>"));
+	assert_non_null(
+	    strstr(p, "<strong class=\"places\">3 places left</strong> (of 20)"));
 	assert_non_null(strstr(p, "<code>/msg convene&lt;x&gt; rsvp 3</code>"));
 	assert_non_null(strstr(p, "Full, waitlist open"));
 	assert_non_null(strstr(p, "<code>/msg convene&lt;x&gt; rsvp 4</code>"));
@@ -827,7 +855,8 @@ test_page_events(void **state)
 	assert_null(strstr(p, "rsvp 5</code>"));
 	assert_non_null(strstr(p, "href=\"https://ev.example.org/calendars/event/5.ics\""));
 	/* The chat: the site's channel, and the web chat escaped. */
-	assert_non_null(strstr(p, "<a href=\"ircs://irc.example.org:6697/events\">#events on "
+	assert_non_null(strstr(p,
+	    "<a href=\"ircs://irc.example.org:6697/events\">#events on "
 	    "irc.example.org (port 6697, TLS)</a>"));
 	assert_non_null(strstr(p, "href=\"https://chat.example.org/?c=&quot;x&quot;\""));
 	assert_non_null(strstr(p, "<html lang=\"en\">"));
@@ -839,7 +868,7 @@ test_page_events(void **state)
 	/* A long description is cut on the list, never inside a character. */
 	v[1].description = malloc(600);
 	for (size_t i = 0; i < 599; i += 2)
-		memcpy(v[1].description + i, "\xc3\xa9", 2);	/* é */
+		memcpy(v[1].description + i, "\xc3\xa9", 2); /* é */
 	v[1].description[599] = '\0';
 	p = cal_page_render(&site_irc, v, 3, NULL, 0, 1700000000, 1, &len);
 	{
@@ -876,9 +905,10 @@ test_page_paging(void **state)
 	char *p;
 
 	for (size_t i = 0; i < n; i++) {
-		v[i] = event((long long)i + 1, "A meeting with a title of ordinary length", "UTC",
-		    1800000000 + 3600LL * (long long)i);
-		v[i].description = strdup("A description that goes on for a while, as people "
+		v[i] = event((long long)i + 1, "A meeting with a title of ordinary length",
+		    "UTC", 1800000000 + 3600LL * (long long)i);
+		v[i].description = strdup(
+		    "A description that goes on for a while, as people "
 		    "write them when they announce something to a community they care about.");
 	}
 	/* The first is over: not counted. */
@@ -888,7 +918,8 @@ test_page_paging(void **state)
 	assert_non_null(strstr(p, "id=\"event-2\""));
 	assert_non_null(strstr(p, "id=\"event-101\""));
 	assert_null(strstr(p, "id=\"event-102\""));
-	assert_non_null(strstr(p, "<a href=\"https://ev.example.org/page/2\">Later events (4899 more)"));
+	assert_non_null(strstr(p,
+	    "<a href=\"https://ev.example.org/page/2\">Later events (4899 more)"));
 	assert_true(len < 150 * 1000);
 	{
 		/*
@@ -897,9 +928,10 @@ test_page_paging(void **state)
 		 */
 		const struct cal_channel ch[] = { { "#a", "channel/a.ics" } };
 		size_t len2, len3;
-		char *q = cal_page_first_render(&site_irc, v + 1, CAL_PAGE_EVENTS, n - 1, ch, 1,
-		    1800000000 + 90 * 60, &len2);
-		char *r = cal_page_render(&site_irc, v, n, ch, 1, 1800000000 + 90 * 60, 1, &len3);
+		char *q = cal_page_first_render(&site_irc, v + 1, CAL_PAGE_EVENTS, n - 1,
+		    ch, 1, 1800000000 + 90 * 60, &len2);
+		char *r = cal_page_render(&site_irc, v, n, ch, 1, 1800000000 + 90 * 60, 1,
+		    &len3);
 
 		assert_int_equal(len2, len3);
 		assert_string_equal(q, r);
@@ -913,8 +945,8 @@ test_page_paging(void **state)
 	{
 		/* From just its events (as /page/N reads them), the same page. */
 		size_t len2;
-		char *q = cal_page_slice_render(&site_irc, v + 101, CAL_PAGE_EVENTS, n - 1,
-		    1800000000 + 90 * 60, 2, &len2);
+		char *q = cal_page_slice_render(&site_irc, v + 101, CAL_PAGE_EVENTS,
+		    n - 1, 1800000000 + 90 * 60, 2, &len2);
 
 		assert_int_equal(len2, len);
 		assert_string_equal(q, p);
@@ -928,7 +960,8 @@ test_page_paging(void **state)
 	assert_int_equal(count(p, "<li class=\"ev"), 99);
 	assert_null(strstr(p, "/page/51"));
 	free(p);
-	assert_null(cal_page_render(&site_irc, v, n, NULL, 0, 1800000000 + 90 * 60, 51, &len));
+	assert_null(
+	    cal_page_render(&site_irc, v, n, NULL, 0, 1800000000 + 90 * 60, 51, &len));
 	cal_events_free(v, n);
 }
 
@@ -944,9 +977,11 @@ open_db(char *path)
 	close(fd);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	for (size_t i = 0; i < model_schema_steps; i++)
-		assert_int_equal(sqlite3_exec(db, model_schema[i], NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, model_schema[i], NULL, NULL, NULL),
+		    SQLITE_OK);
 	for (size_t i = 0; i < cal_schema_steps; i++)
-		assert_int_equal(sqlite3_exec(db, cal_schema[i], NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, cal_schema[i], NULL, NULL, NULL),
+		    SQLITE_OK);
 	return db;
 }
 
@@ -1004,9 +1039,12 @@ test_store_window_and_registrations(void **state)
 	long long old = add(db, "old", now - 60 * 86400, 60, now - 61 * 86400);
 
 	(void)old;
-	assert_int_equal(model_rsvp(db, future, "n:alice", "alice", EV_CONFIRMED, now - 1, &r), 0);
+	assert_int_equal(model_rsvp(db, future, "n:alice", "alice", EV_CONFIRMED, now - 1,
+	                     &r),
+	    0);
 	model_people_free(&r.promoted);
-	assert_int_equal(model_rsvp(db, cancelled, "n:bob", "bob", EV_MAYBE, now - 100, &r), 0);
+	assert_int_equal(model_rsvp(db, cancelled, "n:bob", "bob", EV_MAYBE, now - 100, &r),
+	    0);
 	model_people_free(&r.promoted);
 	assert_int_equal(model_event_cancel(db, cancelled, "ill", now - 5), 0);
 	assert_int_equal(model_event_cancel(db, cancelled_past, NULL, now - 86400), 0);
@@ -1015,7 +1053,7 @@ test_store_window_and_registrations(void **state)
 	assert_int_equal(n, 3);
 	assert_int_equal(v[0].id, recent);
 	assert_int_equal(v[1].id, future);
-	assert_int_equal(v[1].confirmed, 1);	/* alice; counts only, for the page */
+	assert_int_equal(v[1].confirmed, 1); /* alice; counts only, for the page */
 	assert_int_equal(v[2].confirmed, 0);
 	{
 		/* The later pages read only theirs: not ended, by start, and how many. */
@@ -1066,8 +1104,11 @@ test_store_event_and_manifest(void **state)
 	long long future = add(db, "future", now + 3600, 60, now - 10);
 	long long old = add(db, "old", now - 60 * 86400, 60, now - 61 * 86400);
 	struct cal_event e;
-	struct cal_file_row r = { .event_id = future, .input = 0xfedcba9876543210ULL,
-	    .etag = "\"abc\"", .lastmod = now }, *rows;
+	struct cal_file_row r = { .event_id = future,
+		.input = 0xfedcba9876543210ULL,
+		.etag = "\"abc\"",
+		.lastmod = now },
+	                    *rows;
 	size_t n;
 
 	assert_int_equal(cal_store_event(db, future, now, keep, &e), 1);
@@ -1083,11 +1124,11 @@ test_store_event_and_manifest(void **state)
 	r.lastmod = 5;
 	assert_int_equal(cal_files_put(db, &r), 0);
 	snprintf(r.etag, sizeof(r.etag), "\"def\"");
-	assert_int_equal(cal_files_put(db, &r), 0);	/* replaces */
+	assert_int_equal(cal_files_put(db, &r), 0); /* replaces */
 	assert_int_equal(cal_files_load(db, &rows, &n), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(rows[0].event_id, future);
-	assert_true(rows[0].input == 0xfedcba9876543210ULL);	/* all 64 bits */
+	assert_true(rows[0].input == 0xfedcba9876543210ULL); /* all 64 bits */
 	assert_int_equal(rows[0].lastmod, now);
 	assert_int_equal(rows[1].event_id, future + 100);
 	assert_string_equal(rows[1].etag, "\"def\"");
@@ -1151,7 +1192,8 @@ test_carry_cancel(void **state)
 	ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
 	assert_string_equal(icalcomponent_get_uid(ev), "a@x");
 	assert_int_equal(icalcomponent_get_status(ev), ICAL_STATUS_CANCELLED);
-	assert_int_equal(icalcomponent_get_sequence(ev), 6);	/* above theirs (5) and ours (3) */
+	assert_int_equal(icalcomponent_get_sequence(ev),
+	    6); /* above theirs (5) and ours (3) */
 	assert_string_equal(icalcomponent_get_summary(ev), "Talk in room 7");
 	assert_string_equal(icalcomponent_get_location(ev), "Room 7");
 	ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT);

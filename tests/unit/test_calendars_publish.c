@@ -63,8 +63,8 @@ doc(const char *name, const char *hash)
 static struct cal_pub_row
 row(const char *name, const char *etag, const char *hash, const char *conflict, bool force)
 {
-	return (struct cal_pub_row){ (char *)name, (char *)etag, (char *)hash, (char *)conflict,
-	    force };
+	return (struct cal_pub_row){ (char *)name, (char *)etag, (char *)hash,
+		(char *)conflict, force };
 }
 
 static bool
@@ -76,7 +76,8 @@ skip_b(const char *name)
 static void
 test_next_step(void **state)
 {
-	struct pub_doc docs[3] = { doc("a.ics", "h1"), doc("b.ics", "h2"), doc("c.ics", "h3") };
+	struct pub_doc docs[3] = { doc("a.ics", "h1"), doc("b.ics", "h2"),
+		doc("c.ics", "h3") };
 	struct cal_pub_row rows[4];
 	struct pub_step s;
 
@@ -140,7 +141,8 @@ test_rows(void **state)
 	close(fd);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	for (size_t i = 0; i < cal_schema_steps; i++)
-		assert_int_equal(sqlite3_exec(db, cal_schema[i], NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, cal_schema[i], NULL, NULL, NULL),
+		    SQLITE_OK);
 	assert_int_equal(cal_pub_written(db, "caldav X", "a.ics", "\"e1\"", "h1"), 0);
 	assert_int_equal(cal_pub_written(db, "caldav X", "a.ics", "\"e2\"", "h2"), 0);
 	assert_int_equal(cal_pub_written(db, "webdav Y", "a.ics", NULL, "h9"), 0);

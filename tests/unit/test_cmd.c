@@ -11,11 +11,16 @@
 #include "cmd.h"
 #include "loop.h"
 
-static void dummy(struct cv_ctx *ctx) { (void)ctx; }
+static void
+dummy(struct cv_ctx *ctx)
+{
+	(void)ctx;
+}
 
 static const struct cv_command table[] = {
 	{ "event", "N", "show", 1, 1, CV_ROLE_MEMBER, 0, dummy },
-	{ "event add", "DATE TIME REST...", "add", 3, 3, CV_ROLE_ORGANIZER, CV_CMD_REST, dummy },
+	{ "event add", "DATE TIME REST...", "add", 3, 3, CV_ROLE_ORGANIZER, CV_CMD_REST,
+	    dummy },
 	{ "rsvp", "N [yes|maybe|no]", "rsvp", 1, 2, CV_ROLE_MEMBER, 0, dummy },
 };
 
@@ -126,7 +131,8 @@ rest_of_line_is_verbatim(void **state)
 	int skip = 0, argc;
 
 	(void)state;
-	cmd_tokenize("event add 2027-01-01 18:00 Twenty  Years of Fighting: for Rights  ", &t);
+	cmd_tokenize("event add 2027-01-01 18:00 Twenty  Years of Fighting: for Rights  ",
+	    &t);
 	c = cmd_find(&t, &skip, NULL);
 	argc = cmd_args(&t, skip, c, argv, rest, sizeof rest);
 	assert_int_equal(argc, 3);
@@ -176,8 +182,17 @@ duplicate_and_malformed_registrations(void **state)
 static int pings;
 static int64_t fake_now;
 
-static void count_ping(struct cv_ctx *ctx) { (void)ctx; pings++; }
-static int64_t fake_clock(void) { return fake_now; }
+static void
+count_ping(struct cv_ctx *ctx)
+{
+	(void)ctx;
+	pings++;
+}
+static int64_t
+fake_clock(void)
+{
+	return fake_now;
+}
 
 /* Send `n` pings as `mask` (with `account`, or NULL); how many ran. */
 static int
@@ -238,12 +253,12 @@ limit_with_a_full_table(void **state)
 
 	(void)state;
 	loop_set_clock(fake_clock);
-	cmd_set_limit(2, 0.001);	/* refills too slowly to matter here */
+	cmd_set_limit(2, 0.001); /* refills too slowly to matter here */
 	fake_now = t0;
 	assert_int_equal(ping_as("old!o@old.example", NULL, 3), 2);
 	fake_now = t0 + 1;
 	assert_int_equal(ping_as("busy!b@busy.example", NULL, 3), 2);
-	for (i = 0; i < 1022; i++) {	/* 1,024 buckets now */
+	for (i = 0; i < 1022; i++) { /* 1,024 buckets now */
 		fake_now = t0 + 2 + i;
 		snprintf(mask, sizeof mask, "p%d!u@h%d.example", i, i);
 		assert_int_equal(ping_as(mask, NULL, 1), 1);
@@ -254,7 +269,7 @@ limit_with_a_full_table(void **state)
 	fake_now++;
 	assert_int_equal(ping_as("BUSY!b@BUSY.example", NULL, 1), 0);
 	fake_now++;
-	assert_int_equal(ping_as("old!o@old.example", NULL, 3), 2);	/* a fresh bucket */
+	assert_int_equal(ping_as("old!o@old.example", NULL, 3), 2); /* a fresh bucket */
 	/* That pushed out p0; everyone else kept their own (one left each). */
 	for (i = 1; i < 1022; i++) {
 		fake_now++;

@@ -68,39 +68,39 @@ static void
 test_good_config(void **state)
 {
 	char *secret = temp_file("hunter2\n");
-	char *text = xasprintf(
-	    "; Convene\n"
-	    "[irc]\n"
-	    "server = irc.example.org\n"
-	    "port = 6697\n"
-	    "tls = yes\n"
-	    "tls_verify = on\n"
-	    "tls_ca_file = %s\n"
-	    "nick = Convene[bot]\n"
-	    "username = convene\n"
-	    "realname = Convene: events and webinars\n"
-	    "channels = #events, #webinars key, &local\n"
-	    "flood_burst = 5\n"
-	    "flood_rate = 0.5\n"
-	    "sasl_user = convene\n"
-	    "sasl_password_file = %s\n"
-	    "sasl_required = true\n"
-	    "\n"
-	    "[bot]\n"
-	    "prefix = !\n"
-	    "owners = account:alice, *!*@staff.example.org\n"
-	    "plugins = events  webinar reminders_2\n"
-	    "plugin_dir = /usr/lib/convene/plugins\n"
-	    "command_burst = 3\n"
-	    "command_rate = 0.25\n"
-	    "[store]\n"
-	    "path = /var/lib/convene/convene.db\n"
-	    "[http]\n"
-	    "listen = ::1\n"
-	    "port = 8080\n"
-	    "base_url = https://events.example.org/\n"
-	    "[events]\n"
-	    "timezone = Europe/Berlin\n", secret, secret);
+	char *text = xasprintf("; Convene\n"
+	                       "[irc]\n"
+	                       "server = irc.example.org\n"
+	                       "port = 6697\n"
+	                       "tls = yes\n"
+	                       "tls_verify = on\n"
+	                       "tls_ca_file = %s\n"
+	                       "nick = Convene[bot]\n"
+	                       "username = convene\n"
+	                       "realname = Convene: events and webinars\n"
+	                       "channels = #events, #webinars key, &local\n"
+	                       "flood_burst = 5\n"
+	                       "flood_rate = 0.5\n"
+	                       "sasl_user = convene\n"
+	                       "sasl_password_file = %s\n"
+	                       "sasl_required = true\n"
+	                       "\n"
+	                       "[bot]\n"
+	                       "prefix = !\n"
+	                       "owners = account:alice, *!*@staff.example.org\n"
+	                       "plugins = events  webinar reminders_2\n"
+	                       "plugin_dir = /usr/lib/convene/plugins\n"
+	                       "command_burst = 3\n"
+	                       "command_rate = 0.25\n"
+	                       "[store]\n"
+	                       "path = /var/lib/convene/convene.db\n"
+	                       "[http]\n"
+	                       "listen = ::1\n"
+	                       "port = 8080\n"
+	                       "base_url = https://events.example.org/\n"
+	                       "[events]\n"
+	                       "timezone = Europe/Berlin\n",
+	    secret, secret);
 	static const char *const event_keys[] = { "timezone", "calendar", NULL };
 	const struct config_section extra[] = { { "events", event_keys, NULL } };
 	struct errlist errs = { 0 };
@@ -115,7 +115,8 @@ test_good_config(void **state)
 	assert_string_equal(c->path, NAME);
 	assert_string_equal(config_get(c, "irc", "server"), "irc.example.org");
 	assert_int_equal(config_line(c, "irc", "server"), 3);
-	assert_string_equal(config_get(c, "irc", "realname"), "Convene: events and webinars");
+	assert_string_equal(config_get(c, "irc", "realname"),
+	    "Convene: events and webinars");
 	assert_string_equal(config_get(c, "events", "timezone"), "Europe/Berlin");
 	assert_null(config_get(c, "events", "calendar"));
 	assert_null(config_get(c, "irc", "nope"));
@@ -144,7 +145,8 @@ static void
 test_getters_malformed(void **state)
 {
 	struct errlist errs = { 0 };
-	struct config *c = load("[irc]\nport = 70000\ntls = maybe\nflood_rate = fast\n", &errs);
+	struct config *c =
+	    load("[irc]\nport = 70000\ntls = maybe\nflood_rate = fast\n", &errs);
 	bool b = true;
 	long n = 0;
 	double d = 0;
@@ -156,9 +158,11 @@ test_getters_malformed(void **state)
 	assert_false(b);
 	assert_int_equal(config_double(c, "irc", "flood_rate", 1, 0.1, 100, &d, &errs), -1);
 	assert_true(d == 1);
-	assert_true(has_error(&errs, NAME ":2: irc.port: must be a number from 1 to 65535"));
+	assert_true(
+	    has_error(&errs, NAME ":2: irc.port: must be a number from 1 to 65535"));
 	assert_true(has_error(&errs, NAME ":3: irc.tls: must be yes or no"));
-	assert_true(has_error(&errs, NAME ":4: irc.flood_rate: must be a decimal number from 0.1 to 100"));
+	assert_true(has_error(&errs,
+	    NAME ":4: irc.flood_rate: must be a decimal number from 0.1 to 100"));
 	assert_int_equal(errs.n, 3);
 	config_free(c);
 	errlist_free(&errs);
@@ -265,19 +269,19 @@ test_unknown_section_and_key(void **state)
 	static const char *const keys[] = { "timezone", NULL };
 	const struct config_section extra[] = { { "events", keys, NULL } };
 	struct errlist errs = { 0 };
-	struct config *c = load(
-	    "[irc]\n"
-	    "server = irc.example.org\n"
-	    "nick = bot\n"
-	    "colour = blue\n"
-	    "\n"
-	    "[frobnicate]\n"
-	    "a = 1\n"
-	    "b = 2\n"
-	    "[events]\n"
-	    "timezone = UTC\n"
-	    "zone = UTC\n"
-	    "[IRC]\n", &errs);
+	struct config *c = load("[irc]\n"
+	                        "server = irc.example.org\n"
+	                        "nick = bot\n"
+	                        "colour = blue\n"
+	                        "\n"
+	                        "[frobnicate]\n"
+	                        "a = 1\n"
+	                        "b = 2\n"
+	                        "[events]\n"
+	                        "timezone = UTC\n"
+	                        "zone = UTC\n"
+	                        "[IRC]\n",
+	    &errs);
 
 	assert_non_null(c);
 	assert_int_equal(config_validate(c, extra, nitems(extra), &errs), 4);
@@ -300,7 +304,9 @@ test_missing_required(void **state)
 	assert_true(has_error(&errs, NAME ": missing [irc] nick"));
 	errlist_free(&errs);
 
-	assert_int_equal(load_validate("[irc]\nserver = irc.example.org\n[bot]\nnick = x\n", &errs), 2);
+	assert_int_equal(load_validate("[irc]\nserver = irc.example.org\n[bot]\nnick = x\n",
+	                     &errs),
+	    2);
 	assert_true(has_error(&errs, NAME ":4: unknown key 'nick' in [bot]"));
 	assert_true(has_error(&errs, NAME ": missing [irc] nick"));
 	errlist_free(&errs);
@@ -368,46 +374,61 @@ static const struct {
 	{ "flood_rate = nan", "irc.flood_rate: must be a decimal number from 0.1 to 100" },
 	{ "flood_rate = .", "irc.flood_rate: must be a decimal number from 0.1 to 100" },
 	{ "flood_burst = 101", "irc.flood_burst: must be a number from 1 to 100" },
-	{ "nick = bot%s", "irc.nick: must be a nick of at most 30 letters, digits or "
+	{ "nick = bot%s",
+	    "irc.nick: must be a nick of at most 30 letters, digits or "
 	    "[]\\`_^{|}-, not starting with a digit or '-'" },
-	{ "nick = 9lives", "irc.nick: must be a nick of at most 30 letters, digits or "
+	{ "nick = 9lives",
+	    "irc.nick: must be a nick of at most 30 letters, digits or "
 	    "[]\\`_^{|}-, not starting with a digit or '-'" },
-	{ "nick = -dash", "irc.nick: must be a nick of at most 30 letters, digits or "
+	{ "nick = -dash",
+	    "irc.nick: must be a nick of at most 30 letters, digits or "
 	    "[]\\`_^{|}-, not starting with a digit or '-'" },
-	{ "nick = a234567890123456789012345678901", "irc.nick: must be a nick of at most "
+	{ "nick = a234567890123456789012345678901",
+	    "irc.nick: must be a nick of at most "
 	    "30 letters, digits or []\\`_^{|}-, not starting with a digit or '-'" },
 	{ "username = us%er", "irc.username: must be letters, digits or []\\`_^{|}-" },
-	{ "realname = 100% bot", "irc.realname: must not contain '%' or control characters" },
+	{ "realname = 100% bot",
+	    "irc.realname: must not contain '%' or control characters" },
 	{ "realname = bell\a", "irc.realname: must not contain '%' or control characters" },
 	{ "server = irc example", "irc.server: must be one word, without spaces" },
 	{ "channels = #a b c", "irc.channels: the key of #a must be one word" },
-	{ "channels = # chan", "irc.channels: '#' is not a channel: it starts with # or &, "
+	{ "channels = # chan",
+	    "irc.channels: '#' is not a channel: it starts with # or &, "
 	    "without spaces, commas or control characters" },
-	{ "channels = events", "irc.channels: 'events' is not a channel: it starts with # "
+	{ "channels = events",
+	    "irc.channels: 'events' is not a channel: it starts with # "
 	    "or &, without spaces, commas or control characters" },
-	{ "channels = #a\a", "irc.channels: '#a\a' is not a channel: it starts with # "
+	{ "channels = #a\a",
+	    "irc.channels: '#a\a' is not a channel: it starts with # "
 	    "or &, without spaces, commas or control characters" },
 	{ "channels = #a,,#b", "irc.channels: has an empty item" },
 	{ "tls_ca_file = /nonexistent/ca.pem",
 	    "irc.tls_ca_file: cannot read the file it names: No such file or directory" },
-	{ "sasl_password_file = /tmp", "irc.sasl_password_file: the file it names is not a regular file" },
+	{ "sasl_password_file = /tmp",
+	    "irc.sasl_password_file: the file it names is not a regular file" },
 	{ "[bot]\nprefix = !!!!", "bot.prefix: must be 1 to 3 characters, without spaces" },
 	{ "[bot]\nprefix = ! ", "" },
 	{ "[bot]\nprefix = a b", "bot.prefix: must be 1 to 3 characters, without spaces" },
-	{ "[bot]\nowners = account:al, nick", "bot.owners: 'nick' is not a mask: "
+	{ "[bot]\nowners = account:al, nick",
+	    "bot.owners: 'nick' is not a mask: "
 	    "nick!user@host or account:NAME" },
-	{ "[bot]\nplugins = events Webinar", "bot.plugins: 'Webinar' is not a plugin "
+	{ "[bot]\nplugins = events Webinar",
+	    "bot.plugins: 'Webinar' is not a plugin "
 	    "name: a-z, 0-9 and _" },
-	{ "[bot]\ncommand_rate = 0.01", "bot.command_rate: must be a decimal number "
+	{ "[bot]\ncommand_rate = 0.01",
+	    "bot.command_rate: must be a decimal number "
 	    "from 0.05 to 100" },
 	{ "[bot]\ncommand_burst = 0", "bot.command_burst: must be a number from 1 to 100" },
 	{ "[store]\npath =", "store.path: must be a path, without control characters" },
-	{ "[http]\nlisten = localhost", "http.listen: must be a numeric IPv4 or IPv6 address" },
+	{ "[http]\nlisten = localhost",
+	    "http.listen: must be a numeric IPv4 or IPv6 address" },
 	{ "[http]\nlisten = 127.0.0.1", "" },
 	{ "[http]\nport = 0", "" },
 	{ "[http]\nport = -1", "http.port: must be a number from 0 to 65535" },
-	{ "[http]\nbase_url = ftp://x", "http.base_url: must be an http:// or https:// URL" },
-	{ "[http]\nbase_url = http://", "http.base_url: must be an http:// or https:// URL" },
+	{ "[http]\nbase_url = ftp://x",
+	    "http.base_url: must be an http:// or https:// URL" },
+	{ "[http]\nbase_url = http://",
+	    "http.base_url: must be an http:// or https:// URL" },
 };
 
 static void
@@ -417,7 +438,8 @@ test_malformed_values(void **state)
 
 	for (i = 0; i < nitems(malformed); i++) {
 		struct errlist errs = { 0 };
-		char *text = xasprintf("[irc]\nserver = s\nnick = n\n%s\n", malformed[i].line);
+		char *text =
+		    xasprintf("[irc]\nserver = s\nnick = n\n%s\n", malformed[i].line);
 		/* The value's line: 4, or 5 after a section header. */
 		int line = strchr(malformed[i].line, '\n') != NULL ? 5 : 4;
 		char *want = xasprintf(NAME ":%d: %s", line, malformed[i].error);
@@ -438,11 +460,13 @@ static void
 test_duplicate_key(void **state)
 {
 	struct errlist errs = { 0 };
-	struct config *c = load("[irc]\nnick = first\nserver = s\n[bot]\n[irc]\nnick = second\n", &errs);
+	struct config *c =
+	    load("[irc]\nnick = first\nserver = s\n[bot]\n[irc]\nnick = second\n", &errs);
 
 	assert_non_null(c);
 	assert_int_equal(errs.n, 1);
-	assert_string_equal(errs.v[0], NAME ":6: irc.nick is also set on line 2; this later value wins");
+	assert_string_equal(errs.v[0],
+	    NAME ":6: irc.nick is also set on line 2; this later value wins");
 	assert_string_equal(config_get(c, "irc", "nick"), "second");
 	assert_int_equal(config_line(c, "irc", "nick"), 6);
 	config_free(c);
@@ -453,19 +477,20 @@ static void
 test_comments(void **state)
 {
 	struct errlist errs = { 0 };
-	struct config *c = load(
-	    "\xef\xbb\xbf; a comment before any section\n"
-	    "# another\n"
-	    "[irc] ; the IRC side\n"
-	    "   ; indented comment\n"
-	    "\t# and this\n"
-	    "server = irc.example.org ; not a comment\n"
-	    "nick =   spaced   \n"
-	    "realname = a # b\n", &errs);
+	struct config *c = load("\xef\xbb\xbf; a comment before any section\n"
+	                        "# another\n"
+	                        "[irc] ; the IRC side\n"
+	                        "   ; indented comment\n"
+	                        "\t# and this\n"
+	                        "server = irc.example.org ; not a comment\n"
+	                        "nick =   spaced   \n"
+	                        "realname = a # b\n",
+	    &errs);
 
 	assert_non_null(c);
 	assert_int_equal(errs.n, 0);
-	assert_string_equal(config_get(c, "irc", "server"), "irc.example.org ; not a comment");
+	assert_string_equal(config_get(c, "irc", "server"),
+	    "irc.example.org ; not a comment");
 	assert_string_equal(config_get(c, "irc", "nick"), "spaced");
 	assert_string_equal(config_get(c, "irc", "realname"), "a # b");
 	assert_int_equal(config_line(c, "irc", "realname"), 8);
@@ -476,24 +501,26 @@ static void
 test_syntax_errors(void **state)
 {
 	struct errlist errs = { 0 };
-	struct config *c = load(
-	    "orphan = 1\n"
-	    "[irc]\n"
-	    "just some words\n"
-	    "  continued\n"
-	    "= value\n"
-	    "[broken\n"
-	    "dropped = 1\n"
-	    "[]\n"
-	    "[irc] trailing\n"
-	    "also_dropped = 1\n"
-	    "[irc]\n"
-	    "nick = kept\n", &errs);
+	struct config *c = load("orphan = 1\n"
+	                        "[irc]\n"
+	                        "just some words\n"
+	                        "  continued\n"
+	                        "= value\n"
+	                        "[broken\n"
+	                        "dropped = 1\n"
+	                        "[]\n"
+	                        "[irc] trailing\n"
+	                        "also_dropped = 1\n"
+	                        "[irc]\n"
+	                        "nick = kept\n",
+	    &errs);
 
 	assert_non_null(c);
 	assert_true(has_error(&errs, NAME ":1: 'orphan' is outside any [section]"));
-	assert_true(has_error(&errs, NAME ":3: expected 'key = value', '[section]' or a comment"));
-	assert_true(has_error(&errs, NAME ":4: expected 'key = value', '[section]' or a comment"));
+	assert_true(
+	    has_error(&errs, NAME ":3: expected 'key = value', '[section]' or a comment"));
+	assert_true(
+	    has_error(&errs, NAME ":4: expected 'key = value', '[section]' or a comment"));
 	assert_true(has_error(&errs, NAME ":5: missing key before '='"));
 	assert_true(has_error(&errs, NAME ":6: missing ']' after the section name"));
 	assert_true(has_error(&errs, NAME ":8: empty section name"));
@@ -541,7 +568,8 @@ test_secret(void **state)
 
 	assert_null(config_read_secret("/nonexistent/secret", &errs));
 	assert_int_equal(errs.n, 1);
-	assert_string_equal(errs.v[0], "/nonexistent/secret: cannot open: No such file or directory");
+	assert_string_equal(errs.v[0],
+	    "/nonexistent/secret: cannot open: No such file or directory");
 	errlist_free(&errs);
 
 	unlink(path);
@@ -554,13 +582,33 @@ test_secret(void **state)
 static void
 test_durations(void **state)
 {
-	static const struct { const char *v; long long s; } good[] = {
-		{ "0", 0 }, { "90", 90 }, { "45s", 45 }, { "30m", 1800 }, { "2h", 7200 },
-		{ "1h30m", 5400 }, { "1d", 86400 }, { "1w2d", 9 * 86400 }, { "1h0m5s", 3605 },
+	static const struct {
+		const char *v;
+		long long s;
+	} good[] = {
+		{ "0", 0 },
+		{ "90", 90 },
+		{ "45s", 45 },
+		{ "30m", 1800 },
+		{ "2h", 7200 },
+		{ "1h30m", 5400 },
+		{ "1d", 86400 },
+		{ "1w2d", 9 * 86400 },
+		{ "1h0m5s", 3605 },
 	};
 	static const char *const bad[] = {
-		"", "m", "30x", "30m1h", "1h1h", "1.5h", "-5m", " 5m", "5m ", "1 h",
-		"99999999999", "3651d",
+		"",
+		"m",
+		"30x",
+		"30m1h",
+		"1h1h",
+		"1.5h",
+		"-5m",
+		" 5m",
+		"5m ",
+		"1 h",
+		"99999999999",
+		"3651d",
 	};
 	long long n;
 	size_t i;
@@ -580,7 +628,8 @@ test_durations(void **state)
 static const struct cv_config_key typed_keys[] = {
 	{ "flag", CV_KEY_BOOL, "no", 0, 0, "must be yes or no, as in rsvp" },
 	{ "count", CV_KEY_INT, "5", 1, 10, NULL },
-	{ "every", CV_KEY_DURATION, "1h", 60, 86400, "must be a time from 1 minute to 1 day" },
+	{ "every", CV_KEY_DURATION, "1h", 60, 86400,
+	    "must be a time from 1 minute to 1 day" },
 	{ "name", CV_KEY_STRING, NULL, 0, 0, NULL },
 	{ NULL, CV_KEY_STRING, NULL, 0, 0, NULL },
 };
@@ -589,8 +638,8 @@ static void
 test_typed_keys_parse(void **state)
 {
 	const struct cv_config_key *flag = config_key_find(typed_keys, "flag"),
-	    *count = config_key_find(typed_keys, "count"),
-	    *every = config_key_find(typed_keys, "every");
+	                           *count = config_key_find(typed_keys, "count"),
+	                           *every = config_key_find(typed_keys, "every");
 	long long n;
 	char *why;
 
@@ -607,10 +656,11 @@ test_typed_keys_parse(void **state)
 	assert_int_equal(config_key_parse(count, "0x5", &n), -1);
 	assert_int_equal(config_key_parse(every, "30m", &n), 0);
 	assert_int_equal(n, 1800);
-	assert_int_equal(config_key_parse(every, "59s", &n), -1);	/* below min */
-	assert_int_equal(config_key_parse(every, "2d", &n), -1);	/* above max */
-	assert_int_equal(config_key_parse(config_key_find(typed_keys, "name"), "x", &n), -1);
-	why = config_key_why(count);	/* no words of its own: the host's */
+	assert_int_equal(config_key_parse(every, "59s", &n), -1); /* below min */
+	assert_int_equal(config_key_parse(every, "2d", &n), -1);  /* above max */
+	assert_int_equal(config_key_parse(config_key_find(typed_keys, "name"), "x", &n),
+	    -1);
+	why = config_key_why(count); /* no words of its own: the host's */
 	assert_string_equal(why, "must be a number from 1 to 10");
 	free(why);
 	why = config_key_why(flag);
@@ -625,13 +675,16 @@ test_typed_keys_validate(void **state)
 	static const char *const untyped[] = { "old", NULL };
 	const struct config_section extra[] = { { "plug", untyped, typed_keys } };
 	struct errlist errs = { 0 };
-	struct config *c = load("[irc]\nserver = s\nnick = n\n[plug]\nflag = perhaps\n"
-	    "count = 3\nevery = 90 minutes\nname = anything\nold = kept\nnew = x\n", &errs);
+	struct config *c =
+	    load("[irc]\nserver = s\nnick = n\n[plug]\nflag = perhaps\n"
+	         "count = 3\nevery = 90 minutes\nname = anything\nold = kept\nnew = x\n",
+	        &errs);
 
 	assert_non_null(c);
 	assert_int_equal(config_validate(c, extra, 1, &errs), 3);
 	assert_true(has_error(&errs, NAME ":5: plug.flag: must be yes or no, as in rsvp"));
-	assert_true(has_error(&errs, NAME ":7: plug.every: must be a time from 1 minute to 1 day"));
+	assert_true(has_error(&errs,
+	    NAME ":7: plug.every: must be a time from 1 minute to 1 day"));
 	assert_true(has_error(&errs, NAME ":10: unknown key 'new' in [plug]"));
 	errlist_free(&errs);
 	/* At load: only the declared keys of that section. */

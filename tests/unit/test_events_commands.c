@@ -29,7 +29,7 @@ static char dbpath[64];
 static time_t fake_now;
 static const struct cv_command *table;
 static size_t ntable;
-static char *lines[MAXLINES];	/* "reply alice: ...", "notice bob: ...", "say #c: ..." */
+static char *lines[MAXLINES]; /* "reply alice: ...", "notice bob: ...", "say #c: ..." */
 static size_t nlines;
 static char logbuf[16384];
 static int published;
@@ -86,10 +86,20 @@ dump(void)
 		fprintf(stderr, "  | %s\n", lines[i]);
 }
 
-#define EXPECT(...) do { if (find_line(__VA_ARGS__, (char *)NULL) == NULL) { dump(); \
-	fail_msg("no line with: %s", #__VA_ARGS__); } } while (0)
-#define EXPECT_NOT(...) do { if (find_line(__VA_ARGS__, (char *)NULL) != NULL) { dump(); \
-	fail_msg("unexpected line with: %s", #__VA_ARGS__); } } while (0)
+#define EXPECT(...)                                                 \
+	do {                                                        \
+		if (find_line(__VA_ARGS__, (char *)NULL) == NULL) { \
+			dump();                                     \
+			fail_msg("no line with: %s", #__VA_ARGS__); \
+		}                                                   \
+	} while (0)
+#define EXPECT_NOT(...)                                                     \
+	do {                                                                \
+		if (find_line(__VA_ARGS__, (char *)NULL) != NULL) {         \
+			dump();                                             \
+			fail_msg("unexpected line with: %s", #__VA_ARGS__); \
+		}                                                           \
+	} while (0)
 
 static void
 f_log(struct cv_plugin *p, enum cv_log_level lvl, const char *fmt, ...)
@@ -149,7 +159,11 @@ f_commands(struct cv_plugin *p, const struct cv_command *cmds, size_t n)
 }
 
 /* Timers and subscriptions, kept so a test can fire them. */
-static struct timer { int64_t delay; cv_timer_fn fn; void *arg; } timers[16];
+static struct timer {
+	int64_t delay;
+	cv_timer_fn fn;
+	void *arg;
+} timers[16];
 static size_t ntimers;
 static cv_bus_fn seen_fn;
 
@@ -176,11 +190,30 @@ fire(int64_t delay)
 		}
 }
 
-static void f_timer_cancel(struct cv_plugin *p, cv_timer_id id) {}
-static int64_t f_mono(void) { return 0; }
-static time_t f_wall(void) { return fake_now; }
-static int f_route(struct cv_plugin *p, const char *x, cv_http_fn fn, void *a) { return 0; }
-static sqlite3 *f_db(struct cv_plugin *p) { return fdb; }
+static void
+f_timer_cancel(struct cv_plugin *p, cv_timer_id id)
+{
+}
+static int64_t
+f_mono(void)
+{
+	return 0;
+}
+static time_t
+f_wall(void)
+{
+	return fake_now;
+}
+static int
+f_route(struct cv_plugin *p, const char *x, cv_http_fn fn, void *a)
+{
+	return 0;
+}
+static sqlite3 *
+f_db(struct cv_plugin *p)
+{
+	return fdb;
+}
 
 static int
 f_migrate(struct cv_plugin *p, const char *const *steps, size_t n)
@@ -217,7 +250,11 @@ f_config(struct cv_plugin *p, const char *key)
 	return strcmp(key, "timezone") == 0 ? cfg_timezone : NULL;
 }
 
-static const char *f_config_of(const char *s, const char *k) { return NULL; }
+static const char *
+f_config_of(const char *s, const char *k)
+{
+	return NULL;
+}
 static int
 f_subscribe(struct cv_plugin *p, const char *t, cv_bus_fn fn, void *a)
 {
@@ -234,9 +271,21 @@ f_publish(const char *topic, const void *data)
 }
 
 static int checkpoints;
-static void f_checkpoint(void) { checkpoints++; }
-static const char *f_own_nick(void) { return "convene"; }
-static bool f_online(const char *nick) { return true; }
+static void
+f_checkpoint(void)
+{
+	checkpoints++;
+}
+static const char *
+f_own_nick(void)
+{
+	return "convene";
+}
+static bool
+f_online(const char *nick)
+{
+	return true;
+}
 
 /*
  * Who holds which nick: "nick=id" pairs, like the host's account cache. A
@@ -265,8 +314,15 @@ f_forget_deferred(size_t i)
 {
 	return i < sizeof(deferred) / sizeof(deferred[0]) ? deferred[i] : NULL;
 }
-static void f_casefold(char *s) {}
-static const char *f_channel(size_t i) { return i == 0 ? "#convene" : NULL; }
+static void
+f_casefold(char *s)
+{
+}
+static const char *
+f_channel(size_t i)
+{
+	return i == 0 ? "#convene" : NULL;
+}
 
 /* Enough of the host's text_clean() for these tests. */
 static int
@@ -276,8 +332,11 @@ f_clean_text(char *s, char *err, size_t errlen)
 	char *out = s;
 
 	while (*p) {
-		int len = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 && *p >= 0xC2 ? 2 :
-		    (*p & 0xF0) == 0xE0 ? 3 : (*p & 0xF8) == 0xF0 && *p <= 0xF4 ? 4 : 0;
+		int len = *p < 0x80                   ? 1 :
+		    (*p & 0xE0) == 0xC0 && *p >= 0xC2 ? 2 :
+		    (*p & 0xF0) == 0xE0               ? 3 :
+		    (*p & 0xF8) == 0xF0 && *p <= 0xF4 ? 4 :
+		                                        0;
 
 		for (int i = 1; i < len; i++)
 			if ((p[i] & 0xC0) != 0x80)
@@ -335,34 +394,80 @@ f_typed(const char *key)
 	assert_int_equal(config_key_parse(k, v != NULL ? v : k->def, &n), 0);
 	return n;
 }
-static bool f_config_bool(struct cv_plugin *p, const char *k) { return f_typed(k) != 0; }
-static long long f_config_int(struct cv_plugin *p, const char *k) { return f_typed(k); }
+static bool
+f_config_bool(struct cv_plugin *p, const char *k)
+{
+	return f_typed(k) != 0;
+}
+static long long
+f_config_int(struct cv_plugin *p, const char *k)
+{
+	return f_typed(k);
+}
 
 /* The host's URL accessors (ABI 1.4); no route takes a path unless `serving`. */
 static bool serving;
-static const char *f_base_url(void) { return "http://[::1]:8080"; }
-static const char *f_prefix(void) { return "!"; }
-static bool f_serves(const char *path) { return serving && strncmp(path, "/calendars/", 11) == 0; }
+static const char *
+f_base_url(void)
+{
+	return "http://[::1]:8080";
+}
+static const char *
+f_prefix(void)
+{
+	return "!";
+}
+static bool
+f_serves(const char *path)
+{
+	return serving && strncmp(path, "/calendars/", 11) == 0;
+}
 
 static const struct cv_host fake_host = {
-	.abi_major = CONVENE_ABI_MAJOR, .abi_minor = CONVENE_ABI_MINOR,
-	.log = f_log, .reply = f_reply, .notice = f_notice, .say = f_say,
-	.notice_many = f_notice_many, .commands = f_commands, .timer_add = f_timer_add,
-	.timer_cancel = f_timer_cancel, .mono_ms = f_mono, .wall_now = f_wall,
-	.route = f_route, .db = f_db, .migrate = f_migrate, .begin = f_begin,
-	.commit = f_commit, .rollback = f_rollback, .config = f_config,
-	.config_of = f_config_of, .subscribe = f_subscribe, .publish = f_publish,
-	.own_nick = f_own_nick, .online = f_online, .casefold = f_casefold,
-	.channel = f_channel, .clean_text = f_clean_text, .checkpoint = f_checkpoint,
-	.connected = f_connected, .holds = f_holds, .forget_deferred = f_forget_deferred,
-	.metric = f_metric, .metrics_hook = f_metrics_hook,
-	.base_url = f_base_url, .prefix = f_prefix, .serves = f_serves,
-	.config_bool = f_config_bool, .config_int = f_config_int, .config_parse = config_key_parse,
+	.abi_major = CONVENE_ABI_MAJOR,
+	.abi_minor = CONVENE_ABI_MINOR,
+	.log = f_log,
+	.reply = f_reply,
+	.notice = f_notice,
+	.say = f_say,
+	.notice_many = f_notice_many,
+	.commands = f_commands,
+	.timer_add = f_timer_add,
+	.timer_cancel = f_timer_cancel,
+	.mono_ms = f_mono,
+	.wall_now = f_wall,
+	.route = f_route,
+	.db = f_db,
+	.migrate = f_migrate,
+	.begin = f_begin,
+	.commit = f_commit,
+	.rollback = f_rollback,
+	.config = f_config,
+	.config_of = f_config_of,
+	.subscribe = f_subscribe,
+	.publish = f_publish,
+	.own_nick = f_own_nick,
+	.online = f_online,
+	.casefold = f_casefold,
+	.channel = f_channel,
+	.clean_text = f_clean_text,
+	.checkpoint = f_checkpoint,
+	.connected = f_connected,
+	.holds = f_holds,
+	.forget_deferred = f_forget_deferred,
+	.metric = f_metric,
+	.metrics_hook = f_metrics_hook,
+	.base_url = f_base_url,
+	.prefix = f_prefix,
+	.serves = f_serves,
+	.config_bool = f_config_bool,
+	.config_int = f_config_int,
+	.config_parse = config_key_parse,
 };
 
 /* The services account the next commands come from; NULL: none. */
 static const char *as_account;
-static const char *as_via;	/* a relayed person's channel (issue 14) */
+static const char *as_via; /* a relayed person's channel (issue 14) */
 
 /*
  * Run a command line as the host would: longest command name, arguments
@@ -376,8 +481,12 @@ run_as(const char *nick, enum cv_role role, const char *channel, const char *lin
 	size_t bestlen = 0;
 	char id[64], *copy, *p, *argv[CV_MAX_ARGS];
 	int argc = 0;
-	struct cv_person who = { .nick = nick, .mask = nick, .id = id, .role = role,
-		.account = as_account, .via = as_via };
+	struct cv_person who = { .nick = nick,
+		.mask = nick,
+		.id = id,
+		.role = role,
+		.account = as_account,
+		.via = as_via };
 	struct cv_ctx ctx;
 
 	if (as_via != NULL)
@@ -389,8 +498,8 @@ run_as(const char *nick, enum cv_role role, const char *channel, const char *lin
 	for (size_t i = 0; i < ntable; i++) {
 		size_t len = strlen(table[i].name);
 
-		if (strncmp(line, table[i].name, len) == 0 && (line[len] == ' ' || line[len] == '\0') &&
-		    len > bestlen)
+		if (strncmp(line, table[i].name, len) == 0 &&
+		    (line[len] == ' ' || line[len] == '\0') && len > bestlen)
 			best = &table[i], bestlen = len;
 	}
 	assert_non_null(best);
@@ -415,8 +524,11 @@ run_as(const char *nick, enum cv_role role, const char *channel, const char *lin
 	} else if (role < best->role) {
 		f_notice(nick, "refused: %s", best->name);
 	} else {
-		ctx = (struct cv_ctx){ .who = &who, .channel = channel, .command = best->name,
-			.argc = argc, .argv = (const char *const *)argv };
+		ctx = (struct cv_ctx){ .who = &who,
+			.channel = channel,
+			.command = best->name,
+			.argc = argc,
+			.argv = (const char *const *)argv };
 		best->fn(&ctx);
 	}
 	free(copy);
@@ -459,9 +571,10 @@ setup(void **state)
 	assert_true(fd >= 0);
 	close(fd);
 	assert_int_equal(sqlite3_open(dbpath, &fdb), SQLITE_OK);
-	sqlite3_exec(fdb, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON",
+	sqlite3_exec(fdb,
+	    "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON",
 	    NULL, NULL, NULL);
-	fake_now = timegm(&tm);	/* Sat 10 Jan 2026 12:00 UTC */
+	fake_now = timegm(&tm); /* Sat 10 Jan 2026 12:00 UTC */
 	logbuf[0] = '\0';
 	published = 0;
 	checkpoints = 0;
@@ -527,18 +640,22 @@ static void
 test_add(void **state)
 {
 	org("event add 2026-12-02 18:00 America/New_York 90m Digital  rights clinic");
-	EXPECT("reply olga: Created #1 Digital  rights clinic", "Wed 2 Dec 2026 18:00-19:30 America/New_York");
+	EXPECT("reply olga: Created #1 Digital  rights clinic",
+	    "Wed 2 Dec 2026 18:00-19:30 America/New_York");
 	assert_int_equal(count("SELECT count(*) FROM events WHERE tz = 'America/New_York'"
-	    " AND duration_min = 90 AND local_time = '18:00' AND title = 'Digital  rights clinic'"
-	    " AND channel = '#convene' AND created_by = 'n:olga'"), 1);
+	                       " AND duration_min = 90 AND local_time = '18:00' AND title = 'Digital  rights clinic'"
+	                       " AND channel = '#convene' AND created_by = 'n:olga'"),
+	    1);
 	assert_int_equal(published, 1);
 
 	/* Defaults: [events] timezone, one hour; the channel it was typed in. */
 	clear_lines();
-	run_as("olga", CV_ROLE_ORGANIZER, "#privacy", "event add 2026-12-03 09:00 Crypto party");
+	run_as("olga", CV_ROLE_ORGANIZER, "#privacy",
+	    "event add 2026-12-03 09:00 Crypto party");
 	EXPECT("Created #2 Crypto party", "Thu 3 Dec 2026 09:00-10:00 Europe/Paris");
 	assert_int_equal(count("SELECT count(*) FROM events WHERE id = 2 AND tz = 'Europe/Paris'"
-	    " AND duration_min = 60 AND channel = '#privacy'"), 1);
+	                       " AND duration_min = 60 AND channel = '#privacy'"),
+	    1);
 	/* Answers go in private: nothing was said in the channel. */
 	assert_false(any_line("say "));
 
@@ -548,7 +665,8 @@ test_add(void **state)
 	org("event add 2026-12-05 09:00 UTC Zoned talk");
 	EXPECT("Created #4 Zoned talk", "09:00-10:00 UTC");
 	assert_int_equal(count("SELECT count(*) FROM events WHERE id = 4 AND start_utc ="
-	    " strftime('%s', '2026-12-05 09:00:00')"), 1);
+	                       " strftime('%s', '2026-12-05 09:00:00')"),
+	    1);
 }
 
 static void
@@ -563,12 +681,13 @@ test_add_bad_input(void **state)
 	org("event add 2026-01-09 18:00 Yesterday");
 	EXPECT("That time is in the past.");
 	org("event add 2026-02-30 18:00 Talk");
-	EXPECT("Bad date '2026-02-30'", "Usage: event add YYYY-MM-DD HH:MM [ZONE] [DURATION] TITLE...");
+	EXPECT("Bad date '2026-02-30'",
+	    "Usage: event add YYYY-MM-DD HH:MM [ZONE] [DURATION] TITLE...");
 	org("event add 2026-12-02 24:00 Talk");
 	EXPECT("Bad time '24:00'");
 	org("event add 2026-12-02 18:00 Mars/Olympus Talk");
 	EXPECT("Unknown time zone 'Mars/Olympus': use an IANA name like Europe/Paris, UTC, "
-	    "or an offset like -05:00.");
+	       "or an offset like -05:00.");
 	org("event add 2026-12-02 18:00 0m Talk");
 	EXPECT("Duration must be between 1 minute and 7 days, e.g. 90m, 2h, 1h30m.");
 	org("event add 2026-12-02 18:00 UTC 7d1m Talk");
@@ -595,9 +714,12 @@ test_add_bad_input(void **state)
 	EXPECT("Created #1");
 
 	/* Formatting is stripped from what is stored. */
-	org("event add 2026-12-02 18:00 \x02" "Bold\x02 and \x03" "04red\x03 talk");
+	org("event add 2026-12-02 18:00 \x02"
+	    "Bold\x02 and \x03"
+	    "04red\x03 talk");
 	EXPECT("Created #2 Bold and red talk");
-	assert_int_equal(count("SELECT count(*) FROM events WHERE title = 'Bold and red talk'"), 1);
+	assert_int_equal(count("SELECT count(*) FROM events WHERE title = 'Bold and red talk'"),
+	    1);
 
 	/* A member is refused, and nothing changes. */
 	clear_lines();
@@ -615,7 +737,8 @@ test_add_bad_input(void **state)
 		}
 	}
 	EXPECT("reply mallory: Only organisers");
-	assert_int_equal(count("SELECT count(*) FROM events WHERE status = 'cancelled'"), 0);
+	assert_int_equal(count("SELECT count(*) FROM events WHERE status = 'cancelled'"),
+	    0);
 }
 
 /*
@@ -697,7 +820,8 @@ test_rsvp_waitlist_promotion(void **state)
 	EXPECT("reply erin: 'x' is not an event number");
 	member("erin", "rsvp 1 yes extra");
 	EXPECT("usage: rsvp");
-	assert_int_equal(count("SELECT count(*) FROM registrations WHERE person = 'n:erin'"), 0);
+	assert_int_equal(count("SELECT count(*) FROM registrations WHERE person = 'n:erin'"),
+	    0);
 
 	/* Nothing of it went to a channel, and no log holds the link or a title. */
 	assert_false(any_line("say "));
@@ -723,7 +847,8 @@ test_changes_and_cancel(void **state)
 
 	clear_lines();
 	org("event set 1 start 2026-12-03 19:00");
-	EXPECT("notice alice: #1 Clinic has moved", "Thu 3 Dec 2026 19:00-20:00 Europe/Paris");
+	EXPECT("notice alice: #1 Clinic has moved",
+	    "Thu 3 Dec 2026 19:00-20:00 Europe/Paris");
 	org("event set 1 start 2027-03-28 02:30");
 	EXPECT("does not exist in Europe/Paris");
 	org("event set 1 duration 0m");
@@ -752,7 +877,8 @@ test_changes_and_cancel(void **state)
 	EXPECT("reply olga: Event #1 is cancelled.");
 	member("dave", "events");
 	EXPECT("reply dave: #1 Clinic: CANCELLED");
-	assert_int_equal(count("SELECT count(*) FROM registrations WHERE person = 'n:dave'"), 0);
+	assert_int_equal(count("SELECT count(*) FROM registrations WHERE person = 'n:dave'"),
+	    0);
 }
 
 /*
@@ -787,7 +913,8 @@ test_event_set_every_field(void **state)
 	clear_lines();
 
 	org("event set 1 join https://meet.example.org/r");
-	EXPECT("notice alice: #1 Better clinic has a new join link: https://meet.example.org/r");
+	EXPECT(
+	    "notice alice: #1 Better clinic has a new join link: https://meet.example.org/r");
 	EXPECT_NOT("notice bob");
 	EXPECT("reply olga: #1 Better clinic: join set; 1 confirmed person told.");
 	org("event set 1 join -");
@@ -797,7 +924,7 @@ test_event_set_every_field(void **state)
 
 	org("event set 1 start 2026-12-03");
 	EXPECT("reply olga: Give the date and time, and optionally a zone. "
-	    "Usage: event set N start YYYY-MM-DD HH:MM [ZONE]");
+	       "Usage: event set N start YYYY-MM-DD HH:MM [ZONE]");
 	org("event set 1 start 2026-12-03 19:00 Mars/Base");
 	EXPECT("reply olga: Unknown time zone 'Mars/Base'");
 	org("event set 1 start 2026-12-03 19:00 UTC");
@@ -815,9 +942,10 @@ test_event_set_every_field(void **state)
 	org("event set 1 capacity 2");
 	EXPECT("notice bob: #1 Better clinic: a place opened, you are confirmed.");
 	EXPECT("reply olga: #1 Better clinic: capacity set; full (waitlist); 1 promoted from "
-	    "the waitlist and told.");
+	       "the waitlist and told.");
 	org("event set 1 capacity many");
-	EXPECT("reply olga: Capacity must be a number of places from 0 (no limit) to 100000.");
+	EXPECT(
+	    "reply olga: Capacity must be a number of places from 0 (no limit) to 100000.");
 	org("event set 1 TITLE Case");
 	EXPECT("reply olga: #1 Case: TITLE set.");
 	assert_int_equal(count("SELECT count(*) FROM events WHERE title = 'Case'"), 1);
@@ -828,12 +956,13 @@ test_lists_and_zones(void **state)
 {
 	org("event add 2026-12-02 18:00 Clinic");
 	org("event set 1 capacity 10");
-	org("event add 2026-01-10 12:30 UTC Soon");	/* 30 minutes ahead */
+	org("event add 2026-01-10 12:30 UTC Soon"); /* 30 minutes ahead */
 	clear_lines();
 
 	member("alice", "events");
 	EXPECT("reply alice: #2 Soon: Sat 10 Jan 2026 12:30 UTC, in 30 minutes; no limit");
-	EXPECT("reply alice: #1 Clinic: Wed 2 Dec 2026 18:00 Europe/Paris, in 326 days; 10 places left");
+	EXPECT(
+	    "reply alice: #1 Clinic: Wed 2 Dec 2026 18:00 Europe/Paris, in 326 days; 10 places left");
 
 	member("alice", "tz Mars/Base");
 	EXPECT("reply alice: Unknown time zone 'Mars/Base'");
@@ -842,7 +971,7 @@ test_lists_and_zones(void **state)
 	clear_lines();
 	member("alice", "events");
 	EXPECT("reply alice: #1 Clinic: Wed 2 Dec 2026 18:00 Europe/Paris "
-	    "(Wed 2 Dec 2026 12:00 America/New_York)");
+	       "(Wed 2 Dec 2026 12:00 America/New_York)");
 	member("alice", "tz");
 	EXPECT("reply alice: Your display zone is America/New_York.");
 
@@ -873,7 +1002,8 @@ test_forget(void **state)
 	member("alice", "forget");
 	EXPECT("reply alice: Convene holds: 1 registration, your settings (display zone, reminders)",
 	    "say 'forget confirm' to erase it");
-	assert_int_equal(count("SELECT count(*) FROM registrations WHERE person = 'n:alice'"), 1);
+	assert_int_equal(count("SELECT count(*) FROM registrations WHERE person = 'n:alice'"),
+	    1);
 
 	assert_int_equal(checkpoints, 0);
 	member("alice", "forget confirm");
@@ -881,7 +1011,8 @@ test_forget(void **state)
 	assert_int_equal(checkpoints, 1);
 	EXPECT("notice bob: #1", "confirmed");
 	assert_int_equal(count("SELECT count(*) FROM registrations WHERE person = 'n:alice'"
-	    " OR nick = 'alice'"), 0);
+	                       " OR nick = 'alice'"),
+	    0);
 	assert_int_equal(count("SELECT count(*) FROM people WHERE person = 'n:alice'"), 0);
 	assert_int_equal(count("SELECT count(*) FROM people WHERE person = 'n:bob'"), 1);
 
@@ -923,14 +1054,15 @@ test_private_notices_only_to_whoever_holds_the_nick(void **state)
 	EXPECT("reply carol: #1", "waitlist");
 	as_account = NULL;
 	holds_strict = true;
-	held[0] = "bob=n:bob";		/* mallory */
-	held[1] = "carol=n:carol";	/* someone else again */
+	held[0] = "bob=n:bob";     /* mallory */
+	held[1] = "carol=n:carol"; /* someone else again */
 	clear_lines();
 
 	org("event set 1 join https://meet.example/room-2");
 	EXPECT("reply olga: #1 Clinic: join set");
 	EXPECT_NOT("notice bob");
-	assert_int_equal(count("SELECT count(*) FROM pending_notices WHERE person = 'a:bob'"), 1);
+	assert_int_equal(count("SELECT count(*) FROM pending_notices WHERE person = 'a:bob'"),
+	    1);
 	/* mallory is seen, in the channel or speaking: still nothing for her. */
 	seen("bob", NULL);
 	EXPECT_NOT("notice bob");
@@ -943,17 +1075,21 @@ test_private_notices_only_to_whoever_holds_the_nick(void **state)
 	as_account = NULL;
 	EXPECT("reply bob_away: #1", "withdrawn");
 	EXPECT_NOT("notice carol");
-	assert_int_equal(count("SELECT count(*) FROM pending_notices WHERE person = 'a:carol'"), 1);
+	assert_int_equal(count("SELECT count(*) FROM pending_notices WHERE person = 'a:carol'"),
+	    1);
 	org("event cancel 1");
 	EXPECT_NOT("notice carol");
 	EXPECT_NOT("notice bob:");
-	assert_int_equal(count("SELECT count(*) FROM pending_notices WHERE person = 'a:carol'"), 2);
+	assert_int_equal(count("SELECT count(*) FROM pending_notices WHERE person = 'a:carol'"),
+	    2);
 
 	/* carol is seen logged in, but the nick changed hands before delivery. */
 	held[1] = "carol=a:carol";
 	assert_non_null(seen_fn);
 	{
-		struct cv_person p = { .nick = "carol", .mask = "carol", .account = "carol",
+		struct cv_person p = { .nick = "carol",
+			.mask = "carol",
+			.account = "carol",
 			.id = "a:carol" };
 
 		seen_fn(NULL, CV_TOPIC_PERSON_SEEN, &p);
@@ -961,13 +1097,14 @@ test_private_notices_only_to_whoever_holds_the_nick(void **state)
 	held[1] = "carol=n:carol";
 	fire(0);
 	EXPECT_NOT("notice carol");
-	assert_int_equal(count("SELECT count(*) FROM pending_notices WHERE person = 'a:carol'"), 2);
+	assert_int_equal(count("SELECT count(*) FROM pending_notices WHERE person = 'a:carol'"),
+	    2);
 
 	/* Back and logged in, each gets what was kept, at the nick that is theirs. */
 	held[1] = "carol=a:carol";
 	seen("carol", "carol");
 	EXPECT("notice carol: #1 Clinic: a place opened, you are confirmed. Join: "
-	    "https://meet.example/room-2");
+	       "https://meet.example/room-2");
 	EXPECT("notice carol: #1 Clinic is cancelled.");
 	held[0] = "bob=a:bob";
 	seen("bob", "bob");
@@ -1001,14 +1138,16 @@ test_rsvp_requires_account(void **state)
 	as_via = "#c";
 	member("dora", "rsvp 1");
 	as_via = NULL;
-	EXPECT("reply dora: Registering here needs a services account", "register from IRC");
+	EXPECT("reply dora: Registering here needs a services account",
+	    "register from IRC");
 	assert_int_equal(count("SELECT count(*) FROM registrations"), 0);
 
 	as_account = "alice";
 	member("alice", "rsvp 1");
 	EXPECT("reply alice: #1 Clinic: confirmed. Join: https://meet.example/room-1");
 	as_account = NULL;
-	assert_int_equal(count("SELECT count(*) FROM registrations WHERE person = 'a:alice'"), 1);
+	assert_int_equal(count("SELECT count(*) FROM registrations WHERE person = 'a:alice'"),
+	    1);
 	/* Withdrawing takes no place: open to all. */
 	member("mallory", "rsvp 1 no");
 	EXPECT("reply mallory: #1 Clinic: you were not registered.");
@@ -1020,8 +1159,11 @@ test_rsvp_requires_account(void **state)
 		struct config *c = config_load_buffer("t.ini", ini, sizeof ini - 1, &errs);
 
 		assert_non_null(c);
-		assert_int_equal(config_validate_typed(c, "events", events_plugin.config, &errs), 1);
-		assert_string_equal(errs.v[0], "t.ini:2: events.rsvp_requires_account: must be yes or no");
+		assert_int_equal(config_validate_typed(c, "events", events_plugin.config,
+		                     &errs),
+		    1);
+		assert_string_equal(errs.v[0],
+		    "t.ini:2: events.rsvp_requires_account: must be yes or no");
 		config_free(c);
 		errlist_free(&errs);
 	}
@@ -1038,7 +1180,7 @@ test_long_join_link_is_never_cut(void **state)
 	char title[700] = "", link[1300] = "https://meet.example/", line[2200];
 
 	for (int i = 0; i < 200; i++)
-		strcat(title, "\xe3\x83\xab");		/* U+30EB */
+		strcat(title, "\xe3\x83\xab"); /* U+30EB */
 	for (int i = 0; i < 378; i++)
 		strcat(link, "\xe3\x83\xab");
 	strcat(link, "1");
@@ -1054,18 +1196,22 @@ test_long_join_link_is_never_cut(void **state)
 	org(line);
 	EXPECT("reply olga: #1", "join set; 1 confirmed person told.");
 	EXPECT("notice alice: #1 ", title, " has a new join link: ", link);
-	assert_true(strstr(find_line("notice alice", (char *)NULL), link)[strlen(link)] == '\0');
+	assert_true(
+	    strstr(find_line("notice alice", (char *)NULL), link)[strlen(link)] == '\0');
 
 	member("alice", "rsvp 1 no");
-	EXPECT("notice bob: #1 ", title, ": a place opened, you are confirmed. Join: ", link);
-	assert_true(strstr(find_line("notice bob", (char *)NULL), link)[strlen(link)] == '\0');
+	EXPECT("notice bob: #1 ", title,
+	    ": a place opened, you are confirmed. Join: ", link);
+	assert_true(
+	    strstr(find_line("notice bob", (char *)NULL), link)[strlen(link)] == '\0');
 
 	/* The reminder an hour before, once the plugin is ready. */
 	clear_lines();
-	fake_now = 1796234400 - 3600 + 5;	/* 2026-12-02 18:00 UTC, less an hour */
+	fake_now = 1796234400 - 3600 + 5; /* 2026-12-02 18:00 UTC, less an hour */
 	fire(20000);
 	EXPECT("notice bob: Reminder: #1 ", title, " Join: ", link);
-	assert_true(strstr(find_line("notice bob", (char *)NULL), link)[strlen(link)] == '\0');
+	assert_true(
+	    strstr(find_line("notice bob", (char *)NULL), link)[strlen(link)] == '\0');
 }
 
 /*
@@ -1083,7 +1229,8 @@ test_relayed_people_are_told_in_their_channel(void **state)
 	member("bob", "rsvp 1");
 	member("alice", "event 1");
 	as_via = NULL;
-	EXPECT("reply alice: #1 Bridged: confirmed. The join link is given in private only");
+	EXPECT(
+	    "reply alice: #1 Bridged: confirmed. The join link is given in private only");
 	EXPECT("reply bob: #1 Bridged: full, you are on the waitlist, position 1");
 	EXPECT("reply alice: The join link is given in private only");
 	EXPECT_NOT("secret1");
@@ -1095,13 +1242,14 @@ test_relayed_people_are_told_in_their_channel(void **state)
 
 	/* A change, a promotion: in the channel, addressed, without the link. */
 	org("event set 1 join https://meet.example/secret2");
-	EXPECT("say #c: alice: #1 Bridged has a new join link. The join link is given in private");
+	EXPECT(
+	    "say #c: alice: #1 Bridged has a new join link. The join link is given in private");
 	EXPECT_NOT("secret2");
 	as_via = "#c";
 	member("alice", "rsvp 1 no");
 	as_via = NULL;
 	EXPECT("say #c: bob: #1 Bridged: a place opened, you are confirmed. The join link is "
-	    "given in private only");
+	       "given in private only");
 	EXPECT_NOT("secret");
 	org("attendees 1");
 	EXPECT("reply olga: confirmed: bob (relayed in #c)");
@@ -1113,7 +1261,7 @@ test_relayed_people_are_told_in_their_channel(void **state)
 
 	/* The reminder names nobody, and nothing is kept for relayed people. */
 	clear_lines();
-	fake_now = 1796234400 - 3600 + 5;	/* 2026-12-02 18:00 UTC, less an hour */
+	fake_now = 1796234400 - 3600 + 5; /* 2026-12-02 18:00 UTC, less an hour */
 	fire(20000);
 	EXPECT("Reminder: #1 Bridged");
 	EXPECT_NOT("bob");
@@ -1122,8 +1270,8 @@ test_relayed_people_are_told_in_their_channel(void **state)
 	/* A cancellation reaches them too. */
 	org("event cancel 1 rain");
 	EXPECT("say #c: bob: #1 Bridged is cancelled: rain");
-	assert_int_equal(count("SELECT count(*) FROM registrations WHERE person = 'r:discord:bob'"),
-	    1);
+	assert_int_equal(
+	    count("SELECT count(*) FROM registrations WHERE person = 'r:discord:bob'"), 1);
 }
 
 /*
@@ -1143,11 +1291,11 @@ test_forget_says_what_waits_for_a_plugin(void **state)
 	    "Plugins not running now (calendars) erase their part when each next starts.");
 	member("alice", "forget confirm");
 	EXPECT("reply alice: Erased, except in plugins not running now (calendars): each "
-	    "erases what it holds about you");
+	       "erases what it holds about you");
 	assert_int_equal(count("SELECT count(*) FROM registrations"), 0);
 	member("carol", "forget");
 	EXPECT("reply carol: Convene holds nothing about you here; plugins not running now "
-	    "(calendars) may hold more");
+	       "(calendars) may hold more");
 	deferred[0] = NULL;
 	member("alice", "forget");
 	EXPECT("reply alice: Convene holds nothing about you.");
@@ -1161,7 +1309,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_add, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_add_bad_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_calendar_link, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rsvp_waitlist_promotion, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rsvp_waitlist_promotion, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_changes_and_cancel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_event_set_every_field, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lists_and_zones, setup, teardown),
@@ -1172,9 +1321,10 @@ main(void)
 		    setup_requiring_account, teardown),
 		cmocka_unit_test_setup_teardown(test_relayed_people_are_told_in_their_channel,
 		    setup, teardown),
-		cmocka_unit_test_setup_teardown(test_long_join_link_is_never_cut, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_forget_says_what_waits_for_a_plugin, setup,
+		cmocka_unit_test_setup_teardown(test_long_join_link_is_never_cut, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_forget_says_what_waits_for_a_plugin,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

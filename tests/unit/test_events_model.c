@@ -17,7 +17,7 @@
 
 #include "../../plugins/events/model.h"
 
-#define NOW 1795000000LL	/* 2026-11-18 */
+#define NOW 1795000000LL /* 2026-11-18 */
 #define DAY 86400LL
 
 struct fixture {
@@ -31,8 +31,11 @@ open_db(const char *path)
 	sqlite3 *db;
 
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"
-	    " PRAGMA secure_delete=ON;", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+	                     "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;"
+	                     " PRAGMA secure_delete=ON;",
+	                     NULL, NULL, NULL),
+	    SQLITE_OK);
 	return db;
 }
 
@@ -50,8 +53,10 @@ setup(void **state)
 	/* The same steps host->migrate() applies, each in a transaction. */
 	for (size_t i = 0; i < model_schema_steps; i++) {
 		assert_int_equal(sqlite3_exec(f->db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
-		assert_int_equal(sqlite3_exec(f->db, model_schema[i], NULL, NULL, NULL), SQLITE_OK);
-		assert_int_equal(sqlite3_exec(f->db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(f->db, model_schema[i], NULL, NULL, NULL),
+		    SQLITE_OK);
+		assert_int_equal(sqlite3_exec(f->db, "COMMIT", NULL, NULL, NULL),
+		    SQLITE_OK);
 	}
 	*state = f;
 	return 0;
@@ -99,8 +104,8 @@ new_event(sqlite3 *db, long long in, int capacity, const char *creator)
 
 /* rsvp and check the outcome; returns the waitlist position. */
 static int
-rsvp(sqlite3 *db, long long id, const char *who, enum ev_status want, enum ev_status expect,
-    struct ev_people *promoted)
+rsvp(sqlite3 *db, long long id, const char *who, enum ev_status want,
+    enum ev_status expect, struct ev_people *promoted)
 {
 	struct rsvp_result r;
 	char person[32];
@@ -150,10 +155,12 @@ test_event_roundtrip(void **state)
 	assert_false(e.cancelled);
 	model_event_clear(&e);
 
-	assert_int_equal(model_event_set_text(f->db, id, EV_FIELD_LOCATION, "Room 4", NOW), 0);
+	assert_int_equal(model_event_set_text(f->db, id, EV_FIELD_LOCATION, "Room 4", NOW),
+	    0);
 	assert_int_equal(model_event_set_duration(f->db, id, 90, NOW), 0);
 	assert_int_equal(model_event_set_start(f->db, id, "2026-12-03", "19:00", "UTC",
-	    NOW + 2 * DAY, NOW), 0);
+	                     NOW + 2 * DAY, NOW),
+	    0);
 	assert_int_equal(model_event_get(f->db, id, &e), 0);
 	assert_string_equal(e.location, "Room 4");
 	assert_int_equal(e.duration_min, 90);
@@ -227,11 +234,13 @@ test_texts_in_a_second_language(void **state)
 	model_event_clear(&e);
 	assert_int_equal(model_text_set(f->db, id, "fr", "title", NULL, NOW), 0);
 	assert_int_equal(model_text_get(f->db, id, "fr", "title", buf, sizeof buf), 0);
-	assert_int_equal(model_text_set(f->db, id + 100, "fr", "title", "x", NOW), MODEL_ENOENT);
+	assert_int_equal(model_text_set(f->db, id + 100, "fr", "title", "x", NOW),
+	    MODEL_ENOENT);
 	/* Only the languages and fields the table knows. */
 	assert_int_equal(model_text_set(f->db, id, "de", "title", "x", NOW), -1);
 	assert_int_equal(model_text_set(f->db, id, "fr", "url", "x", NOW), -1);
-	assert_int_equal(sqlite3_exec(f->db, "DELETE FROM events", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(f->db, "DELETE FROM events", NULL, NULL, NULL),
+	    SQLITE_OK);
 	assert_int_equal(model_text_get(f->db, id, "en", "location", buf, sizeof buf), 0);
 }
 
@@ -310,7 +319,8 @@ test_capacity_raise_promotes_in_order(void **state)
 
 	rsvp(f->db, id, "alice", EV_CONFIRMED, EV_CONFIRMED, NULL);
 	for (size_t i = 0; i < 4; i++)
-		assert_int_equal(rsvp(f->db, id, waiting[i], EV_CONFIRMED, EV_WAITLIST, NULL),
+		assert_int_equal(rsvp(f->db, id, waiting[i], EV_CONFIRMED, EV_WAITLIST,
+		                     NULL),
 		    (int)i + 1);
 
 	assert_int_equal(model_event_set_capacity(f->db, id, 3, NOW, &promoted), 0);
@@ -423,7 +433,7 @@ test_attendees_and_mine(void **state)
 	assert_int_equal(model_person_seen(f->db, "n:dave", "dave_"), 0);
 	assert_int_equal(model_mine(f->db, "n:dave", NOW, &mine, &n), 0);
 	assert_int_equal(n, 2);
-	assert_int_equal(mine[0].ev.id, b);	/* sooner first */
+	assert_int_equal(mine[0].ev.id, b); /* sooner first */
 	assert_int_equal(mine[0].status, EV_MAYBE);
 	assert_int_equal(mine[1].ev.id, a);
 	assert_int_equal(mine[1].status, EV_WAITLIST);
@@ -539,13 +549,17 @@ test_race_for_last_place(void **state)
 	struct rsvp_result r;
 
 	sqlite3_busy_timeout(other, 0);
-	assert_int_equal(sqlite3_exec(f->db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_BUSY);
-	assert_int_equal(model_rsvp(f->db, id, "n:alice", "alice", EV_CONFIRMED, NOW, &r), 0);
+	assert_int_equal(sqlite3_exec(f->db, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+	    SQLITE_BUSY);
+	assert_int_equal(model_rsvp(f->db, id, "n:alice", "alice", EV_CONFIRMED, NOW, &r),
+	    0);
 	assert_int_equal(r.after, EV_CONFIRMED);
 	assert_int_equal(sqlite3_exec(f->db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
 
-	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+	    SQLITE_OK);
 	assert_int_equal(model_rsvp(other, id, "n:bob", "bob", EV_CONFIRMED, NOW, &r), 0);
 	assert_int_equal(r.after, EV_WAITLIST);
 	assert_int_equal(r.position, 1);
@@ -572,8 +586,9 @@ test_reminders_rescheduled(void **state)
 	assert_int_equal(model_event_get(f->db, id, &e), 0);
 	assert_int_equal(e.reminders_from, NOW);
 	model_event_clear(&e);
-	assert_int_equal(model_event_set_start(f->db, id, "2026-12-03", "18:00", "Europe/Paris",
-	    NOW + 4 * DAY, NOW + 20), 0);
+	assert_int_equal(model_event_set_start(f->db, id, "2026-12-03", "18:00",
+	                     "Europe/Paris", NOW + 4 * DAY, NOW + 20),
+	    0);
 	assert_int_equal(model_event_get(f->db, id, &e), 0);
 	assert_int_equal(e.reminders_from, NOW + 20);
 	model_event_clear(&e);
@@ -621,7 +636,8 @@ test_pending_notices(void **state)
 	size_t n;
 
 	assert_int_equal(model_pending_add(f->db, "n:ann", id, "first", NOW, NOW + DAY), 0);
-	assert_int_equal(model_pending_add(f->db, "n:ann", id, "second", NOW, NOW + DAY), 0);
+	assert_int_equal(model_pending_add(f->db, "n:ann", id, "second", NOW, NOW + DAY),
+	    0);
 	assert_int_equal(model_pending_add(f->db, "n:ann", id, "stale", NOW, NOW + 10), 0);
 	assert_int_equal(model_pending_add(f->db, "n:bob", id, "bob's", NOW, NOW + DAY), 0);
 	/* Taken once, oldest first, the expired one dropped unsaid. */
@@ -670,7 +686,8 @@ test_retention(void **state)
 	rsvp(f->db, old, "cy", EV_CONFIRMED, EV_WAITLIST, NULL);
 	rsvp(f->db, old, "dee", EV_MAYBE, EV_MAYBE, NULL);
 	rsvp(f->db, recent, "ann", EV_CONFIRMED, EV_CONFIRMED, NULL);
-	assert_int_equal(model_pending_add(f->db, "n:ann", old, "kept", NOW, NOW + 10 * DAY), 0);
+	assert_int_equal(model_pending_add(f->db, "n:ann", old, "kept", NOW, NOW + 10 * DAY),
+	    0);
 	assert_int_equal(model_reminder_mark(f->db, old, 3600, NOW + DAY, NOW), 0);
 
 	/* One second early: nothing. */
@@ -693,8 +710,10 @@ test_retention(void **state)
 	{
 		sqlite3_stmt *st;
 
-		assert_int_equal(sqlite3_prepare_v2(f->db, "SELECT (SELECT count(*) FROM"
-		    " pending_notices) + (SELECT count(*) FROM reminders_sent)", -1, &st, NULL),
+		assert_int_equal(sqlite3_prepare_v2(f->db,
+		                     "SELECT (SELECT count(*) FROM"
+		                     " pending_notices) + (SELECT count(*) FROM reminders_sent)",
+		                     -1, &st, NULL),
 		    SQLITE_OK);
 		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 		assert_int_equal(sqlite3_column_int(st, 0), 0);
@@ -702,7 +721,7 @@ test_retention(void **state)
 	}
 	/* Done once. */
 	assert_int_equal(model_retention(f->db, end + 2 * keep, keep, &purged), 0);
-	assert_int_equal(purged, 1);	/* the recent one, now old enough */
+	assert_int_equal(purged, 1); /* the recent one, now old enough */
 }
 
 /* ---- kept counts (schema step 4) ---- */
@@ -730,26 +749,35 @@ expect_consistent(sqlite3 *db)
 {
 	sqlite3_stmt *st;
 
-	assert_int_equal(query_int(db, "SELECT count(*) FROM events e WHERE"
-	    " e.n_confirmed != (SELECT count(*) FROM registrations r"
-	    "  WHERE r.event_id = e.id AND r.status = 'confirmed') OR"
-	    " e.n_maybe != (SELECT count(*) FROM registrations r"
-	    "  WHERE r.event_id = e.id AND r.status = 'maybe') OR"
-	    " e.n_waitlist != (SELECT count(*) FROM registrations r"
-	    "  WHERE r.event_id = e.id AND r.status = 'waitlist')"), 0);
-	assert_int_equal(query_int(db, "SELECT count(*) FROM registrations r JOIN events e"
-	    " ON e.id = r.event_id WHERE r.ev_start IS NOT e.start_utc"
-	    " OR r.ev_end IS NOT e.start_utc + 60 * e.duration_min OR r.seq > e.last_seq"), 0);
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT event_id, person, (SELECT count(*)"
-	    " FROM registrations w WHERE w.event_id = r.event_id AND w.status = 'waitlist'"
-	    " AND w.seq <= r.seq) FROM registrations r WHERE status = 'waitlist'", -1, &st,
-	    NULL), SQLITE_OK);
+	assert_int_equal(query_int(db,
+	                     "SELECT count(*) FROM events e WHERE"
+	                     " e.n_confirmed != (SELECT count(*) FROM registrations r"
+	                     "  WHERE r.event_id = e.id AND r.status = 'confirmed') OR"
+	                     " e.n_maybe != (SELECT count(*) FROM registrations r"
+	                     "  WHERE r.event_id = e.id AND r.status = 'maybe') OR"
+	                     " e.n_waitlist != (SELECT count(*) FROM registrations r"
+	                     "  WHERE r.event_id = e.id AND r.status = 'waitlist')"),
+	    0);
+	assert_int_equal(
+	    query_int(db,
+	        "SELECT count(*) FROM registrations r JOIN events e"
+	        " ON e.id = r.event_id WHERE r.ev_start IS NOT e.start_utc"
+	        " OR r.ev_end IS NOT e.start_utc + 60 * e.duration_min OR r.seq > e.last_seq"),
+	    0);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db,
+	        "SELECT event_id, person, (SELECT count(*)"
+	        " FROM registrations w WHERE w.event_id = r.event_id AND w.status = 'waitlist'"
+	        " AND w.seq <= r.seq) FROM registrations r WHERE status = 'waitlist'",
+	        -1, &st, NULL),
+	    SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		enum ev_status got;
 		int pos;
 
 		assert_int_equal(model_status(db, sqlite3_column_int64(st, 0),
-		    (const char *)sqlite3_column_text(st, 1), &got, &pos), 0);
+		                     (const char *)sqlite3_column_text(st, 1), &got, &pos),
+		    0);
 		assert_int_equal(got, EV_WAITLIST);
 		assert_int_equal(pos, sqlite3_column_int(st, 2));
 	}
@@ -763,7 +791,8 @@ expect_consistent(sqlite3 *db)
 static void
 random_change(sqlite3 *db, const long long *ids, int nids, unsigned *seed, int *purge_day)
 {
-	static const enum ev_status wants[] = { EV_CONFIRMED, EV_CONFIRMED, EV_MAYBE, EV_NONE };
+	static const enum ev_status wants[] = { EV_CONFIRMED, EV_CONFIRMED, EV_MAYBE,
+		EV_NONE };
 	long long id = ids[rand_r(seed) % nids];
 	struct ev_people promoted = { 0 };
 	struct rsvp_result r;
@@ -773,13 +802,15 @@ random_change(sqlite3 *db, const long long *ids, int nids, unsigned *seed, int *
 	snprintf(person, sizeof(person), "n:p%d", rand_r(seed) % 40);
 	assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
 	if (op < 80) {
-		rc = model_rsvp(db, id, person, person + 2, wants[rand_r(seed) % 4], NOW, &r);
+		rc = model_rsvp(db, id, person, person + 2, wants[rand_r(seed) % 4], NOW,
+		    &r);
 		assert_true(rc == 0 || rc == MODEL_ECANCELLED);
 		if (rc == 0)
 			model_people_free(&r.promoted);
 	} else if (op < 90) {
 		assert_int_equal(model_event_set_capacity(db, id, rand_r(seed) % 8, NOW,
-		    &promoted), 0);
+		                     &promoted),
+		    0);
 	} else if (op < 92) {
 		assert_int_equal(model_forget(db, person, NOW, &promoted), 0);
 	} else if (op < 93) {
@@ -794,11 +825,13 @@ random_change(sqlite3 *db, const long long *ids, int nids, unsigned *seed, int *
 	} else {
 		/* Retention: events ended a day before now go, one more day each time. */
 		(*purge_day)++;
-		assert_int_equal(model_retention(db, NOW + *purge_day * DAY, DAY, &purged), 0);
+		assert_int_equal(model_retention(db, NOW + *purge_day * DAY, DAY, &purged),
+		    0);
 	}
 	model_people_free(&promoted);
-	assert_int_equal(sqlite3_exec(db, rand_r(seed) % 8 == 0 ? "ROLLBACK" : "COMMIT", NULL,
-	    NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, rand_r(seed) % 8 == 0 ? "ROLLBACK" : "COMMIT",
+	                     NULL, NULL, NULL),
+	    SQLITE_OK);
 }
 
 static void
@@ -850,9 +883,10 @@ test_counts_kept_through_crash(void **state)
 					/* Killed with a change written but not committed. */
 					struct rsvp_result r;
 
-					sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-					model_rsvp(db, ids[round % 4], "n:late", "late", EV_CONFIRMED,
-					    NOW, &r);
+					sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL,
+					    NULL);
+					model_rsvp(db, ids[round % 4], "n:late", "late",
+					    EV_CONFIRMED, NOW, &r);
 					raise(SIGKILL);
 				}
 				random_change(db, ids, 4, &seed, &purge_day);
@@ -862,8 +896,10 @@ test_counts_kept_through_crash(void **state)
 		assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 		f->db = open_db(f->path);
 		expect_consistent(f->db);
-		assert_int_equal(query_int(f->db, "SELECT count(*) FROM registrations"
-		    " WHERE person = 'n:late'"), 0);
+		assert_int_equal(query_int(f->db,
+		                     "SELECT count(*) FROM registrations"
+		                     " WHERE person = 'n:late'"),
+		    0);
 		model_close(f->db);
 		assert_int_equal(sqlite3_close(f->db), SQLITE_OK);
 	}
@@ -887,27 +923,38 @@ test_counts_from_existing_rows(void **state)
 	close(fd);
 	db = open_db(path);
 	for (size_t i = 0; i < 3; i++)
-		assert_int_equal(sqlite3_exec(db, model_schema[i], NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "INSERT INTO events (id, uid, title, local_date,"
-	    " local_time, tz, start_utc, capacity, created_at, updated_at) VALUES"
-	    " (1, 'a', 'A', '2026-12-02', '18:00', 'UTC', 1795100000, 2, 0, 0),"
-	    " (2, 'b', 'B', '2026-12-02', '18:00', 'UTC', 1795100000, 0, 0, 0);"
-	    "INSERT INTO registrations (event_id, person, nick, status, seq, created_at) VALUES"
-	    " (1, 'n:a', 'a', 'confirmed', 1, 0), (1, 'n:b', 'b', 'confirmed', 2, 0),"
-	    " (1, 'n:c', 'c', 'waitlist', 3, 0), (1, 'n:d', 'd', 'maybe', 4, 0),"
-	    " (1, 'n:e', 'e', 'waitlist', 5, 0), (2, 'n:a', 'a', 'maybe', 1, 0);",
-	    NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, model_schema[i], NULL, NULL, NULL),
+		    SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db,
+	        "INSERT INTO events (id, uid, title, local_date,"
+	        " local_time, tz, start_utc, capacity, created_at, updated_at) VALUES"
+	        " (1, 'a', 'A', '2026-12-02', '18:00', 'UTC', 1795100000, 2, 0, 0),"
+	        " (2, 'b', 'B', '2026-12-02', '18:00', 'UTC', 1795100000, 0, 0, 0);"
+	        "INSERT INTO registrations (event_id, person, nick, status, seq, created_at) VALUES"
+	        " (1, 'n:a', 'a', 'confirmed', 1, 0), (1, 'n:b', 'b', 'confirmed', 2, 0),"
+	        " (1, 'n:c', 'c', 'waitlist', 3, 0), (1, 'n:d', 'd', 'maybe', 4, 0),"
+	        " (1, 'n:e', 'e', 'waitlist', 5, 0), (2, 'n:a', 'a', 'maybe', 1, 0);",
+	        NULL, NULL, NULL),
+	    SQLITE_OK);
 	for (size_t i = 3; i < model_schema_steps; i++)
-		assert_int_equal(sqlite3_exec(db, model_schema[i], NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(query_int(db, "SELECT n_confirmed * 100 + n_maybe * 10 + n_waitlist"
-	    " FROM events WHERE id = 1"), 212);
-	assert_int_equal(query_int(db, "SELECT n_confirmed * 100 + n_maybe * 10 + n_waitlist"
-	    " FROM events WHERE id = 2"), 10);
+		assert_int_equal(sqlite3_exec(db, model_schema[i], NULL, NULL, NULL),
+		    SQLITE_OK);
+	assert_int_equal(query_int(db,
+	                     "SELECT n_confirmed * 100 + n_maybe * 10 + n_waitlist"
+	                     " FROM events WHERE id = 1"),
+	    212);
+	assert_int_equal(query_int(db,
+	                     "SELECT n_confirmed * 100 + n_maybe * 10 + n_waitlist"
+	                     " FROM events WHERE id = 2"),
+	    10);
 	expect_consistent(db);
 	expect_status(db, 1, "e", EV_WAITLIST, 2);
 	/* Rows written by older code get their event's times too. */
-	assert_int_equal(sqlite3_exec(db, "INSERT INTO registrations (event_id, person, nick,"
-	    " status, seq, created_at) VALUES (2, 'n:f', 'f', 'maybe', 2, 0)", NULL, NULL, NULL),
+	assert_int_equal(sqlite3_exec(db,
+	                     "INSERT INTO registrations (event_id, person, nick,"
+	                     " status, seq, created_at) VALUES (2, 'n:f', 'f', 'maybe', 2, 0)",
+	                     NULL, NULL, NULL),
 	    SQLITE_OK);
 	expect_consistent(db);
 	model_close(db);
@@ -961,8 +1008,10 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_event_roundtrip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_capacity_and_waitlist, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_withdraw_promotes_first, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_capacity_raise_promotes_in_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_withdraw_promotes_first, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_capacity_raise_promotes_in_order,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_maybe_takes_no_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attendees_and_mine, setup, teardown),
@@ -972,12 +1021,15 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reminders_rescheduled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pending_notices, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retention, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_counts_kept_through_random_changes, setup,
+		cmocka_unit_test_setup_teardown(test_counts_kept_through_random_changes,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_counts_kept_through_crash, setup,
 		    teardown),
-		cmocka_unit_test_setup_teardown(test_counts_kept_through_crash, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_counts_from_existing_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_counts_from_existing_rows, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_counts_use_indexes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_texts_in_a_second_language, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_texts_in_a_second_language, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,7 +30,8 @@ open_db(char *path)
 	close(fd);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	for (size_t i = 0; i < model_schema_steps; i++)
-		assert_int_equal(sqlite3_exec(db, model_schema[i], NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_exec(db, model_schema[i], NULL, NULL, NULL),
+		    SQLITE_OK);
 	return db;
 }
 
@@ -154,8 +155,8 @@ test_calendars_queries_read_the_views(void **state)
 	a = add(db, "Full", now + 3600, 1, now - 100);
 	b = add(db, "Dropped", now + 7200, 0, now - 100);
 	rsvp(db, a, "n:alice", EV_CONFIRMED, now - 50);
-	rsvp(db, a, "n:bob", EV_CONFIRMED, now - 40);	/* waitlist 1 */
-	rsvp(db, a, "n:carol", EV_CONFIRMED, now - 30);	/* waitlist 2 */
+	rsvp(db, a, "n:bob", EV_CONFIRMED, now - 40);   /* waitlist 1 */
+	rsvp(db, a, "n:carol", EV_CONFIRMED, now - 30); /* waitlist 2 */
 	rsvp(db, b, "n:carol", EV_MAYBE, now - 20);
 	assert_int_equal(model_event_cancel(db, b, "rain", now - 10), 0);
 	/* From here on, only through the views. */
@@ -223,12 +224,22 @@ test_no_views_no_events(void **state)
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	/* The tables alone, without the views, are not read. */
 	for (size_t i = 0; i < model_schema_steps; i++)
-		assert_int_equal(sqlite3_exec(db, model_schema[i], NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP VIEW " CV_EVENTS_VIEW "; DROP VIEW "
-	    CV_REGISTRATIONS_VIEW ";", NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(model_event_insert(db, &(struct ev_event){ .title = (char *)"x",
-	    .local_date = "2033-05-18", .local_time = "10:00", .tz = "UTC",
-	    .start_utc = 1, .duration_min = 60 }, 0), 0);
+		assert_int_equal(sqlite3_exec(db, model_schema[i], NULL, NULL, NULL),
+		    SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+	                     "DROP VIEW " CV_EVENTS_VIEW
+	                     "; DROP VIEW " CV_REGISTRATIONS_VIEW ";",
+	                     NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(model_event_insert(db,
+	                     &(struct ev_event){ .title = (char *)"x",
+	                         .local_date = "2033-05-18",
+	                         .local_time = "10:00",
+	                         .tz = "UTC",
+	                         .start_utc = 1,
+	                         .duration_min = 60 },
+	                     0),
+	    0);
 	assert_int_equal(cal_store_events(db, 0, 0, &v, &n), 0);
 	assert_int_equal(n, 0);
 	model_close(db);

@@ -14,8 +14,11 @@
 static time_t
 utc(int y, int mo, int d, int h, int mi)
 {
-	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
-		.tm_hour = h, .tm_min = mi };
+	struct tm tm = { .tm_year = y - 1900,
+		.tm_mon = mo - 1,
+		.tm_mday = d,
+		.tm_hour = h,
+		.tm_min = mi };
 
 	return timegm(&tm);
 }
@@ -49,8 +52,8 @@ test_dates(void **state)
 	assert_int_equal(l.year, 2026);
 	assert_int_equal(l.month, 12);
 	assert_int_equal(l.day, 2);
-	assert_int_equal(when_parse_date("2028-02-29", &l), 0);	/* leap year */
-	assert_int_equal(when_parse_date("2000-02-29", &l), 0);	/* leap century */
+	assert_int_equal(when_parse_date("2028-02-29", &l), 0); /* leap year */
+	assert_int_equal(when_parse_date("2000-02-29", &l), 0); /* leap century */
 
 	assert_int_equal(when_parse_date("2026-02-29", &l), -1);
 	assert_int_equal(when_parse_date("2100-02-29", &l), -1);
@@ -205,7 +208,8 @@ static void
 test_to_utc(void **state)
 {
 	struct when_zone paris = zone("Europe/Paris"), ny = zone("America/New_York");
-	struct when_zone kolkata = zone("Asia/Kolkata"), off = zone("-05:00"), u = zone("UTC");
+	struct when_zone kolkata = zone("Asia/Kolkata"), off = zone("-05:00"),
+	                 u = zone("UTC");
 	struct when_local l;
 	time_t t;
 	char err[200];
@@ -262,7 +266,8 @@ test_gap(void **state)
 	assert_int_equal(off[0], 3600);
 	assert_int_equal(off[1], 7200);
 	assert_int_equal(when_resolve(&paris, &l, &t, err, sizeof(err)), -1);
-	assert_string_equal(err, "2026-03-29 02:30 does not exist in Europe/Paris "
+	assert_string_equal(err,
+	    "2026-03-29 02:30 does not exist in Europe/Paris "
 	    "(the clocks jump forward): give an explicit offset, e.g. +01:00 or +02:00.");
 	l = local("2026-03-29", "02:00");
 	assert_int_equal(when_to_utc(&paris, &l, &t, off), WHEN_FIT_GAP);
@@ -270,7 +275,8 @@ test_gap(void **state)
 	l = local("2026-03-08", "02:30");
 	assert_int_equal(when_to_utc(&ny, &l, &t, off), WHEN_FIT_GAP);
 	assert_int_equal(when_resolve(&ny, &l, &t, err, sizeof(err)), -1);
-	assert_string_equal(err, "2026-03-08 02:30 does not exist in America/New_York "
+	assert_string_equal(err,
+	    "2026-03-08 02:30 does not exist in America/New_York "
 	    "(the clocks jump forward): give an explicit offset, e.g. -05:00 or -04:00.");
 	l = local("2027-03-14", "02:59");
 	assert_int_equal(when_to_utc(&ny, &l, &t, off), WHEN_FIT_GAP);
@@ -296,7 +302,8 @@ test_overlap(void **state)
 	assert_int_equal(off[0], 7200);
 	assert_int_equal(off[1], 3600);
 	assert_int_equal(when_resolve(&paris, &l, &t, err, sizeof(err)), -1);
-	assert_string_equal(err, "2026-10-25 02:30 happens twice in Europe/Paris "
+	assert_string_equal(err,
+	    "2026-10-25 02:30 happens twice in Europe/Paris "
 	    "(the clocks go back): give an explicit offset, e.g. +02:00 or +01:00.");
 
 	l = local("2026-11-01", "01:30");
@@ -304,7 +311,8 @@ test_overlap(void **state)
 	assert_int_equal(off[0], -4 * 3600);
 	assert_int_equal(off[1], -5 * 3600);
 	assert_int_equal(when_resolve(&ny, &l, &t, err, sizeof(err)), -1);
-	assert_string_equal(err, "2026-11-01 01:30 happens twice in America/New_York "
+	assert_string_equal(err,
+	    "2026-11-01 01:30 happens twice in America/New_York "
 	    "(the clocks go back): give an explicit offset, e.g. -04:00 or -05:00.");
 	l = local("2026-11-01", "01:00");
 	assert_int_equal(when_to_utc(&ny, &l, &t, off), WHEN_FIT_OVERLAP);
@@ -352,7 +360,8 @@ test_format(void **state)
 	when_format_span(buf, sizeof(buf), t, t + 90 * 60, &paris);
 	assert_string_equal(buf, "Wed 2 Dec 2026 18:00-19:30 Europe/Paris");
 	when_format_span(buf, sizeof(buf), t, t + 7 * 3600, &paris);
-	assert_string_equal(buf, "Wed 2 Dec 2026 18:00 to Thu 3 Dec 2026 01:00 Europe/Paris");
+	assert_string_equal(buf,
+	    "Wed 2 Dec 2026 18:00 to Thu 3 Dec 2026 01:00 Europe/Paris");
 
 	/* Summer time is shown as such. */
 	when_format(buf, sizeof(buf), utc(2027, 7, 14, 7, 30), &paris);
@@ -379,7 +388,7 @@ test_relative(void **state)
 	assert_string_equal(buf, "2 hours ago");
 }
 
-#define NB "\xc2\xa0"	/* no-break space */
+#define NB "\xc2\xa0" /* no-break space */
 
 /*
  * Both languages, each side of Toronto's change back to standard time
@@ -408,25 +417,29 @@ test_format_languages_across_dst(void **state)
 	assert_string_equal(buf, "Thu 10 Dec 2026 18:00 America/Toronto");
 
 	/* Across the change itself: 01:00 EDT to 01:30 EST is 90 minutes. */
-	when_format_span_lang(buf, sizeof(buf), utc(2026, 11, 1, 5, 0), utc(2026, 11, 1, 6, 30),
-	    &to, "en");
+	when_format_span_lang(buf, sizeof(buf), utc(2026, 11, 1, 5, 0),
+	    utc(2026, 11, 1, 6, 30), &to, "en");
 	assert_string_equal(buf, "Sun 1 Nov 2026 01:00-01:30 America/Toronto");
-	when_format_span_lang(buf, sizeof(buf), utc(2026, 11, 1, 5, 0), utc(2026, 11, 1, 6, 30),
-	    &to, "fr");
-	assert_string_equal(buf, "dim. 1er nov. 2026, 1" NB "h" NB "00 à 1" NB "h" NB "30 "
+	when_format_span_lang(buf, sizeof(buf), utc(2026, 11, 1, 5, 0),
+	    utc(2026, 11, 1, 6, 30), &to, "fr");
+	assert_string_equal(buf,
+	    "dim. 1er nov. 2026, 1" NB "h" NB "00 à 1" NB "h" NB "30 "
 	    "(heure de Toronto)");
 	/* Paris in spring: 2027-03-28 02:00 CET becomes 03:00 CEST. */
-	when_format_span_lang(buf, sizeof(buf), utc(2027, 3, 27, 22, 0), utc(2027, 3, 28, 5, 0),
-	    &paris, "fr");
-	assert_string_equal(buf, "du sam. 27 mars 2027, 23" NB "h" NB "00 au dim. 28 mars 2027, "
+	when_format_span_lang(buf, sizeof(buf), utc(2027, 3, 27, 22, 0),
+	    utc(2027, 3, 28, 5, 0), &paris, "fr");
+	assert_string_equal(buf,
+	    "du sam. 27 mars 2027, 23" NB "h" NB "00 au dim. 28 mars 2027, "
 	    "7" NB "h" NB "00 (heure de Paris)");
-	when_format_span_lang(buf, sizeof(buf), utc(2027, 3, 27, 22, 0), utc(2027, 3, 28, 5, 0),
-	    &paris, "en");
-	assert_string_equal(buf, "Sat 27 Mar 2027 23:00 to Sun 28 Mar 2027 07:00 Europe/Paris");
+	when_format_span_lang(buf, sizeof(buf), utc(2027, 3, 27, 22, 0),
+	    utc(2027, 3, 28, 5, 0), &paris, "en");
+	assert_string_equal(buf,
+	    "Sat 27 Mar 2027 23:00 to Sun 28 Mar 2027 07:00 Europe/Paris");
 
 	/* Zones: elision, French city names, offsets, UTC. */
 	when_format_lang(buf, sizeof(buf), utc(2027, 2, 1, 16, 5), &edm, "fr");
-	assert_string_equal(buf, "lun. 1er févr. 2027, 9" NB "h" NB "05 (heure d’Edmonton)");
+	assert_string_equal(buf,
+	    "lun. 1er févr. 2027, 9" NB "h" NB "05 (heure d’Edmonton)");
 	when_format_lang(buf, sizeof(buf), utc(2027, 8, 15, 11, 0), &lon, "fr");
 	assert_string_equal(buf, "dim. 15 août 2027, 12" NB "h" NB "00 (heure de Londres)");
 	when_format_lang(buf, sizeof(buf), utc(2027, 6, 1, 4, 30), &fixed, "fr");
@@ -444,7 +457,7 @@ static void
 test_relative_languages(void **state)
 {
 	char buf[64];
-	time_t now = utc(2026, 10, 31, 12, 0);	/* Toronto's change is in between */
+	time_t now = utc(2026, 10, 31, 12, 0); /* Toronto's change is in between */
 
 	when_relative_lang(buf, sizeof(buf), now + 10 * 86400, now, "fr");
 	assert_string_equal(buf, "dans 10 jours");
@@ -469,7 +482,10 @@ test_relative_languages(void **state)
 static void
 test_duration_languages(void **state)
 {
-	static const struct { int min; const char *en, *fr; } cases[] = {
+	static const struct {
+		int min;
+		const char *en, *fr;
+	} cases[] = {
 		{ 90, "1h30m", "1" NB "h" NB "30" },
 		{ 45, "45m", "45" NB "min" },
 		{ 120, "2h", "2" NB "h" },

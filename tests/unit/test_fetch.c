@@ -40,14 +40,14 @@ private_v4(void **state)
 	assert_true(v4("172.16.0.1"));
 	assert_true(v4("172.31.255.255"));
 	assert_true(v4("192.168.1.1"));
-	assert_true(v4("169.254.169.254"));	/* cloud metadata */
+	assert_true(v4("169.254.169.254")); /* cloud metadata */
 	assert_true(v4("0.0.0.0"));
 	assert_true(v4("100.64.0.1"));
 	assert_true(v4("224.0.0.1"));
 	assert_true(v4("255.255.255.255"));
-	assert_true(v4("192.0.0.1"));		/* IETF protocol assignments */
+	assert_true(v4("192.0.0.1")); /* IETF protocol assignments */
 	assert_true(v4("192.0.0.255"));
-	assert_true(v4("198.18.0.1"));		/* benchmarking */
+	assert_true(v4("198.18.0.1")); /* benchmarking */
 	assert_true(v4("198.19.255.255"));
 }
 
@@ -89,22 +89,22 @@ v6_embedding_v4(void **state)
 	/* NAT64, well-known prefix, and the local-use one. */
 	assert_true(v6("64:ff9b::127.0.0.1"));
 	assert_true(v6("64:ff9b::10.0.0.1"));
-	assert_true(v6("64:ff9b::a9fe:a9fe"));	/* 169.254.169.254 */
+	assert_true(v6("64:ff9b::a9fe:a9fe")); /* 169.254.169.254 */
 	assert_false(v6("64:ff9b::8.8.8.8"));
 	assert_true(v6("64:ff9b:1::8.8.8.8"));
 	/* 6to4 with a private IPv4 inside. */
-	assert_true(v6("2002:7f00:1::1"));	/* 127.0.0.1 */
-	assert_true(v6("2002:c0a8:101::"));	/* 192.168.1.1 */
+	assert_true(v6("2002:7f00:1::1"));  /* 127.0.0.1 */
+	assert_true(v6("2002:c0a8:101::")); /* 192.168.1.1 */
 	assert_true(v6("2002:a9fe:a9fe::1"));
-	assert_false(v6("2002:808:808::1"));	/* 8.8.8.8 */
+	assert_false(v6("2002:808:808::1")); /* 8.8.8.8 */
 	/* SIIT IPv4-translated addresses. */
 	assert_true(v6("::ffff:0:127.0.0.1"));
 	assert_true(v6("::ffff:0:192.168.0.1"));
 	assert_false(v6("::ffff:0:8.8.8.8"));
 	/* Teredo: server 65.54.227.120, client stored inverted. */
-	assert_true(v6("2001:0:4136:e378:8000:63bf:80ff:fffe"));	/* client 127.0.0.1 */
-	assert_false(v6("2001:0:4136:e378:8000:63bf:f7f7:f7f7"));	/* client 8.8.8.8 */
-	assert_true(v6("2001:0:7f00:1:8000:63bf:f7f7:f7f7"));	/* server 127.0.0.1 */
+	assert_true(v6("2001:0:4136:e378:8000:63bf:80ff:fffe"));  /* client 127.0.0.1 */
+	assert_false(v6("2001:0:4136:e378:8000:63bf:f7f7:f7f7")); /* client 8.8.8.8 */
+	assert_true(v6("2001:0:7f00:1:8000:63bf:f7f7:f7f7"));     /* server 127.0.0.1 */
 	/* The new IPv4 ranges, mapped. */
 	assert_true(v6("::ffff:192.0.0.8"));
 	assert_true(v6("::ffff:198.18.1.1"));

@@ -86,7 +86,7 @@ test_overlong_line(void **state)
 	out = guard(in);
 	assert_non_null(out);
 	len = strlen(out);
-	assert_int_equal(len, 509);	/* 15 + 247 * 2; 510 would split an é */
+	assert_int_equal(len, 509); /* 15 + 247 * 2; 510 would split an é */
 	assert_true(text_valid_utf8(out, len));
 	assert_memory_equal(out, in, len);
 
@@ -162,7 +162,8 @@ test_paramless(void **state)
 	assert_null(guard(":x"));
 	assert_null(guard(":x    "));
 	/* Single spaces where the parser expects them. */
-	assert_string_equal(guard("  :a!b@c   PRIVMSG   #c :x  y"), ":a!b@c PRIVMSG #c :x  y");
+	assert_string_equal(guard("  :a!b@c   PRIVMSG   #c :x  y"),
+	    ":a!b@c PRIVMSG #c :x  y");
 }
 
 static void
@@ -171,12 +172,15 @@ test_ctcp(void **state)
 	assert_string_equal(guard(":n PRIVMSG #c :\x01"), ":n PRIVMSG #c :");
 	assert_string_equal(guard(":n PRIVMSG #c :\x01\x01"), ":n PRIVMSG #c :");
 	assert_string_equal(guard(":n NOTICE bot :\x01"), ":n NOTICE bot :");
-	assert_string_equal(guard(":n PRIVMSG #c :\x01" "ACTION waves"),
+	assert_string_equal(guard(":n PRIVMSG #c :\x01"
+	                          "ACTION waves"),
 	    ":n PRIVMSG #c :ACTION waves");
 	assert_string_equal(guard(":n PRIVMSG #c :\x01x\x01y"), ":n PRIVMSG #c :xy");
 	/* Well-formed CTCP is left alone. */
-	assert_string_equal(guard(":n PRIVMSG bot :\x01VERSION\x01"), ":n PRIVMSG bot :\x01VERSION\x01");
-	assert_string_equal(guard(":n PRIVMSG bot :\x01x\x01"), ":n PRIVMSG bot :\x01x\x01");
+	assert_string_equal(guard(":n PRIVMSG bot :\x01VERSION\x01"),
+	    ":n PRIVMSG bot :\x01VERSION\x01");
+	assert_string_equal(guard(":n PRIVMSG bot :\x01x\x01"),
+	    ":n PRIVMSG bot :\x01x\x01");
 	/* The text is params[1] even when it is not a trailing param. */
 	assert_string_equal(guard(":n PRIVMSG #c \x01 more"), ":n PRIVMSG #c  more");
 	/* Not a message: \x01 is just a byte there. */
@@ -195,7 +199,10 @@ test_ctcp_after_cut(void **state)
 
 	memcpy(in, ":n PRIVMSG ", 11);
 	memset(in + 11, 'c', 496);
-	memcpy(in + 507, " :\x01" "ACTION waves\x01", 16);
+	memcpy(in + 507,
+	    " :\x01"
+	    "ACTION waves\x01",
+	    16);
 	in[523] = '\0';
 	out = guard(in);
 	assert_non_null(out);
@@ -207,7 +214,8 @@ test_ctcp_after_cut(void **state)
 static void
 test_nul_removed(void **state)
 {
-	STREAM(":n PRIVMSG #c :a\0b\0\0c\r\n\0\r\nPI\0NG :x\r\n", ":n PRIVMSG #c :abc|PING :x|");
+	STREAM(":n PRIVMSG #c :a\0b\0\0c\r\n\0\r\nPI\0NG :x\r\n",
+	    ":n PRIVMSG #c :abc|PING :x|");
 }
 
 static void

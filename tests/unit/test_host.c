@@ -54,15 +54,17 @@ __wrap_link_notice_many(const char *const *targets, size_t n, const char *text)
 	nsent++;
 }
 
-
 static int
 setup(void **state)
 {
 	struct fixture *fx = tmpstore_open("test_host");
 
 	/* A deferred foreign key is checked only by the COMMIT itself. */
-	assert_int_equal(store_exec("CREATE TABLE p (id INTEGER PRIMARY KEY);"
-	    "CREATE TABLE c (p INTEGER REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED)"), 0);
+	assert_int_equal(
+	    store_exec(
+	        "CREATE TABLE p (id INTEGER PRIMARY KEY);"
+	        "CREATE TABLE c (p INTEGER REFERENCES p (id) DEFERRABLE INITIALLY DEFERRED)"),
+	    0);
 	store_set_group(true);
 	nsent = 0;
 	*state = fx;
@@ -79,7 +81,8 @@ pass(bool bad)
 
 	assert_int_equal(h->begin(NULL), 0);
 	assert_int_equal(store_exec(bad ? "INSERT INTO c VALUES (42)" :
-	    "INSERT INTO p VALUES (1)"), 0);
+	                                  "INSERT INTO p VALUES (1)"),
+	    0);
 	assert_int_equal(h->commit(NULL), 0);
 	assert_true(store_group_open());
 	h->notice("ann", "you are in");
@@ -116,7 +119,7 @@ static void
 test_failed_commit_sends_one_apology_each(void **state)
 {
 	const char *sorry = "Sorry, that could not be saved (the database refused "
-	    "it) and nothing was changed: please try again later.";
+	                    "it) and nothing was changed: please try again later.";
 	char want[512];
 	size_t i;
 
@@ -142,10 +145,11 @@ test_failed_commit_sends_one_apology_each(void **state)
 static void
 test_apology_in_the_readers_language(void **state)
 {
-	const char *fr = "Désolé, cela n’a pas pu être enregistré (la base de données l’a "
+	const char *fr =
+	    "Désolé, cela n’a pas pu être enregistré (la base de données l’a "
 	    "refusé) et rien n’a été changé\xc2\xa0: veuillez réessayer plus tard.";
 	const char *en = "Sorry, that could not be saved (the database refused "
-	    "it) and nothing was changed: please try again later.";
+	                 "it) and nothing was changed: please try again later.";
 	char exe[4096], dir[4200], want[512], err[128];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 
@@ -174,7 +178,7 @@ test_apology_in_the_readers_language(void **state)
 	assert_int_equal(nsent, 4);
 	snprintf(want, sizeof want, "NOTICE bob :%s", en);
 	assert_string_equal(sent[1], want);
-	snprintf(want, sizeof want, "NOTICE #ev :%s", fr);	/* the channel's own */
+	snprintf(want, sizeof want, "NOTICE #ev :%s", fr); /* the channel's own */
 	assert_string_equal(sent[3], want);
 	i18n_free();
 }
@@ -183,7 +187,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_answers_wait_for_the_commit, setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_answers_wait_for_the_commit, setup,
+		    tmpstore_teardown),
 		cmocka_unit_test_setup_teardown(test_failed_commit_sends_one_apology_each,
 		    setup, tmpstore_teardown),
 		cmocka_unit_test_setup_teardown(test_apology_in_the_readers_language,

@@ -39,15 +39,15 @@ static int owner_a, owner_b;
 /* What a client got back. */
 struct answer {
 	long status;
-	char *head;		/* the header lines */
+	char *head; /* the header lines */
 	char *body;
 	size_t len;
 };
 
 struct request {
-	const char *method;	/* NULL: a raw request, sent as `raw` */
+	const char *method; /* NULL: a raw request, sent as `raw` */
 	char *url;
-	const char *header;	/* one extra request header, or NULL */
+	const char *header; /* one extra request header, or NULL */
 	bool with_body;
 	const char *raw;
 	struct answer a;
@@ -89,7 +89,7 @@ curl_request(struct request *r)
 	CURL *h = curl_easy_init();
 
 	curl_easy_setopt(h, CURLOPT_URL, r->url);
-	curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L);	/* keep "..": we test it */
+	curl_easy_setopt(h, CURLOPT_PATH_AS_IS, 1L); /* keep "..": we test it */
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &r->a);
@@ -231,8 +231,7 @@ header(const struct answer *a, const char *name)
 static int
 echo_route(void *arg, const struct cv_http_req *req, struct cv_http_resp *resp)
 {
-	resp->body = xasprintf("%s %s %s", (const char *)arg, req->path,
-	    req->base_url);
+	resp->body = xasprintf("%s %s %s", (const char *)arg, req->path, req->base_url);
 	resp->len = strlen(resp->body);
 	resp->body_free = true;
 	return 0;
@@ -363,8 +362,9 @@ test_base_url(void **state)
 
 	/* Restarted with a configured base URL; routes stay. */
 	http_stop();
-	assert_int_equal(http_start("127.0.0.1", 0, "https://ev.example.org/", NULL,
-	    err, sizeof err), 0);
+	assert_int_equal(http_start("127.0.0.1", 0, "https://ev.example.org/", NULL, err,
+	                     sizeof err),
+	    0);
 	a = fetch("GET", "/y", NULL);
 	assert_string_equal(a.body, "root /y https://ev.example.org");
 	answer_free(&a);
@@ -391,7 +391,7 @@ test_base_url_accessor(void **state)
 	http_stop();
 	assert_null(http_base_url());
 	http_set_base_url("https://ev.example.org");
-	assert_null(http_base_url());	/* stopped: there is none */
+	assert_null(http_base_url()); /* stopped: there is none */
 	assert_int_equal(http_start("::1", 0, NULL, NULL, err, sizeof err), 0);
 	want = xasprintf("http://[::1]:%u", http_port());
 	assert_string_equal(http_base_url(), want);
@@ -403,7 +403,7 @@ static void
 test_serves(void **state)
 {
 	assert_true(http_serves("/feed/special/x"));
-	assert_true(http_serves("/anything"));	/* the "/" route */
+	assert_true(http_serves("/anything")); /* the "/" route */
 	http_unroute_owner(&owner_a);
 	assert_true(http_serves("/feed/special"));
 	assert_true(http_serves("/declined/x"));
@@ -462,7 +462,8 @@ test_if_modified_since(void **state)
 	/* If-None-Match that does not match wins over a later date. */
 	http_date_format(FEED_TIME + 100, date);
 	h = xasprintf("GET /feed HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-	    "If-Modified-Since: %s\r\nIf-None-Match: \"old\"\r\n\r\n", date);
+	              "If-Modified-Since: %s\r\nIf-None-Match: \"old\"\r\n\r\n",
+	    date);
 	a = fetch_raw(h);
 	free(h);
 	assert_int_equal(a.status, 200);
@@ -479,11 +480,11 @@ static void
 test_head(void **state)
 {
 	struct answer a = fetch_raw("HEAD /feed HTTP/1.1\r\nHost: x\r\n"
-	    "Connection: close\r\n\r\n");
+	                            "Connection: close\r\n\r\n");
 	char len[32];
 
 	assert_int_equal(a.status, 200);
-	assert_int_equal(a.len, 0);	/* nothing after the headers */
+	assert_int_equal(a.len, 0); /* nothing after the headers */
 	snprintf(len, sizeof len, "%zu", strlen(FEED_BODY));
 	assert_non_null(header(&a, "Content-Length"));
 	assert_string_equal(header(&a, "Content-Length"), len);
@@ -501,7 +502,7 @@ test_not_found(void **state)
 {
 	struct answer a;
 
-	http_unroute_owner(&owner_a);	/* no "/" to catch everything */
+	http_unroute_owner(&owner_a); /* no "/" to catch everything */
 	a = fetch("GET", "/nothing/here", NULL);
 	assert_int_equal(a.status, 404);
 	assert_string_equal(a.body, "not found\n");
@@ -534,11 +535,11 @@ test_methods(void **state)
 
 	/* A GET with a body. */
 	a = fetch_raw("GET /feed HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
-	    "Connection: close\r\n\r\nhello");
+	              "Connection: close\r\n\r\nhello");
 	assert_int_equal(a.status, 413);
 	answer_free(&a);
 	a = fetch_raw("GET /feed HTTP/1.1\r\nHost: x\r\n"
-	    "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n");
+	              "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n");
 	assert_int_equal(a.status, 413);
 	answer_free(&a);
 }
@@ -547,9 +548,16 @@ static void
 test_paths_refused(void **state)
 {
 	const char *const bad[] = {
-		"/a/../b", "/feed/%2e%2e/x", "/feed/%2E%2e", "/feed//x",
-		"/feed/%2f%2fx", "/feed\\x", "/feed%5cx", "/feed/%00x",
-		"/feed/%0ax", "/feed/%7f",
+		"/a/../b",
+		"/feed/%2e%2e/x",
+		"/feed/%2E%2e",
+		"/feed//x",
+		"/feed/%2f%2fx",
+		"/feed\\x",
+		"/feed%5cx",
+		"/feed/%00x",
+		"/feed/%0ax",
+		"/feed/%7f",
 	};
 	char *raw, *longpath;
 	struct answer a;
@@ -557,7 +565,8 @@ test_paths_refused(void **state)
 
 	for (i = 0; i < nitems(bad); i++) {
 		raw = xasprintf("GET %s HTTP/1.1\r\nHost: x\r\nConnection: close"
-		    "\r\n\r\n", bad[i]);
+		                "\r\n\r\n",
+		    bad[i]);
 		a = fetch_raw(raw);
 		free(raw);
 		if (a.status != 404)
@@ -748,7 +757,7 @@ test_mapped_body(void **state)
 	assert_int_equal(a.len, 0);
 	answer_free(&a);
 
-	http_unroute_owner(&owner_a);	/* the kept answers go with the route */
+	http_unroute_owner(&owner_a); /* the kept answers go with the route */
 	count_maps(mfeed.path, &live, &deleted);
 	assert_int_equal(live, 1);
 	munmap(mfeed.map, mfeed.len);
@@ -809,8 +818,10 @@ closed_by_server(int fd)
 static void
 test_slow_clients(void **state)
 {
-	struct http_limits lim = { .max_connections = 2, .max_per_ip = 0,
-	    .header_timeout = 2, .idle_timeout = 30 };
+	struct http_limits lim = { .max_connections = 2,
+		.max_per_ip = 0,
+		.header_timeout = 2,
+		.idle_timeout = 30 };
 	struct answer a;
 	char err[256];
 	int64_t t0, last;
@@ -830,7 +841,7 @@ test_slow_clients(void **state)
 	assert_false(closed_by_server(s1));
 	a = fetch("GET", "/feed", NULL);
 	assert_int_equal(a.status, 200);
-	assert_true(loop_now() - t0 < 1500);	/* before any deadline */
+	assert_true(loop_now() - t0 < 1500); /* before any deadline */
 	answer_free(&a);
 	/* The oldest slow one made room; the other is still there. */
 	assert_true(closed_by_server(s1));

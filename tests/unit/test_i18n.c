@@ -40,7 +40,8 @@ test_no_french_locale_is_needed(void **state)
 {
 	/* The point of the mechanism: no fr_FR locale here, yet French. */
 	assert_null(newlocale(LC_ALL_MASK, "fr_FR.UTF-8", (locale_t)0));
-	assert_string_equal(tr("fr", "That line is too long."), "Cette ligne est trop longue.");
+	assert_string_equal(tr("fr", "That line is too long."),
+	    "Cette ligne est trop longue.");
 }
 
 static void
@@ -50,10 +51,14 @@ test_switches_per_message(void **state)
 
 	/* Alternating readers, as two people answered in the same pass. */
 	for (i = 0; i < 3; i++) {
-		assert_string_equal(tr("en", "That line is too long."), "That line is too long.");
-		assert_string_equal(tr("fr", "That line is too long."), "Cette ligne est trop longue.");
-		assert_string_equal(tr("FR", "show the bot's version"), "affiche la version du robot");
-		assert_string_equal(tr("en", "show the bot's version"), "show the bot's version");
+		assert_string_equal(tr("en", "That line is too long."),
+		    "That line is too long.");
+		assert_string_equal(tr("fr", "That line is too long."),
+		    "Cette ligne est trop longue.");
+		assert_string_equal(tr("FR", "show the bot's version"),
+		    "affiche la version du robot");
+		assert_string_equal(tr("en", "show the bot's version"),
+		    "show the bot's version");
 	}
 	/* UTF-8 out, whatever LC_CTYPE says (bind_textdomain_codeset). */
 	assert_string_equal(tr("fr", "From now on I answer you in English."),
@@ -94,7 +99,8 @@ test_channel_languages(void **state)
 	char err[160];
 
 	i18n_set_default("en");
-	assert_int_equal(i18n_set_channels("#evenements fr, #Events en", err, sizeof err), 0);
+	assert_int_equal(i18n_set_channels("#evenements fr, #Events en", err, sizeof err),
+	    0);
 	assert_string_equal(i18n_channel("#evenements"), "fr");
 	assert_string_equal(i18n_channel("#EVENEMENTS"), "fr");
 	assert_string_equal(i18n_channel("#events"), "en");
@@ -116,7 +122,7 @@ test_channel_languages(void **state)
 	assert_string_equal(i18n_channel("#evenements"), "fr");
 	assert_int_equal(i18n_check_channels("", err, sizeof err), 0);
 	assert_int_equal(i18n_set_channels(NULL, err, sizeof err), 0);
-	assert_string_equal(i18n_channel("#evenements"), "fr");	/* the default now */
+	assert_string_equal(i18n_channel("#evenements"), "fr"); /* the default now */
 	i18n_set_default("en");
 	assert_string_equal(i18n_channel("#evenements"), "en");
 	i18n_free();
@@ -163,7 +169,8 @@ main(void)
 		cmocka_unit_test(test_plural),
 		cmocka_unit_test(test_languages),
 		cmocka_unit_test(test_channel_languages),
-		cmocka_unit_test_setup_teardown(test_person_language, setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_person_language, setup,
+		    tmpstore_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, bind_build_catalogue, NULL);

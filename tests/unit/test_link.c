@@ -63,12 +63,12 @@ drop_link(void **state)
 static void
 test_table_names_the_link_lines(void **state)
 {
-	static const char *const ours[] = { "PING", "PONG", "ERROR", "CAP", "AUTHENTICATE",
-	    "900", "902", "903", "904", "905", "906", "908", "001", "005", "432", "433",
-	    "437", "NICK", "QUIT" };
+	static const char *const ours[] = { "PING", "PONG", "ERROR", "CAP",
+		"AUTHENTICATE", "900", "902", "903", "904", "905", "906", "908", "001",
+		"005", "432", "433", "437", "NICK", "QUIT" };
 	/* libircclient's alone: messages, channels, NAMES, WHOIS, account-notify. */
 	static const char *const theirs[] = { "PRIVMSG", "NOTICE", "JOIN", "PART", "KICK",
-	    "353", "311", "330", "318", "ACCOUNT", "907", "002", "" };
+		"353", "311", "330", "318", "ACCOUNT", "907", "002", "" };
 	size_t i;
 
 	for (i = 0; i < sizeof ours / sizeof *ours; i++) {
@@ -160,16 +160,18 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table_names_the_link_lines),
-		cmocka_unit_test_setup_teardown(test_unknown_lines_go_on, fresh_link, drop_link),
-		cmocka_unit_test_setup_teardown(test_ping_pong_error_stay_ours, fresh_link, drop_link),
-		cmocka_unit_test_setup_teardown(test_refused_nick_only_while_registering, fresh_link,
+		cmocka_unit_test_setup_teardown(test_unknown_lines_go_on, fresh_link,
 		    drop_link),
-		cmocka_unit_test_setup_teardown(test_too_few_params_go_on_unread, fresh_link,
-		    drop_link),
-		cmocka_unit_test_setup_teardown(test_welcome_registers_and_joins, fresh_link,
-		    drop_link),
-		cmocka_unit_test_setup_teardown(test_our_nick_freed_is_taken_back, fresh_link,
-		    drop_link),
+		cmocka_unit_test_setup_teardown(test_ping_pong_error_stay_ours,
+		    fresh_link, drop_link),
+		cmocka_unit_test_setup_teardown(test_refused_nick_only_while_registering,
+		    fresh_link, drop_link),
+		cmocka_unit_test_setup_teardown(test_too_few_params_go_on_unread,
+		    fresh_link, drop_link),
+		cmocka_unit_test_setup_teardown(test_welcome_registers_and_joins,
+		    fresh_link, drop_link),
+		cmocka_unit_test_setup_teardown(test_our_nick_freed_is_taken_back,
+		    fresh_link, drop_link),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

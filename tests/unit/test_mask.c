@@ -88,7 +88,8 @@ test_match_wildcards(void **state)
 	assert_true(mask_match("*", "anything!at@all", CASEMAP_RFC1459));
 	assert_true(mask_match("*!*@*", "n!u@h", CASEMAP_RFC1459));
 	assert_false(mask_match("*!*@*", "nuh", CASEMAP_RFC1459));
-	assert_true(mask_match("*!*@*.example.org", "n!u@a.b.example.org", CASEMAP_RFC1459));
+	assert_true(
+	    mask_match("*!*@*.example.org", "n!u@a.b.example.org", CASEMAP_RFC1459));
 	assert_false(mask_match("*!*@*.example.org", "n!u@example.org", CASEMAP_RFC1459));
 	assert_true(mask_match("n?ck!*@*", "nick!u@h", CASEMAP_RFC1459));
 	assert_false(mask_match("n?ck!*@*", "nck!u@h", CASEMAP_RFC1459));
@@ -119,12 +120,14 @@ test_match_person_account(void **state)
 	assert_true(mask_match_person("account:Alice", "x!y@z", "alice", CASEMAP_RFC1459));
 	assert_true(mask_match_person("account:alice", NULL, "ALICE", CASEMAP_RFC1459));
 	assert_false(mask_match_person("account:alice", "x!y@z", "bob", CASEMAP_RFC1459));
-	assert_false(mask_match_person("account:alice", "x!y@z", "alice2", CASEMAP_RFC1459));
+	assert_false(
+	    mask_match_person("account:alice", "x!y@z", "alice2", CASEMAP_RFC1459));
 	assert_false(mask_match_person("account:alice", "x!y@z", NULL, CASEMAP_RFC1459));
 	/* An account mask is never a glob over the hostmask. */
 	assert_false(mask_match_person("account:*", "account:x", "", CASEMAP_RFC1459));
 	assert_false(mask_match_person("account:*", "x!y@z", "alice", CASEMAP_RFC1459));
-	assert_false(mask_match_person("account:alice", "account:alice", NULL, CASEMAP_RFC1459));
+	assert_false(
+	    mask_match_person("account:alice", "account:alice", NULL, CASEMAP_RFC1459));
 	assert_false(mask_match_person("account:", "x!y@z", "", CASEMAP_RFC1459));
 	/* A hostmask ignores the account. */
 	assert_true(mask_match_person("*!*@h", "x!y@h", "alice", CASEMAP_RFC1459));
@@ -144,14 +147,18 @@ test_match_person_account_ascii_only(void **state)
 	size_t i;
 
 	for (i = 0; i < sizeof cms / sizeof cms[0]; i++) {
-		assert_false(mask_match_person("account:ops[team]", "o!u@h", "ops{team}", cms[i]));
-		assert_false(mask_match_person("account:ops{team}", "o!u@h", "ops[team]", cms[i]));
+		assert_false(
+		    mask_match_person("account:ops[team]", "o!u@h", "ops{team}", cms[i]));
+		assert_false(
+		    mask_match_person("account:ops{team}", "o!u@h", "ops[team]", cms[i]));
 		assert_false(mask_match_person("account:a\\b", "o!u@h", "a|b", cms[i]));
 		assert_false(mask_match_person("account:a~b", "o!u@h", "a^b", cms[i]));
-		assert_true(mask_match_person("account:OPS[Team]", "o!u@h", "ops[team]", cms[i]));
+		assert_true(
+		    mask_match_person("account:OPS[Team]", "o!u@h", "ops[team]", cms[i]));
 	}
 	/* The nick side still folds as the server says. */
-	assert_true(mask_match_person("ops[team]!*@*", "OPS{team}!u@h", NULL, CASEMAP_RFC1459));
+	assert_true(
+	    mask_match_person("ops[team]!*@*", "OPS{team}!u@h", NULL, CASEMAP_RFC1459));
 }
 
 static void
@@ -199,8 +206,8 @@ test_match_pathological(void **state)
 	s[N] = '\0';
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_false(mask_match("*a*a*a*a*a*a*a*a*b", s, CASEMAP_RFC1459));
-	assert_false(mask_match("*a*?*a*?*a*?*a*?*a*?*a*?*a*?*a*?*a*?*a*?*b", s,
-	    CASEMAP_RFC1459));
+	assert_false(
+	    mask_match("*a*?*a*?*a*?*a*?*a*?*a*?*a*?*a*?*a*?*a*?*b", s, CASEMAP_RFC1459));
 	s[N] = 'b';
 	s[N + 1] = '\0';
 	assert_true(mask_match("*a*a*a*a*a*a*a*a*b", s, CASEMAP_RFC1459));

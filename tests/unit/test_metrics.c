@@ -39,7 +39,7 @@ test_default_is_loopback(void **state)
 	assert_true(allowed("127.0.0.1"));
 	assert_true(allowed("127.255.0.9"));
 	assert_true(allowed("::1"));
-	assert_true(allowed("::ffff:127.0.0.2"));	/* IPv4 on a dual-stack socket */
+	assert_true(allowed("::ffff:127.0.0.2")); /* IPv4 on a dual-stack socket */
 	assert_false(allowed("128.0.0.1"));
 	assert_false(allowed("10.0.0.1"));
 	assert_false(allowed("::2"));
@@ -53,7 +53,8 @@ test_networks(void **state)
 	char err[128];
 
 	assert_int_equal(metrics_set_allowed(" 10.1.2.0/23 ,2001:db8::/33, 192.0.2.7 ",
-	    err, sizeof err), 0);
+	                     err, sizeof err),
+	    0);
 	assert_true(allowed("10.1.2.0"));
 	assert_true(allowed("10.1.3.255"));
 	assert_false(allowed("10.1.4.0"));
@@ -62,7 +63,7 @@ test_networks(void **state)
 	assert_false(allowed("192.0.2.8"));
 	assert_true(allowed("2001:db8:7fff::1"));
 	assert_false(allowed("2001:db8:8000::1"));
-	assert_false(allowed("127.0.0.1"));	/* the list replaces the default */
+	assert_false(allowed("127.0.0.1")); /* the list replaces the default */
 	assert_int_equal(metrics_set_allowed("0.0.0.0/0", err, sizeof err), 0);
 	assert_true(allowed("203.0.113.1"));
 	assert_false(allowed("::1"));
@@ -73,8 +74,16 @@ static void
 test_bad_lists(void **state)
 {
 	static const char *const bad[] = {
-		"", "10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/8x", "10.0.0.0/-1",
-		"example.org", "10.0.0.0/8,", "10.0.0.0/8,,::1", "10.0.0.0/8 ::1",
+		"",
+		"10.0.0.0/33",
+		"::/129",
+		"10.0.0.0/",
+		"10.0.0.0/8x",
+		"10.0.0.0/-1",
+		"example.org",
+		"10.0.0.0/8,",
+		"10.0.0.0/8,,::1",
+		"10.0.0.0/8 ::1",
 	};
 	char err[128];
 	size_t i;
@@ -113,26 +122,33 @@ test_render(void **state)
 	metrics_http_status(404);
 	metrics_store_commit(0.5);
 	metrics_hook(&owner_a, hook, NULL);
-	metrics_plugin(&owner_b, CV_METRIC_SUMMARY, "convene_x_seconds", "X.", NULL, NULL, 0.25);
-	metrics_plugin(&owner_b, CV_METRIC_SUMMARY, "convene_x_seconds", "X.", NULL, NULL, 0.5);
+	metrics_plugin(&owner_b, CV_METRIC_SUMMARY, "convene_x_seconds", "X.", NULL, NULL,
+	    0.25);
+	metrics_plugin(&owner_b, CV_METRIC_SUMMARY, "convene_x_seconds", "X.", NULL, NULL,
+	    0.5);
 	metrics_plugin(&owner_b, CV_METRIC_COUNTER, "convene_y_total", "Y.", "r", "ok", 2);
 	metrics_plugin(&owner_b, CV_METRIC_COUNTER, "convene_y_total", "Y.", "r", "ok", 1);
 	/* Refused: a bad name, and another owner's name. */
 	metrics_plugin(&owner_b, CV_METRIC_GAUGE, "convene bad", "Bad.", NULL, NULL, 1);
 	metrics_plugin(&owner_a, CV_METRIC_COUNTER, "convene_y_total", "Y.", "r", "ok", 5);
-	metrics_plugin(&owner_a, CV_METRIC_GAUGE, "convene_connected", "No.", NULL, NULL, 7);
+	metrics_plugin(&owner_a, CV_METRIC_GAUGE, "convene_connected", "No.", NULL, NULL,
+	    7);
 
 	text = metrics_render(&len);
 	assert_int_equal(strlen(text), len);
 	assert_int_equal(hook_runs, 1);
 	assert_non_null(strstr(text, "\nconvene_commands_handled_total 1\n"));
-	assert_non_null(strstr(text, "\nconvene_commands_refused_total{reason=\"usage\"} 1\n"));
+	assert_non_null(
+	    strstr(text, "\nconvene_commands_refused_total{reason=\"usage\"} 1\n"));
 	assert_non_null(strstr(text, "\nconvene_http_requests_total{code=\"404\"} 1\n"));
-	assert_non_null(strstr(text, "\nconvene_store_commit_seconds_sum 0.5\n"
+	assert_non_null(strstr(text,
+	    "\nconvene_store_commit_seconds_sum 0.5\n"
 	    "convene_store_commit_seconds_count 1\n"));
-	assert_non_null(strstr(text, "# TYPE convene_things gauge\n"
+	assert_non_null(strstr(text,
+	    "# TYPE convene_things gauge\n"
 	    "convene_things{kind=\"a\\\"b\\\\c\\nd\"} 3\n"));
-	assert_non_null(strstr(text, "# TYPE convene_x_seconds summary\n"
+	assert_non_null(strstr(text,
+	    "# TYPE convene_x_seconds summary\n"
 	    "convene_x_seconds_sum 0.75\nconvene_x_seconds_count 2\n"));
 	assert_non_null(strstr(text, "\nconvene_y_total{r=\"ok\"} 3\n"));
 	assert_null(strstr(text, "convene bad"));

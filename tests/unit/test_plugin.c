@@ -49,7 +49,9 @@ ircmsg_full_line(void **state)
 
 	(void)state;
 	assert_int_equal(ircmsg_parse(":irc.test 005 me CASEMAPPING=ascii TARGMAX=NOTICE:4 "
-	    "A B C D E F G H I J K :are supported", &m), 0);
+	                              "A B C D E F G H I J K :are supported",
+	                     &m),
+	    0);
 	assert_string_equal(m.prefix, "irc.test");
 	assert_string_equal(m.command, "005");
 	/* More than libircclient's 10 parameters survive. */
@@ -64,13 +66,14 @@ static void
 typed_keys_only_from_new_descriptors(void **state)
 {
 	static const struct cv_config_key keys[] = {
-		{ "k", CV_KEY_BOOL, NULL, 0, 0, NULL }, { NULL, CV_KEY_STRING, NULL, 0, 0, NULL },
+		{ "k", CV_KEY_BOOL, NULL, 0, 0, NULL },
+		{ NULL, CV_KEY_STRING, NULL, 0, 0, NULL },
 	};
 	struct cv_plugin_desc d = { .abi_major = 1, .abi_minor = 5, .config = keys };
 
 	(void)state;
 	assert_ptr_equal(plugin_typed_keys(&d), keys);
-	d.abi_minor = 4;	/* built before the member: it would be read past the struct */
+	d.abi_minor = 4; /* built before the member: it would be read past the struct */
 	assert_null(plugin_typed_keys(&d));
 	d.abi_minor = 0;
 	assert_null(plugin_typed_keys(&d));

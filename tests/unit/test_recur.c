@@ -19,8 +19,11 @@
 static time_t
 utc(int y, int mo, int d, int h, int mi)
 {
-	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
-		.tm_hour = h, .tm_min = mi };
+	struct tm tm = { .tm_year = y - 1900,
+		.tm_mon = mo - 1,
+		.tm_mday = d,
+		.tm_hour = h,
+		.tm_min = mi };
 
 	return timegm(&tm);
 }
@@ -65,8 +68,8 @@ expect(const struct recur_series *s, time_t from, time_t to, const time_t *want,
 	assert_int_equal(n, nwant);
 	for (int i = 0; i < n; i++)
 		if (occ[i].start != want[i])
-			fail_msg("occurrence %d: got %lld, want %lld", i, (long long)occ[i].start,
-			    (long long)want[i]);
+			fail_msg("occurrence %d: got %lld, want %lld", i,
+			    (long long)occ[i].start, (long long)want[i]);
 }
 
 static void
@@ -106,11 +109,16 @@ test_grammar(void **state)
 
 	/* The stored form reads back as the same rule. */
 	static const char *const canon[][2] = {
-		{ "DAILY", "daily" }, { "every 1 week", "weekly" }, { "every week", "weekly" },
-		{ "every 2 Weeks", "every 2 weeks" }, { "monthly", "monthly" },
+		{ "DAILY", "daily" },
+		{ "every 1 week", "weekly" },
+		{ "every week", "weekly" },
+		{ "every 2 Weeks", "every 2 weeks" },
+		{ "monthly", "monthly" },
 		{ "every 3 month on day 7 times 4", "every 3 months on day 7 times 4" },
-		{ "monthly on day 15 until 2027-01-31", "monthly on day 15 until 2027-01-31" },
-		{ "every 10 days", "every 10 days" }, { "none", "none" },
+		{ "monthly on day 15 until 2027-01-31",
+		    "monthly on day 15 until 2027-01-31" },
+		{ "every 10 days", "every 10 days" },
+		{ "none", "none" },
 	};
 	for (size_t i = 0; i < sizeof(canon) / sizeof(canon[0]); i++) {
 		struct recur_rule back;
@@ -124,11 +132,24 @@ test_grammar(void **state)
 	}
 
 	static const char *const bad[] = {
-		"", "yearly", "every", "every 0 weeks", "every 100 days", "every 2 fortnights",
-		"weekly on day 3", "monthly on day 0", "monthly on day 32", "monthly on day",
-		"daily until 2026-02-30", "daily until tomorrow", "daily times 0",
-		"daily times 1000", "daily until 2026-12-01 times 3", "none weekly",
-		"weekly please", "every -2 weeks",
+		"",
+		"yearly",
+		"every",
+		"every 0 weeks",
+		"every 100 days",
+		"every 2 fortnights",
+		"weekly on day 3",
+		"monthly on day 0",
+		"monthly on day 32",
+		"monthly on day",
+		"daily until 2026-02-30",
+		"daily until tomorrow",
+		"daily times 0",
+		"daily times 1000",
+		"daily until 2026-12-01 times 3",
+		"none weekly",
+		"weekly please",
+		"every -2 weeks",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
@@ -144,7 +165,8 @@ static void
 test_text(void **state)
 {
 	struct when_zone to = zone("America/Toronto"), pa = zone("Europe/Paris");
-	time_t tue = utc(2026, 3, 10, 22, 0);	/* Tue 10 Mar 2026 18:00 EDT: the second Tuesday */
+	time_t tue =
+	    utc(2026, 3, 10, 22, 0); /* Tue 10 Mar 2026 18:00 EDT: the second Tuesday */
 	struct recur_rule r;
 	char buf[RECUR_TEXT_MAX];
 
@@ -208,15 +230,20 @@ test_check(void **state)
 	char err[256];
 
 	r = rule("monthly on day 15");
-	assert_int_equal(recur_check(&r, &to, utc(2026, 3, 15, 14, 0), err, sizeof(err)), 0);
-	assert_int_equal(recur_check(&r, &to, utc(2026, 3, 16, 14, 0), err, sizeof(err)), -1);
+	assert_int_equal(recur_check(&r, &to, utc(2026, 3, 15, 14, 0), err, sizeof(err)),
+	    0);
+	assert_int_equal(recur_check(&r, &to, utc(2026, 3, 16, 14, 0), err, sizeof(err)),
+	    -1);
 	assert_non_null(strstr(err, "day 16"));
 	/* 15 Mar 23:30 EDT is 16 Mar in UTC: the local day counts. */
-	assert_int_equal(recur_check(&r, &to, utc(2026, 3, 16, 3, 30), err, sizeof(err)), 0);
+	assert_int_equal(recur_check(&r, &to, utc(2026, 3, 16, 3, 30), err, sizeof(err)),
+	    0);
 	r = rule("weekly until 2026-03-09");
-	assert_int_equal(recur_check(&r, &to, utc(2026, 3, 10, 22, 0), err, sizeof(err)), -1);
+	assert_int_equal(recur_check(&r, &to, utc(2026, 3, 10, 22, 0), err, sizeof(err)),
+	    -1);
 	r = rule("weekly until 2026-03-10");
-	assert_int_equal(recur_check(&r, &to, utc(2026, 3, 10, 22, 0), err, sizeof(err)), 0);
+	assert_int_equal(recur_check(&r, &to, utc(2026, 3, 10, 22, 0), err, sizeof(err)),
+	    0);
 }
 
 /* Each rule across the spring change in Toronto (8 Mar 2026) and Paris (29 Mar). */
@@ -229,34 +256,44 @@ test_dst_spring(void **state)
 	/* Weekly, Tuesdays 18:00: EST 23:00Z, then EDT 22:00Z. */
 	s.rule = rule("weekly");
 	s.dtstart = utc(2026, 2, 24, 23, 0);
-	expect(&s, 0, utc(2026, 3, 18, 0, 0), (time_t[]){ utc(2026, 2, 24, 23, 0),
-	    utc(2026, 3, 3, 23, 0), utc(2026, 3, 10, 22, 0), utc(2026, 3, 17, 22, 0) }, 4);
+	expect(&s, 0, utc(2026, 3, 18, 0, 0),
+	    (time_t[]){ utc(2026, 2, 24, 23, 0), utc(2026, 3, 3, 23, 0),
+	        utc(2026, 3, 10, 22, 0), utc(2026, 3, 17, 22, 0) },
+	    4);
 
 	/* Daily 09:00 Paris: CET 08:00Z, then CEST 07:00Z from 29 Mar. */
 	s.zone = &pa;
 	s.rule = rule("daily");
 	s.dtstart = utc(2026, 3, 27, 8, 0);
-	expect(&s, 0, utc(2026, 3, 31, 0, 0), (time_t[]){ utc(2026, 3, 27, 8, 0),
-	    utc(2026, 3, 28, 8, 0), utc(2026, 3, 29, 7, 0), utc(2026, 3, 30, 7, 0) }, 4);
+	expect(&s, 0, utc(2026, 3, 31, 0, 0),
+	    (time_t[]){ utc(2026, 3, 27, 8, 0), utc(2026, 3, 28, 8, 0),
+	        utc(2026, 3, 29, 7, 0), utc(2026, 3, 30, 7, 0) },
+	    4);
 
 	/* Every 2 weeks, Sundays 12:00 Paris. */
 	s.rule = rule("every 2 weeks");
 	s.dtstart = utc(2026, 3, 15, 11, 0);
-	expect(&s, 0, utc(2026, 4, 13, 0, 0), (time_t[]){ utc(2026, 3, 15, 11, 0),
-	    utc(2026, 3, 29, 10, 0), utc(2026, 4, 12, 10, 0) }, 3);
+	expect(&s, 0, utc(2026, 4, 13, 0, 0),
+	    (time_t[]){ utc(2026, 3, 15, 11, 0), utc(2026, 3, 29, 10, 0),
+	        utc(2026, 4, 12, 10, 0) },
+	    3);
 
 	/* Monthly, the second Tuesday 19:00 Paris. */
 	s.rule = rule("monthly");
 	s.dtstart = utc(2026, 2, 10, 18, 0);
-	expect(&s, 0, utc(2026, 5, 1, 0, 0), (time_t[]){ utc(2026, 2, 10, 18, 0),
-	    utc(2026, 3, 10, 18, 0), utc(2026, 4, 14, 17, 0) }, 3);
+	expect(&s, 0, utc(2026, 5, 1, 0, 0),
+	    (time_t[]){ utc(2026, 2, 10, 18, 0), utc(2026, 3, 10, 18, 0),
+	        utc(2026, 4, 14, 17, 0) },
+	    3);
 
 	/* Monthly on day 15, 10:00 Toronto. */
 	s.zone = &to;
 	s.rule = rule("monthly on day 15");
 	s.dtstart = utc(2026, 2, 15, 15, 0);
-	expect(&s, 0, utc(2026, 4, 16, 0, 0), (time_t[]){ utc(2026, 2, 15, 15, 0),
-	    utc(2026, 3, 15, 14, 0), utc(2026, 4, 15, 14, 0) }, 3);
+	expect(&s, 0, utc(2026, 4, 16, 0, 0),
+	    (time_t[]){ utc(2026, 2, 15, 15, 0), utc(2026, 3, 15, 14, 0),
+	        utc(2026, 4, 15, 14, 0) },
+	    3);
 
 	/*
 	 * Daily 02:30 Toronto: on 8 Mar 02:30 does not exist; RFC 5545 3.3.5
@@ -264,8 +301,10 @@ test_dst_spring(void **state)
 	 */
 	s.rule = rule("daily");
 	s.dtstart = utc(2026, 3, 7, 7, 30);
-	expect(&s, 0, utc(2026, 3, 10, 0, 0), (time_t[]){ utc(2026, 3, 7, 7, 30),
-	    utc(2026, 3, 8, 7, 30), utc(2026, 3, 9, 6, 30) }, 3);
+	expect(&s, 0, utc(2026, 3, 10, 0, 0),
+	    (time_t[]){ utc(2026, 3, 7, 7, 30), utc(2026, 3, 8, 7, 30),
+	        utc(2026, 3, 9, 6, 30) },
+	    3);
 }
 
 /* And across the autumn change: Toronto 1 Nov 2026, Paris 25 Oct. */
@@ -276,30 +315,40 @@ test_dst_autumn(void **state)
 	struct recur_series s = { .zone = &to };
 
 	s.rule = rule("weekly");
-	s.dtstart = utc(2026, 10, 27, 22, 0);	/* Tue 18:00 EDT */
-	expect(&s, 0, utc(2026, 11, 11, 0, 0), (time_t[]){ utc(2026, 10, 27, 22, 0),
-	    utc(2026, 11, 3, 23, 0), utc(2026, 11, 10, 23, 0) }, 3);
+	s.dtstart = utc(2026, 10, 27, 22, 0); /* Tue 18:00 EDT */
+	expect(&s, 0, utc(2026, 11, 11, 0, 0),
+	    (time_t[]){ utc(2026, 10, 27, 22, 0), utc(2026, 11, 3, 23, 0),
+	        utc(2026, 11, 10, 23, 0) },
+	    3);
 
 	s.rule = rule("every 2 weeks");
 	s.dtstart = utc(2026, 10, 20, 22, 0);
-	expect(&s, 0, utc(2026, 11, 18, 0, 0), (time_t[]){ utc(2026, 10, 20, 22, 0),
-	    utc(2026, 11, 3, 23, 0), utc(2026, 11, 17, 23, 0) }, 3);
+	expect(&s, 0, utc(2026, 11, 18, 0, 0),
+	    (time_t[]){ utc(2026, 10, 20, 22, 0), utc(2026, 11, 3, 23, 0),
+	        utc(2026, 11, 17, 23, 0) },
+	    3);
 
 	s.rule = rule("daily");
-	s.dtstart = utc(2026, 10, 31, 13, 0);	/* 09:00 EDT */
-	expect(&s, 0, utc(2026, 11, 3, 0, 0), (time_t[]){ utc(2026, 10, 31, 13, 0),
-	    utc(2026, 11, 1, 14, 0), utc(2026, 11, 2, 14, 0) }, 3);
+	s.dtstart = utc(2026, 10, 31, 13, 0); /* 09:00 EDT */
+	expect(&s, 0, utc(2026, 11, 3, 0, 0),
+	    (time_t[]){ utc(2026, 10, 31, 13, 0), utc(2026, 11, 1, 14, 0),
+	        utc(2026, 11, 2, 14, 0) },
+	    3);
 
 	s.zone = &pa;
 	s.rule = rule("monthly");
-	s.dtstart = utc(2026, 9, 8, 17, 0);	/* second Tuesday 19:00 CEST */
-	expect(&s, 0, utc(2026, 12, 1, 0, 0), (time_t[]){ utc(2026, 9, 8, 17, 0),
-	    utc(2026, 10, 13, 17, 0), utc(2026, 11, 10, 18, 0) }, 3);
+	s.dtstart = utc(2026, 9, 8, 17, 0); /* second Tuesday 19:00 CEST */
+	expect(&s, 0, utc(2026, 12, 1, 0, 0),
+	    (time_t[]){ utc(2026, 9, 8, 17, 0), utc(2026, 10, 13, 17, 0),
+	        utc(2026, 11, 10, 18, 0) },
+	    3);
 
-	s.rule = rule("monthly on day 31");	/* months without a 31st are skipped */
+	s.rule = rule("monthly on day 31"); /* months without a 31st are skipped */
 	s.dtstart = utc(2026, 8, 31, 7, 0);
-	expect(&s, 0, utc(2027, 1, 1, 0, 0), (time_t[]){ utc(2026, 8, 31, 7, 0),
-	    utc(2026, 10, 31, 8, 0), utc(2026, 12, 31, 8, 0) }, 3);
+	expect(&s, 0, utc(2027, 1, 1, 0, 0),
+	    (time_t[]){ utc(2026, 8, 31, 7, 0), utc(2026, 10, 31, 8, 0),
+	        utc(2026, 12, 31, 8, 0) },
+	    3);
 }
 
 /* The fifth Tuesday: months without one are skipped (RFC 5545 3.3.10). */
@@ -310,14 +359,16 @@ test_fifth_weekday(void **state)
 	struct recur_series s = { .zone = &pa };
 
 	s.rule = rule("monthly");
-	s.dtstart = utc(2026, 3, 31, 17, 0);	/* Tue 31 Mar 2026 19:00 CEST */
-	expect(&s, 0, utc(2027, 4, 1, 0, 0), (time_t[]){ utc(2026, 3, 31, 17, 0),
-	    utc(2026, 6, 30, 17, 0), utc(2026, 9, 29, 17, 0), utc(2026, 12, 29, 18, 0),
-	    utc(2027, 3, 30, 17, 0) }, 5);
-	s.rule = rule("every 3 months");	/* Jun, Sep, Dec have one; Mar 2027 too */
-	expect(&s, 0, utc(2027, 4, 1, 0, 0), (time_t[]){ utc(2026, 3, 31, 17, 0),
-	    utc(2026, 6, 30, 17, 0), utc(2026, 9, 29, 17, 0), utc(2026, 12, 29, 18, 0),
-	    utc(2027, 3, 30, 17, 0) }, 5);
+	s.dtstart = utc(2026, 3, 31, 17, 0); /* Tue 31 Mar 2026 19:00 CEST */
+	expect(&s, 0, utc(2027, 4, 1, 0, 0),
+	    (time_t[]){ utc(2026, 3, 31, 17, 0), utc(2026, 6, 30, 17, 0),
+	        utc(2026, 9, 29, 17, 0), utc(2026, 12, 29, 18, 0), utc(2027, 3, 30, 17, 0) },
+	    5);
+	s.rule = rule("every 3 months"); /* Jun, Sep, Dec have one; Mar 2027 too */
+	expect(&s, 0, utc(2027, 4, 1, 0, 0),
+	    (time_t[]){ utc(2026, 3, 31, 17, 0), utc(2026, 6, 30, 17, 0),
+	        utc(2026, 9, 29, 17, 0), utc(2026, 12, 29, 18, 0), utc(2027, 3, 30, 17, 0) },
+	    5);
 }
 
 static void
@@ -329,13 +380,17 @@ test_until_times(void **state)
 
 	/* until is inclusive of its day. */
 	s.rule = rule("weekly until 2026-03-10");
-	expect(&s, 0, (time_t)-1, (time_t[]){ utc(2026, 2, 24, 23, 0), utc(2026, 3, 3, 23, 0),
-	    utc(2026, 3, 10, 22, 0) }, 3);
+	expect(&s, 0, (time_t)-1,
+	    (time_t[]){ utc(2026, 2, 24, 23, 0), utc(2026, 3, 3, 23, 0),
+	        utc(2026, 3, 10, 22, 0) },
+	    3);
 	s.rule = rule("weekly until 2026-03-09");
 	assert_int_equal(recur_expand(&s, 0, (time_t)-1, occ, 16), 2);
 	s.rule = rule("every 2 weeks times 3");
-	expect(&s, 0, (time_t)-1, (time_t[]){ utc(2026, 2, 24, 23, 0), utc(2026, 3, 10, 22, 0),
-	    utc(2026, 3, 24, 22, 0) }, 3);
+	expect(&s, 0, (time_t)-1,
+	    (time_t[]){ utc(2026, 2, 24, 23, 0), utc(2026, 3, 10, 22, 0),
+	        utc(2026, 3, 24, 22, 0) },
+	    3);
 	/* The next K from an instant, in an endless series. */
 	s.rule = rule("weekly");
 	assert_int_equal(recur_expand(&s, utc(2027, 1, 1, 0, 0), (time_t)-1, occ, 2), 2);
@@ -355,8 +410,11 @@ test_overrides(void **state)
 		/* Tue 10 Mar moved to Thu 12 Mar 19:00 EDT. */
 		{ .date = day("2026-03-10"), .start = utc(2026, 3, 12, 23, 0) },
 	};
-	struct recur_series s = { .zone = &to, .dtstart = utc(2026, 2, 24, 23, 0),
-		.rule = rule("weekly"), .ov = ov, .nov = 2 };
+	struct recur_series s = { .zone = &to,
+		.dtstart = utc(2026, 2, 24, 23, 0),
+		.rule = rule("weekly"),
+		.ov = ov,
+		.nov = 2 };
 	struct recur_occ occ[8];
 	time_t t;
 
@@ -365,7 +423,7 @@ test_overrides(void **state)
 	assert_false(occ[0].moved);
 	assert_int_equal(occ[1].start, utc(2026, 3, 12, 23, 0));
 	assert_true(occ[1].moved);
-	assert_int_equal(occ[1].date.day, 10);	/* still N@2026-03-10 */
+	assert_int_equal(occ[1].date.day, 10); /* still N@2026-03-10 */
 	assert_int_equal(occ[2].start, utc(2026, 3, 17, 22, 0));
 
 	/* A move past later occurrences keeps the list in order of start. */
@@ -388,7 +446,8 @@ test_overrides(void **state)
 	assert_true(recur_is_occurrence(&s, &(struct when_local){ 2026, 3, 17, 0, 0 }));
 	assert_false(recur_is_occurrence(&s, &(struct when_local){ 2026, 3, 18, 0, 0 }));
 	assert_false(recur_is_occurrence(&s, &(struct when_local){ 2026, 2, 17, 0, 0 }));
-	assert_int_equal(recur_start_of(&s, &(struct when_local){ 2026, 3, 17, 0, 0 }, &t), 0);
+	assert_int_equal(recur_start_of(&s, &(struct when_local){ 2026, 3, 17, 0, 0 }, &t),
+	    0);
 	assert_int_equal(t, utc(2026, 3, 17, 22, 0));
 }
 
@@ -402,10 +461,12 @@ import(const char *props, struct recur_rule *r, struct when_local *ex, size_t *n
 	icalcomponent *cal, *ev;
 	int rc;
 
-	snprintf(text, sizeof(text), "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
+	snprintf(text, sizeof(text),
+	    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n"
 	    "BEGIN:VEVENT\r\nUID:u1\r\nDTSTAMP:20260101T000000Z\r\n"
 	    "DTSTART;TZID=America/Toronto:20260224T180000\r\n%s"
-	    "END:VEVENT\r\nEND:VCALENDAR\r\n", props);
+	    "END:VEVENT\r\nEND:VCALENDAR\r\n",
+	    props);
 	assert_non_null(cal = icalparser_parse_string(text));
 	ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
 	rc = recur_from_ical(ev, &to, utc(2026, 2, 24, 23, 0), r, ex, 8, nex, err, errlen);
@@ -421,17 +482,21 @@ test_import(void **state)
 	size_t nex;
 	char err[512];
 
-	assert_int_equal(import("RRULE:FREQ=WEEKLY;BYDAY=TU;WKST=MO\r\n", &r, ex, &nex, err,
-	    sizeof(err)), 0);
+	assert_int_equal(import("RRULE:FREQ=WEEKLY;BYDAY=TU;WKST=MO\r\n", &r, ex, &nex,
+	                     err, sizeof(err)),
+	    0);
 	assert_int_equal(r.freq, RECUR_WEEKLY);
-	assert_int_equal(import("RRULE:FREQ=WEEKLY;INTERVAL=2;COUNT=5\r\n", &r, ex, &nex, err,
-	    sizeof(err)), 0);
+	assert_int_equal(import("RRULE:FREQ=WEEKLY;INTERVAL=2;COUNT=5\r\n", &r, ex, &nex,
+	                     err, sizeof(err)),
+	    0);
 	assert_int_equal(r.interval, 2);
 	assert_int_equal(r.times, 5);
 	assert_int_equal(import("RRULE:FREQ=MONTHLY;BYDAY=4TU\r\n", &r, ex, &nex, err,
-	    sizeof(err)), 0);
+	                     sizeof(err)),
+	    0);
 	assert_int_equal(r.freq, RECUR_MONTHLY_WEEKDAY);
-	assert_int_equal(import("RRULE:FREQ=MONTHLY\r\n", &r, ex, &nex, err, sizeof(err)), 0);
+	assert_int_equal(import("RRULE:FREQ=MONTHLY\r\n", &r, ex, &nex, err, sizeof(err)),
+	    0);
 	assert_int_equal(r.freq, RECUR_MONTHLY_DAY);
 	assert_int_equal(r.monthday, 24);
 	assert_int_equal(import("RRULE:FREQ=DAILY\r\n", &r, ex, &nex, err, sizeof(err)), 0);
@@ -440,18 +505,22 @@ test_import(void **state)
 	assert_int_equal(r.freq, RECUR_NONE);
 
 	/* UNTIL: the exact last instant (Tue 10 Mar 18:00 EDT), Google's end of day, a DATE. */
-	assert_int_equal(import("RRULE:FREQ=WEEKLY;UNTIL=20260310T220000Z\r\n", &r, ex, &nex,
-	    err, sizeof(err)), 0);
+	assert_int_equal(import("RRULE:FREQ=WEEKLY;UNTIL=20260310T220000Z\r\n", &r, ex,
+	                     &nex, err, sizeof(err)),
+	    0);
 	assert_true(r.has_until);
 	assert_int_equal(r.until.day, 10);
-	assert_int_equal(import("RRULE:FREQ=WEEKLY;UNTIL=20260310T215959Z\r\n", &r, ex, &nex,
-	    err, sizeof(err)), 0);
-	assert_int_equal(r.until.day, 9);	/* before that day's occurrence: not included */
-	assert_int_equal(import("RRULE:FREQ=WEEKLY;UNTIL=20260311T035959Z\r\n", &r, ex, &nex,
-	    err, sizeof(err)), 0);
+	assert_int_equal(import("RRULE:FREQ=WEEKLY;UNTIL=20260310T215959Z\r\n", &r, ex,
+	                     &nex, err, sizeof(err)),
+	    0);
+	assert_int_equal(r.until.day, 9); /* before that day's occurrence: not included */
+	assert_int_equal(import("RRULE:FREQ=WEEKLY;UNTIL=20260311T035959Z\r\n", &r, ex,
+	                     &nex, err, sizeof(err)),
+	    0);
 	assert_int_equal(r.until.day, 10);
 	assert_int_equal(import("RRULE:FREQ=WEEKLY;UNTIL=20260310\r\n", &r, ex, &nex, err,
-	    sizeof(err)), 0);
+	                     sizeof(err)),
+	    0);
 	assert_int_equal(r.until.day, 10);
 	/* UNTIL just before Mon 9 Mar 00:30 EDT, the day after a 23-hour day: until Sun 8 Mar. */
 	{
@@ -459,35 +528,44 @@ test_import(void **state)
 		char text[512];
 		icalcomponent *cal;
 
-		snprintf(text, sizeof(text), "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:u2\r\n"
+		snprintf(text, sizeof(text),
+		    "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:u2\r\n"
 		    "DTSTART;TZID=America/Toronto:20260301T003000\r\n"
 		    "RRULE:FREQ=WEEKLY;UNTIL=20260309T042000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n");
 		assert_non_null(cal = icalparser_parse_string(text));
 		assert_int_equal(recur_from_ical(icalcomponent_get_first_component(cal,
-		    ICAL_VEVENT_COMPONENT), &to, utc(2026, 3, 1, 5, 30), &r, ex, 8, &nex, err,
-		    sizeof(err)), 0);
+		                                     ICAL_VEVENT_COMPONENT),
+		                     &to, utc(2026, 3, 1, 5, 30), &r, ex, 8, &nex, err,
+		                     sizeof(err)),
+		    0);
 		assert_true(r.has_until);
 		assert_int_equal(r.until.month, 3);
-		assert_int_equal(r.until.day, 8);	/* Sun 8 Mar 00:30 EST, 05:30Z, is the last */
+		assert_int_equal(r.until.day,
+		    8); /* Sun 8 Mar 00:30 EST, 05:30Z, is the last */
 		icalcomponent_free(cal);
 	}
 
 	/* EXDATE in the zone, in UTC; one on no occurrence is dropped. */
 	assert_int_equal(import("RRULE:FREQ=WEEKLY\r\n"
-	    "EXDATE;TZID=America/Toronto:20260303T180000\r\n"
-	    "EXDATE:20260317T220000Z\r\nEXDATE:20260318T220000Z\r\n", &r, ex, &nex, err,
-	    sizeof(err)), 0);
+	                        "EXDATE;TZID=America/Toronto:20260303T180000\r\n"
+	                        "EXDATE:20260317T220000Z\r\nEXDATE:20260318T220000Z\r\n",
+	                     &r, ex, &nex, err, sizeof(err)),
+	    0);
 	assert_int_equal(nex, 2);
 	assert_int_equal(ex[0].day, 3);
 	assert_int_equal(ex[1].day, 17);
 	/* An RDATE that is already an occurrence is taken; another is not. */
-	assert_int_equal(import("RRULE:FREQ=WEEKLY\r\nRDATE:20260303T230000Z\r\n", &r, ex, &nex,
-	    err, sizeof(err)), 0);
-	assert_int_equal(import("RRULE:FREQ=WEEKLY\r\nRDATE:20260304T230000Z\r\n", &r, ex, &nex,
-	    err, sizeof(err)), -1);
+	assert_int_equal(import("RRULE:FREQ=WEEKLY\r\nRDATE:20260303T230000Z\r\n", &r, ex,
+	                     &nex, err, sizeof(err)),
+	    0);
+	assert_int_equal(import("RRULE:FREQ=WEEKLY\r\nRDATE:20260304T230000Z\r\n", &r, ex,
+	                     &nex, err, sizeof(err)),
+	    -1);
 	assert_non_null(strstr(err, "RDATE:20260304T230000Z"));
 
-	static const struct { const char *props, *named; } refused[] = {
+	static const struct {
+		const char *props, *named;
+	} refused[] = {
 		{ "RRULE:FREQ=YEARLY\r\n", "FREQ=YEARLY" },
 		{ "RRULE:FREQ=HOURLY\r\n", "FREQ=HOURLY" },
 		{ "RRULE:FREQ=WEEKLY;BYDAY=MO,WE\r\n", "BYDAY=MO,WE" },
@@ -531,7 +609,8 @@ emit(int argc, char **argv)
 
 	if (argc < 7 || when_parse_zone(argv[2], &z) < 0 ||
 	    recur_parse(argv[4], &s.rule, err, sizeof(err)) < 0) {
-		fprintf(stderr, "usage: test_recur --expand ZONE DTSTART RULE FROM TO "
+		fprintf(stderr,
+		    "usage: test_recur --expand ZONE DTSTART RULE FROM TO "
 		    "[x DATE]... [m DATE START]...\n");
 		return 2;
 	}
@@ -559,8 +638,8 @@ emit(int argc, char **argv)
 	printf("rrule %s\n", buf);
 	recur_describe(&s.rule, &z, s.dtstart, buf, sizeof(buf));
 	printf("describe %s\n", buf);
-	n = recur_expand(&s, (time_t)strtoll(argv[5], NULL, 10), (time_t)strtoll(argv[6], NULL, 10),
-	    occ, 512);
+	n = recur_expand(&s, (time_t)strtoll(argv[5], NULL, 10),
+	    (time_t)strtoll(argv[6], NULL, 10), occ, 512);
 	for (int i = 0; i < n; i++)
 		printf("occ %04d-%02d-%02d %lld%s\n", occ[i].date.year, occ[i].date.month,
 		    occ[i].date.day, (long long)occ[i].start, occ[i].moved ? " moved" : "");

@@ -112,8 +112,9 @@ test_fairness(void **state)
 	queue_n(q, "#a", 20);
 	for (i = 0; i < 3; i++)
 		assert_string_equal(sendq_pop(q, 0, &wait),
-		    i == 0 ? "PRIVMSG #a :#a 0\r\n" : i == 1 ? "PRIVMSG #a :#a 1\r\n" :
-		    "PRIVMSG #a :#a 2\r\n");
+		    i == 0     ? "PRIVMSG #a :#a 0\r\n" :
+		        i == 1 ? "PRIVMSG #a :#a 1\r\n" :
+		                 "PRIVMSG #a :#a 2\r\n");
 	assert_int_equal(sendq_text(q, "NOTICE", "bob", "your turn"), 0);
 	for (i = 0; i < 2; i++)
 		b += strcmp(sendq_pop(q, 0, &wait), "NOTICE bob :your turn\r\n") == 0;
@@ -189,7 +190,8 @@ drain_text(struct sendq *q, const char *hdr, size_t prefix_len, int *nlines)
 static void
 test_split_utf8(void **state)
 {
-	static const char *const pieces[] = { "\xc3\xa9", "\xf0\x9f\x8e\x89", "a", "\xe2\x82\xac" };
+	static const char *const pieces[] = { "\xc3\xa9", "\xf0\x9f\x8e\x89", "a",
+		"\xe2\x82\xac" };
 	struct sendq *q = sendq_new(1000, 1.0, 100);
 	char text[2100], *back;
 	size_t len = 0, i = 0;
@@ -208,7 +210,7 @@ test_split_utf8(void **state)
 	assert_int_equal(sendq_text(q, "PRIVMSG", "#chan", text), 0);
 	back = drain_text(q, "PRIVMSG #chan :", 128, &n);
 	assert_string_equal(back, text);
-	assert_int_equal(n, 6);	/* 2000 bytes in 367-byte pieces, less a few at boundaries */
+	assert_int_equal(n, 6); /* 2000 bytes in 367-byte pieces, less a few at boundaries */
 	free(back);
 
 	sendq_set_prefix_len(q, 60);
@@ -283,7 +285,7 @@ test_bound(void **state)
 	assert_null(sendq_pop(q, 0, &wait));
 
 	queue_n(q, "#c", 4);
-	assert_int_equal(sendq_text(q, "PRIVMSG", "#c", big + 1000), -1);	/* 3 lines */
+	assert_int_equal(sendq_text(q, "PRIVMSG", "#c", big + 1000), -1); /* 3 lines */
 	assert_int_equal(sendq_raw(q, "#d", "JOIN #d"), 0);
 	/* Full: #d, with less queued, takes the room of #c's newest line ... */
 	assert_int_equal(sendq_raw(q, "#d", "JOIN #e"), 0);
@@ -317,7 +319,6 @@ test_bound(void **state)
 	sendq_free(q);
 }
 
-
 /* Review scenario (issue 12): ten people asking `events` (16 lines) every second. */
 static void
 test_ten_flooders_one_quiet(void **state)
@@ -336,8 +337,9 @@ test_ten_flooders_one_quiet(void **state)
 				sendq_text(q, "NOTICE", target, text);
 			}
 		}
-		if (now == 60000) {	/* long after every flooder reached its share */
-			assert_int_equal(sendq_text(q, "NOTICE", "quiet", "Convene 1.0"), 0);
+		if (now == 60000) { /* long after every flooder reached its share */
+			assert_int_equal(sendq_text(q, "NOTICE", "quiet", "Convene 1.0"),
+			    0);
 			asked = now;
 		}
 		/* One line a second goes out, as the bucket allows. */
@@ -391,7 +393,7 @@ test_full_queue_fair_share(void **state)
 	memset(three, 'y', sizeof three - 1);
 	three[sizeof three - 1] = '\0';
 	queue_n(q, "a", 5);
-	assert_int_equal(sendq_text(q, "NOTICE", "a", three), 0);	/* 3 lines */
+	assert_int_equal(sendq_text(q, "NOTICE", "a", three), 0); /* 3 lines */
 	queue_n(q, "b", 2);
 	assert_int_equal(sendq_len(q), 10);
 	/* a has the most: its newest text goes whole, all three lines. */
@@ -437,7 +439,7 @@ test_own_priority(void **state)
 	int64_t wait;
 
 	queue_n(q, "a", 5);
-	queue_n(q, "b", 1);	/* the whole queue is full of answers (b took a's last) ... */
+	queue_n(q, "b", 1); /* the whole queue is full of answers (b took a's last) ... */
 	assert_int_equal(sendq_len(q), 5);
 	/* ... and our own lines still have room. */
 	assert_int_equal(sendq_own(q, "WHOIS carol"), 0);
@@ -486,8 +488,10 @@ test_pack(void **state)
 		snprintf(nick, sizeof nick, "p%d", i);
 		assert_int_equal(sendq_text(q, "NOTICE", nick, "#1 Talk: confirmed."), 0);
 	}
-	assert_string_equal(sendq_pop(q, 0, &wait), "NOTICE p0,p1,p2,p3 :#1 Talk: confirmed.\r\n");
-	assert_string_equal(sendq_pop(q, 0, &wait), "NOTICE p4,p5 :#1 Talk: confirmed.\r\n");
+	assert_string_equal(sendq_pop(q, 0, &wait),
+	    "NOTICE p0,p1,p2,p3 :#1 Talk: confirmed.\r\n");
+	assert_string_equal(sendq_pop(q, 0, &wait),
+	    "NOTICE p4,p5 :#1 Talk: confirmed.\r\n");
 	assert_null(sendq_pop(q, 0, &wait));
 	assert_int_equal(sendq_len(q), 0);
 
@@ -609,7 +613,8 @@ test_pack_random(void **state)
 			assert_true(strlen(l) <= 512);
 			assert_int_equal(strncmp(l, "NOTICE ", 7), 0);
 			while (p < sp) {
-				int who = atoi(p + 1), what = (int)(strchr("cwchx", sp[2]) - "cwchx");
+				int who = atoi(p + 1),
+				    what = (int)(strchr("cwchx", sp[2]) - "cwchx");
 
 				assert_true(ngot[who] < nwant[who]);
 				assert_int_equal(what, want[who][ngot[who]]);
@@ -728,7 +733,7 @@ flood_and_drain(struct sendq *q)
 		sendq_text(q, "NOTICE", "flooder", "line");
 	for (i = 0; i < 500; i++)
 		sendq_text(q, "NOTICE", "other", "line");
-	for (i = 0; i < 10; i++)	/* draining half-way ends nothing */
+	for (i = 0; i < 10; i++) /* draining half-way ends nothing */
 		sendq_pop(q, 0, &wait);
 	sendq_text(q, "NOTICE", "flooder", "line");
 	while (sendq_pop(q, 0, &wait) != NULL)
@@ -744,7 +749,8 @@ test_full_logged_once(void **state)
 	log = stderr_of(flood_and_drain, q);
 	assert_int_equal(count_of(log, "queue full"), 1);
 	assert_int_equal(count_of(log, "drained"), 1);
-	snprintf(want, sizeof want, "drained: %d line(s)", 1000 + 500 - 2 * SENDQ_TARGET_MAX);
+	snprintf(want, sizeof want, "drained: %d line(s)",
+	    1000 + 500 - 2 * SENDQ_TARGET_MAX);
 	assert_non_null(strstr(log, want));
 	assert_true(strstr(log, "queue full") < strstr(log, "drained"));
 	free(log);

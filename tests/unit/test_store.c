@@ -17,7 +17,6 @@
 
 #include "tmpstore.h"
 
-
 /*
  * A VFS that forwards to the default one and can make every write fail
  * with SQLITE_FULL: how a COMMIT meets a full disk.
@@ -28,14 +27,21 @@ static int fail_writes;
 
 struct shim_file {
 	sqlite3_file base;
-	sqlite3_file *real;	/* lives right after this struct */
+	sqlite3_file *real; /* lives right after this struct */
 };
 
 #define REAL(f) (((struct shim_file *)(f))->real)
 
-static int shim_close(sqlite3_file *f) { return REAL(f)->pMethods->xClose(REAL(f)); }
-static int shim_read(sqlite3_file *f, void *b, int n, sqlite3_int64 o)
-{ return REAL(f)->pMethods->xRead(REAL(f), b, n, o); }
+static int
+shim_close(sqlite3_file *f)
+{
+	return REAL(f)->pMethods->xClose(REAL(f));
+}
+static int
+shim_read(sqlite3_file *f, void *b, int n, sqlite3_int64 o)
+{
+	return REAL(f)->pMethods->xRead(REAL(f), b, n, o);
+}
 static int
 shim_write(sqlite3_file *f, const void *b, int n, sqlite3_int64 o)
 {
@@ -43,38 +49,96 @@ shim_write(sqlite3_file *f, const void *b, int n, sqlite3_int64 o)
 		return SQLITE_FULL;
 	return REAL(f)->pMethods->xWrite(REAL(f), b, n, o);
 }
-static int shim_truncate(sqlite3_file *f, sqlite3_int64 s)
-{ return REAL(f)->pMethods->xTruncate(REAL(f), s); }
-static int shim_sync(sqlite3_file *f, int fl) { return REAL(f)->pMethods->xSync(REAL(f), fl); }
-static int shim_size(sqlite3_file *f, sqlite3_int64 *s)
-{ return REAL(f)->pMethods->xFileSize(REAL(f), s); }
-static int shim_lock(sqlite3_file *f, int l) { return REAL(f)->pMethods->xLock(REAL(f), l); }
-static int shim_unlock(sqlite3_file *f, int l) { return REAL(f)->pMethods->xUnlock(REAL(f), l); }
-static int shim_reserved(sqlite3_file *f, int *r)
-{ return REAL(f)->pMethods->xCheckReservedLock(REAL(f), r); }
-static int shim_fcntl(sqlite3_file *f, int op, void *a)
-{ return REAL(f)->pMethods->xFileControl(REAL(f), op, a); }
-static int shim_sector(sqlite3_file *f) { return REAL(f)->pMethods->xSectorSize(REAL(f)); }
-static int shim_devchar(sqlite3_file *f)
-{ return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f)); }
-static int shim_shmmap(sqlite3_file *f, int r, int sz, int e, void volatile **p)
-{ return REAL(f)->pMethods->xShmMap(REAL(f), r, sz, e, p); }
-static int shim_shmlock(sqlite3_file *f, int o, int n, int fl)
-{ return REAL(f)->pMethods->xShmLock(REAL(f), o, n, fl); }
-static void shim_shmbarrier(sqlite3_file *f) { REAL(f)->pMethods->xShmBarrier(REAL(f)); }
-static int shim_shmunmap(sqlite3_file *f, int d)
-{ return REAL(f)->pMethods->xShmUnmap(REAL(f), d); }
+static int
+shim_truncate(sqlite3_file *f, sqlite3_int64 s)
+{
+	return REAL(f)->pMethods->xTruncate(REAL(f), s);
+}
+static int
+shim_sync(sqlite3_file *f, int fl)
+{
+	return REAL(f)->pMethods->xSync(REAL(f), fl);
+}
+static int
+shim_size(sqlite3_file *f, sqlite3_int64 *s)
+{
+	return REAL(f)->pMethods->xFileSize(REAL(f), s);
+}
+static int
+shim_lock(sqlite3_file *f, int l)
+{
+	return REAL(f)->pMethods->xLock(REAL(f), l);
+}
+static int
+shim_unlock(sqlite3_file *f, int l)
+{
+	return REAL(f)->pMethods->xUnlock(REAL(f), l);
+}
+static int
+shim_reserved(sqlite3_file *f, int *r)
+{
+	return REAL(f)->pMethods->xCheckReservedLock(REAL(f), r);
+}
+static int
+shim_fcntl(sqlite3_file *f, int op, void *a)
+{
+	return REAL(f)->pMethods->xFileControl(REAL(f), op, a);
+}
+static int
+shim_sector(sqlite3_file *f)
+{
+	return REAL(f)->pMethods->xSectorSize(REAL(f));
+}
+static int
+shim_devchar(sqlite3_file *f)
+{
+	return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f));
+}
+static int
+shim_shmmap(sqlite3_file *f, int r, int sz, int e, void volatile **p)
+{
+	return REAL(f)->pMethods->xShmMap(REAL(f), r, sz, e, p);
+}
+static int
+shim_shmlock(sqlite3_file *f, int o, int n, int fl)
+{
+	return REAL(f)->pMethods->xShmLock(REAL(f), o, n, fl);
+}
+static void
+shim_shmbarrier(sqlite3_file *f)
+{
+	REAL(f)->pMethods->xShmBarrier(REAL(f));
+}
+static int
+shim_shmunmap(sqlite3_file *f, int d)
+{
+	return REAL(f)->pMethods->xShmUnmap(REAL(f), d);
+}
 
 static const sqlite3_io_methods shim_io = {
-	2, shim_close, shim_read, shim_write, shim_truncate, shim_sync,
-	shim_size, shim_lock, shim_unlock, shim_reserved, shim_fcntl,
-	shim_sector, shim_devchar, shim_shmmap, shim_shmlock, shim_shmbarrier,
-	shim_shmunmap, NULL, NULL,
+	2,
+	shim_close,
+	shim_read,
+	shim_write,
+	shim_truncate,
+	shim_sync,
+	shim_size,
+	shim_lock,
+	shim_unlock,
+	shim_reserved,
+	shim_fcntl,
+	shim_sector,
+	shim_devchar,
+	shim_shmmap,
+	shim_shmlock,
+	shim_shmbarrier,
+	shim_shmunmap,
+	NULL,
+	NULL,
 };
 
 static int
-shim_open(sqlite3_vfs *v, const char *name, sqlite3_file *f, int flags,
-    int *out)
+shim_open(sqlite3_vfs *v, const char *name, sqlite3_file *f, int flags, int *out)
 {
 	struct shim_file *sf = (struct shim_file *)f;
 	int rc;
@@ -136,8 +200,9 @@ table_exists(const char *name)
 	bool found;
 
 	assert_int_equal(sqlite3_prepare_v2(store_db(),
-	    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-	    -1, &stmt, NULL), SQLITE_OK);
+	                     "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+	                     -1, &stmt, NULL),
+	    SQLITE_OK);
 	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
 	found = sqlite3_step(stmt) == SQLITE_ROW;
 	sqlite3_finalize(stmt);
@@ -161,8 +226,8 @@ other_conn(struct fixture *fx)
 {
 	sqlite3 *db;
 
-	assert_int_equal(sqlite3_open_v2(fx->path, &db, SQLITE_OPEN_READONLY,
-	    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_open_v2(fx->path, &db, SQLITE_OPEN_READONLY, NULL),
+	    SQLITE_OK);
 	return db;
 }
 
@@ -221,12 +286,12 @@ test_pragmas(void **state)
 	sqlite3 *db = store_db();
 	sqlite3_stmt *stmt;
 
-	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1,
-	    &stmt, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, NULL),
+	    SQLITE_OK);
 	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
 	assert_string_equal((const char *)sqlite3_column_text(stmt, 0), "wal");
 	sqlite3_finalize(stmt);
-	assert_int_equal(query_int(db, "PRAGMA synchronous"), 2);	/* FULL */
+	assert_int_equal(query_int(db, "PRAGMA synchronous"), 2); /* FULL */
 	assert_int_equal(query_int(db, "PRAGMA foreign_keys"), 1);
 	assert_int_equal(query_int(db, "PRAGMA secure_delete"), 1);
 	assert_int_equal(query_int(db, "PRAGMA journal_size_limit"), 0);
@@ -250,7 +315,8 @@ test_migrate(void **state)
 	assert_true(table_exists("b"));
 	assert_false(table_exists("c"));
 	assert_int_equal(query_int(store_db(),
-	    "SELECT version FROM schema_versions WHERE owner = 'p'"), 2);
+	                     "SELECT version FROM schema_versions WHERE owner = 'p'"),
+	    2);
 
 	/* Again: nothing to do (re-running CREATE TABLE a would fail). */
 	assert_int_equal(store_migrate("p", steps, 2, err, sizeof err), 0);
@@ -260,7 +326,8 @@ test_migrate(void **state)
 	assert_int_equal(store_migrate("p", steps, 3, err, sizeof err), 0);
 	assert_true(table_exists("c"));
 	assert_int_equal(query_int(store_db(),
-	    "SELECT version FROM schema_versions WHERE owner = 'p'"), 3);
+	                     "SELECT version FROM schema_versions WHERE owner = 'p'"),
+	    3);
 
 	/* Owners are separate. */
 	assert_int_equal(store_migrate("q", steps + 2, 0, err, sizeof err), 0);
@@ -281,7 +348,8 @@ test_migrate_fails(void **state)
 	assert_true(table_exists("a"));
 	assert_false(table_exists("b"));
 	assert_int_equal(query_int(store_db(),
-	    "SELECT version FROM schema_versions WHERE owner = 'p'"), 1);
+	                     "SELECT version FROM schema_versions WHERE owner = 'p'"),
+	    1);
 	assert_true(sqlite3_get_autocommit(store_db()));
 }
 
@@ -294,7 +362,8 @@ test_migrate_newer(void **state)
 	assert_int_equal(store_migrate("p", steps, 2, err, sizeof err), -1);
 	assert_non_null(strstr(err, "newer"));
 	assert_int_equal(query_int(store_db(),
-	    "SELECT version FROM schema_versions WHERE owner = 'p'"), 3);
+	                     "SELECT version FROM schema_versions WHERE owner = 'p'"),
+	    3);
 }
 
 /* A plugin loaded during a grouped pass migrates inside a savepoint. */
@@ -394,7 +463,7 @@ test_group(void **state)
 	other = other_conn(fx);
 	store_set_group(true);
 	assert_false(store_group_open());
-	assert_int_equal(store_pass_end(), 0);	/* nothing to do */
+	assert_int_equal(store_pass_end(), 0); /* nothing to do */
 
 	assert_int_equal(store_begin(), 0);
 	assert_true(store_group_open());
@@ -556,20 +625,27 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_modes, setup, tmpstore_teardown),
-		cmocka_unit_test_setup_teardown(test_mode_narrowed, setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_mode_narrowed, setup,
+		    tmpstore_teardown),
 		cmocka_unit_test_setup_teardown(test_open_twice, setup, tmpstore_teardown),
-		cmocka_unit_test_setup_teardown(test_open_bad_path, setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_open_bad_path, setup,
+		    tmpstore_teardown),
 		cmocka_unit_test_setup_teardown(test_pragmas, setup, tmpstore_teardown),
 		cmocka_unit_test_setup_teardown(test_migrate, setup, tmpstore_teardown),
-		cmocka_unit_test_setup_teardown(test_migrate_fails, setup, tmpstore_teardown),
-		cmocka_unit_test_setup_teardown(test_migrate_newer, setup, tmpstore_teardown),
-		cmocka_unit_test_setup_teardown(test_migrate_in_group, setup, tmpstore_teardown),
-		cmocka_unit_test_setup_teardown(test_begin_commit_rollback, setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_fails, setup,
+		    tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_newer, setup,
+		    tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_in_group, setup,
+		    tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_begin_commit_rollback, setup,
+		    tmpstore_teardown),
 		cmocka_unit_test_setup_teardown(test_nesting, setup, tmpstore_teardown),
 		cmocka_unit_test_setup_teardown(test_group, setup, tmpstore_teardown),
 		cmocka_unit_test_setup_teardown(test_commit_full, setup, tmpstore_teardown),
 		cmocka_unit_test_setup_teardown(test_checkpoint, setup, tmpstore_teardown),
-		cmocka_unit_test_setup_teardown(test_checkpoint_after_commit, setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoint_after_commit, setup,
+		    tmpstore_teardown),
 	};
 
 	install_shim();

@@ -15,25 +15,25 @@ test_valid_utf8(void **state)
 {
 	assert_true(VALID(""));
 	assert_true(VALID("plain ascii"));
-	assert_true(VALID("caf\xc3\xa9"));			/* é */
-	assert_true(VALID("\xe2\x82\xac"));			/* € */
-	assert_true(VALID("\xf0\x9f\x8e\x89"));			/* 🎉 */
-	assert_true(VALID("\xf4\x8f\xbf\xbf"));			/* U+10FFFF */
-	assert_true(VALID("\xed\x9f\xbf"));			/* U+D7FF */
-	assert_true(VALID("a\0b"));				/* NUL is a character */
+	assert_true(VALID("caf\xc3\xa9"));      /* é */
+	assert_true(VALID("\xe2\x82\xac"));     /* € */
+	assert_true(VALID("\xf0\x9f\x8e\x89")); /* 🎉 */
+	assert_true(VALID("\xf4\x8f\xbf\xbf")); /* U+10FFFF */
+	assert_true(VALID("\xed\x9f\xbf"));     /* U+D7FF */
+	assert_true(VALID("a\0b"));             /* NUL is a character */
 
-	assert_false(VALID("\x80"));				/* lone continuation */
-	assert_false(VALID("\xc3"));				/* truncated */
-	assert_false(VALID("\xe2\x82"));			/* truncated */
-	assert_false(VALID("\xc0\xaf"));			/* overlong '/' */
-	assert_false(VALID("\xc1\xbf"));			/* overlong */
-	assert_false(VALID("\xe0\x80\xaf"));			/* overlong */
-	assert_false(VALID("\xf0\x80\x80\xaf"));		/* overlong */
-	assert_false(VALID("\xed\xa0\x80"));			/* surrogate U+D800 */
-	assert_false(VALID("\xf4\x90\x80\x80"));		/* U+110000 */
+	assert_false(VALID("\x80"));             /* lone continuation */
+	assert_false(VALID("\xc3"));             /* truncated */
+	assert_false(VALID("\xe2\x82"));         /* truncated */
+	assert_false(VALID("\xc0\xaf"));         /* overlong '/' */
+	assert_false(VALID("\xc1\xbf"));         /* overlong */
+	assert_false(VALID("\xe0\x80\xaf"));     /* overlong */
+	assert_false(VALID("\xf0\x80\x80\xaf")); /* overlong */
+	assert_false(VALID("\xed\xa0\x80"));     /* surrogate U+D800 */
+	assert_false(VALID("\xf4\x90\x80\x80")); /* U+110000 */
 	assert_false(VALID("\xf5\x80\x80\x80"));
 	assert_false(VALID("\xff"));
-	assert_false(VALID("\xc3\x28"));			/* bad continuation */
+	assert_false(VALID("\xc3\x28")); /* bad continuation */
 	assert_false(VALID("ok\xe2\x82\xe2\x82\xac"));
 }
 
@@ -53,12 +53,22 @@ test_strip_crlf(void **state)
 static void
 test_strip_format(void **state)
 {
-	char a[] = "\x02" "bold\x02 \x1ditalic\x1d \x1funder\x1f \x1estrike\x1e \x11mono\x11 \x16rev\x0f!";
-	char b[] = "\x03" "4red\x03 \x03" "04,12both\x03 \x03" "1,x \x03" "123";
-	char c[] = "\x04" "ff0000red\x04 \x04" "00FF00,0000ffboth \x04" "12345x";
+	char a[] =
+	    "\x02"
+	    "bold\x02 \x1ditalic\x1d \x1funder\x1f \x1estrike\x1e \x11mono\x11 \x16rev\x0f!";
+	char b[] = "\x03"
+	           "4red\x03 \x03"
+	           "04,12both\x03 \x03"
+	           "1,x \x03"
+	           "123";
+	char c[] = "\x04"
+	           "ff0000red\x04 \x04"
+	           "00FF00,0000ffboth \x04"
+	           "12345x";
 	char d[] = "\x03,5 end\x03";
 
-	assert_int_equal(text_strip_format(a), strlen("bold italic under strike mono rev!"));
+	assert_int_equal(text_strip_format(a),
+	    strlen("bold italic under strike mono rev!"));
 	assert_string_equal(a, "bold italic under strike mono rev!");
 	/* Two digits at most, a comma only with digits after it. */
 	text_strip_format(b);
@@ -92,15 +102,15 @@ test_clean(void **state)
 static void
 test_cut_utf8_boundary(void **state)
 {
-	const char *s = "ab\xc3\xa9\xf0\x9f\x8e\x89z";	/* a b é 🎉 z */
+	const char *s = "ab\xc3\xa9\xf0\x9f\x8e\x89z"; /* a b é 🎉 z */
 	size_t len = strlen(s);
 
 	assert_int_equal(text_cut_utf8(s, len, 100), len);
 	assert_int_equal(text_cut_utf8(s, len, len), len);
 	assert_int_equal(text_cut_utf8(s, len, 2), 2);
-	assert_int_equal(text_cut_utf8(s, len, 3), 2);	/* inside é */
+	assert_int_equal(text_cut_utf8(s, len, 3), 2); /* inside é */
 	assert_int_equal(text_cut_utf8(s, len, 4), 4);
-	assert_int_equal(text_cut_utf8(s, len, 5), 4);	/* inside 🎉 */
+	assert_int_equal(text_cut_utf8(s, len, 5), 4); /* inside 🎉 */
 	assert_int_equal(text_cut_utf8(s, len, 7), 4);
 	assert_int_equal(text_cut_utf8(s, len, 8), 8);
 	assert_int_equal(text_cut_utf8(s, len, 0), 0);
@@ -114,8 +124,8 @@ test_cut_utf8_boundary(void **state)
 static void
 test_cut_prefers_space(void **state)
 {
-	const char *s = "aaaaaaaaaaaaaa bbbbb";	/* space at 14 */
-	const char *far = "aaaa bbbbbbbbbbbbbbbbbbbb";	/* space at 4 */
+	const char *s = "aaaaaaaaaaaaaa bbbbb";        /* space at 14 */
+	const char *far = "aaaa bbbbbbbbbbbbbbbbbbbb"; /* space at 4 */
 	const char *nosp = "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9";
 
 	/* max 17: the space lies in the last quarter, cut after it. */

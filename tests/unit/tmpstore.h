@@ -12,7 +12,7 @@
 
 struct fixture {
 	char dir[64];
-	char *path;	/* dir/convene.db */
+	char *path; /* dir/convene.db */
 };
 
 /* Opens the store in a new folder named after the test; fails the test if it cannot. */

@@ -49,7 +49,8 @@ ttimer(struct cv_ctx *ctx)
 static void
 trest(struct cv_ctx *ctx)
 {
-	host->reply(ctx, "argc=%d first=[%s] rest=[%s]", ctx->argc, ctx->argv[0], ctx->argv[1]);
+	host->reply(ctx, "argc=%d first=[%s] rest=[%s]", ctx->argc, ctx->argv[0],
+	    ctx->argv[1]);
 }
 
 static void
@@ -87,7 +88,8 @@ hello(void *arg, const struct cv_http_req *req, struct cv_http_resp *resp)
 
 	if (strcmp(req->path, "/test/hello") != 0)
 		return -1;
-	resp->len = snprintf(body, sizeof body, "%s from testplug\n", greeting ? greeting : "hello");
+	resp->len = snprintf(body, sizeof body, "%s from testplug\n",
+	    greeting ? greeting : "hello");
 	resp->body = body;
 	resp->content_type = "text/plain; charset=utf-8";
 	snprintf(resp->etag, sizeof resp->etag, "\"t%zu\"", resp->len);
@@ -98,8 +100,10 @@ static const struct cv_command commands[] = {
 	{ "tping", "[word]", "answer tpong", 0, 1, CV_ROLE_MEMBER, 0, tping },
 	{ "tsecret", "", "organisers only", 0, 0, CV_ROLE_ORGANIZER, 0, tsecret },
 	{ "ttimer", "SECONDS", "notice after SECONDS", 1, 1, CV_ROLE_MEMBER, 0, ttimer },
-	{ "trest", "WORD TEXT...", "echo the rest of the line", 2, 2, CV_ROLE_MEMBER, CV_CMD_REST, trest },
-	{ "tseen", "NICK", "was NICK seen on the bus since load", 1, 1, CV_ROLE_MEMBER, 0, tseen },
+	{ "trest", "WORD TEXT...", "echo the rest of the line", 2, 2, CV_ROLE_MEMBER,
+	    CV_CMD_REST, trest },
+	{ "tseen", "NICK", "was NICK seen on the bus since load", 1, 1, CV_ROLE_MEMBER, 0,
+	    tseen },
 };
 
 static int
