@@ -244,9 +244,17 @@ typedef void (*cv_bus_fn)(void *arg, const char *topic, const void *data);
 typedef uint64_t cv_timer_id;
 
 /* Topics the host publishes on the bus. `data` is a const struct cv_person *. */
-#define CV_TOPIC_PERSON_SEEN "person.seen" /* joined a channel of ours or spoke to us */
-#define CV_TOPIC_PERSON_GONE "person.gone" /* quit, or left every channel of ours */
-#define CV_TOPIC_CONNECTED "irc.connected" /* registered with the server; data NULL */
+/*
+ * The topics of the bus (subscribe, publish), with the type of their data.
+ * The host's own first, then those one plugin publishes for others; a topic
+ * is declared here, never as a bare string in a plugin.
+ */
+/* Joined a channel of ours or spoke to us. data: const struct cv_person *. */
+#define CV_TOPIC_PERSON_SEEN "person.seen"
+/* Quit, or left every channel of ours. data: const struct cv_person *. */
+#define CV_TOPIC_PERSON_GONE "person.gone"
+/* Registered with the server (after 001, CAP and SASL). data: NULL. */
+#define CV_TOPIC_CONNECTED "irc.connected"
 /*
  * Erase everything about a person (data: const struct cv_person *; only `id`
  * is sure to be set). Published inside the publisher's transaction; each
