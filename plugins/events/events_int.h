@@ -99,6 +99,25 @@ void cmd_event_cancel(struct cv_ctx *ctx);
 void cmd_event_announce(struct cv_ctx *ctx);
 void cmd_attendees(struct cv_ctx *ctx);
 
+/* organiser_say.c: in one language ("en", "fr"), from host->tr. */
+/* "Thu 10 Dec 2026 18:00-19:30 America/Toronto, in 10 days" */
+void when_said(char *buf, size_t n, const struct ev_event *e, const char *lang);
+/* "3 places left", "full (waitlist)", "no limit" */
+void places_said(char *buf, size_t n, const struct ev_event *e, const char *lang);
+/*
+ * A notice to registrants for one language: e is the event as that
+ * language's readers see it; pub: the line for relayed people (may return
+ * NULL: nothing). A new string the caller frees.
+ */
+typedef char *tell_render(const struct ev_event *e, const char *lang, bool pub,
+    const void *arg);
+/*
+ * tell_people() once for each language of the people of the lists (at most
+ * 4 lists), with render's text in that language (host->person_lang).
+ */
+void tell_in_languages(const struct ev_people *const *lists, size_t nlists,
+    long long event_id, tell_render *render, const void *arg);
+
 /* import_jobs.c */
 /* An `event import` whose download is running: whom to answer, what to make. */
 struct import_job {

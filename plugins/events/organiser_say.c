@@ -1,0 +1,113 @@
+/*
+ * organiser_say.c: what the organisers' commands say, in the reader's
+ * language: an event's time and places, and the notices to its registrants
+ * rendered once for each language of the people told.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "events_int.h"
+
+#define LANGS_MAX 8 /* languages of one group of people told */
+#define LISTS_MAX 4 /* lists handed to tell_people at once */
+
+void
+when_said(char *buf, size_t n, const struct ev_event *e, const char *lang)
+{
+	struct when_zone z;
+	char own[200], rel[64];
+	time_t start = (time_t)e->start_utc, end = event_end(e), now = host->wall_now();
+
+	event_zone(e, &z);
+	when_format_span_lang(own, sizeof(own), start, end, &z, lang);
+	if (start > now)
+		when_relative_lang(rel, sizeof(rel), start, now, lang);
+	else if (end > now)
+		snprintf(rel, sizeof(rel), "%s", host->tr(lang, "happening now"));
+	else
+		snprintf(rel, sizeof(rel), "%s", host->tr(lang, "ended"));
+	snprintf(buf, n, "%s, %s", own, rel);
+}
+
+void
+places_said(char *buf, size_t n, const struct ev_event *e, const char *lang)
+{
+	int left = model_places_left(e);
+
+	if (left < 0)
+		snprintf(buf, n, "%s", host->tr(lang, "no limit"));
+	else if (left == 0)
+		snprintf(buf, n, "%s", host->tr(lang, "full (waitlist)"));
+	else
+		snprintf(buf, n,
+		    host->ntr(lang, "%d place left", "%d places left", (unsigned long)left),
+		    left);
+}
+
+/* The index of lang in langs, added when there is room; 0 (the first) when full. */
+static size_t
+lang_slot(const char **langs, size_t *nlangs, const char *lang)
+{
+	for (size_t k = 0; k < *nlangs; k++)
+		if (strcmp(langs[k], lang) == 0)
+			return k;
+	if (*nlangs == LANGS_MAX)
+		return 0;
+	langs[*nlangs] = lang;
+	return (*nlangs)++;
+}
+
+/* tell_people() to the people of the lists who read langs[k]. */
+static void
+tell_one_language(const struct ev_people *const *lists, size_t nlists,
+    const size_t *const *slots, const char *lang, size_t k, long long event_id,
+    tell_render *render, const void *arg)
+{
+	struct ev_people sub[LISTS_MAX] = { 0 };
+	const struct ev_people *subp[LISTS_MAX];
+	struct ev_event e;
+	char *text, *pub;
+
+	for (size_t i = 0; i < nlists; i++) {
+		sub[i].v = cv_xcalloc(lists[i]->n + 1, sizeof(*sub[i].v));
+		for (size_t j = 0; j < lists[i]->n; j++)
+			if (slots[i][j] == k)
+				sub[i].v[sub[i].n++] = lists[i]->v[j];
+		subp[i] = &sub[i];
+	}
+	if (model_event_get(db(), event_id, &e) == 0) {
+		/* On error the original texts: still the event. */
+		model_event_localise(db(), &e, lang);
+		text = render(&e, lang, false, arg);
+		pub = render(&e, lang, true, arg);
+		tell_people(subp, nlists, e.id, event_end(&e), text, pub);
+		free(text);
+		free(pub);
+		model_event_clear(&e);
+	}
+	for (size_t i = 0; i < nlists; i++)
+		free(sub[i].v); /* shallow copies: the people stay the caller's */
+}
+
+void
+tell_in_languages(const struct ev_people *const *lists, size_t nlists, long long event_id,
+    tell_render *render, const void *arg)
+{
+	const char *langs[LANGS_MAX];
+	size_t nlangs = 0, *slots[LISTS_MAX] = { 0 };
+
+	if (nlists > LISTS_MAX)
+		abort();
+	for (size_t i = 0; i < nlists; i++) {
+		slots[i] = cv_xcalloc(lists[i]->n + 1, sizeof(*slots[i]));
+		for (size_t j = 0; j < lists[i]->n; j++)
+			slots[i][j] = lang_slot(langs, &nlangs,
+			    host->person_lang(lists[i]->v[j].person));
+	}
+	for (size_t k = 0; k < nlangs; k++)
+		tell_one_language(lists, nlists, (const size_t *const *)slots, langs[k],
+		    k, event_id, render, arg);
+	for (size_t i = 0; i < nlists; i++)
+		free(slots[i]);
+}
