@@ -117,6 +117,18 @@ typedef char *tell_render(const struct ev_event *e, const char *lang, bool pub,
  */
 void tell_in_languages(const struct ev_people *const *lists, size_t nlists,
     long long event_id, tell_render *render, const void *arg);
+/* What changed that the confirmed people of an event are told. */
+enum change {
+	CHANGE_NONE = 0,
+	CHANGE_LOCATION,
+	CHANGE_JOIN, /* a new join link, which relayed people do not get */
+	CHANGE_START,
+	CHANGE_DURATION,
+};
+/* tell_render: "#N Title has changed: ..." (arg: an enum change). */
+char *change_text(const struct ev_event *e, const char *lang, bool pub, const void *arg);
+/* tell_render: "#N Title is cancelled: reason" (arg: the reason, or NULL). */
+char *cancelled_text(const struct ev_event *e, const char *lang, bool pub, const void *arg);
 
 /* import_jobs.c */
 /* An `event import` whose download is running: whom to answer, what to make. */

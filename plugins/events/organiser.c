@@ -247,54 +247,6 @@ valid_text(struct cv_ctx *ctx, enum ev_field f, const char *v)
 	}
 }
 
-/* What changed that the confirmed people of an event are told. */
-enum change {
-	CHANGE_NONE = 0,
-	CHANGE_LOCATION,
-	CHANGE_JOIN, /* a new join link, which relayed people do not get */
-	CHANGE_START,
-	CHANGE_DURATION,
-};
-
-/* "#N Title has changed: ..." in one language (tell_render). */
-static char *
-change_text(const struct ev_event *e, const char *lang, bool pub, const void *arg)
-{
-	const enum change *what = arg;
-	char when[400];
-
-	switch (*what) {
-	case CHANGE_LOCATION:
-		if (e->location == NULL)
-			return msgf(host->tr(lang,
-			                "#%lld %s has changed: the location was removed."),
-			    e->id, e->title);
-		return msgf(host->tr(lang,
-		                "#%lld %s has changed: it now takes place at %s."),
-		    e->id, e->title, e->location);
-	case CHANGE_JOIN:
-		if (pub)
-			return msgf(host->tr(lang,
-			                "#%lld %s has a new join link. The join link is given in "
-			                "private only: ask the event's organisers for it, or "
-			                "register from IRC."),
-			    e->id, e->title);
-		return msgf(host->tr(lang, "#%lld %s has a new join link: %s"), e->id,
-		    e->title, e->join_url != NULL ? e->join_url : "");
-	case CHANGE_START:
-		when_said(when, sizeof(when), e, lang);
-		return msgf(host->tr(lang, "#%lld %s has moved: it now takes place %s."),
-		    e->id, e->title, when);
-	case CHANGE_DURATION:
-		when_said(when, sizeof(when), e, lang);
-		return msgf(host->tr(lang,
-		                "#%lld %s has a new length: it now takes place %s."),
-		    e->id, e->title, when);
-	default:
-		return NULL;
-	}
-}
-
 /* What changed, to the confirmed people of an event, each in their language. */
 static void
 tell_confirmed(const struct ev_event *e, enum change what)
@@ -532,19 +484,6 @@ cmd_event_set(struct cv_ctx *ctx)
 out:
 	model_people_free(&o.promoted);
 	model_event_clear(&e);
-}
-
-/* "#N Title is cancelled: reason" in one language (tell_render). */
-static char *
-cancelled_text(const struct ev_event *e, const char *lang, bool pub, const void *arg)
-{
-	const char *reason = arg;
-
-	(void)pub;
-	if (reason != NULL)
-		return msgf(host->tr(lang, "#%lld %s is cancelled: %s"), e->id, e->title,
-		    reason);
-	return msgf(host->tr(lang, "#%lld %s is cancelled."), e->id, e->title);
 }
 
 void

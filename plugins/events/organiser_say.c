@@ -111,3 +111,55 @@ tell_in_languages(const struct ev_people *const *lists, size_t nlists, long long
 	for (size_t i = 0; i < nlists; i++)
 		free(slots[i]);
 }
+
+/* "#N Title has changed: ..." in one language (tell_render). */
+char *
+change_text(const struct ev_event *e, const char *lang, bool pub, const void *arg)
+{
+	const enum change *what = arg;
+	char when[400];
+
+	switch (*what) {
+	case CHANGE_LOCATION:
+		if (e->location == NULL)
+			return msgf(host->tr(lang,
+			                "#%lld %s has changed: the location was removed."),
+			    e->id, e->title);
+		return msgf(host->tr(lang,
+		                "#%lld %s has changed: it now takes place at %s."),
+		    e->id, e->title, e->location);
+	case CHANGE_JOIN:
+		if (pub)
+			return msgf(host->tr(lang,
+			                "#%lld %s has a new join link. The join link is given in "
+			                "private only: ask the event's organisers for it, or "
+			                "register from IRC."),
+			    e->id, e->title);
+		return msgf(host->tr(lang, "#%lld %s has a new join link: %s"), e->id,
+		    e->title, e->join_url != NULL ? e->join_url : "");
+	case CHANGE_START:
+		when_said(when, sizeof(when), e, lang);
+		return msgf(host->tr(lang, "#%lld %s has moved: it now takes place %s."),
+		    e->id, e->title, when);
+	case CHANGE_DURATION:
+		when_said(when, sizeof(when), e, lang);
+		return msgf(host->tr(lang,
+		                "#%lld %s has a new length: it now takes place %s."),
+		    e->id, e->title, when);
+	default:
+		return NULL;
+	}
+}
+
+/* "#N Title is cancelled: reason" in one language (tell_render). */
+char *
+cancelled_text(const struct ev_event *e, const char *lang, bool pub, const void *arg)
+{
+	const char *reason = arg;
+
+	(void)pub;
+	if (reason != NULL)
+		return msgf(host->tr(lang, "#%lld %s is cancelled: %s"), e->id, e->title,
+		    reason);
+	return msgf(host->tr(lang, "#%lld %s is cancelled."), e->id, e->title);
+}
