@@ -62,6 +62,8 @@ resolve_start(struct cv_ctx *ctx, const char *date, const char *time,
     const struct when_zone *z, struct when_local *l, time_t *start, const char *usage)
 {
 	char w[48], err[256];
+	int off[2];
+	enum when_fit fit;
 
 	if (when_parse_date(date, l) == -1) {
 		host->reply(ctx,
@@ -78,7 +80,9 @@ resolve_start(struct cv_ctx *ctx, const char *date, const char *time,
 		    echo(w, sizeof(w), time), usage);
 		return -1;
 	}
-	if (when_resolve(z, l, start, err, sizeof(err)) == -1) {
+	fit = when_to_utc(z, l, start, off);
+	if (fit != WHEN_FIT_ONE) {
+		fit_said(err, sizeof(err), z, l, fit, off, ctx->lang);
 		host->reply(ctx, "%s", err);
 		return -1;
 	}

@@ -45,6 +45,30 @@ places_said(char *buf, size_t n, const struct ev_event *e, const char *lang)
 		    left);
 }
 
+void
+fit_said(char *buf, size_t n, const struct when_zone *z, const struct when_local *l,
+    enum when_fit fit, const int off[2], const char *lang)
+{
+	char date[16], tm[8], a[8], b[8];
+
+	when_format_date(date, sizeof(date), l);
+	when_format_time(tm, sizeof(tm), l);
+	when_format_offset(a, sizeof(a), off[0]);
+	when_format_offset(b, sizeof(b), off[1]);
+	if (fit == WHEN_FIT_GAP)
+		snprintf(buf, n,
+		    host->tr(lang,
+		        "%s %s does not exist in %s (the clocks jump forward): "
+		        "give an explicit offset, e.g. %s or %s."),
+		    date, tm, z->name, a, b);
+	else
+		snprintf(buf, n,
+		    host->tr(lang,
+		        "%s %s happens twice in %s (the clocks go back): "
+		        "give an explicit offset, e.g. %s or %s."),
+		    date, tm, z->name, a, b);
+}
+
 /* The index of lang in langs, added when there is room; 0 (the first) when full. */
 static size_t
 lang_slot(const char **langs, size_t *nlangs, const char *lang)

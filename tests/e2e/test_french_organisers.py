@@ -217,6 +217,13 @@ def test_french_organiser_while_another_reads_english(bot, client, ircd):
     fr.one("event add %s 18:00" % day(-2) + " Titre",
            "^Ce moment est déjà passé\\. Nous sommes le .* \\(heure de Toronto\\)\\. Syntaxe")
     fr.one("event add %s 18:00 9d Titre" % day(3), "^La durée doit être comprise entre")
+    # Toronto's clocks jump forward on 14 March 2027 and go back on 7 November 2027.
+    fr.one("event add 2027-03-14 02:30 America/Toronto Titre",
+           "^Le 2027-03-14 à 02:30 n’existe pas dans le fuseau America/Toronto \\(on avance "
+           "l’heure\\)" + NB + ": donnez un décalage explicite, par exemple -05:00 ou -04:00\\.$")
+    fr.one("event add 2027-11-07 01:30 America/Toronto Titre",
+           "^Le 2027-11-07 à 01:30 arrive deux fois dans le fuseau America/Toronto \\(on recule "
+           "l’heure\\)" + NB + ": donnez un décalage explicite, par exemple -04:00 ou -05:00\\.$")
     fr.one("event add %s 18:00 2h" % day(3), "^Il manque le titre\\. Syntaxe")
     fr.one("event set %d colour red" % n, "^Champ inconnu " + q("colour") + r"\. Syntaxe" + NB
            + ": event set N CHAMP VALEUR")
