@@ -99,6 +99,43 @@ void cmd_event_cancel(struct cv_ctx *ctx);
 void cmd_event_announce(struct cv_ctx *ctx);
 void cmd_attendees(struct cv_ctx *ctx);
 
+/* organiser_say.c: in one language ("en", "fr"), from host->tr. */
+/* "Thu 10 Dec 2026 18:00-19:30 America/Toronto, in 10 days" */
+void when_said(char *buf, size_t n, const struct ev_event *e, const char *lang);
+/*
+ * Why local time l does not name one instant in zone z (when_to_utc's
+ * gap or overlap), and the offsets to write instead: when_resolve's sentence.
+ */
+void fit_said(char *buf, size_t n, const struct when_zone *z, const struct when_local *l,
+    enum when_fit fit, const int off[2], const char *lang);
+/* "3 places left", "full (waitlist)", "no limit" */
+void places_said(char *buf, size_t n, const struct ev_event *e, const char *lang);
+/*
+ * A notice to registrants for one language: e is the event as that
+ * language's readers see it; pub: the line for relayed people (may return
+ * NULL: nothing). A new string the caller frees.
+ */
+typedef char *tell_render(const struct ev_event *e, const char *lang, bool pub,
+    const void *arg);
+/*
+ * tell_people() once for each language of the people of the lists (at most
+ * 4 lists), with render's text in that language (host->person_lang).
+ */
+void tell_in_languages(const struct ev_people *const *lists, size_t nlists,
+    long long event_id, tell_render *render, const void *arg);
+/* What changed that the confirmed people of an event are told. */
+enum change {
+	CHANGE_NONE = 0,
+	CHANGE_LOCATION,
+	CHANGE_JOIN, /* a new join link, which relayed people do not get */
+	CHANGE_START,
+	CHANGE_DURATION,
+};
+/* tell_render: "#N Title has changed: ..." (arg: an enum change). */
+char *change_text(const struct ev_event *e, const char *lang, bool pub, const void *arg);
+/* tell_render: "#N Title is cancelled: reason" (arg: the reason, or NULL). */
+char *cancelled_text(const struct ev_event *e, const char *lang, bool pub, const void *arg);
+
 /* import_jobs.c */
 /* An `event import` whose download is running: whom to answer, what to make. */
 struct import_job {

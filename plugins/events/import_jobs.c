@@ -66,20 +66,20 @@ id_range(char *buf, size_t n, long long first, long long last, int made)
 		snprintf(buf, n, " (#%lld-#%lld)", first, last);
 }
 
-/* " #12 (title, description)": which texts of a new event were shortened. */
+/* " #12 (title, description)": which texts of a new event were shortened, in lang. */
 static void
-cut_note(char *buf, size_t n, long long id, unsigned cut)
+cut_note(char *buf, size_t n, long long id, unsigned cut, const char *lang)
 {
 	size_t have = strlen(buf);
 
 	if (have >= n - 1)
 		return;
 	snprintf(buf + have, n - have, "%s#%lld (%s%s%s%s%s)", have > 0 ? ", " : "", id,
-	    cut & IMP_CUT_TITLE ? "title" : "",
+	    cut & IMP_CUT_TITLE ? host->tr(lang, "title") : "",
 	    (cut & IMP_CUT_TITLE) && (cut & ~IMP_CUT_TITLE) ? ", " : "",
-	    cut & IMP_CUT_DESCRIPTION ? "description" : "",
+	    cut & IMP_CUT_DESCRIPTION ? host->tr(lang, "description") : "",
 	    (cut & IMP_CUT_DESCRIPTION) && (cut & IMP_CUT_LOCATION) ? ", " : "",
-	    cut & IMP_CUT_LOCATION ? "location" : "");
+	    cut & IMP_CUT_LOCATION ? host->tr(lang, "location") : "");
 }
 
 /*
@@ -130,7 +130,8 @@ import_events(struct import_job *j, const struct imp_result *r, int *made, int *
 		*last = e.id;
 		(*made)++;
 		if (ie->shortened != 0 && ++*ncut <= IMPORT_CUT_LIST)
-			cut_note(cut, cutlen, e.id, ie->shortened);
+			cut_note(cut, cutlen, e.id, ie->shortened,
+			    host->person_lang(j->person));
 	}
 	if (host->commit(self) == -1)
 		goto fail;
@@ -150,8 +151,11 @@ static void
 import_done(void *arg, const struct cv_http_result *res)
 {
 	struct import_job *j = arg;
+	/* The organiser's language now: they may have changed it meanwhile. */
+	const char *lang = host->person_lang(j->person);
 	struct imp_result r;
-	char err[300], ids[64], cut[600], more[48] = "", cutmore[48] = "";
+	char err[300], ids[64], cut[600], more[48] = "", cutmore[48] = "", *counts, *why,
+	                                  *cuts;
 	int made, already, ncut;
 	long long first, last;
 
@@ -159,27 +163,29 @@ import_done(void *arg, const struct cv_http_result *res)
 	if (res->status == 0) {
 		host->log(self, CV_LOG_INFO, "event import: download failed: %s",
 		    res->error);
-		host->notice(j->nick, "Import failed: %s.", res->error);
+		host->notice(j->nick, host->tr(lang, "Import failed: %s."), res->error);
 		goto out;
 	}
 	if (res->status < 200 || res->status > 299) {
 		host->log(self, CV_LOG_INFO, "event import: the server answered %d",
 		    res->status);
-		host->notice(j->nick, "Import failed: the server answered HTTP %d.",
+		host->notice(j->nick,
+		    host->tr(lang, "Import failed: the server answered HTTP %d."),
 		    res->status);
 		goto out;
 	}
 	if (imp_parse(res->body, res->len, &default_zone, host->wall_now(),
 	        host->clean_text, &r, err, sizeof(err)) == -1) {
 		host->log(self, CV_LOG_INFO, "event import: %s", err);
-		host->notice(j->nick, "Import failed: %s.", err);
+		host->notice(j->nick, host->tr(lang, "Import failed: %s."), err);
 		goto out;
 	}
 	if (import_events(j, &r, &made, &already, &first, &last, cut, sizeof(cut),
 	        &ncut) == -1) {
-		host->notice(j->nick,
-		    "Import failed: the events could not be stored, nothing "
-		    "was changed. Please try again later.");
+		host->notice(j->nick, "%s",
+		    host->tr(lang,
+		        "Import failed: the events could not be stored, nothing "
+		        "was changed. Please try again later."));
 		imp_result_free(&r);
 		goto out;
 	}
@@ -191,18 +197,30 @@ import_done(void *arg, const struct cv_http_result *res)
 	    "calendar",
 	    made, already + r.skipped.duplicate, r.n);
 	if (r.nwhy > IMP_WHY_MAX)
-		snprintf(more, sizeof(more), "; and %d more", r.nwhy - IMP_WHY_MAX);
+		snprintf(more, sizeof(more), host->tr(lang, "; and %d more"),
+		    r.nwhy - IMP_WHY_MAX);
 	if (ncut > IMPORT_CUT_LIST)
-		snprintf(cutmore, sizeof(cutmore), " and %d more", ncut - IMPORT_CUT_LIST);
-	host->notice(j->nick,
-	    "Imported %d event%s%s; skipped %d already imported, "
-	    "%d recurring, %d all-day, %d too long, %d past, %d cancelled, %d invalid.%s%s%s%s"
-	    "%s%s%s%s",
-	    made, made == 1 ? "" : "s", ids, already + r.skipped.duplicate,
-	    r.skipped.recurring, r.skipped.allday, r.skipped.too_long, r.skipped.past,
-	    r.skipped.cancelled, r.skipped.invalid, r.why != NULL ? " Invalid: " : "",
-	    r.why != NULL ? r.why : "", more, r.why != NULL ? "." : "",
-	    ncut > 0 ? " Shortened to fit: " : "", cut, cutmore, ncut > 0 ? "." : "");
+		snprintf(cutmore, sizeof(cutmore), host->tr(lang, " and %d more"),
+		    ncut - IMPORT_CUT_LIST);
+	/* One notice in three sentences, each a message of its own. */
+	counts =
+	    msgf(host->ntr(lang,
+	             "Imported %d event%s; skipped %d already imported, %d recurring, "
+	             "%d all-day, %d too long, %d past, %d cancelled, %d invalid.",
+	             "Imported %d events%s; skipped %d already imported, %d recurring, "
+	             "%d all-day, %d too long, %d past, %d cancelled, %d invalid.",
+	             (unsigned long)made),
+	        made, ids, already + r.skipped.duplicate, r.skipped.recurring,
+	        r.skipped.allday, r.skipped.too_long, r.skipped.past, r.skipped.cancelled,
+	        r.skipped.invalid);
+	why = r.why != NULL ? msgf(host->tr(lang, " Invalid: %s%s."), r.why, more) :
+	                      cv_xstrdup("");
+	cuts = ncut > 0 ? msgf(host->tr(lang, " Shortened to fit: %s%s."), cut, cutmore) :
+	                  cv_xstrdup("");
+	host->notice(j->nick, "%s%s%s", counts, why, cuts);
+	free(counts);
+	free(why);
+	free(cuts);
 	imp_result_free(&r);
 out:
 	job_free(j);
@@ -225,14 +243,16 @@ cmd_event_import(struct cv_ctx *ctx)
 		return;
 	if ((strncasecmp(url, "https://", 8) != 0 && strncasecmp(url, "http://", 7) != 0) ||
 	    strlen(url) > IMPORT_URL_MAX || strpbrk(url, " \t\r\n") != NULL) {
-		host->reply(ctx,
-		    "Give one http:// or https:// link to an .ics file. "
-		    "Usage: event import URL");
+		host->reply(ctx, "%s",
+		    host->tr(ctx->lang,
+		        "Give one http:// or https:// link to an .ics file. "
+		        "Usage: event import URL"));
 		return;
 	}
 	if (jobs_running() >= IMPORT_JOBS_MAX) {
-		host->reply(ctx,
-		    "Other imports are running: please try again in a minute.");
+		host->reply(ctx, "%s",
+		    host->tr(ctx->lang,
+		        "Other imports are running: please try again in a minute."));
 		return;
 	}
 	if ((v = import_key("import_timeout")) != NULL) {
@@ -262,8 +282,9 @@ cmd_event_import(struct cv_ctx *ctx)
 	req.follow = true;
 	req.allow_private = yes(import_key("import_allow_private"));
 	if (host->http_request(self, &req, import_done, j) == -1) {
-		host->reply(ctx,
-		    "Import failed: that link cannot be fetched (http and https only).");
+		host->reply(ctx, "%s",
+		    host->tr(ctx->lang,
+		        "Import failed: that link cannot be fetched (http and https only)."));
 		job_free(j);
 		return;
 	}

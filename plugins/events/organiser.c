@@ -14,11 +14,34 @@
 #define CHANNEL_MAX 50
 #define CAPACITY_MAX 100000
 
-#define USAGE_ADD "Usage: event add YYYY-MM-DD HH:MM [ZONE] [DURATION] TITLE..."
-#define USAGE_SET                                                            \
-	"Usage: event set N FIELD VALUE... (FIELD: title, start, duration, " \
-	"capacity, description, location, url, join, channel; - clears a text)"
-#define DURATION_ERR "Duration must be between 1 minute and 7 days, e.g. 90m, 2h, 1h30m."
+static const char *
+usage_add(const char *lang)
+{
+	return host->tr(lang,
+	    "Usage: event add YYYY-MM-DD HH:MM [ZONE] [DURATION] TITLE...");
+}
+
+static const char *
+usage_set(const char *lang)
+{
+	return host->tr(lang,
+	    "Usage: event set N FIELD VALUE... (FIELD: title, start, duration, "
+	    "capacity, description, location, url, join, channel; - clears a text)");
+}
+
+static const char *
+zone_hint(const char *lang)
+{
+	return host->tr(lang,
+	    "use an IANA name like Europe/Paris, UTC, or an offset like -05:00.");
+}
+
+static const char *
+duration_err(const char *lang)
+{
+	return host->tr(lang,
+	    "Duration must be between 1 minute and 7 days, e.g. 90m, 2h, 1h30m.");
+}
 
 /* Defence in depth: the host checks roles from the table before calling. */
 bool
@@ -26,7 +49,7 @@ organizer(struct cv_ctx *ctx)
 {
 	if (ctx->who->role >= CV_ROLE_ORGANIZER)
 		return true;
-	host->reply(ctx, "Only organisers can do that.");
+	host->reply(ctx, "%s", host->tr(ctx->lang, "Only organisers can do that."));
 	return false;
 }
 
@@ -39,29 +62,37 @@ resolve_start(struct cv_ctx *ctx, const char *date, const char *time,
     const struct when_zone *z, struct when_local *l, time_t *start, const char *usage)
 {
 	char w[48], err[256];
+	int off[2];
+	enum when_fit fit;
 
 	if (when_parse_date(date, l) == -1) {
 		host->reply(ctx,
-		    "Bad date '%s': write it as YYYY-MM-DD, e.g. 2026-12-02. %s",
+		    host->tr(ctx->lang,
+		        "Bad date '%s': write it as YYYY-MM-DD, e.g. 2026-12-02. %s"),
 		    echo(w, sizeof(w), date), usage);
 		return -1;
 	}
 	if (when_parse_time(time, l) == -1) {
 		host->reply(ctx,
-		    "Bad time '%s': write it as HH:MM on a 24-hour clock, "
-		    "e.g. 18:30. %s",
+		    host->tr(ctx->lang,
+		        "Bad time '%s': write it as HH:MM on a 24-hour clock, "
+		        "e.g. 18:30. %s"),
 		    echo(w, sizeof(w), time), usage);
 		return -1;
 	}
-	if (when_resolve(z, l, start, err, sizeof(err)) == -1) {
+	fit = when_to_utc(z, l, start, off);
+	if (fit != WHEN_FIT_ONE) {
+		fit_said(err, sizeof(err), z, l, fit, off, ctx->lang);
 		host->reply(ctx, "%s", err);
 		return -1;
 	}
 	if (*start <= host->wall_now()) {
 		char now[96];
 
-		when_format(now, sizeof(now), host->wall_now(), z);
-		host->reply(ctx, "That time is in the past. It is now %s. %s", now, usage);
+		when_format_lang(now, sizeof(now), host->wall_now(), z, ctx->lang);
+		host->reply(ctx,
+		    host->tr(ctx->lang, "That time is in the past. It is now %s. %s"),
+		    now, usage);
 		return -1;
 	}
 	return 0;
@@ -111,8 +142,10 @@ cmd_event_add(struct cv_ctx *ctx)
 	after = take_word(title, w, sizeof(w));
 	if (w[0] != '\0' && when_looks_like_zone(w)) {
 		if (when_parse_zone(w, &z) == -1) {
-			host->reply(ctx, "Unknown time zone '%s': " ZONE_HINT " " USAGE_ADD,
-			    echo(when, sizeof(when), w));
+			host->reply(ctx,
+			    host->tr(ctx->lang, "Unknown time zone '%s': %s %s"),
+			    echo(when, sizeof(when), w), zone_hint(ctx->lang),
+			    usage_add(ctx->lang));
 			goto out;
 		}
 		title = after;
@@ -120,20 +153,25 @@ cmd_event_add(struct cv_ctx *ctx)
 	}
 	if (w[0] != '\0' && when_looks_like_duration(w)) {
 		if (when_parse_duration(w, &minutes) == -1) {
-			host->reply(ctx, DURATION_ERR " " USAGE_ADD);
+			host->reply(ctx, "%s %s", duration_err(ctx->lang),
+			    usage_add(ctx->lang));
 			goto out;
 		}
 		title = after;
 	}
 	if (title[0] == '\0') {
-		host->reply(ctx, "The title is missing. " USAGE_ADD);
+		host->reply(ctx, host->tr(ctx->lang, "The title is missing. %s"),
+		    usage_add(ctx->lang));
 		goto out;
 	}
 	if (imp_chars(title) > TITLE_MAX) {
-		host->reply(ctx, "Title is too long (max %d characters).", TITLE_MAX);
+		host->reply(ctx,
+		    host->tr(ctx->lang, "Title is too long (max %d characters)."),
+		    TITLE_MAX);
 		goto out;
 	}
-	if (resolve_start(ctx, ctx->argv[0], ctx->argv[1], &z, &l, &start, USAGE_ADD) == -1)
+	if (resolve_start(ctx, ctx->argv[0], ctx->argv[1], &z, &l, &start,
+	        usage_add(ctx->lang)) == -1)
 		goto out;
 
 	memset(&e, 0, sizeof(e));
@@ -158,10 +196,11 @@ cmd_event_add(struct cv_ctx *ctx)
 		goto out;
 	changed_event(e.id, CV_EVENTS_CHANGED_FIELDS, NULL);
 	host->log(self, CV_LOG_INFO, "event #%lld created", e.id);
-	describe_when(when, sizeof(when), &e, NULL, true);
+	when_said(when, sizeof(when), &e, ctx->lang);
 	host->reply(ctx,
-	    "Created #%lld %s: %s. Add details with: event set %lld FIELD VALUE "
-	    "(description, location, url, join, capacity, channel).",
+	    host->tr(ctx->lang,
+	        "Created #%lld %s: %s. Add details with: event set %lld FIELD VALUE "
+	        "(description, location, url, join, capacity, channel)."),
 	    e.id, e.title, when, e.id);
 out:
 	free(rest);
@@ -176,15 +215,19 @@ valid_text(struct cv_ctx *ctx, enum ev_field f, const char *v)
 		if ((strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) ||
 		    strchr(v, ' ') != NULL) {
 			host->reply(ctx,
-			    "The url must be one http:// or https:// link. " USAGE_SET);
+			    host->tr(ctx->lang,
+			        "The url must be one http:// or https:// link. %s"),
+			    usage_set(ctx->lang));
 			return false;
 		}
 		return true;
 	case EV_FIELD_JOIN:
 		if (strstr(v, "://") == NULL || strchr(v, ' ') != NULL) {
 			host->reply(ctx,
-			    "The join link must be one link, e.g. "
-			    "https://meet.example.org/room. " USAGE_SET);
+			    host->tr(ctx->lang,
+			        "The join link must be one link, e.g. "
+			        "https://meet.example.org/room. %s"),
+			    usage_set(ctx->lang));
 			return false;
 		}
 		return true;
@@ -192,28 +235,31 @@ valid_text(struct cv_ctx *ctx, enum ev_field f, const char *v)
 		if (strchr("#&!+", v[0]) == NULL || v[1] == '\0' ||
 		    strpbrk(v, " ,:") != NULL) {
 			host->reply(ctx,
-			    "The channel must be a channel name like #convene. " USAGE_SET);
+			    host->tr(ctx->lang,
+			        "The channel must be a channel name like #convene. %s"),
+			    usage_set(ctx->lang));
 			return false;
 		}
 		return true;
 	default:
 		if (v[0] == '\0') {
-			host->reply(ctx, "The value is empty. " USAGE_SET);
+			host->reply(ctx, host->tr(ctx->lang, "The value is empty. %s"),
+			    usage_set(ctx->lang));
 			return false;
 		}
 		return true;
 	}
 }
 
-/* "#N Title has changed: ..." to the confirmed people of an event. */
+/* What changed, to the confirmed people of an event, each in their language. */
 static void
-tell_confirmed(const struct ev_event *e, const char *text, const char *pub)
+tell_confirmed(const struct ev_event *e, enum change what)
 {
 	struct ev_people c = { 0 }, m = { 0 }, w = { 0 };
 	const struct ev_people *lists[] = { &c };
 
 	if (model_attendees(db(), e->id, &c, &m, &w) == 0)
-		tell_people(lists, 1, e->id, event_end(e), text, pub);
+		tell_in_languages(lists, 1, e->id, change_text, &what);
 	model_people_free(&c);
 	model_people_free(&m);
 	model_people_free(&w);
@@ -221,8 +267,7 @@ tell_confirmed(const struct ev_event *e, const char *text, const char *pub)
 
 /* What a field setter hands back to cmd_event_set. */
 struct set_out {
-	char *msg;     /* told to the confirmed people, or NULL; caller frees */
-	bool new_link; /* msg holds a join link, which relayed people do not get */
+	enum change what;          /* told to the confirmed people, or CHANGE_NONE */
 	struct ev_people promoted; /* moved off the waitlist by a capacity */
 };
 
@@ -266,13 +311,9 @@ set_text(struct cv_ctx *ctx, struct ev_event *e, const struct setter *tf,
 		goto out;
 	}
 	if (tf->field == EV_FIELD_LOCATION)
-		o->msg = msgf("#%lld %s has changed: %s%s.", e->id, e->title,
-		    clean ? "it now takes place at " : "the location was removed",
-		    clean ? clean : "");
-	else if (tf->field == EV_FIELD_JOIN && clean != NULL) {
-		o->msg = msgf("#%lld %s has a new join link: %s", e->id, e->title, clean);
-		o->new_link = true;
-	}
+		o->what = CHANGE_LOCATION;
+	else if (tf->field == EV_FIELD_JOIN && clean != NULL)
+		o->what = CHANGE_JOIN;
 	rc = 0;
 out:
 	free(clean);
@@ -287,8 +328,9 @@ set_start(struct cv_ctx *ctx, struct ev_event *e, const struct setter *s,
 	struct when_zone z;
 	struct when_local l;
 	time_t start;
-	char *clean, *p, *date, *time, *zone, *extra, w[48], when[400], d[16], t[8];
-	const char *usage = "Usage: event set N start YYYY-MM-DD HH:MM [ZONE]";
+	char *clean, *p, *date, *time, *zone, *extra, w[48], d[16], t[8];
+	const char *usage =
+	    host->tr(ctx->lang, "Usage: event set N start YYYY-MM-DD HH:MM [ZONE]");
 	int rc = -1;
 
 	if (clean_field(ctx, "start", value, 100, &clean) == -1)
@@ -299,15 +341,16 @@ set_start(struct cv_ctx *ctx, struct ev_event *e, const struct setter *s,
 	zone = next_word(&p);
 	extra = next_word(&p);
 	if (date == NULL || time == NULL || extra != NULL) {
-		host->reply(ctx, "Give the date and time, and optionally a zone. %s",
+		host->reply(ctx,
+		    host->tr(ctx->lang, "Give the date and time, and optionally a zone. %s"),
 		    usage);
 		goto out;
 	}
 	if (zone == NULL)
 		event_zone(e, &z);
 	else if (when_parse_zone(zone, &z) == -1) {
-		host->reply(ctx, "Unknown time zone '%s': " ZONE_HINT " %s",
-		    echo(w, sizeof(w), zone), usage);
+		host->reply(ctx, host->tr(ctx->lang, "Unknown time zone '%s': %s %s"),
+		    echo(w, sizeof(w), zone), zone_hint(ctx->lang), usage);
 		goto out;
 	}
 	if (resolve_start(ctx, date, time, &z, &l, &start, usage) == -1)
@@ -319,13 +362,8 @@ set_start(struct cv_ctx *ctx, struct ev_event *e, const struct setter *s,
 		fail_change(ctx, "event set start");
 		goto out;
 	}
-	if (start != e->start_utc) {
-		e->start_utc = start;
-		snprintf(e->tz, sizeof(e->tz), "%s", z.name);
-		describe_when(when, sizeof(when), e, NULL, true);
-		o->msg = msgf("#%lld %s has moved: it now takes place %s.", e->id,
-		    e->title, when);
-	}
+	if (start != e->start_utc)
+		o->what = CHANGE_START;
 	rc = 0;
 out:
 	free(clean);
@@ -336,11 +374,10 @@ static int
 set_duration(struct cv_ctx *ctx, struct ev_event *e, const struct setter *s,
     const char *value, time_t now, struct set_out *o)
 {
-	char when[400];
 	int minutes;
 
 	if (when_parse_duration(value, &minutes) == -1) {
-		host->reply(ctx, DURATION_ERR " " USAGE_SET);
+		host->reply(ctx, "%s %s", duration_err(ctx->lang), usage_set(ctx->lang));
 		return -1;
 	}
 	if (host->begin(self) == -1 ||
@@ -348,12 +385,8 @@ set_duration(struct cv_ctx *ctx, struct ev_event *e, const struct setter *s,
 		fail_change(ctx, "event set duration");
 		return -1;
 	}
-	if (minutes != e->duration_min) {
-		e->duration_min = minutes;
-		describe_when(when, sizeof(when), e, NULL, true);
-		o->msg = msgf("#%lld %s has a new length: it now takes place %s.", e->id,
-		    e->title, when);
-	}
+	if (minutes != e->duration_min)
+		o->what = CHANGE_DURATION;
 	return 0;
 }
 
@@ -367,9 +400,9 @@ set_capacity(struct cv_ctx *ctx, struct ev_event *e, const struct setter *s,
 
 	if (!isdigit((unsigned char)value[0]) || *end != '\0' || cap > CAPACITY_MAX) {
 		host->reply(ctx,
-		    "Capacity must be a number of places from 0 (no limit) to "
-		    "%d. " USAGE_SET,
-		    CAPACITY_MAX);
+		    host->tr(ctx->lang,
+		        "Capacity must be a number of places from 0 (no limit) to %d. %s"),
+		    CAPACITY_MAX, usage_set(ctx->lang));
 		return -1;
 	}
 	if (host->begin(self) == -1 ||
@@ -401,27 +434,25 @@ set_told(struct cv_ctx *ctx, long long id, const char *field, const struct set_o
 
 	if (model_event_get(db(), id, &after) != 0)
 		return;
-	if (o->msg != NULL && o->new_link) {
-		char *pub = msgf("#%lld %s has a new join link. " JOIN_ELSEWHERE,
-		    after.id, after.title);
-
-		tell_confirmed(&after, o->msg, pub);
-		free(pub);
-	} else if (o->msg != NULL) {
-		tell_confirmed(&after, o->msg, o->msg);
-	}
-	describe_places(places, sizeof(places), &after);
-	if (o->msg != NULL)
-		host->reply(ctx, "#%lld %s: %s set; %d confirmed %s told.", after.id,
-		    after.title, field, after.n_confirmed,
-		    after.n_confirmed == 1 ? "person" : "people");
+	if (o->what != CHANGE_NONE)
+		tell_confirmed(&after, o->what);
+	places_said(places, sizeof(places), &after, ctx->lang);
+	if (o->what != CHANGE_NONE)
+		host->reply(ctx,
+		    host->ntr(ctx->lang, "#%lld %s: %s set; %d confirmed person told.",
+		        "#%lld %s: %s set; %d confirmed people told.",
+		        (unsigned long)after.n_confirmed),
+		    after.id, after.title, field, after.n_confirmed);
 	else if (o->promoted.n > 0)
 		host->reply(ctx,
-		    "#%lld %s: %s set; %s; %zu promoted from the waitlist "
-		    "and told.",
+		    host->ntr(ctx->lang,
+		        "#%lld %s: %s set; %s; %zu promoted from the waitlist and told.",
+		        "#%lld %s: %s set; %s; %zu promoted from the waitlist and told.",
+		        o->promoted.n),
 		    after.id, after.title, field, places, o->promoted.n);
 	else
-		host->reply(ctx, "#%lld %s: %s set.", after.id, after.title, field);
+		host->reply(ctx, host->tr(ctx->lang, "#%lld %s: %s set."), after.id,
+		    after.title, field);
 	model_event_clear(&after);
 }
 
@@ -440,8 +471,8 @@ cmd_event_set(struct cv_ctx *ctx)
 		if (strcasecmp(field, setters[i].name) == 0)
 			break;
 	if (i == sizeof(setters) / sizeof(setters[0])) {
-		host->reply(ctx, "Unknown field '%s'. " USAGE_SET,
-		    echo(w, sizeof(w), field));
+		host->reply(ctx, host->tr(ctx->lang, "Unknown field '%s'. %s"),
+		    echo(w, sizeof(w), field), usage_set(ctx->lang));
 		goto out;
 	}
 	if (setters[i].set(ctx, &e, &setters[i], ctx->argv[2], host->wall_now(), &o) == -1 ||
@@ -456,7 +487,6 @@ cmd_event_set(struct cv_ctx *ctx)
 	set_told(ctx, e.id, field, &o);
 out:
 	model_people_free(&o.promoted);
-	free(o.msg);
 	model_event_clear(&e);
 }
 
@@ -466,7 +496,7 @@ cmd_event_cancel(struct cv_ctx *ctx)
 	struct ev_event e;
 	struct ev_people c = { 0 }, m = { 0 }, w = { 0 };
 	const struct ev_people *lists[] = { &c, &m, &w };
-	char *reason = NULL, *msg;
+	char *reason = NULL;
 	size_t told;
 
 	if (!organizer(ctx) || load_event(ctx, ctx->argv[0], true, &e) == -1)
@@ -479,7 +509,8 @@ cmd_event_cancel(struct cv_ctx *ctx)
 		reason = NULL;
 	}
 	if (e.start_utc + 60LL * e.duration_min <= host->wall_now()) {
-		host->reply(ctx, "Event #%lld has already ended.", e.id);
+		host->reply(ctx, host->tr(ctx->lang, "Event #%lld has already ended."),
+		    e.id);
 		goto out;
 	}
 	if (host->begin(self) == -1 ||
@@ -491,14 +522,14 @@ cmd_event_cancel(struct cv_ctx *ctx)
 	if (commit(ctx, "event cancel") == -1)
 		goto out;
 	changed_event(e.id, CV_EVENTS_CHANGED_FIELDS, NULL);
-	msg = msgf("#%lld %s is cancelled%s%s", e.id, e.title, reason ? ": " : ".",
-	    reason ? reason : "");
-	tell_people(lists, 3, e.id, event_end(&e), msg, msg);
-	free(msg);
+	/* The reason as the organiser wrote it, in every language. */
+	tell_in_languages(lists, 3, e.id, cancelled_text, reason);
 	told = c.n + m.n + w.n;
 	host->log(self, CV_LOG_INFO, "event #%lld cancelled, %zu told", e.id, told);
-	host->reply(ctx, "Cancelled #%lld %s; %zu registered %s told.", e.id, e.title,
-	    told, told == 1 ? "person" : "people");
+	host->reply(ctx,
+	    host->ntr(ctx->lang, "Cancelled #%lld %s; %zu registered person told.",
+	        "Cancelled #%lld %s; %zu registered people told.", told),
+	    e.id, e.title, told);
 out:
 	model_people_free(&c);
 	model_people_free(&m);
@@ -507,36 +538,50 @@ out:
 	model_event_clear(&e);
 }
 
+/* The announcement, in the channel's language with the event's texts in it. */
+static void
+announce(struct ev_event *e)
+{
+	const char *lang = host->channel_lang(e->channel);
+	char when[400], places[64];
+
+	/* On error the original texts: still the event. */
+	model_event_localise(db(), e, lang);
+	when_said(when, sizeof(when), e, lang);
+	places_said(places, sizeof(places), e, lang);
+	host->say(e->channel,
+	    host->tr(lang,
+	        "#%lld %s: %s; %s. Details: %sevent %lld. Register: %srsvp %lld%s%s"),
+	    e->id, e->title, when, places, prefix(), e->id, prefix(), e->id,
+	    e->url ? " " : "", e->url ? e->url : "");
+}
+
 void
 cmd_event_announce(struct cv_ctx *ctx)
 {
 	struct ev_event e;
-	char when[400], places[48];
 
 	if (!organizer(ctx) || load_event(ctx, ctx->argv[0], true, &e) == -1)
 		return;
 	if (e.start_utc + 60LL * e.duration_min <= host->wall_now()) {
-		host->reply(ctx, "Event #%lld has already ended.", e.id);
+		host->reply(ctx, host->tr(ctx->lang, "Event #%lld has already ended."),
+		    e.id);
 	} else if (e.channel == NULL) {
 		host->reply(ctx,
-		    "Event #%lld has no channel: set one with "
-		    "event set %lld channel #NAME",
+		    host->tr(ctx->lang,
+		        "Event #%lld has no channel: set one with event set %lld channel #NAME"),
 		    e.id, e.id);
 	} else {
-		describe_when(when, sizeof(when), &e, NULL, true);
-		describe_places(places, sizeof(places), &e);
-		host->say(e.channel,
-		    "#%lld %s: %s; %s. Details: %sevent %lld. Register: %srsvp %lld%s%s",
-		    e.id, e.title, when, places, prefix(), e.id, prefix(), e.id,
-		    e.url ? " " : "", e.url ? e.url : "");
-		host->reply(ctx, "Announced #%lld in %s.", e.id, e.channel);
+		announce(&e);
+		host->reply(ctx, host->tr(ctx->lang, "Announced #%lld in %s."), e.id,
+		    e.channel);
 	}
 	model_event_clear(&e);
 }
 
 /* "a, b, c" from a list of people, into buf. */
 static void
-join_nicks(char *buf, size_t n, const struct ev_people *l)
+join_nicks(char *buf, size_t n, const struct ev_people *l, const char *lang)
 {
 	size_t len = 0;
 
@@ -548,7 +593,8 @@ join_nicks(char *buf, size_t n, const struct ev_people *l)
 		if (relayed(l->v[i].person) &&
 		    relayed_where(l->v[i].nick, chan, sizeof(chan), &name))
 			len += (size_t)snprintf(buf + len, n - len,
-			    "%s%s (relayed in %s)", i ? ", " : "", name, chan);
+			    host->tr(lang, "%s%s (relayed in %s)"), i ? ", " : "", name,
+			    chan);
 		else
 			len += (size_t)snprintf(buf + len, n - len, "%s%s", i ? ", " : "",
 			    l->v[i].nick);
@@ -564,33 +610,39 @@ cmd_attendees(struct cv_ctx *ctx)
 		const char *name;
 		struct ev_people *l;
 	} lists[] = {
-		{ "confirmed", &c },
-		{ "maybe", &m },
-		{ "waitlist", &w },
+		{ N_("confirmed: %s"), &c },
+		{ N_("maybe: %s"), &m },
+		{ N_("waitlist: %s"), &w },
 	};
 	char *buf;
 	size_t cap;
 
 	/* Names are private: never said where a relay repeats them. */
 	if (ctx->who->via != NULL) {
-		host->reply(ctx, "'attendees' is answered in private only: ask from IRC.");
+		host->reply(ctx, "%s",
+		    host->tr(ctx->lang,
+		        "'attendees' is answered in private only: ask from IRC."));
 		return;
 	}
 	if (!organizer(ctx) || load_event(ctx, ctx->argv[0], false, &e) == -1)
 		return;
 	if (e.purged) {
 		host->reply(ctx,
-		    "#%lld: %d confirmed, %d maybe, %d waitlist (names deleted after "
-		    "the retention period)",
+		    host->tr(ctx->lang,
+		        "#%lld: %d confirmed, %d maybe, %d waitlist (names deleted after "
+		        "the retention period)"),
 		    e.id, e.n_confirmed, e.n_maybe, e.n_waitlist);
 		goto out;
 	}
 	if (model_attendees(db(), e.id, &c, &m, &w) == -1) {
-		host->reply(ctx, "Sorry, that did not work: please try again later.");
+		host->reply(ctx, "%s",
+		    host->tr(ctx->lang,
+		        "Sorry, that did not work: please try again later."));
 		goto out;
 	}
-	host->reply(ctx, "#%lld: %zu confirmed, %zu maybe, %zu waitlist", e.id, c.n, m.n,
-	    w.n);
+	host->reply(ctx,
+	    host->tr(ctx->lang, "#%lld: %zu confirmed, %zu maybe, %zu waitlist"), e.id,
+	    c.n, m.n, w.n);
 	/* Nicks are at most a few dozen bytes; the host splits long lines. */
 	cap = 64 * (c.n + m.n + w.n) + 1;
 	if ((buf = malloc(cap)) == NULL)
@@ -598,8 +650,8 @@ cmd_attendees(struct cv_ctx *ctx)
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
 		if (lists[i].l->n == 0)
 			continue;
-		join_nicks(buf, cap, lists[i].l);
-		host->reply(ctx, "%s: %s", lists[i].name, buf);
+		join_nicks(buf, cap, lists[i].l, ctx->lang);
+		host->reply(ctx, host->tr(ctx->lang, lists[i].name), buf);
 	}
 	free(buf);
 out:

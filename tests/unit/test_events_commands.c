@@ -423,6 +423,23 @@ f_serves(const char *path)
 	return serving && strncmp(path, "/calendars/", 11) == 0;
 }
 
+/* Languages (ABI 1.6): English, the source language, untranslated. */
+static const char *
+f_tr(const char *lang, const char *msgid)
+{
+	return msgid;
+}
+static const char *
+f_ntr(const char *lang, const char *singular, const char *plural, unsigned long n)
+{
+	return n == 1 ? singular : plural;
+}
+static const char *
+f_lang(const char *who)
+{
+	return "en";
+}
+
 static const struct cv_host fake_host = {
 	.abi_major = CONVENE_ABI_MAJOR,
 	.abi_minor = CONVENE_ABI_MINOR,
@@ -463,6 +480,10 @@ static const struct cv_host fake_host = {
 	.config_bool = f_config_bool,
 	.config_int = f_config_int,
 	.config_parse = config_key_parse,
+	.tr = f_tr,
+	.ntr = f_ntr,
+	.person_lang = f_lang,
+	.channel_lang = f_lang,
 };
 
 /* The services account the next commands come from; NULL: none. */

@@ -1,0 +1,189 @@
+/*
+ * organiser_say.c: what the organisers' commands say, in the reader's
+ * language: an event's time and places, and the notices to its registrants
+ * rendered once for each language of the people told.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "events_int.h"
+
+#define LANGS_MAX 8 /* languages of one group of people told */
+#define LISTS_MAX 4 /* lists handed to tell_people at once */
+
+void
+when_said(char *buf, size_t n, const struct ev_event *e, const char *lang)
+{
+	struct when_zone z;
+	char own[200], rel[64];
+	time_t start = (time_t)e->start_utc, end = event_end(e), now = host->wall_now();
+
+	event_zone(e, &z);
+	when_format_span_lang(own, sizeof(own), start, end, &z, lang);
+	if (start > now)
+		when_relative_lang(rel, sizeof(rel), start, now, lang);
+	else if (end > now)
+		snprintf(rel, sizeof(rel), "%s", host->tr(lang, "happening now"));
+	else
+		snprintf(rel, sizeof(rel), "%s", host->tr(lang, "ended"));
+	snprintf(buf, n, "%s, %s", own, rel);
+}
+
+void
+places_said(char *buf, size_t n, const struct ev_event *e, const char *lang)
+{
+	int left = model_places_left(e);
+
+	if (left < 0)
+		snprintf(buf, n, "%s", host->tr(lang, "no limit"));
+	else if (left == 0)
+		snprintf(buf, n, "%s", host->tr(lang, "full (waitlist)"));
+	else
+		snprintf(buf, n,
+		    host->ntr(lang, "%d place left", "%d places left", (unsigned long)left),
+		    left);
+}
+
+void
+fit_said(char *buf, size_t n, const struct when_zone *z, const struct when_local *l,
+    enum when_fit fit, const int off[2], const char *lang)
+{
+	char date[16], tm[8], a[8], b[8];
+
+	when_format_date(date, sizeof(date), l);
+	when_format_time(tm, sizeof(tm), l);
+	when_format_offset(a, sizeof(a), off[0]);
+	when_format_offset(b, sizeof(b), off[1]);
+	if (fit == WHEN_FIT_GAP)
+		snprintf(buf, n,
+		    host->tr(lang,
+		        "%s %s does not exist in %s (the clocks jump forward): "
+		        "give an explicit offset, e.g. %s or %s."),
+		    date, tm, z->name, a, b);
+	else
+		snprintf(buf, n,
+		    host->tr(lang,
+		        "%s %s happens twice in %s (the clocks go back): "
+		        "give an explicit offset, e.g. %s or %s."),
+		    date, tm, z->name, a, b);
+}
+
+/* The index of lang in langs, added when there is room; 0 (the first) when full. */
+static size_t
+lang_slot(const char **langs, size_t *nlangs, const char *lang)
+{
+	for (size_t k = 0; k < *nlangs; k++)
+		if (strcmp(langs[k], lang) == 0)
+			return k;
+	if (*nlangs == LANGS_MAX)
+		return 0;
+	langs[*nlangs] = lang;
+	return (*nlangs)++;
+}
+
+/* tell_people() to the people of the lists who read langs[k]. */
+static void
+tell_one_language(const struct ev_people *const *lists, size_t nlists,
+    const size_t *const *slots, const char *lang, size_t k, long long event_id,
+    tell_render *render, const void *arg)
+{
+	struct ev_people sub[LISTS_MAX] = { 0 };
+	const struct ev_people *subp[LISTS_MAX];
+	struct ev_event e;
+	char *text, *pub;
+
+	for (size_t i = 0; i < nlists; i++) {
+		sub[i].v = cv_xcalloc(lists[i]->n + 1, sizeof(*sub[i].v));
+		for (size_t j = 0; j < lists[i]->n; j++)
+			if (slots[i][j] == k)
+				sub[i].v[sub[i].n++] = lists[i]->v[j];
+		subp[i] = &sub[i];
+	}
+	if (model_event_get(db(), event_id, &e) == 0) {
+		/* On error the original texts: still the event. */
+		model_event_localise(db(), &e, lang);
+		text = render(&e, lang, false, arg);
+		pub = render(&e, lang, true, arg);
+		tell_people(subp, nlists, e.id, event_end(&e), text, pub);
+		free(text);
+		free(pub);
+		model_event_clear(&e);
+	}
+	for (size_t i = 0; i < nlists; i++)
+		free(sub[i].v); /* shallow copies: the people stay the caller's */
+}
+
+void
+tell_in_languages(const struct ev_people *const *lists, size_t nlists, long long event_id,
+    tell_render *render, const void *arg)
+{
+	const char *langs[LANGS_MAX];
+	size_t nlangs = 0, *slots[LISTS_MAX] = { 0 };
+
+	if (nlists > LISTS_MAX)
+		abort();
+	for (size_t i = 0; i < nlists; i++) {
+		slots[i] = cv_xcalloc(lists[i]->n + 1, sizeof(*slots[i]));
+		for (size_t j = 0; j < lists[i]->n; j++)
+			slots[i][j] = lang_slot(langs, &nlangs,
+			    host->person_lang(lists[i]->v[j].person));
+	}
+	for (size_t k = 0; k < nlangs; k++)
+		tell_one_language(lists, nlists, (const size_t *const *)slots, langs[k],
+		    k, event_id, render, arg);
+	for (size_t i = 0; i < nlists; i++)
+		free(slots[i]);
+}
+
+/* "#N Title has changed: ..." in one language (tell_render). */
+char *
+change_text(const struct ev_event *e, const char *lang, bool pub, const void *arg)
+{
+	const enum change *what = arg;
+	char when[400];
+
+	switch (*what) {
+	case CHANGE_LOCATION:
+		if (e->location == NULL)
+			return msgf(host->tr(lang,
+			                "#%lld %s has changed: the location was removed."),
+			    e->id, e->title);
+		return msgf(host->tr(lang,
+		                "#%lld %s has changed: it now takes place at %s."),
+		    e->id, e->title, e->location);
+	case CHANGE_JOIN:
+		if (pub)
+			return msgf(host->tr(lang,
+			                "#%lld %s has a new join link. The join link is given in "
+			                "private only: ask the event's organisers for it, or "
+			                "register from IRC."),
+			    e->id, e->title);
+		return msgf(host->tr(lang, "#%lld %s has a new join link: %s"), e->id,
+		    e->title, e->join_url != NULL ? e->join_url : "");
+	case CHANGE_START:
+		when_said(when, sizeof(when), e, lang);
+		return msgf(host->tr(lang, "#%lld %s has moved: it now takes place %s."),
+		    e->id, e->title, when);
+	case CHANGE_DURATION:
+		when_said(when, sizeof(when), e, lang);
+		return msgf(host->tr(lang,
+		                "#%lld %s has a new length: it now takes place %s."),
+		    e->id, e->title, when);
+	default:
+		return NULL;
+	}
+}
+
+/* "#N Title is cancelled: reason" in one language (tell_render). */
+char *
+cancelled_text(const struct ev_event *e, const char *lang, bool pub, const void *arg)
+{
+	const char *reason = arg;
+
+	(void)pub;
+	if (reason != NULL)
+		return msgf(host->tr(lang, "#%lld %s is cancelled: %s"), e->id, e->title,
+		    reason);
+	return msgf(host->tr(lang, "#%lld %s is cancelled."), e->id, e->title);
+}
