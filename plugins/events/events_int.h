@@ -127,6 +127,10 @@ extern struct import_job *jobs;
 void job_free(struct import_job *j);
 void cmd_event_import(struct cv_ctx *ctx);
 
+/* texts.c */
+int set_version(struct cv_ctx *ctx, const struct ev_event *e, const char *name,
+    size_t max, const char *value, time_t now);
+
 /* reminders.c */
 /* Connected and in our channels: reminders may go out. */
 extern bool ready;
