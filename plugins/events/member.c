@@ -36,8 +36,8 @@ cmd_events(struct cv_ctx *ctx)
 			host->reply(ctx, host->tr(lang, "#%lld %s: CANCELLED (was %s)"),
 			    v[i].id, v[i].title, when);
 		else
-			host->reply(ctx, "#%lld %s: %s; %s", v[i].id, v[i].title, when,
-			    places);
+			host->reply(ctx, host->tr(lang, "#%lld %s: %s; %s"), v[i].id,
+			    v[i].title, when, places);
 	}
 	if (total > n)
 		host->reply(ctx,
@@ -371,8 +371,8 @@ cmd_mine(struct cv_ctx *ctx)
 		else
 			describe_status(status, sizeof(status), v[i].status,
 			    v[i].position, lang);
-		host->reply(ctx, "#%lld %s: %s; %s", v[i].ev.id, v[i].ev.title, when,
-		    status);
+		host->reply(ctx, host->tr(lang, "#%lld %s: %s; %s"), v[i].ev.id,
+		    v[i].ev.title, when, status);
 	}
 	if (total > n)
 		host->reply(ctx,

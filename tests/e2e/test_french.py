@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 import harness
-from harness import VERSION_ANSWER, ask, from_bot, irc_lower, t
+from harness import VERSION_ANSWER, IrcClient, ask, from_bot, irc_lower, t
+from test_bridge import FORMATS, RELAY_USER, RELAYS
 from test_events import BOT, CHANNEL, LINK, Net, nick, none, one
 from test_reminders import DAY, Clock, stamp, whole_minute
 
@@ -117,7 +118,8 @@ def net(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("french")
     clock = Clock(tmp / "offset")
     n = Net(tmp, overrides={"irc": {"channels": CHANNEL + "," + FR_CHANNEL},
-                            "bot": {"channel_languages": FR_CHANNEL + " fr"}},
+                            "bot": {"channel_languages": FR_CHANNEL + " fr"},
+                            "bridge": {"relays": RELAYS, "formats": FORMATS}},
             env={"CONVENE_TIME_OFFSET_FILE": str(clock.path)})
     n.clock = clock
     yield from harness.lent(n)
@@ -154,8 +156,8 @@ def test_webinar_in_french_and_english_at_once(net):
 
     # events and event N, each in its reader's language; dates too.
     line = one(ask(fr, "events"), r"^#%d " % eid)
-    assert re.match(r"^#%d Droits 2026: \w{3}\. \d+ \w+\.? \d{4}, \d+%sh%s\d\d \(UTC\), dans \d+ "
-                    r"jours; 1 place libre$" % (eid, NB, NB), line), line
+    assert re.match(r"^#%d Droits 2026%s: \w{3}\. \d+(er)? \w+\.? \d{4}, \d+%sh%s\d\d \(UTC\), "
+                    r"dans \d+ jours; 1 place libre$" % (eid, NB, NB, NB), line), line
     line = one(ask(en, "events"), r"^#%d " % eid)
     assert re.search(r", in \d+ days; 1 place left$", line), line
     got = ask(fr, "event %d" % eid)
@@ -178,7 +180,7 @@ def test_webinar_in_french_and_english_at_once(net):
         "Je vous préviendrai si une place se libère."]
     one(ask(en, "rsvp %d" % eid), r"full, you are on the waitlist, position 2\.")
     got = ask(fr, "mine")
-    one(got, r"^#%d Droits 2026: .*; liste d’attente, rang 1$" % eid)
+    one(got, r"^#%d Droits 2026%s: .*; liste d’attente, rang 1$" % (eid, NB))
     assert got[-1] == ("Votre langue" + NB + ": fr (dites %s ou %s pour la changer)."
                        % (q("lang en"), q("lang fr")))
     assert ask(en, "mine")[-1] == "Your language: en (say 'lang en' or 'lang fr' to change it)."
@@ -238,7 +240,7 @@ def test_bilingual_event_each_reads_their_version(net):
         "Title.fr is too long (max 200 characters)."]
     one(ask(net.org, "event set %d location.fr -" % eid), r"location\.fr set")
 
-    one(ask(fr, "events"), r"^#%d Forum des droits: " % eid)
+    one(ask(fr, "events"), r"^#%d Forum des droits%s: " % (eid, NB))
     one(ask(en, "events"), r"^#%d Rights Forum: " % eid)
     got = ask(fr, "event %d" % eid)
     assert got[0] == "#%d Forum des droits" % eid
@@ -254,7 +256,7 @@ def test_bilingual_event_each_reads_their_version(net):
     none(got, "Salle A")
 
     one(ask(fr, "rsvp %d" % eid), "^#%d Forum des droits" % eid + NB + ": inscription confirmée")
-    one(ask(fr, "mine"), r"^#%d Forum des droits: " % eid)
+    one(ask(fr, "mine"), r"^#%d Forum des droits%s: " % (eid, NB))
     assert_french(bot_lines_to(fr, since))
 
 
@@ -271,3 +273,53 @@ def test_reminder_in_a_french_channel_reads_the_french_title(net):
     assert line.startswith("Rappel" + NB + ": #%d Soirée des droits" % eid + NB + ": "), line
     assert line.endswith("Détails" + NB + ": !event %d" % eid), line
     assert_french([line])
+
+
+@pytest.mark.deadline(120)
+def test_kept_notice_is_written_in_its_readers_language(net):
+    """A promotion kept for someone away is in their language when handed over."""
+    away, en = net.client(nick("chloe"), channels=()), net.client(nick("eve"))
+    since = len(away.history)
+    assert ask(away, "lang fr") == ["Désormais, je vous réponds en français."]
+    eid = add_event(net, whole_minute(net.clock.now() + 4 * DAY), "Atelier 12", capacity=1)
+    one(ask(en, "rsvp %d" % eid), r"confirmed")
+    one(ask(away, "rsvp %d" % eid), r"liste d’attente, au rang 1")
+    one(ask(en, "rsvp %d no" % eid), r"withdrawn")
+    got = ask(away, "mine")
+    assert got[:2] == [
+        "1 message gardé pour vous pendant votre absence" + NB + ":",
+        "#%d Atelier 12" % eid + NB + ": une place s’est libérée, votre inscription est "
+        "confirmée. Pour vous connecter" + NB + ": %s/%d" % (LINK, eid)], got
+    assert_french(bot_lines_to(away, since))
+
+
+@pytest.mark.deadline(120)
+def test_relayed_person_reads_their_language_else_the_channels(net):
+    """Someone behind a relay is answered in the channel: in the language
+    they chose, else in the channel's (French here)."""
+    relay = IrcClient(net.ircd.port, nick("relay"), user=RELAY_USER)
+    net.clients.append(relay)
+    relay.join(FR_CHANNEL)
+    harness.wait_in_channel(relay, FR_CHANNEL, BOT, t(15))
+    eid = add_event(net, whole_minute(net.clock.now() + 6 * DAY), "Forum 2027", capacity=1)
+
+    def said(regex):
+        return relay.wait_for(command="PRIVMSG", nick=BOT, target=FR_CHANNEL, text=regex,
+                              timeout=t(15)).text
+
+    relay.privmsg(FR_CHANNEL, "[discord] <zoe> !events")
+    said(r"^zoe: #%d Forum 2027%s: .*, dans \d+ jours; 1 place libre$" % (eid, NB))
+    relay.privmsg(FR_CHANNEL, "[discord] <zoe> !rsvp %d" % eid)
+    line = said(r"^zoe: #%d " % eid)
+    assert line == ("zoe: #%d Forum 2027" % eid + NB + ": inscription confirmée. Le lien de "
+                    "connexion n’est donné qu’en privé" + NB + ": demandez-le aux organisateurs "
+                    "de l’événement, ou inscrivez-vous depuis IRC."), line
+    relay.privmsg(FR_CHANNEL, "[matrix] <yan> !lang en")
+    said(r"^yan: From now on I answer you in English\.$")
+    relay.privmsg(FR_CHANNEL, "[matrix] <yan> !rsvp %d" % eid)
+    said(r"^yan: #%d Forum 2027: full, you are on the waitlist, position 1\." % eid)
+    relay.privmsg(FR_CHANNEL, "[discord] <zoe> !rsvp %d no" % eid)
+    said(r"^zoe: #%d Forum 2027%s: désinscription faite" % (eid, NB))
+    # yan's promotion, said in the channel, in yan's language, without the link.
+    line = said(r"^yan: #%d .*place opened" % eid)
+    assert LINK not in line and "The join link is given in private only" in line, line
