@@ -69,20 +69,24 @@ clean_field(struct cv_ctx *ctx, const char *what, const char *in, size_t max_cha
 	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
 		if ((*p < 0x20 || *p == 0x7F) && !is_format_code(*p)) {
 			host->reply(ctx,
-			    "The %s contains control characters: type plain text.", what);
+			    host->tr(reader(ctx),
+			        "The %s contains control characters: type plain text."),
+			    what);
 			return -1;
 		}
 	}
 	if ((s = strdup(in)) == NULL)
 		abort();
 	if (host->clean_text(s, err, sizeof(err)) == -1) {
-		host->reply(ctx, "The %s is not valid UTF-8: %s", what, err);
+		host->reply(ctx, host->tr(reader(ctx), "The %s is not valid UTF-8: %s"),
+		    what, err);
 		free(s);
 		return -1;
 	}
 	if (imp_chars(s) > max_chars) {
 		/* "Title is too long (max 200 characters)." */
-		host->reply(ctx, "%c%s is too long (max %zu characters).",
+		host->reply(ctx,
+		    host->tr(reader(ctx), "%c%s is too long (max %zu characters)."),
 		    toupper(what[0]), what + 1, max_chars);
 		free(s);
 		return -1;
@@ -125,28 +129,63 @@ load_event(struct cv_ctx *ctx, const char *arg, bool active, struct ev_event *e)
 
 	if (parse_id(arg, &id) == -1) {
 		host->reply(ctx,
-		    "'%s' is not an event number: write it like 7 or #7; "
-		    "'events' lists them.",
+		    host->tr(reader(ctx),
+		        "'%s' is not an event number: write it like 7 or #7; "
+		        "'events' lists them."),
 		    echo(w, sizeof(w), arg));
 		return -1;
 	}
 	rc = model_event_get(db(), id, e);
 	if (rc == MODEL_ENOENT) {
-		host->reply(ctx, "No event #%lld. 'events' lists them.", id);
+		host->reply(ctx,
+		    host->tr(reader(ctx), "No event #%lld. 'events' lists them."), id);
 		return -1;
 	}
 	if (rc != 0) {
 		host->log(self, CV_LOG_ERROR, "reading event #%lld: %s", id,
 		    sqlite3_errmsg(db()));
-		host->reply(ctx, "Sorry, that did not work: please try again later.");
+		host->reply(ctx, "%s",
+		    host->tr(reader(ctx),
+		        "Sorry, that did not work: please try again later."));
 		return -1;
 	}
 	if (active && e->cancelled) {
-		host->reply(ctx, "Event #%lld is cancelled.", id);
+		host->reply(ctx, host->tr(reader(ctx), "Event #%lld is cancelled."), id);
 		model_event_clear(e);
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The language of a person reached in a channel through a relay: theirs
+ * when they chose one, else the channel's. host->person_lang cannot tell a
+ * choice from [bot] language, so this reads the host's own table (the same
+ * database, HACKING.md "Languages").
+ */
+const char *
+relayed_lang(const char *person, const char *channel)
+{
+	sqlite3_stmt *st;
+	const char *l = NULL;
+
+	if (sqlite3_prepare_v2(db(), "SELECT lang FROM person_languages WHERE person = ?1",
+	        -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, person, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			l = host->person_lang(person); /* the host's static string */
+		sqlite3_finalize(st);
+	}
+	return l != NULL ? l : host->channel_lang(channel);
+}
+
+/* The language to answer the asker in: a relayed person's, or ctx->lang. */
+const char *
+reader(struct cv_ctx *ctx)
+{
+	if (ctx->who->via != NULL && ctx->who->id != NULL)
+		return relayed_lang(ctx->who->id, ctx->who->via);
+	return ctx->lang;
 }
 
 /* The zone an event was stored in; UTC if tzdata no longer knows it. */
@@ -172,8 +211,8 @@ asker_zone(struct cv_ctx *ctx, struct when_zone *z)
  * asker's zone when that differs, then a relative hint.
  */
 void
-describe_when(char *buf, size_t n, const struct ev_event *e, const struct when_zone *mine,
-    bool span)
+describe_when_lang(char *buf, size_t n, const struct ev_event *e,
+    const struct when_zone *mine, bool span, const char *lang)
 {
 	struct when_zone z;
 	char own[160], theirs[176] = "", rel[48];
@@ -182,39 +221,84 @@ describe_when(char *buf, size_t n, const struct ev_event *e, const struct when_z
 
 	event_zone(e, &z);
 	if (span)
-		when_format_span(own, sizeof(own), start, end, &z);
+		when_format_span_lang(own, sizeof(own), start, end, &z, lang);
 	else
-		when_format(own, sizeof(own), start, &z);
+		when_format_lang(own, sizeof(own), start, &z, lang);
 	if (mine != NULL && strcmp(mine->name, z.name) != 0) {
 		char t[160];
 
 		if (span)
-			when_format_span(t, sizeof(t), start, end, mine);
+			when_format_span_lang(t, sizeof(t), start, end, mine, lang);
 		else
-			when_format(t, sizeof(t), start, mine);
+			when_format_lang(t, sizeof(t), start, mine, lang);
 		snprintf(theirs, sizeof(theirs), " (%s)", t);
 	}
 	if (start > now)
-		when_relative(rel, sizeof(rel), start, now);
+		when_relative_lang(rel, sizeof(rel), start, now, lang);
 	else if (end > now)
-		snprintf(rel, sizeof(rel), "happening now");
+		snprintf(rel, sizeof(rel), "%s", host->tr(lang, "happening now"));
 	else
-		snprintf(rel, sizeof(rel), "ended");
+		snprintf(rel, sizeof(rel), "%s", host->tr(lang, "ended"));
 	snprintf(buf, n, "%s%s, %s", own, theirs, rel);
+}
+
+/* The same in English, for callers not yet told their reader's language. */
+void
+describe_when(char *buf, size_t n, const struct ev_event *e, const struct when_zone *mine,
+    bool span)
+{
+	describe_when_lang(buf, n, e, mine, span, NULL);
 }
 
 /* "3 places left", "full (waitlist)", "no limit". */
 void
-describe_places(char *buf, size_t n, const struct ev_event *e)
+describe_places_lang(char *buf, size_t n, const struct ev_event *e, const char *lang)
 {
 	int left = model_places_left(e);
 
 	if (left < 0)
-		snprintf(buf, n, "no limit");
+		snprintf(buf, n, "%s", host->tr(lang, "no limit"));
 	else if (left == 0)
-		snprintf(buf, n, "full (waitlist)");
+		snprintf(buf, n, "%s", host->tr(lang, "full (waitlist)"));
 	else
-		snprintf(buf, n, "%d place%s left", left, left == 1 ? "" : "s");
+		snprintf(buf, n,
+		    host->ntr(lang, "%d place left", "%d places left", (unsigned long)left),
+		    left);
+}
+
+void
+describe_places(char *buf, size_t n, const struct ev_event *e)
+{
+	describe_places_lang(buf, n, e, NULL);
+}
+
+/* A registration's status for people: "confirmed", "waitlist, position 2". */
+void
+describe_status(char *buf, size_t n, enum ev_status st, int pos, const char *lang)
+{
+	switch (st) {
+	case EV_CONFIRMED:
+		snprintf(buf, n, "%s", host->tr(lang, "confirmed"));
+		break;
+	case EV_MAYBE:
+		snprintf(buf, n, "%s", host->tr(lang, "maybe"));
+		break;
+	case EV_WAITLIST:
+		snprintf(buf, n, host->tr(lang, "waitlist, position %d"), pos);
+		break;
+	default:
+		snprintf(buf, n, "%s", host->tr(lang, "not registered"));
+		break;
+	}
+}
+
+/* The event as a reader of lang sees it: their version of its texts, if any. */
+void
+localise(struct ev_event *e, const char *lang)
+{
+	if (model_event_localise(db(), e, lang) == -1)
+		host->log(self, CV_LOG_WARN, "event #%lld: texts in %s unread: %s", e->id,
+		    lang, sqlite3_errmsg(db()));
 }
 
 /* A change failed in the database: undo it and say so. */
@@ -223,8 +307,9 @@ fail_change(struct cv_ctx *ctx, const char *what)
 {
 	host->rollback(self);
 	host->log(self, CV_LOG_ERROR, "%s: %s", what, sqlite3_errmsg(db()));
-	host->reply(ctx,
-	    "Sorry, that did not work and nothing was changed: please try again later.");
+	host->reply(ctx, "%s",
+	    host->tr(reader(ctx),
+	        "Sorry, that did not work and nothing was changed: please try again later."));
 }
 
 /* Commit, or roll back and answer. 0 or -1. */
@@ -314,30 +399,31 @@ check_import_keys(char *err, size_t errlen)
 /* One entry a line or two, as written: clang-format would rewrap them. */
 /* clang-format off */
 static const struct cv_command commands[] = {
-	{ "events", "", "list upcoming events", 0, 0, CV_ROLE_MEMBER, 0, cmd_events },
-	{ "event", "N", "show one event", 1, 1, CV_ROLE_MEMBER, 0, cmd_event },
-	{ "rsvp", "N [yes|maybe|no]", "register for an event, or withdraw", 1, 2,
+	{ "events", "", N_("list upcoming events"), 0, 0, CV_ROLE_MEMBER, 0, cmd_events },
+	{ "event", "N", N_("show one event"), 1, 1, CV_ROLE_MEMBER, 0, cmd_event },
+	{ "rsvp", "N [yes|maybe|no]", N_("register for an event, or withdraw"), 1, 2,
 	    CV_ROLE_MEMBER, 0, cmd_rsvp },
-	{ "mine", "", "list your registrations", 0, 0, CV_ROLE_MEMBER, 0, cmd_mine },
-	{ "tz", "[ZONE]", "show or set the zone times are shown in", 0, 1,
+	{ "mine", "", N_("list your registrations"), 0, 0, CV_ROLE_MEMBER, 0, cmd_mine },
+	{ "tz", "[ZONE]", N_("show or set the zone times are shown in"), 0, 1,
 	    CV_ROLE_MEMBER, 0, cmd_tz },
-	{ "remind", "off|on", "stop or resume your private reminders", 1, 1,
+	{ "remind", "off|on", N_("stop or resume your private reminders"), 1, 1,
 	    CV_ROLE_MEMBER, 0, cmd_remind },
-	{ "forget", "", "say what Convene holds about you", 0, 0, CV_ROLE_MEMBER, 0, cmd_forget },
-	{ "forget confirm", "", "erase everything Convene holds about you", 0, 0,
+	{ "forget", "", N_("say what Convene holds about you"), 0, 0, CV_ROLE_MEMBER, 0, cmd_forget },
+	{ "forget confirm", "", N_("erase everything Convene holds about you"), 0, 0,
 	    CV_ROLE_MEMBER, 0, cmd_forget_confirm },
-	{ "event add", "YYYY-MM-DD HH:MM [ZONE] [DURATION] TITLE...", "create an event",
+	{ "event add", "YYYY-MM-DD HH:MM [ZONE] [DURATION] TITLE...", N_("create an event"),
 	    3, 3, CV_ROLE_ORGANIZER, CV_CMD_REST, cmd_event_add },
-	{ "event set", "N FIELD VALUE...", "change an event: title, start, duration, capacity, "
-	    "description, location, url, join, channel", 3, 3, CV_ROLE_ORGANIZER,
+	{ "event set", "N FIELD VALUE...", N_("change an event: title, start, duration, capacity, "
+	    "description, location, url, join, channel; title.fr, description.fr, location.fr "
+	    "(or .en): their version in the other language"), 3, 3, CV_ROLE_ORGANIZER,
 	    CV_CMD_REST, cmd_event_set },
-	{ "event cancel", "N [reason]", "cancel an event and tell everyone registered", 1, 2,
+	{ "event cancel", "N [reason]", N_("cancel an event and tell everyone registered"), 1, 2,
 	    CV_ROLE_ORGANIZER, CV_CMD_REST, cmd_event_cancel },
-	{ "event announce", "N", "post an event in its channel", 1, 1, CV_ROLE_ORGANIZER, 0,
+	{ "event announce", "N", N_("post an event in its channel"), 1, 1, CV_ROLE_ORGANIZER, 0,
 	    cmd_event_announce },
-	{ "attendees", "N", "who is coming, in private", 1, 1, CV_ROLE_ORGANIZER, 0,
+	{ "attendees", "N", N_("who is coming, in private"), 1, 1, CV_ROLE_ORGANIZER, 0,
 	    cmd_attendees },
-	{ "event import", "URL", "create the events of an .ics calendar (http or https)",
+	{ "event import", "URL", N_("create the events of an .ics calendar (http or https)"),
 	    1, 1, CV_ROLE_ORGANIZER, 0, cmd_event_import },
 };
 /* clang-format on */

@@ -60,6 +60,14 @@ bool asker_zone(struct cv_ctx *ctx, struct when_zone *z);
 void describe_when(char *buf, size_t n, const struct ev_event *e,
     const struct when_zone *mine, bool span);
 void describe_places(char *buf, size_t n, const struct ev_event *e);
+/* The same for readers of lang: dates, relative times and words in it. */
+void describe_when_lang(char *buf, size_t n, const struct ev_event *e,
+    const struct when_zone *mine, bool span, const char *lang);
+void describe_places_lang(char *buf, size_t n, const struct ev_event *e, const char *lang);
+void describe_status(char *buf, size_t n, enum ev_status st, int pos, const char *lang);
+const char *relayed_lang(const char *person, const char *channel);
+const char *reader(struct cv_ctx *ctx);
+void localise(struct ev_event *e, const char *lang);
 void fail_change(struct cv_ctx *ctx, const char *what);
 int commit(struct cv_ctx *ctx, const char *what);
 time_t event_end(const struct ev_event *e);
@@ -74,6 +82,13 @@ const char *stored_nick(struct cv_ctx *ctx, char *buf, size_t n);
 bool relayed_where(const char *stored, char *chan, size_t n, const char **name);
 void tell_people(const struct ev_people *const *lists, size_t nlists, long long event_id,
     time_t expires, const char *text, const char *pub);
+/*
+ * The text of a notice for readers of lang (pub: for a relayed person, said
+ * in their channel): a new string the caller frees, or NULL for none.
+ */
+typedef char *notice_fn(const char *lang, bool pub, void *arg);
+void tell_people_lang(const struct ev_people *const *lists, size_t nlists,
+    long long event_id, time_t expires, notice_fn *render, void *arg);
 void tell_promoted(const struct ev_people *l);
 void changed(void);
 void changed_event(long long id, unsigned what, const char *person);
@@ -148,6 +163,10 @@ struct import_job {
 extern struct import_job *jobs;
 void job_free(struct import_job *j);
 void cmd_event_import(struct cv_ctx *ctx);
+
+/* texts.c */
+int set_version(struct cv_ctx *ctx, const struct ev_event *e, const char *name,
+    size_t max, const char *value, time_t now);
 
 /* reminders.c */
 /* Connected and in our channels: reminders may go out. */

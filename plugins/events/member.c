@@ -14,79 +14,141 @@ cmd_events(struct cv_ctx *ctx)
 	struct ev_event *v;
 	struct when_zone mine;
 	bool has_zone = asker_zone(ctx, &mine);
+	const char *lang = reader(ctx);
 	size_t n, total;
 
 	if (model_events_upcoming_first(db(), host->wall_now(), LIST_MAX, &v, &n,
 	        &total) == -1) {
-		host->reply(ctx, "Sorry, that did not work: please try again later.");
+		host->reply(ctx, "%s",
+		    host->tr(lang, "Sorry, that did not work: please try again later."));
 		return;
 	}
 	if (n == 0)
-		host->reply(ctx, "No upcoming events.");
+		host->reply(ctx, "%s", host->tr(lang, "No upcoming events."));
 	for (size_t i = 0; i < n && i < LIST_MAX; i++) {
 		char when[400], places[48];
 
-		describe_when(when, sizeof(when), &v[i], has_zone ? &mine : NULL, false);
-		describe_places(places, sizeof(places), &v[i]);
+		localise(&v[i], lang);
+		describe_when_lang(when, sizeof(when), &v[i], has_zone ? &mine : NULL,
+		    false, lang);
+		describe_places_lang(places, sizeof(places), &v[i], lang);
 		if (v[i].cancelled)
-			host->reply(ctx, "#%lld %s: CANCELLED (was %s)", v[i].id,
-			    v[i].title, when);
+			host->reply(ctx, host->tr(lang, "#%lld %s: CANCELLED (was %s)"),
+			    v[i].id, v[i].title, when);
 		else
-			host->reply(ctx, "#%lld %s: %s; %s", v[i].id, v[i].title, when,
-			    places);
+			host->reply(ctx, host->tr(lang, "#%lld %s: %s; %s"), v[i].id,
+			    v[i].title, when, places);
 	}
 	if (total > n)
-		host->reply(ctx, "... and %zu more later.", total - n);
+		host->reply(ctx,
+		    host->ntr(lang, "... and %zu more later.", "... and %zu more later.",
+		        total - n),
+		    total - n);
 	model_events_free(v, n);
+}
+
+/* One field's other versions, for organisers: "Title (fr): ...". */
+static void
+field_versions(struct cv_ctx *ctx, const char *lang, long long id, const char *field,
+    const char *shown, const char *orig)
+{
+	static const char *const langs[] = { "en", "fr" };
+	char *buf = cv_xmalloc(MODEL_TEXT_MAX);
+	const char *label;
+
+	if (strcmp(field, "title") == 0)
+		label = host->tr(lang, "Title");
+	else if (strcmp(field, "description") == 0)
+		label = host->tr(lang, "About");
+	else
+		label = host->tr(lang, "Where");
+	if (orig != NULL && (shown == NULL || strcmp(orig, shown) != 0))
+		host->reply(ctx, "%s (%s): %s", label, host->tr(lang, "original"), orig);
+	for (size_t i = 0; i < sizeof(langs) / sizeof(langs[0]); i++)
+		if (model_text_get(db(), id, langs[i], field, buf, MODEL_TEXT_MAX) == 1 &&
+		    (shown == NULL || strcmp(buf, shown) != 0))
+			host->reply(ctx, "%s (%s): %s", label, langs[i], buf);
+	free(buf);
+}
+
+/* An organiser sees every version of the texts; orig is the event as stored. */
+static void
+event_versions(struct cv_ctx *ctx, const char *lang, const struct ev_event *e,
+    const struct ev_event *orig)
+{
+	field_versions(ctx, lang, e->id, "title", e->title, orig->title);
+	field_versions(ctx, lang, e->id, "description", e->description, orig->description);
+	field_versions(ctx, lang, e->id, "location", e->location, orig->location);
+}
+
+/* `event N`'s places and the asker's status, then the join link and feed. */
+static void
+event_tail(struct cv_ctx *ctx, const char *lang, const struct ev_event *e)
+{
+	enum ev_status st;
+	int pos;
+	char places[64], status[96], path[64];
+
+	model_status(db(), e->id, ctx->who->id, &st, &pos);
+	if (st == EV_NONE && !e->cancelled)
+		snprintf(status, sizeof(status),
+		    host->tr(lang, "not registered (rsvp %lld)"), e->id);
+	else
+		describe_status(status, sizeof(status), st, pos, lang);
+	describe_places_lang(places, sizeof(places), e, lang);
+	host->reply(ctx, host->tr(lang, "Places: %s, %d confirmed. You: %s."), places,
+	    e->n_confirmed, status);
+	/* The join link: only for confirmed people and organisers. */
+	if (e->join_url != NULL && !e->cancelled && ctx->who->via != NULL &&
+	    st == EV_CONFIRMED)
+		host->reply(ctx, "%s",
+		    host->tr(lang,
+		        "The join link is given in private only: ask the event's "
+		        "organisers for it, or register from IRC."));
+	else if (e->join_url != NULL && !e->cancelled &&
+	    (st == EV_CONFIRMED || ctx->who->role >= CV_ROLE_ORGANIZER))
+		host->reply(ctx, host->tr(lang, "Join: %s"), e->join_url);
+	/* The event's feed, at the path README promises, when a route takes it. */
+	snprintf(path, sizeof(path), "/calendars/event/%lld.ics", e->id);
+	if (host->base_url() != NULL && host->serves(path))
+		host->reply(ctx, host->tr(lang, "Calendar: %s%s"), host->base_url(), path);
 }
 
 void
 cmd_event(struct cv_ctx *ctx)
 {
-	struct ev_event e;
+	struct ev_event e, orig;
 	struct when_zone mine;
 	bool has_zone = asker_zone(ctx, &mine);
-	enum ev_status st;
-	int pos;
-	char when[400], places[64], status[96], path[64];
+	bool both = ctx->who->role >= CV_ROLE_ORGANIZER;
+	const char *lang = reader(ctx);
+	char when[400];
 
 	if (load_event(ctx, ctx->argv[0], false, &e) == -1)
 		return;
-	describe_when(when, sizeof(when), &e, has_zone ? &mine : NULL, true);
-	if (e.cancelled)
-		host->reply(ctx, "#%lld %s: CANCELLED%s%s", e.id, e.title,
-		    e.cancel_reason ? ": " : "", e.cancel_reason ? e.cancel_reason : "");
+	if (both && model_event_get(db(), e.id, &orig) != 0)
+		both = false;
+	localise(&e, lang);
+	describe_when_lang(when, sizeof(when), &e, has_zone ? &mine : NULL, true, lang);
+	if (e.cancelled && e.cancel_reason != NULL)
+		host->reply(ctx, host->tr(lang, "#%lld %s: CANCELLED: %s"), e.id, e.title,
+		    e.cancel_reason);
+	else if (e.cancelled)
+		host->reply(ctx, host->tr(lang, "#%lld %s: CANCELLED"), e.id, e.title);
 	else
 		host->reply(ctx, "#%lld %s", e.id, e.title);
-	host->reply(ctx, "When: %s", when);
+	host->reply(ctx, host->tr(lang, "When: %s"), when);
 	if (e.description != NULL)
-		host->reply(ctx, "About: %s", e.description);
+		host->reply(ctx, host->tr(lang, "About: %s"), e.description);
 	if (e.location != NULL)
-		host->reply(ctx, "Where: %s", e.location);
+		host->reply(ctx, host->tr(lang, "Where: %s"), e.location);
 	if (e.url != NULL)
-		host->reply(ctx, "Page: %s", e.url);
-
-	model_status(db(), e.id, ctx->who->id, &st, &pos);
-	if (st == EV_WAITLIST)
-		snprintf(status, sizeof(status), "waitlist, position %d", pos);
-	else if (st == EV_NONE && !e.cancelled)
-		snprintf(status, sizeof(status), "not registered (rsvp %lld)", e.id);
-	else
-		snprintf(status, sizeof(status), "%s", model_status_name(st));
-	describe_places(places, sizeof(places), &e);
-	host->reply(ctx, "Places: %s, %d confirmed. You: %s.", places, e.n_confirmed,
-	    status);
-	/* The join link: only for confirmed people and organisers. */
-	if (e.join_url != NULL && !e.cancelled && ctx->who->via != NULL &&
-	    st == EV_CONFIRMED)
-		host->reply(ctx, JOIN_ELSEWHERE);
-	else if (e.join_url != NULL && !e.cancelled &&
-	    (st == EV_CONFIRMED || ctx->who->role >= CV_ROLE_ORGANIZER))
-		host->reply(ctx, "Join: %s", e.join_url);
-	/* The event's feed, at the path README promises, when a route takes it. */
-	snprintf(path, sizeof(path), "/calendars/event/%lld.ics", e.id);
-	if (host->base_url() != NULL && host->serves(path))
-		host->reply(ctx, "Calendar: %s%s", host->base_url(), path);
+		host->reply(ctx, host->tr(lang, "Page: %s"), e.url);
+	if (both) {
+		event_versions(ctx, lang, &e, &orig);
+		model_event_clear(&orig);
+	}
+	event_tail(ctx, lang, &e);
 	model_event_clear(&e);
 }
 
@@ -113,7 +175,8 @@ rsvp_answer(struct cv_ctx *ctx, enum ev_status *want)
 			break;
 	if (i == sizeof(answers) / sizeof(answers[0])) {
 		host->reply(ctx,
-		    "Answer yes, maybe or no, not '%s'. Usage: rsvp N [yes|maybe|no]",
+		    host->tr(reader(ctx),
+		        "Answer yes, maybe or no, not '%s'. Usage: rsvp N [yes|maybe|no]"),
 		    echo(w, sizeof(w), ctx->argv[1]));
 		return -1;
 	}
@@ -127,16 +190,18 @@ rsvp_allowed(struct cv_ctx *ctx, long long id, enum ev_status want)
 {
 	/* Withdrawing stays open to all: it frees a place, it takes none. */
 	if (requires_account && ctx->who->via != NULL && want != EV_NONE) {
-		host->reply(ctx,
-		    "Registering here needs a services account, which nobody "
-		    "relayed from another chat has: register from IRC, logged in.");
+		host->reply(ctx, "%s",
+		    host->tr(reader(ctx),
+		        "Registering here needs a services account, which nobody "
+		        "relayed from another chat has: register from IRC, logged in."));
 		return false;
 	}
 	if (requires_account && ctx->who->account == NULL && want != EV_NONE) {
 		host->reply(ctx,
-		    "Registering here needs a services account, and you are not "
-		    "logged in: log in (e.g. /msg NickServ IDENTIFY yourname yourpassword, or "
-		    "SASL), then say 'rsvp %lld' again.",
+		    host->tr(reader(ctx),
+		        "Registering here needs a services account, and you are not "
+		        "logged in: log in (e.g. /msg NickServ IDENTIFY yourname "
+		        "yourpassword, or SASL), then say 'rsvp %lld' again."),
 		    id);
 		return false;
 	}
@@ -147,40 +212,52 @@ rsvp_allowed(struct cv_ctx *ctx, long long id, enum ev_status want)
 static void
 rsvp_told(struct cv_ctx *ctx, long long id, const struct rsvp_result *r)
 {
+	const char *lang = reader(ctx);
 	struct ev_event e;
 
 	if (model_event_get(db(), id, &e) != 0)
 		return;
+	localise(&e, lang);
 	switch (r->after) {
 	case EV_CONFIRMED:
 		if (e.join_url != NULL && ctx->who->via != NULL)
-			host->reply(ctx, "#%lld %s: confirmed. " JOIN_ELSEWHERE, id,
-			    e.title);
+			host->reply(ctx,
+			    host->tr(lang,
+			        "#%lld %s: confirmed. The join link is given in private "
+			        "only: ask the event's organisers for it, or register "
+			        "from IRC."),
+			    id, e.title);
 		else if (e.join_url != NULL)
-			host->reply(ctx, "#%lld %s: confirmed. Join: %s", id, e.title,
-			    e.join_url);
+			host->reply(ctx, host->tr(lang, "#%lld %s: confirmed. Join: %s"),
+			    id, e.title, e.join_url);
 		else
-			host->reply(ctx, "#%lld %s: confirmed.", id, e.title);
+			host->reply(ctx, host->tr(lang, "#%lld %s: confirmed."), id,
+			    e.title);
 		break;
 	case EV_WAITLIST:
 		host->reply(ctx,
-		    "#%lld %s: full, you are on the waitlist, position %d. "
-		    "You will be told if a place opens.",
+		    host->tr(lang,
+		        "#%lld %s: full, you are on the waitlist, position %d. "
+		        "You will be told if a place opens."),
 		    id, e.title, r->position);
 		break;
 	case EV_MAYBE:
 		host->reply(ctx,
-		    "#%lld %s: maybe. No place is held for you; "
-		    "say 'rsvp %lld yes' to take one.",
+		    host->tr(lang,
+		        "#%lld %s: maybe. No place is held for you; "
+		        "say 'rsvp %lld yes' to take one."),
 		    id, e.title, id);
 		break;
 	case EV_NONE:
 		if (r->before == EV_NONE)
-			host->reply(ctx, "#%lld %s: you were not registered.", id, e.title);
+			host->reply(ctx,
+			    host->tr(lang, "#%lld %s: you were not registered."), id,
+			    e.title);
 		else
 			host->reply(ctx,
-			    "#%lld %s: withdrawn, you are no longer registered.", id,
-			    e.title);
+			    host->tr(lang,
+			        "#%lld %s: withdrawn, you are no longer registered."),
+			    id, e.title);
 		break;
 	}
 	model_event_clear(&e);
@@ -199,14 +276,17 @@ cmd_rsvp(struct cv_ctx *ctx)
 		return;
 	if (parse_id(ctx->argv[0], &id) == -1) {
 		host->reply(ctx,
-		    "'%s' is not an event number. Usage: rsvp N [yes|maybe|no]",
+		    host->tr(reader(ctx),
+		        "'%s' is not an event number. Usage: rsvp N [yes|maybe|no]"),
 		    echo(w, sizeof(w), ctx->argv[0]));
 		return;
 	}
 	if (!rsvp_allowed(ctx, id, want))
 		return;
 	if (host->begin(self) == -1) {
-		host->reply(ctx, "Sorry, that did not work: please try again later.");
+		host->reply(ctx, "%s",
+		    host->tr(reader(ctx),
+		        "Sorry, that did not work: please try again later."));
 		return;
 	}
 	/* The capacity check and the write share this transaction. */
@@ -215,13 +295,17 @@ cmd_rsvp(struct cv_ctx *ctx)
 	if (rc != 0) {
 		host->rollback(self);
 		if (rc == MODEL_ENOENT)
-			host->reply(ctx, "No event #%lld. 'events' lists them.", id);
+			host->reply(ctx,
+			    host->tr(reader(ctx), "No event #%lld. 'events' lists them."),
+			    id);
 		else if (rc == MODEL_ECANCELLED)
-			host->reply(ctx, "Event #%lld is cancelled.", id);
+			host->reply(ctx,
+			    host->tr(reader(ctx), "Event #%lld is cancelled."), id);
 		else if (rc == MODEL_EPAST)
 			host->reply(ctx,
-			    "Event #%lld has already started: it takes no more "
-			    "registrations.",
+			    host->tr(reader(ctx),
+			        "Event #%lld has already started: it takes no more "
+			        "registrations."),
 			    id);
 		else
 			fail_change(ctx, "rsvp");
@@ -240,6 +324,15 @@ cmd_rsvp(struct cv_ctx *ctx)
 	rsvp_told(ctx, id, &r);
 }
 
+/* `mine`'s last line: the asker's language, and how to change it. */
+static void
+mine_lang(struct cv_ctx *ctx, const char *lang)
+{
+	host->reply(ctx,
+	    host->tr(lang, "Your language: %s (say 'lang en' or 'lang fr' to change it)."),
+	    host->person_lang(ctx->who->id));
+}
+
 void
 cmd_mine(struct cv_ctx *ctx)
 {
@@ -247,61 +340,87 @@ cmd_mine(struct cv_ctx *ctx)
 	struct when_zone mine;
 	bool has_zone = asker_zone(ctx, &mine);
 	bool remind = true;
+	const char *lang = reader(ctx);
 	size_t n, total;
 
 	deliver_kept(ctx->who->id, ctx->who->nick, ctx);
 	if (model_mine_first(db(), ctx->who->id, host->wall_now(), LIST_MAX, &v, &n,
 	        &total) == -1) {
-		host->reply(ctx, "Sorry, that did not work: please try again later.");
+		host->reply(ctx, "%s",
+		    host->tr(lang, "Sorry, that did not work: please try again later."));
 		return;
 	}
 	model_person_reminders(db(), ctx->who->id, &remind);
 	if (n > 0 && !remind)
-		host->reply(ctx,
-		    "Your private reminders are off ('remind on' resumes them).");
+		host->reply(ctx, "%s",
+		    host->tr(lang,
+		        "Your private reminders are off ('remind on' resumes them)."));
 	if (n == 0)
-		host->reply(ctx,
-		    "You are not registered for any upcoming event. "
-		    "'events' lists them.");
+		host->reply(ctx, "%s",
+		    host->tr(lang,
+		        "You are not registered for any upcoming event. 'events' lists them."));
 	for (size_t i = 0; i < n && i < LIST_MAX; i++) {
-		char when[400], status[48];
+		char when[400], status[96];
 
-		describe_when(when, sizeof(when), &v[i].ev, has_zone ? &mine : NULL, false);
+		localise(&v[i].ev, lang);
+		describe_when_lang(when, sizeof(when), &v[i].ev, has_zone ? &mine : NULL,
+		    false, lang);
 		if (v[i].ev.cancelled)
-			snprintf(status, sizeof(status), "event CANCELLED");
-		else if (v[i].status == EV_WAITLIST)
-			snprintf(status, sizeof(status), "waitlist, position %d",
-			    v[i].position);
-		else
 			snprintf(status, sizeof(status), "%s",
-			    model_status_name(v[i].status));
-		host->reply(ctx, "#%lld %s: %s; %s", v[i].ev.id, v[i].ev.title, when,
-		    status);
+			    host->tr(lang, "event CANCELLED"));
+		else
+			describe_status(status, sizeof(status), v[i].status,
+			    v[i].position, lang);
+		host->reply(ctx, host->tr(lang, "#%lld %s: %s; %s"), v[i].ev.id,
+		    v[i].ev.title, when, status);
 	}
 	if (total > n)
-		host->reply(ctx, "... and %zu more later.", total - n);
+		host->reply(ctx,
+		    host->ntr(lang, "... and %zu more later.", "... and %zu more later.",
+		        total - n),
+		    total - n);
 	model_mine_free(v, n);
+	mine_lang(ctx, lang);
+}
+
+/* A zone as `tz` takes it, then in French as dates name it: "Europe/Paris (heure de Paris)". */
+static void
+zone_words(char *buf, size_t n, const struct when_zone *z, const char *lang)
+{
+	char name[WHEN_ZONE_MAX + 4], label[2 * WHEN_ZONE_MAX];
+
+	when_zone_label(name, sizeof(name), z);
+	when_zone_label_lang(label, sizeof(label), z, lang);
+	if (strcmp(name, label) == 0)
+		snprintf(buf, n, "%s", name);
+	else
+		snprintf(buf, n, "%s %s", name, label);
 }
 
 void
 cmd_tz(struct cv_ctx *ctx)
 {
 	struct when_zone z;
-	char w[48], label[WHEN_ZONE_MAX + 4], nickbuf[256];
+	char w[48], label[3 * WHEN_ZONE_MAX + 8], nickbuf[256];
 
 	if (ctx->argc == 0) {
 		if (asker_zone(ctx, &z)) {
-			when_zone_label(label, sizeof(label), &z);
-			host->reply(ctx, "Your display zone is %s.", label);
-		} else {
+			zone_words(label, sizeof(label), &z, reader(ctx));
 			host->reply(ctx,
-			    "You have no display zone: times are shown in each "
-			    "event's zone. Set one with: tz Europe/Paris");
+			    host->tr(reader(ctx), "Your display zone is %s."), label);
+		} else {
+			host->reply(ctx, "%s",
+			    host->tr(reader(ctx),
+			        "You have no display zone: times are shown in each "
+			        "event's zone. Set one with: tz Europe/Paris"));
 		}
 		return;
 	}
 	if (when_parse_zone(ctx->argv[0], &z) == -1) {
-		host->reply(ctx, "Unknown time zone '%s': " ZONE_HINT,
+		host->reply(ctx,
+		    host->tr(reader(ctx),
+		        "Unknown time zone '%s': use an IANA name like Europe/Paris, "
+		        "UTC, or an offset like -05:00."),
 		    echo(w, sizeof(w), ctx->argv[0]));
 		return;
 	}
@@ -313,8 +432,8 @@ cmd_tz(struct cv_ctx *ctx)
 	}
 	if (commit(ctx, "tz") == -1)
 		return;
-	when_zone_label(label, sizeof(label), &z);
-	host->reply(ctx, "Your display zone is now %s.", label);
+	zone_words(label, sizeof(label), &z, reader(ctx));
+	host->reply(ctx, host->tr(reader(ctx), "Your display zone is now %s."), label);
 }
 
 void
@@ -328,7 +447,8 @@ cmd_remind(struct cv_ctx *ctx)
 	} else if (strcasecmp(ctx->argv[0], "off") == 0) {
 		on = false;
 	} else {
-		host->reply(ctx, "Say 'remind off' or 'remind on', not '%s'.",
+		host->reply(ctx,
+		    host->tr(reader(ctx), "Say 'remind off' or 'remind on', not '%s'."),
 		    echo(w, sizeof(w), ctx->argv[0]));
 		return;
 	}
@@ -340,11 +460,13 @@ cmd_remind(struct cv_ctx *ctx)
 	}
 	if (commit(ctx, "remind") == -1)
 		return;
-	host->reply(ctx,
-	    on ? "Private reminders are on: you get one before each event you "
-	         "are confirmed for." :
-	         "Private reminders are off. 'remind on' resumes them; "
-	         "changes and cancellations are still told.");
+	host->reply(ctx, "%s",
+	    on ? host->tr(reader(ctx),
+	             "Private reminders are on: you get one before each event you "
+	             "are confirmed for.") :
+	         host->tr(reader(ctx),
+	             "Private reminders are off. 'remind on' resumes them; "
+	             "changes and cancellations are still told."));
 }
 
 /*
@@ -362,57 +484,81 @@ deferred_plugins(char *buf, size_t n)
 		len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? ", " : "", name);
 }
 
+/* What `forget` would erase, "2 registrations, ...", in lang; "" when nothing. */
+static void
+forget_held(char *held, size_t n, const struct forget_summary *s, const char *lang)
+{
+	size_t len = 0;
+
+	held[0] = '\0';
+	if (s->registrations > 0)
+		len += (size_t)snprintf(held + len, n - len,
+		    host->ntr(lang, "%d registration", "%d registrations",
+		        (unsigned long)s->registrations),
+		    s->registrations);
+	if (s->has_tz && len < n)
+		len += (size_t)snprintf(held + len, n - len, "%s%s", len ? ", " : "",
+		    host->tr(lang, "your settings (display zone, reminders)"));
+	if (s->pending > 0 && len < n)
+		len += (size_t)snprintf(held + len, n - len, "%s", len ? ", " : "");
+	if (s->pending > 0 && len < n)
+		len += (size_t)snprintf(held + len, n - len,
+		    host->ntr(lang, "%d notice kept for you", "%d notices kept for you",
+		        (unsigned long)s->pending),
+		    s->pending);
+	if (s->events_created > 0 && len < n)
+		len += (size_t)snprintf(held + len, n - len, "%s", len ? ", " : "");
+	if (s->events_created > 0 && len < n)
+		snprintf(held + len, n - len,
+		    host->ntr(lang, "your name as creator of %d event (the events stay)",
+		        "your name as creator of %d events (the events stay)",
+		        (unsigned long)s->events_created),
+		    s->events_created);
+}
+
 void
 cmd_forget(struct cv_ctx *ctx)
 {
 	struct forget_summary s;
-	char held[256] = "", later[256];
-	size_t len = 0;
+	const char *lang = reader(ctx);
+	char held[512], later[256];
 
 	if (model_forget_summary(db(), ctx->who->id, &s) == -1) {
-		host->reply(ctx, "Sorry, that did not work: please try again later.");
+		host->reply(ctx, "%s",
+		    host->tr(lang, "Sorry, that did not work: please try again later."));
 		return;
 	}
-	if (s.registrations > 0)
-		len += (size_t)snprintf(held + len, sizeof(held) - len,
-		    "%s%d registration%s", len ? ", " : "", s.registrations,
-		    s.registrations == 1 ? "" : "s");
-	if (s.has_tz && len < sizeof(held))
-		len += (size_t)snprintf(held + len, sizeof(held) - len,
-		    "%syour settings "
-		    "(display zone, reminders)",
-		    len ? ", " : "");
-	if (s.pending > 0 && len < sizeof(held))
-		len += (size_t)snprintf(held + len, sizeof(held) - len,
-		    "%s%d notice%s kept for "
-		    "you",
-		    len ? ", " : "", s.pending, s.pending == 1 ? "" : "s");
-	if (s.events_created > 0 && len < sizeof(held))
-		snprintf(held + len, sizeof(held) - len,
-		    "%syour name as creator of %d event%s "
-		    "(the events stay)",
-		    len ? ", " : "", s.events_created, s.events_created == 1 ? "" : "s");
+	forget_held(held, sizeof(held), &s, lang);
 	deferred_plugins(later, sizeof(later));
 	if (held[0] == '\0' && later[0] == '\0')
-		host->reply(ctx, "Convene holds nothing about you.");
+		host->reply(ctx, "%s", host->tr(lang, "Convene holds nothing about you."));
 	else if (held[0] == '\0')
 		host->reply(ctx,
-		    "Convene holds nothing about you here; plugins not running now "
-		    "(%s) may hold more, such as a personal calendar link. 'forget confirm' "
-		    "erases that when each next starts.",
+		    host->tr(lang,
+		        "Convene holds nothing about you here; plugins not running now "
+		        "(%s) may hold more, such as a personal calendar link. 'forget "
+		        "confirm' erases that when each next starts."),
 		    later);
+	else if (later[0] == '\0')
+		host->reply(ctx,
+		    host->tr(lang,
+		        "Convene holds: %s, and any personal calendar link. This erases "
+		        "all of it for good: say 'forget confirm' to erase it."),
+		    held);
 	else
 		host->reply(ctx,
-		    "Convene holds: %s, and any personal calendar link. This "
-		    "erases all of it for good: say 'forget confirm' to erase it.%s%s%s",
-		    held, later[0] ? " Plugins not running now (" : "", later,
-		    later[0] ? ") erase their part when each next starts." : "");
+		    host->tr(lang,
+		        "Convene holds: %s, and any personal calendar link. This erases "
+		        "all of it for good: say 'forget confirm' to erase it. Plugins "
+		        "not running now (%s) erase their part when each next starts."),
+		    held, later);
 }
 
 void
 cmd_forget_confirm(struct cv_ctx *ctx)
 {
 	struct ev_people promoted = { 0 };
+	const char *lang = reader(ctx);
 	char later[256];
 
 	if (host->begin(self) == -1 ||
@@ -438,11 +584,13 @@ cmd_forget_confirm(struct cv_ctx *ctx)
 	host->log(self, CV_LOG_INFO, "erased a person's data on request");
 	deferred_plugins(later, sizeof(later));
 	if (later[0] == '\0')
-		host->reply(ctx, "Erased: Convene holds nothing about you any more.");
+		host->reply(ctx, "%s",
+		    host->tr(lang, "Erased: Convene holds nothing about you any more."));
 	else
 		host->reply(ctx,
-		    "Erased, except in plugins not running now (%s): each erases "
-		    "what it holds about you, such as a personal calendar link, when it next "
-		    "starts.",
+		    host->tr(lang,
+		        "Erased, except in plugins not running now (%s): each erases "
+		        "what it holds about you, such as a personal calendar link, when "
+		        "it next starts."),
 		    later);
 }

@@ -70,48 +70,95 @@ relayed_where(const char *stored, char *chan, size_t n, const char **name)
 	return true;
 }
 
+/* Who is told at once in one language: nicks packed into one notice_many. */
+struct told {
+	const char *lang;
+	const char **nicks;
+	size_t n;
+};
+
+/* Add nick to the group of its language (groups: at most one per language). */
+static void
+group_add(struct told **g, size_t *ng, const char *lang, const char *nick)
+{
+	size_t i;
+
+	for (i = 0; i < *ng && strcmp((*g)[i].lang, lang) != 0; i++)
+		;
+	if (i == *ng) {
+		if ((*g = realloc(*g, (*ng + 1) * sizeof(**g))) == NULL)
+			abort();
+		(*g)[i] = (struct told){ lang, NULL, 0 };
+		(*ng)++;
+	}
+	if (((*g)[i].nicks = realloc((*g)[i].nicks, ((*g)[i].n + 1) * sizeof(char *))) ==
+	    NULL)
+		abort();
+	(*g)[i].nicks[(*g)[i].n++] = nick;
+}
+
+/* A relayed person is told in their channel, in their language or its. */
+static void
+tell_relayed(const struct ev_person *p, notice_fn *render, void *arg)
+{
+	char chan[128], *pub;
+	const char *name;
+
+	if (!relayed_where(p->nick, chan, sizeof(chan), &name))
+		return;
+	if ((pub = render(relayed_lang(p->person, chan), true, arg)) != NULL)
+		host->say(chan, "%s: %s", name, pub);
+	free(pub);
+}
+
+/* Keep a notice for one person away, in their language: true when kept. */
+static bool
+keep(const struct ev_person *p, long long event_id, time_t now, time_t expires,
+    notice_fn *render, void *arg)
+{
+	char *text = render(host->person_lang(p->person), false, arg);
+	bool ok = text != NULL &&
+	    model_pending_add(db(), p->person, event_id, text, now, expires) == 0;
+
+	free(text);
+	return ok;
+}
+
 /*
- * The same private notice to every person of some lists: at once, packed as
- * the server's TARGMAX allows, to those whose nick is theirs now (host->holds:
+ * A private notice to every person of some lists, each in their language
+ * (render makes the text once per language): at once, packed as the
+ * server's TARGMAX allows, to those whose nick is theirs now (host->holds:
  * whoever took a registrant's last nick gets nothing); kept for the others
- * until they are next seen, or until `expires`. A relayed person gets
- * `pub` instead (nothing private: it is said in their channel, addressed to
- * them), or nothing when it is NULL.
+ * until they are next seen, or until `expires`, written in their language
+ * now. A relayed person gets render's public text instead (nothing private:
+ * it is said in their channel, addressed to them), or nothing when NULL.
  */
 void
-tell_people(const struct ev_people *const *lists, size_t nlists, long long event_id,
-    time_t expires, const char *text, const char *pub)
+tell_people_lang(const struct ev_people *const *lists, size_t nlists, long long event_id,
+    time_t expires, notice_fn *render, void *arg)
 {
-	const char **nicks = NULL;
-	size_t n = 0, kept = 0;
+	struct told *g = NULL;
+	size_t ng = 0, kept = 0;
 	bool open = false;
 	time_t now = host->wall_now();
 
 	for (size_t i = 0; i < nlists; i++) {
 		for (size_t j = 0; j < lists[i]->n; j++) {
 			const struct ev_person *p = &lists[i]->v[j];
-			char chan[128];
-			const char *name;
 
 			/* The relay repeats the channel: nothing is kept for later. */
 			if (relayed(p->person)) {
-				if (pub != NULL &&
-				    relayed_where(p->nick, chan, sizeof(chan), &name))
-					host->say(chan, "%s: %s", name, pub);
+				tell_relayed(p, render, arg);
 				continue;
 			}
 			if (host->holds(p->nick, p->person)) {
-				if ((nicks = realloc(nicks, (n + 1) * sizeof(*nicks))) ==
-				    NULL)
-					abort();
-				nicks[n++] = p->nick;
+				group_add(&g, &ng, host->person_lang(p->person), p->nick);
 				continue;
 			}
 			if (!open && host->begin(self) == -1)
 				continue;
 			open = true;
-			if (model_pending_add(db(), p->person, event_id, text, now,
-			        expires) == 0)
+			if (keep(p, event_id, now, expires, render, arg))
 				kept++;
 		}
 	}
@@ -121,14 +168,74 @@ tell_people(const struct ev_people *const *lists, size_t nlists, long long event
 		    sqlite3_errmsg(db()));
 		kept = 0;
 	}
-	if (n > 0)
-		host->notice_many(nicks, n, text);
+	for (size_t i = 0; i < ng; i++) {
+		char *text = render(g[i].lang, false, arg);
+
+		if (text != NULL)
+			host->notice_many(g[i].nicks, g[i].n, text);
+		free(text);
+		free(g[i].nicks);
+	}
+	free(g);
 	if (kept > 0)
 		host->log(self, CV_LOG_INFO,
 		    "event #%lld: kept %zu notice(s) for people who "
 		    "are away",
 		    event_id, kept);
-	free(nicks);
+}
+
+/* One text for every language (a caller not yet translated): text, or pub. */
+struct same_text {
+	const char *text, *pub;
+};
+
+static char *
+same_text(const char *lang, bool pub, void *arg)
+{
+	const struct same_text *t = arg;
+	const char *s = pub ? t->pub : t->text;
+
+	return s != NULL ? cv_xstrdup(s) : NULL;
+}
+
+void
+tell_people(const struct ev_people *const *lists, size_t nlists, long long event_id,
+    time_t expires, const char *text, const char *pub)
+{
+	struct same_text t = { text, pub };
+
+	tell_people_lang(lists, nlists, event_id, expires, same_text, &t);
+}
+
+/* A promotion, in the reader's language and their version of the title. */
+static char *
+promoted_text(const char *lang, bool pub, void *arg)
+{
+	struct ev_event e;
+	char *s;
+
+	/* Loaded for each language: localise replaces its texts. */
+	if (model_event_get(db(), *(const long long *)arg, &e) != 0)
+		return NULL;
+	localise(&e, lang);
+	if (pub)
+		s = e.join_url != NULL ?
+		    msgf(host->tr(lang,
+		             "#%lld %s: a place opened, you are confirmed. The join link "
+		             "is given in private only: ask the event's organisers for "
+		             "it, or register from IRC."),
+		        e.id, e.title) :
+		    msgf(host->tr(lang, "#%lld %s: a place opened, you are confirmed."),
+		        e.id, e.title);
+	else
+		s = e.join_url != NULL ?
+		    msgf(host->tr(lang,
+		             "#%lld %s: a place opened, you are confirmed. Join: %s"),
+		        e.id, e.title, e.join_url) :
+		    msgf(host->tr(lang, "#%lld %s: a place opened, you are confirmed."),
+		        e.id, e.title);
+	model_event_clear(&e);
+	return s;
 }
 
 /* Tell each promoted person, in private, that they have a place now. */
@@ -139,17 +246,10 @@ tell_promoted(const struct ev_people *l)
 		struct ev_people one = { &l->v[i], 1 };
 		const struct ev_people *lists[] = { &one };
 		struct ev_event e;
-		char *msg, *pub;
 
 		if (model_event_get(db(), l->v[i].event_id, &e) != 0)
 			continue;
-		msg = msgf("#%lld %s: a place opened, you are confirmed.%s%s", e.id,
-		    e.title, e.join_url ? " Join: " : "", e.join_url ? e.join_url : "");
-		pub = msgf("#%lld %s: a place opened, you are confirmed.%s", e.id,
-		    e.title, e.join_url ? " " JOIN_ELSEWHERE : "");
-		tell_people(lists, 1, e.id, event_end(&e), msg, pub);
-		free(msg);
-		free(pub);
+		tell_people_lang(lists, 1, e.id, event_end(&e), promoted_text, &e.id);
 		model_event_clear(&e);
 	}
 	if (l->n > 0)
@@ -192,8 +292,10 @@ deliver_kept(const char *id, const char *nick, struct cv_ctx *ctx)
 		return 0;
 	}
 	if (n > 0 && ctx != NULL)
-		host->reply(ctx, "%zu notice%s kept for you while you were away:", n,
-		    n == 1 ? "" : "s");
+		host->reply(ctx,
+		    host->ntr(reader(ctx), "%zu notice kept for you while you were away:",
+		        "%zu notices kept for you while you were away:", n),
+		    n);
 	for (size_t i = 0; i < n; i++) {
 		if (ctx != NULL)
 			host->reply(ctx, "%s", v[i].text);

@@ -413,6 +413,14 @@ set_capacity(struct cv_ctx *ctx, struct ev_event *e, const struct setter *s,
 	return 0;
 }
 
+/* title.fr, description.en, ...: the version in another language (texts.c). */
+static int
+set_lang_text(struct cv_ctx *ctx, struct ev_event *e, const struct setter *s,
+    const char *value, time_t now, struct set_out *o)
+{
+	return set_version(ctx, e, s->name, s->max, value, now);
+}
+
 static const struct setter setters[] = {
 	{ "title", set_text, EV_FIELD_TITLE, TITLE_MAX, false },
 	{ "description", set_text, EV_FIELD_DESCRIPTION, TEXT_MAX, true },
@@ -423,6 +431,12 @@ static const struct setter setters[] = {
 	{ "start", set_start, 0, 0, false },
 	{ "duration", set_duration, 0, 0, false },
 	{ "capacity", set_capacity, 0, 0, false },
+	{ "title.fr", set_lang_text, EV_FIELD_TITLE, TITLE_MAX, true },
+	{ "title.en", set_lang_text, EV_FIELD_TITLE, TITLE_MAX, true },
+	{ "description.fr", set_lang_text, EV_FIELD_DESCRIPTION, TEXT_MAX, true },
+	{ "description.en", set_lang_text, EV_FIELD_DESCRIPTION, TEXT_MAX, true },
+	{ "location.fr", set_lang_text, EV_FIELD_LOCATION, SHORT_MAX, true },
+	{ "location.en", set_lang_text, EV_FIELD_LOCATION, SHORT_MAX, true },
 };
 
 /* After a field was set: tell the confirmed people what changed, and answer. */

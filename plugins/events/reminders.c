@@ -22,18 +22,57 @@ describe_offset(char *buf, size_t n, long long s)
 		snprintf(buf, n, "%lld minute%s", s / 60, s == 60 ? "" : "s");
 }
 
+/* A reminder's private notice for readers of lang, with the join link. */
+static char *
+reminder_text(const char *lang, bool pub, void *arg)
+{
+	struct ev_event e;
+	char when[400], *s;
+
+	if (pub || model_event_get(db(), *(const long long *)arg, &e) != 0)
+		return NULL;
+	localise(&e, lang);
+	describe_when_lang(when, sizeof(when), &e, NULL, true, lang);
+	s = e.join_url != NULL ?
+	    msgf(host->tr(lang, "Reminder: #%lld %s: %s. Join: %s"), e.id, e.title, when,
+	        e.join_url) :
+	    msgf(host->tr(lang, "Reminder: #%lld %s: %s. You are confirmed."), e.id,
+	        e.title, when);
+	model_event_clear(&e);
+	return s;
+}
+
+/* The reminder in the event's channel, in the channel's language. */
+static void
+remind_channel(const struct ev_event *stored)
+{
+	struct ev_event e;
+	const char *lang = host->channel_lang(stored->channel);
+	char when[400];
+
+	if (model_event_get(db(), stored->id, &e) != 0)
+		return;
+	localise(&e, lang);
+	describe_when_lang(when, sizeof(when), &e, NULL, true, lang);
+	host->say(stored->channel,
+	    host->tr(lang, "Reminder: #%lld %s: %s. Details: %sevent %lld"), e.id,
+	    e.title, when, prefix(), e.id);
+	model_event_clear(&e);
+}
+
 /*
  * One reminder of event e: recorded as sent first (so a crash or restart
- * never sends it twice), then one line in the event's channel and one
- * identical private notice, with the join link, to every confirmed person
- * who wants reminders.
+ * never sends it twice), then one line in the event's channel and a
+ * private notice, with the join link, to every confirmed person who wants
+ * reminders: one text per language.
  */
 static void
 send_reminder(const struct ev_event *e, long long offset, time_t now)
 {
 	struct ev_people people = { 0 };
 	const struct ev_people *lists[] = { &people };
-	char when[400], before[32], *msg;
+	char before[32];
+	long long id = e->id;
 
 	if (host->begin(self) == -1)
 		return;
@@ -45,17 +84,11 @@ send_reminder(const struct ev_event *e, long long offset, time_t now)
 		model_people_free(&people);
 		return;
 	}
-	describe_when(when, sizeof(when), e, NULL, true);
 	describe_offset(before, sizeof(before), offset);
 	if (e->channel != NULL)
-		host->say(e->channel, "Reminder: #%lld %s: %s. Details: %sevent %lld",
-		    e->id, e->title, when, prefix(), e->id);
-	msg = msgf("Reminder: #%lld %s: %s.%s%s", e->id, e->title, when,
-	    e->join_url ? " Join: " : " You are confirmed.",
-	    e->join_url ? e->join_url : "");
+		remind_channel(e);
 	/* Relayed people have the channel's reminder, which names nobody. */
-	tell_people(lists, 1, e->id, event_end(e), msg, NULL);
-	free(msg);
+	tell_people_lang(lists, 1, e->id, event_end(e), reminder_text, &id);
 	host->log(self, CV_LOG_INFO, "event #%lld: %s reminder to %zu confirmed", e->id,
 	    before, people.n);
 	model_people_free(&people);

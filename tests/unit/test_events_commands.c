@@ -306,6 +306,50 @@ f_holds(const char *nick, const char *id)
 	return !holds_strict && strncmp(id, "n:", 2) == 0 && strcmp(id + 2, nick) == 0;
 }
 
+/*
+ * Languages: the person fr_person and the channel #fr read "fr", which this
+ * host's catalogue writes "[fr] " before the English (pointers kept, so a
+ * translation lives as long as the test, like a catalogue's strings).
+ */
+static const char *fr_person;
+static struct {
+	const char *id;
+	char s[1024];
+} frc[256];
+
+static const char *
+f_tr(const char *lang, const char *msgid)
+{
+	size_t i;
+
+	if (lang == NULL || strcmp(lang, "fr") != 0)
+		return msgid;
+	for (i = 0; i < 256 && frc[i].id != NULL && frc[i].id != msgid; i++)
+		;
+	assert_true(i < 256);
+	frc[i].id = msgid;
+	snprintf(frc[i].s, sizeof(frc[i].s), "[fr] %s", msgid);
+	return frc[i].s;
+}
+
+static const char *
+f_ntr(const char *lang, const char *s, const char *p, unsigned long n)
+{
+	return f_tr(lang, n == 1 ? s : p);
+}
+
+static const char *
+f_person_lang(const char *id)
+{
+	return fr_person != NULL && strcmp(id, fr_person) == 0 ? "fr" : "en";
+}
+
+static const char *
+f_channel_lang(const char *channel)
+{
+	return strcmp(channel, "#fr") == 0 ? "fr" : "en";
+}
+
 /* Plugins keeping personal data that are not loaded (host->forget_deferred). */
 static const char *deferred[4];
 
@@ -423,23 +467,6 @@ f_serves(const char *path)
 	return serving && strncmp(path, "/calendars/", 11) == 0;
 }
 
-/* Languages (ABI 1.6): English, the source language, untranslated. */
-static const char *
-f_tr(const char *lang, const char *msgid)
-{
-	return msgid;
-}
-static const char *
-f_ntr(const char *lang, const char *singular, const char *plural, unsigned long n)
-{
-	return n == 1 ? singular : plural;
-}
-static const char *
-f_lang(const char *who)
-{
-	return "en";
-}
-
 static const struct cv_host fake_host = {
 	.abi_major = CONVENE_ABI_MAJOR,
 	.abi_minor = CONVENE_ABI_MINOR,
@@ -482,8 +509,8 @@ static const struct cv_host fake_host = {
 	.config_parse = config_key_parse,
 	.tr = f_tr,
 	.ntr = f_ntr,
-	.person_lang = f_lang,
-	.channel_lang = f_lang,
+	.person_lang = f_person_lang,
+	.channel_lang = f_channel_lang,
 };
 
 /* The services account the next commands come from; NULL: none. */
@@ -546,6 +573,7 @@ run_as(const char *nick, enum cv_role role, const char *channel, const char *lin
 		f_notice(nick, "refused: %s", best->name);
 	} else {
 		ctx = (struct cv_ctx){ .who = &who,
+			.lang = f_person_lang(id),
 			.channel = channel,
 			.command = best->name,
 			.argc = argc,
@@ -605,6 +633,7 @@ setup(void **state)
 	memset(held, 0, sizeof(held));
 	memset(deferred, 0, sizeof(deferred));
 	holds_strict = false;
+	fr_person = NULL;
 	serving = false;
 	ntimers = 0;
 	seen_fn = NULL;
@@ -1296,6 +1325,62 @@ test_relayed_people_are_told_in_their_channel(void **state)
 }
 
 /*
+ * Issue 15: each reader's language. Answers in the asker's; a promotion in
+ * the promoted person's, kept in it for someone away; one private reminder
+ * text per language; the channel's reminder in the channel's language, with
+ * the event's title in that language.
+ */
+static void
+test_each_reader_their_language(void **state)
+{
+	org("event add 2026-12-02 18:00 UTC Workshop");
+	org("event set 1 capacity 1");
+	org("event set 1 channel #fr");
+	org("event set 1 title.fr Atelier");
+	EXPECT("reply olga: #1 Workshop: title.fr set.");
+	fr_person = "n:zoe";
+	member("bob", "rsvp 1");
+	member("zoe", "rsvp 1");
+	member("carol", "rsvp 1");
+	EXPECT("reply zoe: [fr] #1 Atelier: full, you are on the waitlist, position 1");
+	EXPECT("reply carol: #1 Workshop: full, you are on the waitlist, position 2");
+	member("zoe", "events");
+	EXPECT("reply zoe: [fr] #1 Atelier: mer. 2 déc. 2026, 18", "dans 326 jours",
+	    "[fr] full (waitlist)");
+	member("zoe", "event 1");
+	EXPECT("reply zoe: [fr] When: ");
+	EXPECT_NOT("reply zoe: #1 Workshop");
+	EXPECT_NOT("Title (fr)");
+	org("event 1");
+	EXPECT("reply olga: Title (fr): Atelier");
+
+	/* zoe is away: her promotion is kept, in French. */
+	holds_strict = true;
+	clear_lines();
+	member("bob", "rsvp 1 no");
+	assert_int_equal(count("SELECT count(*) FROM pending_notices WHERE person = 'n:zoe' "
+	                       "AND text LIKE '[fr] #1 Atelier: a place opened%'"),
+	    1);
+	holds_strict = false;
+	member("zoe", "mine");
+	EXPECT("reply zoe: [fr] 1 notice kept for you while you were away:");
+	EXPECT("reply zoe: [fr] #1 Atelier: a place opened, you are confirmed.");
+	EXPECT("reply zoe: [fr] Your language: fr");
+	org("event set 1 capacity 2");
+	EXPECT("notice carol: #1 Workshop: a place opened, you are confirmed.");
+
+	/* The reminder: the channel's in French, one private text per language. */
+	clear_lines();
+	fake_now = 1796234400 - 3600 + 5; /* 2026-12-02 18:00 UTC, less an hour */
+	fire(20000);
+	EXPECT("say #fr: [fr] Reminder: #1 Atelier: ", "dans 59 minutes");
+	EXPECT("notice zoe: [fr] Reminder: #1 Atelier: ", "dans 59 minutes",
+	    "[fr] Reminder", "You are confirmed.");
+	EXPECT("notice carol: Reminder: #1 Workshop: ", "in 59 minutes");
+	EXPECT_NOT("notice carol: [fr]");
+}
+
+/*
  * Issue 12, item 6: a plugin keeping personal data is not loaded (the host
  * erases from it at its next load): `forget` says so.
  */
@@ -1340,6 +1425,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rsvp_requires_account,
 		    setup_requiring_account, teardown),
+		cmocka_unit_test_setup_teardown(test_each_reader_their_language, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_relayed_people_are_told_in_their_channel,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_join_link_is_never_cut, setup,
