@@ -133,8 +133,8 @@ void places_said(char *buf, size_t n, const struct ev_event *e, const char *lang
 typedef char *tell_render(const struct ev_event *e, const char *lang, bool pub,
     const void *arg);
 /*
- * tell_people() once for each language of the people of the lists (at most
- * 4 lists), with render's text in that language (host->person_lang).
+ * tell_people_lang() with render's text: the event read in each reader's
+ * language (host->person_lang), rendered once per language.
  */
 void tell_in_languages(const struct ev_people *const *lists, size_t nlists,
     long long event_id, tell_render *render, const void *arg);

@@ -9,9 +9,6 @@
 
 #include "events_int.h"
 
-#define LANGS_MAX 8 /* languages of one group of people told */
-#define LISTS_MAX 4 /* lists handed to tell_people at once */
-
 void
 when_said(char *buf, size_t n, const struct ev_event *e, const char *lang)
 {
@@ -69,71 +66,43 @@ fit_said(char *buf, size_t n, const struct when_zone *z, const struct when_local
 		    date, tm, z->name, a, b);
 }
 
-/* The index of lang in langs, added when there is room; 0 (the first) when full. */
-static size_t
-lang_slot(const char **langs, size_t *nlangs, const char *lang)
-{
-	for (size_t k = 0; k < *nlangs; k++)
-		if (strcmp(langs[k], lang) == 0)
-			return k;
-	if (*nlangs == LANGS_MAX)
-		return 0;
-	langs[*nlangs] = lang;
-	return (*nlangs)++;
-}
+/* A tell_render with what it needs, as tell_people_lang's notice_fn. */
+struct in_language {
+	long long event_id;
+	tell_render *render;
+	const void *arg;
+};
 
-/* tell_people() to the people of the lists who read langs[k]. */
-static void
-tell_one_language(const struct ev_people *const *lists, size_t nlists,
-    const size_t *const *slots, const char *lang, size_t k, long long event_id,
-    tell_render *render, const void *arg)
+/* The notice in one language: the event loaded and read in it, then rendered. */
+static char *
+render_in(const char *lang, bool pub, void *arg)
 {
-	struct ev_people sub[LISTS_MAX] = { 0 };
-	const struct ev_people *subp[LISTS_MAX];
+	const struct in_language *x = arg;
 	struct ev_event e;
-	char *text, *pub;
+	char *text;
 
-	for (size_t i = 0; i < nlists; i++) {
-		sub[i].v = cv_xcalloc(lists[i]->n + 1, sizeof(*sub[i].v));
-		for (size_t j = 0; j < lists[i]->n; j++)
-			if (slots[i][j] == k)
-				sub[i].v[sub[i].n++] = lists[i]->v[j];
-		subp[i] = &sub[i];
-	}
-	if (model_event_get(db(), event_id, &e) == 0) {
-		/* On error the original texts: still the event. */
-		model_event_localise(db(), &e, lang);
-		text = render(&e, lang, false, arg);
-		pub = render(&e, lang, true, arg);
-		tell_people(subp, nlists, e.id, event_end(&e), text, pub);
-		free(text);
-		free(pub);
-		model_event_clear(&e);
-	}
-	for (size_t i = 0; i < nlists; i++)
-		free(sub[i].v); /* shallow copies: the people stay the caller's */
+	if (model_event_get(db(), x->event_id, &e) != 0)
+		return NULL;
+	/* On error the original texts: still the event. */
+	model_event_localise(db(), &e, lang);
+	text = x->render(&e, lang, pub, x->arg);
+	model_event_clear(&e);
+	return text;
 }
 
 void
 tell_in_languages(const struct ev_people *const *lists, size_t nlists, long long event_id,
     tell_render *render, const void *arg)
 {
-	const char *langs[LANGS_MAX];
-	size_t nlangs = 0, *slots[LISTS_MAX] = { 0 };
+	struct in_language x = { event_id, render, arg };
+	struct ev_event e;
+	time_t expires;
 
-	if (nlists > LISTS_MAX)
-		abort();
-	for (size_t i = 0; i < nlists; i++) {
-		slots[i] = cv_xcalloc(lists[i]->n + 1, sizeof(*slots[i]));
-		for (size_t j = 0; j < lists[i]->n; j++)
-			slots[i][j] = lang_slot(langs, &nlangs,
-			    host->person_lang(lists[i]->v[j].person));
-	}
-	for (size_t k = 0; k < nlangs; k++)
-		tell_one_language(lists, nlists, (const size_t *const *)slots, langs[k],
-		    k, event_id, render, arg);
-	for (size_t i = 0; i < nlists; i++)
-		free(slots[i]);
+	if (model_event_get(db(), event_id, &e) != 0)
+		return;
+	expires = event_end(&e);
+	model_event_clear(&e);
+	tell_people_lang(lists, nlists, event_id, expires, render_in, &x);
 }
 
 /* "#N Title has changed: ..." in one language (tell_render). */
