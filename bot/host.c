@@ -245,7 +245,7 @@ host_wall_now(void)
 		if (f != NULL) {
 			if (fscanf(f, "%ld", &offset) != 1)
 				offset = fixed;
-			fclose(f);
+			(void)fclose(f);
 		}
 	}
 	return time(NULL) + offset;

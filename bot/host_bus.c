@@ -112,37 +112,14 @@ personal_find(const char *plugin)
 	return i;
 }
 
-/* Run sql with ?1 = a and ?2 = b (or NULL). 0 or -1 (logged). */
-static int
-exec2(const char *sql, const char *a, const char *b)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(store_db(), sql, -1, &st, NULL) != SQLITE_OK) {
-		log_error("store: %s", sqlite3_errmsg(store_db()));
-		return -1;
-	}
-	sqlite3_bind_text(st, 1, a, -1, SQLITE_TRANSIENT);
-	if (b != NULL)
-		sqlite3_bind_text(st, 2, b, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		log_error("store: %s", sqlite3_errmsg(store_db()));
-		return -1;
-	}
-	return 0;
-}
-
 /* A plugin subscribed to person.forget: it keeps personal data. */
 static void
 personal_mark(const char *plugin)
 {
 	if (personal_find(plugin) < npersonal)
 		return;
-	if (exec2("INSERT OR IGNORE INTO personal_plugins (plugin) VALUES (?1)", plugin,
-	        NULL) == 0)
+	if (store_exec2("INSERT OR IGNORE INTO personal_plugins (plugin) VALUES (?1)",
+	        plugin, NULL) == 0)
 		strv_add(&personal, &npersonal, plugin);
 }
 
@@ -160,7 +137,7 @@ forget_keep(const struct cv_person *who)
 		return;
 	for (i = 0; i < npersonal; i++)
 		if (plugin_find(personal[i]) == NULL &&
-		    exec2("INSERT OR IGNORE INTO forget_pending (plugin, person) VALUES (?1, ?2)",
+		    store_exec2("INSERT OR IGNORE INTO forget_pending (plugin, person) VALUES (?1, ?2)",
 		        personal[i], who->id) == 0)
 			log_info("plugin %s is not loaded: it erases a forgotten person when "
 			         "next loaded",
@@ -199,9 +176,9 @@ host_loaded(struct cv_plugin *p)
 			return;
 		if (store_begin() < 0)
 			return;
-		if (exec2("DELETE FROM forget_pending WHERE plugin = ?1", p->name, NULL) <
-		        0 ||
-		    exec2("DELETE FROM personal_plugins WHERE plugin = ?1", p->name,
+		if (store_exec2("DELETE FROM forget_pending WHERE plugin = ?1", p->name,
+		        NULL) < 0 ||
+		    store_exec2("DELETE FROM personal_plugins WHERE plugin = ?1", p->name,
 		        NULL) < 0 ||
 		    store_commit() < 0) {
 			store_rollback();
@@ -232,7 +209,7 @@ host_loaded(struct cv_plugin *p)
 		n++;
 	}
 	sqlite3_finalize(st);
-	if (exec2("DELETE FROM forget_pending WHERE plugin = ?1", p->name, NULL) < 0 ||
+	if (store_exec2("DELETE FROM forget_pending WHERE plugin = ?1", p->name, NULL) < 0 ||
 	    store_commit() < 0) {
 		store_rollback();
 		log_error("plugin %s: could not erase %zu forgotten person(s); trying again at "

@@ -1,4 +1,7 @@
-/* sendq.c: the one outgoing queue, paced by a token bucket, fair by target. */
+/*
+ * sendq.c: the one outgoing queue, paced by a token bucket, fair by target.
+ * Identical NOTICEs are packed in sendq_pack.c (shared: sendq_priv.h).
+ */
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -8,62 +11,11 @@
 #include "loop.h"
 #include "metrics.h"
 #include "sendq.h"
+#include "sendq_priv.h"
 #include "text.h"
 #include "util.h"
 
-#define IRC_LINE_MAX 512       /* with CRLF, as the server relays it */
 #define PREFIX_LEN_DEFAULT 128 /* until we know our own nick!user@host */
-
-struct sq_line {
-	struct sq_line *next;
-	size_t len;
-	bool first; /* first line of a text: where a whole text may be cut off */
-	bool free;  /* takes no token (registration) */
-	int64_t at; /* loop_now() when queued */
-	char buf[]; /* the line with CRLF, NUL-terminated */
-};
-
-struct sq_list {
-	struct sq_line *head, *tail;
-};
-
-/* One target's lines; the targets with lines form the round-robin. */
-struct sq_target {
-	struct sq_target *next;
-	char *key;
-	struct sq_list lines;
-	size_t n;  /* lines queued */
-	bool over; /* dropped lines in this episode */
-};
-
-struct sendq {
-	unsigned burst;
-	double rate; /* lines per second */
-	size_t max_lines;
-	size_t prefix_len;
-
-	double tokens;
-	int64_t last_ms;
-	bool started; /* last_ms is meaningful */
-
-	struct sq_list urgent;
-	size_t nurgent;
-	struct sq_list own; /* the bot's own protocol lines */
-	size_t nown;
-	bool own_last;        /* the last paced line was one of ours */
-	struct sq_list later; /* housekeeping: after every answer */
-	size_t nlater;
-	unsigned pack; /* NOTICE targets a line may carry (TARGMAX) */
-	struct sq_target *rr_head, *rr_tail;
-	size_t nlines;
-
-	/* The "queue full" episode: from the first dropped line until drained. */
-	bool full;
-	size_t ndropped;
-	size_t nover; /* targets with over set */
-
-	struct sq_line *popped; /* returned by the last sendq_pop */
-};
 
 static void
 list_push(struct sq_list *l, struct sq_line *ln)
@@ -123,7 +75,7 @@ strip_copy(const char *s, size_t *len)
 }
 
 /* Fairness keys are compared as ASCII, whatever the locale. */
-static int
+int
 key_cmp(const char *a, const char *b)
 {
 	unsigned char ca, cb;
@@ -529,7 +481,7 @@ refill(struct sendq *q, int64_t now_ms)
 #define LATER_MAX_WAIT_MS 120000
 
 /* Take t's head line; t goes to the back of the rotation, or leaves when done. */
-static struct sq_line *
+struct sq_line *
 take_head(struct sendq *q, struct sq_target *t, struct sq_target *prev)
 {
 	struct sq_line *ln = list_shift(&t->lines);
@@ -554,76 +506,6 @@ take_head(struct sendq *q, struct sq_target *t, struct sq_target *prev)
 		target_free(q, t);
 	}
 	return ln;
-}
-
-/*
- * Is ln "NOTICE key :...", so that the same text to other people may share
- * its line? Keys with a comma or a space are lists or odd: left alone.
- */
-static bool
-packable(const struct sq_line *ln, const char *key)
-{
-	size_t kl = strlen(key);
-
-	return strncmp(ln->buf, "NOTICE ", 7) == 0 && strcspn(key, ", ") == kl &&
-	    strncmp(ln->buf + 7, key, kl) == 0 && strncmp(ln->buf + 7 + kl, " :", 2) == 0;
-}
-
-/*
- * ln (just taken from the head of target `key`) with the byte-identical
- * NOTICE heads of the next targets in the rotation added to its target
- * list, up to the server's TARGMAX and 512 bytes. Only heads are taken, so
- * each person's lines keep their order; each target served moves to the
- * back as if it had had its turn. The server delivers a copy to each
- * target with that target alone in it, so nobody sees the others.
- */
-static struct sq_line *
-pack(struct sendq *q, struct sq_line *ln, const char *key)
-{
-	struct sq_target *t, *prev, *next, *stop;
-	struct sq_line *out, *h;
-	size_t kl = strlen(key), rest, len, n = 1;
-	const char *text;
-
-	if (q->pack < 2 || !packable(ln, key))
-		return ln;
-	text = ln->buf + 7 + kl; /* " :text\r\n" */
-	rest = ln->len - 7 - kl;
-	len = ln->len;
-	out = NULL;
-	prev = NULL;
-	stop = q->rr_tail; /* each target once: the ones served go behind it */
-	for (t = q->rr_head; t != NULL && n < q->pack; t = next) {
-		size_t tl = strlen(t->key);
-		bool last = t == stop;
-
-		next = t->next;
-		h = t->lines.head;
-		if (h != NULL && key_cmp(t->key, key) != 0 && packable(h, t->key) &&
-		    h->len - 7 - tl == rest && memcmp(h->buf + 7 + tl, text, rest) == 0 &&
-		    len + tl + 1 <= IRC_LINE_MAX) {
-			if (out == NULL) {
-				out = xmalloc(sizeof *out + IRC_LINE_MAX + 1);
-				*out = *ln;
-				memcpy(out->buf, ln->buf, 7 + kl);
-			}
-			out->buf[7 + kl + (len - ln->len)] = ',';
-			memcpy(out->buf + 7 + kl + (len - ln->len) + 1, t->key, tl);
-			len += tl + 1;
-			n++;
-			free(take_head(q, t, prev));
-		} else {
-			prev = t;
-		}
-		if (last)
-			break;
-	}
-	if (out == NULL)
-		return ln;
-	memcpy(out->buf + len - rest, text, rest + 1);
-	out->len = len;
-	free(ln);
-	return out;
 }
 
 const char *

@@ -191,6 +191,28 @@ store_exec(const char *sql)
 	return 0;
 }
 
+int
+store_exec2(const char *sql, const char *a, const char *b)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	if (sqlite3_prepare_v2(st.db, sql, -1, &stmt, NULL) != SQLITE_OK) {
+		log_error("store: %s", sqlite3_errmsg(st.db));
+		return -1;
+	}
+	sqlite3_bind_text(stmt, 1, a, -1, SQLITE_TRANSIENT);
+	if (b != NULL)
+		sqlite3_bind_text(stmt, 2, b, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		log_error("store: %s", sqlite3_errmsg(st.db));
+		return -1;
+	}
+	return 0;
+}
+
 /* Undo whatever transaction is open; SQLite may already have done so. */
 static void
 abort_tx(void)

@@ -48,5 +48,7 @@ void store_checkpoint(void);
 
 /* Run a statement that returns no rows; 0 or -1 (logged). */
 int store_exec(const char *sql);
+/* The same with ?1 = a and ?2 = b (or NULL: no ?2); 0 or -1 (logged). */
+int store_exec2(const char *sql, const char *a, const char *b);
 
 #endif

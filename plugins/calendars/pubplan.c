@@ -72,16 +72,19 @@ has_doc(const struct pub_doc *docs, size_t n, const char *name)
 static void
 condition(const struct cal_pub_row *r, struct pub_step *s)
 {
-	if (r->force) {
+	bool has_etag = r->etag != NULL && r->etag[0] != '\0';
+
+	if (r->force || (!has_etag && r->hash[0] != '\0')) {
+		/*
+		 * An owner chose to overwrite, or the server gave no ETag: nothing
+		 * to compare with (logged when written).
+		 */
 		s->cond = PUB_UNCONDITIONAL;
-	} else if (r->etag != NULL && r->etag[0] != '\0') {
+	} else if (has_etag) {
 		s->cond = PUB_IF_MATCH;
 		s->etag = r->etag;
-	} else if (r->hash[0] == '\0') {
-		s->cond = PUB_IF_NONE_MATCH; /* never written by us */
 	} else {
-		/* The server gave no ETag: nothing to compare with (logged when written). */
-		s->cond = PUB_UNCONDITIONAL;
+		s->cond = PUB_IF_NONE_MATCH; /* never written by us */
 	}
 }
 

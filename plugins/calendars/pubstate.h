@@ -1,6 +1,6 @@
 /*
- * pubstate.h: what publish.c shares with pubplan.c and pubcmd.c, its own
- * files. Not for the rest of the plugin; hidden from the host.
+ * pubstate.h: what publish.c shares with pubplan.c, pubcmd.c and pubconf.c,
+ * its own files. Not for the rest of the plugin; hidden from the host.
  */
 #ifndef CONVENE_PUBSTATE_H
 #define CONVENE_PUBSTATE_H

@@ -75,13 +75,20 @@ class HostilePeer:
     # -- output
 
     def send_raw(self, data):
-        self.conn.sendall(data)
+        """Bytes as they are. A bot that already closed the connection
+        (e.g. after 001, while the rest of the welcome is on its way) is
+        not an error here: as for a real server, the next read says so
+        (PeerError "the bot closed the connection")."""
+        try:
+            self.conn.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            self.log("the bot had closed the connection; %d bytes not sent" % len(data))
 
     def send(self, line):
         """One line as str (encoded UTF-8) or bytes; CRLF added."""
         if isinstance(line, str):
             line = line.encode()
-        self.conn.sendall(line + b"\r\n")
+        self.send_raw(line + b"\r\n")
 
     def numeric(self, num, *params):
         """:irc.test NUM <nick> params...; the last param gets a colon."""
@@ -100,7 +107,10 @@ class HostilePeer:
             r, _, _ = select.select([self.conn], [], [], left)
             if not r:
                 return None
-            data = self.conn.recv(65536)
+            try:
+                data = self.conn.recv(65536)
+            except ConnectionResetError:
+                data = b""  # closed with our lines unread: a reset, still a close
             if not data:
                 raise PeerError("the bot closed the connection; last lines: %r"
                                 % self.received[-10:])

@@ -37,17 +37,52 @@ check(int ok)
 		abort();
 }
 
+/* A local date and time in zone z: to UTC and back, and formatted. */
+static void
+check_local(const struct when_zone *z, const struct when_local *l)
+{
+	struct when_local back;
+	enum when_fit fit;
+	char buf[160], err[256];
+	int off[2];
+	time_t t;
+
+	fit = when_to_utc(z, l, &t, off);
+	if (fit == WHEN_FIT_ONE || fit == WHEN_FIT_OVERLAP) {
+		/* Each instant found shows the same wall-clock time. */
+		when_from_utc(z, t, &back);
+		check(back.year == l->year && back.month == l->month &&
+		    back.day == l->day && back.hour == l->hour && back.minute == l->minute);
+	}
+	if (fit == WHEN_FIT_OVERLAP) {
+		check(off[0] > off[1]);
+		when_from_utc(z, t + (off[0] - off[1]), &back);
+		check(back.hour == l->hour && back.minute == l->minute);
+	}
+	if (fit == WHEN_FIT_GAP)
+		check(off[0] < off[1]);
+	check((when_resolve(z, l, &t, err, sizeof(err)) == 0) == (fit == WHEN_FIT_ONE));
+	when_format(buf, sizeof(buf), t, z);
+	when_format_span(buf, sizeof(buf), t, t + 60 * 10080, z);
+	when_relative(buf, sizeof(buf), t, 1800000000);
+	/* French: zone names of any length, into small buffers too. */
+	when_format_lang(buf, sizeof(buf), t, z, "fr");
+	when_format_span_lang(buf, sizeof(buf), t, t + 60 * 10080, z, "fr");
+	when_format_span_lang(buf, 24, t, t + 60 * 10080, z, "fr");
+	when_relative_lang(buf, sizeof(buf), t, 1800000000, "fr");
+	when_zone_label_lang(buf, 16, z, "fr");
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint8_t *p = data, *end = data + size;
 	char *date = piece(&p, end), *time = piece(&p, end), *zone = piece(&p, end);
 	char *dur = piece(&p, end), buf[160];
-	struct when_local l = { 0 }, back;
+	struct when_local l = { 0 };
 	struct when_zone z;
-	int minutes, secs, off[2];
+	int minutes, secs;
 	bool have_date, have_time;
-	time_t t;
 
 	if ((have_date = when_parse_date(date, &l) == 0)) {
 		when_format_date(buf, sizeof(buf), &l);
@@ -73,37 +108,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (when_parse_zone(zone, &z) == 0) {
 		check(strlen(z.name) > 0 && strlen(z.name) < WHEN_ZONE_MAX);
 		when_zone_label(buf, sizeof(buf), &z);
-		if (have_date && have_time) {
-			enum when_fit fit = when_to_utc(&z, &l, &t, off);
-			char err[256];
-
-			if (fit == WHEN_FIT_ONE || fit == WHEN_FIT_OVERLAP) {
-				/* Each instant found shows the same wall-clock time. */
-				when_from_utc(&z, t, &back);
-				check(back.year == l.year && back.month == l.month &&
-				    back.day == l.day && back.hour == l.hour &&
-				    back.minute == l.minute);
-			}
-			if (fit == WHEN_FIT_OVERLAP) {
-				check(off[0] > off[1]);
-				when_from_utc(&z, t + (off[0] - off[1]), &back);
-				check(back.hour == l.hour && back.minute == l.minute);
-			}
-			if (fit == WHEN_FIT_GAP)
-				check(off[0] < off[1]);
-			check((when_resolve(&z, &l, &t, err, sizeof(err)) == 0) ==
-			    (fit == WHEN_FIT_ONE));
-			when_format(buf, sizeof(buf), t, &z);
-			when_format_span(buf, sizeof(buf), t, t + 60 * 10080, &z);
-			when_relative(buf, sizeof(buf), t, 1800000000);
-			/* French: zone names of any length, into small buffers too. */
-			when_format_lang(buf, sizeof(buf), t, &z, "fr");
-			when_format_span_lang(buf, sizeof(buf), t, t + 60 * 10080, &z,
-			    "fr");
-			when_format_span_lang(buf, 24, t, t + 60 * 10080, &z, "fr");
-			when_relative_lang(buf, sizeof(buf), t, 1800000000, "fr");
-			when_zone_label_lang(buf, 16, &z, "fr");
-		}
+		if (have_date && have_time)
+			check_local(&z, &l);
 		if (when_parse_duration(dur, &minutes) == 0) {
 			int again;
 
