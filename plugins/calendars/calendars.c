@@ -180,6 +180,7 @@ static int
 calendars_init(struct cv_plugin *p, const struct cv_host *h, char *err, size_t errlen)
 {
 	host = h;
+	ics_translate = h->tr;
 	self = p;
 	if (host->migrate(p, cal_schema, cal_schema_steps) == -1) {
 		snprintf(err, errlen, "could not prepare the calendars table");
@@ -237,6 +238,7 @@ calendars_fini(struct cv_plugin *p)
 	pers = NULL;
 	memset(&pub, 0, sizeof(pub));
 	host = NULL;
+	ics_translate = NULL;
 	self = NULL;
 }
 

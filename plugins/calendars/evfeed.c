@@ -62,6 +62,7 @@ render_event_fr(const struct cal_event *e, const char *base, size_t *len)
 	if (cal_store_localise(db(), "fr", &one, 1) == -1)
 		return NULL;
 	/* e's texts, but those the organiser gave in French. */
+	fr.lang = one.lang;
 	if (one.title != NULL)
 		fr.title = one.title;
 	if (one.description != NULL)

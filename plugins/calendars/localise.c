@@ -56,6 +56,9 @@ cal_store_localise(sqlite3 *db, const char *lang, struct cal_event *v, size_t n)
 	sqlite3_stmt *st;
 	int rc = 0;
 
+	/* The words the feeds add come in lang, whatever the organisers wrote. */
+	for (size_t i = 0; i < n; i++)
+		v[i].lang = lang;
 	if (n == 0 || (rc = have_texts(db)) <= 0)
 		return rc;
 	/* One event (a page, a feed of one): its rows only; else every row of lang. */

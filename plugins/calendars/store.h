@@ -48,7 +48,8 @@ int cal_store_event(sqlite3 *db, long long id, long long now, long long keep_pas
 /*
  * The texts of events v[0..n) in language lang: title, description and
  * location replaced by their versions in CV_EVENT_TEXTS_VIEW where there is
- * one (UID, SEQUENCE and the rest stay). 0 (also when the events plugin
+ * one (UID, SEQUENCE and the rest stay), and their `lang` set to lang, a
+ * static string. 0 (also when the events plugin
  * has no such view yet), or -1 on a database error (localise.c).
  */
 int cal_store_localise(sqlite3 *db, const char *lang, struct cal_event *v, size_t n);
