@@ -45,6 +45,25 @@ strip_suffix(const char *s, const char *suffix, size_t *stem)
 	return true;
 }
 
+/*
+ * The path a channel feed is kept under ("channel/KEY.ics") for
+ * p = "channel/NAME.ics" of `stem` bytes before ".ics", or -1.
+ */
+static int
+channel_path(const char *p, size_t stem, char path[CAL_CHANNEL_KEY_MAX + 16])
+{
+	char name[CAL_CHANNEL_KEY_MAX], key[CAL_CHANNEL_KEY_MAX];
+
+	if (stem - 8 >= sizeof(name))
+		return -1;
+	memcpy(name, p + 8, stem - 8);
+	name[stem - 8] = '\0';
+	if (cal_channel_key(name, host->casefold, key) == -1)
+		return -1;
+	snprintf(path, CAL_CHANNEL_KEY_MAX + 16, "channel/%s.ics", key);
+	return 0;
+}
+
 /* A page or French feed rendered on request, with a strong ETag of its body. */
 static void
 answer_rendered(struct cv_http_resp *resp, char *body, size_t len, const char *ctype)
@@ -68,7 +87,7 @@ serve_french(const char *p, size_t stem, struct cv_http_resp *resp)
 	const struct cal_evfeed *ef;
 	struct cal_event e;
 	long long id;
-	char *base, *body;
+	char *base, *body, path[CAL_CHANNEL_KEY_MAX + 16];
 	size_t len;
 	int rc;
 
@@ -87,8 +106,13 @@ serve_french(const char *p, size_t stem, struct cv_http_resp *resp)
 		resp->last_modified = ef->lastmod;
 		return 0;
 	}
+	if (strncmp(p, "channel/", 8) == 0) {
+		if (channel_path(p, stem, path) == -1)
+			return -1;
+		p = path;
+	}
 	for (size_t i = 0; i < pub.nfr; i++)
-		if (strlen(pub.fr[i].path) == stem + 4 && strcmp(pub.fr[i].path, p) == 0) {
+		if (strcmp(pub.fr[i].path, p) == 0) {
 			answer(resp, &pub.fr[i], CTYPE_ICS);
 			return 0;
 		}
@@ -122,16 +146,10 @@ serve_calendars(void *arg, const struct cv_http_req *req, struct cv_http_resp *r
 		return 0;
 	}
 	if (strncmp(p, "channel/", 8) == 0) {
-		char name[CAL_CHANNEL_KEY_MAX], key[CAL_CHANNEL_KEY_MAX],
-		    path[CAL_CHANNEL_KEY_MAX + 16];
+		char path[CAL_CHANNEL_KEY_MAX + 16];
 
-		if (stem - 8 >= sizeof(name))
+		if (channel_path(p, stem, path) == -1)
 			return -1;
-		memcpy(name, p + 8, stem - 8);
-		name[stem - 8] = '\0';
-		if (cal_channel_key(name, host->casefold, key) == -1)
-			return -1;
-		snprintf(path, sizeof(path), "channel/%s.ics", key);
 		p = path;
 		for (size_t i = 0; i < pub.n; i++)
 			if (strcmp(pub.v[i].path, p) == 0) {
