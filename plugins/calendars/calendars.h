@@ -93,6 +93,7 @@ struct personal {
 	bool stale;
 	long long used; /* mono ms of the last request, to evict the oldest */
 	long long *ids; /* the events it shows, by id: a change to one of them stales it */
+	const char *lang; /* "fr", or NULL: English; as the person's language when rendered */
 	size_t nids;
 };
 extern struct personal *pers;

@@ -206,18 +206,20 @@ event_description(const struct cal_event *e)
 	}
 	switch (e->reg) {
 	case CAL_REG_CONFIRMED:
-		sb_printf(&b, "%sYour registration: confirmed.", sep);
+		sb_printf(&b, "%s%s", sep, tr(e, "Your registration: confirmed."));
 		/* The private link: only here, never in a public feed. */
 		if (e->join_url != NULL && !e->cancelled)
-			sb_printf(&b, "\nJoin: %s", e->join_url);
+			sb_printf(&b, "\n%s%s", tr(e, "Join: "), e->join_url);
 		sep = "\n\n";
 		break;
 	case CAL_REG_MAYBE:
-		sb_printf(&b, "%sYour registration: maybe (no place is held).", sep);
+		sb_printf(&b, "%s%s", sep,
+		    tr(e, "Your registration: maybe (no place is held)."));
 		sep = "\n\n";
 		break;
 	case CAL_REG_WAITLIST:
-		sb_printf(&b, "%sYour registration: waitlist, position %d.", sep,
+		sb_puts(&b, sep);
+		sb_printf(&b, tr(e, "Your registration: waitlist, position %d."),
 		    e->position);
 		sep = "\n\n";
 		break;

@@ -268,6 +268,31 @@ def test_kept_answers_never_cross_languages(world):
     assert h["vary"] == "Accept-Language"
 
 
+def test_personal_feed_follows_the_person_language(world):
+    """One URL per person: the feed speaks the language the person chose."""
+    assert any("confirmed" in l for l in ask(world.org, "rsvp %d" % world.a))
+    ask(world.org, "lang fr")
+    try:
+        text = "\n".join(ask(world.org, "feed"))
+        m = re.search(r"http://\S+(/calendars/me/[A-Za-z0-9_-]+\.ics)", text)
+        assert m, text
+        _, fr = get_ok(world.port, m.group(1))
+        icscheck.assert_clean(fr, "personal feed")
+        events, desc = python_icalendar(fr)
+        assert desc == "Les événements auxquels vous êtes inscrit"
+        mine = [e for e in events.values() if e["summary"] == TITLE_FR]
+        assert mine and mine[0]["description"].startswith(
+            "Votre inscription" + NBSP + ": confirmée.")
+    finally:
+        ask(world.org, "lang en")
+    _, en = get_ok(world.port, m.group(1))
+    events, desc = python_icalendar(en)
+    assert desc == "The events you registered for"
+    mine = [e for e in events.values() if e["summary"] == TITLE_EN]
+    assert mine and mine[0]["description"].startswith("Your registration: confirmed.")
+    assert set(events) == set(python_icalendar(fr)[0])
+
+
 def test_feed_command_in_french_gives_french_links(world):
     lines = ask(world.org, "lang fr")
     assert lines
