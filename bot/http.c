@@ -36,6 +36,7 @@
 
 #include "http.h"
 #include "http_priv.h"
+#include "i18n.h"
 #include "log.h"
 #include "loop.h"
 #include "metrics.h"
@@ -118,7 +119,7 @@ http_path_decode(const char *raw, char *out, size_t outlen)
  */
 static enum MHD_Result
 send_answer(struct MHD_Connection *c, struct cv_http_resp *resp, const char *allow,
-    const void *owner, const char *path)
+    const void *owner, const char *path, const char *lang)
 {
 	struct MHD_Response *r;
 	struct cached *e;
@@ -134,7 +135,10 @@ send_answer(struct MHD_Connection *c, struct cv_http_resp *resp, const char *all
 	/* One person's data is kept nowhere else; only plugins' strong tags. */
 	keep = owner != NULL && resp->status == MHD_HTTP_OK && !resp->body_free &&
 	    !resp->personal && resp->etag[0] == '"' && allow == NULL;
-	if (keep && (e = cache_find(owner, resp, ctype)) != NULL) {
+	/* An answer that varies is kept apart for each language (ABI 1.7). */
+	if (resp->vary == NULL)
+		lang = NULL;
+	if (keep && (e = cache_find(owner, resp, ctype, lang)) != NULL) {
 		metrics_http_status(resp->status);
 		return MHD_queue_response(c, (unsigned)resp->status, e->r);
 	}
@@ -162,6 +166,8 @@ send_answer(struct MHD_Connection *c, struct cv_http_resp *resp, const char *all
 	}
 	if (allow != NULL)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+	if (resp->vary != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, resp->vary);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	/*
 	 * Clients keep a copy but must ask again (a cheap 304) every time; one
@@ -178,7 +184,7 @@ send_answer(struct MHD_Connection *c, struct cv_http_resp *resp, const char *all
 	metrics_http_status(resp->status);
 	ret = MHD_queue_response(c, (unsigned)resp->status, r);
 	/* MHD holds its own reference while the answer is in flight. */
-	if (!keep || !cache_add(owner, path, resp, ctype, r, mapped))
+	if (!keep || !cache_add(owner, path, resp, ctype, r, mapped, lang))
 		MHD_destroy_response(r);
 	return ret;
 }
@@ -217,7 +223,7 @@ send_status(struct MHD_Connection *c, int status, const char *allow)
 	resp.status = status;
 	resp.body = (char *)text;
 	resp.len = strlen(text);
-	return send_answer(c, &resp, allow, NULL, NULL);
+	return send_answer(c, &resp, allow, NULL, NULL, NULL);
 }
 
 static const struct route *
@@ -261,7 +267,7 @@ send_metrics(struct MHD_Connection *c)
 	resp.body = metrics_render(&resp.len);
 	resp.body_free = true;
 	/* Counted before this answer: it is not in its own figures. */
-	return send_answer(c, &resp, NULL, NULL, NULL);
+	return send_answer(c, &resp, NULL, NULL, NULL, NULL);
 }
 
 static enum MHD_Result
@@ -287,9 +293,14 @@ route_request(struct MHD_Connection *c, const char *method, const char *raw)
 	if ((rt = find_route(path)) == NULL)
 		return send_status(c, MHD_HTTP_NOT_FOUND, NULL);
 
+	/* Zeroed: members a later ABI adds read NULL until set here. */
+	memset(&req, 0, sizeof req);
 	req.method = method;
 	req.path = path;
 	req.base_url = http.base_url;
+	req.accept_language = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_ACCEPT_LANGUAGE);
+	req.lang = http_accept_language(req.accept_language, i18n_default());
 	memset(&resp, 0, sizeof resp);
 	resp.status = MHD_HTTP_OK;
 	if (rt->fn(rt->arg, &req, &resp) == -1) {
@@ -303,7 +314,7 @@ route_request(struct MHD_Connection *c, const char *method, const char *raw)
 			free(resp.body);
 		return send_status(c, MHD_HTTP_INTERNAL_SERVER_ERROR, NULL);
 	}
-	return send_answer(c, &resp, NULL, rt->owner, path);
+	return send_answer(c, &resp, NULL, rt->owner, path, req.lang);
 }
 
 /*

@@ -73,6 +73,12 @@ bool http_serves(const char *path);
 int http_path_decode(const char *raw, char *out, size_t outlen);
 /* Does an If-None-Match value match etag (weak comparison, RFC 7232)? */
 bool http_etag_match(const char *if_none_match, const char *etag);
+/*
+ * The bot's language an Accept-Language value asks for: the one of
+ * highest q-value ("fr-CA" counts as "fr", "*" as dflt, q=0 refuses), the
+ * first of equals; dflt when none matches or header is NULL. Static.
+ */
+const char *http_accept_language(const char *header, const char *dflt);
 /* An HTTP-date in any of the three forms of RFC 7231 7.1.1.1. 0 or -1. */
 int http_date_parse(const char *s, time_t *t);
 /* IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT". */

@@ -224,8 +224,16 @@ cache_drop(struct cached *e)
 	memset(e, 0, sizeof *e);
 }
 
+/* Two languages (NULL: none) are the same. */
+static bool
+same(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
 struct cached *
-cache_find(const void *owner, const struct cv_http_resp *resp, const char *ctype)
+cache_find(const void *owner, const struct cv_http_resp *resp, const char *ctype,
+    const char *lang)
 {
 	size_t i;
 
@@ -233,7 +241,8 @@ cache_find(const void *owner, const struct cv_http_resp *resp, const char *ctype
 		if (cache[i].r != NULL && cache[i].owner == owner &&
 		    cache[i].len == resp->len &&
 		    cache[i].last_modified == resp->last_modified &&
-		    cache[i].ctype == ctype && strcmp(cache[i].etag, resp->etag) == 0) {
+		    cache[i].ctype == ctype && strcmp(cache[i].etag, resp->etag) == 0 &&
+		    same(cache[i].lang, lang)) {
 			cache[i].used = ++cache_clock;
 			return &cache[i];
 		}
@@ -246,7 +255,7 @@ cache_find(const void *owner, const struct cv_http_resp *resp, const char *ctype
  */
 bool
 cache_add(const void *owner, const char *path, const struct cv_http_resp *resp,
-    const char *ctype, struct MHD_Response *r, bool mapped)
+    const char *ctype, struct MHD_Response *r, bool mapped, const char *lang)
 {
 	struct cached *slot = NULL;
 	size_t i, bytes = mapped ? 0 : resp->len;
@@ -256,6 +265,10 @@ cache_add(const void *owner, const char *path, const struct cv_http_resp *resp,
 		return false;
 	for (; *path != '\0'; path++)
 		h = (h ^ (unsigned char)*path) * 0x100000001b3ULL;
+	/* Each language's version of a varying path is kept beside the others. */
+	h = (h ^ 0xff) * 0x100000001b3ULL;
+	for (const char *l = lang; l != NULL && *l != '\0'; l++)
+		h = (h ^ (unsigned char)*l) * 0x100000001b3ULL;
 	for (i = 0; i < CACHE_SLOTS; i++)
 		if (cache[i].r != NULL && cache[i].owner == owner && cache[i].path == h)
 			cache_drop(&cache[i]); /* an older version of this path */
@@ -276,7 +289,7 @@ cache_add(const void *owner, const char *path, const struct cv_http_resp *resp,
 		slot = NULL;
 	}
 	*slot = (struct cached){ owner, r, "", resp->len, resp->last_modified, ctype,
-		++cache_clock, mapped, h };
+		++cache_clock, mapped, h, lang };
 	memcpy(slot->etag, resp->etag, sizeof slot->etag);
 	slot->etag[sizeof slot->etag - 1] = '\0';
 	cache_bytes += bytes;

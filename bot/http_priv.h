@@ -51,15 +51,20 @@ struct cached {
 	size_t len;
 	time_t last_modified;
 	const char *ctype;
-	uint64_t used; /* for dropping the least recently used */
-	bool mapped;   /* r's body is a mapping, not a heap copy */
-	uint64_t path; /* hash of the request path it answered */
+	uint64_t used;    /* for dropping the least recently used */
+	bool mapped;      /* r's body is a mapping, not a heap copy */
+	uint64_t path;    /* hash of the request path it answered (and its language) */
+	const char *lang; /* the language it answered when it varies, else NULL */
 };
-/* A kept answer of owner's with resp's validators and ctype, or NULL. */
+/*
+ * A kept answer of owner's with resp's validators and ctype, or NULL.
+ * lang: the request's language when the answer varies by it (resp->vary),
+ * else NULL; answers kept for one language never answer another.
+ */
 struct cached *cache_find(const void *owner, const struct cv_http_resp *resp,
-    const char *ctype);
+    const char *ctype, const char *lang);
 bool cache_add(const void *owner, const char *path, const struct cv_http_resp *resp,
-    const char *ctype, struct MHD_Response *r, bool mapped);
+    const char *ctype, struct MHD_Response *r, bool mapped, const char *lang);
 /* Drop owner's kept answers (NULL: everyone's). */
 void cache_drop_owner(const void *owner);
 struct MHD_Response *mapped_response(const struct cv_http_resp *resp);

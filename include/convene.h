@@ -32,7 +32,7 @@
  * minor it was built with.
  */
 #define CONVENE_ABI_MAJOR 1
-#define CONVENE_ABI_MINOR 6
+#define CONVENE_ABI_MINOR 7
 
 #define CV_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
@@ -130,6 +130,16 @@ struct cv_http_req {
 	const char *method;   /* "GET" or "HEAD"; others never reach a route */
 	const char *path;     /* decoded path, starting with '/' */
 	const char *base_url; /* [http] base_url, without a trailing '/' */
+
+	/* ABI 1.7 */
+	/* The request's Accept-Language header, or NULL. */
+	const char *accept_language;
+	/*
+	 * The bot's language that header asks for ("en", "fr"; q-values
+	 * honoured, "fr-CA" is "fr"), else [bot] language. A static string.
+	 * A route that answers by it sets resp->vary to "Accept-Language".
+	 */
+	const char *lang;
 };
 
 struct cv_http_resp {
@@ -172,6 +182,14 @@ struct cv_http_resp {
 	 * onto the host's heap. False for any other body.
 	 */
 	bool body_mapped;
+
+	/* ABI 1.7 */
+	/*
+	 * The request headers the answer depends on (a static string, e.g.
+	 * "Accept-Language"), sent as Vary. The host keeps such an answer apart
+	 * for each req->lang, so a kept answer never crosses languages.
+	 */
+	const char *vary;
 };
 
 /* The kinds of a plugin's metric (ABI 1.2). */

@@ -42,13 +42,19 @@
 
 /* host and self are defined in publish.c, which the unit tests link alone. */
 struct cal_pub pub;
-struct ics_slices slices;
+struct ics_slices slices, slices_fr;
 struct cal_evfeeds evs = { .cap = EVENT_BODIES };
 bool evs_loaded;
 long long *gone;
 size_t ngone;
 struct personal *pers;
 size_t npers;
+
+bool
+lang_is_fr(const char *lang)
+{
+	return lang != NULL && strcmp(lang, "fr") == 0;
+}
 
 sqlite3 *
 db(void)
@@ -120,7 +126,7 @@ site(const char *base)
 	const char *nick = host->own_nick();
 	bool tls = config_true(host->config_of("irc", "tls"));
 	struct cal_site s = { cal_name(), base, NULL, host->prefix(), NULL, NULL, NULL,
-		NULL };
+		NULL, NULL, NULL, NULL };
 
 	s.nick = nick != NULL && nick[0] != '\0' ? nick : host->config_of("irc", "nick");
 	if (port == NULL || port[0] == '\0')
@@ -142,6 +148,8 @@ site(const char *base)
 	    (strncmp(chat, "https://", 8) == 0 || strncmp(chat, "http://", 7) == 0))
 		s.chat_url = chat;
 	s.channel = chan != NULL && chan[0] != '\0' ? chan : host->channel(0);
+	s.tr = host->tr;
+	s.ntr = host->ntr;
 	return s;
 }
 
@@ -156,13 +164,13 @@ feed_dir(void)
 /* One entry a line or two, as written: clang-format would rewrap them. */
 /* clang-format off */
 static const struct cv_command commands[] = {
-	{ "feed", "", "links to the calendars, and to your own (in private)", 0, 0,
+	{ "feed", "", N_("links to the calendars, and to your own (in private)"), 0, 0,
 	    CV_ROLE_MEMBER, 0, cmd_feed },
-	{ "feed reset", "", "replace your personal calendar link; the old one stops working",
+	{ "feed reset", "", N_("replace your personal calendar link; the old one stops working"),
 	    0, 0, CV_ROLE_MEMBER, 0, cmd_feed_reset },
-	{ "publish", "", "the state of the copies on the CalDAV/WebDAV server", 0, 0,
+	{ "publish", "", N_("the state of the copies on the CalDAV/WebDAV server"), 0, 0,
 	    CV_ROLE_OWNER, 0, pub_cmd_status },
-	{ "publish overwrite", "", "replace the server's changed copies with Convene's", 0, 0,
+	{ "publish overwrite", "", N_("replace the server's changed copies with Convene's"), 0, 0,
 	    CV_ROLE_OWNER, 0, pub_cmd_overwrite },
 };
 /* clang-format on */
@@ -173,6 +181,7 @@ static int
 calendars_init(struct cv_plugin *p, const struct cv_host *h, char *err, size_t errlen)
 {
 	host = h;
+	ics_translate = h->tr;
 	self = p;
 	if (host->migrate(p, cal_schema, cal_schema_steps) == -1) {
 		snprintf(err, errlen, "could not prepare the calendars table");
@@ -212,8 +221,13 @@ calendars_fini(struct cv_plugin *p)
 		cal_feed_clear(&pub.v[i]);
 	free(pub.v);
 	cal_feed_clear(&pub.page);
+	for (size_t i = 0; i < pub.nfr; i++)
+		cal_feed_clear(&pub.fr[i]);
+	free(pub.fr);
+	cal_feed_clear(&pub.page_fr);
 	cal_evfeeds_clear(&evs);
 	ics_slices_clear(&slices);
+	ics_slices_clear(&slices_fr);
 	ics_zones_forget();
 	evs_loaded = false;
 	free(gone);
@@ -225,6 +239,7 @@ calendars_fini(struct cv_plugin *p)
 	pers = NULL;
 	memset(&pub, 0, sizeof(pub));
 	host = NULL;
+	ics_translate = NULL;
 	self = NULL;
 }
 

@@ -42,6 +42,14 @@ struct cal_pub {
 	long long page_ids[CAL_PAGE_EVENTS]; /* the events the page shows */
 	size_t npage_ids;
 	char nick[256]; /* the bot's nick the page names */
+	/*
+	 * The French feeds (paths as in v, served under /calendars/fr/ and
+	 * written under fr/) and page, from the events' French texts.
+	 */
+	struct cal_feed *fr; /* fr[0] is all.ics */
+	size_t nfr;
+	struct cal_feed page_fr;
+	bool written_fr; /* the French files were written once since start */
 };
 extern struct cal_pub pub;
 
@@ -51,7 +59,8 @@ extern struct cal_pub pub;
  * Mixed into what a single event's feed is rendered from: raise it when
  * ics.c or render_event() writes other text for the same event.
  */
-#define EVENT_FORMAT "convene-event-feed-1"
+#define EVENT_FORMAT \
+	"convene-event-feed-2" /* 2: each render writes the French file too */
 
 /*
  * The manifest is written at unload and every MANIFEST_FLUSH_MS, not at
@@ -68,6 +77,7 @@ extern struct cal_pub pub;
  * all.ics renders again only the events that changed.
  */
 extern struct ics_slices slices;
+extern struct ics_slices slices_fr; /* the same for the French all.ics (pub.fr[0]) */
 
 /* The feeds of single events: validators for each, a few bodies. */
 extern struct cal_evfeeds evs;
@@ -83,6 +93,7 @@ struct personal {
 	bool stale;
 	long long used; /* mono ms of the last request, to evict the oldest */
 	long long *ids; /* the events it shows, by id: a change to one of them stales it */
+	const char *lang; /* "fr", or NULL: English; as the person's language when rendered */
 	size_t nids;
 };
 extern struct personal *pers;
@@ -90,6 +101,8 @@ extern size_t npers;
 
 /* calendars.c */
 sqlite3 *db(void);
+/* Is lang French? Every other language reads the English feeds and page. */
+bool lang_is_fr(const char *lang);
 const char *cal_name(void);
 char *base_url(void);
 long long number_of(const char *s);
@@ -102,9 +115,13 @@ int write_atomic(const char *dir, const char *path, const char *body, size_t len
 long long event_id_of(const char *path);
 void prune(const char *dir, const char *sub);
 int write_files(void);
+int write_files_fr(void);
 
 /* evfeed.c */
 char *render_event(const struct cal_event *e, const char *base, size_t *len);
+char *render_event_lang(const struct cal_event *e, const char *base, const char *lang,
+    size_t *len);
+char *render_event_fr(const struct cal_event *e, const char *base, size_t *len);
 void manifest_flush(void);
 void on_flush(void *arg);
 void events_update(const struct cal_event *v, size_t n, const char *base, time_t now,
@@ -114,6 +131,8 @@ struct cal_evfeed *event_feed(long long id);
 /* render.c */
 char *render_doc(const char *base, const char *path, const char *name, const char *desc,
     const struct cal_event *const *v, size_t n, size_t *len);
+char *render_doc_fr(const char *base, const char *path, const char *name,
+    const char *desc, const struct cal_event *const *v, size_t n, size_t *len);
 long long next_change(const struct cal_event *v, size_t n, long long now);
 char *pub_load(const char *name, size_t *len);
 void render_public(void);

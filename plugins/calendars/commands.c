@@ -20,8 +20,9 @@ reply_personal(struct cv_ctx *ctx, const char *token, const char *intro)
 	url = cal_feed_url(base, path);
 	web = cal_webcal_url(base, path);
 	host->reply(ctx,
-	    "%s %s (calendar apps: %s). Keep it to yourself: anyone with it sees "
-	    "your registrations and join links. 'feed reset' replaces it.",
+	    host->tr(ctx->lang,
+	        "%s %s (calendar apps: %s). Keep it to yourself: anyone with it sees "
+	        "your registrations and join links. 'feed reset' replaces it."),
 	    intro, url, web);
 	explicit_bzero(url, strlen(url));
 	explicit_bzero(web, strlen(web));
@@ -52,39 +53,53 @@ token_for(const char *person, char tok[CAL_TOKEN_LEN + 1], bool reset)
 void
 cmd_feed(struct cv_ctx *ctx)
 {
-	char *base = base_url(), *url, tok[CAL_TOKEN_LEN + 1];
+	char *base = base_url(), *url, tok[CAL_TOKEN_LEN + 1],
+	     path[CAL_CHANNEL_KEY_MAX + 24];
+	/* The feeds and the page of the reader's language (README, "Calendar feeds"). */
+	const char *fr = lang_is_fr(ctx->lang) ? "fr/" : "";
 	size_t shown = 0;
 
-	url = cal_feed_url(base, "all.ics");
-	host->reply(ctx, "All events: %s (a page with subscribe links: %s/)", url, base);
+	snprintf(path, sizeof(path), "%sall.ics", fr);
+	url = cal_feed_url(base, path);
+	host->reply(ctx,
+	    host->tr(ctx->lang, "All events: %s (a page with subscribe links: %s/%s)"),
+	    url, base, fr);
 	free(url);
 	for (size_t i = 1; i < pub.n; i++) {
 		if (strncmp(pub.v[i].path, "channel/", 8) != 0)
 			continue;
 		if (++shown > 10) {
-			host->reply(ctx, "More channel calendars are listed on %s/", base);
+			host->reply(ctx,
+			    host->tr(ctx->lang,
+			        "More channel calendars are listed on %s/%s"),
+			    base, fr);
 			break;
 		}
-		url = cal_feed_url(base, pub.v[i].path);
-		host->reply(ctx, "Events of %s: %s", pub.v[i].label, url);
+		snprintf(path, sizeof(path), "%s%s", fr, pub.v[i].path);
+		url = cal_feed_url(base, path);
+		host->reply(ctx, host->tr(ctx->lang, "Events of %s: %s"), pub.v[i].label,
+		    url);
 		free(url);
 	}
 	free(base);
 	/* A personal link is a secret: never said where a relay repeats it. */
 	if (ctx->who->via != NULL) {
-		host->reply(ctx,
-		    "A personal calendar link is given in private only: ask for "
-		    "it from IRC.");
+		host->reply(ctx, "%s",
+		    host->tr(ctx->lang,
+		        "A personal calendar link is given in private only: ask for "
+		        "it from IRC."));
 		return;
 	}
 	if (token_for(ctx->who->id, tok, false) == -1) {
 		host->log(self, CV_LOG_ERROR, "could not make a personal feed token");
-		host->reply(ctx,
-		    "Sorry, your personal calendar is not available: please try "
-		    "again later.");
+		host->reply(ctx, "%s",
+		    host->tr(ctx->lang,
+		        "Sorry, your personal calendar is not available: please try "
+		        "again later."));
 		return;
 	}
-	reply_personal(ctx, tok, "Your personal calendar (your registrations):");
+	reply_personal(ctx, tok,
+	    host->tr(ctx->lang, "Your personal calendar (your registrations):"));
 	explicit_bzero(tok, sizeof(tok));
 }
 
@@ -94,22 +109,25 @@ cmd_feed_reset(struct cv_ctx *ctx)
 	char tok[CAL_TOKEN_LEN + 1];
 
 	if (ctx->who->via != NULL) {
-		host->reply(ctx,
-		    "A personal calendar link is given in private only: ask for "
-		    "it from IRC.");
+		host->reply(ctx, "%s",
+		    host->tr(ctx->lang,
+		        "A personal calendar link is given in private only: ask for "
+		        "it from IRC."));
 		return;
 	}
 	if (token_for(ctx->who->id, tok, true) == -1) {
 		host->log(self, CV_LOG_ERROR, "could not reset a personal feed token");
-		host->reply(ctx,
-		    "Sorry, that did not work and nothing was changed: please try "
-		    "again later.");
+		host->reply(ctx, "%s",
+		    host->tr(ctx->lang,
+		        "Sorry, that did not work and nothing was changed: please try "
+		        "again later."));
 		return;
 	}
 	personal_forget(ctx->who->id);
 	host->log(self, CV_LOG_INFO, "a personal feed token was reset");
 	reply_personal(ctx, tok,
-	    "Your old personal calendar link no longer works. The new one:");
+	    host->tr(ctx->lang,
+	        "Your old personal calendar link no longer works. The new one:"));
 	explicit_bzero(tok, sizeof(tok));
 }
 

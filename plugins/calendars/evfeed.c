@@ -24,17 +24,73 @@ event_seed(const char *base)
 }
 
 char *
-render_event(const struct cal_event *e, const char *base, size_t *len)
+render_event_lang(const struct cal_event *e, const char *base, const char *lang, size_t *len)
 {
 	char path[48], *title, *doc;
+	bool fr = lang_is_fr(lang);
 
-	snprintf(path, sizeof(path), "event/%lld.ics", e->id);
+	snprintf(path, sizeof(path), "%sevent/%lld.ics", fr ? "fr/" : "", e->id);
 	/* Whole: an imported title may be 500 characters, never cut mid-character. */
 	if (asprintf(&title, "%s: %s", cal_name(), e->title ? e->title : "") < 0)
 		abort();
-	doc = render_doc(base, path, title, "One event", &e, 1, len);
+	/* The French one copies nothing from the English all.ics. */
+	doc = fr ?
+	    render_doc_fr(base, path, title, host->tr(lang, "One event"), &e, 1, len) :
+	    render_doc(base, path, title, host->tr(lang, "One event"), &e, 1, len);
 	free(title);
 	return doc;
+}
+
+char *
+render_event(const struct cal_event *e, const char *base, size_t *len)
+{
+	return render_event_lang(e, base, "en", len);
+}
+
+/*
+ * The French feed of event e, from the database (its French texts):
+ * caller frees; NULL on an error.
+ */
+char *
+render_event_fr(const struct cal_event *e, const char *base, size_t *len)
+{
+	struct cal_event fr = *e, one;
+	char *body;
+
+	memset(&one, 0, sizeof(one));
+	one.id = e->id;
+	if (cal_store_localise(db(), "fr", &one, 1) == -1)
+		return NULL;
+	/* e's texts, but those the organiser gave in French. */
+	fr.lang = one.lang;
+	if (one.title != NULL)
+		fr.title = one.title;
+	if (one.description != NULL)
+		fr.description = one.description;
+	if (one.location != NULL)
+		fr.location = one.location;
+	body = render_event_lang(&fr, base, "fr", len);
+	cal_event_clear(&one);
+	return body;
+}
+
+static bool same_file(const char *dir, const char *path, const char *body, size_t len);
+
+/* Write the French file of event e beside the English one (fr/event/N.ics). */
+static void
+event_write_fr(const struct cal_event *e, const char *base, const char *dir)
+{
+	char path[48], *body;
+	size_t len;
+
+	if ((body = render_event_fr(e, base, &len)) == NULL)
+		return;
+	snprintf(path, sizeof(path), "fr/event/%lld.ics", e->id);
+	if (!same_file(dir, path, body, len) &&
+	    write_atomic(dir, path, body, len, NULL) == -1)
+		host->log(self, CV_LOG_WARN, "could not write %s/%s: %s", dir, path,
+		    strerror(errno));
+	free(body);
 }
 
 static void
@@ -61,7 +117,7 @@ same_file(const char *dir, const char *path, const char *body, size_t len)
 	if ((fp = fopen(full, "rb")) != NULL) {
 		/* One byte more than expected tells a longer file. */
 		same = fread(buf, 1, len + 1, fp) == len && memcmp(buf, body, len) == 0;
-		(void)fclose(fp);
+		(void)fclose(fp); /* read only: nothing to lose */
 	}
 	free(full);
 	free(buf);
@@ -155,6 +211,9 @@ event_refresh(struct cal_evfeed *f, const struct cal_event *e, uint64_t seed,
 		}
 	}
 	cal_evfeed_keep(&evs, f, body, len, keep);
+	/* Rendered because e changed (or at the first render): its French file too. */
+	if (!keep)
+		event_write_fr(e, base, dir);
 	return rc;
 }
 
@@ -228,6 +287,7 @@ events_update(const struct cal_event *v, size_t n, const char *base, time_t now,
 	}
 	if (dir_ok) {
 		prune(feed_dir(), "event");
+		prune(feed_dir(), "fr/event");
 		for (size_t i = 0; i < evs.n; i++) {
 			if (event_refresh(&evs.v[i], byid[i], seed, base, now, false) ==
 			    -1) {

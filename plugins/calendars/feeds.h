@@ -129,6 +129,18 @@ struct cal_site {
 	const char *irc_label; /* how to name the server: "irc.example.org (port 6697, TLS)" */
 	const char *channel;  /* where events without a channel belong, or NULL */
 	const char *chat_url; /* a web chat ([http] chat_url), or NULL */
+	/*
+	 * The page's language: "fr" for French, anything else English. The
+	 * French page's links stay in French (BASE/fr/...) and name the
+	 * French feeds (BASE/calendars/fr/...); tr translates its sentences
+	 * (the host's tr; NULL: English).
+	 */
+	const char *lang;
+	const char *(*tr)(const char *lang, const char *msgid)
+	    __attribute__((format_arg(2)));
+	/* The plural forms, likewise (NULL: English). */
+	const char *(*ntr)(const char *lang, const char *singular, const char *plural,
+	    unsigned long n) __attribute__((format_arg(2))) __attribute__((format_arg(3)));
 };
 
 /* Events on the front page, and on each further page (/page/N). */

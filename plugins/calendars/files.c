@@ -110,12 +110,15 @@ event_id_of(const char *path)
 static bool
 has_feed(const char *path)
 {
-	long long id = event_id_of(path);
+	bool fr = strncmp(path, "fr/", 3) == 0;
+	long long id = event_id_of(fr ? path + 3 : path);
+	const struct cal_feed *v = fr ? pub.fr : pub.v;
+	size_t n = fr ? pub.nfr : pub.n;
 
 	if (id != -1)
 		return cal_evfeeds_find(&evs, id) != NULL;
-	for (size_t i = 0; i < pub.n; i++)
-		if (strcmp(pub.v[i].path, path) == 0)
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].path, fr ? path + 3 : path) == 0)
 			return true;
 	return false;
 }
@@ -202,5 +205,46 @@ write_files(void)
 		    strerror(errno));
 	prune(dir, "channel");
 	pub.written = failed == 0;
+	return 0;
+}
+
+/* The French feeds of all events and of channels, under fr/ (as write_files()). */
+int
+write_files_fr(void)
+{
+	const char *dir = feed_dir();
+	char *sub, path[CAL_CHANNEL_KEY_MAX + 24];
+	size_t failed = 0;
+
+	for (const char *const *s = (const char *const[]){ "fr/channel", "fr/event", NULL };
+	     *s; s++) {
+		if (asprintf(&sub, "%s/%s", dir, *s) < 0)
+			abort();
+		if (mkdir_p(sub) == -1) {
+			free(sub);
+			return -1;
+		}
+		free(sub);
+	}
+	for (size_t i = 0; i < pub.nfr; i++) {
+		void *map;
+
+		if (!pub.fr[i].dirty && pub.written_fr)
+			continue;
+		snprintf(path, sizeof(path), "fr/%s", pub.fr[i].path);
+		if (write_atomic(dir, path, pub.fr[i].body, pub.fr[i].len, &map) == -1) {
+			failed++;
+		} else {
+			pub.fr[i].dirty = false;
+			if (map != NULL)
+				cal_feed_map(&pub.fr[i], map);
+		}
+	}
+	if (failed > 0)
+		host->log(self, CV_LOG_WARN,
+		    "could not write %zu French feed file(s) under %s/fr: %s", failed,
+		    dir, strerror(errno));
+	prune(dir, "fr/channel");
+	pub.written_fr = failed == 0;
 	return 0;
 }

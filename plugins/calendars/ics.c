@@ -93,6 +93,9 @@ ics_event_input(const struct cal_event *e, uint64_t seed)
 
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
 		h = ics_hash_text(h, texts[i]);
+	/* Another language writes other words; English hashes as it always did. */
+	if (e->lang != NULL)
+		h = ics_hash_text(h, e->lang);
 	h = fnv(h, nums, sizeof(nums));
 	return h != 0 ? h : 1; /* 0 means "unknown" to callers */
 }
@@ -175,6 +178,19 @@ add_text(icalcomponent *c, icalproperty *(*make)(const char *), const char *s, b
 }
 
 /* The description a person reads: status, join link, text, page. */
+const char *(*ics_translate)(const char *lang, const char *msgid);
+
+/* The feed's words in e's language (ics_translate is the host's tr). */
+static const char *tr(const struct cal_event *e, const char *msgid)
+    __attribute__((format_arg(2)));
+
+static const char *
+tr(const struct cal_event *e, const char *msgid)
+{
+	return ics_translate != NULL && e->lang != NULL ? ics_translate(e->lang, msgid) :
+	                                                  msgid;
+}
+
 static char *
 event_description(const struct cal_event *e)
 {
@@ -182,24 +198,28 @@ event_description(const struct cal_event *e)
 	const char *sep = "";
 
 	if (e->cancelled) {
-		sb_printf(&b, "Cancelled%s%s", e->cancel_reason ? ": " : ".",
-		    e->cancel_reason ? e->cancel_reason : "");
+		if (e->cancel_reason != NULL)
+			sb_printf(&b, tr(e, "Cancelled: %s"), e->cancel_reason);
+		else
+			sb_puts(&b, tr(e, "Cancelled."));
 		sep = "\n\n";
 	}
 	switch (e->reg) {
 	case CAL_REG_CONFIRMED:
-		sb_printf(&b, "%sYour registration: confirmed.", sep);
+		sb_printf(&b, "%s%s", sep, tr(e, "Your registration: confirmed."));
 		/* The private link: only here, never in a public feed. */
 		if (e->join_url != NULL && !e->cancelled)
-			sb_printf(&b, "\nJoin: %s", e->join_url);
+			sb_printf(&b, "\n%s%s", tr(e, "Join: "), e->join_url);
 		sep = "\n\n";
 		break;
 	case CAL_REG_MAYBE:
-		sb_printf(&b, "%sYour registration: maybe (no place is held).", sep);
+		sb_printf(&b, "%s%s", sep,
+		    tr(e, "Your registration: maybe (no place is held)."));
 		sep = "\n\n";
 		break;
 	case CAL_REG_WAITLIST:
-		sb_printf(&b, "%sYour registration: waitlist, position %d.", sep,
+		sb_puts(&b, sep);
+		sb_printf(&b, tr(e, "Your registration: waitlist, position %d."),
 		    e->position);
 		sep = "\n\n";
 		break;
@@ -211,7 +231,7 @@ event_description(const struct cal_event *e)
 		sep = "\n\n";
 	}
 	if (e->url != NULL)
-		sb_printf(&b, "%sDetails: %s", sep, e->url);
+		sb_printf(&b, "%s%s%s", sep, tr(e, "Details: "), e->url);
 	return sb_take(&b, NULL);
 }
 
@@ -234,9 +254,10 @@ make_event(const struct cal_event *e, icaltimezone *z)
 	icalcomponent_add_property(ev, time_prop(icalproperty_new_dtend, end, z, e->tz));
 	title = ics_clean(e->title != NULL ? e->title : "", false);
 	if (e->cancelled) {
-		char *t = cal_xrealloc(NULL, strlen(title) + 16);
+		char *t;
 
-		snprintf(t, strlen(title) + 16, "Cancelled: %s", title);
+		if (asprintf(&t, tr(e, "Cancelled: %s"), title) < 0)
+			abort();
 		free(title);
 		title = t;
 	}

@@ -43,7 +43,17 @@ struct cal_event {
 	/* For the HTML pages only (no feed shows them): counts, never names. */
 	int capacity;  /* places; 0: no limit */
 	int confirmed; /* confirmed registrations */
+	/*
+	 * The language of the feed it is written into ("fr"; NULL: English):
+	 * the words the feed adds ("Cancelled: ") come in it, through
+	 * ics_translate. A static string.
+	 */
+	const char *lang;
 };
+
+/* The host's tr(), set at init; NULL (unit tests): English. */
+extern const char *(*ics_translate)(const char *lang, const char *msgid)
+    __attribute__((format_arg(2)));
 
 void cal_event_clear(struct cal_event *e);
 void cal_events_free(struct cal_event *v, size_t n);

@@ -7,112 +7,71 @@
 
 #include <libical/ical.h>
 
+#include "pagetext.h"
 #include "sbuf.h"
 
 /* ---- the page ---- */
 
-static void
-html(struct sbuf *b, const char *s)
+/* The page's sentence in its language; tr is the host's (NULL: English). */
+static const char *tr(const struct cal_site *s, const char *msgid)
+    __attribute__((format_arg(2)));
+
+static const char *
+tr(const struct cal_site *s, const char *msgid)
 {
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			sb_puts(b, "&amp;");
-			break;
-		case '<':
-			sb_puts(b, "&lt;");
-			break;
-		case '>':
-			sb_puts(b, "&gt;");
-			break;
-		case '"':
-			sb_puts(b, "&quot;");
-			break;
-		case '\'':
-			sb_puts(b, "&#39;");
-			break;
-		default:
-			sb_add(b, s, 1);
-		}
-	}
+	return s->tr != NULL ? s->tr(s->lang, msgid) : msgid;
 }
 
-/* Cleaned (no control characters, valid UTF-8) and escaped. */
-static void
-html_text(struct sbuf *b, const char *s)
-{
-	char *c = ics_clean(s, false);
+/* The plural form for n, likewise. */
+static const char *ntr(const struct cal_site *s, const char *singular, const char *plural,
+    unsigned long n) __attribute__((format_arg(2))) __attribute__((format_arg(3)));
 
-	html(b, c);
-	free(c);
+static const char *
+ntr(const struct cal_site *s, const char *singular, const char *plural, unsigned long n)
+{
+	if (s->ntr != NULL)
+		return s->ntr(s->lang, singular, plural, n);
+	return tr(s, n == 1 ? singular : plural);
 }
 
-/* The wall-clock time of t in zone tz: an IANA name, "UTC" or "+HH:MM". */
-static void
-local_time(long long t, const char *tz, struct tm *tm)
+static bool
+is_fr(const struct cal_site *s)
 {
-	icaltimezone *z = NULL;
-	time_t tt = (time_t)t;
-
-	if ((tz[0] == '+' || tz[0] == '-') && strlen(tz) == 6 && tz[3] == ':') {
-		long off = ((tz[1] - '0') * 10 + (tz[2] - '0')) * 3600L +
-		    ((tz[4] - '0') * 10 + (tz[5] - '0')) * 60L;
-
-		tt += tz[0] == '-' ? -off : off;
-	} else if (strcmp(tz, "UTC") != 0) {
-		z = icaltimezone_get_builtin_timezone(tz);
-	}
-	if (z != NULL) {
-		struct icaltimetype it = icaltime_from_timet_with_zone(tt, 0, z);
-
-		memset(tm, 0, sizeof(*tm));
-		tm->tm_year = it.year - 1900;
-		tm->tm_mon = it.month - 1;
-		tm->tm_mday = it.day;
-		tm->tm_hour = it.hour;
-		tm->tm_min = it.minute;
-		tm->tm_wday = icaltime_day_of_week(it) - 1;
-		return;
-	}
-	gmtime_r(&tt, tm);
+	return s->lang != NULL && strcmp(s->lang, "fr") == 0;
 }
 
-static void
-when(struct sbuf *b, const struct cal_event *e)
+/* Where the page's own links go: BASE/fr/... in French, BASE/... in English. */
+static const char *
+home(const struct cal_site *s)
 {
-	static const char *const days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri",
-		"Sat" };
-	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-		"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	struct tm s, f;
+	return is_fr(s) ? "/fr" : "";
+}
 
-	local_time(e->start_utc, e->tz, &s);
-	local_time(e->start_utc + 60LL * e->duration_min, e->tz, &f);
-	sb_printf(b, "%s %d %s %d, %02d:%02d", days[s.tm_wday % 7], s.tm_mday,
-	    months[s.tm_mon % 12], s.tm_year + 1900, s.tm_hour, s.tm_min);
-	if (s.tm_year == f.tm_year && s.tm_mon == f.tm_mon && s.tm_mday == f.tm_mday)
-		sb_printf(b, "&ndash;%02d:%02d ", f.tm_hour, f.tm_min);
-	else
-		sb_printf(b, " &ndash; %s %d %s %d, %02d:%02d ", days[f.tm_wday % 7],
-		    f.tm_mday, months[f.tm_mon % 12], f.tm_year + 1900, f.tm_hour,
-		    f.tm_min);
-	html_text(b, e->tz);
+/* A feed's path under /calendars/ for the page's language. */
+static const char *
+feeds_of(const struct cal_site *s)
+{
+	return is_fr(s) ? "fr/" : "";
 }
 
 /* Links to subscribe to a feed: webcal://, Google Calendar, the file itself. */
 static void
-subscribe_links(struct sbuf *b, const char *base, const char *path)
+subscribe_links(struct sbuf *b, const struct cal_site *s, const char *feed)
 {
-	char *web = cal_webcal_url(base, path), *http = cal_feed_url(base, path);
+	char path[CAL_CHANNEL_KEY_MAX + 24], *web, *http;
 
+	snprintf(path, sizeof(path), "%s%s", feeds_of(s), feed);
+	web = cal_webcal_url(s->base, path);
+	http = cal_feed_url(s->base, path);
 	sb_puts(b, "<a href=\"");
-	html(b, web);
-	sb_puts(b,
-	    "\">Subscribe</a> &middot; <a href=\"https://calendar.google.com/calendar/r?cid=");
-	html(b, web);
+	cal_html(b, web);
+	sb_printf(b,
+	    "\">%s</a> &middot; <a href=\"https://calendar.google.com/calendar/r?cid=",
+	    tr(s, "Subscribe"));
+	cal_html(b, web);
 	sb_puts(b, "\">Google Calendar</a> &middot; <a href=\"");
-	html(b, http);
-	sb_puts(b, "\">.ics file</a>");
+	cal_html(b, http);
+	sb_printf(b, "\">%s</a>", tr(s, ".ics file"));
 	free(web);
 	free(http);
 }
@@ -136,10 +95,10 @@ html_text_max(struct sbuf *b, const char *s, size_t max)
 		while (n > 0 && ((unsigned char)c[n] & 0xc0) == 0x80)
 			n--;
 		c[n] = '\0';
-		html(b, c);
+		cal_html(b, c);
 		sb_puts(b, "&hellip;");
 	} else {
-		html(b, c);
+		cal_html(b, c);
 	}
 	free(c);
 }
@@ -152,11 +111,11 @@ html_lines(struct sbuf *b, const char *s)
 
 	while ((nl = strchr(line, '\n')) != NULL) {
 		*nl = '\0';
-		html(b, line);
+		cal_html(b, line);
 		sb_puts(b, "<br>\n");
 		line = nl + 1;
 	}
-	html(b, line);
+	cal_html(b, line);
 	free(c);
 }
 
@@ -186,22 +145,22 @@ static void
 irc_link(struct sbuf *b, const struct cal_site *s, const char *channel)
 {
 	sb_puts(b, "<a href=\"");
-	html(b, s->irc);
+	cal_html(b, s->irc);
 	if (channel != NULL)
 		url_segment(b, channel[0] == '#' ? channel + 1 : channel);
 	sb_puts(b, "\">");
 	if (channel != NULL) {
-		html_text(b, channel);
-		sb_puts(b, " on ");
+		cal_html_text(b, channel);
+		sb_printf(b, " %s ", tr(s, "on"));
 	}
-	html_text(b, s->irc_label != NULL ? s->irc_label : s->irc);
+	cal_html_text(b, s->irc_label != NULL ? s->irc_label : s->irc);
 	sb_puts(b, "</a>");
 }
 
 static const char *
 nick_of(const struct cal_site *s)
 {
-	return s->nick != NULL && s->nick[0] != '\0' ? s->nick : "the bot";
+	return s->nick != NULL && s->nick[0] != '\0' ? s->nick : tr(s, "the bot");
 }
 
 static const char *
@@ -218,17 +177,23 @@ ended(const struct cal_event *e, long long now)
 
 /* "3 places left (of 20)", "Full, waitlist open", "No limit on places". */
 static void
-places(struct sbuf *b, const struct cal_event *e)
+places(struct sbuf *b, const struct cal_site *s, const struct cal_event *e)
 {
 	int left = e->capacity > e->confirmed ? e->capacity - e->confirmed : 0;
 
 	if (e->capacity == 0)
-		sb_puts(b, "<span class=\"places\">No limit on places</span>");
+		sb_printf(b, "<span class=\"places\">%s</span>",
+		    tr(s, "No limit on places"));
 	else if (left == 0)
-		sb_puts(b, "<strong class=\"places full\">Full, waitlist open</strong>");
-	else
-		sb_printf(b, "<strong class=\"places\">%d place%s left</strong> (of %d)",
-		    left, left == 1 ? "" : "s", e->capacity);
+		sb_printf(b, "<strong class=\"places full\">%s</strong>",
+		    tr(s, "Full, waitlist open"));
+	else {
+		sb_puts(b, "<strong class=\"places\">");
+		sb_printf(b,
+		    ntr(s, "%d place left", "%d places left", (unsigned long)left), left);
+		sb_puts(b, "</strong> ");
+		sb_printf(b, tr(s, "(of %d)"), e->capacity);
+	}
 }
 
 /* The command that registers for event e, as typed in a private message. */
@@ -236,7 +201,7 @@ static void
 rsvp_command(struct sbuf *b, const struct cal_site *s, const struct cal_event *e)
 {
 	sb_puts(b, "<code>/msg ");
-	html_text(b, s->nick != NULL && s->nick[0] != '\0' ? s->nick : "BOT");
+	cal_html_text(b, s->nick != NULL && s->nick[0] != '\0' ? s->nick : "BOT");
 	sb_printf(b, " rsvp %lld</code>", e->id);
 }
 
@@ -250,17 +215,18 @@ channel_of(const struct cal_site *s, const struct cal_event *e)
 static void
 page_head(struct sbuf *b, const struct cal_site *s, const char *title, size_t page)
 {
+	sb_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\">\n", is_fr(s) ? "fr" : "en");
 	sb_puts(b,
-	    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	    "<head>\n<meta charset=\"utf-8\">\n"
 	    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 	    "<meta name=\"color-scheme\" content=\"light dark\">\n<title>");
 	if (title != NULL) {
 		html_text_max(b, title, 200);
 		sb_puts(b, " &ndash; ");
 	}
-	html_text(b, s->title);
+	cal_html_text(b, s->title);
 	if (page > 1)
-		sb_printf(b, " (page %zu)", page);
+		sb_printf(b, tr(s, " (page %zu)"), page);
 	/* Inline only: the Content-Security-Policy allows no other source. */
 	sb_puts(b,
 	    "</title>\n<style>\n"
@@ -284,70 +250,86 @@ page_head(struct sbuf *b, const struct cal_site *s, const char *title, size_t pa
 	    "</style>\n</head>\n<body>\n");
 }
 
+/* "/msg NICK" as the reader types it. */
+static void
+msg_bot(struct sbuf *b, const struct cal_site *s)
+{
+	sb_puts(b, "<code>/msg ");
+	cal_html_text(b, s->nick != NULL && s->nick[0] != '\0' ? s->nick : "BOT");
+}
+
+/* How to join the chat: the IRC link, the web chat. */
+static void
+how_to_join(struct sbuf *b, const struct cal_site *s, const char *chan)
+{
+	if (s->irc != NULL) {
+		sb_printf(b, "%s ", tr(s, "Join"));
+		irc_link(b, s, chan);
+		sb_printf(b, " %s", tr(s, "with an IRC app"));
+		if (s->chat_url != NULL) {
+			sb_printf(b, ", %s <a href=\"", tr(s, "or use the"));
+			cal_html_text(b, s->chat_url);
+			sb_printf(b, "\">%s</a>", tr(s, "web chat"));
+		}
+		sb_puts(b, ". ");
+	} else if (s->chat_url != NULL) {
+		sb_printf(b, "%s <a href=\"", tr(s, "Join the"));
+		cal_html_text(b, s->chat_url);
+		sb_printf(b, "\">%s</a>. ", tr(s, "web chat"));
+	}
+}
+
 /* How to take part, for people who never used IRC. */
 static void
 how_to(struct sbuf *b, const struct cal_site *s, const struct cal_event *e)
 {
 	const char *chan = e != NULL ? channel_of(s, e) : s->channel;
 
-	sb_puts(b, "<p>Registration happens in a chat (IRC). ");
-	if (s->irc != NULL) {
-		sb_puts(b, "Join ");
-		irc_link(b, s, chan);
-		sb_puts(b, " with an IRC app");
-		if (s->chat_url != NULL) {
-			sb_puts(b, ", or use the <a href=\"");
-			html_text(b, s->chat_url);
-			sb_puts(b, "\">web chat</a>");
-		}
-		sb_puts(b, ". ");
-	} else if (s->chat_url != NULL) {
-		sb_puts(b, "Join the <a href=\"");
-		html_text(b, s->chat_url);
-		sb_puts(b, "\">web chat</a>. ");
-	}
-	sb_puts(b, "Then send the bot <strong>");
-	html_text(b, nick_of(s));
-	sb_puts(b, "</strong> a message:</p>\n<ul>\n<li>");
+	sb_printf(b, "<p>%s ", tr(s, "Registration happens in a chat (IRC)."));
+	how_to_join(b, s, chan);
+	sb_printf(b, "%s <strong>", tr(s, "Then send the bot"));
+	cal_html_text(b, nick_of(s));
+	sb_printf(b, "</strong> %s</p>\n<ul>\n<li>", tr(s, "a message:"));
 	if (e != NULL) {
 		rsvp_command(b, s, e);
-		sb_puts(b, " registers you for this event.");
+		sb_printf(b, " %s", tr(s, "registers you for this event."));
 	} else {
-		sb_puts(b, "<code>/msg ");
-		html_text(b, s->nick != NULL && s->nick[0] != '\0' ? s->nick : "BOT");
-		sb_puts(b,
-		    " rsvp N</code> registers you for event N (the number before each title).");
+		msg_bot(b, s);
+		sb_printf(b, " rsvp N</code> %s",
+		    tr(s, "registers you for event N (the number before each title)."));
 	}
-	sb_puts(b,
-	    " When it is full you join its waitlist, and get a place when one opens.</li>\n"
-	    "<li>Add <code>no</code> to withdraw: <code>/msg ");
-	html_text(b, s->nick != NULL && s->nick[0] != '\0' ? s->nick : "BOT");
+	sb_printf(b, " %s</li>\n<li>%s <code>no</code> %s ",
+	    tr(s, "When it is full you join its waitlist, and get a place when one opens."),
+	    tr(s, "Add"), tr(s, "to withdraw:"));
+	msg_bot(b, s);
 	if (e != NULL)
 		sb_printf(b, " rsvp %lld no</code>.</li>\n", e->id);
 	else
 		sb_puts(b, " rsvp N no</code>.</li>\n");
-	sb_puts(b, "<li>In ");
+	sb_printf(b, "<li>%s ", tr(s, "In"));
 	if (chan != NULL)
-		html_text(b, chan);
+		cal_html_text(b, chan);
 	else
-		sb_puts(b, "a channel of the bot");
-	sb_puts(b, " you can also type <code>");
-	html_text(b, prefix_of(s));
+		sb_puts(b, tr(s, "a channel of the bot"));
+	sb_printf(b, " %s <code>", tr(s, "you can also type"));
+	cal_html_text(b, prefix_of(s));
 	if (e != NULL)
 		sb_printf(b, "rsvp %lld</code>.</li>\n", e->id);
 	else
 		sb_puts(b, "rsvp N</code>.</li>\n");
-	sb_puts(b, "<li><code>/msg ");
-	html_text(b, s->nick != NULL && s->nick[0] != '\0' ? s->nick : "BOT");
-	sb_puts(b,
-	    " feed</code> gives you a calendar of your own registrations.</li>\n</ul>\n");
-	sb_puts(b,
-	    "<p>From a room bridged to the channel (Matrix, Discord, Telegram, Slack, "
-	    "XMPP...), say the command in the room with the bot's prefix, e.g. <code>");
-	html_text(b, prefix_of(s));
-	sb_puts(b,
-	    "rsvp N</code>: the bot answers you there, by name. Join links and personal "
-	    "calendars are private, so they are given on IRC only.</p>\n");
+	sb_puts(b, "<li>");
+	msg_bot(b, s);
+	sb_printf(b, " feed</code> %s</li>\n</ul>\n",
+	    tr(s, "gives you a calendar of your own registrations."));
+	sb_printf(b, "<p>%s <code>",
+	    tr(s,
+	        "From a room bridged to the channel (Matrix, Discord, Telegram, Slack, "
+	        "XMPP...), say the command in the room with the bot's prefix, e.g."));
+	cal_html_text(b, prefix_of(s));
+	sb_printf(b, "rsvp N</code>%s</p>\n",
+	    tr(s,
+	        ": the bot answers you there, by name. Join links and personal "
+	        "calendars are private, so they are given on IRC only."));
 }
 
 /* An event of a list. */
@@ -356,19 +338,19 @@ list_item(struct sbuf *b, const struct cal_site *s, const struct cal_event *e)
 {
 	char path[48], *url;
 
-	snprintf(path, sizeof(path), "event/%lld.ics", e->id);
+	snprintf(path, sizeof(path), "%sevent/%lld.ics", feeds_of(s), e->id);
 	sb_printf(b,
 	    "<li class=\"ev%s\" id=\"event-%lld\">\n<h3><span class=\"num\">#%lld</span> "
 	    "<a href=\"",
 	    e->cancelled ? " cancelled" : "", e->id, e->id);
-	html(b, s->base);
-	sb_printf(b, "/event/%lld\">", e->id);
-	html_text(b, e->title != NULL ? e->title : "");
+	cal_html(b, s->base);
+	sb_printf(b, "%s/event/%lld\">", home(s), e->id);
+	cal_html_text(b, e->title != NULL ? e->title : "");
 	sb_puts(b, "</a>");
 	if (e->cancelled)
-		sb_puts(b, " <span class=\"badge\">(cancelled)</span>");
+		sb_printf(b, " <span class=\"badge\">%s</span>", tr(s, "(cancelled)"));
 	sb_puts(b, "</h3>\n<p class=\"when\">");
-	when(b, e);
+	cal_when_html(b, e, s->lang);
 	sb_puts(b, "</p>\n");
 	if (e->location != NULL) {
 		sb_puts(b, "<p>");
@@ -382,43 +364,102 @@ list_item(struct sbuf *b, const struct cal_site *s, const struct cal_event *e)
 	}
 	if (!e->cancelled) {
 		sb_puts(b, "<p>");
-		places(b, e);
-		sb_puts(b, ". Register: ");
+		places(b, s, e);
+		sb_printf(b, ". %s ", tr(s, "Register:"));
 		rsvp_command(b, s, e);
 		sb_puts(b, "</p>\n");
 	}
 	sb_puts(b, "<p><a href=\"");
-	html(b, s->base);
-	sb_printf(b, "/event/%lld\">Details</a>", e->id);
+	cal_html(b, s->base);
+	sb_printf(b, "%s/event/%lld\">%s</a>", home(s), e->id, tr(s, "Details"));
 	if (http_link(e->url)) {
 		sb_puts(b, " &middot; <a href=\"");
-		html_text(b, e->url);
-		sb_puts(b, "\" rel=\"nofollow noopener\">Website</a>");
+		cal_html_text(b, e->url);
+		sb_printf(b, "\" rel=\"nofollow noopener\">%s</a>", tr(s, "Website"));
 	}
 	if (!e->cancelled) {
 		url = cal_webcal_url(s->base, path);
 		sb_puts(b, " &middot; <a href=\"");
-		html(b, url);
+		cal_html(b, url);
 		free(url);
-		sb_puts(b, "\">Add to calendar</a>");
+		sb_printf(b, "\">%s</a>", tr(s, "Add to calendar"));
 	}
 	url = cal_feed_url(s->base, path);
 	sb_puts(b, " &middot; <a href=\"");
-	html(b, url);
+	cal_html(b, url);
 	free(url);
-	sb_puts(b, "\">.ics file</a></p>\n</li>\n");
+	sb_printf(b, "\">%s</a></p>\n</li>\n", tr(s, ".ics file"));
 }
 
 static void
 page_link(struct sbuf *b, const struct cal_site *s, size_t page, const char *text)
 {
 	sb_puts(b, "<a href=\"");
-	html(b, s->base);
+	cal_html(b, s->base);
+	sb_puts(b, home(s));
 	if (page > 1)
 		sb_printf(b, "/page/%zu", page);
 	else
 		sb_puts(b, "/");
 	sb_printf(b, "\">%s</a>", text);
+}
+
+/*
+ * The link to the same page in the other language: path is what follows
+ * BASE/LANG/ ("", "event/3", "page/2").
+ */
+static void
+lang_switch(struct sbuf *b, const struct cal_site *s, const char *path)
+{
+	const char *other = is_fr(s) ? "en" : "fr";
+
+	sb_printf(b, "<p class=\"lang\"><a href=\"");
+	cal_html(b, s->base);
+	sb_printf(b, "/%s/", other);
+	cal_html(b, path);
+	sb_printf(b, "\" hreflang=\"%s\" lang=\"%s\">%s</a></p>\n", other, other,
+	    is_fr(s) ? "English" : "Français");
+}
+
+/* Links to the pages before and after page `page`. */
+static void
+more_nav(struct sbuf *b, const struct cal_site *s, size_t page, size_t first,
+    size_t shown, size_t upcoming)
+{
+	if (page == 1 && first + shown >= upcoming)
+		return;
+	sb_printf(b, "<nav aria-label=\"%s\">\n<p>", tr(s, "More events"));
+	if (page > 1)
+		page_link(b, s, page - 1, tr(s, "&larr; Earlier events"));
+	if (page > 1 && first + shown < upcoming)
+		sb_puts(b, " &middot; ");
+	if (first + shown < upcoming) {
+		char text[128];
+
+		snprintf(text, sizeof(text), tr(s, "Later events (%zu more) &rarr;"),
+		    upcoming - first - shown);
+		page_link(b, s, page + 1, text);
+	}
+	sb_puts(b, "</p>\n</nav>\n");
+}
+
+/* The subscribe links of the front page, to the feeds of its language. */
+static void
+subscribe_section(struct sbuf *b, const struct cal_site *s, const struct cal_channel *ch,
+    size_t nch)
+{
+	sb_printf(b, "<h2>%s</h2>\n<p>%s</p>\n<ul>\n<li>%s ", tr(s, "Subscribe"),
+	    tr(s, "Follow the events in your calendar app."), tr(s, "All events:"));
+	subscribe_links(b, s, "all.ics");
+	sb_puts(b, "</li>\n");
+	for (size_t i = 0; i < nch; i++) {
+		sb_printf(b, "<li>%s ", tr(s, "Events of"));
+		cal_html_text(b, ch[i].name);
+		sb_puts(b, tr(s, ": "));
+		subscribe_links(b, s, ch[i].path);
+		sb_puts(b, "</li>\n");
+	}
+	sb_puts(b, "</ul>\n");
 }
 
 /*
@@ -432,23 +473,29 @@ render_page(const struct cal_site *s, const struct cal_event *v, size_t n,
 {
 	struct sbuf b = { 0 };
 	size_t first = (page - 1) * CAL_PAGE_EVENTS, shown = 0;
+	char here[32] = "";
 
 	if (page == 0 || (page > 1 && first >= upcoming))
 		return NULL;
 	page_head(&b, s, NULL, page);
-	sb_puts(&b, "<header>\n<h1>");
-	html_text(&b, s->title);
+	sb_puts(&b, "<header>\n");
+	if (page > 1)
+		snprintf(here, sizeof(here), "page/%zu", page);
+	lang_switch(&b, s, here);
+	sb_puts(&b, "<h1>");
+	cal_html_text(&b, s->title);
 	sb_puts(&b, "</h1>\n</header>\n<main>\n");
 	if (page == 1) {
-		sb_puts(&b, "<h2>How to register</h2>\n");
+		sb_printf(&b, "<h2>%s</h2>\n", tr(s, "How to register"));
 		how_to(&b, s, NULL);
-		sb_puts(&b, "<h2>Upcoming events</h2>\n");
+		sb_printf(&b, "<h2>%s</h2>\n", tr(s, "Upcoming events"));
 	} else {
-		sb_printf(&b, "<h2>Upcoming events %zu&ndash;%zu of %zu</h2>\n<p>",
-		    first + 1,
+		sb_puts(&b, "<h2>");
+		sb_printf(&b, tr(s, "Upcoming events %zu&ndash;%zu of %zu"), first + 1,
 		    first + CAL_PAGE_EVENTS < upcoming ? first + CAL_PAGE_EVENTS : upcoming,
 		    upcoming);
-		page_link(&b, s, 1, "How to register, and the first events");
+		sb_puts(&b, "</h2>\n<p>");
+		page_link(&b, s, 1, tr(s, "How to register, and the first events"));
 		sb_puts(&b, "</p>\n");
 	}
 	sb_puts(&b, "<ul class=\"events\">\n");
@@ -459,38 +506,11 @@ render_page(const struct cal_site *s, const struct cal_event *v, size_t n,
 		list_item(&b, s, &v[i]);
 	}
 	if (upcoming == 0)
-		sb_puts(&b, "<li>No upcoming events.</li>\n");
+		sb_printf(&b, "<li>%s</li>\n", tr(s, "No upcoming events."));
 	sb_puts(&b, "</ul>\n");
-	if (page > 1 || first + shown < upcoming) {
-		sb_puts(&b, "<nav aria-label=\"More events\">\n<p>");
-		if (page > 1)
-			page_link(&b, s, page - 1, "&larr; Earlier events");
-		if (page > 1 && first + shown < upcoming)
-			sb_puts(&b, " &middot; ");
-		if (first + shown < upcoming) {
-			char text[64];
-
-			snprintf(text, sizeof(text), "Later events (%zu more) &rarr;",
-			    upcoming - first - shown);
-			page_link(&b, s, page + 1, text);
-		}
-		sb_puts(&b, "</p>\n</nav>\n");
-	}
-	if (page == 1) {
-		sb_puts(&b,
-		    "<h2>Subscribe</h2>\n<p>Follow the events in your calendar app.</p>\n"
-		    "<ul>\n<li>All events: ");
-		subscribe_links(&b, s->base, "all.ics");
-		sb_puts(&b, "</li>\n");
-		for (size_t i = 0; i < nch; i++) {
-			sb_puts(&b, "<li>Events of ");
-			html_text(&b, ch[i].name);
-			sb_puts(&b, ": ");
-			subscribe_links(&b, s->base, ch[i].path);
-			sb_puts(&b, "</li>\n");
-		}
-		sb_puts(&b, "</ul>\n");
-	}
+	more_nav(&b, s, page, first, shown, upcoming);
+	if (page == 1)
+		subscribe_section(&b, s, ch, nch);
 	sb_puts(&b, "</main>\n</body>\n</html>\n");
 	return sb_take(&b, len);
 }
@@ -529,35 +549,74 @@ event_page_links(struct sbuf *b, const struct cal_site *s, const struct cal_even
 {
 	char *web, *http;
 
-	sb_puts(b, "<h2>Add to calendar</h2>\n<p>");
+	sb_printf(b, "<h2>%s</h2>\n<p>", tr(s, "Add to calendar"));
 	web = cal_webcal_url(s->base, path);
 	http = cal_feed_url(s->base, path);
 	if (!e->cancelled) {
 		sb_puts(b, "<a href=\"");
-		html(b, web);
-		sb_puts(b,
-		    "\">Add to calendar</a> &middot; <a href=\"https://calendar.google.com/calendar/r?cid=");
-		html(b, web);
+		cal_html(b, web);
+		sb_printf(b,
+		    "\">%s</a> &middot; <a href=\"https://calendar.google.com/calendar/r?cid=",
+		    tr(s, "Add to calendar"));
+		cal_html(b, web);
 		sb_puts(b, "\">Google Calendar</a> &middot; ");
 	}
 	sb_puts(b, "<a href=\"");
-	html(b, http);
-	sb_puts(b, "\">.ics file</a></p>\n");
+	cal_html(b, http);
+	sb_printf(b, "\">%s</a></p>\n", tr(s, ".ics file"));
 	free(web);
 	free(http);
 	if (s->irc != NULL || s->chat_url != NULL) {
-		sb_puts(b, "<h2>Chat</h2>\n<p>");
+		sb_printf(b, "<h2>%s</h2>\n<p>", tr(s, "Chat"));
 		if (s->irc != NULL)
 			irc_link(b, s, channel_of(s, e));
 		if (s->irc != NULL && s->chat_url != NULL)
 			sb_puts(b, " &middot; ");
 		if (s->chat_url != NULL) {
 			sb_puts(b, "<a href=\"");
-			html_text(b, s->chat_url);
-			sb_puts(b, "\">Web chat</a>");
+			cal_html_text(b, s->chat_url);
+			sb_printf(b, "\">%s</a>", tr(s, "Web chat"));
 		}
 		sb_puts(b, "</p>\n");
 	}
+}
+
+/* The event's state, its time, place, places and website. */
+static void
+event_facts(struct sbuf *b, const struct cal_site *s, const struct cal_event *e,
+    long long now)
+{
+	if (e->cancelled) {
+		sb_printf(b, "<p class=\"badge\">%s", tr(s, "This event is cancelled"));
+		if (e->cancel_reason != NULL) {
+			sb_puts(b, tr(s, ": "));
+			cal_html_text(b, e->cancel_reason);
+		}
+		sb_puts(b, ".</p>\n");
+	} else if (ended(e, now)) {
+		sb_printf(b, "<p class=\"badge\">%s</p>\n", tr(s, "This event has ended."));
+	}
+	sb_printf(b, "<dl>\n<dt>%s</dt>\n<dd class=\"when\">", tr(s, "When"));
+	cal_when_html(b, e, s->lang);
+	sb_puts(b, "</dd>\n");
+	if (e->location != NULL) {
+		sb_printf(b, "<dt>%s</dt>\n<dd>", tr(s, "Where"));
+		html_lines(b, e->location);
+		sb_puts(b, "</dd>\n");
+	}
+	if (!e->cancelled && !ended(e, now)) {
+		sb_printf(b, "<dt>%s</dt>\n<dd>", tr(s, "Places"));
+		places(b, s, e);
+		sb_puts(b, "</dd>\n");
+	}
+	if (http_link(e->url)) {
+		sb_printf(b, "<dt>%s</dt>\n<dd><a href=\"", tr(s, "Website"));
+		cal_html_text(b, e->url);
+		sb_puts(b, "\" rel=\"nofollow noopener\">");
+		cal_html_text(b, e->url);
+		sb_puts(b, "</a></dd>\n");
+	}
+	sb_puts(b, "</dl>\n");
 }
 
 char *
@@ -565,57 +624,30 @@ cal_event_page_render(const struct cal_site *s, const struct cal_event *e, long 
     size_t *len)
 {
 	struct sbuf b = { 0 };
-	char path[48];
+	char path[48], here[32];
 	const char *title = e->title != NULL ? e->title : "";
 
-	snprintf(path, sizeof(path), "event/%lld.ics", e->id);
+	snprintf(path, sizeof(path), "%sevent/%lld.ics", feeds_of(s), e->id);
+	snprintf(here, sizeof(here), "event/%lld", e->id);
 	page_head(&b, s, title, 1);
-	sb_puts(&b, "<header>\n<p>");
-	page_link(&b, s, 1, "&larr; All events");
+	sb_puts(&b, "<header>\n");
+	lang_switch(&b, s, here);
+	sb_puts(&b, "<p>");
+	page_link(&b, s, 1, tr(s, "&larr; All events"));
 	sb_puts(&b, "</p>\n</header>\n<main>\n<h1");
 	if (e->cancelled)
 		sb_puts(&b, " class=\"cancelled\"");
 	sb_printf(&b, "><span class=\"num\">#%lld</span> <span class=\"t\">", e->id);
-	html_text(&b, title);
+	cal_html_text(&b, title);
 	sb_puts(&b, "</span></h1>\n");
-	if (e->cancelled) {
-		sb_puts(&b, "<p class=\"badge\">This event is cancelled");
-		if (e->cancel_reason != NULL) {
-			sb_puts(&b, ": ");
-			html_text(&b, e->cancel_reason);
-		}
-		sb_puts(&b, ".</p>\n");
-	} else if (ended(e, now)) {
-		sb_puts(&b, "<p class=\"badge\">This event has ended.</p>\n");
-	}
-	sb_puts(&b, "<dl>\n<dt>When</dt>\n<dd class=\"when\">");
-	when(&b, e);
-	sb_puts(&b, "</dd>\n");
-	if (e->location != NULL) {
-		sb_puts(&b, "<dt>Where</dt>\n<dd>");
-		html_lines(&b, e->location);
-		sb_puts(&b, "</dd>\n");
-	}
-	if (!e->cancelled && !ended(e, now)) {
-		sb_puts(&b, "<dt>Places</dt>\n<dd>");
-		places(&b, e);
-		sb_puts(&b, "</dd>\n");
-	}
-	if (http_link(e->url)) {
-		sb_puts(&b, "<dt>Website</dt>\n<dd><a href=\"");
-		html_text(&b, e->url);
-		sb_puts(&b, "\" rel=\"nofollow noopener\">");
-		html_text(&b, e->url);
-		sb_puts(&b, "</a></dd>\n");
-	}
-	sb_puts(&b, "</dl>\n");
+	event_facts(&b, s, e, now);
 	if (e->description != NULL) {
-		sb_puts(&b, "<h2>About</h2>\n<p>");
+		sb_printf(&b, "<h2>%s</h2>\n<p>", tr(s, "About"));
 		html_lines(&b, e->description);
 		sb_puts(&b, "</p>\n");
 	}
 	if (!e->cancelled && !ended(e, now)) {
-		sb_puts(&b, "<h2>How to register</h2>\n");
+		sb_printf(&b, "<h2>%s</h2>\n", tr(s, "How to register"));
 		how_to(&b, s, e);
 	}
 	event_page_links(&b, s, e, path);

@@ -44,6 +44,7 @@ personal_get(const char *token)
 	const struct cal_event **sel;
 	size_t n;
 	time_t now = host->wall_now();
+	const char *lang;
 
 	for (size_t i = 0; i < npers; i++)
 		if (strcmp(pers[i].token, token) == 0)
@@ -67,7 +68,9 @@ personal_get(const char *token)
 		p->stale = true;
 	}
 	p->used = host->mono_ms();
-	if (!p->stale)
+	/* In the person's language (`lang`): a change of it renders it again. */
+	lang = lang_is_fr(host->person_lang(p->person)) ? "fr" : NULL;
+	if (!p->stale && p->lang == lang)
 		return p;
 	if (cal_store_person_events(db(), p->person, now, KEEP_PAST, &v, &n) == -1) {
 		host->log(self, CV_LOG_ERROR, "reading a personal feed: %s",
@@ -78,12 +81,16 @@ personal_get(const char *token)
 		}
 		return p; /* the last good one */
 	}
+	if (lang != NULL && cal_store_localise(db(), lang, v, n) == -1)
+		host->log(self, CV_LOG_ERROR, "reading the events' French texts: %s",
+		    sqlite3_errmsg(db()));
 	sel = cal_xrealloc(NULL, (n + 1) * sizeof(*sel));
 	for (size_t i = 0; i < n; i++)
 		sel[i] = &v[i];
-	snprintf(title, sizeof(title), "%s: my registrations", cal_name());
+	snprintf(title, sizeof(title), host->tr(lang, "%s: my registrations"), cal_name());
 	{
-		struct cal_meta m = { title, "The events you registered for", NULL, NULL,
+		struct cal_meta m = { title,
+			host->tr(lang, "The events you registered for"), NULL, NULL,
 			REFRESH_MINUTES };
 		size_t len;
 		char *body = ics_render(&m, sel, n, &len);
@@ -91,6 +98,7 @@ personal_get(const char *token)
 		cal_feed_set(&p->f, body, len, now);
 	}
 	p->stale = false;
+	p->lang = lang;
 	p->ids = cal_xrealloc(p->ids, (n + 1) * sizeof(*p->ids));
 	p->nids = n;
 	for (size_t i = 0; i < n; i++)

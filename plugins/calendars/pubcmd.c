@@ -18,12 +18,15 @@ pub_cmd_status(struct cv_ctx *ctx)
 	char *list;
 
 	if (!st.on) {
-		host->reply(ctx,
-		    "Publishing is off: set [calendars] publish_url and publish_mode.");
+		host->reply(ctx, "%s",
+		    host->tr(ctx->lang,
+		        "Publishing is off: set [calendars] publish_url and publish_mode."));
 		return;
 	}
 	if (cal_pub_rows(pdb(), st.target, &rows, &nrows) == -1) {
-		host->reply(ctx, "Sorry, that did not work: please try again later.");
+		host->reply(ctx, "%s",
+		    host->tr(ctx->lang,
+		        "Sorry, that did not work: please try again later."));
 		return;
 	}
 	for (size_t i = 0; i < nrows; i++) {
@@ -48,11 +51,16 @@ pub_cmd_status(struct cv_ctx *ctx)
 			waiting++;
 	list = sb_take(&names, NULL);
 	host->reply(ctx,
-	    "Publishing (%s): %zu on the server, %zu waiting, %zu conflict%s%s%s.",
+	    host->ntr(ctx->lang,
+	        "Publishing (%s): %zu on the server, %zu waiting, %zu conflict%s%s.",
+	        "Publishing (%s): %zu on the server, %zu waiting, %zu conflicts%s%s.",
+	        conflicts),
 	    st.caldav ? "caldav" : "webdav", done, waiting, conflicts,
-	    conflicts == 1 ? "" : "s", conflicts > 0 ? ": " : "", list);
+	    conflicts > 0 ? host->tr(ctx->lang, ": ") : "", list);
 	if (st.failures > 0)
-		host->reply(ctx, "Last failure: %s (%u in a row); next try in %lld s.",
+		host->reply(ctx,
+		    host->tr(ctx->lang,
+		        "Last failure: %s (%u in a row); next try in %lld s."),
 		    st.last_error, st.failures,
 		    (long long)((st.next_try - host->mono_ms() + 999) / 1000));
 	free(list);
@@ -65,25 +73,29 @@ pub_cmd_overwrite(struct cv_ctx *ctx)
 	int n = 0;
 
 	if (!st.on) {
-		host->reply(ctx, "Publishing is off.");
+		host->reply(ctx, "%s", host->tr(ctx->lang, "Publishing is off."));
 		return;
 	}
 	if (host->begin(self) == -1 || cal_pub_overwrite(pdb(), st.target, &n) == -1 ||
 	    host->commit(self) == -1) {
 		host->rollback(self);
-		host->reply(ctx,
-		    "Sorry, that did not work and nothing was changed: please try "
-		    "again later.");
+		host->reply(ctx, "%s",
+		    host->tr(ctx->lang,
+		        "Sorry, that did not work and nothing was changed: please try "
+		        "again later."));
 		return;
 	}
 	host->log(self, CV_LOG_INFO,
 	    "publishing: an owner chose to overwrite %d conflict(s)", n);
 	if (n == 0)
-		host->reply(ctx, "There is no conflict to overwrite.");
+		host->reply(ctx, "%s",
+		    host->tr(ctx->lang, "There is no conflict to overwrite."));
 	else
 		host->reply(ctx,
-		    "Convene's version replaces the server's copy of %d resource%s "
-		    "now.",
-		    n, n == 1 ? "" : "s");
+		    host->ntr(ctx->lang,
+		        "Convene's version replaces the server's copy of %d resource now.",
+		        "Convene's version replaces the server's copy of %d resources now.",
+		        (unsigned long)n),
+		    n);
 	kick();
 }

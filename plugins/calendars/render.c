@@ -74,7 +74,8 @@ render_doc_from(const char *base, const char *path, const char *name, const char
 	struct cal_meta m = { name, desc, src, NULL, REFRESH_MINUTES };
 	struct timespec t0, t1;
 
-	if (asprintf(&page, "%s/", base) < 0)
+	/* A French feed (under fr/) names the French page. */
+	if (asprintf(&page, "%s/%s", base, strncmp(path, "fr/", 3) == 0 ? "fr/" : "") < 0)
 		abort();
 	m.url = page;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -99,14 +100,26 @@ render_doc(const char *base, const char *path, const char *name, const char *des
 	    pub.n > 0 ? pub.v[0].body : NULL, &slices, NULL, len);
 }
 
+/* The same for the French feeds, copying from the French all.ics. */
+char *
+render_doc_fr(const char *base, const char *path, const char *name, const char *desc,
+    const struct cal_event *const *v, size_t n, size_t *len)
+{
+	return render_doc_from(base, path, name, desc, v, n,
+	    pub.nfr > 0 ? pub.fr[0].body : NULL, &slices_fr, NULL, len);
+}
+
 /* Render f, copying what all.ics (`all`, as `slices` says) holds of its events. */
 static void
 render_into(struct cal_feed *f, const char *base, const char *name, const char *desc,
-    const struct cal_event *const *v, size_t n, time_t now, const char *all)
+    const struct cal_event *const *v, size_t n, time_t now, const char *all,
+    const struct ics_slices *sl, const char *lang)
 {
 	size_t len;
-	char *body =
-	    render_doc_from(base, f->path, name, desc, v, n, all, &slices, NULL, &len);
+	char path[CAL_CHANNEL_KEY_MAX + 24], *body;
+
+	snprintf(path, sizeof(path), "%s%s", lang_is_fr(lang) ? "fr/" : "", f->path);
+	body = render_doc_from(base, path, name, desc, v, n, all, sl, NULL, &len);
 
 	cal_feed_set(f, body, len, now);
 }
@@ -220,21 +233,35 @@ page_channels(size_t *nch)
 
 /* Render the page from its events v[0..n) (by start, from the first upcoming or earlier). */
 static void
-page_update(const char *base, const struct cal_event *v, size_t n, size_t total, time_t now)
+page_update(const char *base, const struct cal_event *v, size_t n, size_t total,
+    time_t now, const char *lang)
 {
 	size_t nch, plen;
 	struct cal_channel *ch = page_channels(&nch);
 	struct cal_site st = site(base);
-	char *page = cal_page_first_render(&st, v, n, total, ch, nch, now, &plen);
+	char *page;
 
+	st.lang = lang;
+	page = cal_page_first_render(&st, v, n, total, ch, nch, now, &plen);
 	snprintf(pub.nick, sizeof(pub.nick), "%s", st.nick != NULL ? st.nick : "");
-	cal_feed_set(&pub.page, page, plen, now);
+	cal_feed_set(lang_is_fr(lang) ? &pub.page_fr : &pub.page, page, plen, now);
 	free(ch);
+	if (lang_is_fr(lang))
+		return;
 	/* What a change of registrations must re-render the page for. */
 	pub.npage_ids = 0;
 	for (size_t i = 0; i < n && pub.npage_ids < CAL_PAGE_EVENTS; i++)
 		if (v[i].start_utc + 60LL * v[i].duration_min > now)
 			pub.page_ids[pub.npage_ids++] = v[i].id;
+}
+
+/* v in French where it has French texts; the originals on an error. */
+static void
+localise_fr(struct cal_event *v, size_t n)
+{
+	if (cal_store_localise(db(), "fr", v, n) == -1)
+		host->log(self, CV_LOG_ERROR, "reading the events' French texts: %s",
+		    sqlite3_errmsg(db()));
 }
 
 /*
@@ -256,7 +283,9 @@ render_page_only(void)
 		return;
 	}
 	base = base_url();
-	page_update(base, v, n, total, now);
+	page_update(base, v, n, total, now, "en");
+	localise_fr(v, n);
+	page_update(base, v, n, total, now, "fr");
 	free(base);
 	cal_events_free(v, n);
 }
@@ -264,25 +293,27 @@ render_page_only(void)
 /* all.ics, from every event: the feeds of channels copy its VEVENTs. */
 static void
 render_all(struct cal_feed **nv, size_t *nn, struct cal_feed *old, size_t nold,
-    const char *base, const char *name, const struct cal_event **sel, size_t n, time_t now)
+    const char *base, const char *name, const struct cal_event **sel, size_t n,
+    time_t now, struct ics_slices *sl, const char *lang)
 {
 	struct cal_feed *all = feed_add(nv, nn, old, nold, "all.ics", "all events");
 	struct ics_slices news;
 	size_t len;
-	char *body = render_doc_from(base, all->path, name, "Every public event", sel, n,
-	    all->body, &slices, &news, &len);
+	char *body = render_doc_from(base, lang_is_fr(lang) ? "fr/all.ics" : all->path,
+	    name, host->tr(lang, "Every public event"), sel, n, all->body, sl, &news, &len);
 
 	/* An equal body is dropped for the old one: the same bytes, the same slices. */
 	cal_feed_set(all, body, len, now);
-	ics_slices_clear(&slices);
-	slices = news;
+	ics_slices_clear(sl);
+	*sl = news;
 }
 
 /* One feed per channel that has events, in the order they first appear. */
 static void
 render_channels(struct cal_feed **nv, size_t *nn, struct cal_feed *old, size_t nold,
     const char *base, const char *name, const struct cal_event *v,
-    const struct cal_event **sel, size_t n, time_t now)
+    const struct cal_event **sel, size_t n, time_t now, const struct ics_slices *sl,
+    const char *lang)
 {
 	char **keys = cal_xrealloc(NULL, (n + 1) * sizeof(*keys)), title[300];
 
@@ -312,12 +343,39 @@ render_channels(struct cal_feed **nv, size_t *nn, struct cal_feed *old, size_t n
 		snprintf(title, sizeof(title), "%s %s", name, v[i].channel);
 		/* feed_add() may move nv: all.ics is found after it. */
 		f = feed_add(nv, nn, old, nold, path, v[i].channel);
-		render_into(f, base, title, "The events of an IRC channel", sel, m, now,
-		    (*nv)[0].body);
+		render_into(f, base, title, host->tr(lang, "The events of an IRC channel"),
+		    sel, m, now, (*nv)[0].body, sl, lang);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(keys[i]);
 	free(keys);
+}
+
+/*
+ * The French feeds and page: the same events with their French texts
+ * (the originals where there is none), copying from the French all.ics
+ * what did not change, as for English; written under fr/. v is left in
+ * French.
+ */
+static void
+render_french(const char *base, const char *name, struct cal_event *v, size_t n,
+    const struct cal_event **sel, size_t upcoming, time_t now)
+{
+	struct cal_feed *old = pub.fr, *nv = NULL;
+	size_t nold = pub.nfr, nn = 0;
+
+	localise_fr(v, n);
+	for (size_t i = 0; i < n; i++)
+		sel[i] = &v[i];
+	render_all(&nv, &nn, old, nold, base, name, sel, n, now, &slices_fr, "fr");
+	render_channels(&nv, &nn, old, nold, base, name, v, sel, n, now, &slices_fr, "fr");
+	for (size_t i = 0; i < nold; i++)
+		cal_feed_clear(&old[i]);
+	free(old);
+	pub.fr = nv;
+	pub.nfr = nn;
+	page_update(base, v, n, upcoming, now, "fr");
+	write_files_fr();
 }
 
 /* Render every public feed and the page from the database, and write the files. */
@@ -345,8 +403,8 @@ render_public(void)
 	/* All events. */
 	for (size_t i = 0; i < n; i++)
 		sel[i] = &v[i];
-	render_all(&nv, &nn, old, nold, base, name, sel, n, now);
-	render_channels(&nv, &nn, old, nold, base, name, v, sel, n, now);
+	render_all(&nv, &nn, old, nold, base, name, sel, n, now, &slices, "en");
+	render_channels(&nv, &nn, old, nold, base, name, v, sel, n, now, &slices, "en");
 
 	for (size_t i = 0; i < nold; i++)
 		cal_feed_clear(&old[i]);
@@ -357,11 +415,12 @@ render_public(void)
 	/* The page lists the channel feeds. */
 	for (size_t i = 0; i < n; i++)
 		upcoming += v[i].start_utc + 60LL * v[i].duration_min > now;
-	page_update(base, v, n, upcoming, now);
+	page_update(base, v, n, upcoming, now, "en");
 
 	pub.next_change = next_change(v, n, now);
 	events_update(v, n, base, now, write_files() == 0);
 	publish_docs(v, n);
+	render_french(base, name, v, n, sel, upcoming, now);
 
 	/* Personal feeds follow on their next request. */
 	for (size_t i = 0; i < npers; i++)

@@ -45,6 +45,15 @@ int cal_store_upcoming(sqlite3 *db, long long now, size_t offset, size_t limit,
 int cal_store_event(sqlite3 *db, long long id, long long now, long long keep_past,
     struct cal_event *out);
 
+/*
+ * The texts of events v[0..n) in language lang: title, description and
+ * location replaced by their versions in CV_EVENT_TEXTS_VIEW where there is
+ * one (UID, SEQUENCE and the rest stay), and their `lang` set to lang, a
+ * static string. 0 (also when the events plugin
+ * has no such view yet), or -1 on a database error (localise.c).
+ */
+int cal_store_localise(sqlite3 *db, const char *lang, struct cal_event *v, size_t n);
+
 /* The same for the events `person` registered for, with their status. */
 int cal_store_person_events(sqlite3 *db, const char *person, long long now,
     long long keep_past, struct cal_event **out, size_t *n);

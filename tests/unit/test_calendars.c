@@ -20,6 +20,8 @@
 
 #include "../../plugins/calendars/feeds.h"
 #include "../../plugins/calendars/ics.h"
+#include "../../plugins/calendars/pagetext.h"
+#include "../../plugins/calendars/sbuf.h"
 #include "../../plugins/calendars/store.h"
 #include "../../plugins/events/model.h"
 
@@ -760,7 +762,7 @@ test_page_escapes(void **state)
 	e.url = strdup("javascript:alert(1)");
 	e.location = strdup("<b>room</b>");
 	struct cal_site site = { "Title <i>", "http://h:1", "convene", "!", NULL, NULL,
-		NULL, NULL };
+		NULL, NULL, NULL, NULL, NULL };
 
 	p = cal_page_render(&site, &e, 1, &ch, 1, 1700000000, 1, &len);
 	assert_int_equal(strlen(p), len);
@@ -788,7 +790,7 @@ test_page_escapes(void **state)
 
 static const struct cal_site site_irc = { "Events", "https://ev.example.org", "convene<x>",
 	"!", "ircs://irc.example.org:6697/", "irc.example.org (port 6697, TLS)",
-	"#events", "https://chat.example.org/?c=\"x\"" };
+	"#events", "https://chat.example.org/?c=\"x\"", NULL, NULL, NULL };
 
 /* The page of one event: its own channel, percent-encoded in the link. */
 static void
@@ -896,6 +898,112 @@ count(const char *s, const char *what)
 }
 
 /* Thousands of events: the front page shows the next CAL_PAGE_EVENTS and links on. */
+/* A stand-in for the host's tr: a few French sentences, the English otherwise. */
+static const char *
+fake_tr(const char *lang, const char *msgid)
+{
+	if (lang == NULL || strcmp(lang, "fr") != 0)
+		return msgid;
+	if (strcmp(msgid, "How to register") == 0)
+		return "Comment s’inscrire";
+	if (strcmp(msgid, "%d places left") == 0)
+		return "%d places restantes";
+	return msgid;
+}
+
+static char *
+when_of(long long start, int minutes, const char *tz, const char *lang)
+{
+	struct cal_event e = event(1, "t", tz, start);
+	struct sbuf b = { 0 };
+
+	e.duration_min = minutes;
+	cal_when_html(&b, &e, lang);
+	cal_event_clear(&e);
+	return sb_take(&b, NULL);
+}
+
+#define WHEN_IS(start, minutes, tz, lang, want)               \
+	do {                                                  \
+		char *w_ = when_of(start, minutes, tz, lang); \
+		assert_string_equal(w_, want);                \
+		free(w_);                                     \
+	} while (0)
+
+/* The pages' dates in French (README, "Languages"), across a DST change too. */
+static void
+test_page_dates_french(void **state)
+{
+	(void)state;
+	WHEN_IS(1796943600, 90, "America/Toronto", "fr",
+	    "jeu. 10 déc. 2026, 18\u00a0h\u00a000 à 19\u00a0h\u00a030 (heure de Toronto)");
+	WHEN_IS(1796943600, 90, "America/Toronto", "en",
+	    "Thu 10 Dec 2026, 18:00&ndash;19:30 America/Toronto");
+	/* 1 Nov 2026: Toronto leaves summer time at 2:00 during the event. */
+	WHEN_IS(1793507400, 180, "America/Toronto", "fr",
+	    "dim. 1er nov. 2026, 0\u00a0h\u00a030 à 2\u00a0h\u00a030 (heure de Toronto)");
+	WHEN_IS(1793507400, 180, "America/Toronto", "en",
+	    "Sun 1 Nov 2026, 00:30&ndash;02:30 America/Toronto");
+	/* Over midnight, into summer time (Paris, 28 Mar 2027 at 2:00). */
+	WHEN_IS(1806184800, 480, "Europe/Paris", "fr",
+	    "du sam. 27 mars 2027, 23\u00a0h\u00a000 au dim. 28 mars 2027, 8\u00a0h\u00a000 "
+	    "(heure de Paris)");
+	WHEN_IS(1796141100, 60, "America/Edmonton", "fr",
+	    "mar. 1er déc. 2026, 9\u00a0h\u00a005 à 10\u00a0h\u00a005 (heure d’Edmonton)");
+	WHEN_IS(1796943600, 60, "UTC", "fr",
+	    "du jeu. 10 déc. 2026, 23\u00a0h\u00a000 au ven. 11 déc. 2026, "
+	    "0\u00a0h\u00a000 (UTC)");
+	WHEN_IS(1796943600, 60, "-05:00", "fr",
+	    "jeu. 10 déc. 2026, 18\u00a0h\u00a000 à 19\u00a0h\u00a000 (UTC-05:00)");
+}
+
+/* The French page: lang, its links in French, the French feeds, the way back to English. */
+static void
+test_page_french(void **state)
+{
+	struct cal_event e = event(7, "Atelier", "America/Toronto", 1796943600);
+	struct cal_channel ch = { "#evenements", "channel/evenements.ics" };
+	struct cal_site s = site_irc;
+	size_t len;
+	char *p;
+
+	(void)state;
+	e.capacity = 20;
+	s.tr = fake_tr;
+	p = cal_page_render(&s, &e, 1, &ch, 1, 1700000000, 1, &len);
+	assert_non_null(strstr(p, "<html lang=\"en\">"));
+	assert_non_null(strstr(p, "<h2>How to register</h2>"));
+	assert_non_null(strstr(p, "href=\"https://ev.example.org/fr/\" hreflang=\"fr\""));
+	assert_non_null(strstr(p, "href=\"https://ev.example.org/event/7\""));
+	assert_non_null(strstr(p, "webcal://ev.example.org/calendars/all.ics"));
+	free(p);
+
+	s.lang = "fr";
+	p = cal_page_render(&s, &e, 1, &ch, 1, 1700000000, 1, &len);
+	assert_non_null(strstr(p, "<html lang=\"fr\">"));
+	assert_non_null(strstr(p, "<h2>Comment s’inscrire</h2>"));
+	assert_non_null(strstr(p, "20 places restantes"));
+	assert_non_null(strstr(p, "jeu. 10 déc. 2026, 18\u00a0h\u00a000"));
+	assert_non_null(strstr(p, "href=\"https://ev.example.org/en/\" hreflang=\"en\""));
+	assert_non_null(strstr(p, "href=\"https://ev.example.org/fr/event/7\""));
+	assert_non_null(
+	    strstr(p, "href=\"https://ev.example.org/calendars/fr/event/7.ics\""));
+	assert_non_null(strstr(p, "webcal://ev.example.org/calendars/fr/all.ics"));
+	assert_non_null(
+	    strstr(p, "webcal://ev.example.org/calendars/fr/channel/evenements.ics"));
+	assert_null(strstr(p, "ev.example.org/event/7\""));
+	assert_null(strstr(p, "calendars/all.ics"));
+	free(p);
+
+	p = cal_event_page_render(&s, &e, 1700000000, &len);
+	assert_non_null(strstr(p, "<html lang=\"fr\">"));
+	assert_non_null(strstr(p, "href=\"https://ev.example.org/en/event/7\""));
+	assert_non_null(strstr(p, "href=\"https://ev.example.org/fr/\">"));
+	assert_non_null(strstr(p, "https://ev.example.org/calendars/fr/event/7.ics"));
+	free(p);
+	cal_event_clear(&e);
+}
+
 static void
 test_page_paging(void **state)
 {
@@ -1230,6 +1338,8 @@ main(void)
 		cmocka_unit_test(test_page_escapes),
 		cmocka_unit_test(test_page_events),
 		cmocka_unit_test(test_page_paging),
+		cmocka_unit_test(test_page_dates_french),
+		cmocka_unit_test(test_page_french),
 		cmocka_unit_test(test_store_window_and_registrations),
 		cmocka_unit_test(test_store_event_and_manifest),
 		cmocka_unit_test(test_store_without_events_table),

@@ -159,6 +159,8 @@ test_calendars_queries_read_the_views(void **state)
 	rsvp(db, a, "n:carol", EV_CONFIRMED, now - 30); /* waitlist 2 */
 	rsvp(db, b, "n:carol", EV_MAYBE, now - 20);
 	assert_int_equal(model_event_cancel(db, b, "rain", now - 10), 0);
+	assert_int_equal(model_text_set(db, a, "fr", "title", "Complet", now - 5), 0);
+	assert_int_equal(model_text_set(db, b, "en", "title", "Other", now - 5), 0);
 	/* From here on, only through the views. */
 	assert_int_equal(sqlite3_set_authorizer(db, views_only, &direct), SQLITE_OK);
 
@@ -178,8 +180,14 @@ test_calendars_queries_read_the_views(void **state)
 	assert_int_equal(strlen(v[0].uid), 32);
 	assert_true(v[1].cancelled);
 	assert_string_equal(v[1].cancel_reason, "rain");
-	assert_int_equal(v[1].sequence, 1);
-	assert_int_equal(v[1].updated_at, now - 10);
+	assert_int_equal(v[1].sequence, 2); /* cancelled, then a text in English */
+	assert_int_equal(v[1].updated_at, now - 5);
+	/* The French texts (event_texts_v1): the others stay as they were. */
+	assert_int_equal(cal_store_localise(db, "fr", v, n), 0);
+	assert_string_equal(v[0].title, "Complet");
+	assert_string_equal(v[0].location, "Room 1");
+	assert_string_equal(v[1].title, "Dropped");
+	assert_string_equal(v[0].lang, "fr");
 	cal_events_free(v, n);
 
 	assert_int_equal(cal_store_upcoming(db, now, 1, 5, &v, &n, &total), 0);
@@ -190,6 +198,8 @@ test_calendars_queries_read_the_views(void **state)
 
 	assert_int_equal(cal_store_event(db, a, now, keep, &e), 1);
 	assert_string_equal(e.title, "Full");
+	assert_int_equal(cal_store_localise(db, "fr", &e, 1), 0);
+	assert_string_equal(e.title, "Complet");
 	cal_event_clear(&e);
 
 	assert_int_equal(cal_store_person_events(db, "n:carol", now, keep, &v, &n), 0);
