@@ -1,5 +1,5 @@
 /* recur.c: series rules, their RRULE, their words and their occurrences. See recur.h. */
-#include "recur.h"
+#include "recur_int.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -34,15 +34,15 @@ static const char *const month_en[12] = {
 	"Nov",
 	"Dec",
 };
-static const char *const weekday_ical[7] = { "SU", "MO", "TU", "WE", "TH", "FR", "SA" };
+const char *const recur_weekday_ical[7] = { "SU", "MO", "TU", "WE", "TH", "FR", "SA" };
 
 static const char usage[] =
     "RULE is daily, weekly, monthly, monthly on day D, or every N "
     "days|weeks|months, optionally followed by until YYYY-MM-DD or times K; or none.";
 
 /* 0 (Sunday) to 6 of a local date. */
-static int
-weekday(const struct when_local *l)
+int
+recur_weekday(const struct when_local *l)
 {
 	struct tm tm = { .tm_year = l->year - 1900,
 		.tm_mon = l->month - 1,
@@ -54,8 +54,8 @@ weekday(const struct when_local *l)
 }
 
 /* A date as one comparable number. */
-static long
-day_key(const struct when_local *l)
+long
+recur_day_key(const struct when_local *l)
 {
 	return (long)l->year * 10000 + l->month * 100 + l->day;
 }
@@ -89,11 +89,92 @@ unit(const char *w)
 	return RECUR_NONE;
 }
 
+/* The words that name the frequency: w[0] on, i past them. 0, or -1 with a sentence. */
+static int
+parse_freq(char **w, int n, int *i, struct recur_rule *out, char *err, size_t errlen)
+{
+	int v;
+
+	out->interval = 1;
+	if (strcasecmp(w[0], "daily") == 0)
+		out->freq = RECUR_DAILY, *i = 1;
+	else if (strcasecmp(w[0], "weekly") == 0)
+		out->freq = RECUR_WEEKLY, *i = 1;
+	else if (strcasecmp(w[0], "monthly") == 0)
+		out->freq = RECUR_MONTHLY_WEEKDAY, *i = 1;
+	else if (strcasecmp(w[0], "every") == 0) {
+		*i = 1;
+		if (*i < n && (v = number(w[*i])) >= 0) {
+			if (v < 1 || v > RECUR_INTERVAL_MAX) {
+				snprintf(err, errlen, "\"every N\" takes N from 1 to %d.",
+				    RECUR_INTERVAL_MAX);
+				return -1;
+			}
+			out->interval = v;
+			(*i)++;
+		}
+		if (*i >= n || (out->freq = unit(w[*i])) == RECUR_NONE) {
+			snprintf(err, errlen,
+			    "\"every\" wants a number and days, weeks or months, "
+			    "e.g. every 2 weeks. %s",
+			    usage);
+			return -1;
+		}
+		(*i)++;
+	} else {
+		snprintf(err, errlen, "I do not know the rule \"%s\". %s", w[0], usage);
+		return -1;
+	}
+	return 0;
+}
+
+/* "on day D", "until D", "times K" from w[*i] on. 0, or -1 with a sentence. */
+static int
+parse_bounds(char **w, int n, int *i, struct recur_rule *out, char *err, size_t errlen)
+{
+	int v;
+
+	if (*i + 1 < n && strcasecmp(w[*i], "on") == 0) {
+		if (out->freq != RECUR_MONTHLY_WEEKDAY || *i + 2 >= n ||
+		    strcasecmp(w[*i + 1], "day") != 0) {
+			snprintf(err, errlen,
+			    "\"on day D\" follows only monthly or every N months. %s",
+			    usage);
+			return -1;
+		}
+		if ((v = number(w[*i + 2])) < 1 || v > 31) {
+			snprintf(err, errlen, "\"on day D\" takes D from 1 to 31.");
+			return -1;
+		}
+		out->freq = RECUR_MONTHLY_DAY;
+		out->monthday = v;
+		*i += 3;
+	}
+	if (*i + 1 < n && strcasecmp(w[*i], "until") == 0) {
+		if (when_parse_date(w[*i + 1], &out->until) < 0) {
+			snprintf(err, errlen,
+			    "\"until\" wants a date as YYYY-MM-DD, not \"%s\".", w[*i + 1]);
+			return -1;
+		}
+		out->has_until = true;
+		*i += 2;
+	} else if (*i + 1 < n && strcasecmp(w[*i], "times") == 0) {
+		if ((v = number(w[*i + 1])) < 1 || v > RECUR_TIMES_MAX) {
+			snprintf(err, errlen, "\"times K\" takes K from 1 to %d.",
+			    RECUR_TIMES_MAX);
+			return -1;
+		}
+		out->times = v;
+		*i += 2;
+	}
+	return 0;
+}
+
 int
 recur_parse(const char *text, struct recur_rule *out, char *err, size_t errlen)
 {
 	char copy[256], *w[12], *save = NULL;
-	int n = 0, i = 0, v;
+	int n = 0, i = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (strlen(text) >= sizeof(copy)) {
@@ -120,69 +201,9 @@ recur_parse(const char *text, struct recur_rule *out, char *err, size_t errlen)
 		}
 		return 0;
 	}
-	out->interval = 1;
-	if (strcasecmp(w[0], "daily") == 0)
-		out->freq = RECUR_DAILY, i = 1;
-	else if (strcasecmp(w[0], "weekly") == 0)
-		out->freq = RECUR_WEEKLY, i = 1;
-	else if (strcasecmp(w[0], "monthly") == 0)
-		out->freq = RECUR_MONTHLY_WEEKDAY, i = 1;
-	else if (strcasecmp(w[0], "every") == 0) {
-		i = 1;
-		if (i < n && (v = number(w[i])) >= 0) {
-			if (v < 1 || v > RECUR_INTERVAL_MAX) {
-				snprintf(err, errlen, "\"every N\" takes N from 1 to %d.",
-				    RECUR_INTERVAL_MAX);
-				return -1;
-			}
-			out->interval = v;
-			i++;
-		}
-		if (i >= n || (out->freq = unit(w[i])) == RECUR_NONE) {
-			snprintf(err, errlen,
-			    "\"every\" wants a number and days, weeks or months, "
-			    "e.g. every 2 weeks. %s",
-			    usage);
-			return -1;
-		}
-		i++;
-	} else {
-		snprintf(err, errlen, "I do not know the rule \"%s\". %s", w[0], usage);
+	if (parse_freq(w, n, &i, out, err, errlen) < 0 ||
+	    parse_bounds(w, n, &i, out, err, errlen) < 0)
 		return -1;
-	}
-	if (i + 1 < n && strcasecmp(w[i], "on") == 0) {
-		if (out->freq != RECUR_MONTHLY_WEEKDAY || i + 2 >= n ||
-		    strcasecmp(w[i + 1], "day") != 0) {
-			snprintf(err, errlen,
-			    "\"on day D\" follows only monthly or every N months. %s",
-			    usage);
-			return -1;
-		}
-		if ((v = number(w[i + 2])) < 1 || v > 31) {
-			snprintf(err, errlen, "\"on day D\" takes D from 1 to 31.");
-			return -1;
-		}
-		out->freq = RECUR_MONTHLY_DAY;
-		out->monthday = v;
-		i += 3;
-	}
-	if (i + 1 < n && strcasecmp(w[i], "until") == 0) {
-		if (when_parse_date(w[i + 1], &out->until) < 0) {
-			snprintf(err, errlen,
-			    "\"until\" wants a date as YYYY-MM-DD, not \"%s\".", w[i + 1]);
-			return -1;
-		}
-		out->has_until = true;
-		i += 2;
-	} else if (i + 1 < n && strcasecmp(w[i], "times") == 0) {
-		if ((v = number(w[i + 1])) < 1 || v > RECUR_TIMES_MAX) {
-			snprintf(err, errlen, "\"times K\" takes K from 1 to %d.",
-			    RECUR_TIMES_MAX);
-			return -1;
-		}
-		out->times = v;
-		i += 2;
-	}
 	if (i < n) {
 		snprintf(err, errlen, "I do not understand \"%s\" in that rule. %s", w[i],
 		    usage);
@@ -238,7 +259,7 @@ recur_check(const struct recur_rule *r, const struct when_zone *z, time_t dtstar
 		    first.day, r->monthday, r->monthday);
 		return -1;
 	}
-	if (r->has_until && day_key(&r->until) < day_key(&first)) {
+	if (r->has_until && recur_day_key(&r->until) < recur_day_key(&first)) {
 		snprintf(err, errlen,
 		    "\"until %04d-%02d-%02d\" is before the first occurrence.",
 		    r->until.year, r->until.month, r->until.day);
@@ -268,7 +289,7 @@ rrule_core(const struct recur_rule *r, const struct when_local *first, char *buf
 	 */
 	if (r->freq == RECUR_MONTHLY_WEEKDAY && len < n)
 		len += (size_t)snprintf(buf + len, n - len, ";BYDAY=%d%s",
-		    (first->day - 1) / 7 + 1, weekday_ical[weekday(first)]);
+		    (first->day - 1) / 7 + 1, recur_weekday_ical[recur_weekday(first)]);
 	if (r->freq == RECUR_MONTHLY_DAY && len < n)
 		len += (size_t)snprintf(buf + len, n - len, ";BYMONTHDAY=%d", r->monthday);
 	if (r->times > 0 && len < n)
@@ -276,8 +297,8 @@ rrule_core(const struct recur_rule *r, const struct when_local *first, char *buf
 }
 
 /* The instant of a local time, by RFC 5545 3.3.5 in a gap or an overlap. */
-static time_t
-instant(const struct when_zone *z, const struct when_local *l)
+time_t
+recur_instant(const struct when_zone *z, const struct when_local *l)
 {
 	time_t t;
 	int off[2];
@@ -319,7 +340,7 @@ recur_rrule(const struct recur_rule *r, const struct when_zone *z, time_t dtstar
 	end = timegm(&tm);
 	gmtime_r(&end, &tm);
 	next.year = tm.tm_year + 1900, next.month = tm.tm_mon + 1, next.day = tm.tm_mday;
-	end = instant(z, &next) - 1;
+	end = recur_instant(z, &next) - 1;
 	gmtime_r(&end, &tm);
 	len = strlen(buf);
 	if (len < n)
@@ -338,7 +359,7 @@ recur_describe(const struct recur_rule *r, const struct when_zone *z, time_t dts
 	if (r->freq == RECUR_NONE)
 		return;
 	when_from_utc(z, dtstart, &first);
-	wd = weekday(&first);
+	wd = recur_weekday(&first);
 	switch (r->freq) {
 	case RECUR_DAILY:
 		len = (size_t)(r->interval == 1 ?
@@ -376,15 +397,8 @@ recur_describe(const struct recur_rule *r, const struct when_zone *z, time_t dts
 		snprintf(buf + len, n - len, ", %d times", r->times);
 }
 
-/* Walking the rule's occurrences in order: libical steps the wall clock. */
-struct walk {
-	icalrecur_iterator *it;
-	const struct recur_series *s;
-	int steps;
-};
-
-static int
-walk_start(struct walk *w, const struct recur_series *s)
+int
+recur_walk_start(struct recur_walk *w, const struct recur_series *s)
 {
 	struct when_local first;
 	struct icaltimetype dt = icaltime_null_time();
@@ -412,11 +426,11 @@ walk_start(struct walk *w, const struct recur_series *s)
 
 /*
  * The local date and time of the next occurrence of the rule (cancelled or
- * moved ones too); false at the end. Its instant is instant(): callers that
+ * moved ones too); false at the end. Its instant is recur_instant(): callers that
  * only compare dates skip that step, the costly one.
  */
-static bool
-walk_next(struct walk *w, struct when_local *date)
+bool
+recur_walk_next(struct recur_walk *w, struct when_local *date)
 {
 	struct icaltimetype t;
 
@@ -428,11 +442,12 @@ walk_next(struct walk *w, struct when_local *date)
 	memset(date, 0, sizeof(*date));
 	date->year = t.year, date->month = t.month, date->day = t.day;
 	date->hour = t.hour, date->minute = t.minute;
-	return !w->s->rule.has_until || day_key(date) <= day_key(&w->s->rule.until);
+	return !w->s->rule.has_until ||
+	    recur_day_key(date) <= recur_day_key(&w->s->rule.until);
 }
 
-static void
-walk_end(struct walk *w)
+void
+recur_walk_end(struct recur_walk *w)
 {
 	if (w->it != NULL)
 		icalrecur_iterator_free(w->it);
@@ -443,7 +458,7 @@ static const struct recur_override *
 override_of(const struct recur_series *s, const struct when_local *date)
 {
 	for (size_t i = 0; i < s->nov; i++)
-		if (day_key(&s->ov[i].date) == day_key(date))
+		if (recur_day_key(&s->ov[i].date) == recur_day_key(date))
 			return &s->ov[i];
 	return NULL;
 }
@@ -462,36 +477,36 @@ recur_expand(const struct recur_series *s, time_t from, time_t to, struct recur_
 {
 	struct recur_occ *buf;
 	struct when_local date;
-	struct walk w;
+	struct recur_walk w;
 	long last_moved = 0, early;
 	size_t n = 0;
 	time_t start;
 
-	if (walk_start(&w, s) < 0)
+	if (recur_walk_start(&w, s) < 0)
 		return -1;
 	if (max == 0) {
-		walk_end(&w);
+		recur_walk_end(&w);
 		return 0;
 	}
 	/* A moved occurrence may land anywhere: walk at least past its date. */
 	for (size_t i = 0; i < s->nov; i++)
 		if (!s->ov[i].cancelled && s->ov[i].start != 0 &&
-		    day_key(&s->ov[i].date) > last_moved)
-			last_moved = day_key(&s->ov[i].date);
+		    recur_day_key(&s->ov[i].date) > last_moved)
+			last_moved = recur_day_key(&s->ov[i].date);
 	/* No zone is 2 days from UTC: an unmoved occurrence on a day before `early` starts before from. */
 	when_from_utc(s->zone, from - 2 * 86400, &date);
-	early = from <= 2 * 86400 ? 0 : day_key(&date);
+	early = from <= 2 * 86400 ? 0 : recur_day_key(&date);
 	if ((buf = malloc((max + 1) * sizeof(*buf))) == NULL)
 		abort();
-	while (walk_next(&w, &date)) {
+	while (recur_walk_next(&w, &date)) {
 		const struct recur_override *ov = override_of(s, &date);
 		struct recur_occ o = { .date = date };
 
-		if (day_key(&date) < early && (ov == NULL || ov->start == 0))
+		if (recur_day_key(&date) < early && (ov == NULL || ov->start == 0))
 			continue;
-		o.start = start = instant(s->zone, &date);
+		o.start = start = recur_instant(s->zone, &date);
 
-		if (day_key(&date) > last_moved &&
+		if (recur_day_key(&date) > last_moved &&
 		    ((to != (time_t)-1 && start >= to) ||
 		        (n == max && start > buf[max - 1].start)))
 			break;
@@ -507,7 +522,7 @@ recur_expand(const struct recur_series *s, time_t from, time_t to, struct recur_
 		if (n > max)
 			n = max;
 	}
-	walk_end(&w);
+	recur_walk_end(&w);
 	memcpy(out, buf, n * sizeof(*out));
 	free(buf);
 	return (int)n;
@@ -517,18 +532,18 @@ int
 recur_start_of(const struct recur_series *s, const struct when_local *date, time_t *out)
 {
 	struct when_local d;
-	struct walk w;
+	struct recur_walk w;
 	int rc = -1;
 
-	if (walk_start(&w, s) < 0)
+	if (recur_walk_start(&w, s) < 0)
 		return -1;
-	while (walk_next(&w, &d) && day_key(&d) <= day_key(date))
-		if (day_key(&d) == day_key(date)) {
-			*out = instant(s->zone, &d);
+	while (recur_walk_next(&w, &d) && recur_day_key(&d) <= recur_day_key(date))
+		if (recur_day_key(&d) == recur_day_key(date)) {
+			*out = recur_instant(s->zone, &d);
 			rc = 0;
 			break;
 		}
-	walk_end(&w);
+	recur_walk_end(&w);
 	return rc;
 }
 
@@ -538,358 +553,4 @@ recur_is_occurrence(const struct recur_series *s, const struct when_local *date)
 	time_t t;
 
 	return recur_start_of(s, date, &t) == 0;
-}
-
-/* ---- import ---- */
-
-/* How many entries of a BY array are set. */
-static int
-by_len(const short *a, int size)
-{
-	int n = 0;
-
-	while (n < size && a[n] != ICAL_RECURRENCE_ARRAY_MAX)
-		n++;
-	return n;
-}
-
-/* "BYDAY=MO,2TU" of a rule, to name it in a refusal. */
-static void
-byday_text(const struct icalrecurrencetype *rr, char *buf, size_t n)
-{
-	size_t len = (size_t)snprintf(buf, n, "BYDAY=");
-
-	for (int i = 0; i < by_len(rr->by_day, ICAL_BY_DAY_SIZE) && len < n; i++) {
-		int pos = icalrecurrencetype_day_position(rr->by_day[i]);
-		int wd = (int)icalrecurrencetype_day_day_of_week(rr->by_day[i]) - 1;
-
-		len += (size_t)snprintf(buf + len, n - len, "%s", i > 0 ? "," : "");
-		if (pos != 0 && len < n)
-			len += (size_t)snprintf(buf + len, n - len, "%d", pos);
-		if (len < n)
-			len += (size_t)snprintf(buf + len, n - len, "%s",
-			    wd >= 0 && wd < 7 ? weekday_ical[wd] : "?");
-	}
-}
-
-static void
-bymonthday_text(const struct icalrecurrencetype *rr, char *buf, size_t n)
-{
-	size_t len = (size_t)snprintf(buf, n, "BYMONTHDAY=");
-
-	for (int i = 0; i < by_len(rr->by_month_day, ICAL_BY_MONTHDAY_SIZE) && len < n; i++)
-		len += (size_t)snprintf(buf + len, n - len, "%s%d", i > 0 ? "," : "",
-		    rr->by_month_day[i]);
-}
-
-static int
-refuse(char *err, size_t errlen, const char *part)
-{
-	snprintf(err, errlen,
-	    "The event repeats with %s, which Convene's series cannot "
-	    "express (daily, weekly, every N days/weeks/months, monthly on the same weekday "
-	    "or on one day of the month, until a date or a number of times).",
-	    part);
-	return -1;
-}
-
-/* The RRULE as a rule of ours, or -1 with a sentence naming what is not. */
-static int
-rule_of(const struct icalrecurrencetype *rr, const struct when_zone *z, time_t dtstart,
-    struct recur_rule *out, char *err, size_t errlen)
-{
-	static const struct {
-		int size;
-		size_t off;
-		const char *name;
-	} never[] = {
-		{ ICAL_BY_SECOND_SIZE, offsetof(struct icalrecurrencetype, by_second),
-		    "BYSECOND" },
-		{ ICAL_BY_MINUTE_SIZE, offsetof(struct icalrecurrencetype, by_minute),
-		    "BYMINUTE" },
-		{ ICAL_BY_HOUR_SIZE, offsetof(struct icalrecurrencetype, by_hour),
-		    "BYHOUR" },
-		{ ICAL_BY_YEARDAY_SIZE, offsetof(struct icalrecurrencetype, by_year_day),
-		    "BYYEARDAY" },
-		{ ICAL_BY_WEEKNO_SIZE, offsetof(struct icalrecurrencetype, by_week_no),
-		    "BYWEEKNO" },
-		{ ICAL_BY_MONTH_SIZE, offsetof(struct icalrecurrencetype, by_month),
-		    "BYMONTH" },
-		{ ICAL_BY_SETPOS_SIZE, offsetof(struct icalrecurrencetype, by_set_pos),
-		    "BYSETPOS" },
-	};
-	struct when_local first;
-	int ndays = by_len(rr->by_day, ICAL_BY_DAY_SIZE);
-	int nmdays = by_len(rr->by_month_day, ICAL_BY_MONTHDAY_SIZE);
-	char part[96];
-
-	memset(out, 0, sizeof(*out));
-	when_from_utc(z, dtstart, &first);
-	if (rr->freq != ICAL_DAILY_RECURRENCE && rr->freq != ICAL_WEEKLY_RECURRENCE &&
-	    rr->freq != ICAL_MONTHLY_RECURRENCE) {
-		const char *f = icalrecur_freq_to_string(rr->freq);
-
-		snprintf(part, sizeof(part), "FREQ=%s", f != NULL ? f : "?");
-		return refuse(err, errlen, part);
-	}
-	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++)
-		if (by_len((const short *)((const char *)rr + never[i].off),
-		        never[i].size) > 0)
-			return refuse(err, errlen, never[i].name);
-	if (rr->interval > RECUR_INTERVAL_MAX) {
-		snprintf(part, sizeof(part), "INTERVAL=%d", rr->interval);
-		return refuse(err, errlen, part);
-	}
-	if (rr->count > RECUR_TIMES_MAX) {
-		snprintf(part, sizeof(part), "COUNT=%d", rr->count);
-		return refuse(err, errlen, part);
-	}
-	out->interval = rr->interval > 1 ? rr->interval : 1;
-	out->times = rr->count > 0 ? rr->count : 0;
-	if (rr->freq == ICAL_DAILY_RECURRENCE || rr->freq == ICAL_WEEKLY_RECURRENCE) {
-		bool weekly = rr->freq == ICAL_WEEKLY_RECURRENCE;
-
-		if (nmdays > 0) {
-			bymonthday_text(rr, part, sizeof(part));
-			return refuse(err, errlen, part);
-		}
-		/* WEEKLY;BYDAY=<the first occurrence's weekday> is plain weekly. */
-		if (ndays > 0 &&
-		    (!weekly || ndays > 1 ||
-		        icalrecurrencetype_day_position(rr->by_day[0]) != 0 ||
-		        (int)icalrecurrencetype_day_day_of_week(rr->by_day[0]) - 1 !=
-		            weekday(&first))) {
-			byday_text(rr, part, sizeof(part));
-			return refuse(err, errlen, part);
-		}
-		out->freq = weekly ? RECUR_WEEKLY : RECUR_DAILY;
-	} else if (ndays > 0) {
-		int pos = icalrecurrencetype_day_position(rr->by_day[0]);
-
-		if (nmdays > 0 || ndays > 1 || pos != (first.day - 1) / 7 + 1 ||
-		    (int)icalrecurrencetype_day_day_of_week(rr->by_day[0]) - 1 !=
-		        weekday(&first)) {
-			byday_text(rr, part, sizeof(part));
-			return refuse(err, errlen, part);
-		}
-		out->freq = RECUR_MONTHLY_WEEKDAY;
-	} else {
-		/* FREQ=MONTHLY alone repeats on DTSTART's day (RFC 5545 3.3.10). */
-		if (nmdays > 1 || (nmdays == 1 && rr->by_month_day[0] != first.day)) {
-			bymonthday_text(rr, part, sizeof(part));
-			return refuse(err, errlen, part);
-		}
-		out->freq = RECUR_MONTHLY_DAY;
-		out->monthday = first.day;
-	}
-	if (!icaltime_is_null_time(rr->until)) {
-		struct when_local u = { .year = rr->until.year,
-			.month = rr->until.month,
-			.day = rr->until.day,
-			.hour = rr->until.hour,
-			.minute = rr->until.minute };
-
-		if (!rr->until.is_date) {
-			/* The last occurrence is the last one at or before UNTIL. */
-			time_t t = icaltime_is_utc(rr->until) ?
-			    icaltime_as_timet(rr->until) :
-			    instant(z, &u);
-			struct when_local at;
-
-			when_from_utc(z, t, &u);
-			at = u;
-			at.hour = first.hour, at.minute = first.minute;
-			if (instant(z, &at) > t) {
-				/* The day before, by the calendar: days are 23 to 25 hours long. */
-				struct tm tm = { .tm_year = u.year - 1900,
-					.tm_mon = u.month - 1,
-					.tm_mday = u.day - 1,
-					.tm_hour = 12 };
-				time_t prev = timegm(&tm);
-
-				gmtime_r(&prev, &tm);
-				u.year = tm.tm_year + 1900, u.month = tm.tm_mon + 1,
-				u.day = tm.tm_mday;
-			}
-		}
-		u.hour = u.minute = 0;
-		if (day_key(&u) < day_key(&first)) {
-			memset(out, 0, sizeof(*out)); /* only DTSTART is left */
-			return 0;
-		}
-		out->has_until = true;
-		out->until = u;
-	}
-	return 0;
-}
-
-/*
- * The instant of an RDATE or EXDATE value: in UTC, in its TZID (the
- * calendar's VTIMEZONE first, then libical's zone of that name), or
- * floating, read in the series' zone. A DATE gives its day in *date.
- */
-static int
-value_instant(icalcomponent *vevent, icalproperty *p, struct icaltimetype tt,
-    const struct when_zone *z, time_t *t, bool *is_date, struct when_local *date)
-{
-	icalparameter *tzp = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
-	struct when_local l = { .year = tt.year,
-		.month = tt.month,
-		.day = tt.day,
-		.hour = tt.hour,
-		.minute = tt.minute };
-
-	*is_date = tt.is_date;
-	*date = l;
-	if (tt.is_date)
-		return 0;
-	if (icaltime_is_utc(tt)) {
-		*t = icaltime_as_timet(tt);
-	} else if (tzp != NULL && strcmp(icalparameter_get_tzid(tzp), z->name) != 0) {
-		const char *tzid = icalparameter_get_tzid(tzp);
-		icalcomponent *cal = icalcomponent_get_parent(vevent);
-		icaltimezone *zone =
-		    cal != NULL ? icalcomponent_get_timezone(cal, tzid) : NULL;
-
-		if (zone == NULL && (zone = icaltimezone_get_builtin_timezone(tzid)) == NULL)
-			return -1;
-		*t = icaltime_as_timet_with_zone(tt, zone);
-	} else {
-		*t = instant(z, &l);
-	}
-	return 0;
-}
-
-/* An RDATE or EXDATE value, matched against the rule's occurrences. */
-struct dated {
-	icalproperty *p;
-	bool exdate, is_date, found;
-	time_t t;
-	struct when_local day;  /* the value's local day in the series' zone */
-	struct when_local date; /* the occurrence it names, once found */
-};
-
-/*
- * Match every value against the occurrences in one walk, up to the last
- * value: an RDATE or EXDATE each walking from DTSTART would let a file of
- * far-off dates hold the plugin for seconds.
- */
-static void
-match_dates(const struct recur_series *s, struct dated *d, size_t n)
-{
-	struct when_local date;
-	struct walk w;
-	long last_day = 0;
-	size_t left = n;
-
-	for (size_t i = 0; i < n; i++) {
-		if (!d[i].is_date)
-			when_from_utc(s->zone, d[i].t, &d[i].day);
-		if (day_key(&d[i].day) > last_day)
-			last_day = day_key(&d[i].day);
-	}
-	if (n == 0 || walk_start(&w, s) < 0)
-		return;
-	while (left > 0 && walk_next(&w, &date) && day_key(&date) <= last_day)
-		for (size_t i = 0; i < n; i++) {
-			if (d[i].found || day_key(&date) != day_key(&d[i].day) ||
-			    (!d[i].is_date && instant(s->zone, &date) != d[i].t))
-				continue;
-			d[i].found = true;
-			d[i].date = date;
-			left--;
-		}
-	walk_end(&w);
-}
-
-int
-recur_from_ical(icalcomponent *vevent, const struct when_zone *z, time_t dtstart,
-    struct recur_rule *out, struct when_local *ex, size_t maxex, size_t *nex, char *err,
-    size_t errlen)
-{
-	struct recur_series s = { .zone = z, .dtstart = dtstart };
-	struct dated *d = NULL;
-	size_t nd = 0, cap = 0;
-	icalproperty *p;
-	char part[64];
-	int rules = 0, rc = -1;
-
-	memset(out, 0, sizeof(*out));
-	*nex = 0;
-	if (icalcomponent_get_first_property(vevent, ICAL_EXRULE_PROPERTY) != NULL)
-		return refuse(err, errlen, "EXRULE");
-	for (p = icalcomponent_get_first_property(vevent, ICAL_RRULE_PROPERTY); p != NULL;
-	     p = icalcomponent_get_next_property(vevent, ICAL_RRULE_PROPERTY)) {
-		struct icalrecurrencetype rr = icalproperty_get_rrule(p);
-
-		if (++rules > 1)
-			return refuse(err, errlen, "more than one RRULE");
-		if (rule_of(&rr, z, dtstart, out, err, errlen) < 0)
-			return -1;
-	}
-	s.rule = *out;
-	for (p = icalcomponent_get_first_property(vevent, ICAL_ANY_PROPERTY); p != NULL;
-	     p = icalcomponent_get_next_property(vevent, ICAL_ANY_PROPERTY)) {
-		icalproperty_kind k = icalproperty_isa(p);
-		struct icaltimetype tt;
-
-		if (k != ICAL_RDATE_PROPERTY && k != ICAL_EXDATE_PROPERTY)
-			continue;
-		snprintf(part, sizeof(part), "%s:%s",
-		    k == ICAL_RDATE_PROPERTY ? "RDATE" : "EXDATE",
-		    icalproperty_get_value_as_string(p));
-		if (nd == 4 * maxex + 4) {
-			snprintf(err, errlen,
-			    "The event has more than %zu RDATE and EXDATE "
-			    "values.",
-			    4 * maxex + 4);
-			goto done;
-		}
-		if (nd == cap && (d = realloc(d, (cap = cap * 2 + 8) * sizeof(*d))) == NULL)
-			abort();
-		memset(&d[nd], 0, sizeof(d[nd]));
-		d[nd].p = p;
-		d[nd].exdate = k == ICAL_EXDATE_PROPERTY;
-		tt = d[nd].exdate ? icalproperty_get_exdate(p) :
-		                    icalproperty_get_rdate(p).time;
-		/* An RDATE of a PERIOD has a null time: no series of ours has one. */
-		if (icaltime_is_null_time(tt) ||
-		    value_instant(vevent, p, tt, z, &d[nd].t, &d[nd].is_date, &d[nd].day) <
-		        0) {
-			refuse(err, errlen, part);
-			goto done;
-		}
-		nd++;
-	}
-	match_dates(&s, d, nd);
-	for (size_t i = 0; i < nd; i++) {
-		bool seen = false;
-
-		/* RDATE on the first occurrence, or on one the rule makes, adds nothing. */
-		if (!d[i].exdate && !d[i].found && !(d[i].t == dtstart && !d[i].is_date)) {
-			snprintf(part, sizeof(part), "RDATE:%s",
-			    icalproperty_get_value_as_string(d[i].p));
-			refuse(err, errlen, part);
-			goto done;
-		}
-		if (!d[i].exdate || !d[i].found)
-			continue;
-		d[i].date.hour = d[i].date.minute = 0;
-		for (size_t j = 0; j < *nex; j++)
-			seen |= day_key(&ex[j]) == day_key(&d[i].date);
-		if (seen)
-			continue;
-		if (*nex == maxex) {
-			snprintf(err, errlen,
-			    "The event has more than %zu cancelled occurrences "
-			    "(EXDATE).",
-			    maxex);
-			goto done;
-		}
-		ex[(*nex)++] = d[i].date;
-	}
-	rc = 0;
-done:
-	free(d);
-	return rc;
 }
