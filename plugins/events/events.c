@@ -123,6 +123,8 @@ load_event(struct cv_ctx *ctx, const char *arg, bool active, struct ev_event *e)
 	long long id;
 	int rc;
 
+	if ((rc = series_load(ctx, arg, active, e)) <= 0)
+		return rc;
 	if (parse_id(arg, &id) == -1) {
 		host->reply(ctx,
 		    "'%s' is not an event number: write it like 7 or #7; "
@@ -481,6 +483,8 @@ events_init(struct cv_plugin *p, const struct cv_host *h, char *err, size_t errl
 	host->metrics_hook(p, metrics_scrape, NULL);
 	settle_timer = host->timer_add(p, START_WAIT_MS, 0, become_ready, NULL);
 	host->timer_add(p, SCAN_MS, SCAN_MS, scan, NULL);
+	series_tick(NULL);
+	host->timer_add(p, SERIES_MS, SERIES_MS, series_tick, NULL);
 	return 0;
 }
 

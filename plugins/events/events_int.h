@@ -112,6 +112,17 @@ extern struct import_job *jobs;
 void job_free(struct import_job *j);
 void cmd_event_import(struct cv_ctx *ctx);
 
+/* series.c: occurrences are made ahead this often (and at load). */
+#define SERIES_MS (10 * 60 * 1000)
+int series_load(struct cv_ctx *ctx, const char *arg, bool active, struct ev_event *e);
+int series_resolve(struct cv_ctx *ctx, const char *arg, long long *id);
+bool series_cmd_event(struct cv_ctx *ctx);
+bool series_cmd_set(struct cv_ctx *ctx);
+bool series_cmd_cancel(struct cv_ctx *ctx);
+void series_list_line(struct cv_ctx *ctx, const struct ev_event *e, const char *when,
+    const char *places);
+void series_tick(void *arg);
+
 /* reminders.c */
 /* Connected and in our channels: reminders may go out. */
 extern bool ready;

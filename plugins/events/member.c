@@ -28,7 +28,9 @@ cmd_events(struct cv_ctx *ctx)
 
 		describe_when(when, sizeof(when), &v[i], has_zone ? &mine : NULL, false);
 		describe_places(places, sizeof(places), &v[i]);
-		if (v[i].cancelled)
+		if (v[i].series_id != 0)
+			series_list_line(ctx, &v[i], when, places);
+		else if (v[i].cancelled)
 			host->reply(ctx, "#%lld %s: CANCELLED (was %s)", v[i].id,
 			    v[i].title, when);
 		else
@@ -50,7 +52,7 @@ cmd_event(struct cv_ctx *ctx)
 	int pos;
 	char when[400], places[64], status[96], path[64];
 
-	if (load_event(ctx, ctx->argv[0], false, &e) == -1)
+	if (series_cmd_event(ctx) || load_event(ctx, ctx->argv[0], false, &e) == -1)
 		return;
 	describe_when(when, sizeof(when), &e, has_zone ? &mine : NULL, true);
 	if (e.cancelled)
@@ -195,9 +197,10 @@ cmd_rsvp(struct cv_ctx *ctx)
 	char w[48], nickbuf[256];
 	int rc;
 
-	if (rsvp_answer(ctx, &want) == -1)
+	if (rsvp_answer(ctx, &want) == -1 ||
+	    (rc = series_resolve(ctx, ctx->argv[0], &id)) < 0)
 		return;
-	if (parse_id(ctx->argv[0], &id) == -1) {
+	if (rc > 0 && parse_id(ctx->argv[0], &id) == -1) {
 		host->reply(ctx,
 		    "'%s' is not an event number. Usage: rsvp N [yes|maybe|no]",
 		    echo(w, sizeof(w), ctx->argv[0]));

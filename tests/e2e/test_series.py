@@ -1,0 +1,105 @@
+"""Series (issue 16): a weekly webinar made a series with `event set N
+repeat weekly`, its occurrences named N@YYYY-MM-DD, each with its own
+places and registrations, against a real ngircd and the bot's real SQLite
+file read back read-only."""
+
+import datetime
+import re
+
+import pytest
+
+import harness
+from harness import from_bot, t
+from test_events import Net, cmd, create, db_rows, nick, none, one
+
+ZONE = "America/Toronto"
+
+
+def day(days_ahead):
+    return (datetime.datetime.now(datetime.timezone.utc).date()
+            + datetime.timedelta(days=days_ahead)).isoformat()
+
+
+@pytest.fixture(scope="module")
+def net(tmp_path_factory):
+    yield from harness.lent(Net(tmp_path_factory.mktemp("series")))
+
+
+def children(net, eid):
+    return db_rows(net.db, "SELECT id, occ_date, status FROM events WHERE series_id = ?"
+                   " ORDER BY occ_date", (eid,))
+
+
+@pytest.mark.deadline(180)
+def test_weekly_webinar(net):
+    org = net.org
+    alice, bob, carol = (net.client(nick(n)) for n in ("alice", "bob", "carol"))
+    first, second = day(3), day(10)
+    eid = create(org, "%s 18:00 %s" % (first, ZONE), "Weekly webinar")
+    one(cmd(org, "event set %d capacity 2" % eid), r"capacity set")
+    one(cmd(alice, "rsvp %d" % eid), r"(?i)confirmed|place")
+
+    # The event becomes a series: occurrences are made ahead, the first
+    # takes over the event's registrations.
+    lines = cmd(org, "event set %d repeat weekly" % eid)
+    one(lines, r"#%d Weekly webinar repeats every \w+day" % eid)
+    kids = children(net, eid)
+    assert len(kids) >= 9, kids
+    assert kids[0][1] == first and kids[1][1] == second, kids
+    regs = db_rows(net.db, "SELECT event_id FROM registrations WHERE person LIKE ?",
+                   ("%" + alice.nick.lower() + "%",))
+    assert regs == [(kids[0][0],)], regs
+    assert db_rows(net.db, "SELECT series_id, occ_date, repeat FROM events_v1 WHERE id = ?",
+                   (kids[1][0],)) == [(eid, second, None)]
+    assert db_rows(net.db, "SELECT repeat FROM events_v1 WHERE id = ?", (eid,)) == [("weekly",)]
+
+    # `event N`: the rule, the next five occurrences, the asker's status.
+    lines = cmd(alice, "event %d" % eid)
+    one(lines, r"#%d Weekly webinar: a series, every \w+day" % eid)
+    occ = [l for l in lines if re.match(r"\s*%d@\d{4}-\d\d-\d\d" % eid, l)]
+    assert len(occ) == 5, lines
+    assert ("%d@%s" % (eid, first)) in occ[0] and "You: confirmed" in occ[0], occ
+    assert "You: not registered" in occ[1], occ
+
+    # `events` lists the series once, marked as a series.
+    lines = cmd(carol, "events")
+    mine = [l for l in lines if "Weekly webinar" in l]
+    assert len(mine) == 1 and "series, every" in mine[0] and "%d@%s" % (eid, first) in mine[0], lines
+
+    # One occurrence: its own places and waitlist.
+    one(cmd(bob, "rsvp %d@%s" % (eid, second)), r"(?i)confirmed|place")
+    one(cmd(carol, "rsvp %d@%s" % (eid, second)), r"(?i)confirmed|place")
+    one(cmd(alice, "rsvp %d@%s" % (eid, second)), r"(?i)waitlist")
+    one(cmd(carol, "rsvp %d" % eid), r"(?i)confirmed|place")  # the next one: first
+    one(cmd(org, "attendees %d@%s" % (eid, second)), r"2 confirmed, 0 maybe, 1 waitlist")
+    one(cmd(org, "attendees %d" % eid), r"2 confirmed, 0 maybe, 0 waitlist")
+    one(cmd(org, "attendees %d@%s" % (eid, day(4))), r"no occurrence on")
+
+    # Cancelling one occurrence tells its people only, naming its date.
+    for c in (alice, bob, carol):
+        harness.answers(c)
+    one(cmd(org, "event cancel %d@%s The speaker is ill" % (eid, second)),
+        r"3 registered people told")
+    note = bob.wait_for(lambda l: from_bot(l, bob.nick), text=r"cancelled")
+    assert second in note.text, note.text
+    lines = cmd(alice, "event %d" % eid)
+    one(lines, r"%d@%s: .*CANCELLED" % (eid, second))
+    assert [r[2] for r in children(net, eid)][:3] == ["active", "cancelled", "active"]
+
+    # One occurrence changed alone.
+    one(cmd(org, "event set %d@%s capacity 5" % (eid, day(17))), r"capacity set")
+    caps = dict(db_rows(net.db, "SELECT occ_date, capacity FROM events WHERE series_id = ?",
+                        (eid,)))
+    assert caps[day(17)] == 5 and caps[first] == 2 and caps[day(24)] == 2, caps
+
+    # A restart makes no occurrence twice.
+    before = children(net, eid)
+    net.restart()
+    assert children(net, eid) == before
+
+    # `repeat none`: the series ends with its next occurrence.
+    one(cmd(org, "event set %d repeat none" % eid), r"repeats every \w+day, until")
+    states = [(r[1], r[2]) for r in children(net, eid)]
+    assert states[0] == (first, "active"), states
+    assert all(s == "cancelled" for _, s in states[1:]), states
+    none(cmd(org, "event %d" % eid), r"%d@%s: .*You: not" % (eid, day(17)))
