@@ -47,10 +47,14 @@ const size_t cal_schema_steps = sizeof(cal_schema) / sizeof(cal_schema[0]);
 /* The events plugin's views, never its tables: see CV_EVENTS_VIEW. */
 #define EVENT_COLUMNS CV_EVENTS_COLUMNS
 #define EVENT_NCOLUMNS 19
+#define NOT_SERIES "repeat IS NULL"
 
-/* Shown: not ended, or ended recently and not cancelled. ?1 now, ?2 keep_past. */
-#define EVENT_SHOWN                               \
-	" (start_utc + 60 * duration_min > ?1 OR" \
+/*
+ * Shown: not ended, or ended recently and not cancelled. ?1 now, ?2 keep_past.
+ * A series' own row is not (its occurrences are, each an event of its own).
+ */
+#define EVENT_SHOWN                                                  \
+	" " NOT_SERIES " AND (start_utc + 60 * duration_min > ?1 OR" \
 	"  (status != 'cancelled' AND start_utc + 60 * duration_min > ?1 - ?2))"
 
 static char *
@@ -186,8 +190,8 @@ cal_store_upcoming(sqlite3 *db, long long now, size_t offset, size_t limit,
 	if ((rc = have_events(db)) <= 0)
 		return rc;
 	if (sqlite3_prepare_v2(db,
-	        "SELECT count(*) FROM " CV_EVENTS_VIEW
-	        " WHERE start_utc + 60 * duration_min > ?1",
+	        "SELECT count(*) FROM " CV_EVENTS_VIEW " WHERE " NOT_SERIES
+	        " AND start_utc + 60 * duration_min > ?1",
 	        -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, now);
@@ -199,9 +203,9 @@ cal_store_upcoming(sqlite3 *db, long long now, size_t offset, size_t limit,
 		return -1;
 	/* Numbers: no quoting to get wrong. */
 	snprintf(sql, sizeof(sql),
-	    "SELECT " EVENT_COLUMNS " FROM " CV_EVENTS_VIEW
-	    " WHERE start_utc + 60 * duration_min > ?1 ORDER BY start_utc, id"
-	    " LIMIT %zu OFFSET %zu",
+	    "SELECT " EVENT_COLUMNS " FROM " CV_EVENTS_VIEW " WHERE " NOT_SERIES
+	    " AND start_utc + 60 * duration_min > ?1"
+	    " ORDER BY start_utc, id LIMIT %zu OFFSET %zu",
 	    limit, offset);
 	return rows(db, sql, NULL, now, 0, out, n);
 }

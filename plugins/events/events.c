@@ -318,7 +318,7 @@ check_import_keys(char *err, size_t errlen)
 static const struct cv_command commands[] = {
 	{ "events", "", "list upcoming events", 0, 0, CV_ROLE_MEMBER, 0, cmd_events },
 	{ "event", "N", "show one event", 1, 1, CV_ROLE_MEMBER, 0, cmd_event },
-	{ "rsvp", "N [yes|maybe|no]", "register for an event, or withdraw", 1, 2,
+	{ "rsvp", "N [yes|maybe|no]", "register for an event, or withdraw", 1, 3,
 	    CV_ROLE_MEMBER, 0, cmd_rsvp },
 	{ "mine", "", "list your registrations", 0, 0, CV_ROLE_MEMBER, 0, cmd_mine },
 	{ "tz", "[ZONE]", "show or set the zone times are shown in", 0, 1,

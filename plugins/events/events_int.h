@@ -117,6 +117,8 @@ void cmd_event_import(struct cv_ctx *ctx);
 int series_load(struct cv_ctx *ctx, const char *arg, bool active, struct ev_event *e);
 int series_resolve(struct cv_ctx *ctx, const char *arg, long long *id);
 bool series_cmd_event(struct cv_ctx *ctx);
+bool series_cmd_rsvp_all(struct cv_ctx *ctx);
+void series_mine(struct cv_ctx *ctx);
 bool series_cmd_set(struct cv_ctx *ctx);
 bool series_cmd_cancel(struct cv_ctx *ctx);
 void series_list_line(struct cv_ctx *ctx, const struct ev_event *e, const char *when,

@@ -197,7 +197,7 @@ cmd_rsvp(struct cv_ctx *ctx)
 	char w[48], nickbuf[256];
 	int rc;
 
-	if (rsvp_answer(ctx, &want) == -1 ||
+	if (series_cmd_rsvp_all(ctx) || rsvp_answer(ctx, &want) == -1 ||
 	    (rc = series_resolve(ctx, ctx->argv[0], &id)) < 0)
 		return;
 	if (rc > 0 && parse_id(ctx->argv[0], &id) == -1) {
@@ -284,6 +284,7 @@ cmd_mine(struct cv_ctx *ctx)
 	if (total > n)
 		host->reply(ctx, "... and %zu more later.", total - n);
 	model_mine_free(v, n);
+	series_mine(ctx);
 }
 
 void

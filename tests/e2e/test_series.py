@@ -103,3 +103,48 @@ def test_weekly_webinar(net):
     assert states[0] == (first, "active"), states
     assert all(s == "cancelled" for _, s in states[1:]), states
     none(cmd(org, "event %d" % eid), r"%d@%s: .*You: not" % (eid, day(17)))
+
+
+def regs(net, child):
+    return db_rows(net.db, "SELECT person, status FROM registrations WHERE event_id = ?"
+                   " ORDER BY seq", (child,))
+
+
+@pytest.mark.deadline(180)
+def test_standing_registrations(net):
+    org = net.org
+    p1, p2, p3, p4 = (net.client(nick(n)) for n in ("ann", "ben", "cat", "dan"))
+    first, second, third = day(5), day(12), day(19)
+    eid = create(org, "%s 12:00 Europe/Paris" % first, "Standing webinar")
+    one(cmd(org, "event set %d capacity 2" % eid), r"capacity set")
+    one(cmd(org, "event set %d repeat weekly times 2" % eid), r"every \w+day, 2 times")
+    assert [r[1] for r in children(net, eid)] == [first, second]
+
+    one(cmd(p4, "rsvp %d@%s" % (eid, second)), r"(?i)confirmed")
+    for p in (p1, p2, p3):
+        one(cmd(p, "rsvp %d all" % eid), r"every occurrence of #%d" % eid)
+    kids = [r[0] for r in children(net, eid)]
+    st = lambda child: [s for _, s in regs(net, child)]
+    assert st(kids[0]) == ["confirmed", "confirmed", "waitlist"], regs(net, kids[0])
+    assert st(kids[1]) == ["confirmed", "confirmed", "waitlist", "waitlist"], regs(net, kids[1])
+    one(cmd(p1, "mine"), r"#%d Standing webinar: every occurrence" % eid)
+
+    # A withdrawal from one occurrence promotes there only.
+    one(cmd(p1, "rsvp %d@%s no" % (eid, first)), r"(?i)withdrawn")
+    assert st(kids[0]) == ["confirmed", "confirmed"], regs(net, kids[0])
+    assert st(kids[1]) == ["confirmed", "confirmed", "waitlist", "waitlist"]
+
+    # Later occurrences take the standing registrations, in their order, once.
+    one(cmd(org, "event set %d repeat weekly" % eid), r"every \w+day")
+    kids = [r[0] for r in children(net, eid)]
+    assert len(kids) > 3
+    people = [p for p, _ in regs(net, kids[2])]
+    assert len(people) == 3 and [s for _, s in regs(net, kids[2])] == \
+        ["confirmed", "confirmed", "waitlist"], regs(net, kids[2])
+    before = [regs(net, k) for k in kids]
+    net.restart()
+    assert [regs(net, k) for k in kids] == before
+
+    one(cmd(p2, "rsvp %d all no" % eid), r"no longer registered")
+    assert len(regs(net, kids[2])) == 2
+    none(cmd(p2, "mine"), r"every occurrence")
