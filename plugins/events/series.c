@@ -71,7 +71,7 @@ schedule_one(long long id, time_t now)
 	from = now - 60 * (time_t)p.duration_min;
 	to = now + SERIES_DAYS * 86400;
 	n = recur_expand(&s, from, (time_t)-1, occ, SERIES_AHEAD);
-	if (n == SERIES_AHEAD && occ[n - 1].start >= to)
+	if (n > 0 && occ[n - 1].start >= to)
 		to = occ[n - 1].start + 1;
 	n = recur_expand(&s, from, to, occ, SERIES_MAX);
 	for (int i = 0; i < n && made >= 0; i++) {
