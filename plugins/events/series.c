@@ -19,6 +19,9 @@
 #define SERIES_DAYS 60
 #define SERIES_MAX 128
 
+/* Set while `event set N FIELD` of a series changes the series' own row. */
+static bool whole;
+
 /* The series and its zone, read for expansion. 0, or -1 when it is no series. */
 static int
 series_of(const struct ev_event *p, const struct ev_series_row *row, struct when_zone *z,
@@ -180,8 +183,8 @@ series_load(struct cv_ctx *ctx, const char *arg, bool active, struct ev_event *e
 			return -1;
 		}
 	} else {
-		if (parse_id(arg, &id) == -1 || model_series_row(db(), id, &row) != 0 ||
-		    row.repeat[0] == '\0')
+		if (whole || parse_id(arg, &id) == -1 ||
+		    model_series_row(db(), id, &row) != 0 || row.repeat[0] == '\0')
 			return 1;
 		rc = model_series_next(db(), id, host->wall_now(), &child);
 		if (rc == MODEL_ENOENT) {
@@ -457,13 +460,63 @@ out:
 	model_event_clear(&p);
 }
 
-/* `event set N repeat RULE`: true when the command was that. */
+/*
+ * `event set N FIELD VALUE` of a series: the series' own row (what later
+ * occurrences are made from) and every occurrence not started yet, each
+ * as `event set` of one event does it, with its answers and notices.
+ */
+static void
+set_series_field(struct cv_ctx *ctx, long long id)
+{
+	struct cv_ctx c = *ctx;
+	struct ev_event *v = NULL;
+	const char *argv[3];
+	char num[24];
+	size_t n = 0;
+
+	if (strcasecmp(ctx->argv[1], "start") == 0) {
+		host->reply(ctx,
+		    host->tr(ctx->lang,
+		        "A series keeps its rule's dates: move one occurrence "
+		        "with event set %lld@DATE start, or cancel the series and "
+		        "make a new one."),
+		    id);
+		return;
+	}
+	argv[0] = num;
+	argv[1] = ctx->argv[1];
+	argv[2] = ctx->argv[2];
+	c.argv = argv;
+	snprintf(num, sizeof(num), "%lld", id);
+	whole = true;
+	cmd_event_set(&c);
+	whole = false;
+	model_series_children(db(), id, host->wall_now(), &v, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].cancelled || v[i].start_utc <= host->wall_now())
+			continue;
+		snprintf(num, sizeof(num), "%lld", v[i].id);
+		cmd_event_set(&c);
+	}
+	model_events_free(v, n);
+}
+
+/* `event set N repeat RULE`, or a field of a series: true when the command was that. */
 bool
 series_cmd_set(struct cv_ctx *ctx)
 {
-	if (strcasecmp(ctx->argv[1], "repeat") != 0)
+	struct ev_series_row row;
+	long long id;
+
+	if (whole)
 		return false;
-	set_repeat(ctx, ctx->argv[0], ctx->argv[2]);
+	if (strcasecmp(ctx->argv[1], "repeat") == 0) {
+		set_repeat(ctx, ctx->argv[0], ctx->argv[2]);
+		return true;
+	}
+	if (!plain_series(ctx->argv[0], &id, &row))
+		return false;
+	set_series_field(ctx, id);
 	return true;
 }
 

@@ -1390,6 +1390,21 @@ test_series_standing(void **state)
 	EXPECT_NOT("2026-03-24");
 	member("carol", "mine");
 	EXPECT("#1 Webinar: every occurrence");
+
+	/* A field of the series: its own row and every occurrence ahead. */
+	clear_lines();
+	org("event set 1 location Room 9");
+	EXPECT("notice carol: #", "Webinar (2026-03-17) has changed", "Room 9");
+	assert_int_equal(count("SELECT count(*) FROM events WHERE location = 'Room 9'"
+	                       " AND (id = 1 OR series_id = 1)"),
+	    1 +
+	        count("SELECT count(*) FROM events WHERE series_id = 1"
+	              " AND start_utc > 1768046400 + 60 * 86400"));
+	assert_int_equal(count("SELECT count(*) FROM events WHERE series_id = 1"
+	                       " AND location IS NULL"),
+	    9); /* the ones already held: 13 January to 10 March */
+	org("event set 1 start 2026-04-01 10:00");
+	EXPECT("A series keeps its rule's dates");
 }
 
 int
