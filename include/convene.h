@@ -326,7 +326,7 @@ struct cv_events_change {
 	" cancel_reason, tz, start_utc, duration_min, status, sequence, created_at," \
 	" updated_at, purged, capacity, confirmed"
 /* The columns of CV_EVENTS_VIEW since series (events schema step 7). */
-#define CV_EVENTS_COLUMNS_SERIES CV_EVENTS_COLUMNS ", series_id, occ_date, repeat"
+#define CV_EVENTS_COLUMNS_SERIES CV_EVENTS_COLUMNS ", series_id, occ_date, repeat, rrule"
 #define CV_REGISTRATIONS_VIEW "registrations_v1"
 #define CV_REGISTRATIONS_COLUMNS "event_id, person, status, seq"
 #define CV_EVENT_TEXTS_VIEW "event_texts_v1"

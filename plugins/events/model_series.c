@@ -30,13 +30,14 @@ model_series_row(sqlite3 *db, long long id, struct ev_series_row *out)
 }
 
 int
-model_series_set_rule(sqlite3 *db, long long id, const char *repeat, time_t now)
+model_series_set_rule(sqlite3 *db, long long id, const char *repeat, const char *rrule,
+    time_t now)
 {
 	return update_one(db,
 	    prep(db,
-	        "UPDATE events SET repeat = ?, sequence = sequence + 1, updated_at = ?"
-	        " WHERE id = ? AND series_id IS NULL",
-	        "tii", repeat, (long long)now, id));
+	        "UPDATE events SET repeat = ?, rrule = ?, sequence = sequence + 1,"
+	        " updated_at = ? WHERE id = ? AND series_id IS NULL",
+	        "ttii", repeat, rrule, (long long)now, id));
 }
 
 int

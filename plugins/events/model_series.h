@@ -24,6 +24,12 @@
 	"ALTER TABLE events ADD COLUMN repeat TEXT;"                                 \
 	"ALTER TABLE events ADD COLUMN series_id INTEGER REFERENCES events(id);"     \
 	"ALTER TABLE events ADD COLUMN occ_date TEXT;"                               \
+	"ALTER TABLE events ADD COLUMN rrule TEXT;"                                  \
+	"CREATE TRIGGER series_sequence AFTER UPDATE OF status, start_utc,"          \
+	" duration_min, title, description, location, url ON events"                 \
+	" WHEN NEW.series_id IS NOT NULL BEGIN UPDATE events SET"                    \
+	" sequence = sequence + 1, updated_at = NEW.updated_at"                      \
+	" WHERE id = NEW.series_id; END;"                                            \
 	"CREATE UNIQUE INDEX events_occurrence ON events(series_id, occ_date)"       \
 	" WHERE series_id IS NOT NULL;"                                              \
 	"CREATE TABLE standing ("                                                    \
@@ -35,7 +41,8 @@
 	"CREATE VIEW " CV_EVENTS_VIEW " (" CV_EVENTS_COLUMNS_SERIES ") AS SELECT"    \
 	" id, uid, title, description, location, url, join_url, channel,"            \
 	" cancel_reason, tz, start_utc, duration_min, status, sequence, created_at," \
-	" updated_at, purged, capacity, n_confirmed, series_id, occ_date, repeat"    \
+	" updated_at, purged, capacity, n_confirmed, series_id, occ_date, repeat,"   \
+	" rrule"                                                                     \
 	" FROM events;"
 
 /*
@@ -57,8 +64,14 @@ struct ev_series_row {
 
 int model_series_row(sqlite3 *db, long long id, struct ev_series_row *out);
 
-/* Sets (or, NULL, clears) a series' rule; raises its SEQUENCE. */
-int model_series_set_rule(sqlite3 *db, long long id, const char *repeat, time_t now);
+/*
+ * Sets (or, NULL, clears) a series' rule, and its RRULE for feeds; raises
+ * its SEQUENCE. A change to one of its occurrences raises it too (the
+ * trigger above): the feed's VEVENT of a series holds its EXDATEs and
+ * overrides.
+ */
+int model_series_set_rule(sqlite3 *db, long long id, const char *repeat,
+    const char *rrule, time_t now);
 
 /* The occurrence of `date` ("YYYY-MM-DD"): MODEL_ENOENT when not made. */
 int model_series_child(sqlite3 *db, long long series, const char *date, long long *child);

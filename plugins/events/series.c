@@ -403,6 +403,7 @@ set_repeat(struct cv_ctx *ctx, const char *arg, const char *text)
 	struct recur_rule rule;
 	struct when_zone z;
 	char err[256], stored[RECUR_TEXT_MAX], words[RECUR_TEXT_MAX], until[11] = "";
+	char rrule[RECUR_TEXT_MAX];
 	long long id, child;
 	bool was_series;
 
@@ -433,8 +434,9 @@ set_repeat(struct cv_ctx *ctx, const char *arg, const char *text)
 		goto out;
 	}
 	recur_format(&rule, stored, sizeof(stored));
+	recur_rrule(&rule, &z, (time_t)p.start_utc, rrule, sizeof(rrule));
 	if (host->begin(self) == -1 ||
-	    model_series_set_rule(db(), id, stored, host->wall_now()) != 0 ||
+	    model_series_set_rule(db(), id, stored, rrule, host->wall_now()) != 0 ||
 	    schedule_one(id, host->wall_now()) < 0 ||
 	    (!was_series && model_series_child(db(), id, p.local_date, &child) == 0 &&
 	        model_series_adopt(db(), id, child) == -1)) {
