@@ -43,6 +43,12 @@ struct cal_event {
 	/* For the HTML pages only (no feed shows them): counts, never names. */
 	int capacity;  /* places; 0: no limit */
 	int confirmed; /* confirmed registrations */
+	/* Series (CV_EVENTS_VIEW): see series_ics.c. */
+	long long series_id;   /* an occurrence's series; 0 otherwise */
+	char *occ_date;        /* an occurrence's original date, YYYY-MM-DD */
+	char *rrule;           /* a series' RRULE value; NULL otherwise */
+	struct cal_event *occ; /* a series' occurrences in the same list */
+	size_t nocc;
 };
 
 void cal_event_clear(struct cal_event *e);

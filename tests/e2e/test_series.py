@@ -148,3 +148,52 @@ def test_standing_registrations(net):
     one(cmd(p2, "rsvp %d all no" % eid), r"no longer registered")
     assert len(regs(net, kids[2])) == 2
     none(cmd(p2, "mine"), r"every occurrence")
+
+
+def feed(net, path):
+    import urllib.request
+    with urllib.request.urlopen("http://127.0.0.1:%d%s" % (net.bot.http_port, path),
+                                timeout=t(10)) as r:
+        return r.read()
+
+
+def expand(body, a, b):
+    """What python3-icalendar with recurring_ical_events expands in [a, b)."""
+    import icalendar
+    import recurring_ical_events
+    cal = icalendar.Calendar.from_ical(body)
+    at = lambda s: datetime.datetime.fromtimestamp(s, datetime.timezone.utc)
+    return sorted((int(e["DTSTART"].dt.timestamp()), str(e.get("SUMMARY")))
+                  for e in recurring_ical_events.of(cal).between(at(a), at(b))
+                  if str(e.get("STATUS", "")) != "CANCELLED")
+
+
+@pytest.mark.deadline(180)
+def test_feed_of_a_series(net):
+    org = net.org
+    first = day(2)
+    eid = create(org, "%s 19:00 %s" % (first, ZONE), "Feed series")
+    one(cmd(org, "event set %d repeat weekly" % eid), r"repeats every")
+    gone, moved = day(16), day(23)
+    one(cmd(org, "event cancel %d@%s" % (eid, gone)), r"(?i)cancelled")
+    one(cmd(org, "event set %d@%s start %s 20:30" % (eid, moved, moved)), r"start set")
+    one(cmd(org, "event set %d@%s location Room 3" % (eid, day(30))), r"location set")
+    rows = db_rows(net.db, "SELECT start_utc, title, status FROM events WHERE series_id = ?"
+                   " ORDER BY start_utc", (eid,))
+    want = [(s, title) for s, title, st in rows if st == "active"]
+    a, b = rows[0][0] - 60, rows[-1][0] + 60
+
+    body = feed(net, "/calendars/event/%d.ics" % eid)
+    text = body.decode()
+    assert text.count("BEGIN:VEVENT") == 3, text  # the series and two overrides
+    assert "RRULE:FREQ=WEEKLY" in text and "EXDATE;TZID=America/Toronto:" in text, text
+    assert text.count("RECURRENCE-ID;TZID=America/Toronto:") == 2, text
+    uids = {l for l in text.splitlines() if l.startswith("UID:")}
+    assert len(uids) == 1, uids
+    assert expand(body, a, b) == want
+
+    # The channel's feed holds the series once, not its occurrences apart.
+    body = feed(net, "/calendars/all.ics")
+    assert [w for w in expand(body, a, b) if w[1] == "Feed series"] == want
+    seq = db_rows(net.db, "SELECT sequence FROM events WHERE id = ?", (eid,))[0][0]
+    assert seq >= 4, seq  # the rule, the cancel, the move, the location
