@@ -95,6 +95,7 @@ model_forget(sqlite3 *db, const char *person, time_t now, struct ev_people *prom
 	if (run(prep(db, "DELETE FROM people WHERE person = ?", "t", person)) == -1 ||
 	    run(prep(db, "DELETE FROM pending_notices WHERE person = ?", "t", person)) ==
 	        -1 ||
+	    run(prep(db, "DELETE FROM standing WHERE person = ?", "t", person)) == -1 ||
 	    run(prep(db, "UPDATE events SET created_by = NULL WHERE created_by = ?", "t",
 	        person)) == -1)
 		goto fail;

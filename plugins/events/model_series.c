@@ -136,10 +136,15 @@ model_series_add_child(sqlite3 *db, const struct ev_event *parent, const char *d
 	if (model_event_insert(db, &c, now) == -1)
 		return -1;
 	*child = c.id;
+	/*
+	 * Its UID is the series' with its date: a personal feed holds the
+	 * occurrences one holds a place for, each a VEVENT of its own, and
+	 * none of the clients tested shows it as the series' occurrence then.
+	 */
 	if (run(prep(db,
-	        "UPDATE events SET series_id = ?, occ_date = ?,"
-	        " cancel_reason = NULL WHERE id = ?",
-	        "iti", parent->id, date, c.id)) == -1)
+	        "UPDATE events SET series_id = ?1, occ_date = ?2, cancel_reason = NULL,"
+	        " uid = ?3 || '-' || replace(?2, '-', '') WHERE id = ?4",
+	        "itti", parent->id, date, parent->uid, c.id)) == -1)
 		return -1;
 	return apply_standing(db, parent->id, c.id, now);
 }

@@ -96,6 +96,9 @@ def test_weekly_webinar(net):
     before = children(net, eid)
     net.restart()
     assert children(net, eid) == before
+    uid = db_rows(net.db, "SELECT uid FROM events WHERE id = ?", (eid,))[0][0]
+    assert db_rows(net.db, "SELECT uid FROM events WHERE series_id = ? AND occ_date = ?",
+                   (eid, first)) == [(uid + "-" + first.replace("-", ""),)]
 
     # `repeat none`: the series ends with its next occurrence.
     one(cmd(org, "event set %d repeat none" % eid), r"repeats every \w+day, until")
@@ -148,6 +151,13 @@ def test_standing_registrations(net):
     one(cmd(p2, "rsvp %d all no" % eid), r"no longer registered")
     assert len(regs(net, kids[2])) == 2
     none(cmd(p2, "mine"), r"every occurrence")
+
+    # forget takes the standing registration with the rest.
+    cmd(p3, "forget")
+    one(cmd(p3, "forget confirm"), r"(?i)erased|forgot|deleted")
+    assert db_rows(net.db, "SELECT count(*) FROM standing WHERE person LIKE ?",
+                   ("%" + p3.nick.lower() + "%",)) == [(0,)]
+    assert db_rows(net.db, "SELECT count(*) FROM standing WHERE event_id = ?", (eid,)) == [(1,)]
 
 
 def feed(net, path):
