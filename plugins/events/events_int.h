@@ -124,6 +124,8 @@ bool series_cmd_cancel(struct cv_ctx *ctx);
 void series_list_line(struct cv_ctx *ctx, const struct ev_event *e, const char *when,
     const char *places);
 void series_tick(void *arg);
+int series_import(long long id, const char *repeat, const struct when_local *ex,
+    size_t nex, time_t now);
 
 /* reminders.c */
 /* Connected and in our channels: reminders may go out. */

@@ -13,6 +13,7 @@
 #include "events_int.h"
 #include "model_series.h"
 #include "recur.h"
+#include "series_int.h"
 
 /* The horizon: at least the next SERIES_AHEAD occurrences and SERIES_DAYS days. */
 #define SERIES_AHEAD 5
@@ -227,8 +228,8 @@ series_resolve(struct cv_ctx *ctx, const char *arg, long long *id)
 }
 
 /* The series' row named by a plain N, or false (a plain event, an occurrence, none). */
-static bool
-plain_series(const char *arg, long long *id, struct ev_series_row *row)
+bool
+series_plain(const char *arg, long long *id, struct ev_series_row *row)
 {
 	return strchr(arg, '@') == NULL && parse_id(arg, id) == 0 &&
 	    model_series_row(db(), *id, row) == 0 && row->repeat[0] != '\0';
@@ -273,7 +274,7 @@ series_cmd_event(struct cv_ctx *ctx)
 	long long id;
 	size_t n = 0, shown = 0;
 
-	if (!plain_series(ctx->argv[0], &id, &row) || model_event_get(db(), id, &p) != 0)
+	if (!series_plain(ctx->argv[0], &id, &row) || model_event_get(db(), id, &p) != 0)
 		return false;
 	if (series_of(&p, &row, &z, &s) == 0)
 		recur_describe(&s.rule, &z, s.dtstart, rule, sizeof(rule));
@@ -516,7 +517,7 @@ series_cmd_set(struct cv_ctx *ctx)
 		set_repeat(ctx, ctx->argv[0], ctx->argv[2]);
 		return true;
 	}
-	if (!plain_series(ctx->argv[0], &id, &row))
+	if (!series_plain(ctx->argv[0], &id, &row))
 		return false;
 	set_series_field(ctx, id);
 	return true;
@@ -530,7 +531,7 @@ series_cmd_cancel(struct cv_ctx *ctx)
 	char *reason = NULL;
 	long long id;
 
-	if (!plain_series(ctx->argv[0], &id, &row))
+	if (!series_plain(ctx->argv[0], &id, &row))
 		return false;
 	if (ctx->argc > 1 && ctx->argv[1][0] != '\0' &&
 	    clean_field(ctx, "reason", ctx->argv[1], 400, &reason) == -1)
@@ -554,138 +555,45 @@ series_cmd_cancel(struct cv_ctx *ctx)
 	return true;
 }
 
-static void
-people_add_one(struct ev_people *l, const struct ev_person *p)
+/*
+ * `event import` of a series: event id takes the rule and its occurrences
+ * are made, the cancelled dates (EXDATE) too, made cancelled, however far
+ * ahead. In the caller's transaction; 0 or -1.
+ */
+int
+series_import(long long id, const char *repeat, const struct when_local *ex, size_t nex,
+    time_t now)
 {
-	l->v = cv_xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
-	l->v[l->n].event_id = p->event_id;
-	l->v[l->n].person = p->person != NULL ? cv_xstrdup(p->person) : NULL;
-	l->v[l->n].nick = p->nick != NULL ? cv_xstrdup(p->nick) : NULL;
-	l->n++;
-}
+	struct recur_rule rule;
+	struct ev_event p;
+	struct when_zone z;
+	char err[256], rrule[RECUR_TEXT_MAX];
+	int rc = -1;
 
-/* `rsvp N all [yes|no]` for every future occurrence: the ones made, in order. */
-static void
-standing_apply(struct cv_ctx *ctx, long long id, bool yes_all, const char *nick)
-{
-	struct ev_event *v = NULL;
-	struct ev_people promoted = { 0 };
-	size_t n = 0;
-	int confirmed = 0, waiting = 0;
+	if (recur_parse(repeat, &rule, err, sizeof(err)) < 0 ||
+	    model_event_get(db(), id, &p) != 0)
+		return -1;
+	event_zone(&p, &z);
+	recur_rrule(&rule, &z, (time_t)p.start_utc, rrule, sizeof(rrule));
+	if (model_series_set_rule(db(), id, repeat, rrule, now) != 0)
+		goto out;
+	for (size_t i = 0; i < nex; i++) {
+		struct recur_series s = { .rule = rule,
+			.zone = &z,
+			.dtstart = (time_t)p.start_utc };
+		char date[11];
+		long long child;
+		time_t t;
 
-	if (host->begin(self) == -1 ||
-	    (yes_all ? model_standing_add(db(), id, ctx->who->id, nick, host->wall_now()) :
-	               model_standing_del(db(), id, ctx->who->id)) == -1 ||
-	    model_series_children(db(), id, host->wall_now(), &v, &n) == -1) {
-		fail_change(ctx, "rsvp all");
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		struct rsvp_result r = { 0 };
-
-		if (v[i].cancelled || v[i].start_utc <= host->wall_now())
+		date_text(date, &ex[i]);
+		if (recur_start_of(&s, &ex[i], &t) < 0)
 			continue;
-		if (model_rsvp(db(), v[i].id, ctx->who->id, nick,
-		        yes_all ? EV_CONFIRMED : EV_NONE, host->wall_now(), &r) != 0)
-			continue;
-		confirmed += r.after == EV_CONFIRMED;
-		waiting += r.after == EV_WAITLIST;
-		for (size_t j = 0; j < r.promoted.n; j++)
-			people_add_one(&promoted, &r.promoted.v[j]);
-		model_people_free(&r.promoted);
+		if (model_series_add_child(db(), &p, date, (long long)t, now, &child) == -1 ||
+		    model_event_cancel(db(), child, NULL, now) != 0)
+			goto out;
 	}
-	if (commit(ctx, "rsvp all") == 0) {
-		changed_event(id, CV_EVENTS_CHANGED_REGISTRATIONS, ctx->who->id);
-		tell_promoted(&promoted);
-		if (yes_all)
-			host->reply(ctx,
-			    host->tr(ctx->lang,
-			        "You are registered for every occurrence of #%lld, "
-			        "and each later one as it is scheduled: %d "
-			        "confirmed, %d on the waitlist so far."),
-			    id, confirmed, waiting);
-		else
-			host->reply(ctx,
-			    host->tr(ctx->lang,
-			        "You are no longer registered for the occurrences "
-			        "of #%lld."),
-			    id);
-	}
-	for (size_t j = 0; j < promoted.n; j++) {
-		free(promoted.v[j].person);
-		free(promoted.v[j].nick);
-	}
-	free(promoted.v);
-	model_events_free(v, n);
-}
-
-/* `rsvp N all [yes|no]`: true when the command was that. */
-bool
-series_cmd_rsvp_all(struct cv_ctx *ctx)
-{
-	struct ev_series_row row;
-	char nickbuf[256];
-	long long id;
-	bool yes_all;
-
-	if (ctx->argc < 2 || strcasecmp(ctx->argv[1], "all") != 0) {
-		if (ctx->argc < 3)
-			return false;
-		host->reply(ctx,
-		    host->tr(ctx->lang,
-		        "Usage: rsvp N [yes|maybe|no], or rsvp N "
-		        "all [yes|no] for a series."));
-		return true;
-	}
-	if (!plain_series(ctx->argv[0], &id, &row)) {
-		host->reply(ctx,
-		    host->tr(ctx->lang,
-		        "'rsvp N all' is for a series: 'event N' says whether "
-		        "N is one."));
-		return true;
-	}
-	if (ctx->argc > 2 && strcasecmp(ctx->argv[2], "yes") != 0 &&
-	    strcasecmp(ctx->argv[2], "no") != 0) {
-		host->reply(ctx, host->tr(ctx->lang, "Usage: rsvp N all [yes|no]."));
-		return true;
-	}
-	yes_all = ctx->argc < 3 || strcasecmp(ctx->argv[2], "yes") == 0;
-	/* As rsvp_allowed() in member.c: withdrawing stays open to all. */
-	if (yes_all && requires_account &&
-	    (ctx->who->via != NULL || ctx->who->account == NULL)) {
-		host->reply(ctx,
-		    host->tr(ctx->lang,
-		        "Registering here needs a services account: log in on "
-		        "IRC, then say it again."));
-		return true;
-	}
-	standing_apply(ctx, id, yes_all, stored_nick(ctx, nickbuf, sizeof(nickbuf)));
-	return true;
-}
-
-/* `mine`: the series the asker holds a standing registration for. */
-void
-series_mine(struct cv_ctx *ctx)
-{
-	long long *ids;
-	size_t n;
-
-	if (model_series_all(db(), &ids, &n) == -1)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		struct ev_event p;
-		bool has = false;
-
-		if (model_standing_has(db(), ids[i], ctx->who->id, &has) == -1 || !has ||
-		    model_event_get(db(), ids[i], &p) != 0)
-			continue;
-		if (!p.cancelled)
-			host->reply(ctx,
-			    host->tr(ctx->lang,
-			        "#%lld %s: every occurrence (rsvp %lld all no to "
-			        "stop)."),
-			    p.id, p.title, p.id);
-		model_event_clear(&p);
-	}
-	free(ids);
+	rc = schedule_one(id, now) < 0 ? -1 : 0;
+out:
+	model_event_clear(&p);
+	return rc;
 }

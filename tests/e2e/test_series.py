@@ -207,3 +207,33 @@ def test_feed_of_a_series(net):
     assert [w for w in expand(body, a, b) if w[1] == "Feed series"] == want
     seq = db_rows(net.db, "SELECT sequence FROM events WHERE id = ?", (eid,))[0][0]
     assert seq >= 4, seq  # the rule, the cancel, the move, the location
+
+
+@pytest.mark.deadline(120)
+def test_import_of_a_series(net):
+    from test_events import OneCalendar
+    start = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=4)).replace(
+        hour=0, minute=0, second=0, microsecond=0)
+    local = lambda d: (start + datetime.timedelta(days=d)).strftime("%Y%m%d") + "T180000"
+    ev = lambda uid, title, extra: (
+        "BEGIN:VEVENT\r\nUID:%s\r\nDTSTAMP:20260101T000000Z\r\n"
+        "DTSTART;TZID=Europe/Paris:%s\r\nDURATION:PT1H\r\nSUMMARY:%s\r\n%sEND:VEVENT\r\n"
+        % (uid, local(0), title, extra))
+    ics = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//Series//EN\r\n"
+           + ev("weekly@test", "Imported weekly",
+                "RRULE:FREQ=WEEKLY;COUNT=6\r\nEXDATE;TZID=Europe/Paris:%s\r\n" % local(14))
+           + ev("twice@test", "Twice a week", "RRULE:FREQ=WEEKLY;BYDAY=MO,WE\r\n")
+           + "END:VCALENDAR\r\n").encode()
+    server = OneCalendar(ics)
+    try:
+        lines = cmd(net.org, "event import http://127.0.0.1:%d/s.ics" % server.server_port,
+                    timeout=t(15))
+    finally:
+        server.close()
+    eid = int(re.search(r"Imported 1 event \(#(\d+)\)", one(lines, r"^Imported")).group(1))
+    one(lines, r"Twice a week.*BYDAY=MO,WE")
+    kids = children(net, eid)
+    assert [(d, s) for _, d, s in kids] == [
+        ((start + datetime.timedelta(days=7 * k)).date().isoformat(),
+         "cancelled" if k == 2 else "active") for k in range(6)], kids
+    one(cmd(net.org, "event %d" % eid), r"a series, every \w+day, 6 times")

@@ -828,7 +828,7 @@ test_rsvp_waitlist_promotion(void **state)
 	member("erin", "rsvp x");
 	EXPECT("reply erin: 'x' is not an event number");
 	member("erin", "rsvp 1 yes extra");
-	EXPECT("Usage: rsvp N [yes|maybe|no], or rsvp N all");
+	EXPECT("Usage: !rsvp N [yes|maybe|no], or !rsvp N all");
 	assert_int_equal(count("SELECT count(*) FROM registrations WHERE person = 'n:erin'"),
 	    0);
 
