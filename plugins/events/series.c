@@ -523,6 +523,45 @@ series_cmd_set(struct cv_ctx *ctx)
 	return true;
 }
 
+/*
+ * The series ends before now: its rule runs until yesterday, so that feeds
+ * keep the occurrences held; one not started yet is cancelled whole.
+ */
+static int
+end_before_now(long long id, const char *reason)
+{
+	struct ev_event p;
+	struct ev_series_row row;
+	struct when_zone z;
+	struct recur_series s;
+	char stored[RECUR_TEXT_MAX], rrule[RECUR_TEXT_MAX];
+	time_t now = host->wall_now();
+	int rc;
+
+	if (model_event_get(db(), id, &p) != 0)
+		return -1;
+	if (p.start_utc > now || model_series_row(db(), id, &row) != 0 ||
+	    series_of(&p, &row, &z, &s) < 0) {
+		rc = model_event_cancel(db(), id, reason, now);
+		model_event_clear(&p);
+		return rc;
+	}
+	when_from_utc(&z, now - 86400, &s.rule.until);
+	s.rule.until.hour = s.rule.until.minute = 0;
+	s.rule.has_until = true;
+	s.rule.times = 0;
+	if (recur_check(&s.rule, &z, s.dtstart, stored, sizeof(stored)) < 0) {
+		rc = model_event_cancel(db(), id, reason, now);
+		model_event_clear(&p);
+		return rc;
+	}
+	recur_format(&s.rule, stored, sizeof(stored));
+	recur_rrule(&s.rule, &z, s.dtstart, rrule, sizeof(rrule));
+	rc = model_series_set_rule(db(), id, stored, rrule, now);
+	model_event_clear(&p);
+	return rc;
+}
+
 /* `event cancel N` of a series: the rest of it. True when it was one. */
 bool
 series_cmd_cancel(struct cv_ctx *ctx)
@@ -536,8 +575,7 @@ series_cmd_cancel(struct cv_ctx *ctx)
 	if (ctx->argc > 1 && ctx->argv[1][0] != '\0' &&
 	    clean_field(ctx, "reason", ctx->argv[1], 400, &reason) == -1)
 		return true;
-	if (host->begin(self) == -1 ||
-	    model_event_cancel(db(), id, reason, host->wall_now()) != 0) {
+	if (host->begin(self) == -1 || end_before_now(id, reason) != 0) {
 		fail_change(ctx, "event cancel");
 		free(reason);
 		return true;

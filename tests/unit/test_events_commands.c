@@ -1405,6 +1405,21 @@ test_series_standing(void **state)
 	    9); /* the ones already held: 13 January to 10 March */
 	org("event set 1 start 2026-04-01 10:00");
 	EXPECT("A series keeps its rule's dates");
+
+	/* The rest of the series: the rule ends yesterday, the ones ahead are cancelled. */
+	clear_lines();
+	org("event cancel 1 Funding ended");
+	EXPECT("reply olga: Cancelled the rest of series #1");
+	EXPECT("notice carol: #", "Webinar (2026-03-17) is cancelled: Funding ended");
+	assert_int_equal(count("SELECT repeat = 'weekly until 2026-03-10' AND status = 'active'"
+	                       " FROM events WHERE id = 1"),
+	    1);
+	assert_int_equal(count("SELECT count(*) FROM events WHERE series_id = 1"
+	                       " AND status = 'active' AND start_utc > 1768046400 + 60 * 86400"),
+	    0);
+	assert_int_equal(count("SELECT count(*) FROM events WHERE series_id = 1"
+	                       " AND status = 'active'"),
+	    9);
 }
 
 int
