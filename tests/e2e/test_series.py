@@ -208,6 +208,17 @@ def test_feed_of_a_series(net):
     seq = db_rows(net.db, "SELECT sequence FROM events WHERE id = ?", (eid,))[0][0]
     assert seq >= 4, seq  # the rule, the cancel, the move, the location
 
+    # A personal feed: one VEVENT per occurrence held, the series' UID and its date.
+    member = net.client(nick("pat"))
+    one(cmd(member, "rsvp %d@%s" % (eid, first)), r"(?i)confirmed")
+    one(cmd(member, "rsvp %d@%s" % (eid, moved)), r"(?i)confirmed")
+    url = re.search(r"(http://\S+/calendars/me/\S+\.ics)", "\n".join(cmd(member, "feed"))).group(1)
+    text = feed(net, url[url.index("/calendars/"):]).decode()
+    uid = db_rows(net.db, "SELECT uid FROM events WHERE id = ?", (eid,))[0][0]
+    assert "RRULE:FREQ=WEEKLY" not in text and "RECURRENCE-ID" not in text, text
+    assert sorted(l[4:] for l in text.splitlines() if l.startswith("UID:")) == sorted(
+        "%s-%s" % (uid, d.replace("-", "")) for d in (first, moved)), text
+
 
 @pytest.mark.deadline(120)
 def test_import_of_a_series(net):
