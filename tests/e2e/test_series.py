@@ -248,3 +248,38 @@ def test_import_of_a_series(net):
         ((start + datetime.timedelta(days=7 * k)).date().isoformat(),
          "cancelled" if k == 2 else "active") for k in range(6)], kids
     one(cmd(net.org, "event %d" % eid), r"a series, every \w+day, 6 times")
+
+
+@pytest.mark.deadline(300)
+@pytest.mark.parametrize("client", ["python3-icalendar", "ical.js", "khal"])
+def test_bot_feed_in_other_clients(net, client, tmp_path):
+    """The bot's own feed of a series with a cancelled and a moved occurrence,
+    across Paris's DST change, as each client expands it: the occurrences
+    the bot made (its list), and past them recur.c's expansion, instant for
+    instant."""
+    from test_series_interop import expand_c, shown
+    org = net.org
+    eid = create(org, "%s 09:30 Europe/Paris" % day(1), "Interop %s" % client)
+    one(cmd(org, "event set %d repeat weekly times 20" % eid), r"repeats every")
+    kids = children(net, eid)
+    one(cmd(org, "event cancel %d@%s" % (eid, kids[3][1])), r"(?i)cancelled")
+    one(cmd(org, "event set %d@%s start %s 11:00" % (eid, kids[5][1], kids[5][1])),
+        r"start set")
+    rows = db_rows(net.db, "SELECT occ_date, start_utc, status FROM events"
+                   " WHERE series_id = ? ORDER BY start_utc", (eid,))
+    start = db_rows(net.db, "SELECT start_utc FROM events WHERE id = ?", (eid,))[0][0]
+    window = (start - 3600, start + 20 * 7 * 86400)
+    _, occ = expand_c("Europe/Paris", start, "weekly times 20", window,
+                      cancelled=[kids[3][1]],
+                      moved=[(kids[5][1], [r[1] for r in rows if r[0] == kids[5][1]][0])])
+    made = {d for d, _, _ in rows}
+    assert len(occ) == 19 and occ[-1][0] > "2027-03-28", occ  # past Paris's change
+    # The bot's list where it made occurrences, recur.c's past them.
+    want = sorted([s for _, s, st in rows if st == "active"]
+                  + [s for d, s, _ in occ if d not in made])
+    assert want == sorted(s for _, s, _ in occ)
+    listed = [l for l in cmd(org, "event %d" % eid) if re.match(r"\s*%d@" % eid, l)]
+    assert len(listed) == 5 and kids[3][1] in listed[3] and "CANCELLED" in listed[3], listed
+    body = feed(net, "/calendars/event/%d.ics" % eid).decode()
+    got = shown(client, body, window, tmp_path)
+    assert sorted(s for s, st in got if st != "CANCELLED") == want, (got, want)
