@@ -325,6 +325,14 @@ struct cv_events_change {
  *   purged         INTEGER, 1 once retention removed its registrations
  *   capacity       INTEGER, places (0: no limit)
  *   confirmed      INTEGER, how many registrations are 'confirmed'
+ *   series_id      INTEGER or NULL: on an occurrence of a series, the series'
+ *                  own row (whose id people write as N in N@YYYY-MM-DD)
+ *   occ_date       TEXT or NULL: on an occurrence, its original local date
+ *                  YYYY-MM-DD (its RECURRENCE-ID), kept when it is moved
+ *   repeat         TEXT or NULL: on a series' own row, its rule as
+ *                  `event set N repeat` reads it ("weekly until 2027-03-01");
+ *                  that row is the series (its start is the first
+ *                  occurrence's), each occurrence is a row of its own
  * CV_REGISTRATIONS_VIEW, one row per person registered for an event:
  *   event_id       INTEGER, the event's id
  *   person         TEXT, the cv_person id
@@ -343,6 +351,8 @@ struct cv_events_change {
 	"id, uid, title, description, location, url, join_url, channel,"             \
 	" cancel_reason, tz, start_utc, duration_min, status, sequence, created_at," \
 	" updated_at, purged, capacity, confirmed"
+/* The columns of CV_EVENTS_VIEW since series (events schema step 7). */
+#define CV_EVENTS_COLUMNS_SERIES CV_EVENTS_COLUMNS ", series_id, occ_date, repeat, rrule"
 #define CV_REGISTRATIONS_VIEW "registrations_v1"
 #define CV_REGISTRATIONS_COLUMNS "event_id, person, status, seq"
 #define CV_EVENT_TEXTS_VIEW "event_texts_v1"

@@ -9,6 +9,7 @@
 #include <libical/ical.h>
 
 #include "icstext.h"
+#include "series_ics.h"
 #include "sbuf.h"
 
 #define ZONE_MARGIN (366 * 86400) /* VTIMEZONE kept for a year around the events */
@@ -25,6 +26,9 @@ cal_event_clear(struct cal_event *e)
 	free(e->channel);
 	free(e->cancel_reason);
 	free(e->tz);
+	free(e->occ_date);
+	free(e->rrule);
+	cal_events_free(e->occ, e->nocc);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -97,6 +101,9 @@ ics_event_input(const struct cal_event *e, uint64_t seed)
 	if (e->lang != NULL)
 		h = ics_hash_text(h, e->lang);
 	h = fnv(h, nums, sizeof(nums));
+	h = ics_hash_text(h, e->rrule);
+	for (size_t i = 0; i < e->nocc; i++)
+		h = fnv(h, &(uint64_t){ ics_event_input(&e->occ[i], 0) }, sizeof(uint64_t));
 	return h != 0 ? h : 1; /* 0 means "unknown" to callers */
 }
 
@@ -140,6 +147,13 @@ time_prop(icalproperty *(*make)(struct icaltimetype), long long t, icaltimezone 
 	p = make(it);
 	icalproperty_add_parameter(p, icalparameter_new_tzid(tzid));
 	return p;
+}
+
+icalproperty *
+ics_time_prop(icalproperty *(*make)(struct icaltimetype), long long t, icaltimezone *z,
+    const char *tzid)
+{
+	return time_prop(make, t, z, tzid);
 }
 
 /* A calendar-level name or text for X- properties, which libical 3.0.16 does not escape. */
@@ -276,6 +290,8 @@ make_event(const struct cal_event *e, icaltimezone *z)
 		st = ICAL_STATUS_CONFIRMED;
 	icalcomponent_add_property(ev, icalproperty_new_status(st));
 	icalcomponent_add_property(ev, icalproperty_new_transp(ICAL_TRANSP_OPAQUE));
+	if (e->rrule != NULL)
+		series_props(ev, e, z);
 	return ev;
 }
 
@@ -335,6 +351,17 @@ render_vevent(struct sbuf *out, const struct cal_event *e, icaltimezone *z)
 	icalcomponent_free(ev);
 	refold(out, raw, strlen(raw));
 	free(raw);
+	/* A series' changed occurrences: overrides under its UID. */
+	for (size_t i = 0; e->rrule != NULL && i < e->nocc; i++) {
+		if (e->occ[i].cancelled || !series_changed(e, &e->occ[i], z))
+			continue;
+		ev = make_event(&e->occ[i], z);
+		series_override(ev, e, &e->occ[i], z);
+		raw = icalcomponent_as_ical_string_r(ev);
+		icalcomponent_free(ev);
+		refold(out, raw, strlen(raw));
+		free(raw);
+	}
 }
 
 /* The slice of event id in s (by id), or NULL. */

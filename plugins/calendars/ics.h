@@ -49,6 +49,12 @@ struct cal_event {
 	 * ics_translate. A static string.
 	 */
 	const char *lang;
+	/* Series (CV_EVENTS_VIEW): see series_ics.c. */
+	long long series_id;   /* an occurrence's series; 0 otherwise */
+	char *occ_date;        /* an occurrence's original date, YYYY-MM-DD */
+	char *rrule;           /* a series' RRULE value; NULL otherwise */
+	struct cal_event *occ; /* a series' occurrences in the same list */
+	size_t nocc;
 };
 
 /* The host's tr(), set at init; NULL (unit tests): English. */

@@ -8,6 +8,7 @@
 
 #include "convene.h"
 #include "sbuf.h"
+#include "series_ics.h"
 
 const char *const cal_schema[] = {
 	/* 1: personal feed tokens. */
@@ -45,8 +46,15 @@ const char *const cal_schema[] = {
 const size_t cal_schema_steps = sizeof(cal_schema) / sizeof(cal_schema[0]);
 
 /* The events plugin's views, never its tables: see CV_EVENTS_VIEW. */
-#define EVENT_COLUMNS CV_EVENTS_COLUMNS
-#define EVENT_NCOLUMNS 19
+#define EVENT_COLUMNS CV_EVENTS_COLUMNS_SERIES
+#define EVENT_NCOLUMNS 23
+#define NOT_SERIES "repeat IS NULL"
+/*
+ * In the public feeds a series is always shown (one VEVENT for all its
+ * occurrences), and so are all its occurrences: a cancelled one is its
+ * EXDATE, a changed one its override (series_ics.c).
+ */
+#define SERIES_SHOWN " (rrule IS NOT NULL OR series_id IS NOT NULL OR" EVENT_SHOWN ")"
 
 /* Shown: not ended, or ended recently and not cancelled. ?1 now, ?2 keep_past. */
 #define EVENT_SHOWN                               \
@@ -84,6 +92,9 @@ event_from_row(sqlite3_stmt *st, struct cal_event *e)
 	e->purged = sqlite3_column_int(st, 16) != 0;
 	e->capacity = sqlite3_column_int(st, 17);
 	e->confirmed = sqlite3_column_int(st, 18);
+	e->series_id = sqlite3_column_int64(st, 19);
+	e->occ_date = col(st, 20);
+	e->rrule = col(st, 22);
 	if (e->uid == NULL)
 		e->uid = cal_xstrdup("");
 	if (e->tz == NULL)
@@ -167,10 +178,14 @@ int
 cal_store_events(sqlite3 *db, long long now, long long keep_past, struct cal_event **out,
     size_t *n)
 {
-	return rows(db,
-	    "SELECT " EVENT_COLUMNS " FROM " CV_EVENTS_VIEW " WHERE" EVENT_SHOWN
+	int rc = rows(db,
+	    "SELECT " EVENT_COLUMNS " FROM " CV_EVENTS_VIEW " WHERE" SERIES_SHOWN
 	    " ORDER BY start_utc, id",
 	    NULL, now, keep_past, out, n);
+
+	if (rc == 0)
+		cal_series_group(*out, n);
+	return rc;
 }
 
 int
@@ -186,8 +201,8 @@ cal_store_upcoming(sqlite3 *db, long long now, size_t offset, size_t limit,
 	if ((rc = have_events(db)) <= 0)
 		return rc;
 	if (sqlite3_prepare_v2(db,
-	        "SELECT count(*) FROM " CV_EVENTS_VIEW
-	        " WHERE start_utc + 60 * duration_min > ?1",
+	        "SELECT count(*) FROM " CV_EVENTS_VIEW " WHERE " NOT_SERIES
+	        " AND start_utc + 60 * duration_min > ?1",
 	        -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(st, 1, now);
@@ -199,9 +214,9 @@ cal_store_upcoming(sqlite3 *db, long long now, size_t offset, size_t limit,
 		return -1;
 	/* Numbers: no quoting to get wrong. */
 	snprintf(sql, sizeof(sql),
-	    "SELECT " EVENT_COLUMNS " FROM " CV_EVENTS_VIEW
-	    " WHERE start_utc + 60 * duration_min > ?1 ORDER BY start_utc, id"
-	    " LIMIT %zu OFFSET %zu",
+	    "SELECT " EVENT_COLUMNS " FROM " CV_EVENTS_VIEW " WHERE " NOT_SERIES
+	    " AND start_utc + 60 * duration_min > ?1"
+	    " ORDER BY start_utc, id LIMIT %zu OFFSET %zu",
 	    limit, offset);
 	return rows(db, sql, NULL, now, 0, out, n);
 }
@@ -212,15 +227,17 @@ cal_store_event(sqlite3 *db, long long id, long long now, long long keep_past,
 {
 	struct cal_event *v;
 	size_t n;
-	char sql[sizeof(EVENT_COLUMNS) + sizeof(EVENT_SHOWN) + 96];
+	char sql[sizeof(EVENT_COLUMNS) + sizeof(SERIES_SHOWN) + 160];
 
-	/* The id is a number: no quoting to get wrong. */
+	/* The id is a number: no quoting to get wrong. A series comes whole. */
 	snprintf(sql, sizeof(sql),
 	    "SELECT " EVENT_COLUMNS " FROM " CV_EVENTS_VIEW
-	    " WHERE id = %lld AND" EVENT_SHOWN,
-	    id);
+	    " WHERE (id = %lld OR series_id = %lld) AND" SERIES_SHOWN
+	    " ORDER BY start_utc, id",
+	    id, id);
 	if (rows(db, sql, NULL, now, keep_past, &v, &n) == -1)
 		return -1;
+	cal_series_group(v, &n);
 	if (n == 1)
 		*out = v[0];
 	free(v);

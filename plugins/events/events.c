@@ -127,6 +127,8 @@ load_event(struct cv_ctx *ctx, const char *arg, bool active, struct ev_event *e)
 	long long id;
 	int rc;
 
+	if ((rc = series_load(ctx, arg, active, e)) <= 0)
+		return rc;
 	if (parse_id(arg, &id) == -1) {
 		host->reply(ctx,
 		    host->tr(reader(ctx),
@@ -401,7 +403,7 @@ check_import_keys(char *err, size_t errlen)
 static const struct cv_command commands[] = {
 	{ "events", "", N_("list upcoming events"), 0, 0, CV_ROLE_MEMBER, 0, cmd_events },
 	{ "event", "N", N_("show one event"), 1, 1, CV_ROLE_MEMBER, 0, cmd_event },
-	{ "rsvp", "N [yes|maybe|no]", N_("register for an event, or withdraw"), 1, 2,
+	{ "rsvp", "N [yes|maybe|no]", N_("register for an event, or withdraw"), 1, 3,
 	    CV_ROLE_MEMBER, 0, cmd_rsvp },
 	{ "mine", "", N_("list your registrations"), 0, 0, CV_ROLE_MEMBER, 0, cmd_mine },
 	{ "tz", "[ZONE]", N_("show or set the zone times are shown in"), 0, 1,
@@ -567,6 +569,8 @@ events_init(struct cv_plugin *p, const struct cv_host *h, char *err, size_t errl
 	host->metrics_hook(p, metrics_scrape, NULL);
 	settle_timer = host->timer_add(p, START_WAIT_MS, 0, become_ready, NULL);
 	host->timer_add(p, SCAN_MS, SCAN_MS, scan, NULL);
+	series_tick(NULL);
+	host->timer_add(p, SERIES_MS, SERIES_MS, series_tick, NULL);
 	return 0;
 }
 

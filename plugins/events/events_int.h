@@ -167,6 +167,20 @@ void cmd_event_import(struct cv_ctx *ctx);
 /* texts.c */
 int set_version(struct cv_ctx *ctx, const struct ev_event *e, const char *name,
     size_t max, const char *value, time_t now);
+/* series.c: occurrences are made ahead this often (and at load). */
+#define SERIES_MS (10 * 60 * 1000)
+int series_load(struct cv_ctx *ctx, const char *arg, bool active, struct ev_event *e);
+int series_resolve(struct cv_ctx *ctx, const char *arg, long long *id);
+bool series_cmd_event(struct cv_ctx *ctx);
+bool series_cmd_rsvp_all(struct cv_ctx *ctx);
+void series_mine(struct cv_ctx *ctx);
+bool series_cmd_set(struct cv_ctx *ctx);
+bool series_cmd_cancel(struct cv_ctx *ctx);
+void series_list_line(struct cv_ctx *ctx, const struct ev_event *e, const char *when,
+    const char *places);
+void series_tick(void *arg);
+int series_import(long long id, const char *repeat, const struct when_local *ex,
+    size_t nex, time_t now);
 
 /* reminders.c */
 /* Connected and in our channels: reminders may go out. */

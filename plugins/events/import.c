@@ -10,6 +10,7 @@
 #include <libical/ical.h>
 
 #include "import_int.h"
+#include "recur.h"
 
 #define DEFAULT_MINUTES 60 /* no DTEND and no DURATION */
 
@@ -457,6 +458,28 @@ take(icalcomponent *ev, const char *uid, const struct moment *start, long long s
 	return TAKE;
 }
 
+/*
+ * An RRULE, RDATE and EXDATE the series of `event set N repeat` can take,
+ * into e->repeat and e->ex; -1 with a sentence naming what it cannot.
+ */
+static int
+series_check(icalcomponent *ev, const struct when_zone *z, long long start,
+    struct imp_event *e, char *why, size_t whylen)
+{
+	struct recur_rule rule;
+
+	e->repeat[0] = '\0';
+	e->nex = 0;
+	if (recur_from_ical(ev, z, (time_t)start, &rule, e->ex, IMP_EXDATES_MAX, &e->nex,
+	        why, whylen) == -1)
+		return -1;
+	if (rule.freq != RECUR_NONE)
+		recur_format(&rule, e->repeat, sizeof(e->repeat));
+	else
+		e->nex = 0;
+	return 0;
+}
+
 /* Judge one VEVENT; on TAKE, fill *e; on INVALID, say why. */
 static enum verdict
 judge(icalcomponent *cal, icalcomponent *ev, const struct imp_result *r,
@@ -466,13 +489,15 @@ judge(icalcomponent *cal, icalcomponent *ev, const struct imp_result *r,
 	icalproperty *ps = icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY);
 	const char *uid = icalcomponent_get_uid(ev);
 	struct moment start;
+	struct imp_event series;
+	enum verdict v;
 	long long secs;
 
 	/* A value that cannot be read first: it is what the person must fix. */
 	if (broken(ev, why, whylen))
 		return INVALID;
-	if (has(ev, ICAL_RRULE_PROPERTY) || has(ev, ICAL_RDATE_PROPERTY) ||
-	    has(ev, ICAL_RECURRENCEID_PROPERTY))
+	/* An override of one occurrence stays out; a series is read below. */
+	if (has(ev, ICAL_RECURRENCEID_PROPERTY))
 		return RECURRING;
 	if (uid == NULL || uid[0] == '\0') {
 		snprintf(why, whylen, "it has no UID");
@@ -504,7 +529,14 @@ judge(icalcomponent *cal, icalcomponent *ev, const struct imp_result *r,
 		return PAST;
 	if (seen_uid(r, uid))
 		return DUPLICATE;
-	return take(ev, uid, &start, secs, clean, e, why, whylen);
+	if (series_check(ev, &start.z, start.utc, &series, why, whylen) == -1)
+		return INVALID;
+	if ((v = take(ev, uid, &start, secs, clean, e, why, whylen)) == TAKE) {
+		memcpy(e->repeat, series.repeat, sizeof(e->repeat));
+		memcpy(e->ex, series.ex, sizeof(e->ex));
+		e->nex = series.nex;
+	}
+	return v;
 }
 
 /*

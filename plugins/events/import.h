@@ -47,6 +47,7 @@
 #define IMP_RULES_MAX 40         /* their RRULEs still in force */
 #define IMP_COUNT_MAX 50         /* COUNT of one such RRULE */
 #define IMP_ZONE_AHEAD 10        /* years ahead a time in the file's own zone may be */
+#define IMP_EXDATES_MAX 16       /* cancelled occurrences (EXDATE) of one series */
 
 /* Which texts of an event were shortened. */
 #define IMP_CUT_TITLE 1
@@ -65,6 +66,10 @@ struct imp_event {
 	long long start_utc;
 	int duration_min;
 	unsigned shortened; /* IMP_CUT_* */
+	/* A series (RRULE, EXDATE: recur_from_ical): its rule, or "". */
+	char repeat[160];
+	struct when_local ex[IMP_EXDATES_MAX]; /* its cancelled dates */
+	size_t nex;
 };
 
 /* VEVENTs left out, by reason. */

@@ -123,7 +123,9 @@ import_events(struct import_job *j, const struct imp_result *r, int *made, int *
 		e.channel = j->channel[0] != '\0' ? j->channel : NULL;
 		e.created_by = j->person;
 		if (model_event_insert(db(), &e, now) == -1 ||
-		    model_event_set_source(db(), e.id, ie->source_uid, j->source) == -1)
+		    model_event_set_source(db(), e.id, ie->source_uid, j->source) == -1 ||
+		    (ie->repeat[0] != '\0' &&
+		        series_import(e.id, ie->repeat, ie->ex, ie->nex, now) == -1))
 			goto fail;
 		if (*made == 0)
 			*first = e.id;

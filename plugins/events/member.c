@@ -32,7 +32,9 @@ cmd_events(struct cv_ctx *ctx)
 		describe_when_lang(when, sizeof(when), &v[i], has_zone ? &mine : NULL,
 		    false, lang);
 		describe_places_lang(places, sizeof(places), &v[i], lang);
-		if (v[i].cancelled)
+		if (v[i].series_id != 0)
+			series_list_line(ctx, &v[i], when, places);
+		else if (v[i].cancelled)
 			host->reply(ctx, host->tr(lang, "#%lld %s: CANCELLED (was %s)"),
 			    v[i].id, v[i].title, when);
 		else
@@ -124,7 +126,7 @@ cmd_event(struct cv_ctx *ctx)
 	const char *lang = reader(ctx);
 	char when[400];
 
-	if (load_event(ctx, ctx->argv[0], false, &e) == -1)
+	if (series_cmd_event(ctx) || load_event(ctx, ctx->argv[0], false, &e) == -1)
 		return;
 	if (both && model_event_get(db(), e.id, &orig) != 0)
 		both = false;
@@ -272,9 +274,10 @@ cmd_rsvp(struct cv_ctx *ctx)
 	char w[48], nickbuf[256];
 	int rc;
 
-	if (rsvp_answer(ctx, &want) == -1)
+	if (series_cmd_rsvp_all(ctx) || rsvp_answer(ctx, &want) == -1 ||
+	    (rc = series_resolve(ctx, ctx->argv[0], &id)) < 0)
 		return;
-	if (parse_id(ctx->argv[0], &id) == -1) {
+	if (rc > 0 && parse_id(ctx->argv[0], &id) == -1) {
 		host->reply(ctx,
 		    host->tr(reader(ctx),
 		        "'%s' is not an event number. Usage: rsvp N [yes|maybe|no]"),
@@ -380,6 +383,7 @@ cmd_mine(struct cv_ctx *ctx)
 		        total - n),
 		    total - n);
 	model_mine_free(v, n);
+	series_mine(ctx);
 	mine_lang(ctx, lang);
 }
 

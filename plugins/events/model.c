@@ -14,6 +14,7 @@
 
 #include "convene.h"
 #include "model_int.h"
+#include "model_series.h"
 
 const char *const model_schema[] = {
 	/* 1: events, registrations, people. */
@@ -186,6 +187,8 @@ const char *const model_schema[] = {
 	" PRIMARY KEY (event_id, lang, field)) WITHOUT ROWID;"
 	"CREATE VIEW " CV_EVENT_TEXTS_VIEW " (" CV_EVENT_TEXTS_COLUMNS ") AS SELECT"
 	" event_id, lang, field, text FROM event_texts;",
+	/* 7: series (model_series.h). */
+	MODEL_SCHEMA_SERIES,
 };
 const size_t model_schema_steps = sizeof(model_schema) / sizeof(model_schema[0]);
 
@@ -473,6 +476,9 @@ event_from_row(sqlite3_stmt *st, int c, struct ev_event *e)
 	e->n_waitlist = sqlite3_column_int(st, c + 22);
 	e->reminders_from = sqlite3_column_int64(st, c + 23);
 	e->purged = sqlite3_column_int(st, c + 24) != 0;
+	e->series_id = sqlite3_column_int64(st, c + 25);
+	copy_text(e->occ_date, sizeof(e->occ_date), sqlite3_column_text(st, c + 26));
+	e->is_series = sqlite3_column_int(st, c + 27) != 0;
 }
 
 /* 32 hex digits from the kernel's random source. */
@@ -559,11 +565,11 @@ event_rows(sqlite3_stmt *st, struct ev_event **out, size_t *n)
 int
 model_events_upcoming(sqlite3 *db, time_t now, struct ev_event **out, size_t *n)
 {
-	return event_rows(
-	    prep(db,
-	        "SELECT " EVENT_COLUMNS " FROM events e"
-	        " WHERE e.start_utc + 60 * e.duration_min > ? ORDER BY e.start_utc, e.id",
-	        "i", (long long)now),
+	return event_rows(prep(db,
+	                      "SELECT " EVENT_COLUMNS " FROM events e"
+	                      " WHERE e.start_utc + 60 * e.duration_min > ?1" SERIES_ONCE
+	                      " ORDER BY e.start_utc, e.id",
+	                      "i", (long long)now),
 	    out, n);
 }
 
@@ -578,16 +584,18 @@ model_events_upcoming_first(sqlite3 *db, time_t now, size_t limit, struct ev_eve
 	 * from a week back holds every event that has not ended, in order.
 	 */
 	if (one_int(prep(db,
-	                "SELECT count(*) FROM events WHERE start_utc + 60 * duration_min > ?",
+	                "SELECT count(*) FROM events e"
+	                " WHERE e.start_utc + 60 * e.duration_min > ?1" SERIES_ONCE,
 	                "i", (long long)now),
 	        0, &count) == -1)
 		return -1;
 	*total = (size_t)count;
-	return event_rows(prep(db,
-	                      "SELECT " EVENT_COLUMNS " FROM events e"
-	                      " WHERE e.start_utc > ?1 - 604800 AND e.start_utc + 60 * e.duration_min > ?1"
-	                      " ORDER BY e.start_utc, e.id LIMIT ?2",
-	                      "ii", (long long)now, (long long)limit),
+	return event_rows(
+	    prep(db,
+	        "SELECT " EVENT_COLUMNS " FROM events e"
+	        " WHERE e.start_utc > ?1 - 604800 AND e.start_utc + 60 * e.duration_min > ?1" SERIES_ONCE
+	        " ORDER BY e.start_utc, e.id LIMIT ?2",
+	        "ii", (long long)now, (long long)limit),
 	    out, n);
 }
 

@@ -66,6 +66,10 @@ struct ev_event {
 	int n_confirmed, n_maybe, n_waitlist;
 	long long reminders_from; /* reminders due before this are not sent */
 	bool purged;              /* registrations deleted for retention; counts kept */
+	/* Series (model_series.h): an occurrence's series and date; a series' own row. */
+	long long series_id;
+	char occ_date[11];
+	bool is_series;
 };
 
 void model_event_clear(struct ev_event *e);

@@ -18,15 +18,21 @@
 /* The one out-of-memory helper, shared with the host (include/cv_xalloc.h). */
 #define xrealloc cv_xrealloc
 
+/* An occurrence's title names its date, so every notice about it does. */
+#define EVENT_TITLE                                                                    \
+	"CASE WHEN e.occ_date IS NULL THEN e.title ELSE e.title || ' (' || e.occ_date" \
+	" || ')' END"
 #define EVENT_COLUMNS                                                                    \
-	"e.id, e.uid, e.title, e.description, e.location, e.url, e.join_url, e.channel," \
+	"e.id, e.uid, " EVENT_TITLE                                                      \
+	", e.description, e.location, e.url, e.join_url, e.channel,"                     \
 	" e.cancel_reason, e.created_by, e.local_date, e.local_time, e.tz, e.start_utc," \
 	" e.duration_min, e.capacity, e.status, e.sequence, e.created_at, e.updated_at," \
 	" CASE WHEN e.purged THEN e.kept_confirmed ELSE e.n_confirmed END,"              \
 	" CASE WHEN e.purged THEN e.kept_maybe ELSE e.n_maybe END,"                      \
 	" CASE WHEN e.purged THEN e.kept_waitlist ELSE e.n_waitlist END,"                \
-	" e.reminders_from, e.purged"
-#define EVENT_NCOLUMNS 25
+	" e.reminders_from, e.purged, coalesce(e.series_id, 0), e.occ_date,"             \
+	" e.repeat IS NOT NULL"
+#define EVENT_NCOLUMNS 28
 
 /* model.c */
 char *xstrdup_or_null(const char *s);

@@ -95,6 +95,7 @@ model_forget(sqlite3 *db, const char *person, time_t now, struct ev_people *prom
 	if (run(prep(db, "DELETE FROM people WHERE person = ?", "t", person)) == -1 ||
 	    run(prep(db, "DELETE FROM pending_notices WHERE person = ?", "t", person)) ==
 	        -1 ||
+	    run(prep(db, "DELETE FROM standing WHERE person = ?", "t", person)) == -1 ||
 	    run(prep(db, "UPDATE events SET created_by = NULL WHERE created_by = ?", "t",
 	        person)) == -1)
 		goto fail;
@@ -379,6 +380,14 @@ model_event_localise(sqlite3 *db, struct ev_event *e, const char *lang)
 	buf = xrealloc(NULL, MODEL_TEXT_MAX);
 	for (size_t i = 0; i < sizeof names / sizeof *names && rc != -1; i++) {
 		rc = model_text_get(db, e->id, lang, names[i], buf, MODEL_TEXT_MAX);
+		/* An occurrence reads its series' version, its title naming its date. */
+		if (rc == 0 && e->series_id != 0) {
+			rc = model_text_get(db, e->series_id, lang, names[i], buf,
+			    MODEL_TEXT_MAX);
+			if (rc == 1 && i == 0 && e->occ_date[0] != '\0')
+				snprintf(buf + strlen(buf), MODEL_TEXT_MAX - strlen(buf),
+				    " (%s)", e->occ_date);
+		}
 		if (rc == 1) {
 			free(*fields[i]);
 			*fields[i] = xstrdup_or_null(buf);

@@ -479,7 +479,8 @@ cmd_event_set(struct cv_ctx *ctx)
 	char w[48];
 	size_t i;
 
-	if (!organizer(ctx) || load_event(ctx, ctx->argv[0], true, &e) == -1)
+	if (!organizer(ctx) || series_cmd_set(ctx) ||
+	    load_event(ctx, ctx->argv[0], true, &e) == -1)
 		return;
 	for (i = 0; i < sizeof(setters) / sizeof(setters[0]); i++)
 		if (strcasecmp(field, setters[i].name) == 0)
@@ -513,7 +514,8 @@ cmd_event_cancel(struct cv_ctx *ctx)
 	char *reason = NULL;
 	size_t told;
 
-	if (!organizer(ctx) || load_event(ctx, ctx->argv[0], true, &e) == -1)
+	if (!organizer(ctx) || series_cmd_cancel(ctx) ||
+	    load_event(ctx, ctx->argv[0], true, &e) == -1)
 		return;
 	if (ctx->argc > 1 &&
 	    clean_field(ctx, "reason", ctx->argv[1], SHORT_MAX, &reason) == -1)

@@ -89,7 +89,9 @@ GOOD = calendar(
            end="DTEND;TZID=/freeassociation.sourceforge.net/Europe/Berlin:%s"
            % stamp(D_START + datetime.timedelta(minutes=45))),
     # What Convene cannot hold yet.
-    vevent("rec@test", "Weekly", "DTSTART:%sZ" % stamp(A_START), ["RRULE:FREQ=WEEKLY;COUNT=4"]),
+    # An override of one occurrence alone (series: test_series.py).
+    vevent("rec@test", "Weekly", "DTSTART:%sZ" % stamp(A_START),
+           ["RECURRENCE-ID:%sZ" % stamp(A_START)]),
     vevent("allday@test", "Holiday", "DTSTART;VALUE=DATE:%s" % day(14).strftime("%Y%m%d")),
     vevent("long@test", "Long camp", "DTSTART:%sZ" % stamp(A_START),
            end="DTEND:%sZ" % stamp(A_START + datetime.timedelta(days=8))),

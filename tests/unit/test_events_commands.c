@@ -869,7 +869,7 @@ test_rsvp_waitlist_promotion(void **state)
 	member("erin", "rsvp x");
 	EXPECT("reply erin: 'x' is not an event number");
 	member("erin", "rsvp 1 yes extra");
-	EXPECT("usage: rsvp");
+	EXPECT("Usage: !rsvp N [yes|maybe|no], or !rsvp N all");
 	assert_int_equal(count("SELECT count(*) FROM registrations WHERE person = 'n:erin'"),
 	    0);
 
@@ -1407,6 +1407,118 @@ test_forget_says_what_waits_for_a_plugin(void **state)
 	EXPECT("reply alice: Convene holds nothing about you.");
 }
 
+/* series.c's timer: the occurrences due by the horizon, made and taken. */
+void series_tick(void *arg);
+
+/* The start of series 1's occurrence on `date`, or -1. */
+static long long
+occ_start(const char *date)
+{
+	char sql[160];
+
+	snprintf(sql, sizeof(sql),
+	    "SELECT coalesce(max(start_utc), -1) FROM events WHERE series_id = 1"
+	    " AND occ_date = '%s'",
+	    date);
+	return count(sql);
+}
+
+/* Occurrences keep their wall-clock time across DST changes (issue 16). */
+static void
+test_series_dst(void **state)
+{
+	org("event add 2026-03-03 18:00 America/Toronto Webinar");
+	org("event set 1 repeat weekly");
+	EXPECT("reply olga: #1 Webinar repeats every Tuesday");
+	/* 18:00 EST is 23:00Z; from 8 March, 18:00 EDT is 22:00Z. */
+	assert_int_equal(occ_start("2026-03-03"), 1772578800);
+	assert_int_equal(occ_start("2026-03-10"), 1772578800 + 7 * 86400 - 3600);
+	assert_int_equal(occ_start("2026-03-31"), 1772578800 + 28 * 86400 - 3600);
+	assert_int_equal(count("SELECT count(*) FROM events WHERE series_id = 1"), 5);
+	org("event add 2026-03-22 18:00 Europe/Paris Atelier");
+	org("event set 7 repeat every 1 weeks times 3");
+	EXPECT("reply olga: #7 Atelier repeats every Sunday, 3 times");
+	/* Paris moves on 29 March: 17:00Z, then 16:00Z. */
+	assert_int_equal(count("SELECT start_utc FROM events WHERE series_id = 7"
+	                       " AND occ_date = '2026-03-29'"),
+	    1774800000);
+	assert_int_equal(count("SELECT count(*) FROM events WHERE series_id = 7"), 3);
+	org("event set 1@2026-03-11 title X");
+	EXPECT("no occurrence on 2026-03-11");
+}
+
+/* Standing registrations: in their order, in each occurrence as it is made, once. */
+static void
+test_series_standing(void **state)
+{
+	org("event add 2026-01-13 18:00 America/Toronto Webinar");
+	org("event set 1 capacity 2");
+	org("event set 1 repeat weekly");
+	assert_int_equal(count("SELECT count(*) FROM events WHERE series_id = 1"), 9);
+	member("carol", "rsvp 1 all");
+	member("alice", "rsvp 1 all");
+	member("bob", "rsvp 1 all yes");
+	EXPECT("every occurrence of #1", "0 confirmed, 9 on the waitlist");
+	member("dave", "rsvp 1@2026-01-20");
+	EXPECT("dave", "waitlist");
+	assert_int_equal(count("SELECT count(*) FROM registrations r JOIN events e"
+	                       " ON e.id = r.event_id WHERE e.series_id = 1"),
+	    28);
+	/* Two months on: the timer makes the later ones, and takes the places. */
+	fake_now += 60 * 86400;
+	series_tick(NULL);
+	series_tick(NULL);
+	assert_int_equal(count("SELECT count(*) FROM events WHERE series_id = 1"), 17);
+	assert_int_equal(count("SELECT count(*) FROM registrations r JOIN events e"
+	                       " ON e.id = r.event_id WHERE e.occ_date = '2026-05-05'"
+	                       " AND r.status = 'confirmed' AND r.person IN (SELECT person"
+	                       " FROM standing WHERE seq <= 2)"),
+	    2);
+	assert_int_equal(count("SELECT count(*) FROM registrations r JOIN events e"
+	                       " ON e.id = r.event_id WHERE e.occ_date = '2026-05-05'"
+	                       " AND r.status = 'waitlist'"),
+	    1);
+	/* `rsvp 1` is the next occurrence; `events` lists the series once. */
+	member("erin", "rsvp 1");
+	EXPECT("erin", "Webinar (2026-03-17)");
+	clear_lines();
+	member("erin", "events");
+	EXPECT("#1 Webinar (series, every Tuesday): next 1@2026-03-17");
+	EXPECT_NOT("2026-03-24");
+	member("carol", "mine");
+	EXPECT("#1 Webinar: every occurrence");
+
+	/* A field of the series: its own row and every occurrence ahead. */
+	clear_lines();
+	org("event set 1 location Room 9");
+	EXPECT("notice carol: #", "Webinar (2026-03-17) has changed", "Room 9");
+	assert_int_equal(count("SELECT count(*) FROM events WHERE location = 'Room 9'"
+	                       " AND (id = 1 OR series_id = 1)"),
+	    1 +
+	        count("SELECT count(*) FROM events WHERE series_id = 1"
+	              " AND start_utc > 1768046400 + 60 * 86400"));
+	assert_int_equal(count("SELECT count(*) FROM events WHERE series_id = 1"
+	                       " AND location IS NULL"),
+	    9); /* the ones already held: 13 January to 10 March */
+	org("event set 1 start 2026-04-01 10:00");
+	EXPECT("A series keeps its rule's dates");
+
+	/* The rest of the series: the rule ends yesterday, the ones ahead are cancelled. */
+	clear_lines();
+	org("event cancel 1 Funding ended");
+	EXPECT("reply olga: Cancelled the rest of series #1");
+	EXPECT("notice carol: #", "Webinar (2026-03-17) is cancelled: Funding ended");
+	assert_int_equal(count("SELECT repeat = 'weekly until 2026-03-10' AND status = 'active'"
+	                       " FROM events WHERE id = 1"),
+	    1);
+	assert_int_equal(count("SELECT count(*) FROM events WHERE series_id = 1"
+	                       " AND status = 'active' AND start_utc > 1768046400 + 60 * 86400"),
+	    0);
+	assert_int_equal(count("SELECT count(*) FROM events WHERE series_id = 1"
+	                       " AND status = 'active'"),
+	    9);
+}
+
 int
 main(void)
 {
@@ -1433,6 +1545,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_forget_says_what_waits_for_a_plugin,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_series_dst, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_series_standing, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

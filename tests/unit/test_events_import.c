@@ -73,7 +73,10 @@ test_zones_durations_and_skips(void **state)
 	    "DTSTART;TZID=Nowhere/Land:20270105T170000\r\nSUMMARY:Q\r\n") "BEGIN:VEVENT\r\nDTSTART:20270105T170000Z\r\nSUMMARY:no uid\r\nEND:VEVENT\r\n");
 
 	assert_int_equal(parse(ics, &r, err, sizeof(err)), 0);
-	assert_int_equal(r.n, 4);
+	assert_int_equal(r.n, 5); /* the weekly series is taken (issue 16) */
+	assert_string_equal(r.v[4].source_uid, "rec");
+	assert_string_equal(r.v[4].repeat, "weekly");
+	assert_string_equal(r.v[0].repeat, "");
 	assert_string_equal(r.v[0].source_uid, "utc");
 	assert_string_equal(r.v[0].tz, "UTC");
 	assert_int_equal(r.v[0].start_utc, 1799168400LL); /* 2027-01-05 17:00Z */
@@ -86,7 +89,7 @@ test_zones_durations_and_skips(void **state)
 	assert_int_equal(r.v[2].start_utc, 1799326800LL); /* 13:00Z */
 	assert_int_equal(r.v[2].duration_min, 60);
 	assert_string_equal(r.v[3].tz, "Europe/Berlin");
-	assert_int_equal(r.skipped.recurring, 2);
+	assert_int_equal(r.skipped.recurring, 1); /* an override (RECURRENCE-ID) */
 	assert_int_equal(r.skipped.allday, 1);
 	assert_int_equal(r.skipped.too_long, 1);
 	assert_int_equal(r.skipped.past, 1);
