@@ -10,7 +10,7 @@
  * Input: fields separated by NUL bytes, in the order of `field` below;
  * missing ones are NULL.
  */
-// fuzz-sources: plugins/calendars/feeds.c plugins/calendars/page.c plugins/calendars/ics.c plugins/calendars/icstext.c plugins/calendars/sbuf.c
+// fuzz-sources: plugins/calendars/feeds.c plugins/calendars/page.c plugins/calendars/pagetext.c plugins/calendars/ics.c plugins/calendars/series_ics.c plugins/calendars/icstext.c plugins/calendars/sbuf.c
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -171,7 +171,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* The site's strings come from the config and the server, checked there. */
 	s = (struct cal_site){ e.title, "https://ev.example.org", field[NICK], "!",
-		"ircs://irc.example.org:6697/", "irc.example.org", field[SITECHAN], NULL };
+		"ircs://irc.example.org:6697/", "irc.example.org", field[SITECHAN], NULL,
+		NULL, NULL, NULL };
+	/* The French page's dates and links too (its sentences need the host's tr). */
+	if (size % 2 == 1)
+		s.lang = "fr";
 	if (field[CHAT] != NULL && strncmp(field[CHAT], "https://", 8) == 0)
 		s.chat_url = field[CHAT];
 
