@@ -54,6 +54,7 @@ static const char *const tags[] = {
 
 static const char *const attrs[] = {
 	"lang=",
+	"hreflang=",
 	"charset=",
 	"name=",
 	"content=",
