@@ -217,7 +217,7 @@ FUZZ_B := build/fuzz
 FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -g -O1
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_B)/%)
 
-$(FUZZ_B)/%: tests/fuzz/%.c $(BOT_LIB_SRC) $(wildcard plugins/*/*.c) $(wildcard include/*.h bot/*.h)
+$(FUZZ_B)/%: tests/fuzz/%.c $(BOT_LIB_SRC) $(wildcard plugins/*/*.c) $(wildcard include/*.h bot/*.h tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter \

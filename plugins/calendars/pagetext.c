@@ -10,6 +10,7 @@
 
 #include <libical/ical.h>
 
+#include "cv_french.h"
 #include "ics.h"
 
 void
@@ -81,24 +82,6 @@ local_time(long long t, const char *tz, struct tm *tm)
 /* French typography keeps "18 h 00" on one line. */
 #define NBSP "\xc2\xa0"
 
-/* French names of the zones' cities that differ (as the events plugin's when.c). */
-static const char *const fr_cities[][2] = {
-	{ "Algiers", "Alger" },
-	{ "Athens", "Athènes" },
-	{ "Brussels", "Bruxelles" },
-	{ "Bucharest", "Bucarest" },
-	{ "Copenhagen", "Copenhague" },
-	{ "Lisbon", "Lisbonne" },
-	{ "London", "Londres" },
-	{ "Mexico_City", "Mexico" },
-	{ "Montreal", "Montréal" },
-	{ "Moscow", "Moscou" },
-	{ "Vienna", "Vienne" },
-	{ "Warsaw", "Varsovie" },
-	{ "Sao_Paulo", "São Paulo" },
-	{ "Beirut", "Beyrouth" },
-};
-
 /* "(heure de Toronto)", "(heure d’Edmonton)", "(UTC)", "(UTC-05:00)" (README, "Languages"). */
 static void
 zone_fr(struct sbuf *b, const char *tz)
@@ -115,9 +98,8 @@ zone_fr(struct sbuf *b, const char *tz)
 		return;
 	}
 	snprintf(city, sizeof(city), "%s", slash + 1);
-	for (size_t i = 0; i < sizeof(fr_cities) / sizeof(fr_cities[0]); i++)
-		if (strcmp(city, fr_cities[i][0]) == 0)
-			snprintf(city, sizeof(city), "%s", fr_cities[i][1]);
+	if (cv_fr_city(city) != city) /* never copied onto itself */
+		snprintf(city, sizeof city, "%s", cv_fr_city(city));
 	for (char *c = city; *c != '\0'; c++)
 		if (*c == '_')
 			*c = ' ';
@@ -130,13 +112,8 @@ zone_fr(struct sbuf *b, const char *tz)
 static void
 day_time_fr(struct sbuf *b, const struct tm *t)
 {
-	static const char *const days[] = { "dim.", "lun.", "mar.", "mer.", "jeu.",
-		"ven.", "sam." };
-	static const char *const months[] = { "janv.", "févr.", "mars", "avr.", "mai",
-		"juin", "juil.", "août", "sept.", "oct.", "nov.", "déc." };
-
-	sb_printf(b, "%s %d%s %s %d, %d" NBSP "h" NBSP "%02d", days[t->tm_wday % 7],
-	    t->tm_mday, t->tm_mday == 1 ? "er" : "", months[t->tm_mon % 12],
+	sb_printf(b, "%s %d%s %s %d, %d" NBSP "h" NBSP "%02d", cv_fr_weekday(t->tm_wday),
+	    t->tm_mday, t->tm_mday == 1 ? "er" : "", cv_fr_month(t->tm_mon),
 	    t->tm_year + 1900, t->tm_hour, t->tm_min);
 }
 

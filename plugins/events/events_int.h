@@ -123,8 +123,6 @@ void when_said(char *buf, size_t n, const struct ev_event *e, const char *lang);
  */
 void fit_said(char *buf, size_t n, const struct when_zone *z, const struct when_local *l,
     enum when_fit fit, const int off[2], const char *lang);
-/* "3 places left", "full (waitlist)", "no limit" */
-void places_said(char *buf, size_t n, const struct ev_event *e, const char *lang);
 /*
  * A notice to registrants for one language: e is the event as that
  * language's readers see it; pub: the line for relayed people (may return

@@ -450,7 +450,7 @@ set_told(struct cv_ctx *ctx, long long id, const char *field, const struct set_o
 		return;
 	if (o->what != CHANGE_NONE)
 		tell_confirmed(&after, o->what);
-	places_said(places, sizeof(places), &after, ctx->lang);
+	describe_places_lang(places, sizeof(places), &after, ctx->lang);
 	if (o->what != CHANGE_NONE)
 		host->reply(ctx,
 		    host->ntr(ctx->lang, "#%lld %s: %s set; %d confirmed person told.",
@@ -564,7 +564,7 @@ announce(struct ev_event *e)
 	/* On error the original texts: still the event. */
 	model_event_localise(db(), e, lang);
 	when_said(when, sizeof(when), e, lang);
-	places_said(places, sizeof(places), e, lang);
+	describe_places_lang(places, sizeof(places), e, lang);
 	host->say(e->channel,
 	    host->tr(lang,
 	        "#%lld %s: %s; %s. Details: %sevent %lld. Register: %srsvp %lld%s%s"),

@@ -28,21 +28,6 @@ when_said(char *buf, size_t n, const struct ev_event *e, const char *lang)
 }
 
 void
-places_said(char *buf, size_t n, const struct ev_event *e, const char *lang)
-{
-	int left = model_places_left(e);
-
-	if (left < 0)
-		snprintf(buf, n, "%s", host->tr(lang, "no limit"));
-	else if (left == 0)
-		snprintf(buf, n, "%s", host->tr(lang, "full (waitlist)"));
-	else
-		snprintf(buf, n,
-		    host->ntr(lang, "%d place left", "%d places left", (unsigned long)left),
-		    left);
-}
-
-void
 fit_said(char *buf, size_t n, const struct when_zone *z, const struct when_local *l,
     enum when_fit fit, const int off[2], const char *lang)
 {

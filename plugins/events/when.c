@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cv_french.h"
+
 static bool
 is_leap(int y)
 {
@@ -343,25 +345,6 @@ is_fr(const char *lang)
 	return lang != NULL && strcasecmp(lang, "fr") == 0;
 }
 
-/* French names of the zones' cities that differ from the IANA spelling. */
-static const char *const fr_cities[][2] = {
-	{ "Algiers", "Alger" },
-	{ "Athens", "Athènes" },
-	{ "Brussels", "Bruxelles" },
-	{ "Bucharest", "Bucarest" },
-	{ "Copenhagen", "Copenhague" },
-	{ "Lisbon", "Lisbonne" },
-	{ "London", "Londres" },
-	{ "Mexico_City", "Mexico" },
-	{ "Montreal", "Montréal" },
-	{ "Moscow", "Moscou" },
-	{ "Port-au-Prince", "Port-au-Prince" },
-	{ "Vienna", "Vienne" },
-	{ "Warsaw", "Varsovie" },
-	{ "Sao_Paulo", "São Paulo" },
-	{ "Beirut", "Beyrouth" },
-};
-
 /*
  * "(heure de Toronto)", "(heure d’Edmonton)", "(UTC)", "(UTC-05:00)": the
  * city is the IANA name's last part, in French where it differs.
@@ -371,7 +354,6 @@ zone_label_fr(char *buf, size_t n, const struct when_zone *z)
 {
 	char city[WHEN_ZONE_MAX], *c;
 	const char *slash = strrchr(z->name, '/');
-	size_t i;
 
 	if (z->ical == NULL || slash == NULL) {
 		char label[WHEN_ZONE_MAX + 4];
@@ -381,9 +363,8 @@ zone_label_fr(char *buf, size_t n, const struct when_zone *z)
 		return;
 	}
 	snprintf(city, sizeof city, "%s", slash + 1);
-	for (i = 0; i < sizeof fr_cities / sizeof fr_cities[0]; i++)
-		if (strcmp(city, fr_cities[i][0]) == 0)
-			snprintf(city, sizeof city, "%s", fr_cities[i][1]);
+	if (cv_fr_city(city) != city) /* never copied onto itself */
+		snprintf(city, sizeof city, "%s", cv_fr_city(city));
 	for (c = city; *c != '\0'; c++)
 		if (*c == '_')
 			*c = ' ';
@@ -410,18 +391,13 @@ format_day(char *buf, size_t n, const struct when_local *l, const char *lang)
 		"Sat" };
 	static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
 		"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	/* The abbreviations of the Office québécois de la langue française. */
-	static const char *const wday_fr[] = { "dim.", "lun.", "mar.", "mer.", "jeu.",
-		"ven.", "sam." };
-	static const char *const mon_fr[] = { "janv.", "févr.", "mars", "avr.", "mai",
-		"juin", "juil.", "août", "sept.", "oct.", "nov.", "déc." };
 	struct tm tm;
 	time_t t = naive_epoch(l);
 
 	gmtime_r(&t, &tm);
 	if (is_fr(lang))
-		snprintf(buf, n, "%s %d%s %s %d", wday_fr[tm.tm_wday], tm.tm_mday,
-		    tm.tm_mday == 1 ? "er" : "", mon_fr[tm.tm_mon], tm.tm_year + 1900);
+		snprintf(buf, n, "%s %d%s %s %d", cv_fr_weekday(tm.tm_wday), tm.tm_mday,
+		    tm.tm_mday == 1 ? "er" : "", cv_fr_month(tm.tm_mon), tm.tm_year + 1900);
 	else
 		snprintf(buf, n, "%s %d %s %d", wday[tm.tm_wday], tm.tm_mday,
 		    mon[tm.tm_mon], tm.tm_year + 1900);

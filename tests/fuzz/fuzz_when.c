@@ -12,30 +12,7 @@
 #include <string.h>
 
 #include "../../plugins/events/when.h"
-
-/* The next '\n'-separated piece of the input, as a new string (caller frees). */
-static char *
-piece(const uint8_t **p, const uint8_t *end)
-{
-	const uint8_t *nl = memchr(*p, '\n', (size_t)(end - *p));
-	const uint8_t *stop = nl != NULL ? nl : end;
-	size_t len = (size_t)(stop - *p);
-	char *s = malloc(len + 1);
-
-	if (s == NULL)
-		abort();
-	memcpy(s, *p, len);
-	s[len] = '\0';
-	*p = nl != NULL ? nl + 1 : end;
-	return s;
-}
-
-static void
-check(int ok)
-{
-	if (!ok)
-		abort();
-}
+#include "fuzz_util.h"
 
 /* A local date and time in zone z: to UTC and back, and formatted. */
 static void
