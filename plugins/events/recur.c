@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cv_french.h"
+
 /* An upper bound on the occurrences one walk looks at: 200 years of days. */
 #define WALK_MAX (200 * 366)
 
@@ -347,8 +349,8 @@ recur_rrule(const struct recur_rule *r, const struct when_zone *z, time_t dtstar
 		strftime(buf + len, n - len, ";UNTIL=%Y%m%dT%H%M%SZ", &tm);
 }
 
-void
-recur_describe(const struct recur_rule *r, const struct when_zone *z, time_t dtstart,
+static void
+describe_en(const struct recur_rule *r, const struct when_zone *z, time_t dtstart,
     char *buf, size_t n)
 {
 	struct when_local first;
@@ -395,6 +397,73 @@ recur_describe(const struct recur_rule *r, const struct when_zone *z, time_t dts
 		    month_en[r->until.month - 1], r->until.year);
 	else if (r->times > 0)
 		snprintf(buf + len, n - len, ", %d times", r->times);
+}
+
+/* The French words: lowercase days, "le 1er", the OQLF's month abbreviations. */
+static const char *const weekday_fr[7] = { "dimanche", "lundi", "mardi", "mercredi",
+	"jeudi", "vendredi", "samedi" };
+static const char *const ordinal_fr[5] = { "premier", "deuxième", "troisième",
+	"quatrième", "cinquième" };
+
+static void
+describe_fr(const struct recur_rule *r, const struct when_zone *z, time_t dtstart,
+    char *buf, size_t n)
+{
+	struct when_local first;
+	size_t len = 0;
+	int wd;
+
+	buf[0] = '\0';
+	if (r->freq == RECUR_NONE)
+		return;
+	when_from_utc(z, dtstart, &first);
+	wd = recur_weekday(&first);
+	if (r->freq == RECUR_DAILY)
+		len = (size_t)(r->interval == 1 ?
+		        snprintf(buf, n, "chaque jour") :
+		        snprintf(buf, n, "tous les %d jours", r->interval));
+	else if (r->freq == RECUR_WEEKLY)
+		len = (size_t)(r->interval == 1 ?
+		        snprintf(buf, n, "chaque %s", weekday_fr[wd]) :
+		        snprintf(buf, n, "toutes les %d semaines, le %s", r->interval,
+		            weekday_fr[wd]));
+	else if (r->freq == RECUR_MONTHLY_WEEKDAY)
+		len = (size_t)(r->interval == 1 ?
+		        snprintf(buf, n, "chaque mois, le %s %s",
+		            ordinal_fr[(first.day - 1) / 7], weekday_fr[wd]) :
+		        snprintf(buf, n, "tous les %d mois, le %s %s", r->interval,
+		            ordinal_fr[(first.day - 1) / 7], weekday_fr[wd]));
+	else if (r->freq == RECUR_MONTHLY_DAY)
+		len = (size_t)(r->interval == 1 ?
+		        snprintf(buf, n, "chaque mois, le %d%s", r->monthday,
+		            r->monthday == 1 ? "er" : "") :
+		        snprintf(buf, n, "tous les %d mois, le %d%s", r->interval,
+		            r->monthday, r->monthday == 1 ? "er" : ""));
+	if (len >= n)
+		return;
+	if (r->has_until)
+		snprintf(buf + len, n - len, ", jusqu’au %d%s %s %d", r->until.day,
+		    r->until.day == 1 ? "er" : "", cv_fr_month(r->until.month - 1),
+		    r->until.year);
+	else if (r->times > 0)
+		snprintf(buf + len, n - len, ", %d fois", r->times);
+}
+
+void
+recur_describe_lang(const struct recur_rule *r, const struct when_zone *z, time_t dtstart,
+    char *buf, size_t n, const char *lang)
+{
+	if (lang != NULL && strcmp(lang, "fr") == 0)
+		describe_fr(r, z, dtstart, buf, n);
+	else
+		describe_en(r, z, dtstart, buf, n);
+}
+
+void
+recur_describe(const struct recur_rule *r, const struct when_zone *z, time_t dtstart,
+    char *buf, size_t n)
+{
+	describe_en(r, z, dtstart, buf, n);
 }
 
 int

@@ -109,6 +109,13 @@ void recur_rrule(const struct recur_rule *r, const struct when_zone *z, time_t d
  */
 void recur_describe(const struct recur_rule *r, const struct when_zone *z, time_t dtstart,
     char *buf, size_t n);
+/*
+ * The same in `lang` ("fr": "chaque mardi", "toutes les 2 semaines, le
+ * mardi", "chaque mois, le deuxième mardi", "chaque mois, le 15", with
+ * ", jusqu’au 1er mars 2027" or ", 10 fois"; anything else: English).
+ */
+void recur_describe_lang(const struct recur_rule *r, const struct when_zone *z,
+    time_t dtstart, char *buf, size_t n, const char *lang);
 
 /*
  * The occurrences of a series whose actual start is in [from, to), in order

@@ -240,25 +240,21 @@ static void
 show_occurrence(struct cv_ctx *ctx, long long series, const struct ev_event *c,
     const struct when_zone *mine)
 {
-	char when[400], places[64];
+	char when[400], places[64], status[64];
 	enum ev_status st = EV_NONE;
 	int pos = 0;
 
-	describe_when(when, sizeof(when), c, mine, false);
+	describe_when_lang(when, sizeof(when), c, mine, false, ctx->lang);
 	if (c->cancelled) {
 		host->reply(ctx, host->tr(ctx->lang, "  %lld@%s: %s: CANCELLED"), series,
 		    c->occ_date, when);
 		return;
 	}
-	describe_places(places, sizeof(places), c);
+	describe_places_lang(places, sizeof(places), c, ctx->lang);
 	model_status(db(), c->id, ctx->who->id, &st, &pos);
-	if (st == EV_WAITLIST)
-		host->reply(ctx,
-		    host->tr(ctx->lang, "  %lld@%s: %s; %s. You: waitlist, position %d."),
-		    series, c->occ_date, when, places, pos);
-	else
-		host->reply(ctx, host->tr(ctx->lang, "  %lld@%s: %s; %s. You: %s."),
-		    series, c->occ_date, when, places, model_status_name(st));
+	describe_status(status, sizeof(status), st, pos, ctx->lang);
+	host->reply(ctx, host->tr(ctx->lang, "  %lld@%s: %s; %s. You: %s."), series,
+	    c->occ_date, when, places, status);
 }
 
 /* `event N` of a series: its rule and its next occurrences. True when it was one. */
@@ -277,7 +273,7 @@ series_cmd_event(struct cv_ctx *ctx)
 	if (!series_plain(ctx->argv[0], &id, &row) || model_event_get(db(), id, &p) != 0)
 		return false;
 	if (series_of(&p, &row, &z, &s) == 0)
-		recur_describe(&s.rule, &z, s.dtstart, rule, sizeof(rule));
+		recur_describe_lang(&s.rule, &z, s.dtstart, rule, sizeof(rule), ctx->lang);
 	else
 		snprintf(rule, sizeof(rule), "%s", row.repeat);
 	host->reply(ctx, host->tr(ctx->lang, "#%lld %s: a series, %s."), p.id, p.title,
@@ -326,7 +322,7 @@ series_list_line(struct cv_ctx *ctx, const struct ev_event *e, const char *when,
 	if (model_event_get(db(), e->series_id, &p) != 0)
 		return;
 	if (model_series_row(db(), p.id, &row) == 0 && series_of(&p, &row, &z, &s) == 0)
-		recur_describe(&s.rule, &z, s.dtstart, rule, sizeof(rule));
+		recur_describe_lang(&s.rule, &z, s.dtstart, rule, sizeof(rule), ctx->lang);
 	host->reply(ctx, host->tr(ctx->lang, "#%lld %s (series, %s): next %lld@%s, %s; %s"),
 	    p.id, p.title, rule, p.id, e->occ_date, when, places);
 	model_event_clear(&p);
@@ -343,8 +339,6 @@ cancel_after(long long series, const char *keep, const char *reason)
 	for (size_t i = 0; i < n; i++) {
 		struct ev_people c = { 0 }, m = { 0 }, w = { 0 };
 		const struct ev_people *lists[] = { &c, &m, &w };
-		char *msg;
-
 		if (v[i].cancelled || strcmp(v[i].occ_date, keep) <= 0)
 			continue;
 		if (host->begin(self) == -1 ||
@@ -355,10 +349,7 @@ cancel_after(long long series, const char *keep, const char *reason)
 			continue;
 		}
 		changed_event(v[i].id, CV_EVENTS_CHANGED_FIELDS, NULL);
-		msg = msgf("#%lld %s is cancelled%s%s", v[i].id, v[i].title,
-		    reason != NULL ? ": " : ".", reason != NULL ? reason : "");
-		tell_people(lists, 3, v[i].id, event_end(&v[i]), msg, msg);
-		free(msg);
+		tell_in_languages(lists, 3, v[i].id, cancelled_text, reason);
 		model_people_free(&c);
 		model_people_free(&m);
 		model_people_free(&w);
@@ -453,7 +444,8 @@ set_repeat(struct cv_ctx *ctx, const char *arg, const char *text)
 		cancel_after(id, until, NULL);
 	changed_event(id, CV_EVENTS_CHANGED_FIELDS | CV_EVENTS_CHANGED_REGISTRATIONS, NULL);
 	host->log(self, CV_LOG_INFO, "event #%lld: repeat set", id);
-	recur_describe(&rule, &z, (time_t)p.start_utc, words, sizeof(words));
+	recur_describe_lang(&rule, &z, (time_t)p.start_utc, words, sizeof(words),
+	    ctx->lang);
 	host->reply(ctx,
 	    host->tr(ctx->lang,
 	        "#%lld %s repeats %s ('event %lld' shows the next "

@@ -60,6 +60,15 @@ def test_weekly_webinar(net):
     assert len(occ) == 5, lines
     assert ("%d@%s" % (eid, first)) in occ[0] and "You: confirmed" in occ[0], occ
     assert "You: not registered" in occ[1], occ
+    # A French reader gets the rule, dates, places and status in French.
+    dora = net.client(nick("dora"))
+    one(cmd(dora, "lang fr"), r"français")
+    lines = cmd(dora, "event %d" % eid)
+    one(lines, r"#%d Weekly webinar\u00a0: une série, chaque \w+di\." % eid)
+    occ = [l for l in lines if re.match(r"\s*%d@\d{4}-\d\d-\d\d" % eid, l)]
+    assert len(occ) == 5 and all("Vous\u00a0: non inscrit." in l for l in occ), lines
+    assert not any(re.search(r"\b(every|places? left|You|Tuesday|Monday)\b", l)
+                   for l in lines), lines
 
     # `events` lists the series once, marked as a series.
     lines = cmd(carol, "events")

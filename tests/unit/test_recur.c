@@ -187,6 +187,39 @@ test_grammar_bad(void **state)
 	assert_non_null(strstr(err, "\"yearly\""));
 }
 
+/* The rule in French: the same rules, French typography. */
+static void
+test_text_french(void **state)
+{
+	struct when_zone to = zone("America/Toronto");
+	time_t tue = utc(2026, 3, 10, 22, 0); /* the second Tuesday of March, 18:00 EDT */
+	time_t first = utc(2026, 4, 1, 22, 0); /* Wednesday 1 April */
+	struct recur_rule r;
+	char buf[RECUR_TEXT_MAX];
+
+	(void)state;
+	r = rule("weekly");
+	recur_describe_lang(&r, &to, tue, buf, sizeof(buf), "fr");
+	assert_string_equal(buf, "chaque mardi");
+	recur_describe_lang(&r, &to, tue, buf, sizeof(buf), "en");
+	assert_string_equal(buf, "every Tuesday");
+	r = rule("every 2 weeks times 6");
+	recur_describe_lang(&r, &to, tue, buf, sizeof(buf), "fr");
+	assert_string_equal(buf, "toutes les 2 semaines, le mardi, 6 fois");
+	r = rule("monthly until 2027-03-01");
+	recur_describe_lang(&r, &to, tue, buf, sizeof(buf), "fr");
+	assert_string_equal(buf, "chaque mois, le deuxième mardi, jusqu’au 1er mars 2027");
+	r = rule("monthly on day 1");
+	recur_describe_lang(&r, &to, first, buf, sizeof(buf), "fr");
+	assert_string_equal(buf, "chaque mois, le 1er");
+	r = rule("every 3 days");
+	recur_describe_lang(&r, &to, tue, buf, sizeof(buf), "fr");
+	assert_string_equal(buf, "tous les 3 jours");
+	r = rule("daily");
+	recur_describe_lang(&r, &to, tue, buf, sizeof(buf), "fr");
+	assert_string_equal(buf, "chaque jour");
+}
+
 static void
 test_text(void **state)
 {
@@ -713,6 +746,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_grammar_canon),
 		cmocka_unit_test(test_grammar_bad),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_text_french),
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_dst_spring),
 		cmocka_unit_test(test_dst_autumn),
