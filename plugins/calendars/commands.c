@@ -50,6 +50,21 @@ token_for(const char *person, char tok[CAL_TOKEN_LEN + 1], bool reset)
 	return 0;
 }
 
+/*
+ * A personal link is a secret: never said where a relay repeats it. True
+ * (and the asker told so) when the asker is a relayed person.
+ */
+static bool
+relayed_asker(struct cv_ctx *ctx)
+{
+	if (ctx->who->via == NULL)
+		return false;
+	host->reply(ctx, "%s",
+	    host->tr(ctx->lang,
+	        "A personal calendar link is given in private only: ask for it from IRC."));
+	return true;
+}
+
 void
 cmd_feed(struct cv_ctx *ctx)
 {
@@ -82,14 +97,8 @@ cmd_feed(struct cv_ctx *ctx)
 		free(url);
 	}
 	free(base);
-	/* A personal link is a secret: never said where a relay repeats it. */
-	if (ctx->who->via != NULL) {
-		host->reply(ctx, "%s",
-		    host->tr(ctx->lang,
-		        "A personal calendar link is given in private only: ask for "
-		        "it from IRC."));
+	if (relayed_asker(ctx))
 		return;
-	}
 	if (token_for(ctx->who->id, tok, false) == -1) {
 		host->log(self, CV_LOG_ERROR, "could not make a personal feed token");
 		host->reply(ctx, "%s",
@@ -108,13 +117,8 @@ cmd_feed_reset(struct cv_ctx *ctx)
 {
 	char tok[CAL_TOKEN_LEN + 1];
 
-	if (ctx->who->via != NULL) {
-		host->reply(ctx, "%s",
-		    host->tr(ctx->lang,
-		        "A personal calendar link is given in private only: ask for "
-		        "it from IRC."));
+	if (relayed_asker(ctx))
 		return;
-	}
 	if (token_for(ctx->who->id, tok, true) == -1) {
 		host->log(self, CV_LOG_ERROR, "could not reset a personal feed token");
 		host->reply(ctx, "%s",

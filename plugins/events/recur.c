@@ -349,19 +349,12 @@ recur_rrule(const struct recur_rule *r, const struct when_zone *z, time_t dtstar
 		strftime(buf + len, n - len, ";UNTIL=%Y%m%dT%H%M%SZ", &tm);
 }
 
+/* The rule's words; first is its first occurrence, wd that day's weekday. */
 static void
-describe_en(const struct recur_rule *r, const struct when_zone *z, time_t dtstart,
-    char *buf, size_t n)
+describe_en(const struct recur_rule *r, struct when_local first, int wd, char *buf, size_t n)
 {
-	struct when_local first;
 	size_t len = 0;
-	int wd;
 
-	buf[0] = '\0';
-	if (r->freq == RECUR_NONE)
-		return;
-	when_from_utc(z, dtstart, &first);
-	wd = recur_weekday(&first);
 	switch (r->freq) {
 	case RECUR_DAILY:
 		len = (size_t)(r->interval == 1 ?
@@ -405,19 +398,12 @@ static const char *const weekday_fr[7] = { "dimanche", "lundi", "mardi", "mercre
 static const char *const ordinal_fr[5] = { "premier", "deuxième", "troisième",
 	"quatrième", "cinquième" };
 
+/* The rule's words; first is its first occurrence, wd that day's weekday. */
 static void
-describe_fr(const struct recur_rule *r, const struct when_zone *z, time_t dtstart,
-    char *buf, size_t n)
+describe_fr(const struct recur_rule *r, struct when_local first, int wd, char *buf, size_t n)
 {
-	struct when_local first;
 	size_t len = 0;
-	int wd;
 
-	buf[0] = '\0';
-	if (r->freq == RECUR_NONE)
-		return;
-	when_from_utc(z, dtstart, &first);
-	wd = recur_weekday(&first);
 	if (r->freq == RECUR_DAILY)
 		len = (size_t)(r->interval == 1 ?
 		        snprintf(buf, n, "chaque jour") :
@@ -453,17 +439,23 @@ void
 recur_describe_lang(const struct recur_rule *r, const struct when_zone *z, time_t dtstart,
     char *buf, size_t n, const char *lang)
 {
+	struct when_local first;
+
+	buf[0] = '\0';
+	if (r->freq == RECUR_NONE)
+		return;
+	when_from_utc(z, dtstart, &first);
 	if (lang != NULL && strcmp(lang, "fr") == 0)
-		describe_fr(r, z, dtstart, buf, n);
+		describe_fr(r, first, recur_weekday(&first), buf, n);
 	else
-		describe_en(r, z, dtstart, buf, n);
+		describe_en(r, first, recur_weekday(&first), buf, n);
 }
 
 void
 recur_describe(const struct recur_rule *r, const struct when_zone *z, time_t dtstart,
     char *buf, size_t n)
 {
-	describe_en(r, z, dtstart, buf, n);
+	recur_describe_lang(r, z, dtstart, buf, n, "en");
 }
 
 int
