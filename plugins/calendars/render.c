@@ -357,23 +357,35 @@ render_channels(struct cal_feed **nv, size_t *nn, struct cal_feed *old, size_t n
  * what did not change, as for English; written under fr/. v is left in
  * French.
  */
+/*
+ * The feeds of one language, all.ics then the channels', in place of *set
+ * (the old ones lend their unchanged VEVENTs through sl).
+ */
+static void
+render_set(struct cal_feed **set, size_t *nset, struct ics_slices *sl, const char *lang,
+    const char *base, const char *name, struct cal_event *v, size_t n,
+    const struct cal_event **sel, time_t now)
+{
+	struct cal_feed *old = *set, *nv = NULL;
+	size_t nold = *nset, nn = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sel[i] = &v[i];
+	render_all(&nv, &nn, old, nold, base, name, sel, n, now, sl, lang);
+	render_channels(&nv, &nn, old, nold, base, name, v, sel, n, now, sl, lang);
+	for (size_t i = 0; i < nold; i++)
+		cal_feed_clear(&old[i]);
+	free(old);
+	*set = nv;
+	*nset = nn;
+}
+
 static void
 render_french(const char *base, const char *name, struct cal_event *v, size_t n,
     const struct cal_event **sel, size_t upcoming, time_t now)
 {
-	struct cal_feed *old = pub.fr, *nv = NULL;
-	size_t nold = pub.nfr, nn = 0;
-
 	localise_fr(v, n);
-	for (size_t i = 0; i < n; i++)
-		sel[i] = &v[i];
-	render_all(&nv, &nn, old, nold, base, name, sel, n, now, &slices_fr, "fr");
-	render_channels(&nv, &nn, old, nold, base, name, v, sel, n, now, &slices_fr, "fr");
-	for (size_t i = 0; i < nold; i++)
-		cal_feed_clear(&old[i]);
-	free(old);
-	pub.fr = nv;
-	pub.nfr = nn;
+	render_set(&pub.fr, &pub.nfr, &slices_fr, "fr", base, name, v, n, sel, now);
 	page_update(base, v, n, upcoming, now, "fr");
 	write_files_fr();
 }
@@ -383,8 +395,7 @@ void
 render_public(void)
 {
 	struct cal_event *v;
-	struct cal_feed *old = pub.v, *nv = NULL;
-	size_t n, nold = pub.n, nn = 0, upcoming = 0;
+	size_t n, upcoming = 0;
 	const struct cal_event **sel;
 	char *base;
 	time_t now = host->wall_now();
@@ -400,17 +411,7 @@ render_public(void)
 	base = base_url();
 	sel = cal_xrealloc(NULL, (n + 1) * sizeof(*sel));
 
-	/* All events. */
-	for (size_t i = 0; i < n; i++)
-		sel[i] = &v[i];
-	render_all(&nv, &nn, old, nold, base, name, sel, n, now, &slices, "en");
-	render_channels(&nv, &nn, old, nold, base, name, v, sel, n, now, &slices, "en");
-
-	for (size_t i = 0; i < nold; i++)
-		cal_feed_clear(&old[i]);
-	free(old);
-	pub.v = nv;
-	pub.n = nn;
+	render_set(&pub.v, &pub.n, &slices, "en", base, name, v, n, sel, now);
 
 	/* The page lists the channel feeds. */
 	for (size_t i = 0; i < n; i++)
