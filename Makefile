@@ -26,12 +26,12 @@ PYTHON ?= /usr/bin/python3
 FUZZ_SECONDS ?= 60
 VERSION := 0.1.0
 
-PKGS := libcurl libical sqlite3 libmicrohttpd inih
+PKGS := libcurl libical sqlite3 libmicrohttpd inih libxxhash
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # Each binary links only the libraries it calls (bench/README.md, "Memory"):
 # libical (with ICU and libstdc++ behind it) is the plugins', not the host's.
 HOST_PKGS := libcurl sqlite3 libmicrohttpd inih
-PLUGIN_PKGS := libical sqlite3
+PLUGIN_PKGS := libical sqlite3 libxxhash
 pkg_libs = $(shell pkg-config --libs $(1) 2>/dev/null)
 
 CC ?= cc

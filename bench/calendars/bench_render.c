@@ -186,7 +186,7 @@ main(int argc, char **argv)
 		one = ics_render_reuse(&m, (const struct cal_event *const *)&e, 1, next, &nsl, NULL,
 		    &olen);
 		note(&change, ms_since(&a));
-		/* The validators of the three (ics_etag: two FNV-1a over every byte). */
+		/* The validators of the three (ics_etag: XXH3-128 of every byte). */
 		clock_gettime(CLOCK_MONOTONIC, &a);
 		ics_etag(next, len, tag);
 		ics_etag(ch, clen, tag);
