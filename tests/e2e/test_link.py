@@ -118,6 +118,25 @@ def test_tls_refuses_untrusted_certificate(tls_ircd, client, start_bot):
     assert re.search(r"certificate|SSL|TLS", bot.log_text(), re.I), bot.log_tail()
 
 
+def test_tls_refuses_certificate_for_another_name(tmp_path, client, start_bot):
+    """A certificate from a trusted CA, but for another name than the one
+    the bot connects to, is refused: the name is checked, not only the
+    chain."""
+    other = Ngircd(tmp_path / "other-name", tls=True, tls_names="DNS:irc.example.org")
+    other.start()
+    try:
+        obs = client(ircd=other, channels=["#events"])
+        bot = start_bot(other, wait=False, overrides={"irc": {
+            "server": "127.0.0.1", "port": other.tls_port, "tls": "yes",
+            "tls_ca_file": other.tls["ca"]}})
+        obs.expect_none(lambda l: l.command == "JOIN" and irc_lower(l.nick) == "convene",
+                        duration=t(8))
+        assert re.search(r"certificate|SSL|TLS", bot.log_text(), re.I), bot.log_tail()
+        bot.stop()
+    finally:
+        other.stop()
+
+
 def test_tls_verify_off_is_explicit_and_warned(tls_ircd, client, start_bot):
     """tls_verify = no connects to an untrusted certificate, and says so in
     the log at every connect."""
