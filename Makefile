@@ -148,14 +148,10 @@ $(B)/tests/%: tests/unit/%.c $(BOT_LIB_OBJ) $(PLUGIN_AR) $(MO)
 		$(PLUGIN_AR) $(TEST_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null) $(VFLAGS)
 
 # Checks once per make run that the packages are there, without apt when they are.
-# libcurl must be Debian's GnuTLS build (libcurl4-gnutls-dev): libmicrohttpd
-# brings GnuTLS already, and the OpenSSL build adds OpenSSL's TLS stack and
-# its initialisation (bench/README.md, "Resident memory after joining").
 .PHONY: deps-checked
 deps-checked:
 	@pkg-config --exists $(PKGS) cmocka && test -f /usr/include/libircclient.h \
 		&& command -v msgfmt >/dev/null \
-		&& curl-config --ssl-backends | grep -q GnuTLS \
 		|| ./scripts/install-deps
 
 asan:

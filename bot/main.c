@@ -1,8 +1,6 @@
 /* main.c: start-up, signals, reload and shutdown of the convene host. */
 #include <sys/signalfd.h>
 
-#include <dlfcn.h>
-
 #include <getopt.h>
 #include <malloc.h>
 #include <signal.h>
@@ -558,24 +556,6 @@ stop_all(void)
 	config_free((struct config *)host_config());
 }
 
-/*
- * Debian's libcurl links libssh2, and curl_global_init() calls
- * libssh2_init(0), which initialises OpenSSL's libcrypto (every cipher and
- * digest table, the configuration file): 1.5 MB resident for protocols the
- * bot never speaks (fetches are http and https only, the link is TCP or
- * TLS through curl's own TLS backend). Initialising libssh2 first without
- * its crypto makes curl's later call only count a reference. Looked up at
- * run time: a libcurl built without libssh2 simply has no such symbol.
- */
-static void
-no_ssh_crypto(void)
-{
-	int (*ssh2_init)(int) = (int (*)(int))dlsym(RTLD_DEFAULT, "libssh2_init");
-
-	if (ssh2_init != NULL)
-		ssh2_init(0x0001); /* LIBSSH2_INIT_NO_CRYPTO */
-}
-
 int
 main(int argc, char **argv)
 {
@@ -633,7 +613,6 @@ main(int argc, char **argv)
 
 	/* The host owns libraries' global state; plugins never touch it. */
 	i18n_init(NULL); /* before any thread: it sets LANGUAGE */
-	no_ssh_crypto();
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (net_init() < 0 || setup_signals() < 0) {
 		log_error("cannot set up the event loop");

