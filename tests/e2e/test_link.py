@@ -2,8 +2,10 @@
 nick collision, reconnect, TLS, CTCP, flood control, SIGTERM, and input
 hazards from a hostile peer."""
 
+import os
 import re
 import signal
+import subprocess
 import time
 
 import pytest
@@ -135,6 +137,45 @@ def test_tls_refuses_certificate_for_another_name(tmp_path, client, start_bot):
         bot.stop()
     finally:
         other.stop()
+
+
+def traced(pid):
+    """Whether some thread of pid is being traced."""
+    for task in os.listdir("/proc/%d/task" % pid):
+        with open("/proc/%d/task/%s/status" % (pid, task)) as f:
+            if re.search(r"^TracerPid:\s*[1-9]", f.read(), re.M):
+                return True
+    return False
+
+
+def test_tls_reads_only_the_authority_it_needs(tmp_path, client, start_bot):
+    """With the system's authorities (no tls_ca_file), OpenSSL looks the
+    issuer up in the hashed CA directory (/etc/ssl/certs/HASH.0) instead of
+    parsing the whole bundle into memory (1.2 MB of heap, kept by libcurl's
+    CA cache; bench/README.md): the bundle file is never opened. The bot
+    first finds no server, strace attaches, then the server starts."""
+    server = Ngircd(tmp_path / "ircd", tls=True)
+    bot = start_bot(port=server.tls_port, wait=False, overrides={"irc": {
+        "server": "127.0.0.1", "port": server.tls_port, "tls": "yes"}})
+    bot.wait_log(r"disconnected \(.*\); reconnecting", t(15))
+    out = tmp_path / "strace.txt"
+    trace = subprocess.Popen(["strace", "-f", "-qq", "-e", "trace=%file", "-o", str(out),
+                              "-p", str(bot.proc.pid)], stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + t(10)
+        while not traced(bot.proc.pid):
+            assert time.monotonic() < deadline and trace.poll() is None, "strace did not attach"
+            time.sleep(0.05)
+        server.start()
+        bot.wait_log(r"certificate", t(30))
+    finally:
+        trace.send_signal(signal.SIGINT)
+        trace.wait(t(10))
+        server.stop()
+    opened = out.read_text()
+    assert "ca-certificates.crt" not in opened, opened
+    # OpenSSL looked for the issuer under its hash (a stat, found or not).
+    assert re.search(r'"/etc/ssl/certs/[0-9a-f]{8}\.0"', opened), opened
 
 
 def test_tls_verify_off_is_explicit_and_warned(tls_ircd, client, start_bot):
