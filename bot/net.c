@@ -192,7 +192,7 @@ net_cancel(CURL *easy)
  * CA cache for a day: 1.2 MB of heap for 140 authorities. With the
  * directory alone OpenSSL reads the one issuer a chain names when it checks
  * it: 0.4 MB with the handshake (bench/README.md, "Resident memory after
- * joining"). GnuTLS parses a directory whole (7.8 MB for this one), so other
+ * joining"). GnuTLS parses a directory whole (7.5 MB for this one), so other
  * TLS libraries keep libcurl's default, as does a libcurl without a default
  * directory.
  */
