@@ -10,7 +10,12 @@ retention scan and the start-up render of every feed are done), then again
 after every feed of the feed index was fetched once over HTTP (what a running
 bot keeps for its readers). --libs prints the resident pages of each mapped
 file (from /proc/PID/smaps: the library's code and data read from disk, plus
-the private anonymous pages of its data and bss) for the last run."""
+the private anonymous pages of its data and bss) for the last run. --tls
+links the bot over TLS (ngircd's TLS port, a certificate of a throwaway CA
+given as tls_ca_file); --tls=system trusts the system's authorities, as the
+example configuration does: the test server's certificate is refused, so
+the figures are read 3 s after the first refused handshake ("joined" then
+means "refused")."""
 
 import argparse
 import os
@@ -69,15 +74,26 @@ def fetch_feeds(port):
     return len(paths), total
 
 
-def measure(workdir, ircd, events, per_event, runs, plugins):
+def measure(workdir, ircd, events, per_event, runs, plugins, tls):
     over = {"events": {"retention_days": 3650}}
     if plugins:
         over["bot"] = {"plugins": plugins}
+    if tls:
+        over["irc"] = {"server": "127.0.0.1", "port": ircd.tls_port, "tls": "yes"}
+        if tls != "system":
+            over["irc"]["tls_ca_file"] = ircd.tls["ca"]
     bot = harness.Bot(workdir, ircd.port, binary=BIN, overrides=over)
     watcher = ircd.client("watcher")
     watcher.join("#events")
+
+    def up(timeout):
+        if tls == "system":
+            bot.wait_log(r"disconnected \(SSL peer certificate", timeout)
+        else:
+            watcher.wait_for(command="JOIN", nick=bot.nick, timeout=timeout)
+
     bot.start()
-    watcher.wait_for(command="JOIN", nick=bot.nick, timeout=harness.t(30))
+    up(harness.t(30))
     time.sleep(1)
     bot.stop()
     if events:
@@ -85,8 +101,9 @@ def measure(workdir, ircd, events, per_event, runs, plugins):
     rows = []
     for _ in range(runs):
         watcher.drain()
+        bot.logfile.unlink()
         bot.start()
-        watcher.wait_for(command="JOIN", nick=bot.nick, timeout=harness.t(120))
+        up(harness.t(120))
         time.sleep(3)
         joined = status(bot.proc.pid)
         libs = per_file(bot.proc.pid)
@@ -111,10 +128,13 @@ def main():
     ap.add_argument("--plugins", default="", help="[bot] plugins (default: every one)")
     ap.add_argument("--libs", action="store_true", help="resident KiB per mapped file")
     ap.add_argument("--only-empty", action="store_true")
+    ap.add_argument("--tls", nargs="?", const="ca_file", choices=("ca_file", "system"),
+                    help="link over TLS: tls_ca_file (default) or the system's authorities")
     a = ap.parse_args()
-    print("binary: %s; plugins: %s" % (BIN, a.plugins or "every shipped plugin"))
+    print("binary: %s; plugins: %s%s" % (BIN, a.plugins or "every shipped plugin",
+                                       "; TLS link (%s)" % a.tls if a.tls else ""))
     with tempfile.TemporaryDirectory(prefix="convene-mem-") as tmp:
-        ircd = harness.Ngircd(Path(tmp) / "ircd")
+        ircd = harness.Ngircd(Path(tmp) / "ircd", tls=bool(a.tls))
         ircd.start()
         try:
             sets = [("empty database", 0)]
@@ -123,7 +143,7 @@ def main():
                              a.events))
             for label, ev in sets:
                 rows, libs = measure(Path(tmp) / ("db%d" % ev), ircd, ev, a.per_event,
-                                     a.runs, a.plugins)
+                                     a.runs, a.plugins, a.tls)
                 print("%s (median of %d, KiB):" % (label, a.runs))
                 print("  joined:       VmRSS %6d  RssAnon %6d  RssFile %6d"
                       % (med(rows, 0, "VmRSS"), med(rows, 0, "RssAnon"),

@@ -280,6 +280,7 @@ fetch_start(const void *owner, const struct cv_http_request *req, cv_http_done_f
 	curl_easy_setopt(f->easy, CURLOPT_FOLLOWLOCATION, req->follow ? 1L : 0L);
 	curl_easy_setopt(f->easy, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(f->easy, CURLOPT_PROXY, "");
+	net_trust_system_dir(f->easy);
 	curl_easy_setopt(f->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(f->easy, CURLOPT_TIMEOUT_MS,
 	    req->timeout_ms ? req->timeout_ms : (long)DEFAULT_TIMEOUT_MS);

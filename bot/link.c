@@ -428,6 +428,8 @@ connect_upstream(void *arg)
 		curl_easy_setopt(L.up, CURLOPT_SSL_ENABLE_ALPN, 0L);
 		if (L.conf.ca_file != NULL)
 			curl_easy_setopt(L.up, CURLOPT_CAINFO, L.conf.ca_file);
+		else
+			net_trust_system_dir(L.up);
 		if (!L.conf.verify) {
 			log_warn("TLS certificate verification is OFF (tls_verify = no): "
 			         "anyone on the path can read and change this connection");

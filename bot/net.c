@@ -1,6 +1,7 @@
 /* net.c: libcurl multi, with its sockets and timer on our poll loop. */
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "log.h"
 #include "loop.h"
@@ -181,4 +182,29 @@ net_cancel(CURL *easy)
 		curl_multi_remove_handle(multi, easy);
 		free(x);
 	}
+}
+
+/*
+ * libcurl's default is the bundle file (/etc/ssl/certs/ca-certificates.crt)
+ * and the hashed directory beside it, both written by
+ * update-ca-certificates with the same authorities. OpenSSL parses the
+ * bundle whole into the connection's store, which libcurl then keeps in its
+ * CA cache for a day: 1.2 MB of heap for 140 authorities. With the
+ * directory alone OpenSSL reads the one issuer a chain names when it checks
+ * it: 0.4 MB with the handshake (bench/README.md, "Resident memory after
+ * joining"). GnuTLS parses a directory whole (7.5 MB for this one), so other
+ * TLS libraries keep libcurl's default, as does a libcurl without a default
+ * directory.
+ */
+void
+net_trust_system_dir(CURL *easy)
+{
+	const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+	char *dir = NULL;
+
+	if (v->ssl_version == NULL || strncmp(v->ssl_version, "OpenSSL/", 8) != 0)
+		return;
+	if (curl_easy_getinfo(easy, CURLINFO_CAPATH, &dir) != CURLE_OK || dir == NULL)
+		return;
+	curl_easy_setopt(easy, CURLOPT_CAINFO, NULL);
 }

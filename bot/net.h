@@ -24,5 +24,10 @@ int net_start_keep(CURL *easy, net_done_fn done, void *arg, bool keep);
 void net_release(CURL *easy);
 /* Stop a transfer that has not ended; done is not called. */
 void net_cancel(CURL *easy);
+/*
+ * Verify a TLS peer with the system's authorities read one at a time from
+ * libcurl's CA directory, not the whole bundle (OpenSSL builds only).
+ */
+void net_trust_system_dir(CURL *easy);
 
 #endif

@@ -86,10 +86,11 @@ def make_readable(path):
 
 # ---------------------------------------------------------------- TLS
 
-def make_tls(directory):
-    """A throwaway CA and a server certificate for 127.0.0.1 / localhost
-    signed by it, made with the openssl tool. Returns a dict of paths:
-    ca (CA certificate), cert (server certificate), key (server key)."""
+def make_tls(directory, names="IP:127.0.0.1, DNS:localhost"):
+    """A throwaway CA and a server certificate for names (127.0.0.1 and
+    localhost unless told) signed by it, made with the openssl tool. Returns
+    a dict of paths: ca (CA certificate), cert (server certificate), key
+    (server key)."""
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
     p = {k: str(d / f) for k, f in (
@@ -113,7 +114,7 @@ def make_tls(directory):
         "basicConstraints = CA:FALSE\n"
         "keyUsage = critical, digitalSignature, keyEncipherment\n"
         "extendedKeyUsage = serverAuth\n"
-        "subjectAltName = IP:127.0.0.1, DNS:localhost\n")
+        "subjectAltName = %s\n" % names)
     run("x509", "-req", "-in", p["csr"], "-CA", p["ca"], "-CAkey", p["ca_key"],
         "-CAcreateserial", "-days", "2", "-sha256", "-extfile", p["ext"],
         "-out", p["cert"])
@@ -132,17 +133,19 @@ class Ngircd:
 
     The port is chosen once; stop() and start() again reuse it, so a bot
     configured with it can reconnect. tls=True adds a TLS port with a
-    certificate from make_tls(); penalties=True leaves MaxPenaltyTime unset
-    (ngircd's flood penalties on, as on a real network)."""
+    certificate from make_tls() (for tls_names when given); penalties=True
+    leaves MaxPenaltyTime unset (ngircd's flood penalties on, as on a real
+    network)."""
 
-    def __init__(self, workdir, port=None, tls=False, penalties=False):
+    def __init__(self, workdir, port=None, tls=False, penalties=False, tls_names=None):
         self.dir = Path(workdir)
         self.dir.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
         self.tls = None
         self.tls_port = None
         if tls:
-            self.tls = make_tls(self.dir / "tls")
+            self.tls = (make_tls(self.dir / "tls", tls_names) if tls_names
+                        else make_tls(self.dir / "tls"))
             self.tls_port = free_port()
         self.penalties = penalties
         self.conf = self.dir / "ngircd.conf"

@@ -13,6 +13,7 @@ import datetime
 import http.server
 import re
 import sqlite3
+import ssl
 import threading
 import time
 import zoneinfo
@@ -529,6 +530,37 @@ def test_redirects_to_other_schemes_are_refused(world):
         assert lines == ["Give one http:// or https:// link to an .ics file. "
                          "Usage: event import URL"], lines
     assert len(world.http.hits) == hits
+
+
+class TlsServer(Server):
+    """Server over TLS with a certificate from make_tls()'s private CA;
+    handshakes counts the connections that reached it."""
+
+    def __init__(self, tls):
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(tls["cert"], tls["key"])
+        self.handshakes = 0
+        super().__init__()
+
+    def get_request(self):
+        sock, addr = super().get_request()
+        self.handshakes += 1
+        return self.ctx.wrap_socket(sock, server_side=True), addr
+
+    def url(self, path):
+        return "https://127.0.0.1:%d%s" % (self.server_address[1], path)
+
+
+def test_https_from_an_unknown_authority_is_refused(world, tmp_path):
+    """Fetches check the server's certificate against the system's
+    authorities: one from a private CA is refused before any request."""
+    srv = TlsServer(harness.make_tls(tmp_path / "tls"))
+    try:
+        answer = do_import(world.org, srv.url("/good.ics"))
+        assert answer.startswith("Import failed:") and "certificate" in answer, answer
+        assert srv.handshakes >= 1 and srv.hits == [], (srv.handshakes, srv.hits)
+    finally:
+        srv.close()
 
 
 def test_members_cannot_import(world):

@@ -4,6 +4,7 @@ hazards from a hostile peer."""
 
 import re
 import signal
+import subprocess
 import time
 
 import pytest
@@ -116,6 +117,61 @@ def test_tls_refuses_untrusted_certificate(tls_ircd, client, start_bot):
                     duration=t(10))
     assert "convene" not in obs.names("#events")
     assert re.search(r"certificate|SSL|TLS", bot.log_text(), re.I), bot.log_tail()
+
+
+def test_tls_refuses_certificate_for_another_name(tmp_path, client, start_bot):
+    """A certificate from a trusted CA, but for another name than the one
+    the bot connects to, is refused: the name is checked, not only the
+    chain."""
+    other = Ngircd(tmp_path / "other-name", tls=True, tls_names="DNS:irc.example.org")
+    other.start()
+    try:
+        obs = client(ircd=other, channels=["#events"])
+        bot = start_bot(other, wait=False, overrides={"irc": {
+            "server": "127.0.0.1", "port": other.tls_port, "tls": "yes",
+            "tls_ca_file": other.tls["ca"]}})
+        obs.expect_none(lambda l: l.command == "JOIN" and irc_lower(l.nick) == "convene",
+                        duration=t(8))
+        assert re.search(r"certificate|SSL|TLS", bot.log_text(), re.I), bot.log_tail()
+        bot.stop()
+    finally:
+        other.stop()
+
+
+def traced(pid):
+    """Whether the main thread of pid is being traced."""
+    with open("/proc/%d/status" % pid) as f:
+        return re.search(r"^TracerPid:\s*[1-9]", f.read(), re.M) is not None
+
+
+def test_tls_reads_only_the_authority_it_needs(tmp_path, client, start_bot):
+    """With the system's authorities (no tls_ca_file), OpenSSL looks the
+    issuer up in the hashed CA directory (/etc/ssl/certs/HASH.0) instead of
+    parsing the whole bundle into memory (1.2 MB of heap, kept by libcurl's
+    CA cache; bench/README.md): the bundle file is never opened. The bot
+    first finds no server, strace attaches, then the server starts."""
+    server = Ngircd(tmp_path / "ircd", tls=True)
+    bot = start_bot(port=server.tls_port, wait=False, overrides={"irc": {
+        "server": "127.0.0.1", "port": server.tls_port, "tls": "yes"}})
+    bot.wait_log(r"disconnected \(.*\); reconnecting", t(15))
+    out = tmp_path / "strace.txt"
+    trace = subprocess.Popen(["strace", "-f", "-qq", "-e", "trace=%file", "-o", str(out),
+                              "-p", str(bot.proc.pid)], stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + t(10)
+        while not traced(bot.proc.pid):
+            assert time.monotonic() < deadline and trace.poll() is None, "strace did not attach"
+            time.sleep(0.05)
+        server.start()
+        bot.wait_log(r"certificate", t(30))
+    finally:
+        trace.send_signal(signal.SIGINT)
+        trace.wait(t(10))
+        server.stop()
+    opened = out.read_text()
+    assert "ca-certificates.crt" not in opened, opened
+    # OpenSSL looked for the issuer under its hash (a stat, found or not).
+    assert re.search(r'"/etc/ssl/certs/[0-9a-f]{8}\.0"', opened), opened
 
 
 def test_tls_verify_off_is_explicit_and_warned(tls_ircd, client, start_bot):
