@@ -426,9 +426,11 @@ connect_upstream(void *arg)
 	if (L.conf.tls) {
 		/* Servers that set their own ALPN reject a handshake offering http. */
 		curl_easy_setopt(L.up, CURLOPT_SSL_ENABLE_ALPN, 0L);
-		if (L.conf.ca_file != NULL)
+		if (L.conf.ca_file != NULL) {
+			/* Only that file: libcurl would also trust its default directory. */
 			curl_easy_setopt(L.up, CURLOPT_CAINFO, L.conf.ca_file);
-		else
+			curl_easy_setopt(L.up, CURLOPT_CAPATH, NULL);
+		} else
 			net_trust_system_dir(L.up);
 		if (!L.conf.verify) {
 			log_warn("TLS certificate verification is OFF (tls_verify = no): "

@@ -174,6 +174,38 @@ def test_tls_reads_only_the_authority_it_needs(tmp_path, client, start_bot):
     assert re.search(r'"/etc/ssl/certs/[0-9a-f]{8}\.0"', opened), opened
 
 
+def test_tls_ca_file_is_the_only_authority(tmp_path, client, start_bot):
+    """tls_ca_file replaces the system's authorities: a server whose
+    certificate another CA signed is refused without OpenSSL looking for its
+    issuer in the system directory (before, libcurl kept trusting
+    /etc/ssl/certs beside the file, so a public CA could stand in for the
+    private one the owner pinned)."""
+    other = harness.make_tls(tmp_path / "other-ca")
+    server = Ngircd(tmp_path / "ircd", tls=True)
+    bot = start_bot(port=server.tls_port, wait=False, overrides={"irc": {
+        "server": "127.0.0.1", "port": server.tls_port, "tls": "yes",
+        "tls_ca_file": other["ca"]}})
+    bot.wait_log(r"disconnected \(.*\); reconnecting", t(15))
+    out = tmp_path / "strace.txt"
+    trace = subprocess.Popen(["strace", "-f", "-qq", "-e", "trace=%file", "-o", str(out),
+                              "-p", str(bot.proc.pid)], stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + t(10)
+        while not traced(bot.proc.pid):
+            assert time.monotonic() < deadline and trace.poll() is None, "strace did not attach"
+            time.sleep(0.05)
+        server.start()
+        bot.wait_log(r"certificate", t(30))
+    finally:
+        trace.send_signal(signal.SIGINT)
+        trace.wait(t(10))
+        server.stop()
+    opened = out.read_text()
+    assert "/etc/ssl/certs/" not in opened, opened
+    assert "ca-certificates.crt" not in opened, opened
+    assert not re.search(r"JOIN", bot.log_text())
+
+
 def test_tls_verify_off_is_explicit_and_warned(tls_ircd, client, start_bot):
     """tls_verify = no connects to an untrusted certificate, and says so in
     the log at every connect."""
