@@ -173,6 +173,7 @@ bool series_cmd_event(struct cv_ctx *ctx);
 bool series_cmd_rsvp_all(struct cv_ctx *ctx);
 void series_mine(struct cv_ctx *ctx);
 bool series_cmd_set(struct cv_ctx *ctx);
+int series_own_mark(const struct ev_event *e, const char *field);
 bool series_cmd_cancel(struct cv_ctx *ctx);
 void series_list_line(struct cv_ctx *ctx, const struct ev_event *e, const char *when,
     const char *places);

@@ -163,6 +163,28 @@ model_series_adopt(sqlite3 *db, long long from, long long to)
 }
 
 int
+model_own_add(sqlite3 *db, long long id, const char *field)
+{
+	return run(
+	    prep(db, "INSERT OR IGNORE INTO own_fields (event_id, field) VALUES (?, ?)",
+	        "it", id, field));
+}
+
+int
+model_own_has(sqlite3 *db, long long id, const char *field, bool *has)
+{
+	long long n;
+
+	if (one_int(prep(db,
+	                "SELECT count(*) FROM own_fields WHERE event_id = ? AND field = ?",
+	                "it", id, field),
+	        0, &n) == -1)
+		return -1;
+	*has = n > 0;
+	return 0;
+}
+
+int
 model_standing_add(sqlite3 *db, long long series, const char *person, const char *nick,
     time_t now)
 {

@@ -490,8 +490,13 @@ cmd_event_set(struct cv_ctx *ctx)
 		    echo(w, sizeof(w), field), usage_set(ctx->lang));
 		goto out;
 	}
-	if (setters[i].set(ctx, &e, &setters[i], ctx->argv[2], host->wall_now(), &o) == -1 ||
-	    commit(ctx, "event set") == -1)
+	if (setters[i].set(ctx, &e, &setters[i], ctx->argv[2], host->wall_now(), &o) == -1)
+		goto out;
+	if (series_own_mark(&e, setters[i].name) < 0) {
+		fail_change(ctx, "event set");
+		goto out;
+	}
+	if (commit(ctx, "event set") == -1)
 		goto out;
 	/* A capacity moves places and may promote people from the waitlist. */
 	changed_event(e.id, CV_EVENTS_CHANGED_FIELDS | CV_EVENTS_CHANGED_REGISTRATIONS,

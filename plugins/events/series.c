@@ -5,6 +5,7 @@
  * registrations, waitlists, reminders and notices work per occurrence as
  * for any event.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,8 @@
 
 /* Set while `event set N FIELD` of a series changes the series' own row. */
 static bool whole;
+/* Set while it changes the series' occurrences (not changes of their own). */
+static bool spreading;
 
 /* The series and its zone, read for expansion. 0, or -1 when it is no series. */
 static int
@@ -466,8 +469,8 @@ set_series_field(struct cv_ctx *ctx, long long id)
 	struct cv_ctx c = *ctx;
 	struct ev_event *v = NULL;
 	const char *argv[3];
-	char num[24];
-	size_t n = 0;
+	char num[24], field[24] = "";
+	size_t n = 0, kept = 0;
 
 	if (strcasecmp(ctx->argv[1], "start") == 0) {
 		host->reply(ctx,
@@ -483,17 +486,45 @@ set_series_field(struct cv_ctx *ctx, long long id)
 	argv[2] = ctx->argv[2];
 	c.argv = argv;
 	snprintf(num, sizeof(num), "%lld", id);
+	for (size_t i = 0; i < sizeof(field) - 1 && ctx->argv[1][i] != '\0'; i++)
+		field[i] = (char)tolower((unsigned char)ctx->argv[1][i]);
 	whole = true;
 	cmd_event_set(&c);
 	whole = false;
+	spreading = true;
 	model_series_children(db(), id, host->wall_now(), &v, &n);
 	for (size_t i = 0; i < n; i++) {
+		bool own = false;
+
 		if (v[i].cancelled || v[i].start_utc <= host->wall_now())
 			continue;
+		/* What an occurrence changed alone wins, as an override does. */
+		if (model_own_has(db(), v[i].id, field, &own) == 0 && own) {
+			kept++;
+			continue;
+		}
 		snprintf(num, sizeof(num), "%lld", v[i].id);
 		cmd_event_set(&c);
 	}
+	spreading = false;
+	if (kept > 0)
+		host->reply(ctx,
+		    host->ntr(ctx->lang, "%zu occurrence changed alone keeps its own %s.",
+		        "%zu occurrences changed alone keep their own %s.", kept),
+		    kept, field);
 	model_events_free(v, n);
+}
+
+/*
+ * `event set N@DATE FIELD` (not a change of the whole series) records the
+ * field as the occurrence's own, in the caller's transaction: 0 or -1.
+ */
+int
+series_own_mark(const struct ev_event *e, const char *field)
+{
+	if (e->series_id == 0 || spreading)
+		return 0;
+	return model_own_add(db(), e->id, field) == 0 ? 0 : -1;
 }
 
 /* `event set N repeat RULE`, or a field of a series: true when the command was that. */

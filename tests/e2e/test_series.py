@@ -117,6 +117,56 @@ def test_weekly_webinar(net):
     none(cmd(org, "event %d" % eid), r"%d@%s: .*You: not" % (eid, day(17)))
 
 
+@pytest.mark.deadline(180)
+def test_own_changes_win(net):
+    """What an occurrence changed alone stays when the series changes as a
+    whole, field by field, as calendar apps keep an override."""
+    org = net.org
+    first = day(6)
+    eid = create(org, "%s 17:00 %s" % (first, ZONE), "Own series")
+    one(cmd(org, "event set %d repeat weekly" % eid), r"repeats every")
+    kids = children(net, eid)
+    alone, other = kids[1][1], kids[2][1]
+    changes = [("title", "Alone title", "Series title"),
+               ("description", "Alone words", "Series words"),
+               ("location", "Room A", "Room B"),
+               ("join", "https://a.example/j", "https://b.example/j"),
+               ("capacity", "7", "3"),
+               ("duration", "90m", "45m"),
+               ("title.fr", "Titre seul", "Titre de la série"),
+               ("location.en", "Room A (en)", "Room B (en)")]
+    for field, mine, _ in changes:
+        one(cmd(org, "event set %d@%s %s %s" % (eid, alone, field, mine)), r"set")
+    lines = []
+    for field, _, theirs in changes:
+        lines = cmd(org, "event set %d %s %s" % (eid, field, theirs))
+        one(lines, r"1 occurrence changed alone keeps its own %s\." % re.escape(field))
+    cols = "title, description, location, join_url, capacity, duration_min"
+    get = lambda d: db_rows(net.db, "SELECT %s FROM events WHERE series_id = ? AND occ_date = ?"
+                            % cols, (eid, d))[0]
+    text = lambda d, lang, f: db_rows(
+        net.db, "SELECT text FROM event_texts t JOIN events e ON e.id = t.event_id"
+        " WHERE e.series_id = ? AND e.occ_date = ? AND t.lang = ? AND t.field = ?",
+        (eid, d, lang, f))
+    assert get(alone) == ("Alone title", "Alone words", "Room A", "https://a.example/j", 7, 90)
+    assert get(other) == ("Series title", "Series words", "Room B", "https://b.example/j", 3, 45)
+    assert text(alone, "fr", "title") == [("Titre seul",)]
+    assert text(other, "fr", "title") == [("Titre de la série",)]
+    assert text(alone, "en", "location") == [("Room A (en)",)]
+    # The series' own row (later occurrences are made from it) took the change.
+    assert db_rows(net.db, "SELECT title, capacity FROM events WHERE id = ?", (eid,)) == \
+        [("Series title", 3)]
+    # A field the occurrence did not change follows the series.
+    one(cmd(org, "event set %d url https://s.example/" % eid), r"url set")
+    none(cmd(org, "event set %d url https://s2.example/" % eid), r"changed alone")
+    assert db_rows(net.db, "SELECT url FROM events WHERE series_id = ? AND occ_date = ?",
+                   (eid, alone)) == [("https://s2.example/",)]
+    # The change made alone survives a restart.
+    net.restart()
+    one(cmd(org, "event set %d title Series again" % eid), r"1 occurrence changed alone")
+    assert get(alone)[0] == "Alone title" and get(other)[0] == "Series again"
+
+
 def regs(net, child):
     return db_rows(net.db, "SELECT person, status FROM registrations WHERE event_id = ?"
                    " ORDER BY seq", (child,))
