@@ -144,6 +144,11 @@ enum change {
 	CHANGE_START,
 	CHANGE_DURATION,
 };
+/* What changed, to the confirmed people of an event (organiser.c). */
+void tell_confirmed(const struct ev_event *e, enum change what);
+/* `event set N start VALUE`: the new start read, in e's zone unless one is given. */
+int parse_start(struct cv_ctx *ctx, const struct ev_event *e, const char *value,
+    struct when_zone *z, struct when_local *l, time_t *start);
 /* tell_render: "#N Title has changed: ..." (arg: an enum change). */
 char *change_text(const struct ev_event *e, const char *lang, bool pub, const void *arg);
 /* tell_render: "#N Title is cancelled: reason" (arg: the reason, or NULL). */
