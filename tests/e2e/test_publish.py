@@ -473,6 +473,39 @@ def test_series_is_one_resource(world):
     assert got == want and len(want) == 7, (got, want)
 
 
+def test_series_moved_from_now_on(world):
+    """A series whose start was changed from now on, after two occurrences,
+    is still ONE resource: its new DTSTART, the two held as RDATEs; what a
+    client expands from the server's copy is the bot's list."""
+    import recurring_ical_events
+    n = create(world.org, 2, "Europe/Paris 1h Moved series")
+    one(cmd(world.org, "event set %d repeat weekly times 6" % n), r"repeats every")
+    world.clock.write_text("%d\n" % (10 * 86400))
+    try:
+        one(cmd(world.org, "event set %d start %s 20:30" % (n, future(13))),
+            r"start set from now on")
+        uid = uid_of(world.bot, n)
+
+        def moved():
+            status, _, body = world.radicale.get(COLL + uid + ".ics")
+            text = body.decode(errors="replace").replace("\r\n ", "")
+            return status == 200 and text.count("RDATE") == 2 and "T203000" in text and text
+
+        text = wait_until(moved, t(20), "the moved series on the server")
+        cal = icalendar.Calendar.from_ical(text)
+        assert {str(e["UID"]) for e in cal.walk("VEVENT")} == {uid}, text
+        rows = db_rows(world.bot, "SELECT start_utc FROM events WHERE series_id = ?"
+                       " AND status = 'active' ORDER BY start_utc", (n,))
+        want = [s for s, in rows]
+        at = lambda s: datetime.datetime.fromtimestamp(s, datetime.timezone.utc)
+        got = sorted(int(e["DTSTART"].dt.timestamp()) for e in
+                     recurring_ical_events.of(cal).between(at(want[0] - 60), at(want[-1] + 60)))
+        assert got == want and len(want) == 6, (got, want)
+        assert [r for r in listed_resources(world) if r.startswith(uid)] == [uid + ".ics"]
+    finally:
+        world.clock.write_text("0\n")
+
+
 def test_purged_events_are_deleted(world):
     """Last: moves the bot's clock 60 days on. Ended events are purged
     (retention) and leave the feeds: their resources are deleted."""
