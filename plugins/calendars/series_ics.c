@@ -34,8 +34,26 @@ cal_series_group(struct cal_event *v, size_t *n)
 }
 
 /*
+ * Is occurrence o dated before the series' DTSTART? Only after `event set N
+ * start` moved the series from then on: the occurrences held before keep
+ * their own instants, given as RDATEs (see series_props).
+ */
+static bool
+before_rule(const struct cal_event *s, const struct cal_event *o, icaltimezone *z)
+{
+	struct icaltimetype t = icaltime_from_timet_with_zone((time_t)s->start_utc, 0,
+	    z != NULL ? z : icaltimezone_get_utc_timezone());
+	int y, m, d;
+
+	if (o->occ_date == NULL || sscanf(o->occ_date, "%d-%d-%d", &y, &m, &d) != 3)
+		return false;
+	return y * 10000 + m * 100 + d < t.year * 10000 + t.month * 100 + t.day;
+}
+
+/*
  * The instant the rule gives occurrence o: its original date at the
- * series' wall-clock time (the RECURRENCE-ID), in the series' zone.
+ * series' wall-clock time (the RECURRENCE-ID), in the series' zone; for one
+ * before the rule's DTSTART, its RDATE, its own instant.
  */
 static long long
 rule_start(const struct cal_event *s, const struct cal_event *o, icaltimezone *z)
@@ -43,7 +61,8 @@ rule_start(const struct cal_event *s, const struct cal_event *o, icaltimezone *z
 	struct icaltimetype t;
 	int y, m, d;
 
-	if (o->occ_date == NULL || sscanf(o->occ_date, "%d-%d-%d", &y, &m, &d) != 3)
+	if (o->occ_date == NULL || sscanf(o->occ_date, "%d-%d-%d", &y, &m, &d) != 3 ||
+	    before_rule(s, o, z))
 		return o->start_utc;
 	if (z == NULL) {
 		/* UTC or a fixed offset: days are 86400 s. */
@@ -75,6 +94,20 @@ series_changed(const struct cal_event *s, const struct cal_event *o, icaltimezon
 	    !same_text(o->location, s->location) || !same_text(o->url, s->url);
 }
 
+static icalproperty *
+new_rdate(struct icaltimetype t)
+{
+	struct icaldatetimeperiodtype v = { .time = t,
+		.period = icalperiodtype_null_period() };
+
+	return icalproperty_new_rdate(v);
+}
+
+/*
+ * The RRULE, an EXDATE for each cancelled occurrence of the rule, and an
+ * RDATE for each occurrence held before the rule's DTSTART (a series whose
+ * start was changed from now on): a cancelled one of those is simply left out.
+ */
 void
 series_props(icalcomponent *ev, const struct cal_event *s, icaltimezone *z)
 {
@@ -83,11 +116,18 @@ series_props(icalcomponent *ev, const struct cal_event *s, icaltimezone *z)
 	if (rr.freq == ICAL_NO_RECURRENCE)
 		return;
 	icalcomponent_add_property(ev, icalproperty_new_rrule(rr));
-	for (size_t i = 0; i < s->nocc; i++)
-		if (s->occ[i].cancelled)
+	for (size_t i = 0; i < s->nocc; i++) {
+		const struct cal_event *o = &s->occ[i];
+		bool before = before_rule(s, o, z);
+
+		if (o->cancelled && !before)
 			icalcomponent_add_property(ev,
-			    ics_time_prop(icalproperty_new_exdate,
-			        rule_start(s, &s->occ[i], z), z, s->tz));
+			    ics_time_prop(icalproperty_new_exdate, rule_start(s, o, z), z,
+			        s->tz));
+		else if (!o->cancelled && before)
+			icalcomponent_add_property(ev,
+			    ics_time_prop(new_rdate, o->start_utc, z, s->tz));
+	}
 }
 
 void

@@ -144,6 +144,11 @@ enum change {
 	CHANGE_START,
 	CHANGE_DURATION,
 };
+/* What changed, to the confirmed people of an event (organiser.c). */
+void tell_confirmed(const struct ev_event *e, enum change what);
+/* `event set N start VALUE`: the new start read, in e's zone unless one is given. */
+int parse_start(struct cv_ctx *ctx, const struct ev_event *e, const char *value,
+    struct when_zone *z, struct when_local *l, time_t *start);
 /* tell_render: "#N Title has changed: ..." (arg: an enum change). */
 char *change_text(const struct ev_event *e, const char *lang, bool pub, const void *arg);
 /* tell_render: "#N Title is cancelled: reason" (arg: the reason, or NULL). */
@@ -173,6 +178,7 @@ bool series_cmd_event(struct cv_ctx *ctx);
 bool series_cmd_rsvp_all(struct cv_ctx *ctx);
 void series_mine(struct cv_ctx *ctx);
 bool series_cmd_set(struct cv_ctx *ctx);
+int series_own_mark(const struct ev_event *e, const char *field);
 bool series_cmd_cancel(struct cv_ctx *ctx);
 void series_list_line(struct cv_ctx *ctx, const struct ev_event *e, const char *when,
     const char *places);

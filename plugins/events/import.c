@@ -525,7 +525,9 @@ judge(icalcomponent *cal, icalcomponent *ev, const struct imp_result *r,
 		return INVALID;
 	if (secs > 60LL * WHEN_DURATION_MAX)
 		return TOO_LONG;
-	if (start.utc <= (long long)now)
+	/* A series begun: the occurrences still to come (recur_import.c). */
+	if (start.utc <= (long long)now &&
+	    recur_ahead(ev, &start.z, now, IMP_EXDATES_MAX, &start.utc, &start.l) < 0)
 		return PAST;
 	if (seen_uid(r, uid))
 		return DUPLICATE;

@@ -189,6 +189,8 @@ const char *const model_schema[] = {
 	" event_id, lang, field, text FROM event_texts;",
 	/* 7: series (model_series.h). */
 	MODEL_SCHEMA_SERIES,
+	/* 8: what occurrences changed alone (model_series.h). */
+	MODEL_SCHEMA_OWN,
 };
 const size_t model_schema_steps = sizeof(model_schema) / sizeof(model_schema[0]);
 

@@ -163,6 +163,55 @@ model_series_adopt(sqlite3 *db, long long from, long long to)
 }
 
 int
+model_series_relabel(sqlite3 *db, long long child, const char *date)
+{
+	return update_one(db,
+	    prep(db,
+	        "UPDATE events SET occ_date = ?1, uid = (SELECT s.uid FROM events s"
+	        " WHERE s.id = events.series_id) || '-' || replace(?1, '-', '') WHERE id = ?2",
+	        "ti", date, child));
+}
+
+int
+model_series_last_begun(sqlite3 *db, long long series, time_t now, char out[11])
+{
+	sqlite3_stmt *st = prep(db,
+	    "SELECT max(occ_date) FROM events WHERE series_id = ? AND start_utc <= ?",
+	    "ii", series, (long long)now);
+	int rc;
+
+	out[0] = '\0';
+	if (st == NULL)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		copy_text(out, 11, sqlite3_column_text(st, 0));
+	done(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int
+model_own_add(sqlite3 *db, long long id, const char *field)
+{
+	return run(
+	    prep(db, "INSERT OR IGNORE INTO own_fields (event_id, field) VALUES (?, ?)",
+	        "it", id, field));
+}
+
+int
+model_own_has(sqlite3 *db, long long id, const char *field, bool *has)
+{
+	long long n;
+
+	if (one_int(prep(db,
+	                "SELECT count(*) FROM own_fields WHERE event_id = ? AND field = ?",
+	                "it", id, field),
+	        0, &n) == -1)
+		return -1;
+	*has = n > 0;
+	return 0;
+}
+
+int
 model_standing_add(sqlite3 *db, long long series, const char *person, const char *nick,
     time_t now)
 {

@@ -46,6 +46,16 @@
 	" FROM events;"
 
 /*
+ * Step 8 of model_schema: the fields an occurrence changed alone (`event
+ * set N@DATE FIELD`, FIELD as `event set` names it), which a change to the
+ * whole series leaves as they are, as calendar apps keep an override.
+ */
+#define MODEL_SCHEMA_OWN                                    \
+	"CREATE TABLE own_fields ("                         \
+	" event_id INTEGER NOT NULL REFERENCES events(id)," \
+	" field TEXT NOT NULL, PRIMARY KEY (event_id, field)) WITHOUT ROWID;"
+
+/*
  * What lists of upcoming events add to their WHERE (?1 is now): a series'
  * own row is not listed, each series' next active occurrence is, once.
  */
@@ -100,6 +110,19 @@ int model_series_add_child(sqlite3 *db, const struct ev_event *parent, const cha
  * became a series.
  */
 int model_series_adopt(sqlite3 *db, long long from, long long to);
+
+/*
+ * Occurrence `child` renamed to `date` ("YYYY-MM-DD", its RECURRENCE-ID),
+ * its UID following (`event set N start` of a series moves the dates).
+ */
+int model_series_relabel(sqlite3 *db, long long child, const char *date);
+
+/* The latest date of an occurrence begun at `now`, "" when none. */
+int model_series_last_begun(sqlite3 *db, long long series, time_t now, char out[11]);
+
+/* Occurrence `id` changed `field` alone: a change to its series leaves it. */
+int model_own_add(sqlite3 *db, long long id, const char *field);
+int model_own_has(sqlite3 *db, long long id, const char *field, bool *has);
 
 /* `rsvp N all`: adds a standing registration (already there: 0). */
 int model_standing_add(sqlite3 *db, long long series, const char *person,

@@ -252,7 +252,7 @@ valid_text(struct cv_ctx *ctx, enum ev_field f, const char *v)
 }
 
 /* What changed, to the confirmed people of an event, each in their language. */
-static void
+void
 tell_confirmed(const struct ev_event *e, enum change what)
 {
 	struct ev_people c = { 0 }, m = { 0 }, w = { 0 };
@@ -320,15 +320,15 @@ out:
 	return rc;
 }
 
-/* start: a date and time, in the event's zone unless one is given. */
-static int
-set_start(struct cv_ctx *ctx, struct ev_event *e, const struct setter *s,
-    const char *value, time_t now, struct set_out *o)
+/*
+ * `start` of event e: "YYYY-MM-DD HH:MM [ZONE]", in e's zone unless one is
+ * given, into *z, *l and *start. 0, or -1 after answering.
+ */
+int
+parse_start(struct cv_ctx *ctx, const struct ev_event *e, const char *value,
+    struct when_zone *z, struct when_local *l, time_t *start)
 {
-	struct when_zone z;
-	struct when_local l;
-	time_t start;
-	char *clean, *p, *date, *time, *zone, *extra, w[48], d[16], t[8];
+	char *clean, *p, *date, *time, *zone, *extra, w[48];
 	const char *usage =
 	    host->tr(ctx->lang, "Usage: event set N start YYYY-MM-DD HH:MM [ZONE]");
 	int rc = -1;
@@ -347,27 +347,40 @@ set_start(struct cv_ctx *ctx, struct ev_event *e, const struct setter *s,
 		goto out;
 	}
 	if (zone == NULL)
-		event_zone(e, &z);
-	else if (when_parse_zone(zone, &z) == -1) {
+		event_zone(e, z);
+	else if (when_parse_zone(zone, z) == -1) {
 		host->reply(ctx, host->tr(ctx->lang, "Unknown time zone '%s': %s %s"),
 		    echo(w, sizeof(w), zone), zone_hint(ctx->lang), usage);
 		goto out;
 	}
-	if (resolve_start(ctx, date, time, &z, &l, &start, usage) == -1)
-		goto out;
+	rc = resolve_start(ctx, date, time, z, l, start, usage);
+out:
+	free(clean);
+	return rc;
+}
+
+/* start: a date and time, in the event's zone unless one is given. */
+static int
+set_start(struct cv_ctx *ctx, struct ev_event *e, const struct setter *s,
+    const char *value, time_t now, struct set_out *o)
+{
+	struct when_zone z;
+	struct when_local l;
+	time_t start;
+	char d[16], t[8];
+
+	if (parse_start(ctx, e, value, &z, &l, &start) == -1)
+		return -1;
 	when_format_date(d, sizeof(d), &l);
 	when_format_time(t, sizeof(t), &l);
 	if (host->begin(self) == -1 ||
 	    model_event_set_start(db(), e->id, d, t, z.name, start, now) != 0) {
 		fail_change(ctx, "event set start");
-		goto out;
+		return -1;
 	}
 	if (start != e->start_utc)
 		o->what = CHANGE_START;
-	rc = 0;
-out:
-	free(clean);
-	return rc;
+	return 0;
 }
 
 static int
@@ -490,8 +503,13 @@ cmd_event_set(struct cv_ctx *ctx)
 		    echo(w, sizeof(w), field), usage_set(ctx->lang));
 		goto out;
 	}
-	if (setters[i].set(ctx, &e, &setters[i], ctx->argv[2], host->wall_now(), &o) == -1 ||
-	    commit(ctx, "event set") == -1)
+	if (setters[i].set(ctx, &e, &setters[i], ctx->argv[2], host->wall_now(), &o) == -1)
+		goto out;
+	if (series_own_mark(&e, setters[i].name) < 0) {
+		fail_change(ctx, "event set");
+		goto out;
+	}
+	if (commit(ctx, "event set") == -1)
 		goto out;
 	/* A capacity moves places and may promote people from the waitlist. */
 	changed_event(e.id, CV_EVENTS_CHANGED_FIELDS | CV_EVENTS_CHANGED_REGISTRATIONS,

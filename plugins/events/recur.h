@@ -148,6 +148,19 @@ int recur_from_ical(icalcomponent *vevent, const struct when_zone *z, time_t dts
     struct recur_rule *out, struct when_local *ex, size_t maxex, size_t *nex, char *err,
     size_t errlen);
 
+/*
+ * An imported series that began at or before now (*start, its DTSTART): the
+ * occurrences still to come, exactly as the source calendar has them.
+ * *start and *local become the first occurrence after now that no EXDATE
+ * cancels, and the VEVENT is rewritten for recur_from_ical() to read from
+ * there: COUNT less the occurrences before it (cancelled ones too, as RFC
+ * 5545 counts them), RDATE and EXDATE values before it dropped; UID, UNTIL
+ * and the later EXDATEs stay. 0, or -1 when no rule of ours is left to
+ * take (none ahead, no RRULE, or one we cannot express).
+ */
+int recur_ahead(icalcomponent *vevent, const struct when_zone *z, time_t now,
+    size_t maxex, long long *start, struct when_local *local);
+
 #pragma GCC visibility pop
 
 #endif

@@ -407,3 +407,85 @@ recur_from_ical(icalcomponent *vevent, const struct when_zone *z, time_t dtstart
 	free(d);
 	return rc;
 }
+
+/* Is `date` cancelled by one of the EXDATE values matched in d? */
+static bool
+excluded(const struct dated *d, size_t nd, const struct when_local *date)
+{
+	for (size_t i = 0; i < nd; i++)
+		if (d[i].exdate && d[i].found &&
+		    recur_day_key(&d[i].date) == recur_day_key(date))
+			return true;
+	return false;
+}
+
+/*
+ * The first occurrence of s after now that no EXDATE cancels, in *start and
+ * *local, and how many the rule has before it (cancelled ones too: COUNT
+ * counts them, RFC 5545 3.8.5.3). 0, or -1 when none is left.
+ */
+static int
+first_ahead(const struct recur_series *s, const struct dated *d, size_t nd, time_t now,
+    long long *start, struct when_local *local, int *before)
+{
+	struct when_local date;
+	struct recur_walk w;
+	int rc = -1;
+
+	*before = 0;
+	if (recur_walk_start(&w, s) < 0)
+		return -1;
+	while (rc < 0 && recur_walk_next(&w, &date)) {
+		time_t t;
+
+		if (!excluded(d, nd, &date) && (t = recur_instant(s->zone, &date)) > now) {
+			*start = (long long)t;
+			*local = date;
+			rc = 0;
+		} else {
+			++*before;
+		}
+	}
+	recur_walk_end(&w);
+	return rc;
+}
+
+int
+recur_ahead(icalcomponent *vevent, const struct when_zone *z, time_t now, size_t maxex,
+    long long *start, struct when_local *local)
+{
+	struct recur_series s = { .zone = z, .dtstart = (time_t)*start };
+	icalproperty *rp = icalcomponent_get_first_property(vevent, ICAL_RRULE_PROPERTY);
+	struct icalrecurrencetype rr;
+	struct dated *d = NULL;
+	size_t nd = 0;
+	char err[256];
+	int before, rc = -1;
+
+	if (rp == NULL)
+		return -1;
+	rr = icalproperty_get_rrule(rp);
+	if (rule_of(&rr, z, s.dtstart, &s.rule, err, sizeof(err)) < 0 ||
+	    s.rule.freq == RECUR_NONE ||
+	    collect_dates(vevent, z, maxex, &d, &nd, err, sizeof(err)) < 0)
+		goto out;
+	match_dates(&s, d, nd);
+	if (first_ahead(&s, d, nd, now, start, local, &before) < 0)
+		goto out;
+	/* COUNT: the occurrences left; UNTIL stays, it is a date. */
+	if (rr.count > 0) {
+		rr.count -= before;
+		icalproperty_set_rrule(rp, rr);
+	}
+	/* RDATE and EXDATE values before the new start name nothing of it now. */
+	for (size_t i = 0; i < nd; i++)
+		if (d[i].is_date ? recur_day_key(&d[i].day) < recur_day_key(local) :
+		                   d[i].t < (time_t)*start) {
+			icalcomponent_remove_property(vevent, d[i].p);
+			icalproperty_free(d[i].p);
+		}
+	rc = 0;
+out:
+	free(d);
+	return rc;
+}

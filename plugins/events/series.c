@@ -5,6 +5,7 @@
  * registrations, waitlists, reminders and notices work per occurrence as
  * for any event.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +23,11 @@
 
 /* Set while `event set N FIELD` of a series changes the series' own row. */
 static bool whole;
+/* Set while it changes the series' occurrences (not changes of their own). */
+static bool spreading;
 
 /* The series and its zone, read for expansion. 0, or -1 when it is no series. */
-static int
+int
 series_of(const struct ev_event *p, const struct ev_series_row *row, struct when_zone *z,
     struct recur_series *s)
 {
@@ -54,7 +57,7 @@ date_text(char out[11], const struct when_local *d)
  * Makes the occurrences of series `id` up to the horizon that are not made
  * yet, in the caller's transaction. The number made, or -1.
  */
-static int
+int
 schedule_one(long long id, time_t now)
 {
 	struct ev_event p;
@@ -328,6 +331,26 @@ series_list_line(struct cv_ctx *ctx, const struct ev_event *e, const char *when,
 	model_event_clear(&p);
 }
 
+/* Occurrence `child` cancelled in a transaction of its own, its people told. */
+void
+cancel_one(long long child, const char *reason)
+{
+	struct ev_people c = { 0 }, m = { 0 }, w = { 0 };
+	const struct ev_people *lists[] = { &c, &m, &w };
+
+	if (host->begin(self) == -1 ||
+	    model_event_cancel(db(), child, reason, host->wall_now()) != 0 ||
+	    model_attendees(db(), child, &c, &m, &w) == -1 || host->commit(self) == -1) {
+		host->rollback(self);
+	} else {
+		changed_event(child, CV_EVENTS_CHANGED_FIELDS, NULL);
+		tell_in_languages(lists, 3, child, cancelled_text, reason);
+	}
+	model_people_free(&c);
+	model_people_free(&m);
+	model_people_free(&w);
+}
+
 /* The occurrences after `keep` (a date, or "" for all ahead) cancelled, their people told. */
 static void
 cancel_after(long long series, const char *keep, const char *reason)
@@ -336,24 +359,9 @@ cancel_after(long long series, const char *keep, const char *reason)
 	size_t n = 0;
 
 	model_series_children(db(), series, host->wall_now(), &v, &n);
-	for (size_t i = 0; i < n; i++) {
-		struct ev_people c = { 0 }, m = { 0 }, w = { 0 };
-		const struct ev_people *lists[] = { &c, &m, &w };
-		if (v[i].cancelled || strcmp(v[i].occ_date, keep) <= 0)
-			continue;
-		if (host->begin(self) == -1 ||
-		    model_event_cancel(db(), v[i].id, reason, host->wall_now()) != 0 ||
-		    model_attendees(db(), v[i].id, &c, &m, &w) == -1 ||
-		    host->commit(self) == -1) {
-			host->rollback(self);
-			continue;
-		}
-		changed_event(v[i].id, CV_EVENTS_CHANGED_FIELDS, NULL);
-		tell_in_languages(lists, 3, v[i].id, cancelled_text, reason);
-		model_people_free(&c);
-		model_people_free(&m);
-		model_people_free(&w);
-	}
+	for (size_t i = 0; i < n; i++)
+		if (!v[i].cancelled && strcmp(v[i].occ_date, keep) > 0)
+			cancel_one(v[i].id, reason);
 	model_events_free(v, n);
 }
 
@@ -466,16 +474,11 @@ set_series_field(struct cv_ctx *ctx, long long id)
 	struct cv_ctx c = *ctx;
 	struct ev_event *v = NULL;
 	const char *argv[3];
-	char num[24];
-	size_t n = 0;
+	char num[24], field[24] = "";
+	size_t n = 0, kept = 0;
 
 	if (strcasecmp(ctx->argv[1], "start") == 0) {
-		host->reply(ctx,
-		    host->tr(ctx->lang,
-		        "A series keeps its rule's dates: move one occurrence "
-		        "with event set %lld@DATE start, or cancel the series and "
-		        "make a new one."),
-		    id);
+		series_set_start(ctx, id);
 		return;
 	}
 	argv[0] = num;
@@ -483,17 +486,45 @@ set_series_field(struct cv_ctx *ctx, long long id)
 	argv[2] = ctx->argv[2];
 	c.argv = argv;
 	snprintf(num, sizeof(num), "%lld", id);
+	for (size_t i = 0; i < sizeof(field) - 1 && ctx->argv[1][i] != '\0'; i++)
+		field[i] = (char)tolower((unsigned char)ctx->argv[1][i]);
 	whole = true;
 	cmd_event_set(&c);
 	whole = false;
+	spreading = true;
 	model_series_children(db(), id, host->wall_now(), &v, &n);
 	for (size_t i = 0; i < n; i++) {
+		bool own = false;
+
 		if (v[i].cancelled || v[i].start_utc <= host->wall_now())
 			continue;
+		/* What an occurrence changed alone wins, as an override does. */
+		if (model_own_has(db(), v[i].id, field, &own) == 0 && own) {
+			kept++;
+			continue;
+		}
 		snprintf(num, sizeof(num), "%lld", v[i].id);
 		cmd_event_set(&c);
 	}
+	spreading = false;
+	if (kept > 0)
+		host->reply(ctx,
+		    host->ntr(ctx->lang, "%zu occurrence changed alone keeps its own %s.",
+		        "%zu occurrences changed alone keep their own %s.", kept),
+		    kept, field);
 	model_events_free(v, n);
+}
+
+/*
+ * `event set N@DATE FIELD` (not a change of the whole series) records the
+ * field as the occurrence's own, in the caller's transaction: 0 or -1.
+ */
+int
+series_own_mark(const struct ev_event *e, const char *field)
+{
+	if (e->series_id == 0 || spreading)
+		return 0;
+	return model_own_add(db(), e->id, field) == 0 ? 0 : -1;
 }
 
 /* `event set N repeat RULE`, or a field of a series: true when the command was that. */
@@ -516,7 +547,36 @@ series_cmd_set(struct cv_ctx *ctx)
 }
 
 /*
- * The series ends before now: its rule runs until yesterday, so that feeds
+ * A series whose start was changed from now on (DTSTART ahead) that has
+ * held occurrences: its DTSTART goes back to the last one held, so that
+ * its rule can end there (the ones before stay RDATEs in feeds). Re-reads
+ * *p. 0, or -1 when none was held.
+ */
+static int
+rebase_on_last(long long id, time_t now, struct ev_event *p)
+{
+	struct ev_event c, q;
+	char last[11];
+	long long child;
+	int rc;
+
+	if (model_series_last_begun(db(), id, now, last) != 0 || last[0] == '\0' ||
+	    model_series_child(db(), id, last, &child) != 0 ||
+	    model_event_get(db(), child, &c) != 0)
+		return -1;
+	rc = model_event_set_start(db(), id, c.local_date, c.local_time, c.tz,
+	    c.start_utc, now);
+	model_event_clear(&c);
+	if (rc != 0 || model_event_get(db(), id, &q) != 0)
+		return -1;
+	model_event_clear(p);
+	*p = q;
+	return 0;
+}
+
+/*
+ * The series ends before now: its rule runs until yesterday (or its last
+ * occurrence held, when its start was changed from now on), so that feeds
  * keep the occurrences held; one not started yet is cancelled whole.
  */
 static int
@@ -527,18 +587,23 @@ end_before_now(long long id, const char *reason)
 	struct when_zone z;
 	struct recur_series s;
 	char stored[RECUR_TEXT_MAX], rrule[RECUR_TEXT_MAX];
-	time_t now = host->wall_now();
+	time_t now = host->wall_now(), end = now - 86400;
+	bool rebased = false;
 	int rc;
 
 	if (model_event_get(db(), id, &p) != 0)
 		return -1;
+	if (p.start_utc > now)
+		rebased = rebase_on_last(id, now, &p) == 0;
 	if (p.start_utc > now || model_series_row(db(), id, &row) != 0 ||
 	    series_of(&p, &row, &z, &s) < 0) {
 		rc = model_event_cancel(db(), id, reason, now);
 		model_event_clear(&p);
 		return rc;
 	}
-	when_from_utc(&z, now - 86400, &s.rule.until);
+	if (rebased && end < s.dtstart)
+		end = s.dtstart;
+	when_from_utc(&z, end, &s.rule.until);
 	s.rule.until.hour = s.rule.until.minute = 0;
 	s.rule.has_until = true;
 	s.rule.times = 0;

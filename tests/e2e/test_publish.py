@@ -6,7 +6,8 @@ authentication on a free loopback port.
 caldav: each event is its own resource in a CalDAV collection (made here
 with MKCALENDAR): created, changed, cancelled, deleted when purged; the
 server going down and coming back (also across a restart of the bot); a
-change made on the server meanwhile is a conflict, never overwritten.
+change made on the server meanwhile is a conflict, never overwritten; a
+series is one resource with its RRULE, EXDATE and overrides.
 
 webdav: the public feed files are PUT under a plain WebDAV folder. Radicale
 takes a whole calendar PUT to a path under a plain collection and keeps it
@@ -391,6 +392,118 @@ def test_members_cannot_see_or_overwrite(world):
             assert lines and "owner" in lines[0].lower(), lines
     finally:
         member.quit()
+
+
+def db_rows(bot, sql, args=()):
+    import sqlite3
+    con = sqlite3.connect("file:%s?mode=ro" % (bot.dir / "convene.db"), uri=True)
+    try:
+        return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
+def listed_resources(world):
+    """The names of the .ics resources in the collection (PROPFIND Depth 1)."""
+    status, _, body = world.radicale.request("PROPFIND", COLL, headers={"Depth": "1"})
+    assert status == 207, (status, body[:500])
+    return sorted(set(re.findall(r"%s([^<>/\s]+\.ics)" % re.escape(COLL), body.decode())))
+
+
+def test_series_is_one_resource(world):
+    """A series with a cancelled and a moved occurrence is ONE resource on the
+    CalDAV server: its RRULE, an EXDATE and a RECURRENCE-ID override under its
+    UID; what a client expands from the copy the server holds is the bot's
+    own list of occurrences, instant for instant."""
+    import recurring_ical_events
+    n = create(world.org, 2, "Europe/Paris 1h Published series")
+    one(cmd(world.org, "event set %d repeat weekly times 8" % n), r"repeats every")
+    kids = db_rows(world.bot, "SELECT occ_date FROM events WHERE series_id = ?"
+                   " ORDER BY occ_date", (n,))
+    assert len(kids) == 8, kids
+    gone, moved = kids[2][0], kids[4][0]
+    one(cmd(world.org, "event cancel %d@%s" % (n, gone)), r"(?i)cancelled")
+    one(cmd(world.org, "event set %d@%s start %s 20:15" % (n, moved, moved)), r"start set")
+    uid = uid_of(world.bot, n)
+    path = COLL + uid + ".ics"
+
+    def holds_all():
+        status, _, body = world.radicale.get(path)
+        text = body.decode(errors="replace").replace("\r\n ", "")
+        return status == 200 and "EXDATE" in text and "RECURRENCE-ID" in text and text
+
+    text = wait_until(holds_all, t(20), "the series with its exceptions on the server")
+    cal = icalendar.Calendar.from_ical(text)
+    vevents = cal.walk("VEVENT")
+    assert {str(e["UID"]) for e in vevents} == {uid}, text
+    masters = [e for e in vevents if "RRULE" in e]
+    overrides = [e for e in vevents if "RECURRENCE-ID" in e]
+    assert len(masters) == 1 and len(overrides) == 1 and len(vevents) == 2, text
+    assert masters[0]["RRULE"]["FREQ"] == ["WEEKLY"] and masters[0]["RRULE"]["COUNT"] == [8]
+    exdates = [d.dt for x in (masters[0]["EXDATE"] if isinstance(masters[0]["EXDATE"], list)
+                              else [masters[0]["EXDATE"]]) for d in x.dts]
+    assert [d.date().isoformat() for d in exdates] == [gone], exdates
+    assert overrides[0].decoded("RECURRENCE-ID").date().isoformat() == moved
+    assert overrides[0].decoded("DTSTART").strftime("%H:%M") == "20:15"
+
+    # ONE resource for the series: none for its occurrences.
+    def settled():
+        names = listed_resources(world)
+        return [r for r in names if r.startswith(uid)] == [uid + ".ics"] and names
+    names = wait_until(settled, t(20), "one resource for the series")
+    assert not [r for r in names if r.startswith(uid + "-")], names
+    status, _, body = world.radicale.request(
+        "REPORT", COLL, headers={"Depth": "1", "Content-Type": "application/xml"},
+        body='<?xml version="1.0"?><C:calendar-query xmlns:D="DAV:"'
+        ' xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><C:calendar-data/></D:prop>'
+        '<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">'
+        '<C:prop-filter name="UID"><C:text-match collation="i;octet">%s</C:text-match>'
+        '</C:prop-filter></C:comp-filter></C:comp-filter></C:filter></C:calendar-query>' % uid)
+    assert status == 207 and body.decode().count("<D:href>") + body.decode().count(
+        "<href>") == 1, body.decode()[:3000]
+
+    # A client's expansion of the server's copy is the bot's list.
+    rows = db_rows(world.bot, "SELECT start_utc, status FROM events WHERE series_id = ?"
+                   " ORDER BY start_utc", (n,))
+    want = [s for s, st in rows if st == "active"]
+    at = lambda s: datetime.datetime.fromtimestamp(s, datetime.timezone.utc)
+    got = sorted(int(e["DTSTART"].dt.timestamp()) for e in
+                 recurring_ical_events.of(cal).between(at(rows[0][0] - 60), at(rows[-1][0] + 60))
+                 if str(e.get("STATUS", "")) != "CANCELLED")
+    assert got == want and len(want) == 7, (got, want)
+
+
+def test_series_moved_from_now_on(world):
+    """A series whose start was changed from now on, after two occurrences,
+    is still ONE resource: its new DTSTART, the two held as RDATEs; what a
+    client expands from the server's copy is the bot's list."""
+    import recurring_ical_events
+    n = create(world.org, 2, "Europe/Paris 1h Moved series")
+    one(cmd(world.org, "event set %d repeat weekly times 6" % n), r"repeats every")
+    world.clock.write_text("%d\n" % (10 * 86400))
+    try:
+        one(cmd(world.org, "event set %d start %s 20:30" % (n, future(13))),
+            r"start set from now on")
+        uid = uid_of(world.bot, n)
+
+        def moved():
+            status, _, body = world.radicale.get(COLL + uid + ".ics")
+            text = body.decode(errors="replace").replace("\r\n ", "")
+            return status == 200 and text.count("RDATE") == 2 and "T203000" in text and text
+
+        text = wait_until(moved, t(20), "the moved series on the server")
+        cal = icalendar.Calendar.from_ical(text)
+        assert {str(e["UID"]) for e in cal.walk("VEVENT")} == {uid}, text
+        rows = db_rows(world.bot, "SELECT start_utc FROM events WHERE series_id = ?"
+                       " AND status = 'active' ORDER BY start_utc", (n,))
+        want = [s for s, in rows]
+        at = lambda s: datetime.datetime.fromtimestamp(s, datetime.timezone.utc)
+        got = sorted(int(e["DTSTART"].dt.timestamp()) for e in
+                     recurring_ical_events.of(cal).between(at(want[0] - 60), at(want[-1] + 60)))
+        assert got == want and len(want) == 6, (got, want)
+        assert [r for r in listed_resources(world) if r.startswith(uid)] == [uid + ".ics"]
+    finally:
+        world.clock.write_text("0\n")
 
 
 def test_purged_events_are_deleted(world):

@@ -5,6 +5,7 @@ file read back read-only."""
 
 import datetime
 import re
+import time
 
 import pytest
 
@@ -115,6 +116,56 @@ def test_weekly_webinar(net):
     assert states[0] == (first, "active"), states
     assert all(s == "cancelled" for _, s in states[1:]), states
     none(cmd(org, "event %d" % eid), r"%d@%s: .*You: not" % (eid, day(17)))
+
+
+@pytest.mark.deadline(180)
+def test_own_changes_win(net):
+    """What an occurrence changed alone stays when the series changes as a
+    whole, field by field, as calendar apps keep an override."""
+    org = net.org
+    first = day(6)
+    eid = create(org, "%s 17:00 %s" % (first, ZONE), "Own series")
+    one(cmd(org, "event set %d repeat weekly" % eid), r"repeats every")
+    kids = children(net, eid)
+    alone, other = kids[1][1], kids[2][1]
+    changes = [("title", "Alone title", "Series title"),
+               ("description", "Alone words", "Series words"),
+               ("location", "Room A", "Room B"),
+               ("join", "https://a.example/j", "https://b.example/j"),
+               ("capacity", "7", "3"),
+               ("duration", "90m", "45m"),
+               ("title.fr", "Titre seul", "Titre de la série"),
+               ("location.en", "Room A (en)", "Room B (en)")]
+    for field, mine, _ in changes:
+        one(cmd(org, "event set %d@%s %s %s" % (eid, alone, field, mine)), r"set")
+    lines = []
+    for field, _, theirs in changes:
+        lines = cmd(org, "event set %d %s %s" % (eid, field, theirs))
+        one(lines, r"1 occurrence changed alone keeps its own %s\." % re.escape(field))
+    cols = "title, description, location, join_url, capacity, duration_min"
+    get = lambda d: db_rows(net.db, "SELECT %s FROM events WHERE series_id = ? AND occ_date = ?"
+                            % cols, (eid, d))[0]
+    text = lambda d, lang, f: db_rows(
+        net.db, "SELECT text FROM event_texts t JOIN events e ON e.id = t.event_id"
+        " WHERE e.series_id = ? AND e.occ_date = ? AND t.lang = ? AND t.field = ?",
+        (eid, d, lang, f))
+    assert get(alone) == ("Alone title", "Alone words", "Room A", "https://a.example/j", 7, 90)
+    assert get(other) == ("Series title", "Series words", "Room B", "https://b.example/j", 3, 45)
+    assert text(alone, "fr", "title") == [("Titre seul",)]
+    assert text(other, "fr", "title") == [("Titre de la série",)]
+    assert text(alone, "en", "location") == [("Room A (en)",)]
+    # The series' own row (later occurrences are made from it) took the change.
+    assert db_rows(net.db, "SELECT title, capacity FROM events WHERE id = ?", (eid,)) == \
+        [("Series title", 3)]
+    # A field the occurrence did not change follows the series.
+    one(cmd(org, "event set %d url https://s.example/" % eid), r"url set")
+    none(cmd(org, "event set %d url https://s2.example/" % eid), r"changed alone")
+    assert db_rows(net.db, "SELECT url FROM events WHERE series_id = ? AND occ_date = ?",
+                   (eid, alone)) == [("https://s2.example/",)]
+    # The change made alone survives a restart.
+    net.restart()
+    one(cmd(org, "event set %d title Series again" % eid), r"1 occurrence changed alone")
+    assert get(alone)[0] == "Alone title" and get(other)[0] == "Series again"
 
 
 def regs(net, child):
@@ -292,3 +343,102 @@ def test_bot_feed_in_other_clients(net, client, tmp_path):
     body = feed(net, "/calendars/event/%d.ics" % eid).decode()
     got = shown(client, body, window, tmp_path)
     assert sorted(s for s, st in got if st != "CANCELLED") == want, (got, want)
+
+
+@pytest.fixture(scope="module")
+def clocked(tmp_path_factory):
+    """A bot whose wall clock the test moves (CONVENE_TIME_OFFSET_FILE)."""
+    tmp = tmp_path_factory.mktemp("series-clock")
+    offset = tmp / "offset"
+    offset.write_text("0\n")
+    net = Net(tmp, env={"CONVENE_TIME_OFFSET_FILE": str(offset)})
+    net.offset = offset
+    yield from harness.lent(net)
+
+
+@pytest.mark.deadline(420)
+def test_start_from_now_on(clocked, tmp_path):
+    """`event set N start` of a series after two occurrences passed: the ones
+    ahead move to the new weekday and time, the k-th to the new k-th, with
+    their registrations and waitlist, their people told with the date named;
+    the cancelled one stays cancelled, the one moved alone keeps its start,
+    the ones held keep theirs; COUNT keeps the occurrences left; the feed
+    (RDATE for those held before the new DTSTART) expands to the bot's list
+    in python3-icalendar, ical.js and khal."""
+    from test_series_interop import shown
+    net = clocked
+    org = net.org
+    alice, bob, carol = (net.client(nick(n)) for n in ("sal", "sbo", "sca"))
+    eid = create(org, "%s 18:00 Europe/Paris" % day(2), "Moving webinar")
+    one(cmd(org, "event set %d capacity 2" % eid), r"capacity set")
+    one(cmd(org, "event set %d repeat weekly times 8" % eid), r"repeats every \w+day, 8 times")
+    kids = children(net, eid)
+    assert [d for _, d, _ in kids] == [day(2 + 7 * k) for k in range(8)], kids
+    one(cmd(alice, "rsvp %d all" % eid), r"every occurrence")
+    one(cmd(bob, "rsvp %d@%s" % (eid, kids[3][1])), r"(?i)confirmed")
+    one(cmd(carol, "rsvp %d@%s" % (eid, kids[3][1])), r"(?i)waitlist")
+    one(cmd(org, "event cancel %d@%s" % (eid, kids[4][1])), r"(?i)cancelled")
+    one(cmd(org, "event set %d@%s start %s 20:00" % (eid, kids[5][1], kids[5][1])),
+        r"start set")
+    before = {r[0]: r for r in db_rows(
+        net.db, "SELECT id, occ_date, start_utc, status FROM events WHERE series_id = ?",
+        (eid,))}
+    regs3 = regs(net, kids[3][0])
+
+    # Two occurrences pass; the series moves to the next day, at 19:30.
+    net.offset.write_text("%d\n" % (15 * 86400))
+    for c in (alice, bob, carol):
+        harness.answers(c)
+    lines = cmd(org, "event set %d start %s 19:30" % (eid, day(17)))
+    one(lines, r"#%d Moving webinar: start set from now on; 4 occurrences moved" % eid)
+    after = {r[0]: r for r in db_rows(
+        net.db, "SELECT id, occ_date, start_utc, status FROM events WHERE series_id = ?",
+        (eid,))}
+    for k in (0, 1):  # held: as they were
+        assert after[kids[k][0]] == before[kids[k][0]]
+    new_dates = [day(17 + 7 * k) for k in range(6)]
+    paris = lambda d, hm: int(datetime.datetime.fromisoformat("%sT%s" % (d, hm)).replace(
+        tzinfo=__import__("zoneinfo").ZoneInfo("Europe/Paris")).timestamp())
+    for k in range(2, 8):
+        i, d, s, st = after[kids[k][0]]
+        assert d == new_dates[k - 2], (k, after[kids[k][0]])
+        if k == 5:
+            assert s == before[kids[5][0]][2], "moved alone: keeps its start"
+        else:
+            assert s == paris(d, "19:30"), (k, s)
+        assert st == ("cancelled" if k == 4 else "active"), (k, st)
+    assert len(after) == 8, after  # COUNT: 6 left, none made twice
+    assert db_rows(net.db, "SELECT repeat FROM events WHERE id = ?", (eid,)) == \
+        [("weekly times 6",)]
+    # Registrations follow their occurrence, the waitlist too.
+    assert regs(net, kids[3][0]) == regs3
+    one(cmd(carol, "event %d" % eid), r"%d@%s: .*waitlist" % (eid, new_dates[1]))
+    # Bob is told, the new date named; the reminders follow the new start.
+    note = bob.wait_for(lambda l: from_bot(l, bob.nick), text=r"has moved")
+    assert "19:30" in note.text and str(int(new_dates[1][8:])) in note.text, note.text
+    assert db_rows(net.db, "SELECT count(*) FROM events WHERE id = ? AND reminders_from"
+                   " >= strftime('%s', 'now') + 15 * 86400 - 120", (kids[3][0],)) == [(1,)]
+    none(harness.answers(carol), r"has moved")  # the waitlist is not told
+
+    # The feed: one VEVENT with the new DTSTART, RDATEs for the two held.
+    body = feed(net, "/calendars/event/%d.ics" % eid).decode()
+    flat = body.replace("\r\n ", "")
+    assert flat.count("RDATE;TZID=Europe/Paris:") == 2 and "COUNT=6" in flat, body
+    assert "DTSTART;TZID=Europe/Paris:%sT193000" % day(17).replace("-", "") in flat, body
+    assert len({l for l in flat.splitlines() if l.startswith("UID:")}) == 1, body
+    want = sorted(s for _, _, s, st in after.values() if st == "active")
+    window = (want[0] - 3600, want[-1] + 7 * 86400)
+    for client in ("python3-icalendar", "ical.js", "khal"):
+        sub = tmp_path / client.replace(".", "")
+        sub.mkdir()
+        got = shown(client, body, window, sub)
+        assert sorted(s for s, st in got if st != "CANCELLED") == want, (client, got, want)
+
+    # In the past, or on the day of an occurrence held: refused.
+    one(cmd(org, "event set %d start %s 19:30" % (eid, day(10))), r"in the past")
+    net.offset.write_text("%d\n" % (paris(day(17), "19:45") - int(time.time())))
+    one(cmd(org, "event set %d start %s 21:00" % (eid, day(17))),
+        r"Series #%d held an occurrence on %s: its new start must be on a later day" % (
+            eid, day(17)))
+    assert db_rows(net.db, "SELECT start_utc FROM events WHERE id = ?", (eid,)) == \
+        [(paris(day(17), "19:30"),)]

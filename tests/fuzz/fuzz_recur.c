@@ -16,6 +16,24 @@
 #include "../../plugins/events/recur.h"
 #include "fuzz_util.h"
 
+/* A series taken, imported 40 days after it began (recur_ahead): it starts after then. */
+static void
+ahead(icalcomponent *ev, const struct when_zone *z, time_t dtstart)
+{
+	struct recur_rule r;
+	struct when_local l, ex[16];
+	long long first = (long long)dtstart;
+	time_t now = dtstart + 40 * 86400;
+	size_t nex;
+	char err[256];
+
+	if (recur_ahead(ev, z, now, 16, &first, &l) < 0)
+		return;
+	check(first > (long long)now);
+	if (recur_from_ical(ev, z, (time_t)first, &r, ex, 16, &nex, err, sizeof(err)) == 0)
+		check(nex <= 16 && r.times >= 0);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -87,6 +105,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check(recur_check(&s.rule, &z, dtstart, err, sizeof(err)) == 0);
 			for (size_t i = 0; i < nex; i++)
 				check(recur_is_occurrence(&s, &ex[i]));
+			ahead(ev, &z, dtstart);
 		}
 		icalcomponent_free(root);
 	}

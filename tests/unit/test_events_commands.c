@@ -1500,8 +1500,6 @@ test_series_standing(void **state)
 	assert_int_equal(count("SELECT count(*) FROM events WHERE series_id = 1"
 	                       " AND location IS NULL"),
 	    9); /* the ones already held: 13 January to 10 March */
-	org("event set 1 start 2026-04-01 10:00");
-	EXPECT("A series keeps its rule's dates");
 
 	/* The rest of the series: the rule ends yesterday, the ones ahead are cancelled. */
 	clear_lines();
@@ -1517,6 +1515,78 @@ test_series_standing(void **state)
 	assert_int_equal(count("SELECT count(*) FROM events WHERE series_id = 1"
 	                       " AND status = 'active'"),
 	    9);
+}
+
+/*
+ * `event set N start` of a series after two occurrences: the ones ahead
+ * move, the k-th to the new rule's k-th, with their registrations; the
+ * cancelled one stays cancelled, the one moved alone keeps its start, a
+ * title changed alone stays; COUNT keeps the ones left; `event cancel N`
+ * then ends the rule on the last occurrence held.
+ */
+static void
+test_series_start_from_now_on(void **state)
+{
+	org("event add 2026-01-13 18:00 America/Toronto Webinar");
+	org("event set 1 repeat weekly times 10");
+	member("carol", "rsvp 1 all");
+	member("dave", "rsvp 1@2026-01-27");
+	org("event cancel 1@2026-02-03");
+	org("event set 1@2026-02-10 start 2026-02-10 20:00");
+	org("event set 1@2026-02-17 title Special");
+	assert_int_equal(count("SELECT count(*) FROM events WHERE series_id = 1"), 9);
+	fake_now += 14 * 86400; /* Sat 24 Jan: 13 and 20 January held */
+	clear_lines();
+	org("event set 1 start 2026-01-29 19:00");
+	EXPECT("reply olga: #1 Webinar: start set from now on; 5 occurrences moved");
+	EXPECT("notice dave: #", "(2026-01-29) has moved");
+	/* Held: as they were; ahead: the new Thursdays at 19:00. */
+	assert_int_equal(count("SELECT count(*) FROM events WHERE series_id = 1 AND"
+	                       " occ_date IN ('2026-01-13', '2026-01-20') AND"
+	                       " strftime('%H:%M', start_utc, 'unixepoch') = '23:00'"),
+	    2);
+	assert_int_equal(count("SELECT start_utc FROM events WHERE series_id = 1"
+	                       " AND occ_date = '2026-01-29'"),
+	    1769731200);
+	assert_int_equal(count("SELECT count(*) FROM registrations r JOIN events e ON"
+	                       " e.id = r.event_id WHERE e.occ_date = '2026-01-29'"
+	                       " AND r.person LIKE '%dave%'"),
+	    1);
+	assert_int_equal(count("SELECT status = 'cancelled' FROM events WHERE series_id = 1"
+	                       " AND occ_date = '2026-02-05'"),
+	    1);
+	assert_int_equal(count("SELECT start_utc FROM events WHERE series_id = 1"
+	                       " AND occ_date = '2026-02-12'"),
+	    1770771600);
+	assert_int_equal(count("SELECT title = 'Special' FROM events WHERE series_id = 1"
+	                       " AND occ_date = '2026-02-19'"),
+	    1);
+	assert_int_equal(count("SELECT count(*) FROM events WHERE series_id = 1 AND occ_date IN"
+	                       " ('2026-01-27', '2026-02-03', '2026-02-10', '2026-03-10')"),
+	    0);
+	assert_int_equal(count("SELECT start_utc FROM events WHERE series_id = 1"
+	                       " AND occ_date = '2026-03-12'"),
+	    1773356400);
+	assert_int_equal(count("SELECT repeat = 'weekly times 8' AND start_utc = 1769731200"
+	                       " FROM events WHERE id = 1"),
+	    1);
+	/* Made up to the horizon, carol's standing registration in each. */
+	assert_int_equal(count("SELECT count(*) FROM events WHERE series_id = 1"), 10);
+	assert_int_equal(count("SELECT count(*) FROM registrations r JOIN events e ON"
+	                       " e.id = r.event_id WHERE e.occ_date = '2026-03-19'"
+	                       " AND r.person LIKE '%carol%'"),
+	    1);
+
+	/* The rest cancelled: DTSTART back on the last one held, the rule to yesterday. */
+	clear_lines();
+	org("event cancel 1");
+	EXPECT("reply olga: Cancelled the rest of series #1");
+	assert_int_equal(count("SELECT repeat = 'weekly until 2026-01-23' AND status = 'active'"
+	                       " AND start_utc = 1768950000 FROM events WHERE id = 1"),
+	    1);
+	assert_int_equal(count("SELECT count(*) FROM events WHERE series_id = 1"
+	                       " AND status = 'active'"),
+	    2);
 }
 
 int
@@ -1546,6 +1616,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_forget_says_what_waits_for_a_plugin,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_series_dst, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_series_start_from_now_on, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_series_standing, setup, teardown),
 	};
 

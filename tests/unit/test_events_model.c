@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../../plugins/events/model.h"
+#include "../../plugins/events/model_series.h"
 
 #define NOW 1795000000LL /* 2026-11-18 */
 #define DAY 86400LL
@@ -242,6 +243,33 @@ test_texts_in_a_second_language(void **state)
 	assert_int_equal(sqlite3_exec(f->db, "DELETE FROM events", NULL, NULL, NULL),
 	    SQLITE_OK);
 	assert_int_equal(model_text_get(f->db, id, "en", "location", buf, sizeof buf), 0);
+}
+
+/*
+ * The fields an occurrence changed alone (step 8): recorded once each,
+ * kept per occurrence and per field, and nothing for another occurrence.
+ */
+static void
+test_own_fields(void **state)
+{
+	struct fixture *f = *state;
+	long long a = new_event(f->db, DAY, 5, "a:org"),
+	          b = new_event(f->db, DAY, 5, "a:org");
+	bool has = true;
+
+	assert_int_equal(model_own_has(f->db, a, "title", &has), 0);
+	assert_false(has);
+	assert_int_equal(model_own_add(f->db, a, "title"), 0);
+	assert_int_equal(model_own_add(f->db, a, "title"), 0);
+	assert_int_equal(model_own_add(f->db, a, "title.fr"), 0);
+	assert_int_equal(model_own_has(f->db, a, "title", &has), 0);
+	assert_true(has);
+	assert_int_equal(model_own_has(f->db, a, "title.fr", &has), 0);
+	assert_true(has);
+	assert_int_equal(model_own_has(f->db, a, "location", &has), 0);
+	assert_false(has);
+	assert_int_equal(model_own_has(f->db, b, "title", &has), 0);
+	assert_false(has);
 }
 
 /* Capacity 2: two confirmed, then the waitlist in order of arrival. */
@@ -1028,6 +1056,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_counts_from_existing_rows, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_counts_use_indexes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_own_fields, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_texts_in_a_second_language, setup,
 		    teardown),
 	};

@@ -642,6 +642,112 @@ test_import_until_exdate(void **state)
 	assert_non_null(strstr(err, "RDATE:20260304T230000Z"));
 }
 
+/* recur_ahead() on one VEVENT's lines; the VEVENT (to free with its calendar) in *cal. */
+static int
+ahead(const char *lines, const char *tz, time_t now, long long *start,
+    struct when_local *local, icalcomponent **cal)
+{
+	struct when_zone z = zone(tz);
+	char text[1024];
+
+	snprintf(text, sizeof(text),
+	    "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:begun\r\n%sEND:VEVENT\r\n"
+	    "END:VCALENDAR\r\n",
+	    lines);
+	assert_non_null(*cal = icalparser_parse_string(text));
+	return recur_ahead(icalcomponent_get_first_component(*cal, ICAL_VEVENT_COMPONENT),
+	    &z, now, 8, start, local);
+}
+
+/*
+ * An imported series begun before now: it starts at its next occurrence
+ * that no EXDATE cancels, COUNT keeps the ones left (the cancelled one
+ * before counts), values before it go, and the occurrences ahead are the
+ * source's, across Paris's DST change.
+ */
+static void
+test_import_begun(void **state)
+{
+	struct when_zone paris = zone("Europe/Paris");
+	struct when_local local, ex[8];
+	struct recur_series s = { .zone = &paris };
+	struct recur_override ov[8];
+	struct recur_occ occ[32];
+	icalcomponent *cal, *ev;
+	long long start = utc(2026, 1, 5, 17, 0);
+	size_t nex;
+	char err[512];
+	int n;
+
+	(void)state;
+	assert_int_equal(ahead("DTSTART;TZID=Europe/Paris:20260105T180000\r\n"
+	                       "RRULE:FREQ=WEEKLY;COUNT=16\r\n"
+	                       "RDATE:20260112T170000Z\r\n"
+	                       "EXDATE;TZID=Europe/Paris:20260202T180000\r\n"
+	                       "EXDATE;TZID=Europe/Paris:20260406T180000\r\n",
+	                     "Europe/Paris", utc(2026, 1, 27, 12, 0), &start, &local, &cal),
+	    0);
+	assert_int_equal(start, utc(2026, 2, 9, 17, 0));
+	assert_int_equal(local.month, 2);
+	assert_int_equal(local.day, 9);
+	assert_int_equal(local.hour, 18);
+	ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+	assert_null(icalcomponent_get_first_property(ev, ICAL_RDATE_PROPERTY));
+	assert_int_equal(recur_from_ical(ev, &paris, (time_t)start, &s.rule, ex, 8, &nex,
+	                     err, sizeof(err)),
+	    0);
+	assert_int_equal(s.rule.times, 11); /* 16 less 4 past and the cancelled 2 Feb */
+	assert_int_equal(nex, 1);
+	assert_int_equal(ex[0].month, 4);
+	assert_int_equal(ex[0].day, 6);
+	memset(ov, 0, sizeof(ov));
+	ov[0].date = ex[0];
+	ov[0].cancelled = true;
+	s.ov = ov;
+	s.nov = 1;
+	s.dtstart = (time_t)start;
+	n = recur_expand(&s, 0, (time_t)-1, occ, 32);
+	assert_int_equal(n, 10);
+	assert_int_equal(occ[0].start, utc(2026, 2, 9, 17, 0));
+	assert_int_equal(occ[7].start, utc(2026, 3, 30, 16, 0)); /* CEST from 29 Mar */
+	assert_int_equal(occ[9].start, utc(2026, 4, 20, 16, 0)); /* the source's last */
+	icalcomponent_free(cal);
+
+	/* Nothing left: skipped as past. */
+	start = utc(2026, 1, 5, 17, 0);
+	assert_int_equal(ahead("DTSTART;TZID=Europe/Paris:20260105T180000\r\n"
+	                       "RRULE:FREQ=WEEKLY;COUNT=3\r\n",
+	                     "Europe/Paris", utc(2026, 1, 27, 12, 0), &start, &local, &cal),
+	    -1);
+	icalcomponent_free(cal);
+	start = utc(2026, 1, 5, 17, 0);
+	assert_int_equal(ahead("DTSTART;TZID=Europe/Paris:20260105T180000\r\n"
+	                       "RRULE:FREQ=WEEKLY;UNTIL=20260126T235959Z\r\n",
+	                     "Europe/Paris", utc(2026, 1, 27, 12, 0), &start, &local, &cal),
+	    -1);
+	icalcomponent_free(cal);
+	/* A rule we cannot express stays past. */
+	start = utc(2026, 1, 5, 17, 0);
+	assert_int_equal(ahead("DTSTART;TZID=Europe/Paris:20260105T180000\r\n"
+	                       "RRULE:FREQ=YEARLY\r\n",
+	                     "Europe/Paris", utc(2026, 1, 27, 12, 0), &start, &local, &cal),
+	    -1);
+	icalcomponent_free(cal);
+	/* A monthly series since 2018 with no end: its next first Saturday. */
+	start = utc(2018, 1, 6, 13, 0);
+	assert_int_equal(ahead("DTSTART;TZID=Europe/Berlin:20180106T140000\r\n"
+	                       "RRULE:FREQ=MONTHLY;BYDAY=1SA\r\n",
+	                     "Europe/Berlin", utc(2026, 1, 27, 12, 0), &start, &local, &cal),
+	    0);
+	assert_int_equal(start, utc(2026, 2, 7, 13, 0));
+	ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+	assert_int_equal(icalproperty_get_rrule(
+	                     icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY))
+	                     .count,
+	    0);
+	icalcomponent_free(cal);
+}
+
 /* What the import refuses, named in its sentence. */
 static void
 test_import_refused(void **state)
@@ -757,6 +863,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_import_until),
 		cmocka_unit_test(test_import_until_exdate),
 		cmocka_unit_test(test_import_refused),
+		cmocka_unit_test(test_import_begun),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
