@@ -141,12 +141,13 @@ int recur_start_of(const struct recur_series *s, const struct when_local *date,
  * already an occurrence; an EXDATE that names no occurrence changes nothing
  * (RFC 5545) and is dropped; more than 4 * maxex + 4 RDATE and EXDATE values
  * are refused. Without an RRULE, out->freq is RECUR_NONE.
- * 0, or -1 with a sentence naming the part it cannot take ("FREQ=YEARLY",
- * "BYDAY=MO,WE").
+ * 0, or -1 with a sentence in say->lang naming the part it cannot take
+ * ("FREQ=YEARLY", "BYDAY=MO,WE"), to follow "event 3: " (no capital, no
+ * full stop).
  */
 int recur_from_ical(icalcomponent *vevent, const struct when_zone *z, time_t dtstart,
-    struct recur_rule *out, struct when_local *ex, size_t maxex, size_t *nex, char *err,
-    size_t errlen);
+    struct recur_rule *out, struct when_local *ex, size_t maxex, size_t *nex,
+    const struct ev_say *say, char *err, size_t errlen);
 
 #pragma GCC visibility pop
 

@@ -16,6 +16,14 @@
 #include "../../plugins/events/recur.h"
 #include "fuzz_util.h"
 
+/* The refusals' words: English, the source language (the host's tr("en", s) is s). */
+static const char *
+english(const char *lang, const char *msgid)
+{
+	(void)lang;
+	return msgid;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -28,6 +36,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct recur_occ occ[12];
 	struct when_local ex[16];
 	struct when_zone z;
+	const struct ev_say say = { "en", english };
 	icalcomponent *root;
 	size_t nex, rest = (size_t)(end - p);
 	int n;
@@ -81,7 +90,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    icalcomponent_get_first_component(root, ICAL_VEVENT_COMPONENT);
 
 		if (ev != NULL &&
-		    recur_from_ical(ev, &z, dtstart, &s.rule, ex, 16, &nex, err,
+		    recur_from_ical(ev, &z, dtstart, &s.rule, ex, 16, &nex, &say, err,
 		        sizeof(err)) == 0) {
 			check(nex <= 16);
 			check(recur_check(&s.rule, &z, dtstart, err, sizeof(err)) == 0);
