@@ -462,7 +462,8 @@ struct cv_host {
 	/*
 	 * Clean text typed by a person for storage: fails (-1, with a sentence in
 	 * err) on invalid UTF-8; strips IRC formatting; turns other control
-	 * characters into spaces. Cleans in place.
+	 * characters into spaces. Cleans in place. The sentence is English,
+	 * marked for translation: tell it as tr(lang, err).
 	 */
 	int (*clean_text)(char *s, char *err, size_t errlen);
 

@@ -434,7 +434,8 @@ LIBRARY_ENGLISH = re.compile(r"\b(Could|Couldn't|Can't|resolve|connect|server|ho
 @pytest.mark.deadline(120)
 def test_refusals_and_download_errors_in_french(bot, client, ircd, calendars):
     """Issue 15: why each event was refused, and why a download failed, in
-    French: the reasons of the parsers and the host's fetch errors."""
+    French: the reasons of the parsers, the host's fetch errors, and the
+    host's text cleaning."""
     (org,) = organisers(client, ircd, "orgref")
     fr = Log(org)
     assert fr.ask("lang fr") == ["Désormais, je vous réponds en français."]
@@ -473,6 +474,11 @@ def test_refusals_and_download_errors_in_french(bot, client, ircd, calendars):
         fr.lines.append(line)
         failed.append(line)
         assert line == "Échec de l’importation" + NB + ": " + why + ".", (url, line)
+
+    # The host's own detail of a line it cannot read, in French too.
+    assert fr.ask(b"rsvp \xc3\x28") == [
+        "Désolé, le texte n’est pas de l’UTF-8 valide" + NB + ": vérifiez l’encodage des "
+        "caractères de votre logiciel."]
 
     assert english_left(fr.lines) == [], fr.lines
     assert [l for l in failed if LIBRARY_ENGLISH.search(l)] == [], failed

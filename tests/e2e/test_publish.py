@@ -245,7 +245,14 @@ def test_server_down_and_back(world):
     assert delays == sorted(delays) and delays[-1] > delays[0], delays
     status = cmd(world.org, "publish")
     assert re.search(r"Publishing \(caldav\): \d+ on the server, [2-9] waiting, 0 conflicts", status[0]), status
-    assert status[1].startswith("Last failure: "), status
+    # curl's words stay in the log: people read a sentence of the bot's, in their language.
+    assert re.match(r"^Last failure: the server could not be reached \(\d+ in a row\); next "
+                    r"try in \d+ s\.$", status[1]), status
+    assert cmd(world.org, "lang fr") == ["Désormais, je vous réponds en français."]
+    status = cmd(world.org, "publish")
+    cmd(world.org, "lang en")
+    assert re.match("^Dernier échec\u00a0: le serveur est injoignable \\(\\d+ de suite\\); "
+                    "prochain essai dans \\d+\u00a0s\\.$", status[1]), status
     # The bot still answers at once: it never blocks on the network.
     t0 = time.monotonic()
     cmd(world.org, "events")
