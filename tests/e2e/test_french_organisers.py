@@ -482,3 +482,27 @@ def test_refusals_and_download_errors_in_french(bot, client, ircd, calendars):
 
     assert english_left(fr.lines) == [], fr.lines
     assert [l for l in failed if LIBRARY_ENGLISH.search(l)] == [], failed
+
+
+@pytest.mark.deadline(60)
+def test_series_rule_mistakes_in_french(bot, client, ircd):
+    """Issue 15: `event set N repeat RULE` explains a rule it cannot read in
+    the organiser's language; the rule's words stay the same."""
+    (org,) = organisers(client, ircd, "orgrule")
+    fr = Log(org)
+    assert fr.ask("lang fr") == ["Désormais, je vous réponds en français."]
+    got = fr.ask("event add %s 18:00 America/Toronto 60m Atelier mensuel" % day(10))
+    n = int(re.search(r"nº (\d+)", got[0]).group(1))
+    rule = ("RÈGLE" + NB + ": daily, weekly, monthly, monthly on day D ou every N "
+            "days|weeks|months, suivie au besoin de until AAAA-MM-JJ ou de times K; ou none.")
+    assert fr.ask("event set %d repeat fortnightly" % n) == [
+        "Je ne connais pas la règle " + q("fortnightly") + ". " + rule]
+    assert fr.ask("event set %d repeat weekly until demain" % n) == [
+        q("until") + " demande une date AAAA-MM-JJ, pas " + q("demain") + "."]
+    assert fr.ask("event set %d repeat every 0 weeks" % n) == [
+        q("every N") + " prend un N de 1 à 99."]
+    other = int(day(10)[-2:]) % 28 + 1
+    assert fr.ask("event set %d repeat monthly on day %d" % (n, other)) == [
+        "La première occurrence tombe le %d de son mois; pour " % int(day(10)[-2:])
+        + q("monthly on day %d" % other) + ", déplacez-la d’abord à un jour %d." % other]
+    assert english_left(fr.lines) == [], fr.lines
