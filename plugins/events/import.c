@@ -317,7 +317,8 @@ take(icalcomponent *ev, const char *uid, const struct moment *start, long long s
 		return INVALID;
 	}
 	if (e->title == NULL)
-		e->title = cv_xstrdup("Untitled event");
+		/* Stored as if the organiser had typed it: in their language. */
+		e->title = cv_xstrdup(say->tr(say->lang, "Untitled event"));
 	e->shortened = (cut[0] ? IMP_CUT_TITLE : 0) | (cut[1] ? IMP_CUT_DESCRIPTION : 0) |
 	    (cut[2] ? IMP_CUT_LOCATION : 0);
 	e->url = link_of(pu != NULL ? icalproperty_get_url(pu) : NULL);

@@ -336,6 +336,13 @@ test_refusals_in_french(void **state)
 	    "event 4: it has more than one RRULE, which Convene's series cannot express");
 	imp_result_free(&r);
 
+	/* No SUMMARY: titled as the organiser would have, in their language. */
+	assert_int_equal(parse_lang(CAL(EV("t", "DTSTART:20270105T170000Z\r\n")), "fr",
+	                     &r, err, sizeof(err)),
+	    0);
+	assert_string_equal(r.v[0].title, "Événement sans titre");
+	imp_result_free(&r);
+
 	/* A file refused whole, in French too. */
 	assert_int_equal(parse_lang("<html></html>", "fr", &r, err, sizeof(err)), -1);
 	assert_string_equal(err, "ce n’est pas un fichier iCalendar (.ics)");
