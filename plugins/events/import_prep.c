@@ -179,6 +179,65 @@ rule_ok(struct icalrecurrencetype rr, int dtmonth, const char *tz,
 	return 0;
 }
 
+/* What a calendar's zones hold so far, against IMP_RDATES_MAX and IMP_RULES_MAX. */
+struct tame_counts {
+	int rdates, rules;
+};
+
+/*
+ * One STANDARD/DAYLIGHT part o of zone tz: its RDATEs counted, its rules
+ * checked and trimmed (see zones_tame). 0, or -1 with a sentence.
+ */
+static int
+observance_tame(icalcomponent *o, const char *tz, int year, struct tame_counts *c,
+    const struct ev_say *say, char *err, size_t errlen)
+{
+	icalproperty *ds = icalcomponent_get_first_property(o, ICAL_DTSTART_PROPERTY);
+	struct icaltimetype start =
+	    ds != NULL ? icalproperty_get_dtstart(ds) : icaltime_null_time();
+	icalproperty *p, *next;
+
+	for (p = icalcomponent_get_first_property(o, ICAL_ANY_PROPERTY); p != NULL;
+	     p = next) {
+		struct icalrecurrencetype rr;
+
+		next = icalcomponent_get_next_property(o, ICAL_ANY_PROPERTY);
+		if (icalproperty_isa(p) == ICAL_RDATE_PROPERTY &&
+		    ++c->rdates > IMP_RDATES_MAX) {
+			snprintf(err, errlen,
+			    say->tr(say->lang,
+			        "the calendar's time zones have more than %d RDATEs"),
+			    IMP_RDATES_MAX);
+			return -1;
+		}
+		if (icalproperty_isa(p) != ICAL_RRULE_PROPERTY)
+			continue;
+		rr = icalproperty_get_rrule(p);
+		if (rule_ok(rr, start.month, tz, say, err, errlen) == -1)
+			return -1;
+		if ((!icaltime_is_null_time(rr.until) && rr.until.year < year - 1) ||
+		    (rr.count > 0 && start.year + rr.count < year - 1)) {
+			icalcomponent_remove_property(o, p);
+			icalproperty_free(p);
+			continue;
+		}
+		if (++c->rules > IMP_RULES_MAX) {
+			snprintf(err, errlen,
+			    say->tr(say->lang,
+			        "the calendar's time zones have more than %d rules in force"),
+			    IMP_RULES_MAX);
+			return -1;
+		}
+		if (ds != NULL && rr.count == 0 && start.year < year - 1) {
+			start.year = year - 1;
+			if (start.month == 2 && start.day == 29)
+				start.day = 28;
+			icalproperty_set_dtstart(ds, start);
+		}
+	}
+	return 0;
+}
+
 /*
  * Check every VTIMEZONE of a calendar, and trim what libical would expand,
  * before it expands anything: it steps through every change of a rule from
@@ -191,7 +250,8 @@ rule_ok(struct icalrecurrencetype rr, int dtmonth, const char *tz,
 int
 zones_tame(icalcomponent *cal, int year, const struct ev_say *say, char *err, size_t errlen)
 {
-	int zones = 0, observances = 0, rdates = 0, rules = 0;
+	struct tame_counts c = { 0, 0 };
+	int zones = 0, observances = 0;
 
 	for (icalcomponent *z =
 	         icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT);
@@ -212,13 +272,6 @@ zones_tame(icalcomponent *cal, int year, const struct ev_say *say, char *err, si
 		         icalcomponent_get_first_component(z, ICAL_ANY_COMPONENT);
 		     o != NULL;
 		     o = icalcomponent_get_next_component(z, ICAL_ANY_COMPONENT)) {
-			icalproperty *ds =
-			    icalcomponent_get_first_property(o, ICAL_DTSTART_PROPERTY);
-			struct icaltimetype start = ds != NULL ?
-			    icalproperty_get_dtstart(ds) :
-			    icaltime_null_time();
-			icalproperty *p, *next;
-
 			if (++observances > IMP_OBSERVANCES_MAX) {
 				snprintf(err, errlen,
 				    say->tr(say->lang,
@@ -227,48 +280,8 @@ zones_tame(icalcomponent *cal, int year, const struct ev_say *say, char *err, si
 				    IMP_OBSERVANCES_MAX);
 				return -1;
 			}
-			for (p = icalcomponent_get_first_property(o, ICAL_ANY_PROPERTY);
-			     p != NULL; p = next) {
-				struct icalrecurrencetype rr;
-
-				next =
-				    icalcomponent_get_next_property(o, ICAL_ANY_PROPERTY);
-				if (icalproperty_isa(p) == ICAL_RDATE_PROPERTY &&
-				    ++rdates > IMP_RDATES_MAX) {
-					snprintf(err, errlen,
-					    say->tr(say->lang,
-					        "the calendar's time zones have more "
-					        "than %d RDATEs"),
-					    IMP_RDATES_MAX);
-					return -1;
-				}
-				if (icalproperty_isa(p) != ICAL_RRULE_PROPERTY)
-					continue;
-				rr = icalproperty_get_rrule(p);
-				if (rule_ok(rr, start.month, tz, say, err, errlen) == -1)
-					return -1;
-				if ((!icaltime_is_null_time(rr.until) &&
-				        rr.until.year < year - 1) ||
-				    (rr.count > 0 && start.year + rr.count < year - 1)) {
-					icalcomponent_remove_property(o, p);
-					icalproperty_free(p);
-					continue;
-				}
-				if (++rules > IMP_RULES_MAX) {
-					snprintf(err, errlen,
-					    say->tr(say->lang,
-					        "the calendar's time zones have more "
-					        "than %d rules in force"),
-					    IMP_RULES_MAX);
-					return -1;
-				}
-				if (ds != NULL && rr.count == 0 && start.year < year - 1) {
-					start.year = year - 1;
-					if (start.month == 2 && start.day == 29)
-						start.day = 28;
-					icalproperty_set_dtstart(ds, start);
-				}
-			}
+			if (observance_tame(o, tz, year, &c, say, err, errlen) == -1)
+				return -1;
 		}
 	}
 	return 0;
