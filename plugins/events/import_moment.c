@@ -36,7 +36,8 @@ known_zone(const char *tzid, struct when_zone *z)
 {
 	if (strlen(tzid) >= WHEN_ZONE_MAX * 2)
 		return -1;
-	for (const char *p = tzid; p != NULL; p = strchr(p + 1, '/')) {
+	/* Stop at the end: an empty TZID ("TZID=:") has no p + 1 to search. */
+	for (const char *p = tzid; p != NULL && *p != '\0'; p = strchr(p + 1, '/')) {
 		const char *name = *p == '/' ? p + 1 : p;
 
 		if (*name != '\0' && *name != '+' && *name != '-' &&

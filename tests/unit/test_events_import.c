@@ -336,6 +336,15 @@ test_refusals_in_french(void **state)
 	    "event 4: it has more than one RRULE, which Convene's series cannot express");
 	imp_result_free(&r);
 
+	/* An empty TZID names no zone (it was once read past its end). */
+	assert_int_equal(parse_lang(CAL(EV("z", "DTSTART;TZID=:20270105T170000\r\n")),
+	                     "fr", &r, err, sizeof(err)),
+	    0);
+	assert_string_equal(r.why,
+	    "événement 1" NB ": son début est dans le fuseau horaire inconnu «" NB NB
+	    "» (le fichier n’a pas de VTIMEZONE pour lui)");
+	imp_result_free(&r);
+
 	/* No SUMMARY: titled as the organiser would have, in their language. */
 	assert_int_equal(parse_lang(CAL(EV("t", "DTSTART:20270105T170000Z\r\n")), "fr",
 	                     &r, err, sizeof(err)),
