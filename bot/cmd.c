@@ -444,7 +444,7 @@ dispatch(const struct cv_person *who, const char *channel, const char *text,
 	if (text_clean(line, err, sizeof err) < 0) {
 		host_reply(&ctx,
 		    tr(ctx.lang, "Sorry, %s: check your client's character encoding."),
-		    err);
+		    tr(ctx.lang, err));
 		metrics_inc(M_REFUSED_BAD_ENCODING);
 		return;
 	}

@@ -217,6 +217,63 @@ connected_private(CURL *easy)
 	return true;
 }
 
+/*
+ * Why a transfer failed, as a sentence for people: English marked N_(), so
+ * the plugin that tells someone translates it (include/convene.h). curl's
+ * own texts (curl_easy_strerror, the error buffer) are English only and
+ * name its internals: they go to the log.
+ */
+static const char *
+failure(CURLcode rc, bool too_big, bool refused)
+{
+	/* Too big, counted while reading or announced by Content-Length. */
+	if (too_big || rc == CURLE_FILESIZE_EXCEEDED)
+		return N_("the answer is larger than allowed");
+	if (refused)
+		return N_("the address is private or local, which is not allowed");
+	switch (rc) {
+	case CURLE_OPERATION_TIMEDOUT:
+		return N_("the server took too long");
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		return N_("only http and https are allowed");
+	case CURLE_TOO_MANY_REDIRECTS:
+		return N_("too many redirects");
+	case CURLE_URL_MALFORMAT:
+		return N_("the link is not a valid address");
+	case CURLE_COULDNT_RESOLVE_HOST:
+		return N_("the server's name was not found");
+	case CURLE_COULDNT_CONNECT:
+		return N_("the server could not be reached");
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+		return N_("the server's certificate could not be verified");
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_SSL_ENGINE_INITFAILED:
+	case CURLE_USE_SSL_FAILED:
+		return N_("the secure (TLS) connection to the server failed");
+	case CURLE_GOT_NOTHING:
+		return N_("the server closed the connection without answering");
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_PARTIAL_FILE:
+		return N_("the connection to the server broke off");
+	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_BAD_CONTENT_ENCODING:
+		return N_("the server's answer could not be read");
+	default:
+		return N_("the download failed");
+	}
+}
+
 static void
 on_done(void *arg, CURL *easy, CURLcode rc)
 {
@@ -232,23 +289,14 @@ on_done(void *arg, CURL *easy, CURLcode rc)
 	r.len = f->len;
 	r.etag = f->etag;
 	r.content_type = f->ctype;
-	/* Too big, counted while reading or announced by Content-Length. */
-	if (f->too_big || rc == CURLE_FILESIZE_EXCEEDED)
-		r.error = "the answer is larger than allowed";
-	else if (f->refused)
-		r.error = "the address is private or local, which is not allowed";
-	else if (rc == CURLE_OPERATION_TIMEDOUT)
-		r.error = "the server took too long";
-	else if (rc == CURLE_UNSUPPORTED_PROTOCOL)
-		r.error = "only http and https are allowed";
-	else if (rc == CURLE_TOO_MANY_REDIRECTS)
-		r.error = "too many redirects";
-	else if (rc != CURLE_OK)
-		r.error = curl_easy_strerror(rc);
-	else
+	if (rc == CURLE_OK && !f->too_big && !f->refused)
 		r.status = (int)status;
+	else
+		r.error = failure(rc, f->too_big, f->refused);
+	/* curl's own words, in English, for whoever reads the log. */
 	if (r.error != NULL)
-		log_debug("fetch: %s", f->errbuf[0] ? f->errbuf : r.error);
+		log_info("fetch failed (curl %d): %s", (int)rc,
+		    f->errbuf[0] ? f->errbuf : curl_easy_strerror(rc));
 	f->done(f->arg, &r);
 	free_fetch(f);
 }

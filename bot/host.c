@@ -519,7 +519,7 @@ static void
 plugin_op_run(void *arg)
 {
 	struct plugin_op *o = arg;
-	char err[256];
+	char err[256], why[600];
 	int rc;
 
 	if (strcmp(o->op, "load") == 0)
@@ -528,21 +528,23 @@ plugin_op_run(void *arg)
 		rc = plugin_unload(o->name, err, sizeof err);
 	else
 		rc = plugin_reload(o->name, err, sizeof err);
-	if (rc == 0)
+	if (rc == 0) {
 		host_notice(o->nick,
 		    strcmp(o->op, "load") == 0 ? tr(o->lang, "Plugin '%s': loaded.") :
 		        strcmp(o->op, "unload") == 0 ?
 		                                 tr(o->lang, "Plugin '%s': unloaded.") :
 		                                 tr(o->lang, "Plugin '%s': reloaded."),
 		    o->name);
-	else
-		host_notice(o->nick,
-		    strcmp(o->op, "load") == 0 ?
-		        tr(o->lang, "Plugin '%s' not loaded: %s") :
-		        strcmp(o->op, "unload") == 0 ?
-		        tr(o->lang, "Plugin '%s' not unloaded: %s") :
-		        tr(o->lang, "Plugin '%s' not reloaded: %s"),
-		    o->name, err);
+		free(o);
+		return;
+	}
+	/* err is the log's English; the asker reads the reason in their language. */
+	plugin_failure(o->lang, why, sizeof why);
+	host_notice(o->nick,
+	    strcmp(o->op, "load") == 0       ? tr(o->lang, "Plugin '%s' not loaded: %s") :
+	        strcmp(o->op, "unload") == 0 ? tr(o->lang, "Plugin '%s' not unloaded: %s") :
+	                                       tr(o->lang, "Plugin '%s' not reloaded: %s"),
+	    o->name, why);
 	free(o);
 }
 

@@ -189,38 +189,47 @@ send_answer(struct MHD_Connection *c, struct cv_http_resp *resp, const char *all
 	return ret;
 }
 
-/* A short plain-text refusal; the text never says more than the status. */
+/*
+ * A short plain-text refusal, in the browser's language (a person may
+ * follow a link to an event that is gone); the text never says more than
+ * the status.
+ */
 static enum MHD_Result
 send_status(struct MHD_Connection *c, int status, const char *allow)
 {
 	struct cv_http_resp resp;
-	const char *text;
+	const char *text,
+	    *lang = http_accept_language(MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	                                     MHD_HTTP_HEADER_ACCEPT_LANGUAGE),
+	        i18n_default());
 
 	switch (status) {
 	case MHD_HTTP_BAD_REQUEST:
-		text = "bad request\n";
+		text = N_("bad request\n");
 		break;
 	case MHD_HTTP_METHOD_NOT_ALLOWED:
-		text = "method not allowed\n";
+		text = N_("method not allowed\n");
 		break;
 	case MHD_HTTP_CONTENT_TOO_LARGE:
-		text = "no request body allowed\n";
+		text = N_("no request body allowed\n");
 		break;
 	case MHD_HTTP_URI_TOO_LONG:
-		text = "path too long\n";
+		text = N_("path too long\n");
 		break;
 	case MHD_HTTP_INTERNAL_SERVER_ERROR:
-		text = "internal error\n";
+		text = N_("internal error\n");
 		break;
 	case MHD_HTTP_FORBIDDEN:
-		text = "forbidden\n";
+		text = N_("forbidden\n");
 		break;
 	default:
 		status = MHD_HTTP_NOT_FOUND;
-		text = "not found\n";
+		text = N_("not found\n");
 	}
 	memset(&resp, 0, sizeof resp);
 	resp.status = status;
+	resp.vary = "Accept-Language";
+	text = tr(lang, text);
 	resp.body = (char *)text;
 	resp.len = strlen(text);
 	return send_answer(c, &resp, allow, NULL, NULL, NULL);

@@ -12,6 +12,7 @@
 #include "fetch.h"
 #include "host.h"
 #include "http.h"
+#include "i18n.h"
 #include "log.h"
 #include "metrics.h"
 #include "plugin.h"
@@ -22,6 +23,42 @@ static struct cv_plugin **loaded;
 static size_t nloaded;
 static void **peeked;
 static size_t npeeked;
+
+/*
+ * Why the last load or unload failed, to tell it in any language: its
+ * sentence (marked N_(), a printf format) and what goes in it, either
+ * strings or the ABI versions' numbers.
+ */
+static struct {
+	const char *msgid;
+	char s[2][256];
+	unsigned abi[4];
+	bool numbers;
+} failed;
+
+/* Records a failure whose sentence takes up to two strings; English into err. */
+static void
+fail_s(char *err, size_t errlen, const char *msgid, const char *a, const char *b)
+{
+	failed.msgid = msgid;
+	failed.numbers = false;
+	cv_strlcpy(failed.s[0], a, sizeof failed.s[0]);
+	cv_strlcpy(failed.s[1], b != NULL ? b : "", sizeof failed.s[1]);
+	/* Each msgid has one or two %s: a second argument past them is ignored. */
+	snprintf(err, errlen, msgid, failed.s[0], failed.s[1]);
+}
+
+void
+plugin_failure(const char *lang, char *buf, size_t n)
+{
+	if (failed.msgid == NULL)
+		snprintf(buf, n, "?");
+	else if (failed.numbers)
+		snprintf(buf, n, tr(lang, failed.msgid), failed.abi[0], failed.abi[1],
+		    failed.abi[2], failed.abi[3]);
+	else
+		snprintf(buf, n, tr(lang, failed.msgid), failed.s[0], failed.s[1]);
+}
 
 /*
  * libical is the plugins' library (events, calendars), not the host's: the
@@ -93,21 +130,17 @@ int
 plugin_abi_ok(unsigned host_major, unsigned host_minor, unsigned major, unsigned minor,
     char *err, size_t errlen)
 {
-	if (major != host_major) {
-		snprintf(err, errlen,
-		    "built for plugin ABI %u.%u, but this host has ABI %u.%u "
-		    "(major versions differ): rebuild the plugin",
-		    major, minor, host_major, host_minor);
-		return -1;
-	}
-	if (minor > host_minor) {
-		snprintf(err, errlen,
-		    "needs plugin ABI %u.%u, but this host has only %u.%u: "
-		    "upgrade Convene",
-		    major, minor, host_major, host_minor);
-		return -1;
-	}
-	return 0;
+	if (major == host_major && minor <= host_minor)
+		return 0;
+	failed.msgid = major != host_major ?
+	    N_("built for plugin ABI %u.%u, but this host has ABI %u.%u (major versions "
+	       "differ): rebuild the plugin") :
+	    N_("needs plugin ABI %u.%u, but this host has only %u.%u: upgrade Convene");
+	failed.numbers = true;
+	failed.abi[0] = major, failed.abi[1] = minor;
+	failed.abi[2] = host_major, failed.abi[3] = host_minor;
+	snprintf(err, errlen, failed.msgid, major, minor, host_major, host_minor);
+	return -1;
 }
 
 static bool
@@ -134,24 +167,24 @@ open_plugin(const char *name, char **pathp, const struct cv_plugin_desc **descp,
 	const struct cv_plugin_desc *d;
 
 	if (!name_ok(name)) {
-		snprintf(err, errlen, "'%.40s' is not a plugin name", name);
+		fail_s(err, errlen, N_("'%.40s' is not a plugin name"), name, NULL);
 		return NULL;
 	}
 	path = xasprintf("%s/%s.so", dir, name);
 	if (access(path, R_OK) != 0) {
-		snprintf(err, errlen, "no plugin '%s' in %s", name, dir);
+		fail_s(err, errlen, N_("no plugin '%s' in %s"), name, dir);
 		free(path);
 		return NULL;
 	}
 	dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (dl == NULL) {
-		snprintf(err, errlen, "cannot load %s: %s", path, dlerror());
+		fail_s(err, errlen, N_("cannot load %s: %s"), path, dlerror());
 		free(path);
 		return NULL;
 	}
 	d = dlsym(dl, CONVENE_PLUGIN_SYMBOL);
 	if (d == NULL) {
-		snprintf(err, errlen, "%s has no '%s' descriptor", path,
+		fail_s(err, errlen, N_("%s has no '%s' descriptor"), path,
 		    CONVENE_PLUGIN_SYMBOL);
 		goto fail;
 	}
@@ -159,8 +192,9 @@ open_plugin(const char *name, char **pathp, const struct cv_plugin_desc **descp,
 	        d->abi_minor, err, errlen) < 0)
 		goto fail;
 	if (d->name == NULL || strcmp(d->name, name) != 0 || d->init == NULL) {
-		snprintf(err, errlen,
-		    "%s: its descriptor names another plugin or has no init", path);
+		fail_s(err, errlen,
+		    N_("%s: its descriptor names another plugin or has no init"), path,
+		    NULL);
 		goto fail;
 	}
 	*pathp = path;
@@ -242,7 +276,7 @@ plugin_load(const char *name, char *err, size_t errlen)
 	int rc;
 
 	if (plugin_find(name) != NULL) {
-		snprintf(err, errlen, "plugin '%s' is already loaded", name);
+		fail_s(err, errlen, N_("plugin '%s' is already loaded"), name, NULL);
 		return -1;
 	}
 	p = xcalloc(1, sizeof *p);
@@ -261,8 +295,14 @@ plugin_load(const char *name, char *err, size_t errlen)
 		rc = -1;
 	}
 	if (rc < 0) {
-		snprintf(err, errlen, "plugin '%s' failed to start: %s", name,
-		    why[0] ? why : "no reason given");
+		/* why: the config file's line or the plugin's words, as written. */
+		if (why[0] != '\0')
+			fail_s(err, errlen, N_("plugin '%s' failed to start: %s"), name,
+			    why);
+		else
+			fail_s(err, errlen,
+			    N_("plugin '%s' failed to start, giving no reason"), name,
+			    NULL);
 		log_error("%s", err);
 		release(p);
 		return -1;
@@ -282,7 +322,7 @@ plugin_unload(const char *name, char *err, size_t errlen)
 	size_t i;
 
 	if (p == NULL) {
-		snprintf(err, errlen, "plugin '%.40s' is not loaded", name);
+		fail_s(err, errlen, N_("plugin '%.40s' is not loaded"), name, NULL);
 		return -1;
 	}
 	for (i = 0; i < nloaded; i++)

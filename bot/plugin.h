@@ -30,9 +30,15 @@ int plugin_abi_ok(unsigned host_major, unsigned host_minor, unsigned major,
 /* A descriptor's typed keys (ABI 1.5), NULL for an older plugin or none. */
 const struct cv_config_key *plugin_typed_keys(const struct cv_plugin_desc *d);
 
+/* 0, or -1 with the reason in err, in English (the log's, --check's). */
 int plugin_load(const char *name, char *err, size_t errlen);
 int plugin_unload(const char *name, char *err, size_t errlen);
 int plugin_reload(const char *name, char *err, size_t errlen);
+/*
+ * The reason the last of them failed, for a person who reads lang. A
+ * detail written by the system (dlerror) or the plugin stays as written.
+ */
+void plugin_failure(const char *lang, char *buf, size_t n);
 void plugin_unload_all(void);
 struct cv_plugin *plugin_find(const char *name);
 /* Loaded plugins in load order; NULL past the end. */

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "convene.h"
 #include "text.h"
 
 /*
@@ -154,7 +155,7 @@ text_clean(char *s, char *err, size_t errlen)
 
 	if (!text_valid_utf8(s, len)) {
 		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "text is not valid UTF-8");
+			snprintf(err, errlen, "%s", N_("text is not valid UTF-8"));
 		return -1;
 	}
 	len = text_strip_format(s);

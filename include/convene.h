@@ -246,9 +246,14 @@ struct cv_http_request {
 };
 
 struct cv_http_result {
-	int status;        /* the HTTP status, or 0 when the transfer failed */
-	const char *error; /* a sentence for people when status is 0, else NULL */
-	const char *body;  /* NUL-terminated; valid during the callback */
+	int status; /* the HTTP status, or 0 when the transfer failed */
+	/*
+	 * When status is 0: an English sentence for people, one of a fixed set
+	 * the host marks for translation, so host->tr(lang, error) gives it in
+	 * the reader's language; libcurl's own words go to the log only.
+	 */
+	const char *error;
+	const char *body; /* NUL-terminated; valid during the callback */
 	size_t len;
 	const char *etag;         /* the response's ETag, or NULL */
 	const char *content_type; /* or NULL */
@@ -457,7 +462,8 @@ struct cv_host {
 	/*
 	 * Clean text typed by a person for storage: fails (-1, with a sentence in
 	 * err) on invalid UTF-8; strips IRC formatting; turns other control
-	 * characters into spaces. Cleans in place.
+	 * characters into spaces. Cleans in place. The sentence is English,
+	 * marked for translation: tell it as tr(lang, err).
 	 */
 	int (*clean_text)(char *s, char *err, size_t errlen);
 

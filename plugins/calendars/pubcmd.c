@@ -7,6 +7,17 @@
 #include "sbuf.h"
 #include "store.h"
 
+void
+pub_why_text(const struct pub_why *why, const char *lang, char *buf, size_t n)
+{
+	if (why->status != 0)
+		snprintf(buf, n, host->tr(lang, "the server answered HTTP %d"),
+		    why->status);
+	else
+		snprintf(buf, n, "%s",
+		    host->tr(lang, why->msgid != NULL ? why->msgid : N_("no answer")));
+}
+
 /* ---- owner commands ---- */
 
 void
@@ -57,12 +68,16 @@ pub_cmd_status(struct cv_ctx *ctx)
 	        conflicts),
 	    st.caldav ? "caldav" : "webdav", done, waiting, conflicts,
 	    conflicts > 0 ? host->tr(ctx->lang, ": ") : "", list);
-	if (st.failures > 0)
+	if (st.failures > 0) {
+		char why[300];
+
+		pub_why_text(&st.last_error, ctx->lang, why, sizeof(why));
 		host->reply(ctx,
 		    host->tr(ctx->lang,
 		        "Last failure: %s (%u in a row); next try in %lld s."),
-		    st.last_error, st.failures,
+		    why, st.failures,
 		    (long long)((st.next_try - host->mono_ms() + 999) / 1000));
+	}
 	free(list);
 	cal_pub_rows_free(rows, nrows);
 }

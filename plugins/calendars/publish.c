@@ -62,26 +62,21 @@ is_rejected(const char *name)
 }
 
 /*
- * A conflict report: always to the log, and to [calendars] report_to (a
- * nick or channel) when set; to nobody else. Not to the owners' nicks: the
- * host knows only nicks of the people online, not their user@host or
- * account, so anyone could take such a nick and read the report.
+ * A conflict report about resource `name`: always to the log, in English,
+ * and to [calendars] report_to (a nick or channel) when set, in its
+ * language (a channel's, else [bot] language); to nobody else. Not to the
+ * owners' nicks: the host knows only nicks of the people online, not their
+ * user@host or account, so anyone could take such a nick and read the
+ * report. msgid is marked N_() and has one %s.
  */
-static void report(const char *fmt, ...) CV_PRINTF(1, 2);
-
 static void
-report(const char *fmt, ...)
+report(const char *msgid, const char *name)
 {
 	const char *to = host->config(self, "report_to");
-	char text[600];
-	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	host->log(self, CV_LOG_WARN, "%s", text);
+	host->log(self, CV_LOG_WARN, msgid, name);
 	if (to != NULL && to[0] != '\0')
-		host->notice(to, "%s", text);
+		host->notice(to, host->tr(host->channel_lang(to), msgid), name);
 }
 
 static void
@@ -93,10 +88,11 @@ on_retry(void *arg)
 
 /* A failure: back off, and try the same work again later. */
 static void
-fail(const char *what)
+fail(const struct pub_why *why)
 {
 	unsigned jitter = 0;
 	int64_t delay;
+	char what[300];
 
 	if (getrandom(&jitter, sizeof(jitter), GRND_NONBLOCK) != sizeof(jitter))
 		jitter = 0;
@@ -104,7 +100,8 @@ fail(const char *what)
 	host->metric(self, CV_METRIC_COUNTER, "convene_publish_failures_total",
 	    "Publishing requests that failed.", NULL, NULL, 1);
 	delay = pub_backoff_ms(st.failures, jitter % 1000);
-	snprintf(st.last_error, sizeof(st.last_error), "%s", what);
+	st.last_error = *why;
+	pub_why_text(why, "en", what, sizeof(what));
 	st.next_try = host->mono_ms() + delay;
 	host->log(self, CV_LOG_WARN, "publishing %s: %s; retrying in %lld s (failure %u)",
 	    st.job.name, what, (long long)(delay + 999) / 1000, st.failures);
@@ -119,7 +116,7 @@ recovered(void)
 		host->log(self, CV_LOG_INFO, "publishing works again after %u failure(s)",
 		    st.failures);
 	st.failures = 0;
-	st.last_error[0] = '\0';
+	st.last_error = (struct pub_why){ NULL, 0 };
 }
 
 static void
@@ -291,7 +288,7 @@ start_next(void)
 	free(url);
 	cal_pub_rows_free(rows, nrows);
 	if (rc == -1) {
-		fail("the request could not start");
+		fail(&(struct pub_why){ N_("the request could not start"), 0 });
 		return false;
 	}
 	st.busy = true;
@@ -367,14 +364,20 @@ conflict_found(bool carried)
 		commit(cal_pub_conflict(pdb(), st.target, st.job.name, st.job.hash));
 	recovered();
 	if (carried)
-		report("Publishing conflict: %s was changed on the server. Convene's cancellation "
-		       "was applied to the server's copy, which keeps the changes made there; "
-		       "'publish overwrite' replaces it with Convene's.",
+		report(N_("Publishing conflict: %s was changed on the server. Convene's "
+		          "cancellation was applied to the server's copy, which keeps the "
+		          "changes made there; 'publish overwrite' replaces it with Convene's."),
+		    st.job.name);
+	else if (st.job.op == PUB_PUT)
+		report(N_("Publishing conflict: %s was changed on the server, so Convene did "
+		          "not replace it. Check the server's copy; 'publish overwrite' "
+		          "replaces it with Convene's."),
 		    st.job.name);
 	else
-		report("Publishing conflict: %s was changed on the server, so Convene did not %s "
-		       "it. Check the server's copy; 'publish overwrite' replaces it with Convene's.",
-		    st.job.name, st.job.op == PUB_PUT ? "replace" : "delete");
+		report(N_("Publishing conflict: %s was changed on the server, so Convene did "
+		          "not delete it. Check the server's copy; 'publish overwrite' "
+		          "replaces it with Convene's."),
+		    st.job.name);
 }
 
 /*
@@ -407,7 +410,7 @@ carry_cancel(void)
 
 /* The server's copy was read: write it back with the cancellation. false: a plain conflict. */
 static bool
-on_copy(const struct cv_http_result *res, const char *why)
+on_copy(const struct cv_http_result *res, const struct pub_why *why)
 {
 	struct pub_doc d = { 0 };
 	struct pub_step s = { .op = PUB_PUT, .cond = PUB_IF_MATCH };
@@ -434,7 +437,7 @@ on_copy(const struct cv_http_result *res, const char *why)
 	free(d.body);
 	st.job.phase = JOB_CARRY;
 	if (!st.busy)
-		fail("the request could not start");
+		fail(&(struct pub_why){ N_("the request could not start"), 0 });
 	return true;
 }
 
@@ -451,15 +454,18 @@ reject(void)
 
 /* A folder was made (WebDAV): the next level, or the PUT again. */
 static void
-on_mkcol(enum pub_outcome o, const char *why)
+on_mkcol(enum pub_outcome o, const struct pub_why *why)
 {
 	if (o != PUB_OK) {
+		char text[300];
+
 		if (o == PUB_RETRY) {
 			fail(why);
 			return;
 		}
+		pub_why_text(why, "en", text, sizeof(text));
 		host->log(self, CV_LOG_ERROR, "publishing %s: cannot make its folder: %s",
-		    st.job.name, why);
+		    st.job.name, text);
 		reject();
 		return;
 	}
@@ -472,7 +478,7 @@ on_mkcol(enum pub_outcome o, const char *why)
 		st.busy = redo_put();
 	}
 	if (!st.busy)
-		fail("the request could not start");
+		fail(&(struct pub_why){ N_("the request could not start"), 0 });
 }
 
 /* WebDAV: make the folders (the base, then each level), then PUT again. */
@@ -487,7 +493,7 @@ make_parents(void)
 	st.busy = send_req(PUB_MKCOL, u, NULL, NULL) == 0;
 	free(u);
 	if (!st.busy)
-		fail("the request could not start");
+		fail(&(struct pub_why){ N_("the request could not start"), 0 });
 }
 
 /* The document was written or deleted: remember what the server has now. */
@@ -511,14 +517,10 @@ on_done(void *arg, const struct cv_http_result *res)
 {
 	enum pub_op op = st.job.mkcol_left > 0 ? PUB_MKCOL : st.job.op;
 	enum pub_outcome o = pub_outcome(op, res->status);
-	char why[160];
+	const struct pub_why said = { res->error, res->status }, *why = &said;
+	char text[300];
 
 	st.busy = false;
-	if (res->status == 0)
-		snprintf(why, sizeof(why), "%s",
-		    res->error != NULL ? res->error : "no answer");
-	else
-		snprintf(why, sizeof(why), "the server answered HTTP %d", res->status);
 
 	if (st.job.phase == JOB_READ_COPY) {
 		if (!on_copy(res, why)) {
@@ -547,7 +549,7 @@ on_done(void *arg, const struct cv_http_result *res)
 			return;
 		if (st.job.phase == JOB_CARRY) {
 			/* Changed again between our GET and PUT, each time: later. */
-			fail("the server's copy keeps changing");
+			fail(&(struct pub_why){ N_("the server's copy keeps changing"), 0 });
 			return;
 		}
 		conflict_found(false);
@@ -561,14 +563,17 @@ on_done(void *arg, const struct cv_http_result *res)
 			make_parents();
 			return;
 		}
-		fail(st.caldav ? "the calendar collection does not exist" : why);
+		fail(st.caldav ?
+		        &(struct pub_why){ N_("the calendar collection does not exist"), 0 } :
+		        why);
 		return;
 	case PUB_RETRY:
 		fail(why);
 		return;
 	case PUB_REJECTED:
+		pub_why_text(why, "en", text, sizeof(text));
 		host->log(self, CV_LOG_ERROR, "publishing %s: refused: %s", st.job.name,
-		    why);
+		    text);
 		if (st.job.phase == JOB_CARRY) {
 			conflict_found(
 			    false); /* the server would not take its own copy cancelled */

@@ -14,6 +14,16 @@
 
 #pragma GCC visibility push(hidden)
 
+/*
+ * Why a request failed, to tell in any language: an English sentence
+ * marked N_() (the host's fetch errors are), or the HTTP status when the
+ * server answered one.
+ */
+struct pub_why {
+	const char *msgid;
+	int status; /* 0: msgid says it */
+};
+
 struct pub_state {
 	bool on, caldav;
 	char *base;   /* publish_url with a trailing '/' */
@@ -21,11 +31,11 @@ struct pub_state {
 	char *user, *password;
 	struct pub_doc *docs;
 	size_t ndocs;
-	bool busy;         /* a request is running */
-	cv_timer_id retry; /* a backoff timer is pending */
-	unsigned failures; /* in a row */
-	char last_error[160];
-	int64_t next_try; /* mono ms */
+	bool busy;                 /* a request is running */
+	cv_timer_id retry;         /* a backoff timer is pending */
+	unsigned failures;         /* in a row */
+	struct pub_why last_error; /* msgid NULL and status 0: none */
+	int64_t next_try;          /* mono ms */
 	/* The running request. */
 	struct {
 		enum pub_op op;
@@ -51,6 +61,9 @@ extern struct cv_plugin *self;
 sqlite3 *pdb(void);
 /* Start the next request, unless one is running or a retry is pending. */
 void kick(void);
+
+/* pubcmd.c: why as a sentence in lang ("en" for the log). */
+void pub_why_text(const struct pub_why *why, const char *lang, char *buf, size_t n);
 
 /* pubplan.c */
 const struct cal_pub_row *row_of(const struct cal_pub_row *rows, size_t nrows,

@@ -79,7 +79,7 @@ clean_field(struct cv_ctx *ctx, const char *what, const char *in, size_t max_cha
 		abort();
 	if (host->clean_text(s, err, sizeof(err)) == -1) {
 		host->reply(ctx, host->tr(reader(ctx), "The %s is not valid UTF-8: %s"),
-		    what, err);
+		    what, host->tr(reader(ctx), err));
 		free(s);
 		return -1;
 	}

@@ -143,49 +143,6 @@ uid_ok(const char *s)
 	return true;
 }
 
-/* A libical date-time as a checked wall-clock time. 0 or -1. */
-static int
-local_of(struct icaltimetype t, struct when_local *l)
-{
-	char d[32], h[16];
-
-	if (t.year < WHEN_YEAR_MIN || t.year > WHEN_YEAR_MAX || t.hour < 0 ||
-	    t.hour > 23 || t.minute < 0 || t.minute > 59 || t.second < 0 || t.second > 60)
-		return -1;
-	snprintf(d, sizeof(d), "%04d-%02d-%02d", t.year, t.month, t.day);
-	snprintf(h, sizeof(h), "%02d:%02d", t.hour, t.minute);
-	if (when_parse_date(d, l) == -1 || when_parse_time(h, l) == -1)
-		return -1;
-	return 0;
-}
-
-/*
- * A zone we know by the TZID's name: the name itself, or what follows a
- * prefix some generators add ("/freeassociation.sourceforge.net/Europe/Paris").
- */
-static int
-known_zone(const char *tzid, struct when_zone *z)
-{
-	if (strlen(tzid) >= WHEN_ZONE_MAX * 2)
-		return -1;
-	for (const char *p = tzid; p != NULL; p = strchr(p + 1, '/')) {
-		const char *name = *p == '/' ? p + 1 : p;
-
-		if (*name != '\0' && *name != '+' && *name != '-' &&
-		    when_parse_zone(name, z) == 0)
-			return 0;
-	}
-	return -1;
-}
-
-/* When a DTSTART or DTEND happens. */
-struct moment {
-	struct when_zone z;  /* the zone the event is kept in */
-	struct when_local l; /* wall clock in z */
-	long long utc;
-	bool date; /* a date, not a time */
-};
-
 /* A name from the file, safe to quote in chat: printable ASCII, short. */
 void
 quote(char *buf, size_t n, const char *s)
@@ -197,126 +154,38 @@ quote(char *buf, size_t n, const char *s)
 	buf[i] = '\0';
 }
 
-/*
- * The time zones a file's events named so far. Loading one of the system's
- * (libical builds it from tzdata, then expands its rules up to the year
- * asked) costs a few ms of the main loop, so a file may use only a few.
- */
-struct tzids {
-	char name[IMP_TZIDS_MAX][WHEN_ZONE_MAX * 2];
-	int n;
-};
-
-/* Is tzid one of the zones this file may use? Else the reason in why. */
-static bool
-tzid_allowed(struct tzids *used, const char *tzid, char *why, size_t whylen)
-{
-	char q[48];
-
-	for (int i = 0; i < used->n; i++)
-		if (strncmp(used->name[i], tzid, sizeof(used->name[i]) - 1) == 0)
-			return true;
-	if (used->n < IMP_TZIDS_MAX) {
-		snprintf(used->name[used->n++], sizeof(used->name[0]), "%s", tzid);
-		return true;
-	}
-	quote(q, sizeof(q), tzid);
-	snprintf(why, whylen, "its time zone \"%s\" is one more than the %d a file may use",
-	    q, IMP_TZIDS_MAX);
-	return false;
-}
-
-/*
- * Resolve a DTSTART/DTEND property: its TZID when we know the zone, else
- * the calendar's own VTIMEZONE (kept as UTC then), UTC for "Z", `deflt` for
- * floating times. A local time the clocks skip or repeat is read with the
- * offset before the change (RFC 5545 3.3.5) and kept at that fixed offset,
- * so it maps to one instant for good. 0, or -1 with the reason in why.
- * The calendar's VTIMEZONEs went through zones_tame() first, and a time in
- * one is read only up to IMP_ZONE_AHEAD years after `year` (now): libical
- * expands a zone's rules up to the year it converts.
- */
-static int
-moment_of(icalcomponent *cal, icalproperty *p, struct icaltimetype t,
-    const struct when_zone *deflt, int year, struct tzids *used, struct moment *m,
-    const char *what, char *why, size_t whylen)
-{
-	icalparameter *tzp = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
-	const char *tzid = tzp != NULL ? icalparameter_get_tzid(tzp) : NULL;
-	struct when_zone utc;
-	time_t inst, naive;
-	int off[2];
-
-	memset(m, 0, sizeof(*m));
-	if (icaltime_is_null_time(t) || !icaltime_is_valid_time(t)) {
-		snprintf(why, whylen, "its %s is not a valid date and time", what);
-		return -1;
-	}
-	if (t.is_date) {
-		m->date = true;
-		return 0;
-	}
-	when_parse_zone("UTC", &utc);
-	if (local_of(t, &m->l) == -1) {
-		snprintf(why, whylen, "its %s is not a real date between %d and %d", what,
-		    WHEN_YEAR_MIN, WHEN_YEAR_MAX);
-		return -1;
-	}
-	if (tzid != NULL && !tzid_allowed(used, tzid, why, whylen))
-		return -1;
-	if (tzid != NULL && known_zone(tzid, &m->z) == -1) {
-		icaltimezone *own =
-		    cal != NULL ? icalcomponent_get_timezone(cal, tzid) : NULL;
-		char q[48];
-
-		if (own == NULL) {
-			quote(q, sizeof(q), tzid);
-			snprintf(why, whylen,
-			    "its %s is in the unknown time zone \"%s\" (no "
-			    "VTIMEZONE for it in the file)",
-			    what, q);
-			return -1;
-		}
-		if (t.year > year + IMP_ZONE_AHEAD) {
-			quote(q, sizeof(q), tzid);
-			snprintf(why, whylen,
-			    "its %s is more than %d years ahead in the file's own "
-			    "time zone \"%s\"",
-			    what, IMP_ZONE_AHEAD, q);
-			return -1;
-		}
-		t.zone = NULL;
-		m->utc = (long long)icaltime_as_timet_with_zone(t, own);
-		m->z = utc;
-		when_from_utc(&utc, (time_t)m->utc, &m->l);
-		return 0;
-	}
-	if (tzid == NULL)
-		m->z = icaltime_is_utc(t) ? utc : *deflt;
-	if (when_to_utc(&m->z, &m->l, &inst, off) == WHEN_FIT_ONE) {
-		m->utc = (long long)inst;
-		return 0;
-	}
-	{
-		int before = off[0], unused[2];
-		char name[16];
-
-		when_to_utc(&utc, &m->l, &naive, unused);
-		m->utc = (long long)naive - before;
-		when_format_offset(name, sizeof(name), before);
-		if (when_parse_zone(name, &m->z) == -1) {
-			snprintf(why, whylen, "its %s cannot be placed in time", what);
-			return -1;
-		}
-		when_from_utc(&m->z, (time_t)m->utc, &m->l);
-	}
-	return 0;
-}
-
 static bool
 has(icalcomponent *ev, icalproperty_kind k)
 {
 	return icalcomponent_get_first_property(ev, k) != NULL;
+}
+
+/*
+ * libical's error about a value (X-LIC-ERROR, English) as a sentence in
+ * say->lang: the property and the type it could not read it as, when
+ * libical names them ("Can't parse as DATE-TIME value in DTSTART property.
+ * Removing ..."), else what kind of text could not be read.
+ */
+static void
+unreadable(const char *msg, const struct ev_say *say, char *why, size_t whylen)
+{
+	char kind[32], prop[32], qk[32], qp[32];
+
+	if (msg != NULL &&
+	    sscanf(msg, "Can't parse as %31s value in %31s property", kind, prop) == 2) {
+		quote(qk, sizeof(qk), kind);
+		quote(qp, sizeof(qp), prop);
+		snprintf(why, whylen,
+		    say->tr(say->lang, "its %s cannot be read as a %s value"), qp, qk);
+	} else if (msg != NULL && strncmp(msg, "Parse error in property name", 28) == 0) {
+		snprintf(why, whylen,
+		    say->tr(say->lang, "a property's name cannot be read"));
+	} else if (msg != NULL && strncmp(msg, "Can't parse parameter", 21) == 0) {
+		snprintf(why, whylen,
+		    say->tr(say->lang, "a property's parameter cannot be read"));
+	} else {
+		snprintf(why, whylen, say->tr(say->lang, "a line of it cannot be read"));
+	}
 }
 
 /*
@@ -326,7 +195,7 @@ has(icalcomponent *ev, icalproperty_kind k)
  * reason goes to why.
  */
 static bool
-broken(icalcomponent *ev, char *why, size_t whylen)
+broken(icalcomponent *ev, const struct ev_say *say, char *why, size_t whylen)
 {
 	static const char *const vital[] = {
 		"DTSTART",
@@ -343,7 +212,6 @@ broken(icalcomponent *ev, char *why, size_t whylen)
 	         icalcomponent_get_first_property(ev, ICAL_XLICERROR_PROPERTY);
 	     p != NULL; p = icalcomponent_get_next_property(ev, ICAL_XLICERROR_PROPERTY)) {
 		const char *msg = icalproperty_get_xlicerror(p);
-		char q[80];
 		size_t n;
 
 		if (msg != NULL && strncmp(msg, "No value for ", 13) == 0) {
@@ -354,17 +222,15 @@ broken(icalcomponent *ev, char *why, size_t whylen)
 			for (size_t i = 0; i < sizeof(vital) / sizeof(vital[0]); i++)
 				if (strlen(vital[i]) == n &&
 				    strncasecmp(msg, vital[i], n) == 0) {
-					snprintf(why, whylen, "its %.*s is empty", (int)n,
-					    msg);
+					snprintf(why, whylen,
+					    say->tr(say->lang, "its %.*s is empty"),
+					    (int)n, msg);
 					return true;
 				}
 			continue;
 		}
 bad:
-		/* "Can't parse as DATE-TIME value in DTSTART property. Removing ..." */
-		quote(q, sizeof(q), icalproperty_get_xlicerror(p));
-		q[strcspn(q, ".")] = '\0';
-		snprintf(why, whylen, "a value cannot be read (%s)", q);
+		unreadable(icalproperty_get_xlicerror(p), say, why, whylen);
 		return true;
 	}
 	return false;
@@ -389,7 +255,7 @@ seen_uid(const struct imp_result *r, const char *uid)
 static enum verdict
 length_of(icalcomponent *cal, icalcomponent *ev, const struct moment *start,
     const struct when_zone *deflt, int year, struct tzids *used, long long *secs,
-    char *why, size_t whylen)
+    const struct ev_say *say, char *why, size_t whylen)
 {
 	icalproperty *pe = icalcomponent_get_first_property(ev, ICAL_DTEND_PROPERTY);
 	icalproperty *pd = icalcomponent_get_first_property(ev, ICAL_DURATION_PROPERTY);
@@ -397,10 +263,11 @@ length_of(icalcomponent *cal, icalcomponent *ev, const struct moment *start,
 
 	if (pe != NULL) {
 		if (moment_of(cal, pe, icalproperty_get_dtend(pe), deflt, year, used,
-		        &end, "end", why, whylen) == -1)
+		        &end, true, say, why, whylen) == -1)
 			return INVALID;
 		if (end.date) {
-			snprintf(why, whylen, "its start is a time but its end a date");
+			snprintf(why, whylen,
+			    say->tr(say->lang, "its start is a time but its end a date"));
 			return INVALID;
 		}
 		*secs = end.utc - start->utc;
@@ -408,7 +275,9 @@ length_of(icalcomponent *cal, icalcomponent *ev, const struct moment *start,
 		struct icaldurationtype d = icalproperty_get_duration(pd);
 
 		if (icaldurationtype_is_bad_duration(d) || d.is_neg) {
-			snprintf(why, whylen, "its DURATION is not a valid length of time");
+			snprintf(why, whylen,
+			    say->tr(say->lang,
+			        "its DURATION is not a valid length of time"));
 			return INVALID;
 		}
 		*secs = (long long)icaldurationtype_as_int(d);
@@ -416,8 +285,9 @@ length_of(icalcomponent *cal, icalcomponent *ev, const struct moment *start,
 		*secs = 60LL * DEFAULT_MINUTES;
 	}
 	if (*secs <= 0) {
-		snprintf(why, whylen, "it ends %s it starts",
-		    *secs == 0 ? "when" : "before");
+		snprintf(why, whylen,
+		    *secs == 0 ? say->tr(say->lang, "it ends when it starts") :
+		                 say->tr(say->lang, "it ends before it starts"));
 		return INVALID;
 	}
 	return TAKE;
@@ -426,7 +296,8 @@ length_of(icalcomponent *cal, icalcomponent *ev, const struct moment *start,
 /* Fill *e from a VEVENT found fit: TAKE, or INVALID when its text is not UTF-8. */
 static enum verdict
 take(icalcomponent *ev, const char *uid, const struct moment *start, long long secs,
-    imp_clean_fn clean, struct imp_event *e, char *why, size_t whylen)
+    imp_clean_fn clean, struct imp_event *e, const struct ev_say *say, char *why,
+    size_t whylen)
 {
 	icalproperty *pu = icalcomponent_get_first_property(ev, ICAL_URL_PROPERTY);
 	bool bad = false, cut[3] = { false, false, false };
@@ -442,11 +313,12 @@ take(icalcomponent *ev, const char *uid, const struct moment *start, long long s
 		free(e->title);
 		free(e->description);
 		free(e->location);
-		snprintf(why, whylen, "its text is not valid UTF-8");
+		snprintf(why, whylen, say->tr(say->lang, "its text is not valid UTF-8"));
 		return INVALID;
 	}
 	if (e->title == NULL)
-		e->title = cv_xstrdup("Untitled event");
+		/* Stored as if the organiser had typed it: in their language. */
+		e->title = cv_xstrdup(say->tr(say->lang, "Untitled event"));
 	e->shortened = (cut[0] ? IMP_CUT_TITLE : 0) | (cut[1] ? IMP_CUT_DESCRIPTION : 0) |
 	    (cut[2] ? IMP_CUT_LOCATION : 0);
 	e->url = link_of(pu != NULL ? icalproperty_get_url(pu) : NULL);
@@ -464,14 +336,14 @@ take(icalcomponent *ev, const char *uid, const struct moment *start, long long s
  */
 static int
 series_check(icalcomponent *ev, const struct when_zone *z, long long start,
-    struct imp_event *e, char *why, size_t whylen)
+    struct imp_event *e, const struct ev_say *say, char *why, size_t whylen)
 {
 	struct recur_rule rule;
 
 	e->repeat[0] = '\0';
 	e->nex = 0;
 	if (recur_from_ical(ev, z, (time_t)start, &rule, e->ex, IMP_EXDATES_MAX, &e->nex,
-	        why, whylen) == -1)
+	        say, why, whylen) == -1)
 		return -1;
 	if (rule.freq != RECUR_NONE)
 		recur_format(&rule, e->repeat, sizeof(e->repeat));
@@ -484,7 +356,8 @@ series_check(icalcomponent *ev, const struct when_zone *z, long long start,
 static enum verdict
 judge(icalcomponent *cal, icalcomponent *ev, const struct imp_result *r,
     const struct when_zone *deflt, time_t now, int year, struct tzids *used,
-    imp_clean_fn clean, struct imp_event *e, char *why, size_t whylen)
+    imp_clean_fn clean, struct imp_event *e, const struct ev_say *say, char *why,
+    size_t whylen)
 {
 	icalproperty *ps = icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY);
 	const char *uid = icalcomponent_get_uid(ev);
@@ -494,34 +367,35 @@ judge(icalcomponent *cal, icalcomponent *ev, const struct imp_result *r,
 	long long secs;
 
 	/* A value that cannot be read first: it is what the person must fix. */
-	if (broken(ev, why, whylen))
+	if (broken(ev, say, why, whylen))
 		return INVALID;
 	/* An override of one occurrence stays out; a series is read below. */
 	if (has(ev, ICAL_RECURRENCEID_PROPERTY))
 		return RECURRING;
 	if (uid == NULL || uid[0] == '\0') {
-		snprintf(why, whylen, "it has no UID");
+		snprintf(why, whylen, say->tr(say->lang, "it has no UID"));
 		return INVALID;
 	}
 	if (!uid_ok(uid)) {
 		snprintf(why, whylen,
-		    "its UID is longer than %d bytes or holds control "
-		    "characters",
+		    say->tr(say->lang,
+		        "its UID is longer than %d bytes or holds control characters"),
 		    IMP_UID_MAX);
 		return INVALID;
 	}
 	if (ps == NULL) {
-		snprintf(why, whylen, "it has no start (DTSTART)");
+		snprintf(why, whylen, say->tr(say->lang, "it has no start (DTSTART)"));
 		return INVALID;
 	}
 	if (moment_of(cal, ps, icalproperty_get_dtstart(ps), deflt, year, used, &start,
-	        "start", why, whylen) == -1)
+	        false, say, why, whylen) == -1)
 		return INVALID;
 	if (start.date)
 		return ALLDAY;
 	if (icalcomponent_get_status(ev) == ICAL_STATUS_CANCELLED)
 		return CANCELLED;
-	if (length_of(cal, ev, &start, deflt, year, used, &secs, why, whylen) == INVALID)
+	if (length_of(cal, ev, &start, deflt, year, used, &secs, say, why, whylen) ==
+	    INVALID)
 		return INVALID;
 	if (secs > 60LL * WHEN_DURATION_MAX)
 		return TOO_LONG;
@@ -531,9 +405,9 @@ judge(icalcomponent *cal, icalcomponent *ev, const struct imp_result *r,
 		return PAST;
 	if (seen_uid(r, uid))
 		return DUPLICATE;
-	if (series_check(ev, &start.z, start.utc, &series, why, whylen) == -1)
+	if (series_check(ev, &start.z, start.utc, &series, say, why, whylen) == -1)
 		return INVALID;
-	if ((v = take(ev, uid, &start, secs, clean, e, why, whylen)) == TAKE) {
+	if ((v = take(ev, uid, &start, secs, clean, e, say, why, whylen)) == TAKE) {
 		memcpy(e->repeat, series.repeat, sizeof(e->repeat));
 		memcpy(e->ex, series.ex, sizeof(e->ex));
 		e->nex = series.nex;
@@ -547,21 +421,23 @@ judge(icalcomponent *cal, icalcomponent *ev, const struct imp_result *r,
  */
 static void
 refused(struct imp_result *r, int nth, icalcomponent *ev, imp_clean_fn clean,
-    const char *why)
+    const struct ev_say *say, const char *why)
 {
-	char line[400], *title;
+	char line[600], *title, *o;
 	bool bad = false, cut = false;
 	size_t have = r->why != NULL ? strlen(r->why) : 0, n;
 
 	if (++r->nwhy > IMP_WHY_MAX)
 		return;
 	title = one_line(icalcomponent_get_summary(ev), 40, clean, &bad, &cut);
+	snprintf(line, sizeof(line), "%s", have > 0 ? "; " : "");
+	o = line + strlen(line);
 	if (title != NULL)
-		snprintf(line, sizeof(line), "%sevent %d (\"%s\"): %s",
-		    have > 0 ? "; " : "", nth, title, why);
+		snprintf(o, sizeof(line) - (size_t)(o - line),
+		    say->tr(say->lang, "event %d (\"%s\"): %s"), nth, title, why);
 	else
-		snprintf(line, sizeof(line), "%sevent %d: %s", have > 0 ? "; " : "", nth,
-		    why);
+		snprintf(o, sizeof(line) - (size_t)(o - line),
+		    say->tr(say->lang, "event %d: %s"), nth, why);
 	free(title);
 	n = strlen(line);
 	r->why = cv_xrealloc(r->why, have + n + 1);
@@ -571,7 +447,8 @@ refused(struct imp_result *r, int nth, icalcomponent *ev, imp_clean_fn clean,
 /* Every VEVENT of one VCALENDAR; *nth counts them across the file. */
 static void
 read_calendar(icalcomponent *cal, const struct when_zone *deflt, time_t now, int year,
-    struct tzids *used, imp_clean_fn clean, struct imp_result *r, int *nth)
+    struct tzids *used, imp_clean_fn clean, const struct ev_say *say,
+    struct imp_result *r, int *nth)
 {
 	struct imp_skipped *s = &r->skipped;
 
@@ -579,10 +456,10 @@ read_calendar(icalcomponent *cal, const struct when_zone *deflt, time_t now, int
 	         icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
 	     ev != NULL; ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT)) {
 		struct imp_event e;
-		char why[200];
+		char why[400];
 
 		++*nth;
-		switch (judge(cal, ev, r, deflt, now, year, used, clean, &e, why,
+		switch (judge(cal, ev, r, deflt, now, year, used, clean, &e, say, why,
 		    sizeof(why))) {
 		case TAKE:
 			r->v = cv_xrealloc(r->v, (r->n + 1) * sizeof(*r->v));
@@ -608,7 +485,7 @@ read_calendar(icalcomponent *cal, const struct when_zone *deflt, time_t now, int
 			break;
 		case INVALID:
 			s->invalid++;
-			refused(r, *nth, ev, clean, why);
+			refused(r, *nth, ev, clean, say, why);
 			break;
 		}
 	}
@@ -631,7 +508,8 @@ next_cal(icalcomponent *root, icalcomponent *c)
 
 int
 imp_parse(const char *text, size_t len, const struct when_zone *deflt, time_t now,
-    imp_clean_fn clean, struct imp_result *r, char *err, size_t errlen)
+    imp_clean_fn clean, const struct ev_say *say, struct imp_result *r, char *err,
+    size_t errlen)
 {
 	icalcomponent *root, *c;
 	size_t ncal = 0;
@@ -642,38 +520,42 @@ imp_parse(const char *text, size_t len, const struct when_zone *deflt, time_t no
 
 	memset(r, 0, sizeof(*r));
 	if (!looks_like_ics(text, len)) {
-		snprintf(err, errlen, "that is not an iCalendar (.ics) file");
+		snprintf(err, errlen,
+		    say->tr(say->lang, "that is not an iCalendar (.ics) file"));
 		return -1;
 	}
 	if (memchr(text, '\0', len) != NULL) {
 		snprintf(err, errlen,
-		    "the file holds NUL bytes, which a calendar never does");
+		    say->tr(say->lang,
+		        "the file holds NUL bytes, which a calendar never does"));
 		return -1;
 	}
-	if ((ics = prepare(text, len, err, errlen)) == NULL)
+	if ((ics = prepare(text, len, say, err, errlen)) == NULL)
 		return -1;
 	year = gmtime_r(&now, &tm) != NULL ? tm.tm_year + 1900 : WHEN_YEAR_MIN;
 	root = icalparser_parse_string(ics);
 	free(ics);
 	if (root == NULL) {
 		snprintf(err, errlen,
-		    "the calendar cannot be read as iCalendar (RFC 5545)");
+		    say->tr(say->lang,
+		        "the calendar cannot be read as iCalendar (RFC 5545)"));
 		return -1;
 	}
 	for (c = next_cal(root, NULL); c != NULL; c = next_cal(root, c), ncal++)
-		if (zones_tame(c, year, err, errlen) == -1) {
+		if (zones_tame(c, year, say, err, errlen) == -1) {
 			icalcomponent_free(root);
 			return -1;
 		}
 	used = cv_xrealloc(NULL, sizeof(*used));
 	used->n = 0;
 	for (c = next_cal(root, NULL); c != NULL; c = next_cal(root, c))
-		read_calendar(c, deflt, now, year, used, clean, r, &nth);
+		read_calendar(c, deflt, now, year, used, clean, say, r, &nth);
 	free(used);
 	icalcomponent_free(root);
 	if (ncal == 0) {
 		imp_result_free(r);
-		snprintf(err, errlen, "the file holds no VCALENDAR that can be read");
+		snprintf(err, errlen,
+		    say->tr(say->lang, "the file holds no VCALENDAR that can be read"));
 		return -1;
 	}
 	return 0;

@@ -155,8 +155,9 @@ import_done(void *arg, const struct cv_http_result *res)
 	struct import_job *j = arg;
 	/* The organiser's language now: they may have changed it meanwhile. */
 	const char *lang = host->person_lang(j->person);
+	const struct ev_say say = { lang, host->tr };
 	struct imp_result r;
-	char err[300], ids[64], cut[600], more[48] = "", cutmore[48] = "", *counts, *why,
+	char err[400], ids[64], cut[600], more[48] = "", cutmore[48] = "", *counts, *why,
 	                                  *cuts;
 	int made, already, ncut;
 	long long first, last;
@@ -165,7 +166,9 @@ import_done(void *arg, const struct cv_http_result *res)
 	if (res->status == 0) {
 		host->log(self, CV_LOG_INFO, "event import: download failed: %s",
 		    res->error);
-		host->notice(j->nick, host->tr(lang, "Import failed: %s."), res->error);
+		/* The host's sentences are marked for translation (include/convene.h). */
+		host->notice(j->nick, host->tr(lang, "Import failed: %s."),
+		    host->tr(lang, res->error));
 		goto out;
 	}
 	if (res->status < 200 || res->status > 299) {
@@ -177,8 +180,10 @@ import_done(void *arg, const struct cv_http_result *res)
 		goto out;
 	}
 	if (imp_parse(res->body, res->len, &default_zone, host->wall_now(),
-	        host->clean_text, &r, err, sizeof(err)) == -1) {
-		host->log(self, CV_LOG_INFO, "event import: %s", err);
+	        host->clean_text, &say, &r, err, sizeof(err)) == -1) {
+		/* What the organiser was told, in their language: the parse writes one. */
+		host->log(self, CV_LOG_INFO, "event import: refused, told in %s: %s",
+		    lang, err);
 		host->notice(j->nick, host->tr(lang, "Import failed: %s."), err);
 		goto out;
 	}

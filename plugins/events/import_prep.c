@@ -47,7 +47,7 @@ line_is(const char *s, size_t n, const char *word)
  * reads at once.
  */
 char *
-prepare(const char *text, size_t len, char *err, size_t errlen)
+prepare(const char *text, size_t len, const struct ev_say *say, char *err, size_t errlen)
 {
 	const char *p = text, *stop = text + len;
 	char *o = cv_xrealloc(NULL, len + 3);
@@ -83,16 +83,19 @@ prepare(const char *text, size_t len, char *err, size_t errlen)
 	o[end] = '\0';
 	if (end == 0)
 		snprintf(err, errlen,
-		    "the calendar is cut short: it has no END:VCALENDAR line");
+		    say->tr(say->lang,
+		        "the calendar is cut short: it has no END:VCALENDAR line"));
 	else if (events > IMP_EVENTS_MAX)
 		snprintf(err, errlen,
-		    "the calendar holds %zu events; Convene imports at most %d "
-		    "from one file",
+		    say->tr(say->lang,
+		        "the calendar holds %zu events; Convene imports at most %d from "
+		        "one file"),
 		    events, IMP_EVENTS_MAX);
 	else if (lines > IMP_LINES_MAX)
 		snprintf(err, errlen,
-		    "the calendar has %zu lines; Convene reads at most %d from "
-		    "one file",
+		    say->tr(say->lang,
+		        "the calendar has %zu lines; Convene reads at most %d from one "
+		        "file"),
 		    lines, IMP_LINES_MAX);
 	else
 		return o;
@@ -120,7 +123,8 @@ by_count(const short *v, int size)
  * seconds or minutes. 0, or -1 with a sentence.
  */
 static int
-rule_ok(struct icalrecurrencetype rr, int dtmonth, const char *tz, char *err, size_t errlen)
+rule_ok(struct icalrecurrencetype rr, int dtmonth, const char *tz,
+    const struct ev_say *say, char *err, size_t errlen)
 {
 	static const int mdays[13] = { 0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int months = by_count(rr.by_month, ICAL_BY_MONTH_SIZE);
@@ -132,8 +136,9 @@ rule_ok(struct icalrecurrencetype rr, int dtmonth, const char *tz, char *err, si
 
 	if (rr.freq != ICAL_YEARLY_RECURRENCE) {
 		snprintf(err, errlen,
-		    "the time zone \"%s\" has a rule that is not yearly "
-		    "(RRULE FREQ=%s); Convene accepts only yearly rules in a VTIMEZONE",
+		    say->tr(say->lang,
+		        "the time zone \"%s\" has a rule that is not yearly (RRULE "
+		        "FREQ=%s); Convene accepts only yearly rules in a VTIMEZONE"),
 		    tz, f != NULL ? f : "?");
 		return -1;
 	}
@@ -145,9 +150,10 @@ rule_ok(struct icalrecurrencetype rr, int dtmonth, const char *tz, char *err, si
 	    (ydays > 0 && (months > 0 || ndays > 0 || days > 0)) ||
 	    rr.count > IMP_COUNT_MAX) {
 		snprintf(err, errlen,
-		    "the time zone \"%s\" has a rule no time zone needs (only "
-		    "BYMONTH, BYDAY and BYMONTHDAY, or BYYEARDAY, and COUNT up to %d, are "
-		    "accepted)",
+		    say->tr(say->lang,
+		        "the time zone \"%s\" has a rule no time zone needs (only "
+		        "BYMONTH, BYDAY and BYMONTHDAY, or BYYEARDAY, and COUNT up to %d, "
+		        "are accepted)"),
 		    tz, IMP_COUNT_MAX);
 		return -1;
 	}
@@ -165,10 +171,69 @@ rule_ok(struct icalrecurrencetype rr, int dtmonth, const char *tz, char *err, si
 		some = abs(rr.by_year_day[i]) <= 365;
 	if (!some) {
 		snprintf(err, errlen,
-		    "the time zone \"%s\" has a rule for a day that never "
-		    "comes",
+		    say->tr(say->lang,
+		        "the time zone \"%s\" has a rule for a day that never comes"),
 		    tz);
 		return -1;
+	}
+	return 0;
+}
+
+/* What a calendar's zones hold so far, against IMP_RDATES_MAX and IMP_RULES_MAX. */
+struct tame_counts {
+	int rdates, rules;
+};
+
+/*
+ * One STANDARD/DAYLIGHT part o of zone tz: its RDATEs counted, its rules
+ * checked and trimmed (see zones_tame). 0, or -1 with a sentence.
+ */
+static int
+observance_tame(icalcomponent *o, const char *tz, int year, struct tame_counts *c,
+    const struct ev_say *say, char *err, size_t errlen)
+{
+	icalproperty *ds = icalcomponent_get_first_property(o, ICAL_DTSTART_PROPERTY);
+	struct icaltimetype start =
+	    ds != NULL ? icalproperty_get_dtstart(ds) : icaltime_null_time();
+	icalproperty *p, *next;
+
+	for (p = icalcomponent_get_first_property(o, ICAL_ANY_PROPERTY); p != NULL;
+	     p = next) {
+		struct icalrecurrencetype rr;
+
+		next = icalcomponent_get_next_property(o, ICAL_ANY_PROPERTY);
+		if (icalproperty_isa(p) == ICAL_RDATE_PROPERTY &&
+		    ++c->rdates > IMP_RDATES_MAX) {
+			snprintf(err, errlen,
+			    say->tr(say->lang,
+			        "the calendar's time zones have more than %d RDATEs"),
+			    IMP_RDATES_MAX);
+			return -1;
+		}
+		if (icalproperty_isa(p) != ICAL_RRULE_PROPERTY)
+			continue;
+		rr = icalproperty_get_rrule(p);
+		if (rule_ok(rr, start.month, tz, say, err, errlen) == -1)
+			return -1;
+		if ((!icaltime_is_null_time(rr.until) && rr.until.year < year - 1) ||
+		    (rr.count > 0 && start.year + rr.count < year - 1)) {
+			icalcomponent_remove_property(o, p);
+			icalproperty_free(p);
+			continue;
+		}
+		if (++c->rules > IMP_RULES_MAX) {
+			snprintf(err, errlen,
+			    say->tr(say->lang,
+			        "the calendar's time zones have more than %d rules in force"),
+			    IMP_RULES_MAX);
+			return -1;
+		}
+		if (ds != NULL && rr.count == 0 && start.year < year - 1) {
+			start.year = year - 1;
+			if (start.month == 2 && start.day == 29)
+				start.day = 28;
+			icalproperty_set_dtstart(ds, start);
+		}
 	}
 	return 0;
 }
@@ -183,9 +248,10 @@ rule_ok(struct icalrecurrencetype rr, int dtmonth, const char *tz, char *err, si
  * year, same day and time. 0, or -1 with a sentence.
  */
 int
-zones_tame(icalcomponent *cal, int year, char *err, size_t errlen)
+zones_tame(icalcomponent *cal, int year, const struct ev_say *say, char *err, size_t errlen)
 {
-	int zones = 0, observances = 0, rdates = 0, rules = 0;
+	struct tame_counts c = { 0, 0 };
+	int zones = 0, observances = 0;
 
 	for (icalcomponent *z =
 	         icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT);
@@ -197,67 +263,25 @@ zones_tame(icalcomponent *cal, int year, char *err, size_t errlen)
 		quote(tz, sizeof(tz), idp != NULL ? icalproperty_get_tzid(idp) : "");
 		if (++zones > IMP_ZONES_MAX) {
 			snprintf(err, errlen,
-			    "the calendar defines more than %d time zones", IMP_ZONES_MAX);
+			    say->tr(say->lang,
+			        "the calendar defines more than %d time zones"),
+			    IMP_ZONES_MAX);
 			return -1;
 		}
 		for (icalcomponent *o =
 		         icalcomponent_get_first_component(z, ICAL_ANY_COMPONENT);
 		     o != NULL;
 		     o = icalcomponent_get_next_component(z, ICAL_ANY_COMPONENT)) {
-			icalproperty *ds =
-			    icalcomponent_get_first_property(o, ICAL_DTSTART_PROPERTY);
-			struct icaltimetype start = ds != NULL ?
-			    icalproperty_get_dtstart(ds) :
-			    icaltime_null_time();
-			icalproperty *p, *next;
-
 			if (++observances > IMP_OBSERVANCES_MAX) {
 				snprintf(err, errlen,
-				    "the calendar's time zones have more than %d "
-				    "STANDARD/DAYLIGHT parts",
+				    say->tr(say->lang,
+				        "the calendar's time zones have more than %d "
+				        "STANDARD/DAYLIGHT parts"),
 				    IMP_OBSERVANCES_MAX);
 				return -1;
 			}
-			for (p = icalcomponent_get_first_property(o, ICAL_ANY_PROPERTY);
-			     p != NULL; p = next) {
-				struct icalrecurrencetype rr;
-
-				next =
-				    icalcomponent_get_next_property(o, ICAL_ANY_PROPERTY);
-				if (icalproperty_isa(p) == ICAL_RDATE_PROPERTY &&
-				    ++rdates > IMP_RDATES_MAX) {
-					snprintf(err, errlen,
-					    "the calendar's time zones have more "
-					    "than %d RDATEs",
-					    IMP_RDATES_MAX);
-					return -1;
-				}
-				if (icalproperty_isa(p) != ICAL_RRULE_PROPERTY)
-					continue;
-				rr = icalproperty_get_rrule(p);
-				if (rule_ok(rr, start.month, tz, err, errlen) == -1)
-					return -1;
-				if ((!icaltime_is_null_time(rr.until) &&
-				        rr.until.year < year - 1) ||
-				    (rr.count > 0 && start.year + rr.count < year - 1)) {
-					icalcomponent_remove_property(o, p);
-					icalproperty_free(p);
-					continue;
-				}
-				if (++rules > IMP_RULES_MAX) {
-					snprintf(err, errlen,
-					    "the calendar's time zones have more "
-					    "than %d rules in force",
-					    IMP_RULES_MAX);
-					return -1;
-				}
-				if (ds != NULL && rr.count == 0 && start.year < year - 1) {
-					start.year = year - 1;
-					if (start.month == 2 && start.day == 29)
-						start.day = 28;
-					icalproperty_set_dtstart(ds, start);
-				}
-			}
+			if (observance_tame(o, tz, year, &c, say, err, errlen) == -1)
+				return -1;
 		}
 	}
 	return 0;

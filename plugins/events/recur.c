@@ -38,9 +38,25 @@ static const char *const month_en[12] = {
 };
 const char *const recur_weekday_ical[7] = { "SU", "MO", "TU", "WE", "TH", "FR", "SA" };
 
-static const char usage[] =
-    "RULE is daily, weekly, monthly, monthly on day D, or every N "
-    "days|weeks|months, optionally followed by until YYYY-MM-DD or times K; or none.";
+/* What a rule may say, in say->lang: the rule's words are the same in every language. */
+static const char *
+usage(const struct ev_say *say)
+{
+	return say->tr(say->lang,
+	    "RULE is daily, weekly, monthly, monthly on day D, or every N "
+	    "days|weeks|months, optionally followed by until YYYY-MM-DD or times K; or "
+	    "none.");
+}
+
+/* The sentences as written, for recur_parse() and recur_check(). */
+static const char *
+source(const char *lang, const char *msgid)
+{
+	(void)lang;
+	return msgid;
+}
+
+static const struct ev_say english = { "en", source };
 
 /* 0 (Sunday) to 6 of a local date. */
 int
@@ -93,7 +109,8 @@ unit(const char *w)
 
 /* The words that name the frequency: w[0] on, i past them. 0, or -1 with a sentence. */
 static int
-parse_freq(char **w, int n, int *i, struct recur_rule *out, char *err, size_t errlen)
+parse_freq(char **w, int n, int *i, struct recur_rule *out, const struct ev_say *say,
+    char *err, size_t errlen)
 {
 	int v;
 
@@ -108,7 +125,8 @@ parse_freq(char **w, int n, int *i, struct recur_rule *out, char *err, size_t er
 		*i = 1;
 		if (*i < n && (v = number(w[*i])) >= 0) {
 			if (v < 1 || v > RECUR_INTERVAL_MAX) {
-				snprintf(err, errlen, "\"every N\" takes N from 1 to %d.",
+				snprintf(err, errlen,
+				    say->tr(say->lang, "\"every N\" takes N from 1 to %d."),
 				    RECUR_INTERVAL_MAX);
 				return -1;
 			}
@@ -117,14 +135,17 @@ parse_freq(char **w, int n, int *i, struct recur_rule *out, char *err, size_t er
 		}
 		if (*i >= n || (out->freq = unit(w[*i])) == RECUR_NONE) {
 			snprintf(err, errlen,
-			    "\"every\" wants a number and days, weeks or months, "
-			    "e.g. every 2 weeks. %s",
-			    usage);
+			    say->tr(say->lang,
+			        "\"every\" wants a number and days, weeks or months, e.g. "
+			        "every 2 weeks. %s"),
+			    usage(say));
 			return -1;
 		}
 		(*i)++;
 	} else {
-		snprintf(err, errlen, "I do not know the rule \"%s\". %s", w[0], usage);
+		snprintf(err, errlen,
+		    say->tr(say->lang, "I do not know the rule \"%s\". %s"), w[0],
+		    usage(say));
 		return -1;
 	}
 	return 0;
@@ -132,7 +153,8 @@ parse_freq(char **w, int n, int *i, struct recur_rule *out, char *err, size_t er
 
 /* "on day D", "until D", "times K" from w[*i] on. 0, or -1 with a sentence. */
 static int
-parse_bounds(char **w, int n, int *i, struct recur_rule *out, char *err, size_t errlen)
+parse_bounds(char **w, int n, int *i, struct recur_rule *out, const struct ev_say *say,
+    char *err, size_t errlen)
 {
 	int v;
 
@@ -140,12 +162,14 @@ parse_bounds(char **w, int n, int *i, struct recur_rule *out, char *err, size_t 
 		if (out->freq != RECUR_MONTHLY_WEEKDAY || *i + 2 >= n ||
 		    strcasecmp(w[*i + 1], "day") != 0) {
 			snprintf(err, errlen,
-			    "\"on day D\" follows only monthly or every N months. %s",
-			    usage);
+			    say->tr(say->lang,
+			        "\"on day D\" follows only monthly or every N months. %s"),
+			    usage(say));
 			return -1;
 		}
 		if ((v = number(w[*i + 2])) < 1 || v > 31) {
-			snprintf(err, errlen, "\"on day D\" takes D from 1 to 31.");
+			snprintf(err, errlen,
+			    say->tr(say->lang, "\"on day D\" takes D from 1 to 31."));
 			return -1;
 		}
 		out->freq = RECUR_MONTHLY_DAY;
@@ -155,14 +179,17 @@ parse_bounds(char **w, int n, int *i, struct recur_rule *out, char *err, size_t 
 	if (*i + 1 < n && strcasecmp(w[*i], "until") == 0) {
 		if (when_parse_date(w[*i + 1], &out->until) < 0) {
 			snprintf(err, errlen,
-			    "\"until\" wants a date as YYYY-MM-DD, not \"%s\".", w[*i + 1]);
+			    say->tr(say->lang,
+			        "\"until\" wants a date as YYYY-MM-DD, not \"%s\"."),
+			    w[*i + 1]);
 			return -1;
 		}
 		out->has_until = true;
 		*i += 2;
 	} else if (*i + 1 < n && strcasecmp(w[*i], "times") == 0) {
 		if ((v = number(w[*i + 1])) < 1 || v > RECUR_TIMES_MAX) {
-			snprintf(err, errlen, "\"times K\" takes K from 1 to %d.",
+			snprintf(err, errlen,
+			    say->tr(say->lang, "\"times K\" takes K from 1 to %d."),
 			    RECUR_TIMES_MAX);
 			return -1;
 		}
@@ -175,40 +202,51 @@ parse_bounds(char **w, int n, int *i, struct recur_rule *out, char *err, size_t 
 int
 recur_parse(const char *text, struct recur_rule *out, char *err, size_t errlen)
 {
+	return recur_parse_say(text, out, &english, err, errlen);
+}
+
+int
+recur_parse_say(const char *text, struct recur_rule *out, const struct ev_say *say,
+    char *err, size_t errlen)
+{
 	char copy[256], *w[12], *save = NULL;
 	int n = 0, i = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (strlen(text) >= sizeof(copy)) {
-		snprintf(err, errlen, "That rule is too long. %s", usage);
+		snprintf(err, errlen, say->tr(say->lang, "That rule is too long. %s"),
+		    usage(say));
 		return -1;
 	}
 	strcpy(copy, text);
 	for (char *t = strtok_r(copy, " \t", &save); t != NULL;
 	     t = strtok_r(NULL, " \t", &save)) {
 		if (n == (int)(sizeof(w) / sizeof(w[0]))) {
-			snprintf(err, errlen, "That rule is too long. %s", usage);
+			snprintf(err, errlen,
+			    say->tr(say->lang, "That rule is too long. %s"), usage(say));
 			return -1;
 		}
 		w[n++] = t;
 	}
 	if (n == 0) {
-		snprintf(err, errlen, "%s", usage);
+		snprintf(err, errlen, "%s", usage(say));
 		return -1;
 	}
 	if (strcasecmp(w[0], "none") == 0) {
 		if (n > 1) {
-			snprintf(err, errlen, "\"none\" takes nothing after it.");
+			snprintf(err, errlen,
+			    say->tr(say->lang, "\"none\" takes nothing after it."));
 			return -1;
 		}
 		return 0;
 	}
-	if (parse_freq(w, n, &i, out, err, errlen) < 0 ||
-	    parse_bounds(w, n, &i, out, err, errlen) < 0)
+	if (parse_freq(w, n, &i, out, say, err, errlen) < 0 ||
+	    parse_bounds(w, n, &i, out, say, err, errlen) < 0)
 		return -1;
 	if (i < n) {
-		snprintf(err, errlen, "I do not understand \"%s\" in that rule. %s", w[i],
-		    usage);
+		snprintf(err, errlen,
+		    say->tr(say->lang, "I do not understand \"%s\" in that rule. %s"),
+		    w[i], usage(say));
 		return -1;
 	}
 	return 0;
@@ -251,19 +289,28 @@ int
 recur_check(const struct recur_rule *r, const struct when_zone *z, time_t dtstart,
     char *err, size_t errlen)
 {
+	return recur_check_say(r, z, dtstart, &english, err, errlen);
+}
+
+int
+recur_check_say(const struct recur_rule *r, const struct when_zone *z, time_t dtstart,
+    const struct ev_say *say, char *err, size_t errlen)
+{
 	struct when_local first;
 
 	when_from_utc(z, dtstart, &first);
 	if (r->freq == RECUR_MONTHLY_DAY && first.day != r->monthday) {
 		snprintf(err, errlen,
-		    "The first occurrence is on day %d of its month; for "
-		    "\"monthly on day %d\" move it to a day %d first.",
+		    say->tr(say->lang,
+		        "The first occurrence is on day %d of its month; for \"monthly on "
+		        "day %d\" move it to a day %d first."),
 		    first.day, r->monthday, r->monthday);
 		return -1;
 	}
 	if (r->has_until && recur_day_key(&r->until) < recur_day_key(&first)) {
 		snprintf(err, errlen,
-		    "\"until %04d-%02d-%02d\" is before the first occurrence.",
+		    say->tr(say->lang,
+		        "\"until %04d-%02d-%02d\" is before the first occurrence."),
 		    r->until.year, r->until.month, r->until.day);
 		return -1;
 	}

@@ -75,6 +75,9 @@ struct recur_occ {
  * or "times K"; or "none" (freq RECUR_NONE). 0, or -1 with a sentence.
  */
 int recur_parse(const char *text, struct recur_rule *out, char *err, size_t errlen);
+/* The same with the sentence in say->lang (recur_parse's is English). */
+int recur_parse_say(const char *text, struct recur_rule *out, const struct ev_say *say,
+    char *err, size_t errlen);
 
 /*
  * The rule in the grammar recur_parse() reads, the same for every way of
@@ -91,6 +94,8 @@ void recur_format(const struct recur_rule *r, char *buf, size_t n);
  */
 int recur_check(const struct recur_rule *r, const struct when_zone *z, time_t dtstart,
     char *err, size_t errlen);
+int recur_check_say(const struct recur_rule *r, const struct when_zone *z, time_t dtstart,
+    const struct ev_say *say, char *err, size_t errlen);
 
 /*
  * The rule as an RRULE value, without "RRULE:" ("FREQ=MONTHLY;BYDAY=2TU;
@@ -141,12 +146,13 @@ int recur_start_of(const struct recur_series *s, const struct when_local *date,
  * already an occurrence; an EXDATE that names no occurrence changes nothing
  * (RFC 5545) and is dropped; more than 4 * maxex + 4 RDATE and EXDATE values
  * are refused. Without an RRULE, out->freq is RECUR_NONE.
- * 0, or -1 with a sentence naming the part it cannot take ("FREQ=YEARLY",
- * "BYDAY=MO,WE").
+ * 0, or -1 with a sentence in say->lang naming the part it cannot take
+ * ("FREQ=YEARLY", "BYDAY=MO,WE"), to follow "event 3: " (no capital, no
+ * full stop).
  */
 int recur_from_ical(icalcomponent *vevent, const struct when_zone *z, time_t dtstart,
-    struct recur_rule *out, struct when_local *ex, size_t maxex, size_t *nex, char *err,
-    size_t errlen);
+    struct recur_rule *out, struct when_local *ex, size_t maxex, size_t *nex,
+    const struct ev_say *say, char *err, size_t errlen);
 
 /*
  * An imported series that began at or before now (*start, its DTSTART): the

@@ -47,20 +47,23 @@ bymonthday_text(const struct icalrecurrencetype *rr, char *buf, size_t n)
 		    rr->by_month_day[i]);
 }
 
+/* The refusal naming `part` (a rule's token, as the file writes it), in say->lang. */
 static int
-refuse(char *err, size_t errlen, const char *part)
+refuse(const struct ev_say *say, char *err, size_t errlen, const char *part)
 {
 	snprintf(err, errlen,
-	    "The event repeats with %s, which Convene's series cannot "
-	    "express (daily, weekly, every N days/weeks/months, monthly on the same weekday "
-	    "or on one day of the month, until a date or a number of times).",
+	    say->tr(say->lang,
+	        "it repeats with %s, which Convene's series cannot express (daily, "
+	        "weekly, every N days/weeks/months, monthly on the same weekday or on "
+	        "one day of the month, until a date or a number of times)"),
 	    part);
 	return -1;
 }
 
 /* Refuses the parts of an RRULE no rule of ours has. 0, or -1 with a sentence. */
 static int
-rule_parts(const struct icalrecurrencetype *rr, char *err, size_t errlen)
+rule_parts(const struct icalrecurrencetype *rr, const struct ev_say *say, char *err,
+    size_t errlen)
 {
 	static const struct {
 		int size;
@@ -89,19 +92,19 @@ rule_parts(const struct icalrecurrencetype *rr, char *err, size_t errlen)
 		const char *f = icalrecur_freq_to_string(rr->freq);
 
 		snprintf(part, sizeof(part), "FREQ=%s", f != NULL ? f : "?");
-		return refuse(err, errlen, part);
+		return refuse(say, err, errlen, part);
 	}
 	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++)
 		if (by_len((const short *)((const char *)rr + never[i].off),
 		        never[i].size) > 0)
-			return refuse(err, errlen, never[i].name);
+			return refuse(say, err, errlen, never[i].name);
 	if (rr->interval > RECUR_INTERVAL_MAX) {
 		snprintf(part, sizeof(part), "INTERVAL=%d", rr->interval);
-		return refuse(err, errlen, part);
+		return refuse(say, err, errlen, part);
 	}
 	if (rr->count > RECUR_TIMES_MAX) {
 		snprintf(part, sizeof(part), "COUNT=%d", rr->count);
-		return refuse(err, errlen, part);
+		return refuse(say, err, errlen, part);
 	}
 	return 0;
 }
@@ -109,7 +112,7 @@ rule_parts(const struct icalrecurrencetype *rr, char *err, size_t errlen)
 /* out->freq (and monthday) from FREQ, BYDAY and BYMONTHDAY. 0, or -1 with a sentence. */
 static int
 rule_freq(const struct icalrecurrencetype *rr, const struct when_local *first,
-    struct recur_rule *out, char *err, size_t errlen)
+    struct recur_rule *out, const struct ev_say *say, char *err, size_t errlen)
 {
 	int ndays = by_len(rr->by_day, ICAL_BY_DAY_SIZE);
 	int nmdays = by_len(rr->by_month_day, ICAL_BY_MONTHDAY_SIZE);
@@ -120,7 +123,7 @@ rule_freq(const struct icalrecurrencetype *rr, const struct when_local *first,
 
 		if (nmdays > 0) {
 			bymonthday_text(rr, part, sizeof(part));
-			return refuse(err, errlen, part);
+			return refuse(say, err, errlen, part);
 		}
 		/* WEEKLY;BYDAY=<the first occurrence's weekday> is plain weekly. */
 		if (ndays > 0 &&
@@ -129,7 +132,7 @@ rule_freq(const struct icalrecurrencetype *rr, const struct when_local *first,
 		        (int)icalrecurrencetype_day_day_of_week(rr->by_day[0]) - 1 !=
 		            recur_weekday(first))) {
 			byday_text(rr, part, sizeof(part));
-			return refuse(err, errlen, part);
+			return refuse(say, err, errlen, part);
 		}
 		out->freq = weekly ? RECUR_WEEKLY : RECUR_DAILY;
 	} else if (ndays > 0) {
@@ -139,14 +142,14 @@ rule_freq(const struct icalrecurrencetype *rr, const struct when_local *first,
 		    (int)icalrecurrencetype_day_day_of_week(rr->by_day[0]) - 1 !=
 		        recur_weekday(first)) {
 			byday_text(rr, part, sizeof(part));
-			return refuse(err, errlen, part);
+			return refuse(say, err, errlen, part);
 		}
 		out->freq = RECUR_MONTHLY_WEEKDAY;
 	} else {
 		/* FREQ=MONTHLY alone repeats on DTSTART's day (RFC 5545 3.3.10). */
 		if (nmdays > 1 || (nmdays == 1 && rr->by_month_day[0] != first->day)) {
 			bymonthday_text(rr, part, sizeof(part));
-			return refuse(err, errlen, part);
+			return refuse(say, err, errlen, part);
 		}
 		out->freq = RECUR_MONTHLY_DAY;
 		out->monthday = first->day;
@@ -182,17 +185,17 @@ until_day(const struct icalrecurrencetype *rr, const struct when_zone *z,
 /* The RRULE as a rule of ours, or -1 with a sentence naming what is not. */
 static int
 rule_of(const struct icalrecurrencetype *rr, const struct when_zone *z, time_t dtstart,
-    struct recur_rule *out, char *err, size_t errlen)
+    struct recur_rule *out, const struct ev_say *say, char *err, size_t errlen)
 {
 	struct when_local first;
 
 	memset(out, 0, sizeof(*out));
 	when_from_utc(z, dtstart, &first);
-	if (rule_parts(rr, err, errlen) < 0)
+	if (rule_parts(rr, say, err, errlen) < 0)
 		return -1;
 	out->interval = rr->interval > 1 ? rr->interval : 1;
 	out->times = rr->count > 0 ? rr->count : 0;
-	if (rule_freq(rr, &first, out, err, errlen) < 0)
+	if (rule_freq(rr, &first, out, say, err, errlen) < 0)
 		return -1;
 	if (!icaltime_is_null_time(rr->until)) {
 		struct when_local u = { .year = rr->until.year,
@@ -299,7 +302,7 @@ match_dates(const struct recur_series *s, struct dated *d, size_t n)
  */
 static int
 collect_dates(icalcomponent *vevent, const struct when_zone *z, size_t maxex,
-    struct dated **d, size_t *nd, char *err, size_t errlen)
+    struct dated **d, size_t *nd, const struct ev_say *say, char *err, size_t errlen)
 {
 	size_t cap = 0;
 	char part[64];
@@ -317,8 +320,8 @@ collect_dates(icalcomponent *vevent, const struct when_zone *z, size_t maxex,
 		    icalproperty_get_value_as_string(p));
 		if (*nd == 4 * maxex + 4) {
 			snprintf(err, errlen,
-			    "The event has more than %zu RDATE and EXDATE "
-			    "values.",
+			    say->tr(say->lang,
+			        "it has more than %zu RDATE and EXDATE values"),
 			    4 * maxex + 4);
 			return -1;
 		}
@@ -334,7 +337,7 @@ collect_dates(icalcomponent *vevent, const struct when_zone *z, size_t maxex,
 		/* An RDATE of a PERIOD has a null time: no series of ours has one. */
 		if (icaltime_is_null_time(tt) ||
 		    value_instant(vevent, p, tt, z, &x->t, &x->is_date, &x->day) < 0)
-			return refuse(err, errlen, part);
+			return refuse(say, err, errlen, part);
 		(*nd)++;
 	}
 	return 0;
@@ -343,7 +346,7 @@ collect_dates(icalcomponent *vevent, const struct when_zone *z, size_t maxex,
 /* The matched values as cancelled dates, or -1 with a sentence. */
 static int
 apply_dates(struct dated *d, size_t nd, time_t dtstart, struct when_local *ex,
-    size_t maxex, size_t *nex, char *err, size_t errlen)
+    size_t maxex, size_t *nex, const struct ev_say *say, char *err, size_t errlen)
 {
 	char part[64];
 
@@ -354,7 +357,7 @@ apply_dates(struct dated *d, size_t nd, time_t dtstart, struct when_local *ex,
 		if (!d[i].exdate && !d[i].found && !(d[i].t == dtstart && !d[i].is_date)) {
 			snprintf(part, sizeof(part), "RDATE:%s",
 			    icalproperty_get_value_as_string(d[i].p));
-			return refuse(err, errlen, part);
+			return refuse(say, err, errlen, part);
 		}
 		if (!d[i].exdate || !d[i].found)
 			continue;
@@ -365,8 +368,8 @@ apply_dates(struct dated *d, size_t nd, time_t dtstart, struct when_local *ex,
 			continue;
 		if (*nex == maxex) {
 			snprintf(err, errlen,
-			    "The event has more than %zu cancelled occurrences "
-			    "(EXDATE).",
+			    say->tr(say->lang,
+			        "it has more than %zu cancelled occurrences (EXDATE)"),
 			    maxex);
 			return -1;
 		}
@@ -377,8 +380,8 @@ apply_dates(struct dated *d, size_t nd, time_t dtstart, struct when_local *ex,
 
 int
 recur_from_ical(icalcomponent *vevent, const struct when_zone *z, time_t dtstart,
-    struct recur_rule *out, struct when_local *ex, size_t maxex, size_t *nex, char *err,
-    size_t errlen)
+    struct recur_rule *out, struct when_local *ex, size_t maxex, size_t *nex,
+    const struct ev_say *say, char *err, size_t errlen)
 {
 	struct recur_series s = { .zone = z, .dtstart = dtstart };
 	struct dated *d = NULL;
@@ -388,21 +391,26 @@ recur_from_ical(icalcomponent *vevent, const struct when_zone *z, time_t dtstart
 	memset(out, 0, sizeof(*out));
 	*nex = 0;
 	if (icalcomponent_get_first_property(vevent, ICAL_EXRULE_PROPERTY) != NULL)
-		return refuse(err, errlen, "EXRULE");
+		return refuse(say, err, errlen, "EXRULE");
 	for (icalproperty *p =
 	         icalcomponent_get_first_property(vevent, ICAL_RRULE_PROPERTY);
 	     p != NULL; p = icalcomponent_get_next_property(vevent, ICAL_RRULE_PROPERTY)) {
 		struct icalrecurrencetype rr = icalproperty_get_rrule(p);
 
-		if (++rules > 1)
-			return refuse(err, errlen, "more than one RRULE");
-		if (rule_of(&rr, z, dtstart, out, err, errlen) < 0)
+		if (++rules > 1) {
+			snprintf(err, errlen,
+			    say->tr(say->lang,
+			        "it has more than one RRULE, which Convene's series cannot "
+			        "express"));
+			return -1;
+		}
+		if (rule_of(&rr, z, dtstart, out, say, err, errlen) < 0)
 			return -1;
 	}
 	s.rule = *out;
-	if (collect_dates(vevent, z, maxex, &d, &nd, err, errlen) == 0) {
+	if (collect_dates(vevent, z, maxex, &d, &nd, say, err, errlen) == 0) {
 		match_dates(&s, d, nd);
-		rc = apply_dates(d, nd, dtstart, ex, maxex, nex, err, errlen);
+		rc = apply_dates(d, nd, dtstart, ex, maxex, nex, say, err, errlen);
 	}
 	free(d);
 	return rc;
@@ -450,6 +458,14 @@ first_ahead(const struct recur_series *s, const struct dated *d, size_t nd, time
 	return rc;
 }
 
+/* recur_ahead() tells nobody why: its reasons are never read. */
+static const char *
+unread(const char *lang, const char *msgid)
+{
+	(void)lang;
+	return msgid;
+}
+
 int
 recur_ahead(icalcomponent *vevent, const struct when_zone *z, time_t now, size_t maxex,
     long long *start, struct when_local *local)
@@ -459,15 +475,16 @@ recur_ahead(icalcomponent *vevent, const struct when_zone *z, time_t now, size_t
 	struct icalrecurrencetype rr;
 	struct dated *d = NULL;
 	size_t nd = 0;
+	const struct ev_say say = { "en", unread };
 	char err[256];
 	int before, rc = -1;
 
 	if (rp == NULL)
 		return -1;
 	rr = icalproperty_get_rrule(rp);
-	if (rule_of(&rr, z, s.dtstart, &s.rule, err, sizeof(err)) < 0 ||
+	if (rule_of(&rr, z, s.dtstart, &s.rule, &say, err, sizeof(err)) < 0 ||
 	    s.rule.freq == RECUR_NONE ||
-	    collect_dates(vevent, z, maxex, &d, &nd, err, sizeof(err)) < 0)
+	    collect_dates(vevent, z, maxex, &d, &nd, &say, err, sizeof(err)) < 0)
 		goto out;
 	match_dates(&s, d, nd);
 	if (first_ahead(&s, d, nd, now, start, local, &before) < 0)

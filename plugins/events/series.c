@@ -402,7 +402,8 @@ set_repeat(struct cv_ctx *ctx, const char *arg, const char *text)
 	struct ev_series_row row;
 	struct recur_rule rule;
 	struct when_zone z;
-	char err[256], stored[RECUR_TEXT_MAX], words[RECUR_TEXT_MAX], until[11] = "";
+	const struct ev_say say = { ctx->lang, host->tr };
+	char err[400], stored[RECUR_TEXT_MAX], words[RECUR_TEXT_MAX], until[11] = "";
 	char rrule[RECUR_TEXT_MAX];
 	long long id, child;
 	bool was_series;
@@ -422,14 +423,14 @@ set_repeat(struct cv_ctx *ctx, const char *arg, const char *text)
 		    id);
 		goto out;
 	}
-	if (recur_parse(text, &rule, err, sizeof(err)) < 0) {
+	if (recur_parse_say(text, &rule, &say, err, sizeof(err)) < 0) {
 		host->reply(ctx, "%s", err);
 		goto out;
 	}
 	if (rule.freq == RECUR_NONE && end_series(ctx, &p, &row, &rule) < 0)
 		goto out;
 	event_zone(&p, &z);
-	if (recur_check(&rule, &z, (time_t)p.start_utc, err, sizeof(err)) < 0) {
+	if (recur_check_say(&rule, &z, (time_t)p.start_utc, &say, err, sizeof(err)) < 0) {
 		host->reply(ctx, "%s", err);
 		goto out;
 	}

@@ -34,6 +34,19 @@ struct when_zone {
 	int fixed_s;        /* offset east of UTC, seconds, when ical is NULL */
 };
 
+/*
+ * Whom a sentence of the pure parsers (import.c, recur_import.c) is for:
+ * the reader's language and a tr() to translate it with, the host's in the
+ * plugin, the build's catalogue or a stand-in in unit tests and fuzz
+ * harnesses, which run without a host. Each sentence is written
+ * say->tr(say->lang, "literal"), so that xgettext extracts it.
+ */
+struct ev_say {
+	const char *lang;
+	const char *(*tr)(const char *lang, const char *msgid)
+	    __attribute__((format_arg(2)));
+};
+
 /* Outcome of turning a local time into an instant. */
 enum when_fit {
 	WHEN_FIT_ONE = 0, /* exactly one instant */

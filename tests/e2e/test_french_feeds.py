@@ -236,6 +236,11 @@ def test_page_follows_accept_language_with_vary(world):
     assert get_ok(world.port, "/event/%d" % world.a)[1] == ev
     for bad in ("/fr/event/999999", "/fr/x", "/de/", "/fr", "/fr/page/1"):
         assert request(world.port, bad)[0] == 404, bad
+    # A link to an event that is gone: "not found" in the browser's language.
+    s, h, b = request(world.port, "/fr/event/999999", {"Accept-Language": "fr-CA,fr;q=0.9"})
+    assert (s, h["vary"], b) == (404, "Accept-Language", "introuvable\n".encode()), (s, h, b)
+    s, h, b = request(world.port, "/nowhere", {"Accept-Language": "en-GB"})
+    assert (s, h["vary"], b) == (404, "Accept-Language", b"not found\n"), (s, h, b)
 
 
 def test_kept_answers_never_cross_languages(world):

@@ -13,6 +13,7 @@ appear in it (english_left)."""
 import datetime
 import http.server
 import re
+import socket
 import sqlite3
 import threading
 from pathlib import Path
@@ -343,12 +344,34 @@ def _calendar():
         "END:VCALENDAR"]) + "\r\n").encode()
 
 
+def _refused():
+    """Events the bot refuses, each for a reason of its own, and one it takes."""
+    start = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=12)
+    stamp = start.strftime("%Y%m%dT%H0000Z")
+
+    def ev(uid, summary, *props):
+        return (["BEGIN:VEVENT"] + (["UID:" + uid] if uid else [])
+                + ["DTSTAMP:20260101T000000Z"] + list(props)
+                + ["SUMMARY:" + summary, "END:VEVENT"])
+
+    return ("\r\n".join(
+        ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Test//FR//EN"]
+        + ev(None, "Sans identifiant", "DTSTART:" + stamp)
+        + ev("fr-bad@test", "Mauvaise date", "DTSTART:demain")
+        + ev("fr-far@test", "Trop loin", "DTSTART:22500105T170000Z")
+        + ev("fr-year@test", "Chaque année", "DTSTART:" + stamp, "RRULE:FREQ=YEARLY")
+        + ev("fr-zone@test", "Ailleurs", "DTSTART;TZID=Nulle/Part:" + stamp[:-1])
+        + ev("fr-ok@test", "Causerie valable", "DTSTART:" + stamp)
+        + ["END:VCALENDAR"]) + "\r\n").encode()
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
 
     def do_GET(self):
-        body, status = (_calendar(), 200) if self.path == "/fr.ics" else (b"", 404)
+        body, status = {"/fr.ics": (_calendar(), 200),
+                        "/refus.ics": (_refused(), 200)}.get(self.path, (b"", 404))
         self.send_response(status)
         self.send_header("Content-Type", "text/calendar")
         self.send_header("Content-Length", str(len(body)))
@@ -391,4 +414,95 @@ def test_event_import_answers_in_french(bot, client, ircd, calendars):
     fr.lines.append(line)
     assert line.startswith("0 événement importé; ignorés" + NB + ": 2 déjà importés"), line
 
+    assert english_left(fr.lines) == [], fr.lines
+
+
+def closed_port():
+    """A local port nothing listens on."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+# Words of the sentences libcurl and libical write, which never reach a French reader.
+LIBRARY_ENGLISH = re.compile(r"\b(Could|Couldn't|Can't|resolve|connect|server|host|parse|"
+                             r"value|property|Failed|Timeout|the|is|not|no)\b")
+
+
+@pytest.mark.deadline(120)
+def test_refusals_and_download_errors_in_french(bot, client, ircd, calendars):
+    """Issue 15: why each event was refused, and why a download failed, in
+    French: the reasons of the parsers, the host's fetch errors, and the
+    host's text cleaning."""
+    (org,) = organisers(client, ircd, "orgref")
+    fr = Log(org)
+    assert fr.ask("lang fr") == ["Désormais, je vous réponds en français."]
+
+    org.privmsg("convene", "event import %s/refus.ics" % calendars)
+    # One notice, which the bot sends as several lines cut at a space.
+    line = told(org, "importé")
+    line = " ".join([line] + answers(org))
+    fr.lines.append(line)
+    q_ = lambda s: "«" + NB + s + NB + "»"
+    assert re.match(
+        r"^1 événement importé \(#\d+\); ignorés" + NB + ": 0 déjà importés, 0 récurrents, "
+        r"0 d’une journée entière, 0 trop longs, 0 passés, 0 annulés, 5 invalides\. "
+        r"Invalides" + NB + ": ", line), line
+    reasons = line[line.index("Invalides" + NB + ": ") + len("Invalides" + NB + ": "):]
+    assert reasons.split("; ") == [
+        "événement 1 (" + q_("Sans identifiant") + ")" + NB + ": il n’a pas d’UID",
+        "événement 2 (" + q_("Mauvaise date") + ")" + NB + ": sa propriété DTSTART ne peut "
+        "pas être lue comme une valeur DATE-TIME",
+        "événement 3 (" + q_("Trop loin") + ")" + NB + ": son début n’est pas une vraie date "
+        "entre 1970 et 2199",
+        "événement 4 (" + q_("Chaque année") + ")" + NB + ": il se répète avec FREQ=YEARLY, ce "
+        "que les séries de Convene ne peuvent pas exprimer (chaque jour, chaque semaine, tous "
+        "les N jours, semaines ou mois, chaque mois le même jour de la semaine ou le même jour "
+        "du mois, jusqu’à une date ou un nombre de fois)",
+        "événement 5 (" + q_("Ailleurs") + ")" + NB + ": son début est dans le fuseau horaire "
+        "inconnu " + q_("Nulle/Part") + " (le fichier n’a pas de VTIMEZONE pour lui)."], line
+
+    failed = []
+    for url, why in (
+            ("%s/absent.ics" % calendars, "le serveur a répondu HTTP 404"),
+            ("http://127.0.0.1:%d/x.ics" % closed_port(), "le serveur est injoignable"),
+            ("http://calendrier.invalid/x.ics", "le nom du serveur est introuvable")):
+        org.privmsg("convene", "event import " + url)
+        line = told(org, "^Échec", timeout=t(30))
+        fr.lines.append(line)
+        failed.append(line)
+        assert line == "Échec de l’importation" + NB + ": " + why + ".", (url, line)
+
+    # The host's own detail of a line it cannot read, in French too.
+    assert fr.ask(b"rsvp \xc3\x28") == [
+        "Désolé, le texte n’est pas de l’UTF-8 valide" + NB + ": vérifiez l’encodage des "
+        "caractères de votre logiciel."]
+
+    assert english_left(fr.lines) == [], fr.lines
+    assert [l for l in failed if LIBRARY_ENGLISH.search(l)] == [], failed
+
+
+@pytest.mark.deadline(60)
+def test_series_rule_mistakes_in_french(bot, client, ircd):
+    """Issue 15: `event set N repeat RULE` explains a rule it cannot read in
+    the organiser's language; the rule's words stay the same."""
+    (org,) = organisers(client, ircd, "orgrule")
+    fr = Log(org)
+    assert fr.ask("lang fr") == ["Désormais, je vous réponds en français."]
+    got = fr.ask("event add %s 18:00 America/Toronto 60m Atelier mensuel" % day(10))
+    n = int(re.search(r"nº (\d+)", got[0]).group(1))
+    rule = ("RÈGLE" + NB + ": daily, weekly, monthly, monthly on day D ou every N "
+            "days|weeks|months, suivie au besoin de until AAAA-MM-JJ ou de times K; ou none.")
+    assert fr.ask("event set %d repeat fortnightly" % n) == [
+        "Je ne connais pas la règle " + q("fortnightly") + ". " + rule]
+    assert fr.ask("event set %d repeat weekly until demain" % n) == [
+        q("until") + " demande une date AAAA-MM-JJ, pas " + q("demain") + "."]
+    assert fr.ask("event set %d repeat every 0 weeks" % n) == [
+        q("every N") + " prend un N de 1 à 99."]
+    other = int(day(10)[-2:]) % 28 + 1
+    assert fr.ask("event set %d repeat monthly on day %d" % (n, other)) == [
+        "La première occurrence tombe le %d de son mois; pour " % int(day(10)[-2:])
+        + q("monthly on day %d" % other) + ", déplacez-la d’abord à un jour %d." % other]
     assert english_left(fr.lines) == [], fr.lines

@@ -423,6 +423,35 @@ def test_plugin_with_newer_abi_is_refused(sbot, owner):
     assert "is not a plugin name" in line.text, line.text
 
 
+def test_plugin_refusals_in_the_owners_language(sbot, owner):
+    """Issue 15: why a plugin was not loaded or unloaded, in French for an
+    owner who reads French (the log keeps the English)."""
+    nb = "\u00a0"
+
+    def q(s):
+        return "«" + nb + s + nb + "»"
+
+    assert ask(owner, "lang fr").text == "Désormais, je vous réponds en français."
+    line = ask(owner, "plugin load newabi")
+    assert re.search("^Module " + q("newabi") + " non chargé" + nb + r": il demande l’ABI de "
+                     r"modules (\d+)\.(\d+), mais ce robot n’a que la \1\.\d+" + nb
+                     + ": mettez Convene à jour$", line.text), line.text
+    line = ask(owner, "plugin load nosuchplugin")
+    assert line.text == ("Module " + q("nosuchplugin") + " non chargé" + nb + ": aucun module "
+                         + q("nosuchplugin") + " dans " + sbot.config["bot"]["plugin_dir"]), line.text
+    line = ask(owner, "plugin load ../testplug")
+    assert line.text == ("Module " + q("../testplug") + " non chargé" + nb + ": "
+                         + q("../testplug") + " n’est pas un nom de module"), line.text
+    line = ask(owner, "plugin load testplug")
+    assert line.text == ("Module " + q("testplug") + " non chargé" + nb + ": le module "
+                         + q("testplug") + " est déjà chargé"), line.text
+    line = ask(owner, "plugin load failinit")
+    assert line.text == ("Module " + q("failinit") + " non chargé" + nb + ": le module "
+                         + q("failinit") + " n’a pas pu démarrer" + nb + ": failinit refuses "
+                         "to start, as designed"), line.text	# the plugin's own words, as written
+    assert ask(owner, "lang en").text.startswith("From now on")
+
+
 def test_http_route_of_a_plugin(sbot, owner):
     port = sbot.http_port
     status, headers, body = http(port, "/test/hello")

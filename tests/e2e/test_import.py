@@ -417,8 +417,8 @@ def test_malformed_calendar(world):
     answer = do_import(world.org, world.http.url("/bad-values.ics"))
     assert answer == ("Imported 0 events; skipped 0 already imported, 0 recurring, 0 all-day, "
                       "0 too long, 0 past, 0 cancelled, 2 invalid. Invalid: event 1 "
-                      "(\"Bad start\"): a value cannot be read (Can't parse as DATE-TIME "
-                      "value in DTSTART property); event 2 (\"Bad end\"): its end is not a real "
+                      "(\"Bad start\"): its DTSTART cannot be read as a DATE-TIME "
+                      "value; event 2 (\"Bad end\"): its end is not a real "
                       "date between 1970 and 2199."), answer
 
 

@@ -246,7 +246,14 @@ def test_server_down_and_back(world):
     assert delays == sorted(delays) and delays[-1] > delays[0], delays
     status = cmd(world.org, "publish")
     assert re.search(r"Publishing \(caldav\): \d+ on the server, [2-9] waiting, 0 conflicts", status[0]), status
-    assert status[1].startswith("Last failure: "), status
+    # curl's words stay in the log: people read a sentence of the bot's, in their language.
+    assert re.match(r"^Last failure: the server could not be reached \(\d+ in a row\); next "
+                    r"try in \d+ s\.$", status[1]), status
+    assert cmd(world.org, "lang fr") == ["Désormais, je vous réponds en français."]
+    status = cmd(world.org, "publish")
+    cmd(world.org, "lang en")
+    assert re.match("^Dernier échec\u00a0: le serveur est injoignable \\(\\d+ de suite\\); "
+                    "prochain essai dans \\d+\u00a0s\\.$", status[1]), status
     # The bot still answers at once: it never blocks on the network.
     t0 = time.monotonic()
     cmd(world.org, "events")
@@ -380,6 +387,51 @@ def test_report_never_goes_to_a_nick_that_does_not_match(world, tmp_path):
         assert told == [], told
     finally:
         impostor.quit()
+        problems = other.finish()
+    assert not problems, problems
+
+
+def test_conflict_report_in_the_language_of_report_to(world, tmp_path):
+    """Issue 15: the report goes to report_to in its language ([bot] language
+    for a nick); the log keeps the English."""
+    coll = "/%s/rapport/" % USER
+    status, _, body = world.radicale.request("MKCALENDAR", coll)
+    assert status == 201, (status, body)
+    other = Bot(tmp_path / "bot", world.ircd.port, nick="convene4", overrides={
+        "bot": {"owners": "%s!*@*" % ORG, "language": "fr",
+                "command_burst": 100, "command_rate": 100},
+        "calendars": {
+            "publish_url": "http://127.0.0.1:%d%s" % (world.radicale.port, coll),
+            "publish_mode": "caldav",
+            "publish_user": USER,
+            "publish_password_file": str(world.pwfile),
+            "report_to": "pubrapport",
+        }})
+    other.start()
+    reader = world.ircd.client("pubrapport")
+    try:
+        reader.join("#events")
+        harness.wait_in_channel(world.org, "#events", "convene4", t(15))
+        assert cmd(world.org, "lang en", bot="convene4") == ["From now on I answer you in English."]
+        n = create(world.org, 13, "UTC Rapport", bot="convene4")
+        path = coll + uid_of(other, n) + ".ics"
+        wait_until(lambda: world.radicale.get(path)[0] == 200, t(15), "the event on the server")
+        _, hdrs, body = world.radicale.get(path)
+        st, _, _ = world.radicale.request("PUT", path, body.replace(
+            b"SUMMARY:Rapport", b"SUMMARY:Edited there"), {
+            "Content-Type": "text/calendar; charset=utf-8", "If-Match": hdrs["etag"]})
+        assert st in (201, 204), st
+        one(cmd(world.org, "event set %d title Changed here" % n, bot="convene4"), r"set")
+        report = reader.wait_for(lambda l: l.command == "NOTICE"
+                                 and irc_lower(l.nick) == "convene4", timeout=t(15))
+        assert report.text == (
+            "Conflit de publication\u00a0: %s.ics a été modifié sur le serveur, donc Convene "
+            "ne l’a pas remplacé. Vérifiez la copie du serveur; «\u00a0publish overwrite\u00a0» "
+            "la remplace par celle de Convene." % uid_of(other, n)), report.text
+        other.wait_log(r"Publishing conflict: %s\.ics was changed on the server, so Convene "
+                       r"did not replace it\." % uid_of(other, n))
+    finally:
+        reader.quit()
         problems = other.finish()
     assert not problems, problems
 

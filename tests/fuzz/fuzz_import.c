@@ -7,7 +7,7 @@
  * that no file keeps it busy for long: it runs in the bot's main loop, where
  * a VTIMEZONE with RRULE:FREQ=MINUTELY once held libical for minutes.
  */
-// fuzz-sources: plugins/events/import.c plugins/events/import_prep.c plugins/events/when.c plugins/events/recur.c plugins/events/recur_import.c
+// fuzz-sources: plugins/events/import.c plugins/events/import_moment.c plugins/events/import_prep.c plugins/events/when.c plugins/events/recur.c plugins/events/recur_import.c
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -48,13 +48,22 @@ one_line(const char *s)
 	check(text_valid_utf8(s, strlen(s)));
 }
 
+/* The reasons' words: English, the source language (the host's tr("en", s) is s). */
+static const char *
+english(const char *lang, const char *msgid)
+{
+	(void)lang;
+	return msgid;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct when_zone deflt;
 	static int init;
+	static const struct ev_say say = { "en", english };
 	struct imp_result r;
-	char err[300], *text;
+	char err[400], *text;
 	double t0;
 	int rc;
 
@@ -68,7 +77,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = '\0';
 	t0 = cpu_ms();
-	rc = imp_parse(text, size, &deflt, (time_t)NOW, text_clean, &r, err, sizeof(err));
+	rc = imp_parse(text, size, &deflt, (time_t)NOW, text_clean, &say, &r, err,
+	    sizeof(err));
 	check(cpu_ms() - t0 < BUSY_MS);
 	if (rc == 0) {
 		for (size_t i = 0; i < r.n; i++) {

@@ -16,6 +16,14 @@
 #include "../../plugins/events/recur.h"
 #include "fuzz_util.h"
 
+/* The refusals' words: English, the source language (the host's tr("en", s) is s). */
+static const char *
+english(const char *lang, const char *msgid)
+{
+	(void)lang;
+	return msgid;
+}
+
 /* A series taken, imported 40 days after it began (recur_ahead): it starts after then. */
 static void
 ahead(icalcomponent *ev, const struct when_zone *z, time_t dtstart)
@@ -26,11 +34,13 @@ ahead(icalcomponent *ev, const struct when_zone *z, time_t dtstart)
 	time_t now = dtstart + 40 * 86400;
 	size_t nex;
 	char err[256];
+	const struct ev_say say = { "en", english };
 
 	if (recur_ahead(ev, z, now, 16, &first, &l) < 0)
 		return;
 	check(first > (long long)now);
-	if (recur_from_ical(ev, z, (time_t)first, &r, ex, 16, &nex, err, sizeof(err)) == 0)
+	if (recur_from_ical(ev, z, (time_t)first, &r, ex, 16, &nex, &say, err,
+	        sizeof(err)) == 0)
 		check(nex <= 16 && r.times >= 0);
 }
 
@@ -46,6 +56,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct recur_occ occ[12];
 	struct when_local ex[16];
 	struct when_zone z;
+	const struct ev_say say = { "en", english };
 	icalcomponent *root;
 	size_t nex, rest = (size_t)(end - p);
 	int n;
@@ -99,7 +110,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    icalcomponent_get_first_component(root, ICAL_VEVENT_COMPONENT);
 
 		if (ev != NULL &&
-		    recur_from_ical(ev, &z, dtstart, &s.rule, ex, 16, &nex, err,
+		    recur_from_ical(ev, &z, dtstart, &s.rule, ex, 16, &nex, &say, err,
 		        sizeof(err)) == 0) {
 			check(nex <= 16);
 			check(recur_check(&s.rule, &z, dtstart, err, sizeof(err)) == 0);

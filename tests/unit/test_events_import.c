@@ -8,22 +8,28 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../../plugins/events/import.h"
+#include "i18n.h"
 #include "text.h"
 
 #define NOW 1795000000LL /* 2026-11-18 */
 
 static struct when_zone paris;
+/* English, as the source reads: the host's tr("en", s) is s. */
+static const struct ev_say english = { "en", tr };
 
 static int
 parse(const char *text, struct imp_result *r, char *err, size_t n)
 {
-	return imp_parse(text, strlen(text), &paris, (time_t)NOW, text_clean, r, err, n);
+	return imp_parse(text, strlen(text), &paris, (time_t)NOW, text_clean, &english, r,
+	    err, n);
 }
 
 #define CAL(body) \
@@ -253,6 +259,116 @@ test_refusals_say_why(void **state)
 	imp_result_free(&r);
 }
 
+#define NB "\u00a0" /* French: before ':' and inside « » */
+
+/* The catalogue this build compiled: build/locale, next to build/tests. */
+static int
+bind_build_catalogue(void)
+{
+	char exe[4096], dir[4200];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	snprintf(dir, sizeof(dir), "%s/../locale", dirname(exe));
+	return i18n_init(dir);
+}
+
+static int
+parse_lang(const char *text, const char *lang, struct imp_result *r, char *err, size_t n)
+{
+	const struct ev_say say = { lang, tr };
+
+	return imp_parse(text, strlen(text), &paris, (time_t)NOW, text_clean, &say, r,
+	    err, n);
+}
+
+/* Issue 15: each reason in the reader's language, whole sentences in French. */
+static void
+test_refusals_in_french(void **state)
+{
+	struct imp_result r;
+	char err[400];
+	const char *ics = CAL(EV("a",
+	    "DTSTART:20270105T170000Z\r\nDTEND:20270105T160000Z\r\nSUMMARY:À rebours\r\n") EV("b",
+	    "DTSTART;TZID=Nowhere/Land:20270105T170000\r\nSUMMARY:Q\r\n") EV("c",
+	    "DTSTART:20270105T170000Z\r\nRRULE:FREQ=YEARLY\r\nSUMMARY:Annuel\r\n") EV("d",
+	    "DTSTART:notadate\r\nSUMMARY:Mauvaise date\r\n") "BEGIN:VEVENT\r\nDTSTART:20270105T170000Z\r\nSUMMARY:Sans UID\r\nEND:VEVENT\r\n");
+	const char *more = CAL(EV("e", "SUMMARY:Sans début\r\n") EV("f",
+	    "DTSTART:20270105T170000Z\r\nDTEND;VALUE=DATE:20270106\r\n") EV("g",
+	    "DTSTART:20270105T170000Z\r\nDTEND:22500105T170000Z\r\n") EV("h",
+	    "DTSTART:20270105T170000Z\r\nRRULE:FREQ=WEEKLY\r\nRRULE:FREQ=DAILY\r\n"));
+
+	assert_int_equal(bind_build_catalogue(), 0);
+	assert_int_equal(parse_lang(ics, "fr", &r, err, sizeof(err)), 0);
+	assert_int_equal(r.n, 0);
+	assert_string_equal(r.why,
+	    "événement 1 («" NB "À rebours" NB "»)" NB ": il finit avant de commencer; "
+	    "événement 2 («" NB "Q" NB "»)" NB
+	    ": son début est dans le fuseau horaire inconnu "
+	    "«" NB "Nowhere/Land" NB "» (le fichier n’a pas de VTIMEZONE pour lui); "
+	    "événement 3 («" NB "Annuel" NB "»)" NB
+	    ": il se répète avec FREQ=YEARLY, ce que les "
+	    "séries de Convene ne peuvent pas exprimer (chaque jour, chaque semaine, tous les N "
+	    "jours, semaines ou mois, chaque mois le même jour de la semaine ou le même jour du "
+	    "mois, jusqu’à une date ou un nombre de fois); "
+	    "événement 4 («" NB "Mauvaise date" NB "»)" NB
+	    ": sa propriété DTSTART ne peut pas "
+	    "être lue comme une valeur DATE-TIME; "
+	    "événement 5 («" NB "Sans UID" NB "»)" NB ": il n’a pas d’UID");
+	imp_result_free(&r);
+	assert_int_equal(parse_lang(more, "fr", &r, err, sizeof(err)), 0);
+	assert_string_equal(r.why,
+	    "événement 1 («" NB "Sans début" NB "»)" NB ": il n’a pas de début (DTSTART); "
+	    "événement 2" NB ": son début est une heure mais sa fin une date; "
+	    "événement 3" NB ": sa fin n’est pas une vraie date entre 1970 et 2199; "
+	    "événement 4" NB
+	    ": il a plus d’une RRULE, ce que les séries de Convene ne peuvent "
+	    "pas exprimer");
+	imp_result_free(&r);
+	/* The same file read for an English reader right after: English. */
+	assert_int_equal(parse_lang(more, "en", &r, err, sizeof(err)), 0);
+	assert_string_equal(r.why,
+	    "event 1 (\"Sans début\"): it has no start (DTSTART); "
+	    "event 2: its start is a time but its end a date; "
+	    "event 3: its end is not a real date between 1970 and 2199; "
+	    "event 4: it has more than one RRULE, which Convene's series cannot express");
+	imp_result_free(&r);
+
+	/* An empty TZID names no zone (it was once read past its end). */
+	assert_int_equal(parse_lang(CAL(EV("z", "DTSTART;TZID=:20270105T170000\r\n")),
+	                     "fr", &r, err, sizeof(err)),
+	    0);
+	assert_string_equal(r.why,
+	    "événement 1" NB ": son début est dans le fuseau horaire inconnu «" NB NB
+	    "» (le fichier n’a pas de VTIMEZONE pour lui)");
+	imp_result_free(&r);
+
+	/* No SUMMARY: titled as the organiser would have, in their language. */
+	assert_int_equal(parse_lang(CAL(EV("t", "DTSTART:20270105T170000Z\r\n")), "fr",
+	                     &r, err, sizeof(err)),
+	    0);
+	assert_string_equal(r.v[0].title, "Événement sans titre");
+	imp_result_free(&r);
+
+	/* A file refused whole, in French too. */
+	assert_int_equal(parse_lang("<html></html>", "fr", &r, err, sizeof(err)), -1);
+	assert_string_equal(err, "ce n’est pas un fichier iCalendar (.ics)");
+	assert_int_equal(parse_lang("BEGIN:VCALENDAR\r\n", "fr", &r, err, sizeof(err)), -1);
+	assert_string_equal(err,
+	    "le calendrier est tronqué" NB ": il n’a pas de ligne END:VCALENDAR");
+	assert_int_equal(parse_lang(CAL("BEGIN:VTIMEZONE\r\nTZID:Evil\r\nBEGIN:STANDARD\r\n"
+	                                "DTSTART:19700101T000000\r\nRRULE:FREQ=MINUTELY\r\n"
+	                                "TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0000\r\n"
+	                                "END:STANDARD\r\nEND:VTIMEZONE\r\n"),
+	                     "fr", &r, err, sizeof(err)),
+	    -1);
+	assert_string_equal(err,
+	    "le fuseau horaire «" NB "Evil" NB "» a une règle qui n’est pas annuelle (RRULE "
+	    "FREQ=MINUTELY); Convene n’accepte que des règles annuelles dans un VTIMEZONE");
+}
+
 #define ZONE(tzid, std, dst)                                                                    \
 	"BEGIN:VTIMEZONE\r\nTZID:" tzid "\r\n"                                                  \
 	"BEGIN:STANDARD\r\nDTSTART:16011028T030000\r\n" std "TZOFFSETFROM:+0200\r\n"            \
@@ -450,6 +566,7 @@ main(void)
 		cmocka_unit_test(test_longer_texts_are_shortened_at_a_word),
 		cmocka_unit_test(test_liberal_in_what_is_accepted),
 		cmocka_unit_test(test_refusals_say_why),
+		cmocka_unit_test(test_refusals_in_french),
 		cmocka_unit_test(test_own_time_zones_are_bounded),
 		cmocka_unit_test(test_size_caps),
 		cmocka_unit_test(test_few_time_zones_per_file),

@@ -9,12 +9,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../../plugins/events/recur.h"
+#include "i18n.h"
 
 static time_t
 utc(int y, int mo, int d, int h, int mi)
@@ -510,10 +513,13 @@ test_overrides(void **state)
 	assert_int_equal(t, utc(2026, 3, 17, 22, 0));
 }
 
-/* Parses one VEVENT (with Toronto's zone) and runs the import check. */
+/* English, the source language: the host's tr("en", s) is s. */
+static const struct ev_say english = { "en", tr };
+
+/* Parses one VEVENT (with Toronto's zone) and runs the import check, in say->lang. */
 static int
-import(const char *props, struct recur_rule *r, struct when_local *ex, size_t *nex,
-    char *err, size_t errlen)
+import_lang(const char *props, struct recur_rule *r, struct when_local *ex, size_t *nex,
+    const struct ev_say *say, char *err, size_t errlen)
 {
 	struct when_zone to = zone("America/Toronto");
 	char text[2048];
@@ -528,9 +534,17 @@ import(const char *props, struct recur_rule *r, struct when_local *ex, size_t *n
 	    props);
 	assert_non_null(cal = icalparser_parse_string(text));
 	ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
-	rc = recur_from_ical(ev, &to, utc(2026, 2, 24, 23, 0), r, ex, 8, nex, err, errlen);
+	rc = recur_from_ical(ev, &to, utc(2026, 2, 24, 23, 0), r, ex, 8, nex, say, err,
+	    errlen);
 	icalcomponent_free(cal);
 	return rc;
+}
+
+static int
+import(const char *props, struct recur_rule *r, struct when_local *ex, size_t *nex,
+    char *err, size_t errlen)
+{
+	return import_lang(props, r, ex, nex, &english, err, errlen);
 }
 
 static void
@@ -613,8 +627,8 @@ test_import_until_exdate(void **state)
 		assert_non_null(cal = icalparser_parse_string(text));
 		assert_int_equal(recur_from_ical(icalcomponent_get_first_component(cal,
 		                                     ICAL_VEVENT_COMPONENT),
-		                     &to, utc(2026, 3, 1, 5, 30), &r, ex, 8, &nex, err,
-		                     sizeof(err)),
+		                     &to, utc(2026, 3, 1, 5, 30), &r, ex, 8, &nex,
+		                     &english, err, sizeof(err)),
 		    0);
 		assert_true(r.has_until);
 		assert_int_equal(r.until.month, 3);
@@ -694,7 +708,7 @@ test_import_begun(void **state)
 	ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
 	assert_null(icalcomponent_get_first_property(ev, ICAL_RDATE_PROPERTY));
 	assert_int_equal(recur_from_ical(ev, &paris, (time_t)start, &s.rule, ex, 8, &nex,
-	                     err, sizeof(err)),
+	                     &english, err, sizeof(err)),
 	    0);
 	assert_int_equal(s.rule.times, 11); /* 16 less 4 past and the cancelled 2 Feb */
 	assert_int_equal(nex, 1);
@@ -785,6 +799,51 @@ test_import_refused(void **state)
 	}
 }
 
+/* Issue 15: a refusal in the reader's language, the rule's token kept as written. */
+static void
+test_import_refused_french(void **state)
+{
+	const struct ev_say french = { "fr", tr };
+	struct recur_rule r;
+	struct when_local ex[8];
+	size_t nex;
+	char err[512], exe[4096], dir[4200];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	/* The catalogue this build compiled: build/locale, next to build/tests. */
+	assert_true(n > 0);
+	exe[n] = '\0';
+	snprintf(dir, sizeof(dir), "%s/../locale", dirname(exe));
+	assert_int_equal(i18n_init(dir), 0);
+	assert_int_equal(import_lang("RRULE:FREQ=WEEKLY;BYDAY=MO,WE\r\n", &r, ex, &nex,
+	                     &french, err, sizeof(err)),
+	    -1);
+	assert_string_equal(err,
+	    "il se répète avec BYDAY=MO,WE, ce que les séries de Convene ne peuvent pas "
+	    "exprimer (chaque jour, chaque semaine, tous les N jours, semaines ou mois, chaque "
+	    "mois le même jour de la semaine ou le même jour du mois, jusqu’à une date ou un "
+	    "nombre de fois)");
+	assert_int_equal(import_lang("RRULE:FREQ=WEEKLY\r\nRRULE:FREQ=DAILY\r\n", &r, ex,
+	                     &nex, &french, err, sizeof(err)),
+	    -1);
+	assert_string_equal(err,
+	    "il a plus d’une RRULE, ce que les séries de Convene ne peuvent pas exprimer");
+	assert_int_equal(import_lang("RRULE:FREQ=DAILY\r\n"
+	                             "EXDATE:20260225T230000Z,20260226T230000Z,"
+	                             "20260227T230000Z,20260228T230000Z,20260301T230000Z,"
+	                             "20260302T230000Z,20260303T230000Z,20260304T230000Z,"
+	                             "20260305T230000Z\r\n",
+	                     &r, ex, &nex, &french, err, sizeof(err)),
+	    -1);
+	assert_string_equal(err, "il a plus de 8 occurrences annulées (EXDATE)");
+	/* English for the next reader. */
+	assert_int_equal(import("RRULE:FREQ=WEEKLY;BYDAY=MO,WE\r\n", &r, ex, &nex, err,
+	                     sizeof(err)),
+	    -1);
+	assert_true(
+	    strncmp(err, "it repeats with BYDAY=MO,WE, which Convene's series", 51) == 0);
+}
+
 /*
  * test_recur --expand ZONE DTSTART RULE FROM TO [x DATE]... [m DATE START]...
  * prints the series' RRULE, its words and its occurrences in [FROM, TO)
@@ -864,6 +923,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_import_until_exdate),
 		cmocka_unit_test(test_import_refused),
 		cmocka_unit_test(test_import_begun),
+		cmocka_unit_test(test_import_refused_french),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 
