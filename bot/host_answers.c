@@ -15,6 +15,7 @@
 #include "i18n.h"
 #include "link.h"
 #include "log.h"
+#include "loop.h"
 #include "store.h"
 #include "util.h"
 
@@ -89,6 +90,33 @@ held_before(size_t i, size_t k)
 	return false;
 }
 
+/*
+ * A burst of commands shares one commit: while lines the server already
+ * sent wait for the next pass, the pass's transaction stays open, for up to
+ * GROUP_PASSES passes (about 256 lines) and GROUP_MS. Each commit costs an
+ * fsync, about as much as the commands of a whole pass; the answers wait
+ * milliseconds, next to the send queue's pacing of seconds. Lines that come
+ * one by one still get their own commit at the end of their pass.
+ */
+#define GROUP_PASSES 16
+#define GROUP_MS 50
+
+static bool
+group_more(void)
+{
+	static unsigned passes;
+	static int64_t since;
+
+	if (!store_group_open() || passes + 1 >= GROUP_PASSES || loop_stopping() ||
+	    (passes > 0 && loop_now() - since >= GROUP_MS) || !link_lines_waiting()) {
+		passes = 0;
+		return false;
+	}
+	if (passes++ == 0)
+		since = loop_now();
+	return true;
+}
+
 void
 host_pass_end(void *arg)
 {
@@ -98,7 +126,7 @@ host_pass_end(void *arg)
 	size_t i, k;
 	int rc;
 
-	if (!store_group_open() && nheld == 0)
+	if ((!store_group_open() && nheld == 0) || group_more())
 		return;
 	rc = store_group_open() ? store_pass_end() : 0;
 	for (i = 0; i < nheld; i++) {
