@@ -71,12 +71,13 @@ static sqlite3_stmt *
 cache_get(sqlite3 *db, const char *sql)
 {
 	struct cached *c = &cache[by_text[memo_of(sql)].slot];
-	size_t h = cache_hash(sql);
 	sqlite3_stmt *st;
+	size_t h;
 
 	if (by_text[memo_of(sql)].sql == sql && c->sql != NULL && c->db == db &&
 	    !c->busy && strcmp(c->sql, sql) == 0)
 		return cache_take(c, sql)->st;
+	h = cache_hash(sql);
 	for (size_t i = 0; i < CACHE_SLOTS; i++) {
 		c = &cache[(h + i) % CACHE_SLOTS];
 		if (c->sql == NULL) {
