@@ -121,6 +121,12 @@ store_open(const char *path, char *err, size_t errlen)
 	}
 	if (secure_files(path, err, errlen) == -1)
 		return -1;
+	/*
+	 * Nothing reads SQLite's memory statistics, and keeping them takes a
+	 * mutex on every allocation. Only possible before SQLite's first use
+	 * in the process (else SQLITE_MISUSE, and the statistics stay on).
+	 */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 
 	/* SQLite creates -wal and -shm on its own: keep them private too. */
 	old = umask(077);
