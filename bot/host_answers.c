@@ -34,7 +34,7 @@ struct held {
 };
 
 static struct held *held;
-static size_t nheld;
+static size_t nheld, held_cap;
 
 static void
 hold(const char *cmd, const char *const *targets, size_t n, char *text)
@@ -42,7 +42,10 @@ hold(const char *cmd, const char *const *targets, size_t n, char *text)
 	struct held *h;
 	size_t i;
 
-	held = xrealloc(held, (nheld + 1) * sizeof *held);
+	if (nheld == held_cap) { /* a burst's pass holds hundreds */
+		held_cap = held_cap ? 2 * held_cap : 16;
+		held = xrealloc(held, held_cap * sizeof *held);
+	}
 	h = &held[nheld++];
 	h->cmd = xstrdup(cmd);
 	h->text = text;
@@ -154,7 +157,7 @@ host_pass_end(void *arg)
 	}
 	free(held);
 	held = NULL;
-	nheld = 0;
+	nheld = held_cap = 0;
 }
 
 void
