@@ -254,8 +254,8 @@ model_rsvp(sqlite3 *db, long long id, const char *person, const char *nick,
 	s.confirmed += put == EV_CONFIRMED;
 	s.waiting += put == EV_WAITLIST;
 	r->after = put;
-	if (put == EV_WAITLIST) /* the last in line: everyone waiting arrived before */
-		r->position = (int)s.waiting;
+	/* The last in line: everyone waiting arrived before. */
+	r->position = put == EV_WAITLIST ? (int)s.waiting : 0;
 	/* Nobody to promote, or no free place: promote() would do nothing. */
 	if (s.waiting == 0 || (s.capacity != 0 && s.confirmed >= s.capacity))
 		return 0;
