@@ -15,7 +15,7 @@
  *           every LINES_PER_PASS lines: the commit, then the answers held
  *           for it go to the link, which drops them). LINES_PER_PASS is the
  *           lines of one commit: about 16 a pass (libircclient reads 1 KB),
- *           up to 16 passes while more lines wait (host_answers.c)
+ *           up to 64 passes (50 ms) while more lines wait (host_answers.c)
  * normal:   synchronous=NORMAL, one commit per command, for reference
  * sqlite:   no plugin: SQLite alone commits PEOPLE single-row INSERTs (one
  *           prepared statement, synchronous=FULL, WAL), the reference for each

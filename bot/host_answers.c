@@ -96,12 +96,12 @@ held_before(size_t i, size_t k)
 /*
  * A burst of commands shares one commit: while lines the server already
  * sent wait for the next pass, the pass's transaction stays open, for up to
- * GROUP_PASSES passes (about 256 lines) and GROUP_MS. Each commit costs an
+ * GROUP_PASSES passes (about 1,000 lines) and GROUP_MS. Each commit costs an
  * fsync, about as much as the commands of a whole pass; the answers wait
  * milliseconds, next to the send queue's pacing of seconds. Lines that come
  * one by one still get their own commit at the end of their pass.
  */
-#define GROUP_PASSES 16
+#define GROUP_PASSES 64
 #define GROUP_MS 50
 
 static bool
