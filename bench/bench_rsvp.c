@@ -180,7 +180,15 @@ prefill_event(long prefill, long capacity)
 		sqlite3_reset(st);
 	}
 	sqlite3_finalize(st);
-	return exec_ok("COMMIT");
+	if (exec_ok("COMMIT") == -1)
+		return -1;
+	/*
+	 * The prefill's WAL (thousands of pages for 100,000 rows) is copied and
+	 * cut now, as a running bot's is by its checkpoints, not by the timed
+	 * lines' first commit.
+	 */
+	store_checkpoint();
+	return 0;
 }
 
 /*
