@@ -11,7 +11,11 @@
  *
  * each:     synchronous=FULL, one commit per command (the default host mode)
  * group:    synchronous=FULL, the commits of one loop pass grouped
- *           (store_set_group + store_pass_end every LINES_PER_PASS lines)
+ *           (store_set_group, and the host's end of a pass, host_pass_end,
+ *           every LINES_PER_PASS lines: the commit, then the answers held
+ *           for it go to the link, which drops them). LINES_PER_PASS is the
+ *           lines of one commit: about 16 a pass (libircclient reads 1 KB),
+ *           up to 64 passes (50 ms) while more lines wait (host_answers.c)
  * normal:   synchronous=NORMAL, one commit per command, for reference
  * sqlite:   no plugin: SQLite alone commits PEOPLE single-row INSERTs (one
  *           prepared statement, synchronous=FULL, WAL), the reference for each
@@ -176,7 +180,15 @@ prefill_event(long prefill, long capacity)
 		sqlite3_reset(st);
 	}
 	sqlite3_finalize(st);
-	return exec_ok("COMMIT");
+	if (exec_ok("COMMIT") == -1)
+		return -1;
+	/*
+	 * The prefill's WAL (thousands of pages for 100,000 rows) is copied and
+	 * cut now, as a running bot's is by its checkpoints, not by the timed
+	 * lines' first commit.
+	 */
+	store_checkpoint();
+	return 0;
 }
 
 /*
@@ -348,10 +360,10 @@ rsvp_mode(const char *mode, long n, long per_pass, long prefill, long capacity, 
 			as(mask, "rsvp 1");
 		}
 		if (strcmp(mode, "group") == 0 && (i + 1) % per_pass == 0)
-			store_pass_end();
+			host_pass_end(NULL);
 	}
 	if (strcmp(mode, "group") == 0)
-		store_pass_end();
+		host_pass_end(NULL);
 	t1 = now_s();
 	c1 = cpu_s();
 	if (sqlite3_prepare_v2(store_db(),

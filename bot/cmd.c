@@ -175,26 +175,24 @@ cmd_unregister(struct cv_plugin *owner)
 
 /* Does the entry's name equal the first `words` words of t? */
 static bool
-name_matches(const struct entry *e, const struct cmd_tokens *t)
+name_matches(const struct entry *e, const struct cmd_tokens *t, const char *two)
 {
-	char name[64];
-
 	if (e->words > t->n)
 		return false;
-	if (e->words == 1)
-		return strcasecmp(e->c->name, t->w[0]) == 0;
-	snprintf(name, sizeof name, "%s %s", t->w[0], t->w[1]);
-	return strcasecmp(e->c->name, name) == 0;
+	return strcasecmp(e->c->name, e->words == 1 ? t->w[0] : two) == 0;
 }
 
 const struct cv_command *
 cmd_find(const struct cmd_tokens *t, int *skip, struct cv_plugin **owner)
 {
 	const struct entry *best = NULL;
+	char two[64] = ""; /* the first two words, for two-word names */
 	size_t i;
 
+	if (t->n >= 2)
+		snprintf(two, sizeof two, "%s %s", t->w[0], t->w[1]);
 	for (i = 0; i < nentries; i++)
-		if (name_matches(&entries[i], t) &&
+		if (name_matches(&entries[i], t, two) &&
 		    (best == NULL || entries[i].words > best->words))
 			best = &entries[i];
 	if (best == NULL)

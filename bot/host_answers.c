@@ -15,6 +15,7 @@
 #include "i18n.h"
 #include "link.h"
 #include "log.h"
+#include "loop.h"
 #include "store.h"
 #include "util.h"
 
@@ -33,7 +34,7 @@ struct held {
 };
 
 static struct held *held;
-static size_t nheld;
+static size_t nheld, held_cap;
 
 static void
 hold(const char *cmd, const char *const *targets, size_t n, char *text)
@@ -41,7 +42,10 @@ hold(const char *cmd, const char *const *targets, size_t n, char *text)
 	struct held *h;
 	size_t i;
 
-	held = xrealloc(held, (nheld + 1) * sizeof *held);
+	if (nheld == held_cap) { /* a burst's pass holds hundreds */
+		held_cap = held_cap ? 2 * held_cap : 16;
+		held = xrealloc(held, held_cap * sizeof *held);
+	}
 	h = &held[nheld++];
 	h->cmd = xstrdup(cmd);
 	h->text = text;
@@ -89,6 +93,33 @@ held_before(size_t i, size_t k)
 	return false;
 }
 
+/*
+ * A burst of commands shares one commit: while lines the server already
+ * sent wait for the next pass, the pass's transaction stays open, for up to
+ * GROUP_PASSES passes (about 1,000 lines) and GROUP_MS. Each commit costs an
+ * fsync, about as much as the commands of a whole pass; the answers wait
+ * milliseconds, next to the send queue's pacing of seconds. Lines that come
+ * one by one still get their own commit at the end of their pass.
+ */
+#define GROUP_PASSES 64
+#define GROUP_MS 50
+
+static bool
+group_more(void)
+{
+	static unsigned passes;
+	static int64_t since;
+
+	if (!store_group_open() || passes + 1 >= GROUP_PASSES || loop_stopping() ||
+	    (passes > 0 && loop_now() - since >= GROUP_MS) || !link_lines_waiting()) {
+		passes = 0;
+		return false;
+	}
+	if (passes++ == 0)
+		since = loop_now();
+	return true;
+}
+
 void
 host_pass_end(void *arg)
 {
@@ -98,7 +129,7 @@ host_pass_end(void *arg)
 	size_t i, k;
 	int rc;
 
-	if (!store_group_open() && nheld == 0)
+	if ((!store_group_open() && nheld == 0) || group_more())
 		return;
 	rc = store_group_open() ? store_pass_end() : 0;
 	for (i = 0; i < nheld; i++) {
@@ -126,7 +157,7 @@ host_pass_end(void *arg)
 	}
 	free(held);
 	held = NULL;
-	nheld = 0;
+	nheld = held_cap = 0;
 }
 
 void

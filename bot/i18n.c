@@ -295,16 +295,14 @@ i18n_person(const char *id)
 
 	if (id == NULL || store_db() == NULL)
 		return deflang;
-	if (sqlite3_prepare_v2(store_db(),
-	        "SELECT lang FROM person_languages WHERE person = ?1", -1, &st,
-	        NULL) != SQLITE_OK) {
-		log_error("store: %s", sqlite3_errmsg(store_db()));
+	/* Asked for each command: prepared once. */
+	if ((st = store_kept("SELECT lang FROM person_languages WHERE person = ?1")) == NULL)
 		return deflang;
-	}
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		l = i18n_lang((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	return l != NULL ? l : deflang;
 }
 

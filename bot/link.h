@@ -79,6 +79,8 @@ void link_part(const char *channel);
 
 const char *link_nick(void);
 bool link_registered(void);
+/* Lines from the server already here that a later pass will read. */
+bool link_lines_waiting(void);
 /* Our services account after a SASL login, or NULL. */
 const char *link_account(void);
 enum casemap link_casemap(void);

@@ -6,6 +6,7 @@
  * parser.
  */
 #include <sys/select.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
@@ -137,6 +138,21 @@ on_down(void *arg, int fd, short revents)
 		if (R.downlen >= sizeof R.downbuf - 1)
 			R.downlen = 0;
 	}
+}
+
+/*
+ * libircclient reads at most 1,023 bytes a pass (about 16 lines of people
+ * talking); what the server sent beyond that waits here or in the loopback
+ * socket for the next passes.
+ */
+bool
+link_lines_waiting(void)
+{
+	int n = 0;
+
+	if (L.dead || L.state != REGISTERED || R.irc_fd < 0)
+		return false;
+	return R.to_irc_len > 0 || (ioctl(R.irc_fd, FIONREAD, &n) == 0 && n > 0);
 }
 
 static void

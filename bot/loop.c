@@ -295,3 +295,9 @@ loop_stop(void)
 {
 	stopping = true;
 }
+
+bool
+loop_stopping(void)
+{
+	return stopping;
+}

@@ -47,5 +47,7 @@ int loop_run(void);
 /* One pass with at most timeout_ms of waiting (tests). */
 void loop_once(int64_t timeout_ms);
 void loop_stop(void);
+/* loop_stop() was called: this pass is the last. */
+bool loop_stopping(void);
 
 #endif

@@ -30,6 +30,16 @@ static struct {
 	bool checkpoint_due; /* store_checkpoint() asked inside a transaction */
 } st;
 
+/*
+ * Statements run on every command (the savepoint around it, a person's
+ * language) are prepared once per connection: parsing them cost more than
+ * running them. Their texts are literals, never freed.
+ */
+static struct {
+	const char *sql;
+	sqlite3_stmt *stmt;
+} kept[16];
+
 static const char *const pragmas[] = {
 	"PRAGMA synchronous=FULL",
 	"PRAGMA foreign_keys=ON",
@@ -111,6 +121,12 @@ store_open(const char *path, char *err, size_t errlen)
 	}
 	if (secure_files(path, err, errlen) == -1)
 		return -1;
+	/*
+	 * Nothing reads SQLite's memory statistics, and keeping them takes a
+	 * mutex on every allocation. Only possible before SQLite's first use
+	 * in the process (else SQLITE_MISUSE, and the statistics stay on).
+	 */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 
 	/* SQLite creates -wal and -shm on its own: keep them private too. */
 	old = umask(077);
@@ -167,6 +183,9 @@ store_close(void)
 		return;
 	if (st.group_open)
 		store_pass_end();
+	for (size_t i = 0; i < nitems(kept) && kept[i].sql != NULL; i++)
+		sqlite3_finalize(kept[i].stmt);
+	memset(kept, 0, sizeof kept);
 	/* Statements a plugin left unfinalized keep the handle alive (v2). */
 	if (sqlite3_close(st.db) != SQLITE_OK) {
 		log_error("store: close: %s", sqlite3_errmsg(st.db));
@@ -179,6 +198,43 @@ sqlite3 *
 store_db(void)
 {
 	return st.db;
+}
+
+sqlite3_stmt *
+store_kept(const char *sql)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(kept) && kept[i].sql != NULL; i++)
+		if (kept[i].sql == sql || strcmp(kept[i].sql, sql) == 0)
+			return kept[i].stmt;
+	if (i == nitems(kept)) {
+		log_error("store: no room to keep another statement");
+		return NULL;
+	}
+	if (sqlite3_prepare_v3(st.db, sql, -1, SQLITE_PREPARE_PERSISTENT, &kept[i].stmt,
+	        NULL) != SQLITE_OK) {
+		log_error("store: %s", sqlite3_errmsg(st.db));
+		return NULL;
+	}
+	kept[i].sql = sql;
+	return kept[i].stmt;
+}
+
+/* store_exec() of a kept statement: the transaction control of every command. */
+static int
+kept_exec(const char *sql)
+{
+	sqlite3_stmt *stmt = store_kept(sql);
+	int rc;
+
+	if (stmt == NULL)
+		return -1;
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		log_error("store: %s", sqlite3_errmsg(st.db));
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
 int
@@ -232,7 +288,7 @@ commit_tx(void)
 	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = store_exec("COMMIT");
+	rc = kept_exec("COMMIT");
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	metrics_store_commit(
 	    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
@@ -257,7 +313,7 @@ store_begin(void)
 			log_error("store: begin inside a rolled back transaction");
 			return -1;
 		}
-		if (st.depth == 0 && store_exec("BEGIN IMMEDIATE") == -1)
+		if (st.depth == 0 && kept_exec("BEGIN IMMEDIATE") == -1)
 			return -1;
 		st.depth++;
 		return 0;
@@ -271,11 +327,11 @@ store_begin(void)
 		st.group_open = false;
 	}
 	if (!st.group_open) {
-		if (store_exec("BEGIN IMMEDIATE") == -1)
+		if (kept_exec("BEGIN IMMEDIATE") == -1)
 			return -1;
 		st.group_open = true;
 	}
-	if (store_exec("SAVEPOINT sp") == -1)
+	if (kept_exec("SAVEPOINT sp") == -1)
 		return -1;
 	st.depth++;
 	return 0;
@@ -307,9 +363,9 @@ store_commit(void)
 
 	if (group_lost())
 		return -1;
-	if (store_exec("RELEASE sp") == -1) {
-		store_exec("ROLLBACK TO sp");
-		store_exec("RELEASE sp");
+	if (kept_exec("RELEASE sp") == -1) {
+		kept_exec("ROLLBACK TO sp");
+		kept_exec("RELEASE sp");
 		return -1;
 	}
 	return 0;
@@ -336,8 +392,8 @@ store_rollback(void)
 
 	if (group_lost())
 		return;
-	store_exec("ROLLBACK TO sp");
-	store_exec("RELEASE sp");
+	kept_exec("ROLLBACK TO sp");
+	kept_exec("RELEASE sp");
 }
 
 void
@@ -379,8 +435,8 @@ store_pass_end(void)
 		log_error("store: %d savepoint(s) left open at the end of a pass",
 		    st.depth);
 		for (; st.depth > 0; st.depth--) {
-			store_exec("ROLLBACK TO sp");
-			store_exec("RELEASE sp");
+			kept_exec("ROLLBACK TO sp");
+			kept_exec("RELEASE sp");
 		}
 	}
 	rc = commit_tx();

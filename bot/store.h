@@ -46,6 +46,12 @@ int store_pass_end(void);
  */
 void store_checkpoint(void);
 
+/*
+ * A statement prepared once for this connection and kept until
+ * store_close(), for `sql` a string literal (its text is kept). Bind,
+ * step, then sqlite3_reset() it; never finalize it. NULL on error (logged).
+ */
+sqlite3_stmt *store_kept(const char *sql);
 /* Run a statement that returns no rows; 0 or -1 (logged). */
 int store_exec(const char *sql);
 /* The same with ?1 = a and ?2 = b (or NULL: no ?2); 0 or -1 (logged). */

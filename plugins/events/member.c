@@ -217,9 +217,8 @@ rsvp_told(struct cv_ctx *ctx, long long id, const struct rsvp_result *r)
 	const char *lang = reader(ctx);
 	struct ev_event e;
 
-	if (model_event_get(db(), id, &e) != 0)
+	if (model_event_brief(db(), id, lang, &e) != 0)
 		return;
-	localise(&e, lang);
 	switch (r->after) {
 	case EV_CONFIRMED:
 		if (e.join_url != NULL && ctx->who->via != NULL)

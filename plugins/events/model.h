@@ -193,6 +193,12 @@ int model_text_get(sqlite3 *db, long long event_id, const char *lang, const char
  * on error (e left as it was).
  */
 int model_event_localise(sqlite3 *db, struct ev_event *e, const char *lang);
+/*
+ * What an rsvp answer shows of an event, in one read: e->id, e->title as a
+ * reader of `lang` sees it (as model_event_localise() gives it) and
+ * e->join_url; the rest zero. 0, MODEL_ENOENT or -1; model_event_clear().
+ */
+int model_event_brief(sqlite3 *db, long long id, const char *lang, struct ev_event *e);
 #define MODEL_TEXT_MAX 8192 /* bytes: the longest text field, 1,000 characters */
 
 /* The person's display zone into buf: 1 when set, 0 when not, -1 on error. */

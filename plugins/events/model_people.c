@@ -396,3 +396,31 @@ model_event_localise(sqlite3 *db, struct ev_event *e, const char *lang)
 	free(buf);
 	return rc == -1 ? -1 : 0;
 }
+
+int
+model_event_brief(sqlite3 *db, long long id, const char *lang, struct ev_event *e)
+{
+	/* The title's own version, else its series' naming the date, else its own. */
+	sqlite3_stmt *st = prep(db,
+	    "SELECT coalesce((SELECT text FROM event_texts"
+	    "   WHERE event_id = e.id AND lang = ?2 AND field = 'title'),"
+	    "  (SELECT t.text || CASE WHEN coalesce(e.occ_date, '') = '' THEN ''"
+	    "    ELSE ' (' || e.occ_date || ')' END FROM event_texts t"
+	    "   WHERE t.event_id = e.series_id AND t.lang = ?2 AND t.field = 'title'),"
+	    "  " EVENT_TITLE "), e.join_url"
+	    " FROM events e WHERE e.id = ?1",
+	    "it", id, lang);
+	int rc;
+
+	memset(e, 0, sizeof(*e));
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		e->id = id;
+		e->title = xstrdup_or_null((const char *)sqlite3_column_text(st, 0));
+		e->join_url = xstrdup_or_null((const char *)sqlite3_column_text(st, 1));
+	}
+	done(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? MODEL_ENOENT : -1;
+}

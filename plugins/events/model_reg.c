@@ -113,6 +113,11 @@ wait_position(sqlite3 *db, long long id, long long seq, long long n_waitlist, in
 	return 0;
 }
 
+/* What model_rsvp() reads of the event and of the person's entry. */
+struct rsvp_state {
+	long long start, end, last_seq, capacity, confirmed, waiting, seq;
+};
+
 int
 model_status(sqlite3 *db, long long id, const char *person, enum ev_status *status,
     int *position)
@@ -143,76 +148,120 @@ model_status(sqlite3 *db, long long id, const char *person, enum ev_status *stat
 	return 0;
 }
 
-int
-model_rsvp(sqlite3 *db, long long id, const char *person, const char *nick,
-    enum ev_status want, time_t now, struct rsvp_result *r)
+/*
+ * The event (refused when cancelled or started), its kept counts and where
+ * the person stands, in one read. 0, a MODEL_E* code, or -1.
+ */
+static int
+rsvp_read(sqlite3 *db, long long id, const char *person, time_t now, struct rsvp_state *s,
+    struct rsvp_result *r)
 {
-	sqlite3_stmt *st;
-	long long seq = 0, start = 0, end = 0;
+	sqlite3_stmt *st = prep(db,
+	    "SELECT e.status = 'cancelled', e.start_utc, e.duration_min, e.last_seq,"
+	    " e.capacity, e.n_confirmed, e.n_waitlist, r.status, r.seq"
+	    " FROM events e LEFT JOIN registrations r ON r.event_id = e.id AND r.person = ?2"
+	    " WHERE e.id = ?1",
+	    "it", id, person);
 	int rc;
 
-	memset(r, 0, sizeof(*r));
-	st = prep(db,
-	    "SELECT status = 'cancelled', start_utc, duration_min, last_seq FROM events"
-	    " WHERE id = ?",
-	    "i", id);
 	if (st == NULL)
 		return -1;
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		start = sqlite3_column_int64(st, 1);
-		end = start + 60 * sqlite3_column_int64(st, 2);
-		seq = sqlite3_column_int64(st, 3);
+		s->start = sqlite3_column_int64(st, 1);
+		s->end = s->start + 60 * sqlite3_column_int64(st, 2);
+		s->last_seq = sqlite3_column_int64(st, 3);
+		s->capacity = sqlite3_column_int64(st, 4);
+		s->confirmed = sqlite3_column_int64(st, 5);
+		s->waiting = sqlite3_column_int64(st, 6);
+		r->before = status_of(sqlite3_column_text(st, 7));
+		s->seq = sqlite3_column_int64(st, 8);
 		rc = sqlite3_column_int(st, 0) ? MODEL_ECANCELLED :
-		    start <= now               ? MODEL_EPAST :
+		    s->start <= now            ? MODEL_EPAST :
 		                                 0;
 	} else
 		rc = rc == SQLITE_DONE ? MODEL_ENOENT : -1;
 	done(st);
-	if (rc != 0)
-		return rc;
-	if (model_status(db, id, person, &r->before, &r->position) == -1)
+	if (rc == 0 && r->before == EV_WAITLIST &&
+	    wait_position(db, id, s->seq, s->waiting, &r->position) == -1)
 		return -1;
+	return rc;
+}
+
+/* The asker is told by the answer, not as a promotion. */
+static void
+drop_promoted(struct ev_people *promoted, const char *person)
+{
+	for (size_t i = 0; i < promoted->n; i++) {
+		if (strcmp(promoted->v[i].person, person) == 0) {
+			free(promoted->v[i].person);
+			free(promoted->v[i].nick);
+			memmove(&promoted->v[i], &promoted->v[i + 1],
+			    (promoted->n - i - 1) * sizeof(promoted->v[0]));
+			if (--promoted->n == 0)
+				model_people_free(promoted);
+			break;
+		}
+	}
+}
+
+int
+model_rsvp(sqlite3 *db, long long id, const char *person, const char *nick,
+    enum ev_status want, time_t now, struct rsvp_result *r)
+{
+	struct rsvp_state s = { 0 };
+	enum ev_status put = want;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((rc = rsvp_read(db, id, person, now, &s, r)) != 0)
+		return rc;
 	r->after = r->before;
 
 	/* Already where they want to be; a yes while waiting keeps the place in line. */
 	if (want == r->before || (want == EV_CONFIRMED && r->before == EV_WAITLIST))
 		return 0;
 
+	/* The counts without the person's current entry. */
+	s.confirmed -= r->before == EV_CONFIRMED;
+	s.waiting -= r->before == EV_WAITLIST;
+	/*
+	 * A yes joins the end of the waitlist, and promote() gives the first in
+	 * line any free place, so arrival order holds however the place came
+	 * free. With a free place and nobody waiting, that first in line is this
+	 * yes: it is written confirmed at once, as promote() would leave it.
+	 */
+	if (want == EV_CONFIRMED)
+		put = (s.capacity == 0 || s.confirmed < s.capacity) && s.waiting == 0 ?
+		    EV_CONFIRMED :
+		    EV_WAITLIST;
 	if (want == EV_NONE) {
 		if (run(prep(db,
 		        "DELETE FROM registrations WHERE event_id = ? AND person = ?",
 		        "it", id, person)) == -1)
 			return -1;
-	} else {
-		/*
-		 * A yes joins the end of the waitlist, and promote() below gives it
-		 * a place at once when one is free and nobody waits before it: one
-		 * path, so arrival order holds however the place came free.
-		 */
-		if (run(prep(db,
-		        "INSERT INTO registrations"
-		        " (event_id, person, nick, status, seq, created_at, ev_start, ev_end)"
-		        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-		        " ON CONFLICT (event_id, person) DO UPDATE SET nick = excluded.nick,"
-		        " status = excluded.status, seq = excluded.seq",
-		        "itttiiii", id, person, nick, want == EV_MAYBE ? "maybe" : "waitlist",
-		        seq + 1, (long long)now, start, end)) == -1)
-			return -1;
-	}
+	} else if (run(prep(db,
+	               "INSERT INTO registrations"
+	               " (event_id, person, nick, status, seq, created_at, ev_start, ev_end)"
+	               " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+	               " ON CONFLICT (event_id, person) DO UPDATE SET nick = excluded.nick,"
+	               " status = excluded.status, seq = excluded.seq",
+	               "itttiiii", id, person, nick,
+	               put == EV_MAYBE        ? "maybe" :
+	                   put == EV_WAITLIST ? "waitlist" :
+	                                        "confirmed",
+	               s.last_seq + 1, (long long)now, s.start, s.end)) == -1)
+		return -1;
+	s.confirmed += put == EV_CONFIRMED;
+	s.waiting += put == EV_WAITLIST;
+	r->after = put;
+	/* The last in line: everyone waiting arrived before. */
+	r->position = put == EV_WAITLIST ? (int)s.waiting : 0;
+	/* Nobody to promote, or no free place: promote() would do nothing. */
+	if (s.waiting == 0 || (s.capacity != 0 && s.confirmed >= s.capacity))
+		return 0;
 	if (promote(db, id, now, &r->promoted) == -1)
 		goto fail;
-	/* The asker is told by the answer, not as a promotion. */
-	for (size_t i = 0; i < r->promoted.n; i++) {
-		if (strcmp(r->promoted.v[i].person, person) == 0) {
-			free(r->promoted.v[i].person);
-			free(r->promoted.v[i].nick);
-			memmove(&r->promoted.v[i], &r->promoted.v[i + 1],
-			    (r->promoted.n - i - 1) * sizeof(r->promoted.v[0]));
-			if (--r->promoted.n == 0)
-				model_people_free(&r->promoted);
-			break;
-		}
-	}
+	drop_promoted(&r->promoted, person);
 	if (model_status(db, id, person, &r->after, &r->position) == -1)
 		goto fail;
 	return 0;

@@ -882,6 +882,70 @@ test_counts_kept_through_random_changes(void **state)
 }
 
 /*
+ * What model_rsvp() answers is what the rows say afterwards (status and
+ * waitlist position, promoted people confirmed), and an upcoming event never
+ * keeps a free place while someone waits: model_rsvp() writes a yes straight
+ * as confirmed, and runs promote() only when a place and a waiting person
+ * meet, so these hold only if its counts are right.
+ */
+static void
+test_rsvp_answer_matches_the_rows(void **state)
+{
+	struct fixture *f = *state;
+	static const enum ev_status wants[] = { EV_CONFIRMED, EV_CONFIRMED, EV_MAYBE,
+		EV_NONE };
+	long long ids[4];
+	unsigned seed = 5;
+
+	for (int i = 0; i < 4; i++)
+		ids[i] = new_event(f->db, (i + 1) * DAY, i == 0 ? 0 : 2 * i - 1, "a:org");
+	for (int step = 0; step < 2000; step++) {
+		long long id = ids[rand_r(&seed) % 4];
+		struct ev_people promoted = { 0 };
+		struct rsvp_result r;
+		enum ev_status got;
+		char person[32];
+		int pos;
+
+		snprintf(person, sizeof(person), "n:p%d", rand_r(&seed) % 30);
+		assert_int_equal(sqlite3_exec(f->db, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+		    SQLITE_OK);
+		if (rand_r(&seed) % 20 == 0) {
+			assert_int_equal(model_event_set_capacity(f->db, id,
+			                     rand_r(&seed) % 6, NOW, &promoted),
+			    0);
+			model_people_free(&promoted);
+		} else {
+			assert_int_equal(model_rsvp(f->db, id, person, person + 2,
+			                     wants[rand_r(&seed) % 4], NOW, &r),
+			    0);
+			assert_int_equal(model_status(f->db, id, person, &got, &pos), 0);
+			assert_int_equal(got, r.after);
+			assert_int_equal(pos, r.position);
+			for (size_t i = 0; i < r.promoted.n; i++) {
+				assert_string_not_equal(r.promoted.v[i].person, person);
+				assert_int_equal(model_status(f->db, id,
+				                     r.promoted.v[i].person, &got, &pos),
+				    0);
+				assert_int_equal(got, EV_CONFIRMED);
+			}
+			model_people_free(&r.promoted);
+		}
+		assert_int_equal(sqlite3_exec(f->db, "COMMIT", NULL, NULL, NULL),
+		    SQLITE_OK);
+		assert_int_equal(query_int(f->db,
+		                     "SELECT count(*) FROM events WHERE n_waitlist > 0"
+		                     " AND (capacity = 0 OR n_confirmed < capacity)"),
+		    0);
+		expect_consistent(f->db);
+	}
+	/* The run reached full events, waitlists and promotions. */
+	assert_true(query_int(f->db,
+	                "SELECT count(*) FROM registrations"
+	                " WHERE status = 'waitlist'") > 0);
+}
+
+/*
  * A process killed in the middle of its changes (inside a transaction, or
  * between two) leaves counts that match the rows once the store is opened
  * again, and a later run keeps them so.
@@ -1052,6 +1116,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_counts_kept_through_random_changes,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counts_kept_through_crash, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_rsvp_answer_matches_the_rows, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_counts_from_existing_rows, setup,
 		    teardown),
