@@ -53,7 +53,7 @@ CONVENE_BIN = os.environ.get("CONVENE_BIN") or str(harness.REPO / "build" / "con
 
 # How each bot's outgoing pacing is turned off for the latency figures.
 PACING = {
-    "convene": "[irc] flood_burst = 100, flood_rate = 100 (default 4 lines, then 0.5/s)",
+    "convene": "[irc] flood_burst = 100, flood_rate = 100 (default 5 lines, then 2/s)",
     "eggdrop": "msg-rate 0 and putnow (default: putserv, one queued line every"
                " msg-rate = 2 s; the queue is looked at once a second even at msg-rate 0)",
     "limnoria": "supybot.protocols.irc.throttleTime 0 (default 1.0 s between lines)",
