@@ -115,8 +115,6 @@ void cmd_event_announce(struct cv_ctx *ctx);
 void cmd_attendees(struct cv_ctx *ctx);
 
 /* organiser_say.c: in one language ("en", "fr"), from host->tr. */
-/* "Thu 10 Dec 2026 18:00-19:30 America/Toronto, in 10 days" */
-void when_said(char *buf, size_t n, const struct ev_event *e, const char *lang);
 /*
  * Why local time l does not name one instant in zone z (when_to_utc's
  * gap or overlap), and the offsets to write instead: when_resolve's sentence.

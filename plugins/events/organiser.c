@@ -196,7 +196,7 @@ cmd_event_add(struct cv_ctx *ctx)
 		goto out;
 	changed_event(e.id, CV_EVENTS_CHANGED_FIELDS, NULL);
 	host->log(self, CV_LOG_INFO, "event #%lld created", e.id);
-	when_said(when, sizeof(when), &e, ctx->lang);
+	describe_when_lang(when, sizeof(when), &e, NULL, true, ctx->lang);
 	host->reply(ctx,
 	    host->tr(ctx->lang,
 	        "Created #%lld %s: %s. Add details with: event set %lld FIELD VALUE "
@@ -581,7 +581,7 @@ announce(struct ev_event *e)
 
 	/* On error the original texts: still the event. */
 	model_event_localise(db(), e, lang);
-	when_said(when, sizeof(when), e, lang);
+	describe_when_lang(when, sizeof(when), e, NULL, true, lang);
 	describe_places_lang(places, sizeof(places), e, lang);
 	host->say(e->channel,
 	    host->tr(lang,

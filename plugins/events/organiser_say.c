@@ -10,24 +10,6 @@
 #include "events_int.h"
 
 void
-when_said(char *buf, size_t n, const struct ev_event *e, const char *lang)
-{
-	struct when_zone z;
-	char own[200], rel[64];
-	time_t start = (time_t)e->start_utc, end = event_end(e), now = host->wall_now();
-
-	event_zone(e, &z);
-	when_format_span_lang(own, sizeof(own), start, end, &z, lang);
-	if (start > now)
-		when_relative_lang(rel, sizeof(rel), start, now, lang);
-	else if (end > now)
-		snprintf(rel, sizeof(rel), "%s", host->tr(lang, "happening now"));
-	else
-		snprintf(rel, sizeof(rel), "%s", host->tr(lang, "ended"));
-	snprintf(buf, n, "%s, %s", own, rel);
-}
-
-void
 fit_said(char *buf, size_t n, const struct when_zone *z, const struct when_local *l,
     enum when_fit fit, const int off[2], const char *lang)
 {
@@ -116,11 +98,11 @@ change_text(const struct ev_event *e, const char *lang, bool pub, const void *ar
 		return msgf(host->tr(lang, "#%lld %s has a new join link: %s"), e->id,
 		    e->title, e->join_url != NULL ? e->join_url : "");
 	case CHANGE_START:
-		when_said(when, sizeof(when), e, lang);
+		describe_when_lang(when, sizeof(when), e, NULL, true, lang);
 		return msgf(host->tr(lang, "#%lld %s has moved: it now takes place %s."),
 		    e->id, e->title, when);
 	case CHANGE_DURATION:
-		when_said(when, sizeof(when), e, lang);
+		describe_when_lang(when, sizeof(when), e, NULL, true, lang);
 		return msgf(host->tr(lang,
 		                "#%lld %s has a new length: it now takes place %s."),
 		    e->id, e->title, when);
