@@ -197,18 +197,24 @@ model_own_add(sqlite3 *db, long long id, const char *field)
 	        "it", id, field));
 }
 
-int
-model_own_has(sqlite3 *db, long long id, const char *field, bool *has)
+/* Whether the (event_id, text) row `sql` counts exists: 0, or -1. */
+static int
+has_row(sqlite3 *db, const char *sql, long long id, const char *text, bool *has)
 {
 	long long n;
 
-	if (one_int(prep(db,
-	                "SELECT count(*) FROM own_fields WHERE event_id = ? AND field = ?",
-	                "it", id, field),
-	        0, &n) == -1)
+	if (one_int(prep(db, sql, "it", id, text), 0, &n) == -1)
 		return -1;
 	*has = n > 0;
 	return 0;
+}
+
+int
+model_own_has(sqlite3 *db, long long id, const char *field, bool *has)
+{
+	return has_row(db,
+	    "SELECT count(*) FROM own_fields WHERE event_id = ? AND field = ?", id, field,
+	    has);
 }
 
 int
@@ -231,13 +237,7 @@ model_standing_del(sqlite3 *db, long long series, const char *person)
 int
 model_standing_has(sqlite3 *db, long long series, const char *person, bool *has)
 {
-	long long n;
-
-	if (one_int(prep(db,
-	                "SELECT count(*) FROM standing WHERE event_id = ? AND person = ?",
-	                "it", series, person),
-	        0, &n) == -1)
-		return -1;
-	*has = n > 0;
-	return 0;
+	return has_row(db,
+	    "SELECT count(*) FROM standing WHERE event_id = ? AND person = ?", series,
+	    person, has);
 }
