@@ -56,7 +56,7 @@ source(const char *lang, const char *msgid)
 	return msgid;
 }
 
-static const struct ev_say english = { "en", source };
+const struct ev_say recur_source_say = { "en", source };
 
 /* 0 (Sunday) to 6 of a local date. */
 int
@@ -202,7 +202,7 @@ parse_bounds(char **w, int n, int *i, struct recur_rule *out, const struct ev_sa
 int
 recur_parse(const char *text, struct recur_rule *out, char *err, size_t errlen)
 {
-	return recur_parse_say(text, out, &english, err, errlen);
+	return recur_parse_say(text, out, &recur_source_say, err, errlen);
 }
 
 int
@@ -289,7 +289,7 @@ int
 recur_check(const struct recur_rule *r, const struct when_zone *z, time_t dtstart,
     char *err, size_t errlen)
 {
-	return recur_check_say(r, z, dtstart, &english, err, errlen);
+	return recur_check_say(r, z, dtstart, &recur_source_say, err, errlen);
 }
 
 int

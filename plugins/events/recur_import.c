@@ -458,14 +458,6 @@ first_ahead(const struct recur_series *s, const struct dated *d, size_t nd, time
 	return rc;
 }
 
-/* recur_ahead() tells nobody why: its reasons are never read. */
-static const char *
-unread(const char *lang, const char *msgid)
-{
-	(void)lang;
-	return msgid;
-}
-
 int
 recur_ahead(icalcomponent *vevent, const struct when_zone *z, time_t now, size_t maxex,
     long long *start, struct when_local *local)
@@ -475,16 +467,16 @@ recur_ahead(icalcomponent *vevent, const struct when_zone *z, time_t now, size_t
 	struct icalrecurrencetype rr;
 	struct dated *d = NULL;
 	size_t nd = 0;
-	const struct ev_say say = { "en", unread };
 	char err[256];
 	int before, rc = -1;
 
 	if (rp == NULL)
 		return -1;
 	rr = icalproperty_get_rrule(rp);
-	if (rule_of(&rr, z, s.dtstart, &s.rule, &say, err, sizeof(err)) < 0 ||
+	if (rule_of(&rr, z, s.dtstart, &s.rule, &recur_source_say, err, sizeof(err)) < 0 ||
 	    s.rule.freq == RECUR_NONE ||
-	    collect_dates(vevent, z, maxex, &d, &nd, &say, err, sizeof(err)) < 0)
+	    collect_dates(vevent, z, maxex, &d, &nd, &recur_source_say, err, sizeof(err)) <
+	        0)
 		goto out;
 	match_dates(&s, d, nd);
 	if (first_ahead(&s, d, nd, now, start, local, &before) < 0)

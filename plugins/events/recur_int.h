@@ -12,6 +12,9 @@
 
 extern const char *const recur_weekday_ical[7];
 
+/* The sentences as written (English): for callers that tell nobody. */
+extern const struct ev_say recur_source_say;
+
 /* 0 (Sunday) to 6 of a local date. */
 int recur_weekday(const struct when_local *l);
 
