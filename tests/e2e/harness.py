@@ -9,6 +9,7 @@ CONVENE_TIMEOUT_FACTOR (default 1; 3 when CONVENE_VALGRIND is set), so slow
 sanitizer and valgrind builds get proportionally more time.
 """
 
+import http.client
 import os
 import re
 import select
@@ -124,6 +125,18 @@ def make_tls(directory, names="IP:127.0.0.1, DNS:localhost"):
     for f in d.iterdir():
         os.chmod(f, 0o644)	# throwaway test keys; ngircd may run as nobody
     return p
+
+
+def http_get(port, path, headers=None):
+    """(status, headers with lower-case names, body) of one GET to the bot's
+    HTTP server on 127.0.0.1, on its own connection."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=t(10))
+    c.request("GET", path, headers=headers or {})
+    r = c.getresponse()
+    body = r.read()
+    hdrs = {k.lower(): v for k, v in r.getheaders()}
+    c.close()
+    return r.status, hdrs, body
 
 
 # ---------------------------------------------------------------- ngircd

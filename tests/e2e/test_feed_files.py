@@ -4,7 +4,6 @@ their validators (ETag, 304), and whole while re-renders rename new files
 over them (never a torn or mixed answer)."""
 
 import datetime
-import http.client
 import os
 import re
 import subprocess
@@ -27,16 +26,6 @@ def etag_of(body):
     out = subprocess.run(["xxhsum", "-H2", "-"], input=body, capture_output=True,
                          check=True).stdout.decode()
     return '"%s"' % out.split()[0]
-
-
-def request(port, path, headers=None):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=t(10))
-    c.request("GET", path, headers=headers or {})
-    r = c.getresponse()
-    body = r.read()
-    hdrs = {k.lower(): v for k, v in r.getheaders()}
-    c.close()
-    return r.status, hdrs, body
 
 
 def maps_of(pid, path):
@@ -74,14 +63,14 @@ def test_feeds_served_from_their_files_whole_through_rerenders(tmp_path):
         files = bot.dir / "calendars"
         path = "/calendars/all.ics"
 
-        s, h, body = request(bot.http_port, path)
+        s, h, body = harness.http_get(bot.http_port, path)
         assert s == 200 and h["etag"] == etag_of(body)
         assert body == (files / "all.ics").read_bytes()
         assert len(body) > 3 * 4096
         # The plugin's copy is a mapping of the file, and so is the host's kept answer.
         live, deleted = maps_of(bot.proc.pid, files / "all.ics")
         assert (live, deleted) == (MAPPINGS, 0)
-        s, h2, b2 = request(bot.http_port, path, {"If-None-Match": h["etag"]})
+        s, h2, b2 = harness.http_get(bot.http_port, path, {"If-None-Match": h["etag"]})
         assert (s, b2, h2["etag"]) == (304, b"", h["etag"])
 
         # Clients keep asking while every change renames a new all.ics over the old.
@@ -90,7 +79,7 @@ def test_feeds_served_from_their_files_whole_through_rerenders(tmp_path):
         def reader():
             while not stop.is_set():
                 try:
-                    answers.append(request(bot.http_port, path))
+                    answers.append(harness.http_get(bot.http_port, path))
                 except OSError as e:
                     errors.append(e)
 
@@ -118,14 +107,14 @@ def test_feeds_served_from_their_files_whole_through_rerenders(tmp_path):
             etags.add(h["etag"])
         assert len(answers) > 12 and len(etags) > 1
 
-        s, h, body = request(bot.http_port, path, {"If-None-Match": h["etag"]})
+        s, h, body = harness.http_get(bot.http_port, path, {"If-None-Match": h["etag"]})
         if s == 304:
-            s, h, body = request(bot.http_port, path)
+            s, h, body = harness.http_get(bot.http_port, path)
         assert s == 200 and body == (files / "all.ics").read_bytes()
         cal = icscheck.assert_clean(body)
         assert len(cal.components("VEVENT")) == 40
         assert b"Renamed %d version 11" % ids[11] in body.replace(b"\r\n ", b"")
-        s, h2, _ = request(bot.http_port, path, {"If-None-Match": h["etag"]})
+        s, h2, _ = harness.http_get(bot.http_port, path, {"If-None-Match": h["etag"]})
         assert s == 304
         # Older versions are let go: no mapping of a replaced all.ics is left.
         live, deleted = maps_of(bot.proc.pid, files / "all.ics")

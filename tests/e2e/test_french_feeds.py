@@ -5,7 +5,6 @@ and /fr/ pages linking to each other, and the host's kept answers never
 crossing languages."""
 
 import datetime
-import http.client
 import json
 import re
 import shutil
@@ -35,18 +34,8 @@ def future(days):
             + datetime.timedelta(days=days)).isoformat()
 
 
-def request(port, path, headers=None):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=t(10))
-    c.request("GET", path, headers=headers or {})
-    r = c.getresponse()
-    body = r.read()
-    hdrs = {k.lower(): v for k, v in r.getheaders()}
-    c.close()
-    return r.status, hdrs, body
-
-
 def get_ok(port, path, headers=None):
-    s, h, b = request(port, path, headers)
+    s, h, b = harness.http_get(port, path, headers)
     assert s == 200, "GET %s: %d %r" % (path, s, b[:200])
     return h, b
 
@@ -185,7 +174,7 @@ def test_french_feeds_are_written_under_fr(world):
     # Not a personal feed in French, nor paths outside the feeds.
     for bad in ("/calendars/fr/event/999999.ics", "/calendars/fr/channel/nochannel.ics",
                 "/calendars/fr/fr/all.ics", "/calendars/fr/me/x.ics", "/calendars/fr/"):
-        assert request(world.port, bad)[0] == 404, bad
+        assert harness.http_get(world.port, bad)[0] == 404, bad
 
 
 def lang_of(body):
@@ -235,11 +224,11 @@ def test_page_follows_accept_language_with_vary(world):
     assert ('href="%s/fr/event/%d"' % (base, world.a)).encode() in ev
     assert get_ok(world.port, "/event/%d" % world.a)[1] == ev
     for bad in ("/fr/event/999999", "/fr/x", "/de/", "/fr", "/fr/page/1"):
-        assert request(world.port, bad)[0] == 404, bad
+        assert harness.http_get(world.port, bad)[0] == 404, bad
     # A link to an event that is gone: "not found" in the browser's language.
-    s, h, b = request(world.port, "/fr/event/999999", {"Accept-Language": "fr-CA,fr;q=0.9"})
+    s, h, b = harness.http_get(world.port, "/fr/event/999999", {"Accept-Language": "fr-CA,fr;q=0.9"})
     assert (s, h["vary"], b) == (404, "Accept-Language", "introuvable\n".encode()), (s, h, b)
-    s, h, b = request(world.port, "/nowhere", {"Accept-Language": "en-GB"})
+    s, h, b = harness.http_get(world.port, "/nowhere", {"Accept-Language": "en-GB"})
     assert (s, h["vary"], b) == (404, "Accept-Language", b"not found\n"), (s, h, b)
 
 
@@ -259,12 +248,12 @@ def test_kept_answers_never_cross_languages(world):
     etag_fr, etag_en = seen["fr"].pop(), seen["en"].pop()
     assert etag_fr != etag_en
     # A client's own copy: 304, with Vary.
-    s, h, b = request(world.port, "/", dict(fr_h, **{"If-None-Match": etag_fr}))
+    s, h, b = harness.http_get(world.port, "/", dict(fr_h, **{"If-None-Match": etag_fr}))
     assert (s, b) == (304, b"") and h["vary"] == "Accept-Language"
     # The other language's copy is not current: a whole answer in the asked language.
-    s, h, b = request(world.port, "/", dict(en_h, **{"If-None-Match": etag_fr}))
+    s, h, b = harness.http_get(world.port, "/", dict(en_h, **{"If-None-Match": etag_fr}))
     assert s == 200 and lang_of(b) == "en" and h["etag"] == etag_en
-    s, h, b = request(world.port, "/", dict(fr_h, **{"If-None-Match": etag_en}))
+    s, h, b = harness.http_get(world.port, "/", dict(fr_h, **{"If-None-Match": etag_en}))
     assert s == 200 and lang_of(b) == "fr" and h["etag"] == etag_fr
     # The explicit English page has the English body but no Vary, kept apart.
     h, b = get_ok(world.port, "/en/")

@@ -144,15 +144,13 @@ def traced(pid):
         return re.search(r"^TracerPid:\s*[1-9]", f.read(), re.M) is not None
 
 
-def test_tls_reads_only_the_authority_it_needs(tmp_path, client, start_bot):
-    """With the system's authorities (no tls_ca_file), OpenSSL looks the
-    issuer up in the hashed CA directory (/etc/ssl/certs/HASH.0) instead of
-    parsing the whole bundle into memory (1.2 MB of heap, kept by libcurl's
-    CA cache; bench/README.md): the bundle file is never opened. The bot
-    first finds no server, strace attaches, then the server starts."""
+def files_opened_at_tls_connect(tmp_path, start_bot, irc):
+    """(bot, strace's file calls) of a TLS connect with [irc] irc: the bot
+    first finds no server, strace attaches, then the server starts and the
+    bot's handshake ends in a certificate log line (accepted or refused)."""
     server = Ngircd(tmp_path / "ircd", tls=True)
     bot = start_bot(port=server.tls_port, wait=False, overrides={"irc": {
-        "server": "127.0.0.1", "port": server.tls_port, "tls": "yes"}})
+        "server": "127.0.0.1", "port": server.tls_port, "tls": "yes", **irc}})
     bot.wait_log(r"disconnected \(.*\); reconnecting", t(15))
     out = tmp_path / "strace.txt"
     trace = subprocess.Popen(["strace", "-f", "-qq", "-e", "trace=%file", "-o", str(out),
@@ -168,7 +166,16 @@ def test_tls_reads_only_the_authority_it_needs(tmp_path, client, start_bot):
         trace.send_signal(signal.SIGINT)
         trace.wait(t(10))
         server.stop()
-    opened = out.read_text()
+    return bot, out.read_text()
+
+
+def test_tls_reads_only_the_authority_it_needs(tmp_path, client, start_bot):
+    """With the system's authorities (no tls_ca_file), OpenSSL looks the
+    issuer up in the hashed CA directory (/etc/ssl/certs/HASH.0) instead of
+    parsing the whole bundle into memory (1.2 MB of heap, kept by libcurl's
+    CA cache; bench/README.md): the bundle file is never opened. The bot
+    first finds no server, strace attaches, then the server starts."""
+    _, opened = files_opened_at_tls_connect(tmp_path, start_bot, {})
     assert "ca-certificates.crt" not in opened, opened
     # OpenSSL looked for the issuer under its hash (a stat, found or not).
     assert re.search(r'"/etc/ssl/certs/[0-9a-f]{8}\.0"', opened), opened
@@ -181,26 +188,8 @@ def test_tls_ca_file_is_the_only_authority(tmp_path, client, start_bot):
     /etc/ssl/certs beside the file, so a public CA could stand in for the
     private one the owner pinned)."""
     other = harness.make_tls(tmp_path / "other-ca")
-    server = Ngircd(tmp_path / "ircd", tls=True)
-    bot = start_bot(port=server.tls_port, wait=False, overrides={"irc": {
-        "server": "127.0.0.1", "port": server.tls_port, "tls": "yes",
-        "tls_ca_file": other["ca"]}})
-    bot.wait_log(r"disconnected \(.*\); reconnecting", t(15))
-    out = tmp_path / "strace.txt"
-    trace = subprocess.Popen(["strace", "-f", "-qq", "-e", "trace=%file", "-o", str(out),
-                              "-p", str(bot.proc.pid)], stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + t(10)
-        while not traced(bot.proc.pid):
-            assert time.monotonic() < deadline and trace.poll() is None, "strace did not attach"
-            time.sleep(0.05)
-        server.start()
-        bot.wait_log(r"certificate", t(30))
-    finally:
-        trace.send_signal(signal.SIGINT)
-        trace.wait(t(10))
-        server.stop()
-    opened = out.read_text()
+    bot, opened = files_opened_at_tls_connect(tmp_path, start_bot,
+                                              {"tls_ca_file": other["ca"]})
     assert "/etc/ssl/certs/" not in opened, opened
     assert "ca-certificates.crt" not in opened, opened
     assert not re.search(r"JOIN", bot.log_text())
