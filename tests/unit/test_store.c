@@ -294,7 +294,7 @@ test_pragmas(void **state)
 	assert_int_equal(query_int(db, "PRAGMA synchronous"), 2); /* FULL */
 	assert_int_equal(query_int(db, "PRAGMA foreign_keys"), 1);
 	assert_int_equal(query_int(db, "PRAGMA secure_delete"), 1);
-	assert_int_equal(query_int(db, "PRAGMA journal_size_limit"), 0);
+	assert_int_equal(query_int(db, "PRAGMA journal_size_limit"), 4 << 20);
 	assert_int_equal(query_int(db, "PRAGMA busy_timeout"), 5000);
 }
 
@@ -580,6 +580,27 @@ wal_size(const char *path)
 	return n;
 }
 
+/*
+ * A burst that wrote more than the limit does not leave a larger WAL behind:
+ * the first commit after the automatic checkpoint cuts it back.
+ */
+static void
+test_wal_bounded(void **state)
+{
+	struct fixture *fx = *state;
+
+	assert_int_equal(store_exec("CREATE TABLE t (x)"), 0);
+	assert_int_equal(store_begin(), 0);
+	for (int i = 0; i < 24; i++)
+		assert_int_equal(store_exec("INSERT INTO t VALUES (randomblob(400000))"),
+		    0);
+	assert_int_equal(store_commit(), 0);
+	assert_true(wal_size(fx->path) > (8 << 20));
+	assert_int_equal(store_exec("INSERT INTO t VALUES (1)"), 0);
+	assert_true(wal_size(fx->path) <= (4 << 20));
+	assert_true(wal_size(fx->path) > 0);
+}
+
 /* Asked inside a transaction, the checkpoint waits for its COMMIT. */
 static void
 test_checkpoint_after_commit(void **state)
@@ -644,6 +665,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_group, setup, tmpstore_teardown),
 		cmocka_unit_test_setup_teardown(test_commit_full, setup, tmpstore_teardown),
 		cmocka_unit_test_setup_teardown(test_checkpoint, setup, tmpstore_teardown),
+		cmocka_unit_test_setup_teardown(test_wal_bounded, setup, tmpstore_teardown),
 		cmocka_unit_test_setup_teardown(test_checkpoint_after_commit, setup,
 		    tmpstore_teardown),
 	};
