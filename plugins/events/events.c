@@ -84,10 +84,9 @@ clean_field(struct cv_ctx *ctx, const char *what, const char *in, size_t max_cha
 		return -1;
 	}
 	if (imp_chars(s) > max_chars) {
-		/* "Title is too long (max 200 characters)." */
 		host->reply(ctx,
-		    host->tr(reader(ctx), "%c%s is too long (max %zu characters)."),
-		    toupper(what[0]), what + 1, max_chars);
+		    host->tr(reader(ctx), "The %s is too long (max %zu characters)."),
+		    what, max_chars);
 		free(s);
 		return -1;
 	}

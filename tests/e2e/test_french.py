@@ -237,7 +237,7 @@ def test_bilingual_event_each_reads_their_version(net):
     one(ask(net.org, "event set %d location.fr Salle A" % eid), r"location\.fr set")
     # The same limits as the field itself; "-" removes a version.
     assert ask(net.org, "event set %d title.fr %s" % (eid, "x" * 201)) == [
-        "Title.fr is too long (max 200 characters)."]
+        "The title.fr is too long (max 200 characters)."]
     one(ask(net.org, "event set %d location.fr -" % eid), r"location\.fr set")
 
     one(ask(fr, "events"), r"^#%d Forum des droits%s: " % (eid, NB))

@@ -235,6 +235,8 @@ def test_french_organiser_while_another_reads_english(bot, client, ircd):
     fr.one("event set %d start %s" % (n, day(3)), "^Donnez la date et l’heure")
     fr.one("event set %d start %s 18:00 Mars/Base" % (n, day(3)), "^Fuseau horaire inconnu")
     fr.one("event set %d duration 0m" % n, "^La durée doit être comprise entre")
+    fr.one("event set %d location %s" % (n, "x" * 201), "^Le champ " + q("location")
+           + " est trop long \\(200 caractères au plus\\)\\.$")
 
     # Registrants, one reading French and one English.
     for reg in (reg_fr, reg_en):
