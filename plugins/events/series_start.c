@@ -145,6 +145,38 @@ move_all(struct moving *m, const struct when_zone *z, time_t now)
 	return 0;
 }
 
+/*
+ * An occurrence past the new rule's end keeps its date (and is cancelled),
+ * so that date must not be one the rule gives another (a rule with an end
+ * date, moved later by whole weeks or months): 0, or -1 after answering.
+ */
+static int
+keeps_own_date(struct cv_ctx *ctx, long long id, const struct moving *m, const char *from)
+{
+	char date[16];
+
+	for (size_t k = m->nto > 0 ? (size_t)m->nto : m->n; k < m->n; k++)
+		for (int j = 0; j < m->nto; j++) {
+			when_format_date(date, sizeof(date), &m->to[j].date);
+			if (strcmp(date, m->v[k]->occ_date) != 0)
+				continue;
+			host->reply(ctx,
+			    host->ntr(ctx->lang,
+			        "Series #%lld: from %s its rule gives %d date to the %zu "
+			        "occurrences ahead, and %lld@%s would lose its date to another: "
+			        "nothing was changed. To skip an occurrence, cancel it (event "
+			        "cancel %lld@DATE).",
+			        "Series #%lld: from %s its rule gives %d dates to the %zu "
+			        "occurrences ahead, and %lld@%s would lose its date to another: "
+			        "nothing was changed. To skip an occurrence, cancel it (event "
+			        "cancel %lld@DATE).",
+			        m->nto),
+			    id, from, m->nto, m->n, id, m->v[k]->occ_date, id);
+			return -1;
+		}
+	return 0;
+}
+
 /* After the commit: the people of each occurrence moved told, the ones past the rule cancelled. */
 static size_t
 tell_moved(const struct moving *m)
@@ -218,6 +250,8 @@ series_set_start(struct cv_ctx *ctx, long long id)
 	recur_rrule(&s.rule, &z, start, rrule, sizeof(rrule));
 	when_format_date(d, sizeof(d), &l);
 	when_format_time(tm, sizeof(tm), &l);
+	if (keeps_own_date(ctx, id, &m, d) < 0)
+		goto out;
 	if (host->begin(self) == -1 || move_all(&m, &z, now) < 0 ||
 	    model_event_set_start(db(), id, d, tm, z.name, start, now) != 0 ||
 	    model_series_set_rule(db(), id, stored, rrule, now) != 0 ||

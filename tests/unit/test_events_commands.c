@@ -1448,6 +1448,31 @@ test_series_dst(void **state)
 }
 
 /* Standing registrations: in their order, in each occurrence as it is made, once. */
+/*
+ * A rule that now ends sooner gives the date of the last occurrence ahead
+ * to the one before it: refused with what to do, nothing changed.
+ */
+static void
+test_series_start_past_its_end(void **state)
+{
+	org("event add 2026-01-13 18:00 America/Toronto Webinar");
+	org("event set 1 repeat weekly until 2026-02-10");
+	assert_int_equal(count("SELECT count(*) FROM events WHERE series_id = 1"), 5);
+	fake_now += 14 * 86400; /* Sat 24 Jan: 13 and 20 January held */
+	clear_lines();
+	org("event set 1 start 2026-02-03 18:00");
+	EXPECT("reply olga: Series #1: from 2026-02-03 its rule gives 2 dates to the 3 "
+	       "occurrences ahead, and 1@2026-02-10 would lose its date to another: nothing "
+	       "was changed. To skip an occurrence, cancel it (event cancel 1@DATE).");
+	assert_int_equal(count("SELECT count(*) FROM events WHERE series_id = 1 AND occ_date IN"
+	                       " ('2026-01-27', '2026-02-03', '2026-02-10')"
+	                       " AND strftime('%H:%M', start_utc, 'unixepoch') = '23:00'"
+	                       " AND status = 'active'"),
+	    3);
+	assert_int_equal(count("SELECT start_utc = 1768345200 FROM events WHERE id = 1"),
+	    1);
+}
+
 static void
 test_series_standing(void **state)
 {
@@ -1617,6 +1642,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_series_dst, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_series_start_from_now_on, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_series_start_past_its_end, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_series_standing, setup, teardown),
 	};
