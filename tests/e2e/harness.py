@@ -127,10 +127,12 @@ def make_tls(directory, names="IP:127.0.0.1, DNS:localhost"):
     return p
 
 
-def http_get(port, path, headers=None):
+def http_get(port, path, headers=None, source=None):
     """(status, headers with lower-case names, body) of one GET to the bot's
-    HTTP server on 127.0.0.1, on its own connection."""
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=t(10))
+    HTTP server on 127.0.0.1, on its own connection (from address `source`
+    when given)."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=t(10),
+                                   source_address=(source, 0) if source else None)
     c.request("GET", path, headers=headers or {})
     r = c.getresponse()
     body = r.read()

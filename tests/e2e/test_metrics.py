@@ -24,14 +24,8 @@ OWNERS = {"bot": {"owners": "mowner*!*@*", "command_burst": 50, "command_rate": 
 
 
 def get(port, path, source="127.0.0.1"):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=t(5),
-                                   source_address=(source, 0))
-    try:
-        c.request("GET", path)
-        r = c.getresponse()
-        return r.status, r.read().decode()
-    finally:
-        c.close()
+    status, _, body = harness.http_get(port, path, source=source)
+    return status, body.decode()
 
 
 def scrape(port):

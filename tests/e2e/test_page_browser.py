@@ -194,15 +194,15 @@ def test_pages_in_a_browser(world, tmp_path):
 def test_event_page_of_a_channel_and_cancelled(world):
     """/event/N over plain HTTP: the event's own channel; a cancelled event marked."""
     ids, base = world.ids, world.base
-    page = harness_get(world, "/event/%d" % ids["full"])
+    page = get_page(world.bot.http_port, "/event/%d" % ids["full"])
     assert "Full, waitlist open" in page
     assert 'href="irc://127.0.0.1:%d/other"' % world.ircd.port in page
-    page = harness_get(world, "/event/%d" % ids["off"])
+    page = get_page(world.bot.http_port, "/event/%d" % ids["off"])
     assert "This event is cancelled: rain." in page
     assert "rsvp %d" % ids["off"] not in page
     for bad in ("/event/0", "/event/0%d" % ids["open"], "/event/%d/" % ids["open"],
                 "/event/999999", "/event/", "/page/1", "/page/2", "/page/x"):
-        status, _ = http_get(world, bad)
+        status, _, _ = harness.http_get(world.bot.http_port, bad)
         assert status == 404, bad
 
 
@@ -219,18 +219,9 @@ class _Items(html.parser.HTMLParser):
             self.links.append(a.get("href"))
 
 
-def http_get(world, path):
-    import http.client
-    c = http.client.HTTPConnection("127.0.0.1", world.bot.http_port, timeout=t(10))
-    c.request("GET", path)
-    r = c.getresponse()
-    body = r.read()
-    c.close()
-    return r.status, body
-
-
-def harness_get(world, path):
-    status, body = http_get(world, path)
+def get_page(port, path):
+    """The text of a page the bot answers with 200."""
+    status, _, body = harness.http_get(port, path)
     assert status == 200, (path, status, body[:200])
     return body.decode("utf-8")
 
@@ -239,7 +230,7 @@ def test_front_page_caps_at_100_and_links_to_the_rest(world):
     """With 150 more upcoming events the front page lists the next 100, links
     to the rest, and stays small; /page/2 lists the others."""
     org = world.org
-    before = len(parse(harness_get(world, "/")).items)
+    before = len(parse(get_page(world.bot.http_port, "/")).items)
     for i in range(150):
         if i % 40 == 39:
             harness.time.sleep(1.5)	# within the per-person command limit
@@ -247,7 +238,7 @@ def test_front_page_caps_at_100_and_links_to_the_rest(world):
     # The page follows within a second of the last change.
     deadline = harness.time.monotonic() + t(10)
     while True:
-        page = harness_get(world, "/")
+        page = get_page(world.bot.http_port, "/")
         p = parse(page)
         if len(p.items) == 100 or harness.time.monotonic() > deadline:
             break
@@ -257,11 +248,11 @@ def test_front_page_caps_at_100_and_links_to_the_rest(world):
     assert "%s/page/2" % world.base in p.links
     assert "Later events (%d more)" % (total - 100) in page
     assert len(page.encode()) < 100 * 1000, len(page.encode())
-    rest = parse(harness_get(world, "/page/2"))
+    rest = parse(get_page(world.bot.http_port, "/page/2"))
     assert len(rest.items) == total - 100
     assert not set(rest.items) & set(p.items)
     assert "%s/" % world.base in rest.links
-    status, _ = http_get(world, "/page/3")
+    status, _, _ = harness.http_get(world.bot.http_port, "/page/3")
     assert status == 404
 
 
@@ -299,11 +290,4 @@ def test_page_names_the_nick_the_bot_has(world, tmp_path):
 
 
 def page_text(bot):
-    import http.client
-    c = http.client.HTTPConnection("127.0.0.1", bot.http_port, timeout=t(10))
-    c.request("GET", "/")
-    r = c.getresponse()
-    body = r.read().decode("utf-8")
-    c.close()
-    assert r.status == 200
-    return body
+    return get_page(bot.http_port, "/")
