@@ -786,6 +786,11 @@ expect_consistent(sqlite3 *db)
 	                     " e.n_waitlist != (SELECT count(*) FROM registrations r"
 	                     "  WHERE r.event_id = e.id AND r.status = 'waitlist')"),
 	    0);
+	/* The key is (person, ev_start, event_id): still one row per person and event. */
+	assert_int_equal(query_int(db,
+	                     "SELECT count(*) FROM (SELECT 1 FROM registrations"
+	                     " GROUP BY event_id, person HAVING count(*) > 1)"),
+	    0);
 	assert_int_equal(
 	    query_int(db,
 	        "SELECT count(*) FROM registrations r JOIN events e"
