@@ -7,7 +7,7 @@
  * link_text() drops the answer where it would be queued).
  *
  *   bench_rsvp [-n PEOPLE] [-m MODE] [-p LINES_PER_PASS] [-f PREFILL]
- *              [-c CAPACITY] [-w EVERY] [-P PLUGIN_DIR] DIR
+ *              [-c CAPACITY] [-w EVERY] [-F] [-P PLUGIN_DIR] DIR
  *
  * each:     synchronous=FULL, one commit per command (the default host mode)
  * group:    synchronous=FULL, the commits of one loop pass grouped
@@ -26,7 +26,10 @@
  * -f: the event already holds PREFILL registrations (written straight into
  * the table) before the timed lines; -c: its capacity (0: unlimited), so
  * later people join the waitlist; -w: every EVERY-th line a confirmed
- * person withdraws instead, which promotes the first in line.
+ * person withdraws instead, which promotes the first in line. -F: after
+ * the timed lines, the WAL frames their commits wrote (pages, each written
+ * once per commit that changed it), by table or index, on stderr; the WAL
+ * is read at each commit, so the rate of a run with -F is not comparable.
  */
 #include <malloc.h>
 #include <stdio.h>
@@ -62,6 +65,103 @@ cpu_s(void)
 }
 
 static int64_t fake_ms;
+
+/* -F: frames written per page number, and commits, while counting. */
+static struct {
+	char wal[560];
+	long seen, commits, frames;
+	unsigned *per_page;
+	size_t cap;
+} fr;
+
+static void
+frames_note(unsigned page)
+{
+	if (page >= fr.cap) {
+		size_t n = (size_t)page * 2 + 1024;
+
+		fr.per_page = realloc(fr.per_page, n * sizeof *fr.per_page);
+		if (fr.per_page == NULL)
+			abort();
+		memset(fr.per_page + fr.cap, 0, (n - fr.cap) * sizeof *fr.per_page);
+		fr.cap = n;
+	}
+	fr.per_page[page]++;
+	fr.frames++;
+}
+
+/*
+ * After each commit: read the headers of the frames it appended (32-byte
+ * file header, then per frame a 24-byte header, page number first, and the
+ * page). Then checkpoint as SQLite's own hook would, which this replaces.
+ */
+static int
+frames_hook(void *arg, sqlite3 *db, const char *name, int n)
+{
+	unsigned char h[32];
+	FILE *f = fopen(fr.wal, "rb");
+	long size = 0;
+
+	(void)arg;
+	if (n < fr.seen) /* the WAL started again after a checkpoint */
+		fr.seen = 0;
+	if (f != NULL && fread(h, 1, 32, f) == 32)
+		size = (long)h[8] << 24 | h[9] << 16 | h[10] << 8 | h[11];
+	for (long i = fr.seen; size > 0 && i < n; i++) {
+		if (fseek(f, 32 + i * (24 + size), SEEK_SET) != 0 || fread(h, 1, 4, f) != 4)
+			break;
+		frames_note((unsigned)h[0] << 24 | h[1] << 16 | h[2] << 8 | h[3]);
+	}
+	if (f != NULL)
+		(void)fclose(f); /* read only */
+	fr.seen = n;
+	fr.commits++;
+	if (n >= 1000) /* the default wal_autocheckpoint */
+		sqlite3_wal_checkpoint(db, name);
+	return SQLITE_OK;
+}
+
+static void
+frames_start(void)
+{
+	snprintf(fr.wal, sizeof fr.wal, "%s-wal", sqlite3_db_filename(store_db(), "main"));
+	sqlite3_wal_hook(store_db(), frames_hook, NULL);
+}
+
+/* The frames by b-tree, named by dbstat (pages as they are at the end). */
+static void
+frames_report(void)
+{
+	sqlite3_stmt *st;
+
+	sqlite3_wal_hook(store_db(), NULL, NULL);
+	sqlite3_wal_autocheckpoint(store_db(), 1000);
+	fprintf(stderr, "frames: %ld commits, %ld frames, %.1f a commit\n", fr.commits,
+	    fr.frames, fr.commits ? (double)fr.frames / fr.commits : 0.0);
+	if (sqlite3_prepare_v2(store_db(),
+	        "SELECT name, group_concat(pageno) FROM dbstat GROUP BY name", -1, &st,
+	        NULL) != SQLITE_OK)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *p = (const char *)sqlite3_column_text(st, 1);
+		long n = 0, pages = 0;
+
+		for (; p != NULL && *p != '\0'; p += strcspn(p, ","), p += *p == ',') {
+			unsigned long pg = strtoul(p, NULL, 10);
+
+			if (pg < fr.cap && fr.per_page[pg] > 0) {
+				n += fr.per_page[pg];
+				pages++;
+			}
+		}
+		if (n > 0)
+			fprintf(stderr, "frames: %-32s %6ld (%.1f a commit, %ld pages)\n",
+			    (const char *)sqlite3_column_text(st, 0), n,
+			    (double)n / (fr.commits ? fr.commits : 1), pages);
+	}
+	sqlite3_finalize(st);
+	free(fr.per_page);
+}
 
 static int64_t
 fake_clock(void)
@@ -326,7 +426,8 @@ commands_mode(long reps)
 
 /* The RSVP modes: n people answer "rsvp 1" (-w: some prefilled ones withdraw). */
 static int
-rsvp_mode(const char *mode, long n, long per_pass, long prefill, long capacity, long every)
+rsvp_mode(const char *mode, long n, long per_pass, long prefill, long capacity,
+    long every, bool frames)
 {
 	time_t t = time(NULL) + 30 * 86400;
 	char line[128];
@@ -345,6 +446,8 @@ rsvp_mode(const char *mode, long n, long per_pass, long prefill, long capacity, 
 	}
 	if (strcmp(mode, "group") == 0)
 		store_set_group(true);
+	if (frames)
+		frames_start();
 	t0 = now_s();
 	c0 = cpu_s();
 	for (long i = 0; i < n; i++) {
@@ -366,6 +469,8 @@ rsvp_mode(const char *mode, long n, long per_pass, long prefill, long capacity, 
 		host_pass_end(NULL);
 	t1 = now_s();
 	c1 = cpu_s();
+	if (frames)
+		frames_report();
 	if (sqlite3_prepare_v2(store_db(),
 	        "SELECT count(*), count(*) FILTER (WHERE"
 	        " status = 'waitlist') FROM registrations",
@@ -391,11 +496,12 @@ main(int argc, char **argv)
 	long n = 2000, per_pass = 16, prefill = 0, capacity = 0, every = 0;
 	char path[512], err[256];
 	int opt, rc = 0;
+	bool frames = false;
 
 	/* As the host's main() does (not linked here): keep freed heap. */
 	mallopt(M_TRIM_THRESHOLD, 1 << 20);
 	mallopt(M_TOP_PAD, 256 << 10);
-	while ((opt = getopt(argc, argv, "n:m:p:f:c:w:P:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:m:p:f:c:w:FP:")) != -1) {
 		if (opt == 'n')
 			n = atol(optarg);
 		else if (opt == 'm')
@@ -408,6 +514,8 @@ main(int argc, char **argv)
 			capacity = atol(optarg);
 		else if (opt == 'w')
 			every = atol(optarg);
+		else if (opt == 'F')
+			frames = true;
 		else if (opt == 'P')
 			plugins = optarg;
 		else
@@ -416,7 +524,7 @@ main(int argc, char **argv)
 	if (optind >= argc) {
 		fprintf(stderr,
 		    "usage: bench_rsvp [-n N] [-m each|group|normal|sqlite|commands]"
-		    " [-p K] [-f PREFILL] [-c CAPACITY] [-w EVERY] [-P PLUGIN_DIR] DIR\n");
+		    " [-p K] [-f PREFILL] [-c CAPACITY] [-w EVERY] [-F] [-P PLUGIN_DIR] DIR\n");
 		return 2;
 	}
 	dir = argv[optind];
@@ -446,7 +554,7 @@ main(int argc, char **argv)
 		rc = commands_mode(n);
 		goto out;
 	}
-	rc = rsvp_mode(mode, n, per_pass, prefill, capacity, every);
+	rc = rsvp_mode(mode, n, per_pass, prefill, capacity, every, frames);
 out:
 	plugin_unload_all();
 	cmd_free();

@@ -15,6 +15,41 @@
 #include "model_int.h"
 #include "model_series.h"
 
+/* Kept by triggers since step 4, created again by step 9. */
+#define CREATE_REG_COUNTS                                                                       \
+	"CREATE TRIGGER registrations_count_insert AFTER INSERT ON registrations BEGIN"         \
+	" UPDATE events SET n_confirmed = n_confirmed + (new.status = 'confirmed'),"            \
+	"  n_maybe = n_maybe + (new.status = 'maybe'),"                                         \
+	"  n_waitlist = n_waitlist + (new.status = 'waitlist'),"                                \
+	"  last_seq = max(last_seq, new.seq)"                                                   \
+	" WHERE id = new.event_id; END;"                                                        \
+	"CREATE TRIGGER registrations_last_seq AFTER UPDATE OF event_id, seq ON registrations"  \
+	" BEGIN UPDATE events SET last_seq = new.seq"                                           \
+	"  WHERE id = new.event_id AND last_seq < new.seq; END;"                                \
+	"CREATE TRIGGER registrations_count_delete AFTER DELETE ON registrations BEGIN"         \
+	" UPDATE events SET n_confirmed = n_confirmed - (old.status = 'confirmed'),"            \
+	"  n_maybe = n_maybe - (old.status = 'maybe'),"                                         \
+	"  n_waitlist = n_waitlist - (old.status = 'waitlist')"                                 \
+	" WHERE id = old.event_id; END;"                                                        \
+	"CREATE TRIGGER registrations_count_update AFTER UPDATE OF event_id, status"            \
+	" ON registrations WHEN old.event_id != new.event_id OR old.status != new.status BEGIN" \
+	" UPDATE events SET n_confirmed = n_confirmed - (old.status = 'confirmed'),"            \
+	"  n_maybe = n_maybe - (old.status = 'maybe'),"                                         \
+	"  n_waitlist = n_waitlist - (old.status = 'waitlist')"                                 \
+	" WHERE id = old.event_id;"                                                             \
+	" UPDATE events SET n_confirmed = n_confirmed + (new.status = 'confirmed'),"            \
+	"  n_maybe = n_maybe + (new.status = 'maybe'),"                                         \
+	"  n_waitlist = n_waitlist + (new.status = 'waitlist')"                                 \
+	" WHERE id = new.event_id; END;"
+#define CREATE_EVENTS_TIMES                                                                  \
+	"CREATE TRIGGER events_times AFTER UPDATE OF start_utc, duration_min ON events"      \
+	" WHEN old.start_utc != new.start_utc OR old.duration_min != new.duration_min BEGIN" \
+	" UPDATE registrations SET ev_start = new.start_utc,"                                \
+	"  ev_end = new.start_utc + 60 * new.duration_min WHERE event_id = new.id; END;"
+#define CREATE_REG_VIEW                                                                  \
+	"CREATE VIEW " CV_REGISTRATIONS_VIEW " (" CV_REGISTRATIONS_COLUMNS ") AS SELECT" \
+	" event_id, person, status, seq FROM registrations"
+
 const char *const model_schema[] = {
 	/* 1: events, registrations, people. */
 	"CREATE TABLE events ("
@@ -113,31 +148,7 @@ const char *const model_schema[] = {
 	" n_maybe = (SELECT count(*) FROM registrations r"
 	"  WHERE r.event_id = events.id AND r.status = 'maybe'),"
 	" n_waitlist = (SELECT count(*) FROM registrations r"
-	"  WHERE r.event_id = events.id AND r.status = 'waitlist');"
-	"CREATE TRIGGER registrations_count_insert AFTER INSERT ON registrations BEGIN"
-	" UPDATE events SET n_confirmed = n_confirmed + (new.status = 'confirmed'),"
-	"  n_maybe = n_maybe + (new.status = 'maybe'),"
-	"  n_waitlist = n_waitlist + (new.status = 'waitlist'),"
-	"  last_seq = max(last_seq, new.seq)"
-	" WHERE id = new.event_id; END;"
-	"CREATE TRIGGER registrations_last_seq AFTER UPDATE OF event_id, seq ON registrations"
-	" BEGIN UPDATE events SET last_seq = new.seq"
-	"  WHERE id = new.event_id AND last_seq < new.seq; END;"
-	"CREATE TRIGGER registrations_count_delete AFTER DELETE ON registrations BEGIN"
-	" UPDATE events SET n_confirmed = n_confirmed - (old.status = 'confirmed'),"
-	"  n_maybe = n_maybe - (old.status = 'maybe'),"
-	"  n_waitlist = n_waitlist - (old.status = 'waitlist')"
-	" WHERE id = old.event_id; END;"
-	"CREATE TRIGGER registrations_count_update AFTER UPDATE OF event_id, status"
-	" ON registrations WHEN old.event_id != new.event_id OR old.status != new.status BEGIN"
-	" UPDATE events SET n_confirmed = n_confirmed - (old.status = 'confirmed'),"
-	"  n_maybe = n_maybe - (old.status = 'maybe'),"
-	"  n_waitlist = n_waitlist - (old.status = 'waitlist')"
-	" WHERE id = old.event_id;"
-	" UPDATE events SET n_confirmed = n_confirmed + (new.status = 'confirmed'),"
-	"  n_maybe = n_maybe + (new.status = 'maybe'),"
-	"  n_waitlist = n_waitlist + (new.status = 'waitlist')"
-	" WHERE id = new.event_id; END;"
+	"  WHERE r.event_id = events.id AND r.status = 'waitlist');" CREATE_REG_COUNTS
 	"ALTER TABLE registrations ADD COLUMN ev_start INTEGER;"
 	"ALTER TABLE registrations ADD COLUMN ev_end INTEGER;"
 	"UPDATE registrations SET"
@@ -150,11 +161,7 @@ const char *const model_schema[] = {
 	"  ev_start = (SELECT e.start_utc FROM events e WHERE e.id = new.event_id),"
 	"  ev_end = (SELECT e.start_utc + 60 * e.duration_min FROM events e"
 	"   WHERE e.id = new.event_id)"
-	" WHERE rowid = new.rowid; END;"
-	"CREATE TRIGGER events_times AFTER UPDATE OF start_utc, duration_min ON events"
-	" WHEN old.start_utc != new.start_utc OR old.duration_min != new.duration_min BEGIN"
-	" UPDATE registrations SET ev_start = new.start_utc,"
-	"  ev_end = new.start_utc + 60 * new.duration_min WHERE event_id = new.id; END;"
+	" WHERE rowid = new.rowid; END;" CREATE_EVENTS_TIMES
 	"DROP INDEX registrations_person;"
 	"DROP INDEX registrations_event_seq;"
 	"CREATE INDEX registrations_person_start"
@@ -169,9 +176,7 @@ const char *const model_schema[] = {
 	"CREATE VIEW " CV_EVENTS_VIEW " (" CV_EVENTS_COLUMNS ") AS SELECT"
 	" id, uid, title, description, location, url, join_url, channel, cancel_reason, tz,"
 	" start_utc, duration_min, status, sequence, created_at, updated_at, purged, capacity,"
-	" n_confirmed FROM events;"
-	"CREATE VIEW " CV_REGISTRATIONS_VIEW " (" CV_REGISTRATIONS_COLUMNS ") AS SELECT"
-	" event_id, person, status, seq FROM registrations;",
+	" n_confirmed FROM events;" CREATE_REG_VIEW ";",
 	/*
 	 * 6: a second version of a text field in another language (`event set
 	 * N title.fr TEXT`): the event's own column stays the original, shown
@@ -190,6 +195,53 @@ const char *const model_schema[] = {
 	MODEL_SCHEMA_SERIES,
 	/* 8: what occurrences changed alone (model_series.h). */
 	MODEL_SCHEMA_OWN,
+	/*
+	 * 9: one b-tree ordered by person instead of two. The rowid table had
+	 * its (event_id, person) key in an index of its own beside the
+	 * (person, ev_start, ...) index of `mine`, so on a large event a
+	 * withdrawal or a newcomer wrote a leaf page of each, far apart. The
+	 * table is now that person-ordered tree itself (WITHOUT ROWID), and a
+	 * registration is found by (person, ev_start, event_id): every row of
+	 * an event carries the event's start (kept by the triggers), so the
+	 * key is unique per (event_id, person) as before. A row inserted
+	 * without its event's times gets them from the event (BEFORE INSERT:
+	 * a key column cannot be filled in afterwards); a row moved to another
+	 * event takes that event's times.
+	 */
+	"DROP VIEW " CV_REGISTRATIONS_VIEW ";"
+	"DROP TRIGGER events_times;"
+	"CREATE TABLE registrations_new ("
+	" event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,"
+	" person TEXT NOT NULL,"
+	" nick TEXT NOT NULL,"
+	" status TEXT NOT NULL CHECK (status IN ('confirmed', 'maybe', 'waitlist')),"
+	" seq INTEGER NOT NULL," /* arrival order within the event */
+	" created_at INTEGER NOT NULL,"
+	" ev_start INTEGER NOT NULL," /* the event's start_utc */
+	" ev_end INTEGER NOT NULL,"   /* and its end */
+	" PRIMARY KEY (person, ev_start, event_id)) WITHOUT ROWID;"
+	"INSERT INTO registrations_new SELECT r.event_id, r.person, r.nick, r.status, r.seq,"
+	" r.created_at, e.start_utc, e.start_utc + 60 * e.duration_min"
+	" FROM registrations r JOIN events e ON e.id = r.event_id;"
+	"DROP TABLE registrations;"
+	"ALTER TABLE registrations_new RENAME TO registrations;"
+	"CREATE INDEX registrations_event_status ON registrations(event_id, status, seq);" CREATE_REG_COUNTS
+	"CREATE TRIGGER registrations_times BEFORE INSERT ON registrations"
+	" WHEN new.ev_start IS NULL OR new.ev_end IS NULL BEGIN"
+	" INSERT INTO registrations"
+	"  (event_id, person, nick, status, seq, created_at, ev_start, ev_end)"
+	"  VALUES (new.event_id, new.person, new.nick, new.status, new.seq, new.created_at,"
+	"  (SELECT e.start_utc FROM events e WHERE e.id = new.event_id),"
+	"  (SELECT e.start_utc + 60 * e.duration_min FROM events e WHERE e.id = new.event_id));"
+	" SELECT RAISE(IGNORE); END;"
+	"CREATE TRIGGER registrations_moved AFTER UPDATE OF event_id ON registrations"
+	" WHEN old.event_id != new.event_id BEGIN"
+	" UPDATE registrations SET"
+	"  ev_start = (SELECT e.start_utc FROM events e WHERE e.id = new.event_id),"
+	"  ev_end = (SELECT e.start_utc + 60 * e.duration_min FROM events e"
+	"   WHERE e.id = new.event_id)"
+	" WHERE person = new.person AND ev_start = new.ev_start AND event_id = new.event_id;"
+	" END;" CREATE_EVENTS_TIMES CREATE_REG_VIEW ";",
 };
 const size_t model_schema_steps = sizeof(model_schema) / sizeof(model_schema[0]);
 

@@ -18,7 +18,7 @@ promote(sqlite3 *db, long long id, time_t now, struct ev_people *promoted)
 {
 	struct ev_people next = { 0 };
 	sqlite3_stmt *st;
-	long long free_places;
+	long long free_places, start;
 	int rc;
 
 	/* The kept counts: no need to copy the event's texts. */
@@ -37,8 +37,9 @@ promote(sqlite3 *db, long long id, time_t now, struct ev_people *promoted)
 	    sqlite3_column_int64(st, 0) > sqlite3_column_int64(st, 1) ?
 	    sqlite3_column_int64(st, 0) - sqlite3_column_int64(st, 1) :
 	    0;
-	rc = sqlite3_column_int(st, 3) || sqlite3_column_int64(st, 4) <= now ||
-	    free_places == 0 || sqlite3_column_int64(st, 2) == 0;
+	start = sqlite3_column_int64(st, 4);
+	rc = sqlite3_column_int(st, 3) || start <= now || free_places == 0 ||
+	    sqlite3_column_int64(st, 2) == 0;
 	done(st);
 	if (rc)
 		return 0;
@@ -56,8 +57,8 @@ promote(sqlite3 *db, long long id, time_t now, struct ev_people *promoted)
 	for (size_t i = 0; rc == SQLITE_DONE && i < next.n; i++) {
 		if (run(prep(db,
 		        "UPDATE registrations SET status = 'confirmed'"
-		        " WHERE event_id = ? AND person = ?",
-		        "it", id, next.v[i].person)) == -1)
+		        " WHERE person = ? AND ev_start = ? AND event_id = ?",
+		        "tii", next.v[i].person, start, id)) == -1)
 			rc = SQLITE_ERROR;
 		else
 			people_add(promoted, id, (const unsigned char *)next.v[i].person,
@@ -123,9 +124,9 @@ model_status(sqlite3 *db, long long id, const char *person, enum ev_status *stat
     int *position)
 {
 	sqlite3_stmt *st = prep(db,
-	    "SELECT r.status, r.seq, e.n_waitlist"
-	    " FROM registrations r JOIN events e ON e.id = r.event_id"
-	    " WHERE r.event_id = ? AND r.person = ?",
+	    "SELECT r.status, r.seq, e.n_waitlist FROM events e JOIN registrations r"
+	    " ON r.person = ?2 AND r.ev_start = e.start_utc AND r.event_id = e.id"
+	    " WHERE e.id = ?1",
 	    "it", id, person);
 	long long seq = 0, n_waitlist = 0;
 	int rc;
@@ -159,7 +160,8 @@ rsvp_read(sqlite3 *db, long long id, const char *person, time_t now, struct rsvp
 	sqlite3_stmt *st = prep(db,
 	    "SELECT e.status = 'cancelled', e.start_utc, e.duration_min, e.last_seq,"
 	    " e.capacity, e.n_confirmed, e.n_waitlist, r.status, r.seq"
-	    " FROM events e LEFT JOIN registrations r ON r.event_id = e.id AND r.person = ?2"
+	    " FROM events e LEFT JOIN registrations r"
+	    " ON r.person = ?2 AND r.ev_start = e.start_utc AND r.event_id = e.id"
 	    " WHERE e.id = ?1",
 	    "it", id, person);
 	int rc;
@@ -236,14 +238,15 @@ model_rsvp(sqlite3 *db, long long id, const char *person, const char *nick,
 		    EV_WAITLIST;
 	if (want == EV_NONE) {
 		if (run(prep(db,
-		        "DELETE FROM registrations WHERE event_id = ? AND person = ?",
-		        "it", id, person)) == -1)
+		        "DELETE FROM registrations"
+		        " WHERE person = ? AND ev_start = ? AND event_id = ?",
+		        "tii", person, s.start, id)) == -1)
 			return -1;
 	} else if (run(prep(db,
 	               "INSERT INTO registrations"
 	               " (event_id, person, nick, status, seq, created_at, ev_start, ev_end)"
 	               " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-	               " ON CONFLICT (event_id, person) DO UPDATE SET nick = excluded.nick,"
+	               " ON CONFLICT (person, ev_start, event_id) DO UPDATE SET nick = excluded.nick,"
 	               " status = excluded.status, seq = excluded.seq",
 	               "itttiiii", id, person, nick,
 	               put == EV_MAYBE        ? "maybe" :
@@ -318,10 +321,10 @@ model_mine_first(sqlite3 *db, const char *person, time_t now, size_t limit,
 	*out = NULL;
 	*n = 0;
 	/*
-	 * From the (person, ev_start, ...) index alone: the count walks the
-	 * person's registrations of events that start from a week back (events
-	 * last at most 7 days), the list stops after `limit`; only the events
-	 * shown are read.
+	 * From the table's (person, ev_start, event_id) key: the count walks
+	 * the person's registrations of events that start from a week back
+	 * (events last at most 7 days), the list stops after `limit`; only the
+	 * events shown are read.
 	 */
 	if (one_int(prep(db,
 	                "SELECT count(*) FROM registrations"
