@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libical/ical.h>
+#include "cv_ical.h"
 
 #include "cv_french.h"
 #include "ics.h"

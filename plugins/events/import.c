@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libical/ical.h>
+#include "cv_ical.h"
 
 #include "import_int.h"
 #include "recur.h"

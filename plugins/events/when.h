@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include <libical/ical.h>
+#include "cv_ical.h"
 
 /* Internal to the plugin: the shared object exports only its descriptor. */
 #pragma GCC visibility push(hidden)
