@@ -259,8 +259,9 @@ ics_head_plain(struct sbuf *out, const struct cal_meta *m)
 	char *name, *desc;
 	size_t len;
 
-	sb_puts(&t, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
-		    "PRODID:-//Convene//Convene calendars//EN\r\nCALSCALE:GREGORIAN\r\n");
+	sb_puts(&t,
+	    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+	    "PRODID:-//Convene//Convene calendars//EN\r\nCALSCALE:GREGORIAN\r\n");
 	if (m->name != NULL) {
 		name = plain_name(m->name);
 		desc = plain_name(m->description);

@@ -31,7 +31,8 @@
 /* events.c: set by events_init, kept until events_fini. */
 extern const struct cv_host *host;
 extern struct cv_plugin *self;
-extern struct when_zone default_zone;
+/* [events] timezone; NULL (logged) when it cannot be made (no libical). */
+const struct when_zone *default_zone_get(void);
 extern long long reminder_s[REMINDERS_MAX];
 extern size_t nreminders;
 extern long long retention_s;

@@ -127,15 +127,24 @@ void
 cmd_event_add(struct cv_ctx *ctx)
 {
 	struct ev_event e;
-	struct when_zone z = default_zone;
+	const struct when_zone *dz = default_zone_get();
+	struct when_zone z;
 	struct when_local l;
 	time_t start;
 	int minutes = 60;
 	char *rest, w[WHEN_ZONE_MAX + 1], when[400];
 	const char *title, *after, *channel;
 
-	if (!organizer(ctx) ||
-	    clean_field(ctx, "title", ctx->argv[2], SIZE_MAX, &rest) == -1)
+	if (!organizer(ctx))
+		return;
+	if (dz == NULL) {
+		host->reply(ctx, "%s",
+		    host->tr(ctx->lang,
+		        "Sorry, that did not work: please try again later."));
+		return;
+	}
+	z = *dz;
+	if (clean_field(ctx, "title", ctx->argv[2], SIZE_MAX, &rest) == -1)
 		return;
 	/* Optional ZONE then DURATION before the title, when they look like one. */
 	title = rest + strspn(rest, " ");

@@ -1,8 +1,12 @@
 /* when.c: dates, times, zones and durations for events. See when.h. */
 #include "when.h"
 
+#include <sys/stat.h>
+
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -111,6 +115,42 @@ plausible_zone_name(const char *s)
 	return true;
 }
 
+/*
+ * Is s a zone file of the zoneinfo directory libical reads ($TZDIR, else
+ * /usr/share/zoneinfo, as libical 3.0's icaltzutil_get_zone_directory()
+ * looks first)? A regular file starting with the TZif magic: what
+ * libical's icaltimezone_get_builtin_timezone() loads for a name.
+ */
+static bool
+zone_file(const char *s)
+{
+	const char *dir = getenv("TZDIR");
+	char path[PATH_MAX], magic[4];
+	struct stat st;
+	FILE *f;
+	bool ok;
+
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/usr/share/zoneinfo";
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, s) >= sizeof path ||
+	    stat(path, &st) != 0 || !S_ISREG(st.st_mode) || (f = fopen(path, "re")) == NULL)
+		return false;
+	ok = fread(magic, 1, sizeof magic, f) == sizeof magic &&
+	    memcmp(magic, "TZif", sizeof magic) == 0;
+	fclose(f);
+	return ok;
+}
+
+int
+when_check_zone(const char *s)
+{
+	int secs;
+
+	if (strcasecmp(s, "UTC") == 0 || when_parse_offset(s, &secs) == 0)
+		return 0;
+	return plausible_zone_name(s) && zone_file(s) ? 0 : -1;
+}
+
 int
 when_parse_zone(const char *s, struct when_zone *out)
 {
@@ -126,7 +166,7 @@ when_parse_zone(const char *s, struct when_zone *out)
 		when_format_offset(out->name, sizeof(out->name), secs);
 		return 0;
 	}
-	if (!plausible_zone_name(s))
+	if (!plausible_zone_name(s) || !cv_ical_ready())
 		return -1;
 	if ((out->ical = icaltimezone_get_builtin_timezone(s)) == NULL)
 		return -1;
