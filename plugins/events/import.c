@@ -530,6 +530,12 @@ imp_parse(const char *text, size_t len, const struct when_zone *deflt, time_t no
 		        "the file holds NUL bytes, which a calendar never does"));
 		return -1;
 	}
+	if (!cv_ical_ready()) { /* a broken install: logged */
+		snprintf(err, errlen,
+		    say->tr(say->lang,
+		        "calendar files cannot be read on this server (libical is missing)"));
+		return -1;
+	}
 	if ((ics = prepare(text, len, say, err, errlen)) == NULL)
 		return -1;
 	year = gmtime_r(&now, &tm) != NULL ? tm.tm_year + 1900 : WHEN_YEAR_MIN;
