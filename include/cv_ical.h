@@ -125,7 +125,7 @@
 	X(icaltimezone_truncate_vtimezone)
 
 struct cv_ical_fns {
-#define CV_ICAL_SLOT(f) __typeof__(f) *f;
+#define CV_ICAL_SLOT(f) __typeof__(f) *(f);
 	CV_ICAL_FUNCTIONS(CV_ICAL_SLOT)
 #undef CV_ICAL_SLOT
 };

@@ -43,6 +43,21 @@ default_zone_get(void)
 	return &default_zone;
 }
 
+int
+default_zone_for(struct cv_ctx *ctx, struct when_zone *z)
+{
+	const struct when_zone *d = default_zone_get();
+
+	if (d == NULL) {
+		host->reply(ctx, "%s",
+		    host->tr(ctx->lang,
+		        "Sorry, that did not work: please try again later."));
+		return -1;
+	}
+	*z = *d;
+	return 0;
+}
+
 /* Reminder offsets in seconds before the start, largest first. */
 long long reminder_s[REMINDERS_MAX];
 size_t nreminders;

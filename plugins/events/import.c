@@ -530,7 +530,7 @@ imp_parse(const char *text, size_t len, const struct when_zone *deflt, time_t no
 		        "the file holds NUL bytes, which a calendar never does"));
 		return -1;
 	}
-	if (!cv_ical_ready()) { /* a broken install: logged */
+	if (deflt == NULL || !cv_ical_ready()) { /* a broken install: logged */
 		snprintf(err, errlen,
 		    say->tr(say->lang,
 		        "calendar files cannot be read on this server (libical is missing)"));

@@ -159,7 +159,6 @@ import_done(void *arg, const struct cv_http_result *res)
 	struct imp_result r;
 	char err[400], ids[64], cut[600], more[48] = "", cutmore[48] = "", *counts, *why,
 	                                  *cuts;
-	const struct when_zone *dz;
 	int made, already, ncut;
 	long long first, last;
 
@@ -180,13 +179,8 @@ import_done(void *arg, const struct cv_http_result *res)
 		    res->status);
 		goto out;
 	}
-	if ((dz = default_zone_get()) == NULL) {
-		host->notice(j->nick, "%s",
-		    host->tr(lang, "Sorry, that did not work: please try again later."));
-		goto out;
-	}
-	if (imp_parse(res->body, res->len, dz, host->wall_now(), host->clean_text, &say,
-	        &r, err, sizeof(err)) == -1) {
+	if (imp_parse(res->body, res->len, default_zone_get(), host->wall_now(),
+	        host->clean_text, &say, &r, err, sizeof(err)) == -1) {
 		/* What the organiser was told, in their language: the parse writes one. */
 		host->log(self, CV_LOG_INFO, "event import: refused, told in %s: %s",
 		    lang, err);

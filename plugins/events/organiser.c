@@ -127,7 +127,6 @@ void
 cmd_event_add(struct cv_ctx *ctx)
 {
 	struct ev_event e;
-	const struct when_zone *dz = default_zone_get();
 	struct when_zone z;
 	struct when_local l;
 	time_t start;
@@ -135,16 +134,8 @@ cmd_event_add(struct cv_ctx *ctx)
 	char *rest, w[WHEN_ZONE_MAX + 1], when[400];
 	const char *title, *after, *channel;
 
-	if (!organizer(ctx))
-		return;
-	if (dz == NULL) {
-		host->reply(ctx, "%s",
-		    host->tr(ctx->lang,
-		        "Sorry, that did not work: please try again later."));
-		return;
-	}
-	z = *dz;
-	if (clean_field(ctx, "title", ctx->argv[2], SIZE_MAX, &rest) == -1)
+	if (!organizer(ctx) || default_zone_for(ctx, &z) == -1 ||
+	    clean_field(ctx, "title", ctx->argv[2], SIZE_MAX, &rest) == -1)
 		return;
 	/* Optional ZONE then DURATION before the title, when they look like one. */
 	title = rest + strspn(rest, " ");

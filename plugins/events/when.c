@@ -137,7 +137,7 @@ zone_file(const char *s)
 		return false;
 	ok = fread(magic, 1, sizeof magic, f) == sizeof magic &&
 	    memcmp(magic, "TZif", sizeof magic) == 0;
-	fclose(f);
+	(void)fclose(f);
 	return ok;
 }
 

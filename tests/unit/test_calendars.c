@@ -215,13 +215,14 @@ static const struct cal_meta meta = { "Convene; test, \\ cal", "All events", NUL
 static void
 test_render_empty_without_libical(void **state)
 {
-	static const char *const names[] = {
-		NULL, "", "Coalition events", "Convene; test, \\ cal",
+	static const char long_name[] =
+	    "A long name that goes on and on past seventy-five octets, \u00e9\u00e9\u00e9\u00e9 "
+	    "\u00e9\u00e9\u00e9 and further still, so that it folds more than once over";
+	static const char *const names[] = { NULL, "", "Coalition events",
+		"Convene; test, \\ cal",
 		"Caf\u00e9 \"quoted\" <b>&amp;</b> \u65e5\u672c \U0001F600",
 		"Tabs\tand\nnewlines\r and \x02bold\x02 \x7f\xc2\x85 and \xff bad",
-		"A long name that goes on and on past seventy-five octets, \u00e9\u00e9\u00e9\u00e9 "
-		"\u00e9\u00e9\u00e9 and further still, so that it folds more than once over"
-	};
+		long_name };
 	static const char *const descs[] = { NULL, "", "All events; here, \\ there",
 		"Line one\nline two \"x\"" };
 	static const int minutes[] = { 0, 1, 59, 60, 61, 90, 1440, 1441, 10080 };
