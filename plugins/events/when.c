@@ -6,9 +6,9 @@
 #include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "cv_french.h"
 
@@ -116,23 +116,38 @@ plausible_zone_name(const char *s)
 }
 
 /*
- * Is s a zone file of the zoneinfo directory libical reads ($TZDIR, else
- * /usr/share/zoneinfo, as libical 3.0's icaltzutil_get_zone_directory()
- * looks first)? A regular file starting with the TZif magic: what
- * libical's icaltimezone_get_builtin_timezone() loads for a name.
+ * The zoneinfo directory libical 3.0 reads (icaltzutil_get_zone_directory):
+ * the first of its list that holds zone.tab.
+ */
+static const char *
+zone_dir(void)
+{
+	static const char *const dirs[] = { "/usr/share/zoneinfo", "/usr/lib/zoneinfo",
+		"/etc/zoneinfo", "/usr/share/lib/zoneinfo" };
+	char path[64];
+
+	for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+		snprintf(path, sizeof path, "%s/zone.tab", dirs[i]);
+		if (access(path, R_OK) == 0)
+			return dirs[i];
+	}
+	return dirs[0];
+}
+
+/*
+ * Is s a zone file of that directory: a regular file starting with the
+ * TZif magic? What libical's icaltimezone_get_builtin_timezone() loads
+ * for a name (its zone.tab names have their files there too).
  */
 static bool
 zone_file(const char *s)
 {
-	const char *dir = getenv("TZDIR");
 	char path[PATH_MAX], magic[4];
 	struct stat st;
 	FILE *f;
 	bool ok;
 
-	if (dir == NULL || dir[0] == '\0')
-		dir = "/usr/share/zoneinfo";
-	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, s) >= sizeof path ||
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", zone_dir(), s) >= sizeof path ||
 	    stat(path, &st) != 0 || !S_ISREG(st.st_mode) || (f = fopen(path, "re")) == NULL)
 		return false;
 	ok = fread(magic, 1, sizeof magic, f) == sizeof magic &&
