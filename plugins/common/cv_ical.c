@@ -31,10 +31,10 @@ fill(void *dl, char *why, size_t n)
 {
 	struct cv_ical_fns t;
 
-#define CV_ICAL_SYM(f)                                                \
-	if ((*(void **)&t.f = dlsym(dl, #f)) == NULL) {               \
-		snprintf(why, n, "%s has no %s", CV_ICAL_SONAME, #f); \
-		return false;                                         \
+#define CV_ICAL_SYM(f)                                                                    \
+	if ((*(void **)&t.f = dlsym(dl, #f)) == NULL) {                                   \
+		snprintf(why, n, "cannot use libical: %s has no %s", CV_ICAL_SONAME, #f); \
+		return false;                                                             \
 	}
 	CV_ICAL_FUNCTIONS(CV_ICAL_SYM)
 #undef CV_ICAL_SYM

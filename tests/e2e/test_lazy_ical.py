@@ -8,6 +8,7 @@ feed then holds that event."""
 
 import datetime
 import re
+import subprocess
 import time
 
 import harness
@@ -76,6 +77,49 @@ def test_libical_mapped_at_the_first_event_only(tmp_path):
             assert start.isoformat().startswith(day + "T18:30:00")
             assert str(start.tzinfo) == "Europe/Paris" or ev["DTSTART"].params["TZID"] == "Europe/Paris"
             assert b"BEGIN:VTIMEZONE\r\nTZID:Europe/Paris\r\n" in body
+        finally:
+            problems = bot.finish()
+        assert not problems, "\n".join(problems)
+
+
+def test_without_libical_what_needs_it_fails_and_the_bot_stays(tmp_path):
+    """A broken install: the libical.so.3 found first has none of its
+    functions (a stand-in on LD_LIBRARY_PATH). The bot joins and serves its
+    empty feed as ever; an event in UTC (the configured zone here) can be
+    made but not shown in the feed, one in a named zone cannot be made (the
+    organiser is told); the reason is logged once, and the bot neither
+    crashes nor stops answering."""
+    fake = tmp_path / "fakelib"
+    fake.mkdir()
+    (fake / "empty.c").write_text("int convene_not_libical;\n")
+    subprocess.run(["cc", "-shared", "-fPIC", "-o", str(fake / "libical.so.3"),
+                    str(fake / "empty.c")], check=True)
+    with harness.Ngircd(tmp_path / "ircd") as ircd:
+        overrides = dict(OVERRIDES, events={"timezone": "UTC"})
+        bot = Bot(tmp_path / "bot", ircd.port, overrides=overrides,
+                  env={"LD_LIBRARY_PATH": str(fake)})
+        bot.start()
+        try:
+            org = ircd.client(ORG)
+            org.join("#events")
+            harness.wait_in_channel(org, "#events", bot.nick, t(15))
+            status, _, body = harness.http_get(bot.http_port, "/calendars/all.ics")
+            assert status == 200 and feed_events(body) == []
+
+            day = (datetime.date.today() + datetime.timedelta(days=20)).isoformat()
+            lines = cmd(org, "event add %s 18:30 In UTC" % day)
+            assert any(re.search(r"Created #\d+", l) for l in lines), lines
+            lines = cmd(org, "event add %s 18:30 Europe/Paris In Paris" % day)
+            assert len(lines) == 1 and lines[0].startswith("Unknown time zone 'Europe/Paris'"), lines
+            time.sleep(t(1))
+            status, _, body = harness.http_get(bot.http_port, "/calendars/all.ics")
+            assert status == 200 and feed_events(body) == []
+            assert bot.running
+            assert cmd(org, "version") == []  # answered (the sentinel itself)
+            # Once by each plugin that needed it (each has its own table).
+            said = re.findall(r"error (\w+): cannot use libical: libical.so.3 has no "
+                              r"icalcomponent_add_property", bot.log_text())
+            assert sorted(said) == ["calendars", "events"], bot.log_text()
         finally:
             problems = bot.finish()
         assert not problems, "\n".join(problems)
