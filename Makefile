@@ -29,9 +29,12 @@ VERSION := 0.1.0
 PKGS := libcurl libical sqlite3 libmicrohttpd inih libxxhash
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # Each binary links only the libraries it calls (bench/README.md, "Memory"):
-# libical (with ICU and libstdc++ behind it) is the plugins', not the host's.
+# libical (with ICU and libstdc++ behind it) is the plugins', not the host's,
+# and the plugins open it at their first call of it (include/cv_ical.h):
+# they link with -z defs, so a libical function called other than through
+# cv_ical.h's table is a link error.
 HOST_PKGS := libcurl sqlite3 libmicrohttpd inih
-PLUGIN_PKGS := libical sqlite3 libxxhash
+PLUGIN_PKGS := sqlite3 libxxhash
 pkg_libs = $(shell pkg-config --libs $(1) 2>/dev/null)
 
 CC ?= cc
@@ -42,9 +45,10 @@ BASE_CFLAGS = -std=c17 -D_GNU_SOURCE $(WARN) -Iinclude -Ibot $(PKG_CFLAGS) \
 	-DCONVENE_LOCALEDIR='"$(LOCALEDIR)"'
 AS_NEEDED := -Wl,--as-needed
 HOST_LIBS = $(AS_NEEDED) $(call pkg_libs,$(HOST_PKGS)) -lircclient -ldl -lm
-PLUGIN_LIBS = $(AS_NEEDED) $(call pkg_libs,$(PLUGIN_PKGS)) -lm
-# Unit tests and fuzz harnesses link the host's objects with plugins' code.
-TEST_LIBS = $(HOST_LIBS) $(call pkg_libs,$(PLUGIN_PKGS))
+PLUGIN_LIBS = $(AS_NEEDED) -Wl,-z,defs $(call pkg_libs,$(PLUGIN_PKGS)) -ldl -lm
+# Unit tests and fuzz harnesses link the host's objects with plugins' code,
+# and libical itself (cv_ical.c then opens the copy already mapped).
+TEST_LIBS = $(HOST_LIBS) $(call pkg_libs,$(PLUGIN_PKGS) libical)
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
@@ -56,7 +60,8 @@ Q := $(if $(V),,@)
 
 BOT_SRC := $(wildcard bot/*.c)
 BOT_LIB_SRC := $(filter-out bot/main.c,$(BOT_SRC))
-PLUGINS := $(notdir $(patsubst %/,%,$(wildcard plugins/*/)))
+# plugins/common/ is no plugin: code that plugins compile in (cv_ical.c).
+PLUGINS := $(filter-out common,$(notdir $(patsubst %/,%,$(wildcard plugins/*/))))
 TEST_PLUGINS := $(notdir $(patsubst %/,%,$(wildcard tests/plugins/*/)))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
@@ -66,6 +71,8 @@ dir_objs = $(patsubst %.c,$(B)/obj/%.o,$(wildcard $(1)/*.c))
 BOT_LIB_OBJ = $(BOT_LIB_SRC:%.c=$(B)/obj/%.o)
 PLUGIN_SO = $(PLUGINS:%=$(B)/plugins/%.so)
 PLUGIN_AR = $(PLUGINS:%=$(B)/obj/plugins/%.a)
+# An archive: a plugin takes from it only what it calls.
+COMMON_AR = $(B)/obj/plugins/common.a
 TEST_PLUGIN_SO = $(TEST_PLUGINS:%=$(B)/test-plugins/%.so)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 # The languages other than English, each with po/LANG.po.
@@ -123,7 +130,7 @@ $(B)/obj/%.o: %.c $(wildcard include/*.h bot/*.h plugins/*/*.h) | deps-checked
 # One shared object per plugin folder, from every .c in it.
 .SECONDEXPANSION:
 .SECONDARY:
-$(B)/plugins/%.so: $$(call dir_objs,plugins/$$*)
+$(B)/plugins/%.so: $$(call dir_objs,plugins/$$*) $(COMMON_AR)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(CFLAGS) $(VFLAGS) $(LDFLAGS) -shared -o $@ $^ $(PLUGIN_LIBS)
@@ -141,11 +148,11 @@ $(B)/obj/plugins/%.a: $$(call dir_objs,plugins/$$*)
 
 # test_host records what reaches the link, and when.
 $(B)/tests/test_host: TEST_WRAP := -Wl,--wrap=link_text,--wrap=link_notice_many
-$(B)/tests/%: tests/unit/%.c $(BOT_LIB_OBJ) $(PLUGIN_AR) $(MO)
+$(B)/tests/%: tests/unit/%.c $(BOT_LIB_OBJ) $(PLUGIN_AR) $(COMMON_AR) $(MO)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
 	$(Q)$(CC) $(CFLAGS) $(VFLAGS) $(BASE_CFLAGS) $(TEST_WRAP) -Itests/unit -o $@ $< $(BOT_LIB_OBJ) \
-		$(PLUGIN_AR) $(TEST_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null) $(VFLAGS)
+		$(PLUGIN_AR) $(COMMON_AR) $(TEST_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null) $(VFLAGS)
 
 # Checks once per make run that the packages are there, without apt when they are.
 .PHONY: deps-checked

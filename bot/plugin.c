@@ -62,29 +62,23 @@ plugin_failure(const char *lang, char *buf, size_t n)
 
 /*
  * libical is the plugins' library (events, calendars), not the host's: the
- * host does not link it, so a bot without those plugins never maps it, nor
- * ICU and libstdc++ behind it. Once a plugin has brought it in, it is held
- * for the rest of the run, as when the host linked it: its built-in time
- * zones are made once and not lost at each reload of a plugin, and
- * plugin_unload_all() frees them.
+ * host does not link it, and the plugins open it themselves at their first
+ * call of it (include/cv_ical.h), never closing it. So a bot without those
+ * plugins, or whose database holds no event yet, never maps it, nor ICU and
+ * libstdc++ behind it. Once opened it stays for the rest of the run, as when
+ * the host linked it: its built-in time zones are made once and not lost at
+ * each reload of a plugin, and plugin_unload_all() frees them.
  */
 #define ICAL_SONAME "libical.so.3"
-static void *ical;
-
-static void
-hold_ical(void)
-{
-	if (ical == NULL)
-		ical = dlopen(ICAL_SONAME, RTLD_LAZY | RTLD_NOLOAD);
-}
 
 static void
 release_ical(void)
 {
 	void (*free_zones)(void);
+	void *ical = dlopen(ICAL_SONAME, RTLD_LAZY | RTLD_NOLOAD);
 
 	if (ical == NULL)
-		return;
+		return; /* never opened */
 	*(void **)&free_zones = dlsym(ical, "icaltimezone_free_builtin_timezones");
 	if (free_zones != NULL)
 		free_zones();
@@ -309,7 +303,6 @@ plugin_load(const char *name, char *err, size_t errlen)
 	}
 	loaded = xrealloc(loaded, (nloaded + 1) * sizeof *loaded);
 	loaded[nloaded++] = p;
-	hold_ical();
 	log_info("plugin %s %s loaded", name, p->desc->version ? p->desc->version : "");
 	host_loaded(p);
 	return 0;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libical/ical.h>
+#include "cv_ical.h"
 #include <xxhash.h>
 
 #include "icstext.h"
@@ -155,19 +155,6 @@ ics_time_prop(icalproperty *(*make)(struct icaltimetype), long long t, icaltimez
     const char *tzid)
 {
 	return time_prop(make, t, z, tzid);
-}
-
-/* A calendar-level name or text for X- properties, which libical 3.0.16 does not escape. */
-static char *
-plain_name(const char *s)
-{
-	char *c = ics_clean(s != NULL ? s : "", false), *o = c;
-
-	for (char *p = c; *p; p++)
-		if (strchr(",;\\", *p) == NULL)
-			*o++ = *p;
-	*o = '\0';
-	return c;
 }
 
 static void
@@ -549,6 +536,16 @@ events:
 }
 
 char *
+ics_render_empty_ical(const struct cal_meta *m, size_t *len)
+{
+	struct sbuf out = { 0 };
+
+	free(render_head(&out, m, NULL, 0, &(size_t){ 0 }));
+	sb_puts(&out, END_VCALENDAR);
+	return sb_take(&out, len);
+}
+
+char *
 ics_render(const struct cal_meta *m, const struct cal_event *const *v, size_t n, size_t *len)
 {
 	return ics_render_reuse(m, v, n, NULL, NULL, NULL, len);
@@ -565,6 +562,12 @@ ics_render_reuse(const struct cal_meta *m, const struct cal_event *const *v, siz
 	if (news != NULL) {
 		news->v = cal_xrealloc(NULL, (n + 1) * sizeof(*news->v));
 		news->n = 0;
+	}
+	/* No event: no libical, which a bot whose database is empty never opens. */
+	if (n == 0) {
+		ics_head_plain(&out, m);
+		sb_puts(&out, END_VCALENDAR);
+		return sb_take(&out, len);
 	}
 	zones = render_head(&out, m, v, n, &nz);
 	for (size_t i = 0; i < n; i++) {

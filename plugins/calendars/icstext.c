@@ -204,3 +204,86 @@ unfold(const char *s, size_t n, size_t *len)
 	*len = o;
 	return out;
 }
+
+char *
+plain_name(const char *s)
+{
+	char *c = ics_clean(s != NULL ? s : "", false), *o = c;
+
+	for (char *p = c; *p; p++)
+		if (strchr(",;\\", *p) == NULL)
+			*o++ = *p;
+	*o = '\0';
+	return c;
+}
+
+/* A TEXT value escaped as libical writes it (RFC 5545 3.3.11). */
+static void
+add_escaped(struct sbuf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '\n':
+			sb_puts(b, "\\n");
+			break;
+		case ';':
+		case ',':
+		case '\\':
+			sb_printf(b, "\\%c", *s);
+			break;
+		default:
+			sb_add(b, s, 1);
+		}
+	}
+}
+
+/* libical's DURATION text of a number of minutes: "PT1H", "PT1H30M", "PT0S". */
+static void
+add_minutes(struct sbuf *b, int minutes)
+{
+	int h = minutes / 60, m = minutes % 60;
+
+	sb_puts(b, "PT");
+	if (h != 0)
+		sb_printf(b, "%dH", h);
+	if (m != 0)
+		sb_printf(b, "%dM", m);
+	if (h == 0 && m == 0)
+		sb_puts(b, "0S");
+}
+
+void
+ics_head_plain(struct sbuf *out, const struct cal_meta *m)
+{
+	struct sbuf t = { 0 };
+	char *name, *desc;
+	size_t len;
+
+	sb_puts(&t,
+	    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n"
+	    "PRODID:-//Convene//Convene calendars//EN\r\nCALSCALE:GREGORIAN\r\n");
+	if (m->name != NULL) {
+		name = plain_name(m->name);
+		desc = plain_name(m->description);
+		sb_puts(&t, "NAME:");
+		add_escaped(&t, name);
+		sb_printf(&t, "\r\nX-WR-CALNAME:%s\r\n", name);
+		if (desc[0] != '\0') {
+			sb_puts(&t, "DESCRIPTION:");
+			add_escaped(&t, desc);
+			sb_printf(&t, "\r\nX-WR-CALDESC:%s\r\n", desc);
+		}
+		free(name);
+		free(desc);
+		sb_puts(&t, "REFRESH-INTERVAL;VALUE=DURATION:");
+		add_minutes(&t, m->refresh_minutes);
+		sb_printf(&t, "\r\nX-PUBLISHED-TTL:PT%dM\r\n", m->refresh_minutes);
+		if (m->source != NULL)
+			sb_printf(&t, "SOURCE;VALUE=URI:%s\r\n", m->source);
+		if (m->url != NULL)
+			sb_printf(&t, "URL:%s\r\n", m->url);
+	}
+	name = sb_take(&t, &len);
+	fold_into(out, name, len);
+	free(name);
+}

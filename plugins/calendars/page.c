@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libical/ical.h>
+#include "cv_ical.h"
 
 #include "pagetext.h"
 #include "sbuf.h"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libical/ical.h>
+#include "cv_ical.h"
 
 #include "cv_french.h"
 #include "ics.h"
@@ -61,7 +61,8 @@ local_time(long long t, const char *tz, struct tm *tm)
 		    ((tz[4] - '0') * 10 + (tz[5] - '0')) * 60L;
 
 		tt += tz[0] == '-' ? -off : off;
-	} else if (strcmp(tz, "UTC") != 0) {
+	} else if (strcmp(tz, "UTC") != 0 && cv_ical_ready()) {
+		/* Without libical (a broken install, logged), the time in UTC. */
 		z = icaltimezone_get_builtin_timezone(tz);
 	}
 	if (z != NULL) {

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <libical/ical.h>
+#include "cv_ical.h"
 
 #include "ics.h"
 

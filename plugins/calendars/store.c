@@ -7,6 +7,7 @@
 #include <sys/random.h>
 
 #include "convene.h"
+#include "cv_ical.h"
 #include "sbuf.h"
 #include "series_ics.h"
 
@@ -165,7 +166,11 @@ rows(sqlite3 *db, const char *sql, const char *person, long long now, long long 
 		}
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	/*
+	 * Events are shown through libical (include/cv_ical.h): without it (a
+	 * broken install, logged) they cannot be, as when they cannot be read.
+	 */
+	if (rc != SQLITE_DONE || (*n > 0 && !cv_ical_ready())) {
 		cal_events_free(*out, *n);
 		*out = NULL;
 		*n = 0;

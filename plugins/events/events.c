@@ -24,7 +24,39 @@
 
 const struct cv_host *host;
 struct cv_plugin *self;
-struct when_zone default_zone;
+static struct when_zone default_zone;
+static char default_tz[WHEN_ZONE_MAX];
+
+/*
+ * [events] timezone as a zone, made at its first use: libical, which a
+ * named zone needs, is opened only when an event is made (include/cv_ical.h).
+ */
+const struct when_zone *
+default_zone_get(void)
+{
+	if (default_zone.name[0] == '\0' &&
+	    when_parse_zone(default_tz, &default_zone) == -1) {
+		host->log(self, CV_LOG_ERROR, "[events] timezone '%s' cannot be read",
+		    default_tz);
+		return NULL;
+	}
+	return &default_zone;
+}
+
+int
+default_zone_for(struct cv_ctx *ctx, struct when_zone *z)
+{
+	const struct when_zone *d = default_zone_get();
+
+	if (d == NULL) {
+		host->reply(ctx, "%s",
+		    host->tr(ctx->lang,
+		        "Sorry, that did not work: please try again later."));
+		return -1;
+	}
+	*z = *d;
+	return 0;
+}
 
 /* Reminder offsets in seconds before the start, largest first. */
 long long reminder_s[REMINDERS_MAX];
@@ -519,22 +551,35 @@ metrics_scrape(void *arg)
 		    "Registrations stored, by status.", "status", statuses[i], n[i]);
 }
 
+/* Why libical cannot be opened (include/cv_ical.h), said once. */
+static void
+ical_log(const char *why)
+{
+	host->log(self, CV_LOG_ERROR, "%s", why);
+}
+
 static int
 events_init(struct cv_plugin *p, const struct cv_host *h, char *err, size_t errlen)
 {
 	const char *tz, *channel, *v;
 
 	host = h;
+	cv_ical_log = ical_log;
 	ready = false;
 	settle_timer = seen_timer = 0;
 	jobs = NULL;
 	self = p;
 	tz = host->config(p, "timezone");
-	if (when_parse_zone(tz != NULL ? tz : "UTC", &default_zone) == -1) {
+	/* Checked without libical (when_check_zone); made a zone at first use. */
+	memset(&default_zone, 0, sizeof default_zone);
+	if (tz == NULL)
+		tz = "UTC";
+	if (strlen(tz) >= sizeof default_tz || when_check_zone(tz) == -1) {
 		snprintf(err, errlen,
 		    "[events] timezone: unknown time zone '%s': " ZONE_HINT, tz);
 		return -1;
 	}
+	snprintf(default_tz, sizeof default_tz, "%s", tz);
 	v = host->config(p, "reminders");
 	if (parse_reminders(v != NULL ? v : REMINDERS_DEFAULT, err, errlen) == -1)
 		return -1;
@@ -588,6 +633,7 @@ events_fini(struct cv_plugin *p)
 	}
 	host = NULL;
 	self = NULL;
+	cv_ical_log = NULL;
 }
 
 #define STR(x) #x

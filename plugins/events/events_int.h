@@ -31,7 +31,10 @@
 /* events.c: set by events_init, kept until events_fini. */
 extern const struct cv_host *host;
 extern struct cv_plugin *self;
-extern struct when_zone default_zone;
+/* [events] timezone; NULL (logged) when it cannot be made (no libical). */
+const struct when_zone *default_zone_get(void);
+/* default_zone_get() into *z, or -1 after telling ctx's person it failed. */
+int default_zone_for(struct cv_ctx *ctx, struct when_zone *z);
 extern long long reminder_s[REMINDERS_MAX];
 extern size_t nreminders;
 extern long long retention_s;

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libical/ical.h>
+#include "cv_ical.h"
 
 #include "import_int.h"
 #include "recur.h"
@@ -528,6 +528,12 @@ imp_parse(const char *text, size_t len, const struct when_zone *deflt, time_t no
 		snprintf(err, errlen,
 		    say->tr(say->lang,
 		        "the file holds NUL bytes, which a calendar never does"));
+		return -1;
+	}
+	if (deflt == NULL || !cv_ical_ready()) { /* a broken install: logged */
+		snprintf(err, errlen,
+		    say->tr(say->lang,
+		        "calendar files cannot be read on this server (libical is missing)"));
 		return -1;
 	}
 	if ((ics = prepare(text, len, say, err, errlen)) == NULL)

@@ -103,7 +103,9 @@ typedef int (*imp_clean_fn)(char *s, char *err, size_t errlen);
  * are in zone `deflt`. Returns 0 with the events in *r (free with
  * imp_result_free), or -1 with a sentence for people in err when the text
  * is not an iCalendar file, cannot be read as one, or asks for more work
- * than the limits above. The sentences (err, r->why) are in say->lang.
+ * than the limits above, or libical cannot be opened (deflt NULL: the
+ * default zone could not be made without it). The sentences (err, r->why)
+ * are in say->lang.
  */
 int imp_parse(const char *text, size_t len, const struct when_zone *deflt, time_t now,
     imp_clean_fn clean, const struct ev_say *say, struct imp_result *r, char *err,

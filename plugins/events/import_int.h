@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <libical/ical.h>
+#include "cv_ical.h"
 
 #include "cv_xalloc.h"
 #include "import.h"

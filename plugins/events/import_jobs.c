@@ -179,7 +179,7 @@ import_done(void *arg, const struct cv_http_result *res)
 		    res->status);
 		goto out;
 	}
-	if (imp_parse(res->body, res->len, &default_zone, host->wall_now(),
+	if (imp_parse(res->body, res->len, default_zone_get(), host->wall_now(),
 	        host->clean_text, &say, &r, err, sizeof(err)) == -1) {
 		/* What the organiser was told, in their language: the parse writes one. */
 		host->log(self, CV_LOG_INFO, "event import: refused, told in %s: %s",

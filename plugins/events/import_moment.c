@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <libical/ical.h>
+#include "cv_ical.h"
 
 #include "import.h"
 #include "import_int.h"

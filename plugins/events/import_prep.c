@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <libical/ical.h>
+#include "cv_ical.h"
 
 #include "import.h"
 #include "import_int.h"

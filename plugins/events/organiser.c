@@ -127,14 +127,14 @@ void
 cmd_event_add(struct cv_ctx *ctx)
 {
 	struct ev_event e;
-	struct when_zone z = default_zone;
+	struct when_zone z;
 	struct when_local l;
 	time_t start;
 	int minutes = 60;
 	char *rest, w[WHEN_ZONE_MAX + 1], when[400];
 	const char *title, *after, *channel;
 
-	if (!organizer(ctx) ||
+	if (!organizer(ctx) || default_zone_for(ctx, &z) == -1 ||
 	    clean_field(ctx, "title", ctx->argv[2], SIZE_MAX, &rest) == -1)
 		return;
 	/* Optional ZONE then DURATION before the title, when they look like one. */

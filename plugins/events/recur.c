@@ -516,7 +516,8 @@ recur_walk_start(struct recur_walk *w, const struct recur_series *s)
 	w->it = NULL;
 	w->s = s;
 	w->steps = 0;
-	if (s->rule.freq == RECUR_NONE)
+	/* Without libical (a broken install, logged), no occurrence can be walked. */
+	if (s->rule.freq == RECUR_NONE || !cv_ical_ready())
 		return -1;
 	when_from_utc(s->zone, s->dtstart, &first);
 	rrule_core(&s->rule, &first, core, sizeof(core));

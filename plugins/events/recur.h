@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include <libical/ical.h>
+#include "cv_ical.h"
 
 #include "when.h"
 

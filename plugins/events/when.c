@@ -1,10 +1,14 @@
 /* when.c: dates, times, zones and durations for events. See when.h. */
 #include "when.h"
 
+#include <sys/stat.h>
+
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "cv_french.h"
 
@@ -111,6 +115,57 @@ plausible_zone_name(const char *s)
 	return true;
 }
 
+/*
+ * The zoneinfo directory libical 3.0 reads (icaltzutil_get_zone_directory):
+ * the first of its list that holds zone.tab.
+ */
+static const char *
+zone_dir(void)
+{
+	static const char *const dirs[] = { "/usr/share/zoneinfo", "/usr/lib/zoneinfo",
+		"/etc/zoneinfo", "/usr/share/lib/zoneinfo" };
+	char path[64];
+
+	for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+		snprintf(path, sizeof path, "%s/zone.tab", dirs[i]);
+		if (access(path, R_OK) == 0)
+			return dirs[i];
+	}
+	return dirs[0];
+}
+
+/*
+ * Is s a zone file of that directory: a regular file starting with the
+ * TZif magic? What libical's icaltimezone_get_builtin_timezone() loads
+ * for a name (its zone.tab names have their files there too).
+ */
+static bool
+zone_file(const char *s)
+{
+	char path[PATH_MAX], magic[4];
+	struct stat st;
+	FILE *f;
+	bool ok;
+
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", zone_dir(), s) >= sizeof path ||
+	    stat(path, &st) != 0 || !S_ISREG(st.st_mode) || (f = fopen(path, "re")) == NULL)
+		return false;
+	ok = fread(magic, 1, sizeof magic, f) == sizeof magic &&
+	    memcmp(magic, "TZif", sizeof magic) == 0;
+	(void)fclose(f);
+	return ok;
+}
+
+int
+when_check_zone(const char *s)
+{
+	int secs;
+
+	if (strcasecmp(s, "UTC") == 0 || when_parse_offset(s, &secs) == 0)
+		return 0;
+	return plausible_zone_name(s) && zone_file(s) ? 0 : -1;
+}
+
 int
 when_parse_zone(const char *s, struct when_zone *out)
 {
@@ -126,7 +181,7 @@ when_parse_zone(const char *s, struct when_zone *out)
 		when_format_offset(out->name, sizeof(out->name), secs);
 		return 0;
 	}
-	if (!plausible_zone_name(s))
+	if (!plausible_zone_name(s) || !cv_ical_ready())
 		return -1;
 	if ((out->ical = icaltimezone_get_builtin_timezone(s)) == NULL)
 		return -1;

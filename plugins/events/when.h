@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include <libical/ical.h>
+#include "cv_ical.h"
 
 /* Internal to the plugin: the shared object exports only its descriptor. */
 #pragma GCC visibility push(hidden)
@@ -60,8 +60,17 @@ int when_parse_date(const char *s, struct when_local *out);
 int when_parse_time(const char *s, struct when_local *out);
 /* "+HH:MM" or "-HH:MM" between -12:00 and +14:00, into seconds east. 0 or -1. */
 int when_parse_offset(const char *s, int *secs);
-/* An IANA name known to libical, "UTC" (any case), or an offset. 0 or -1. */
+/*
+ * An IANA name known to libical, "UTC" (any case), or an offset. 0 or -1
+ * (also when libical cannot be opened: include/cv_ical.h).
+ */
 int when_parse_zone(const char *s, struct when_zone *out);
+/*
+ * The same check without libical (the zone's file is looked at), for the
+ * configured zone at start: a bot with no event never opens libical. The
+ * unit tests hold it to when_parse_zone's answer. 0 or -1.
+ */
+int when_check_zone(const char *s);
 /* "90m", "2h", "1h30m", "1d2h": 1 minute to 7 days, into minutes. 0 or -1. */
 int when_parse_duration(const char *s, int *minutes);
 

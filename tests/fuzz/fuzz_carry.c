@@ -5,7 +5,7 @@
  * crashing: what comes back is folded (no line over 75 octets), ends its
  * lines with CRLF, and cancels.
  */
-// fuzz-sources: plugins/calendars/ics.c plugins/calendars/series_ics.c plugins/calendars/icstext.c plugins/calendars/sbuf.c
+// fuzz-sources: plugins/calendars/ics.c plugins/calendars/series_ics.c plugins/calendars/icstext.c plugins/calendars/sbuf.c plugins/common/cv_ical.c
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

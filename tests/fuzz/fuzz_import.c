@@ -7,7 +7,7 @@
  * that no file keeps it busy for long: it runs in the bot's main loop, where
  * a VTIMEZONE with RRULE:FREQ=MINUTELY once held libical for minutes.
  */
-// fuzz-sources: plugins/events/import.c plugins/events/import_moment.c plugins/events/import_prep.c plugins/events/when.c plugins/events/recur.c plugins/events/recur_import.c
+// fuzz-sources: plugins/events/import.c plugins/events/import_moment.c plugins/events/import_prep.c plugins/events/when.c plugins/events/recur.c plugins/events/recur_import.c plugins/common/cv_ical.c
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

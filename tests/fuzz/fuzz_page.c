@@ -10,7 +10,7 @@
  * Input: fields separated by NUL bytes, in the order of `field` below;
  * missing ones are NULL.
  */
-// fuzz-sources: plugins/calendars/feeds.c plugins/calendars/page.c plugins/calendars/pagetext.c plugins/calendars/ics.c plugins/calendars/series_ics.c plugins/calendars/icstext.c plugins/calendars/sbuf.c
+// fuzz-sources: plugins/calendars/feeds.c plugins/calendars/page.c plugins/calendars/pagetext.c plugins/calendars/ics.c plugins/calendars/series_ics.c plugins/calendars/icstext.c plugins/calendars/sbuf.c plugins/common/cv_ical.c
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
  * occurrences in order whose dates are occurrences of the rule, and an
  * imported rule fits its DTSTART.
  */
-// fuzz-sources: plugins/events/when.c plugins/events/recur.c plugins/events/recur_import.c
+// fuzz-sources: plugins/events/when.c plugins/events/recur.c plugins/events/recur_import.c plugins/common/cv_ical.c
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
  * must hold for every input: what parses formats back to itself, values are
  * in range, and a local time that maps to one instant maps back to itself.
  */
-// fuzz-sources: plugins/events/when.c
+// fuzz-sources: plugins/events/when.c plugins/common/cv_ical.c
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -20,10 +20,12 @@
 
 #include "../../plugins/calendars/feeds.h"
 #include "../../plugins/calendars/ics.h"
+#include "../../plugins/calendars/icstext.h"
 #include "../../plugins/calendars/pagetext.h"
 #include "../../plugins/calendars/sbuf.h"
 #include "../../plugins/calendars/store.h"
 #include "../../plugins/events/model.h"
+#include "cv_ical.h"
 
 /* Is every physical line at most 75 octets, valid UTF-8 on its own, CRLF-ended? */
 static void
@@ -204,6 +206,50 @@ event(long long id, const char *title, const char *tz, long long start)
 
 static const struct cal_meta meta = { "Convene; test, \\ cal", "All events", NULL, NULL,
 	60 };
+
+/*
+ * A feed of no event is written without libical (ics_head_plain), so that a
+ * bot whose database is empty never opens it: the same bytes as libical's
+ * renderer writes for no event, whatever the calendar's names hold.
+ */
+static void
+test_render_empty_without_libical(void **state)
+{
+	static const char long_name[] =
+	    "A long name that goes on and on past seventy-five octets, \u00e9\u00e9\u00e9\u00e9 "
+	    "\u00e9\u00e9\u00e9 and further still, so that it folds more than once over";
+	static const char *const names[] = { NULL, "", "Coalition events",
+		"Convene; test, \\ cal",
+		"Caf\u00e9 \"quoted\" <b>&amp;</b> \u65e5\u672c \U0001F600",
+		"Tabs\tand\nnewlines\r and \x02bold\x02 \x7f\xc2\x85 and \xff bad",
+		long_name };
+	static const char *const descs[] = { NULL, "", "All events; here, \\ there",
+		"Line one\nline two \"x\"" };
+	static const int minutes[] = { 0, 1, 59, 60, 61, 90, 1440, 1441, 10080 };
+	int k = 0;
+
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		for (size_t j = 0; j < sizeof descs / sizeof *descs; j++, k++) {
+			struct cal_meta m = { names[i], descs[j],
+				k % 2 ? "http://127.0.0.1:8080/calendars/all.ics" : NULL,
+				k % 3 ? "http://127.0.0.1:8080/" : NULL,
+				minutes[k % (sizeof minutes / sizeof *minutes)] };
+			size_t l1, l2;
+			char *plain, *ical;
+
+			/* Not opened: a call through the table would open it again. */
+			cv_ical_loaded = false;
+			plain = ics_render(&m, NULL, 0, &l1);
+			assert_false(cv_ical_loaded);
+			assert_true(cv_ical_ready());
+			ical = ics_render_empty_ical(&m, &l2);
+			assert_int_equal(l1, l2);
+			assert_memory_equal(plain, ical, l1);
+			assert_folded(plain, l1);
+			free(plain);
+			free(ical);
+		}
+}
 
 static void
 test_render_zones_escapes_and_privacy(void **state)
@@ -1324,6 +1370,7 @@ main(void)
 		cmocka_unit_test(test_clean_strips_formatting_and_controls),
 		cmocka_unit_test(test_fold_counts_octets_and_keeps_sequences),
 		cmocka_unit_test(test_carry_cancel),
+		cmocka_unit_test(test_render_empty_without_libical),
 		cmocka_unit_test(test_render_zones_escapes_and_privacy),
 		cmocka_unit_test(test_render_is_deterministic),
 		cmocka_unit_test(test_render_reuse_equals_full),

@@ -1,10 +1,14 @@
 /* Unit tests for plugins/events/when.c: dates, zones, offsets, durations, DST. */
+#include <sys/stat.h>
+
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -510,6 +514,79 @@ test_duration_languages(void **state)
 	}
 }
 
+/* when_check_zone (no libical) and when_parse_zone (libical) agree on name. */
+static void
+agree(const char *name)
+{
+	struct when_zone z;
+	int lib = when_parse_zone(name, &z), plain = when_check_zone(name);
+
+	if (lib != plain)
+		fail_msg("'%s': libical says %d, when_check_zone %d", name, lib, plain);
+}
+
+/* The names of the files of dir (relative to the zoneinfo root: prefix) and below. */
+static void
+agree_dir(const char *root, const char *prefix, int depth)
+{
+	char path[512], name[256];
+	struct dirent *d;
+	DIR *dir;
+
+	snprintf(path, sizeof path, "%s/%s", root, prefix);
+	assert_non_null(dir = opendir(path));
+	while ((d = readdir(dir)) != NULL) {
+		struct stat st;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(name, sizeof name, "%s%s", prefix, d->d_name);
+		snprintf(path, sizeof path, "%s/%s", root, name);
+		assert_int_equal(stat(path, &st), 0);
+		if (S_ISDIR(st.st_mode)) {
+			/* posix/ and right/ repeat the tree: a few of them below. */
+			if (depth > 0 && strcmp(name, "posix") != 0 &&
+			    strcmp(name, "right") != 0) {
+				snprintf(path, sizeof path, "%s/", name);
+				agree_dir(root, path, depth - 1);
+			}
+			continue;
+		}
+		agree(name);
+	}
+	closedir(dir);
+}
+
+/*
+ * The configured zone is checked at start without libical (when_check_zone:
+ * the zone's file), which must take the names libical takes and no other:
+ * every file of the zoneinfo tree and every name of zone.tab, and names
+ * that are no zone.
+ */
+static void
+test_zone_check_agrees_with_libical(void **state)
+{
+	static const char *const names[] = { "UTC", "utc", "GMT", "Etc/GMT+5",
+		"US/Eastern", "posix/Europe/Paris", "right/Europe/Paris", "Europe",
+		"Europe/", "Europe//Paris", "europe/paris", "Nowhere/City", "zone.tab",
+		"zone1970.tab", "tzdata.zi", "posixrules", "localtime", "Factory",
+		"../etc/passwd", "Europe/../../etc/passwd", "", "+05:30", "-12:00",
+		"+15:00", "Europe/Paris ", "America/Argentina/Buenos_Aires" };
+	char line[512], zone[256];
+	FILE *tab;
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		agree(names[i]);
+	assert_non_null(tab = fopen("/usr/share/zoneinfo/zone.tab", "r"));
+	while (fgets(line, sizeof line, tab) != NULL)
+		if (line[0] != '#' && sscanf(line, "%*s %*s %255s", zone) == 1)
+			agree(zone), n++;
+	(void)fclose(tab);
+	assert_true(n > 300);
+	agree_dir("/usr/share/zoneinfo", "", 2);
+}
+
 int
 main(void)
 {
@@ -518,6 +595,7 @@ main(void)
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_offsets),
 		cmocka_unit_test(test_zones),
+		cmocka_unit_test(test_zone_check_agrees_with_libical),
 		cmocka_unit_test(test_looks_like),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_to_utc),
