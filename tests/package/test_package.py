@@ -86,7 +86,8 @@ def test_version_is_the_makefiles(deb):
     assert fields["Package"] == "convene"
     assert fields["Version"] == version
     assert fields["Architecture"] == arch()
-    # dh_shlibdeps found the libraries the binary and the plugins link.
+    # dh_shlibdeps found the libraries the binary and the plugins link;
+    # libcurl4, which the binary opens with dlopen, debian/control names.
     for lib in ("libircclient1", "libcurl4", "libical3", "libsqlite3-0", "libmicrohttpd12",
                 "libinih1"):
         assert lib in fields["Depends"], fields["Depends"]
