@@ -32,8 +32,9 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libical (with ICU and libstdc++ behind it) is the plugins', not the host's,
 # and the plugins open it at their first call of it (include/cv_ical.h):
 # they link with -z defs, so a libical function called other than through
-# cv_ical.h's table is a link error.
-HOST_PKGS := libcurl sqlite3 libmicrohttpd inih
+# cv_ical.h's table is a link error. libcurl the host opens with dlopen when
+# it first needs it (bot/curl_lazy.h).
+HOST_PKGS := sqlite3 libmicrohttpd inih
 PLUGIN_PKGS := sqlite3 libxxhash
 pkg_libs = $(shell pkg-config --libs $(1) 2>/dev/null)
 
@@ -47,8 +48,9 @@ AS_NEEDED := -Wl,--as-needed
 HOST_LIBS = $(AS_NEEDED) $(call pkg_libs,$(HOST_PKGS)) -lircclient -ldl -lm
 PLUGIN_LIBS = $(AS_NEEDED) -Wl,-z,defs $(call pkg_libs,$(PLUGIN_PKGS)) -ldl -lm
 # Unit tests and fuzz harnesses link the host's objects with plugins' code,
-# and libical itself (cv_ical.c then opens the copy already mapped).
-TEST_LIBS = $(HOST_LIBS) $(call pkg_libs,$(PLUGIN_PKGS) libical)
+# and libcurl and libical themselves (curl_lazy.c and cv_ical.c then open
+# the copies already mapped).
+TEST_LIBS = $(HOST_LIBS) $(call pkg_libs,libcurl $(PLUGIN_PKGS) libical)
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 

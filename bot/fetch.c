@@ -6,10 +6,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
-
+#include "curl_lazy.h"
 #include "fetch.h"
 #include "log.h"
+#include "loop.h"
 #include "net.h"
 #include "util.h"
 
@@ -29,6 +29,7 @@ struct fetch {
 	char *etag, *ctype;
 	char *req_body;
 	char errbuf[CURL_ERROR_SIZE];
+	uint64_t fail_timer; /* libcurl could not be loaded: fails from the loop */
 	struct fetch *next;
 };
 
@@ -190,8 +191,11 @@ unlink_fetch(struct fetch *f)
 static void
 free_fetch(struct fetch *f)
 {
-	curl_easy_cleanup(f->easy);
-	curl_slist_free_all(f->headers);
+	loop_timer_cancel(f->fail_timer);
+	if (f->easy != NULL) {
+		curl_easy_cleanup(f->easy);
+		curl_slist_free_all(f->headers);
+	}
 	free(f->body);
 	free(f->etag);
 	free(f->ctype);
@@ -301,6 +305,38 @@ on_done(void *arg, CURL *easy, CURLcode rc)
 	free_fetch(f);
 }
 
+/* A request that may not reach private addresses shares public_pool's connections. */
+static int
+use_public_pool(CURL *easy)
+{
+	if (public_pool == NULL) {
+		public_pool = curl_share_init();
+		if (public_pool == NULL ||
+		    curl_share_setopt(public_pool, CURLSHOPT_SHARE,
+		        CURL_LOCK_DATA_CONNECT) != CURLSHE_OK) {
+			if (public_pool != NULL)
+				curl_share_cleanup(public_pool);
+			public_pool = NULL;
+			return -1;
+		}
+	}
+	curl_easy_setopt(easy, CURLOPT_SHARE, public_pool);
+	return 0;
+}
+
+/* Without libcurl a request fails as a download does: done, from the loop. */
+static void
+fail_unloaded(void *arg)
+{
+	struct fetch *f = arg;
+	struct cv_http_result r = { .body = "", .error = N_("the download failed") };
+
+	f->fail_timer = 0;
+	unlink_fetch(f);
+	f->done(f->arg, &r);
+	free_fetch(f);
+}
+
 int
 fetch_start(const void *owner, const struct cv_http_request *req, cv_http_done_fn done,
     void *arg)
@@ -317,6 +353,12 @@ fetch_start(const void *owner, const struct cv_http_request *req, cv_http_done_f
 	f->arg = arg;
 	f->max = req->max_bytes ? req->max_bytes : DEFAULT_MAX;
 	f->allow_private = req->allow_private;
+	if (net_init() < 0) {
+		f->fail_timer = loop_timer(0, 0, fail_unloaded, f);
+		f->next = all;
+		all = f;
+		return 0;
+	}
 	f->easy = curl_easy_init();
 	if (f->easy == NULL) {
 		free(f);
@@ -362,21 +404,8 @@ fetch_start(const void *owner, const struct cv_http_request *req, cv_http_done_f
 	/* curl adds "Expect: 100-continue" to larger PUTs; servers differ on it. */
 	f->headers = curl_slist_append(f->headers, "Expect:");
 	curl_easy_setopt(f->easy, CURLOPT_HTTPHEADER, f->headers);
-	if (!f->allow_private) {
-		if (public_pool == NULL) {
-			public_pool = curl_share_init();
-			if (public_pool == NULL ||
-			    curl_share_setopt(public_pool, CURLSHOPT_SHARE,
-			        CURL_LOCK_DATA_CONNECT) != CURLSHE_OK) {
-				curl_share_cleanup(public_pool);
-				public_pool = NULL;
-				free_fetch(f);
-				return -1;
-			}
-		}
-		curl_easy_setopt(f->easy, CURLOPT_SHARE, public_pool);
-	}
-	if (net_start(f->easy, on_done, f) < 0) {
+	if ((!f->allow_private && use_public_pool(f->easy) < 0) ||
+	    net_start(f->easy, on_done, f) < 0) {
 		free_fetch(f);
 		return -1;
 	}

@@ -1,16 +1,17 @@
 /*
  * link.c: the link's lifecycle: its settings, the accessors of link.h, the
- * way out to the server (send queue, pacing, curl), connecting,
+ * way out to the server (send queue, pacing, a socket or curl), connecting,
  * registering, liveness, teardown and reconnects, quit. See link.h for
  * the whole and link_int.h for how the link files share the work.
  */
+#include <sys/socket.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <curl/curl.h>
 
 #include "account.h"
 #include "backoff.h"
@@ -22,6 +23,7 @@
 #include "net.h"
 #include "presence.h"
 #include "sendq.h"
+#include "tcp.h"
 #include "util.h"
 
 struct link_state L = { .up_fd = -1 };
@@ -274,18 +276,46 @@ urgent(const char *line)
 	pump();
 }
 
+/*
+ * Send or receive on the upstream connection: libcurl's over TLS, the
+ * socket's own without. n bytes moved; 1 when it would block, -1 on an
+ * error (logged, with what).
+ */
+static int
+up_io(bool out, void *buf, size_t len, size_t *n, const char *what)
+{
+	CURLcode rc;
+	ssize_t r;
+
+	if (L.up == NULL) {
+		r = out ? send(L.up_fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT) :
+		          recv(L.up_fd, buf, len, MSG_DONTWAIT);
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+			return 1;
+		if (r < 0)
+			log_warn("%s: %s", what, strerror(errno));
+		*n = r < 0 ? 0 : (size_t)r;
+		return r < 0 ? -1 : 0;
+	}
+	rc = out ? curl_easy_send(L.up, buf, len, n) : curl_easy_recv(L.up, buf, len, n);
+	if (rc == CURLE_AGAIN)
+		return 1;
+	if (rc != CURLE_OK)
+		log_warn("%s: %s", what, curl_easy_strerror(rc));
+	return rc == CURLE_OK ? 0 : -1;
+}
+
 /* Move what the queue lets go now into the upstream buffer, then send. */
 static void
 flush_up(void)
 {
 	while (L.outlen > 0) {
 		size_t n = 0;
-		CURLcode rc = curl_easy_send(L.up, L.outbuf, L.outlen, &n);
+		int rc = up_io(true, L.outbuf, L.outlen, &n, "send to server failed");
 
-		if (rc == CURLE_AGAIN)
+		if (rc > 0)
 			break;
-		if (rc != CURLE_OK) {
-			log_warn("send to server failed: %s", curl_easy_strerror(rc));
+		if (rc < 0) {
 			L.dead = true;
 			return;
 		}
@@ -302,7 +332,7 @@ pump(void)
 	const char *line;
 
 	L.next_wait = -1;
-	if (L.up == NULL || L.up_fd < 0)
+	if (L.up_fd < 0)
 		return;
 	/* Keep at most one line in flight so the pacing stays ours. */
 	while (L.outlen == 0 && (line = sendq_pop(L.q, loop_now(), &L.next_wait)) != NULL) {
@@ -341,13 +371,11 @@ on_up(void *arg, int fd, short revents)
 	/* TLS may hold decrypted bytes poll cannot see: read until AGAIN. */
 	for (;;) {
 		size_t n = 0;
-		CURLcode rc = curl_easy_recv(L.up, buf, sizeof buf, &n);
+		int rc = up_io(false, buf, sizeof buf, &n, "server connection");
 
-		if (rc == CURLE_AGAIN)
+		if (rc > 0)
 			break;
-		if (rc != CURLE_OK || n == 0) {
-			if (rc != CURLE_OK)
-				log_warn("server connection: %s", curl_easy_strerror(rc));
+		if (rc < 0 || n == 0) {
 			L.dead = true;
 			break;
 		}
@@ -367,20 +395,10 @@ register_timeout(void *arg)
 	teardown("registration timed out");
 }
 
+/* Connected, with TLS or without, on socket s: register. */
 static void
-on_connected(void *arg, CURL *easy, CURLcode rc)
+connected(int s)
 {
-	curl_socket_t s = CURL_SOCKET_BAD;
-
-	if (rc != CURLE_OK) {
-		teardown(curl_easy_strerror(rc));
-		return;
-	}
-	if (curl_easy_getinfo(easy, CURLINFO_ACTIVESOCKET, &s) != CURLE_OK ||
-	    s == CURL_SOCKET_BAD) {
-		teardown("no socket after connecting");
-		return;
-	}
 	log_info("connected to %s:%u%s", L.conf.server, L.conf.port,
 	    L.conf.tls ? " with TLS" : "");
 	L.up_fd = s;
@@ -403,46 +421,85 @@ on_connected(void *arg, CURL *easy, CURLcode rc)
 }
 
 static void
-connect_upstream(void *arg)
+on_tls_connected(void *arg, CURL *easy, CURLcode rc)
+{
+	curl_socket_t s = CURL_SOCKET_BAD;
+
+	if (rc != CURLE_OK) {
+		teardown(curl_easy_strerror(rc));
+		return;
+	}
+	if (curl_easy_getinfo(easy, CURLINFO_ACTIVESOCKET, &s) != CURLE_OK ||
+	    s == CURL_SOCKET_BAD) {
+		teardown("no socket after connecting");
+		return;
+	}
+	connected(s);
+}
+
+static void
+on_tcp_connected(void *arg, int fd, const char *why)
+{
+	L.tcp = NULL;
+	if (fd < 0)
+		teardown(why);
+	else
+		connected(fd);
+}
+
+/* TLS is libcurl's, loaded now if this is the first thing that needs it. */
+static int
+start_tls(void)
 {
 	char url[512];
 
-	L.reconnect_timer = 0;
-	L.dead = false;
+	if (net_init() < 0)
+		return -1;
 	L.up = curl_easy_init();
-	if (L.up == NULL) {
-		teardown("curl_easy_init failed");
-		return;
-	}
+	if (L.up == NULL)
+		return -1;
 	/* https:// only to have curl do TLS; CONNECT_ONLY stops after the handshake. */
-	snprintf(url, sizeof url, "%s://%s:%u", L.conf.tls ? "https" : "http",
-	    L.conf.server, L.conf.port);
+	snprintf(url, sizeof url, "https://%s:%u", L.conf.server, L.conf.port);
 	curl_easy_setopt(L.up, CURLOPT_URL, url);
 	curl_easy_setopt(L.up, CURLOPT_CONNECT_ONLY, 1L);
 	curl_easy_setopt(L.up, CURLOPT_PROXY, "");
 	curl_easy_setopt(L.up, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(L.up, CURLOPT_CONNECTTIMEOUT_MS, (long)CONNECT_TIMEOUT_MS);
 	curl_easy_setopt(L.up, CURLOPT_TCP_KEEPALIVE, 1L);
-	if (L.conf.tls) {
-		/* Servers that set their own ALPN reject a handshake offering http. */
-		curl_easy_setopt(L.up, CURLOPT_SSL_ENABLE_ALPN, 0L);
-		if (L.conf.ca_file != NULL) {
-			/* Only that file: libcurl would also trust its default directory. */
-			curl_easy_setopt(L.up, CURLOPT_CAINFO, L.conf.ca_file);
-			curl_easy_setopt(L.up, CURLOPT_CAPATH, NULL);
-		} else
-			net_trust_system_dir(L.up);
-		if (!L.conf.verify) {
-			log_warn("TLS certificate verification is OFF (tls_verify = no): "
-			         "anyone on the path can read and change this connection");
-			curl_easy_setopt(L.up, CURLOPT_SSL_VERIFYPEER, 0L);
-			curl_easy_setopt(L.up, CURLOPT_SSL_VERIFYHOST, 0L);
-		}
+	/* Servers that set their own ALPN reject a handshake offering http. */
+	curl_easy_setopt(L.up, CURLOPT_SSL_ENABLE_ALPN, 0L);
+	if (L.conf.ca_file != NULL) {
+		/* Only that file: libcurl would also trust its default directory. */
+		curl_easy_setopt(L.up, CURLOPT_CAINFO, L.conf.ca_file);
+		curl_easy_setopt(L.up, CURLOPT_CAPATH, NULL);
+	} else
+		net_trust_system_dir(L.up);
+	if (!L.conf.verify) {
+		log_warn("TLS certificate verification is OFF (tls_verify = no): "
+		         "anyone on the path can read and change this connection");
+		curl_easy_setopt(L.up, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(L.up, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
+	return net_start_keep(L.up, on_tls_connected, NULL, true);
+}
+
+static void
+connect_upstream(void *arg)
+{
+	L.reconnect_timer = 0;
+	L.dead = false;
 	L.state = CONNECTING;
 	log_info("connecting to %s:%u%s", L.conf.server, L.conf.port,
 	    L.conf.tls ? " (TLS)" : "");
-	if (net_start_keep(L.up, on_connected, NULL, true) < 0)
+	if (L.conf.tls) {
+		if (start_tls() < 0)
+			teardown("cannot start the TLS connection");
+		return;
+	}
+	/* A plain link is a socket of ours: no libcurl on a bot that needs none. */
+	L.tcp = tcp_connect(L.conf.server, L.conf.port, CONNECT_TIMEOUT_MS,
+	    on_tcp_connected, NULL);
+	if (L.tcp == NULL)
 		teardown("cannot start the connection");
 }
 
@@ -467,11 +524,15 @@ teardown(const char *why)
 {
 	int64_t delay;
 
+	tcp_cancel(L.tcp);
+	L.tcp = NULL;
 	if (L.up != NULL) {
 		net_cancel(L.up);
 		net_release(L.up);
 		curl_easy_cleanup(L.up);
 		L.up = NULL;
+	} else if (L.up_fd >= 0) {
+		close(L.up_fd);
 	}
 	L.up_fd = -1;
 	loop_unwatch(L.up_watch);
@@ -579,7 +640,7 @@ quit_finish(void *arg)
 static void
 quit_check(void *arg)
 {
-	if (L.up == NULL || (L.outlen == 0 && sendq_len(L.q) == 0) || L.dead) {
+	if (L.up_fd < 0 || (L.outlen == 0 && sendq_len(L.q) == 0) || L.dead) {
 		loop_timer_cancel(L.quit_timer);
 		quit_finish(NULL);
 	}
@@ -589,13 +650,13 @@ void
 link_quit(const char *reason, void (*done)(void))
 {
 	char line[256];
-	bool connected = L.up != NULL && L.up_fd >= 0;
+	bool is_up = L.up_fd >= 0;
 
 	loop_timer_cancel(L.reconnect_timer);
 	L.reconnect_timer = 0;
 	L.quit_done = done;
 	L.state = QUITTING;
-	if (!connected) {
+	if (!is_up) {
 		quit_finish(NULL);
 		return;
 	}

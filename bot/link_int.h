@@ -19,9 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <curl/curl.h>
-
 #include "backoff.h"
+#include "curl_lazy.h"
 #include "link.h"
 #include "mask.h"
 
@@ -66,8 +65,9 @@ struct link_state {
 	struct link_handler h;
 	enum state state;
 
-	CURL *up; /* upstream connection */
-	int up_fd;
+	CURL *up;                /* upstream connection over TLS (libcurl), or NULL */
+	struct tcp_connect *tcp; /* a plain connection being opened */
+	int up_fd; /* the connection's socket: libcurl's with TLS, ours without */
 	struct watch *up_watch;
 	char *outbuf; /* bytes for upstream not yet sent */
 	size_t outlen, outcap;

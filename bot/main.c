@@ -9,8 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
 #include "bridge.h"
 #include "cmd.h"
 #include "config.h"
@@ -552,7 +550,7 @@ stop_all(void)
 	link_free();
 	net_shutdown();
 	store_close();
-	curl_global_cleanup();
+	curl_lazy_cleanup();
 	config_free((struct config *)host_config());
 }
 
@@ -613,8 +611,8 @@ main(int argc, char **argv)
 
 	/* The host owns libraries' global state; plugins never touch it. */
 	i18n_init(NULL); /* before any thread: it sets LANGUAGE */
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (net_init() < 0 || setup_signals() < 0) {
+	/* libcurl is not loaded here: the first TLS link or download does (net.h). */
+	if (setup_signals() < 0) {
 		log_error("cannot set up the event loop");
 		return 1;
 	}

@@ -123,6 +123,10 @@ check_done(void)
 int
 net_init(void)
 {
+	if (multi != NULL)
+		return 0;
+	if (curl_lazy_load() < 0)
+		return -1;
 	multi = curl_multi_init();
 	if (multi == NULL)
 		return -1;
@@ -152,8 +156,11 @@ net_start(CURL *easy, net_done_fn done, void *arg)
 int
 net_start_keep(CURL *easy, net_done_fn done, void *arg, bool keep)
 {
-	struct xfer *x = xcalloc(1, sizeof *x);
+	struct xfer *x;
 
+	if (net_init() < 0)
+		return -1;
+	x = xcalloc(1, sizeof *x);
 	x->easy = easy;
 	x->keep = keep;
 	x->done = done;
@@ -170,7 +177,8 @@ net_start_keep(CURL *easy, net_done_fn done, void *arg, bool keep)
 void
 net_release(CURL *easy)
 {
-	curl_multi_remove_handle(multi, easy);
+	if (multi != NULL)
+		curl_multi_remove_handle(multi, easy);
 }
 
 void

@@ -1,16 +1,21 @@
 /*
  * net.h: libcurl's multi interface driven from the main loop, so no
- * transfer ever blocks the bot. The host owns curl_global_init().
+ * transfer ever blocks the bot. libcurl is loaded by the first net_init()
+ * (curl_lazy.h), which also runs curl_global_init().
  */
 #ifndef CV_NET_H
 #define CV_NET_H
 
 #include <stdbool.h>
 
-#include <curl/curl.h>
+#include "curl_lazy.h"
 
 typedef void (*net_done_fn)(void *arg, CURL *easy, CURLcode rc);
 
+/*
+ * Load libcurl and set up the multi, the first time: call it before any
+ * curl_* call. 0, or -1 when libcurl cannot be loaded (logged).
+ */
 int net_init(void);
 void net_shutdown(void);
 /* Start a transfer; done runs from the loop when it ends. 0 or -1. */

@@ -88,7 +88,8 @@ def test_version_is_the_makefiles(deb):
     assert fields["Version"] == version
     assert fields["Architecture"] == arch()
     # dh_shlibdeps found the libraries the binary and the plugins link;
-    # libical3, which the plugins open with dlopen, is named in debian/control.
+    # libcurl4 and libical3, which the binary and the plugins open with dlopen,
+    # debian/control names.
     for lib in ("libircclient1", "libcurl4", "libical3", "libsqlite3-0", "libmicrohttpd12",
                 "libinih1"):
         assert lib in fields["Depends"], fields["Depends"]
