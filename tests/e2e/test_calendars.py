@@ -638,7 +638,9 @@ def test_vdirsyncer_and_khal_subscription(world, tmp_path):
         "[locale]\nlocal_timezone = Asia/Tokyo\ndefault_timezone = Asia/Tokyo\n"
         "timeformat = %%H:%%M\ndateformat = %%Y-%%m-%%d\nlongdateformat = %%Y-%%m-%%d\n"
         "datetimeformat = %%Y-%%m-%%d %%H:%%M\nlongdatetimeformat = %%Y-%%m-%%d %%H:%%M\n"
-        "\n[default]\ndefault_calendar = feed\n" % store)
+        "\n[default]\ndefault_calendar = feed\n"
+        # khal's cache, by default one per user: tests in parallel would mix.
+        "\n[sqlite]\npath = %s/khal.db\n" % (store, tmp_path))
 
     def tokyo(seconds):
         return datetime.datetime.fromtimestamp(seconds, datetime.timezone(datetime.timedelta(hours=9)))

@@ -235,7 +235,9 @@ def khal(body, window, tmp):
         "[locale]\nlocal_timezone = UTC\ndefault_timezone = UTC\n"
         "timeformat = %%H:%%M\ndateformat = %%Y-%%m-%%d\nlongdateformat = %%Y-%%m-%%d\n"
         "datetimeformat = %%Y-%%m-%%d %%H:%%M\nlongdatetimeformat = %%Y-%%m-%%d %%H:%%M\n"
-        "\n[default]\ndefault_calendar = feed\n" % store)
+        "\n[default]\ndefault_calendar = feed\n"
+        # khal's cache, by default one per user: tests in parallel would mix.
+        "\n[sqlite]\npath = %s/khal.db\n" % (store, tmp))
     a = datetime.datetime.fromtimestamp(window[0] - 86400, datetime.timezone.utc)
     days = (window[1] - window[0]) // 86400 + 3
     r = subprocess.run(["khal", "-c", str(kcfg), "list", "--format",
