@@ -40,6 +40,22 @@ open_db(const char *path)
 	return db;
 }
 
+/* A new store at `path` (a mkstemp template, filled in) with the first `steps` schema steps. */
+static sqlite3 *
+store_at_step(char *path, size_t steps)
+{
+	sqlite3 *db;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	db = open_db(path);
+	for (size_t i = 0; i < steps; i++)
+		assert_int_equal(sqlite3_exec(db, model_schema[i], NULL, NULL, NULL),
+		    SQLITE_OK);
+	return db;
+}
+
 static int
 setup(void **state)
 {
@@ -1009,19 +1025,10 @@ static void
 test_counts_from_existing_rows(void **state)
 {
 	struct fixture *f = *state;
-	char path[64];
-	sqlite3 *db;
-	int fd;
+	char path[] = "/tmp/test_events_upgrade.XXXXXX";
+	sqlite3 *db = store_at_step(path, 3);
 
 	(void)f;
-	snprintf(path, sizeof(path), "/tmp/test_events_upgrade.XXXXXX");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	db = open_db(path);
-	for (size_t i = 0; i < 3; i++)
-		assert_int_equal(sqlite3_exec(db, model_schema[i], NULL, NULL, NULL),
-		    SQLITE_OK);
 	assert_int_equal(
 	    sqlite3_exec(db,
 	        "INSERT INTO events (id, uid, title, local_date,"
@@ -1143,19 +1150,10 @@ test_step9_keeps_the_rows(void **state)
 {
 	struct fixture *f = *state;
 	struct ev_people promoted = { 0 };
-	char path[64];
-	sqlite3 *db;
-	int fd;
+	char path[] = "/tmp/test_events_step9.XXXXXX";
+	sqlite3 *db = store_at_step(path, 8);
 
 	(void)f;
-	snprintf(path, sizeof(path), "/tmp/test_events_step9.XXXXXX");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	db = open_db(path);
-	for (size_t i = 0; i < 8; i++)
-		assert_int_equal(sqlite3_exec(db, model_schema[i], NULL, NULL, NULL),
-		    SQLITE_OK);
 	assert_int_equal(
 	    sqlite3_exec(db,
 	        "INSERT INTO events (id, uid, title, local_date,"
