@@ -10,6 +10,7 @@ sanitizer and valgrind builds get proportionally more time.
 """
 
 import http.client
+import http.server
 import os
 import re
 import select
@@ -18,6 +19,7 @@ import signal
 import socket
 import ssl
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -139,6 +141,57 @@ def http_get(port, path, headers=None, source=None):
     hdrs = {k.lower(): v for k, v in r.getheaders()}
     c.close()
     return r.status, hdrs, body
+
+
+class OneCalendar(http.server.ThreadingHTTPServer):
+    """Serves one .ics body at every path, from a thread, on 127.0.0.1."""
+
+    def __init__(self, body):
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/calendar; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.daemon_threads = True
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    def url(self, path):
+        return "http://127.0.0.1:%d%s" % (self.server_port, path)
+
+    def close(self):
+        self.shutdown()
+        self.server_close()
+
+
+def mapped_files(pid):
+    """The file names (without their folder) the process maps now."""
+    names = set()
+    with open("/proc/%d/maps" % pid) as f:
+        for line in f:
+            parts = line.split(None, 5)
+            if len(parts) == 6:
+                names.add(parts[5].strip().rsplit("/", 1)[-1])
+    return names
+
+
+def stand_in_library(folder, soname):
+    """A shared library named soname with none of the real one's functions,
+    in folder: a broken install, for LD_LIBRARY_PATH."""
+    folder.mkdir(parents=True, exist_ok=True)
+    src = folder / "empty.c"
+    src.write_text("int convene_stand_in;\n")
+    subprocess.run(["cc", "-shared", "-fPIC", "-o", str(folder / soname), str(src)],
+                   check=True)
+    return folder
 
 
 # ---------------------------------------------------------------- ngircd

@@ -8,12 +8,10 @@ handles one person's lines in order and answers them in order, so every
 answer to a command has arrived once the sentinel's answer has."""
 
 import datetime
-import http.server
 import itertools
 import os
 import re
 import sqlite3
-import threading
 import urllib.error
 import urllib.request
 import time
@@ -507,29 +505,6 @@ def notices_text(client):
     return "".join(harness.answers(client))
 
 
-class OneCalendar(http.server.ThreadingHTTPServer):
-    """Serves one .ics body at every path, from a thread, on 127.0.0.1."""
-
-    def __init__(self, body):
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                self.send_response(200)
-                self.send_header("Content-Type", "text/calendar; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        super().__init__(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.shutdown()
-        self.server_close()
-
-
 @pytest.mark.deadline(90)
 def test_long_join_link_arrives_whole(net):
     """Issue 12, item 18: an imported title of 200 four-byte characters and
@@ -543,7 +518,7 @@ def test_long_join_link_arrives_whole(net):
            "UID:long-title@test\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:%s\r\n"
            "DURATION:PT1H\r\nSUMMARY:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
            % (start.strftime("%Y%m%dT%H%M%SZ"), title)).encode()
-    server = OneCalendar(ics)
+    server = harness.OneCalendar(ics)
     try:
         lines = cmd(net.org, "event import http://127.0.0.1:%d/long.ics" % server.server_port,
                     timeout=t(15))

@@ -8,7 +8,6 @@ feed then holds that event."""
 
 import datetime
 import re
-import subprocess
 import time
 
 import harness
@@ -28,8 +27,9 @@ LIBS = ("libical.so", "libicuuc.so", "libicui18n.so")
 
 def mapped(pid):
     """The libraries of LIBS the process maps now."""
-    text = open("/proc/%d/maps" % pid).read()
-    return sorted({lib for lib in LIBS if re.search(r"/%s[.\d]*$" % re.escape(lib), text, re.M)})
+    files = harness.mapped_files(pid)
+    return sorted({lib for lib in LIBS
+                   if any(re.fullmatch(r"%s[.\d]*" % re.escape(lib), f) for f in files)})
 
 
 def feed_events(body):
@@ -89,11 +89,7 @@ def test_without_libical_what_needs_it_fails_and_the_bot_stays(tmp_path):
     made but not shown in the feed, one in a named zone cannot be made (the
     organiser is told); the reason is logged once, and the bot neither
     crashes nor stops answering."""
-    fake = tmp_path / "fakelib"
-    fake.mkdir()
-    (fake / "empty.c").write_text("int convene_not_libical;\n")
-    subprocess.run(["cc", "-shared", "-fPIC", "-o", str(fake / "libical.so.3"),
-                    str(fake / "empty.c")], check=True)
+    fake = harness.stand_in_library(tmp_path / "fakelib", "libical.so.3")
     with harness.Ngircd(tmp_path / "ircd") as ircd:
         overrides = dict(OVERRIDES, events={"timezone": "UTC"})
         bot = Bot(tmp_path / "bot", ircd.port, overrides=overrides,

@@ -7,9 +7,7 @@ libcurl cannot be opened, the download fails as any other does and the log
 says why. (A TLS link loads it too: test_link.py's TLS tests.)"""
 
 import datetime
-import http.server
 import subprocess
-import threading
 
 import harness
 from harness import Bot, t
@@ -32,44 +30,9 @@ OVERRIDES = {
 }
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Type", "text/calendar; charset=utf-8")
-        self.send_header("Content-Length", str(len(CALENDAR)))
-        self.end_headers()
-        self.wfile.write(CALENDAR)
-
-
-class Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self):
-        super().__init__(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-    def url(self, path):
-        return "http://127.0.0.1:%d%s" % (self.server_address[1], path)
-
-    def close(self):
-        self.shutdown()
-        self.server_close()
-
-
 def mapped(pid, name):
     """The files of the process's mappings whose name starts with name."""
-    files = set()
-    with open("/proc/%d/maps" % pid) as f:
-        for line in f:
-            parts = line.split(None, 5)
-            if len(parts) == 6 and parts[5].strip().rsplit("/", 1)[-1].startswith(name):
-                files.add(parts[5].strip())
-    return files
+    return {f for f in harness.mapped_files(pid) if f.startswith(name)}
 
 
 def import_answer(org, url):
@@ -96,7 +59,7 @@ def test_binary_does_not_link_libcurl(tmp_path):
 
 
 def test_plain_link_joins_without_libcurl_and_a_download_loads_it(tmp_path):
-    http = Server()
+    http = harness.OneCalendar(CALENDAR)
     # "localhost": the name goes through the resolver, not a numeric address.
     with harness.Ngircd(tmp_path / "ircd") as ircd:
         bot, org = joined_bot(tmp_path, ircd, server="localhost")
@@ -120,12 +83,8 @@ def test_without_libcurl_a_download_fails_like_any_other(tmp_path):
     """A broken install (no libcurl): a library of that name with none of its
     functions. The bot still joins on its plain link; the import is refused
     with the usual download failure, and the log says what is missing."""
-    libdir = tmp_path / "lib"
-    libdir.mkdir()
-    (libdir / "empty.c").write_text("int convene_not_curl;\n")
-    subprocess.run(["cc", "-shared", "-fPIC", "-o", str(libdir / "libcurl.so.4"),
-                    str(libdir / "empty.c")], check=True)
-    http = Server()
+    libdir = harness.stand_in_library(tmp_path / "lib", "libcurl.so.4")
+    http = harness.OneCalendar(CALENDAR)
     with harness.Ngircd(tmp_path / "ircd") as ircd:
         bot, org = joined_bot(tmp_path, ircd, env={"LD_LIBRARY_PATH": str(libdir)})
         try:

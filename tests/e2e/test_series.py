@@ -282,7 +282,6 @@ def test_feed_of_a_series(net):
 
 @pytest.mark.deadline(120)
 def test_import_of_a_series(net):
-    from test_events import OneCalendar
     start = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=4)).replace(
         hour=0, minute=0, second=0, microsecond=0)
     local = lambda d: (start + datetime.timedelta(days=d)).strftime("%Y%m%d") + "T180000"
@@ -295,7 +294,7 @@ def test_import_of_a_series(net):
                 "RRULE:FREQ=WEEKLY;COUNT=6\r\nEXDATE;TZID=Europe/Paris:%s\r\n" % local(14))
            + ev("twice@test", "Twice a week", "RRULE:FREQ=WEEKLY;BYDAY=MO,WE\r\n")
            + "END:VCALENDAR\r\n").encode()
-    server = OneCalendar(ics)
+    server = harness.OneCalendar(ics)
     try:
         lines = cmd(net.org, "event import http://127.0.0.1:%d/s.ics" % server.server_port,
                     timeout=t(15))
