@@ -145,11 +145,14 @@ cv_ical(void)
 /* Opens libical if it is not yet: true when its functions can be called. */
 bool cv_ical_ready(void);
 
+struct cv_host;
+struct cv_plugin;
+
 /*
- * Where the reason libical cannot be opened goes (the plugin's host->log,
- * set at init; NULL: stderr). Called once.
+ * The plugin whose log hears why libical cannot be opened (said once): set
+ * at init, NULLs at fini (then stderr).
  */
-extern void (*cv_ical_log)(const char *why);
+void cv_ical_attach(const struct cv_host *h, struct cv_plugin *p);
 
 #pragma GCC visibility pop
 

@@ -178,18 +178,11 @@ static const struct cv_command commands[] = {
 
 /* ---- the plugin ---- */
 
-/* Why libical cannot be opened (include/cv_ical.h), said once. */
-static void
-ical_log(const char *why)
-{
-	host->log(self, CV_LOG_ERROR, "%s", why);
-}
-
 static int
 calendars_init(struct cv_plugin *p, const struct cv_host *h, char *err, size_t errlen)
 {
 	host = h;
-	cv_ical_log = ical_log;
+	cv_ical_attach(h, p);
 	ics_translate = h->tr;
 	self = p;
 	if (host->migrate(p, cal_schema, cal_schema_steps) == -1) {
@@ -250,7 +243,7 @@ calendars_fini(struct cv_plugin *p)
 	host = NULL;
 	ics_translate = NULL;
 	self = NULL;
-	cv_ical_log = NULL;
+	cv_ical_attach(NULL, NULL);
 }
 
 #define KEY(name)                                     \

@@ -5,6 +5,7 @@
  */
 #define CV_ICAL_NO_CALLS /* the names below are libical's, not the table's */
 #include "cv_ical.h"
+#include "convene.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
@@ -12,15 +13,23 @@
 
 struct cv_ical_fns cv_ical_table;
 bool cv_ical_loaded;
-void (*cv_ical_log)(const char *why);
 
 static bool failed;
+static const struct cv_host *log_host;
+static struct cv_plugin *log_plugin;
+
+void
+cv_ical_attach(const struct cv_host *h, struct cv_plugin *p)
+{
+	log_host = h;
+	log_plugin = p;
+}
 
 static void
 say(const char *why)
 {
-	if (cv_ical_log != NULL)
-		cv_ical_log(why);
+	if (log_host != NULL)
+		log_host->log(log_plugin, CV_LOG_ERROR, "%s", why);
 	else
 		fprintf(stderr, "%s\n", why);
 }

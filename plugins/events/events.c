@@ -551,20 +551,13 @@ metrics_scrape(void *arg)
 		    "Registrations stored, by status.", "status", statuses[i], n[i]);
 }
 
-/* Why libical cannot be opened (include/cv_ical.h), said once. */
-static void
-ical_log(const char *why)
-{
-	host->log(self, CV_LOG_ERROR, "%s", why);
-}
-
 static int
 events_init(struct cv_plugin *p, const struct cv_host *h, char *err, size_t errlen)
 {
 	const char *tz, *channel, *v;
 
 	host = h;
-	cv_ical_log = ical_log;
+	cv_ical_attach(h, p);
 	ready = false;
 	settle_timer = seen_timer = 0;
 	jobs = NULL;
@@ -633,7 +626,7 @@ events_fini(struct cv_plugin *p)
 	}
 	host = NULL;
 	self = NULL;
-	cv_ical_log = NULL;
+	cv_ical_attach(NULL, NULL);
 }
 
 #define STR(x) #x
