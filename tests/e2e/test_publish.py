@@ -278,17 +278,22 @@ def test_nothing_lost_across_a_restart(world):
                         "the event after the restart", timeout=40)
 
 
+def edit_on_server(radicale, path, old, new):
+    """Change the server's copy at path as another calendar client would:
+    old replaced by new, written with If-Match."""
+    _, hdrs, body = radicale.get(path)
+    theirs = body.replace(old, new)
+    assert theirs != body
+    st, _, _ = radicale.request("PUT", path, theirs, {
+        "Content-Type": "text/calendar; charset=utf-8", "If-Match": hdrs["etag"]})
+    assert st in (201, 204), st
+
+
 def test_conflict_is_reported_not_overwritten(world):
     n = create(world.org, 9, "UTC Conflict target")
     world.wait_resource(n, lambda e: True, "the event")
-    status, etag, ev = world.resource(n)
-    path = COLL + uid_of(world.bot, n) + ".ics"
-    _, _, body = world.radicale.get(path)
-    theirs = body.replace(b"SUMMARY:Conflict target", b"SUMMARY:Edited on the server")
-    assert theirs != body
-    st, _, _ = world.radicale.request("PUT", path, theirs, {
-        "Content-Type": "text/calendar; charset=utf-8", "If-Match": etag})
-    assert st in (201, 204), st
+    edit_on_server(world.radicale, COLL + uid_of(world.bot, n) + ".ics",
+                   b"SUMMARY:Conflict target", b"SUMMARY:Edited on the server")
 
     world.org.privmsg(BOT, "event set %d title Changed in Convene" % n)
     report = world.org.wait_for(lambda l: from_bot(l, ORG) and "conflict" in l.text.lower(),
@@ -320,17 +325,11 @@ def test_cancellation_goes_through_a_conflict(world):
     and the owners are told."""
     n = create(world.org, 11, "UTC Cancel through a conflict")
     world.wait_resource(n, lambda e: True, "the event")
-    status, etag, ev = world.resource(n)
-    seq = int(ev["SEQUENCE"])
+    seq = int(world.resource(n)[2]["SEQUENCE"])
     uid = uid_of(world.bot, n)
     path = COLL + uid + ".ics"
-    _, _, body = world.radicale.get(path)
-    theirs = body.replace(b"SUMMARY:Cancel through a conflict",
-                          b"SUMMARY:Moved to room 7\r\nLOCATION:Room 7")
-    assert theirs != body
-    st, _, _ = world.radicale.request("PUT", path, theirs, {
-        "Content-Type": "text/calendar; charset=utf-8", "If-Match": etag})
-    assert st in (201, 204), st
+    edit_on_server(world.radicale, path, b"SUMMARY:Cancel through a conflict",
+                   b"SUMMARY:Moved to room 7\r\nLOCATION:Room 7")
 
     world.org.privmsg(BOT, "event cancel %d speaker ill" % n)
     world.org.wait_for(lambda l: from_bot(l, ORG) and l.text.startswith("Cancelled"))
@@ -374,11 +373,7 @@ def test_report_never_goes_to_a_nick_that_does_not_match(world, tmp_path):
         n = create(world.org, 12, "UTC Owners only", bot="convene3")
         path = coll + uid_of(other, n) + ".ics"
         wait_until(lambda: world.radicale.get(path)[0] == 200, t(15), "the event on the server")
-        _, hdrs, body = world.radicale.get(path)
-        st, _, _ = world.radicale.request("PUT", path, body.replace(
-            b"SUMMARY:Owners only", b"SUMMARY:Edited there"), {
-            "Content-Type": "text/calendar; charset=utf-8", "If-Match": hdrs["etag"]})
-        assert st in (201, 204), st
+        edit_on_server(world.radicale, path, b"SUMMARY:Owners only", b"SUMMARY:Edited there")
         one(cmd(world.org, "event set %d title Edited here" % n, bot="convene3"), r"set")
         other.wait_log(r"Publishing conflict: %s\.ics" % uid_of(other, n))
         time.sleep(1)
@@ -416,11 +411,7 @@ def test_conflict_report_in_the_language_of_report_to(world, tmp_path):
         n = create(world.org, 13, "UTC Rapport", bot="convene4")
         path = coll + uid_of(other, n) + ".ics"
         wait_until(lambda: world.radicale.get(path)[0] == 200, t(15), "the event on the server")
-        _, hdrs, body = world.radicale.get(path)
-        st, _, _ = world.radicale.request("PUT", path, body.replace(
-            b"SUMMARY:Rapport", b"SUMMARY:Edited there"), {
-            "Content-Type": "text/calendar; charset=utf-8", "If-Match": hdrs["etag"]})
-        assert st in (201, 204), st
+        edit_on_server(world.radicale, path, b"SUMMARY:Rapport", b"SUMMARY:Edited there")
         one(cmd(world.org, "event set %d title Changed here" % n, bot="convene4"), r"set")
         report = reader.wait_for(lambda l: l.command == "NOTICE"
                                  and irc_lower(l.nick) == "convene4", timeout=t(15))
